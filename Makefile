@@ -1,0 +1,45 @@
+# Two commands on a fresh machine:  make run  (set up and serve)  ·  make test  (the whole suite)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: run test setup venv assets db demo messages clean
+
+run: setup
+	@scripts/run.sh
+
+test: venv assets
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: venv assets db demo
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	@touch $@
+
+# Bootstrap, its icons and ECharts come from the npm registry; nothing from a CDN at run time.
+assets: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+db: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_roles
+
+demo: db
+	$(PY) manage.py load_demo
+
+# Rebuild the English catalogue after changing translatable strings.
+messages: venv
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules
+	$(PY) manage.py compilemessages -l en
+
+clean:
+	rm -rf $(VENV) node_modules var

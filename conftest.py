@@ -1,0 +1,149 @@
+"""Shared fixtures: users per role, the demo data, and the browser harness."""
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from crm.demo import DEMO_PASSWORD
+
+CHROMIUM = os.environ.get("CRM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+ARTIFACTS = Path(__file__).parent / "test-artifacts"
+_browser_skips = []
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings, tmp_path):
+    """Uploads and exports of a test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EXPORT_ROOT = tmp_path / "exports"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    from django.core.cache import cache
+
+    from crm import calendar
+
+    cache.clear()
+    calendar.forget()
+    yield
+
+
+@pytest.fixture
+def roles(db):
+    """The nine groups, rules and approval defaults, as `setup_roles` makes them."""
+    from django.core.management import call_command
+
+    call_command("setup_roles", verbosity=0)
+
+
+@pytest.fixture
+def make_user(roles):
+    """make_user(role, username=None, **profile) -> a user with that role and the demo password."""
+    from django.contrib.auth.models import Group
+
+    from crm.models import StaffProfile
+
+    counter = {"n": 0}
+
+    def factory(role, username=None, projects=(), **profile):
+        counter["n"] += 1
+        username = username or f"{role}_{counter['n']}"
+        user = get_user_model().objects.create_user(username=username, password=DEMO_PASSWORD,
+                                                    email=f"{username}@test.local", first_name=username)
+        if role == "admin":
+            user.is_staff = user.is_superuser = True
+            user.save()
+        prof = StaffProfile.objects.create(user=user, role=role, **profile)
+        if projects:
+            prof.projects.set(projects)
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def demo(roles):
+    """The whole demo data set (users named after their roles, projects, owners…)."""
+    from crm.demo import load_all
+
+    load_all(lambda *_: None)
+
+
+@pytest.fixture
+def as_role(client, demo):
+    """as_role("front_desk") -> the test client logged in as that demo user."""
+
+    def login(role):
+        client.force_login(get_user_model().objects.get(username=role))
+        return client
+
+    return login
+
+
+# --- Browser tests -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = (f"Chromium not found at {CHROMIUM}. Install it with: "
+                   "apt-get install -y chromium fonts-noto-cjk (never `playwright install`).")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        _browser_skips.append(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh browser page against the live server; a screenshot is kept if the test fails."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def browser_login(page):
+    """browser_login(username) logs the page in through the real login form."""
+
+    def login(username, password=DEMO_PASSWORD):
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("#login-submit")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    return login
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _browser_skips:
+        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(_browser_skips[0], red=True)

@@ -1,0 +1,18 @@
+from crm.navigation import nav_for
+from crm.notifications import unread_count
+from crm.scopes import user_role
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    role = user_role(user)
+    from crm.roles import Role
+
+    return {
+        "nav_items": nav_for(user, request.path),
+        "unread_notifications": unread_count(user),
+        "user_role": role,
+        "user_role_label": Role(role).label if role in Role.values else "",
+    }

@@ -1,0 +1,40 @@
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from crm.approvals import ensure_default_rules
+from crm.roles import OWN_APPS, ROLE_PERMISSIONS, Role
+from crm.rules import ensure_rules
+
+
+def ensure_roles() -> dict[str, int]:
+    """Create the nine groups and grant the permissions of ``crm.roles``; never remove
+    what an admin added. Returns the number of permissions per group."""
+    counts = {}
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = ROLE_PERMISSIONS.get(role, [])
+        if wanted == ["*"]:
+            perms = Permission.objects.filter(content_type__app_label__in=OWN_APPS)
+        else:
+            perms = []
+            for name in wanted:
+                app_label, codename = name.split(".", 1)
+                perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+                if perm is None:
+                    raise LookupError(f"permission {name} named in crm.roles does not exist")
+                perms.append(perm)
+        group.permissions.add(*perms)
+        counts[role.value] = group.permissions.count()
+    return counts
+
+
+class Command(BaseCommand):
+    help = "创建或更新九个角色组及其权限、业务参数默认值和审批权限默认值（可重复执行）。"
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        counts = ensure_roles()
+        rules = ensure_rules()
+        approvals = ensure_default_rules()
+        self.stdout.write(f"角色组：{len(counts)} 个；新增业务参数 {rules} 项；新增审批规则 {approvals} 条。")

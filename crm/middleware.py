@@ -1,0 +1,56 @@
+"""Session limits and the login requirement."""
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.shortcuts import redirect
+from django.urls import reverse
+from urllib.parse import quote
+
+
+class SessionLimitsMiddleware:
+    """End a session after ``SESSION_IDLE_SECONDS`` without a request (the absolute limit
+    is ``SESSION_COOKIE_AGE``, set when the session is created)."""
+
+    KEY = "crm_last_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(self.KEY, now)
+            if now - last > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                messages.info(request, "您已长时间未操作，为保护客户信息已自动退出，请重新登录。")
+                return redirect(f"{reverse('login')}?next={quote(request.path)}")
+            # Write at most once a minute so that every request does not rewrite the session.
+            if now - last >= 60 or self.KEY not in request.session:
+                request.session[self.KEY] = now
+        return self.get_response(request)
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Every page needs a login, except views marked ``login_not_required``."""
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese unless the user chose English with the switch (a cookie); the browser's
+    Accept-Language is ignored, because office PCs often run English Windows."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        choice = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = choice if choice in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """One message to one user. Stored first, delivered by Celery, so a broker outage loses nothing."""
+
+    class Level(models.TextChoices):
+        INFO = "info", _("提示")
+        WARNING = "warning", _("预警")
+        DANGER = "danger", _("超时/紧急")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices, default=Level.INFO)
+    # Identifies the event, so that a job run twice notifies once (unique per recipient).
+    dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("外发时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("外发次数"), default=0)
+    last_error = models.CharField(_("外发错误"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once_per_event"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["delivered_at", "attempts"], name="notification_pending"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class WebhookEndpoint(models.Model):
+    """A WeCom or DingTalk group robot that receives a copy of every notification."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("企业微信群机器人")
+        DINGTALK = "dingtalk", _("钉钉群机器人")
+
+    name = models.CharField(_("名称"), max_length=80)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    url = models.URLField(_("Webhook 地址"), max_length=500)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+
+    def __str__(self):
+        return self.name

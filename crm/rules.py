@@ -1,0 +1,79 @@
+"""Every number of DOMAIN.md that is not a per-clock SLA rule, with its default.
+
+``rule(key)`` reads the admin's override (the ``Rule`` table) or falls back to the
+default here. ``manage.py setup_roles`` writes a row for each default so that admins
+see and edit all of them in one admin list.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class RuleDefault:
+    value: Decimal
+    unit: str
+    description: str
+
+
+def _d(value, unit, description):
+    return RuleDefault(Decimal(str(value)), unit, description)
+
+
+DEFAULTS: dict[str, RuleDefault] = {
+    "owners.visit_quota_department": _d(10, "户/月", "每个部门每月访问业主数不少于"),
+    "owners.visit_quota_assistant": _d(20, "户/月", "每位客户助理每月访问业主数不少于"),
+    "complaints.event_major_owner_count": _d(5, "户", "同一事件投诉业主数达到即升级为重大投诉"),
+    "complaints.unresolved_major_days": _d(7, "天", "有效投诉超过该天数未解决即升级为重大投诉"),
+    "complaints.return_visit_target_percent": _d(100, "%", "回访率目标"),
+    "complaints.sla_warn_percent": _d(80, "%", "时限用去该比例时预警"),
+    "liaison.coordination_max_interval_days": _d(31, "天", "每个项目至少每月协调一次(最长间隔)"),
+    "liaison.committee_area_percent": _d(50, "%", "交付面积达到总面积该比例即具备首次业主大会条件"),
+    "liaison.committee_years_after_first_delivery": _d(2, "年", "首次交付满该年数且交付面积达下项比例亦具备条件"),
+    "liaison.committee_min_area_percent_after_years": _d(20, "%", "首次交付满年限后所需的最低交付面积比例"),
+    "liaison.committee_notice_days": _d(15, "天", "具备条件后书面报告区房管部门和街道办事处的期限"),
+    "liaison.warranty_ending_report_days": _d(60, "天", "保修即将到期报表的提前天数"),
+    "mortgage.litigation_overdue_months": _d(6, "月", "按揭逾期超过该月数须诉讼"),
+    "mortgage.litigation_overdue_amount": _d(20000, "元", "逾期金额超过该数须诉讼"),
+    "crm.export_sync_max_rows": _d(2000, "行", "不超过该行数的导出直接下载，更多则后台生成"),
+}
+
+_CACHE_KEY = "crm.rule.{}"
+
+
+def rule(key: str) -> Decimal:
+    """The current value of a rule: the admin's override or the default."""
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown rule {key!r}")
+    cached = cache.get(_CACHE_KEY.format(key))
+    if cached is not None:
+        return Decimal(cached)
+    from crm.models import Rule
+
+    value = Rule.objects.filter(key=key).values_list("value", flat=True).first()
+    if value is None:
+        value = DEFAULTS[key].value
+    cache.set(_CACHE_KEY.format(key), str(value), 60)
+    return value
+
+
+def rule_int(key: str) -> int:
+    return int(rule(key))
+
+
+def forget(key: str) -> None:
+    cache.delete(_CACHE_KEY.format(key))
+
+
+def ensure_rules() -> int:
+    """Create a row for every default that has none; never overwrite an admin's value."""
+    from crm.models import Rule
+
+    created = 0
+    for key, default in DEFAULTS.items():
+        _, was_created = Rule.objects.get_or_create(
+            key=key, defaults={"value": default.value, "unit": default.unit, "description": default.description}
+        )
+        created += was_created
+    return created

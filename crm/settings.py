@@ -1,0 +1,246 @@
+"""Settings, all read from the environment through one ``env`` object.
+
+Embedded defaults run the whole product on one machine (SQLite and a filesystem broker
+under ``var/``); ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
+Every setting carries a one-line reason.
+"""
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"  # every file the product writes at run time lives here, never in the code tree
+
+env = environ.Env()
+
+# --- Mode -----------------------------------------------------------------------------
+DJANGO_ENV = env.str("DJANGO_ENV", default="development")  # "production" turns on every safety check
+PRODUCTION = DJANGO_ENV == "production"
+TESTING = env.bool("CRM_TESTING", default=False)  # set by pytest.ini so tests get fast hashers and eager tasks
+
+if PRODUCTION:
+    # Production must not fall back to a known key or to "any host".
+    if not env.str("DJANGO_SECRET_KEY", default=""):
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production")
+    if not env.list("DJANGO_ALLOWED_HOSTS", default=[]):
+        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_ENV=production")
+
+SECRET_KEY = env.str(  # signs sessions and CSRF tokens; the default is for local use only
+    "DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"
+)
+DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION and not TESTING)  # tracebacks only off production
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])  # Host header allow-list
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])  # needed behind an HTTPS proxy on another origin
+
+# --- Applications ------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_filters",
+    "simple_history",
+    "import_export",
+    "axes",
+    "crm",
+    "owners",
+    "complaints",
+    "property_liaison",
+    "mortgage",
+    "clubs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "crm.middleware.ChineseFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "crm.middleware.SessionLimitsMiddleware",
+    "crm.middleware.LoginRequiredMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "crm.urls"
+WSGI_APPLICATION = "crm.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "crm.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database ----------------------------------------------------------------------------
+DATABASES = {
+    # SQLite under var/ by default; DATABASE_URL=postgres://… switches to PostgreSQL (psycopg 3).
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'crm.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web process and the Celery worker share one file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # reuse connections under gunicorn
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # drop connections the server closed
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"  # 64-bit ids: registers grow for years
+
+# --- Cache and broker --------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")  # empty: local memory cache and the filesystem broker
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+BROKER_DIR = VAR_DIR / "broker"  # kombu filesystem transport: messages as files, no server needed
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL  # Redis for a company that runs several workers
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # redeliver tasks of a crashed worker after an hour
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),  # broadcast messages, kept out of the code tree
+    }
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)  # tests run tasks in-process
+CELERY_TASK_EAGER_PROPAGATES = True  # an eager task's error fails the test that caused it
+CELERY_RESULT_BACKEND = None  # state lives in our own tables (notifications, export jobs), not in results
+CELERY_TASK_IGNORE_RESULT = True  # nothing reads task results
+CELERY_TASK_TIME_LIMIT = 30 * 60  # a stuck task is killed after 30 minutes
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60  # …and warned 5 minutes before
+CELERY_TASK_ACKS_LATE = True  # a task lost with its worker runs again; every task is idempotent
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long exports do not hold short jobs back
+CELERY_TIMEZONE = "Asia/Shanghai"  # beat's crontab hours are the office's hours
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's last-run state
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker waits for Redis instead of dying
+
+# Every periodic job: (task name, schedule). The same jobs run once by `manage.py runjob NAME`.
+CELERY_BEAT_SCHEDULE = {
+    "crm.deliver_pending_notifications": {"task": "crm.deliver_pending_notifications", "schedule": 60.0},
+    "crm.purge_old_exports": {"task": "crm.purge_old_exports", "schedule": crontab(hour=3, minute=10)},
+}
+
+# --- Authentication and sessions ---------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # counts failed logins before Django checks the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests log in hundreds of times
+
+LOGIN_URL = "login"  # every page but the login page needs a user
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)  # a session ends after one working day at most
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)  # …and after 30 idle minutes
+SESSION_COOKIE_HTTPONLY = True  # scripts cannot read the session cookie
+SESSION_COOKIE_SAMESITE = "Lax"  # no cross-site posts with the session
+
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)  # five wrong passwords lock the pair…
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))  # …for 15 minutes, never for good
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # lock a username from one address, not the whole office
+AXES_RESET_ON_SUCCESS = True  # a correct login clears the count
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # a Chinese page that says when to try again
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # how many proxies stand before gunicorn
+
+# --- Internationalisation ----------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"  # the office speaks Chinese first
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # English on request
+LOCALE_PATHS = [BASE_DIR / "locale"]  # our own catalogues (the English translation)
+TIME_ZONE = "Asia/Shanghai"  # deadlines are office hours in China
+USE_I18N = True
+USE_TZ = True  # store UTC, show Beijing time
+
+# --- Static and uploaded files -----------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"  # collectstatic output, served by WhiteNoise under gunicorn
+NODE_MODULES = BASE_DIR / "node_modules"  # third-party assets come from the npm registry at set-up, never a CDN
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("CRM_MEDIA_ROOT", default=str(VAR_DIR / "media"))  # scans and attachments; served only through views that check permissions
+EXPORT_ROOT = VAR_DIR / "exports"  # finished Excel exports, purged after EXPORT_KEEP_DAYS
+EXPORT_KEEP_DAYS = 7  # exports hold personal data: keep them a week
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger uploads spool to disk
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a form post is never this big
+UPLOAD_MAX_BYTES = env.int("CRM_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)  # one attachment or import file at most 10 MB
+XLSX_MAX_EXPANDED_BYTES = env.int("CRM_XLSX_MAX_EXPANDED_BYTES", default=200 * 1024 * 1024)  # zip-bomb guard for .xlsx
+
+# --- E-mail ------------------------------------------------------------------------------
+EMAIL_BACKEND = env.str(  # console by default; smtp in production
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")  # the office mail relay
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")  # sender of notifications
+
+# --- Security ----------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True  # browsers trust our content types
+X_FRAME_OPTIONS = "DENY"  # no page of ours inside a frame
+SECURE_REFERRER_POLICY = "same-origin"  # no URLs with ids leak to other sites
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)  # HTTPS only
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # trust the TLS proxy's header
+    SESSION_COOKIE_SECURE = True  # session cookie never over plain HTTP
+    CSRF_COOKIE_SECURE = True  # CSRF cookie never over plain HTTP
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)  # browsers remember HTTPS for a year
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- Logging -----------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "crm.security": {"level": "INFO"},  # failed logins, denied permissions, sensitive reads
+        "axes": {"level": "WARNING"},
+    },
+}

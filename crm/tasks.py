@@ -1,0 +1,23 @@
+"""Celery adapters for the shared core. Names are pinned (tests check them)."""
+from celery import shared_task
+
+
+@shared_task(name="crm.deliver_pending_notifications")
+def deliver_pending_notifications() -> int:
+    from crm.notifications import deliver_pending
+
+    return deliver_pending()
+
+
+@shared_task(name="crm.run_export")
+def run_export(job_id: int) -> None:
+    from crm.exports import export_run
+
+    export_run(job_id=job_id)
+
+
+@shared_task(name="crm.purge_old_exports")
+def purge_old_exports() -> int:
+    from crm.exports import export_purge_old
+
+    return export_purge_old()

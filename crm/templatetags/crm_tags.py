@@ -1,0 +1,17 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **kwargs):
+    """The current query string with some parameters replaced (pagination keeps filters)."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,58 @@
+"""The shared workflow helper, exercised on a small declared machine over ApprovalRequest.status."""
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from crm.approvals import approval_submit
+from crm.workflow import Transition, TransitionNotAllowed, Workflow
+from owners.models import Project
+
+FLOW = Workflow(field="status", transitions=[
+    Transition("withdraw", ("pending",), "withdrawn", "撤回", roles=("cs_staff",)),
+    Transition("reopen", ("withdrawn",), "pending", "重新提交", roles=("cs_staff",)),
+])
+
+
+@pytest.fixture
+def request_obj(make_user):
+    project = Project.objects.create(code="p", name="项目")
+    return approval_submit(target=project, subject="complaints.disposal_plan", title="方案", content="内容",
+                           submitted_by=make_user("cs_staff"))
+
+
+@pytest.mark.django_db
+def test_allowed_transition_moves_state_and_writes_one_history_entry(request_obj, make_user):
+    before = request_obj.history.count()
+    FLOW.fire(request_obj, "withdraw", user=make_user("cs_staff"))
+    assert request_obj.status == "withdrawn"
+    assert request_obj.history.count() == before + 1
+    assert request_obj.history.first().history_change_reason == "撤回"
+
+
+@pytest.mark.django_db
+def test_transition_from_wrong_state_is_refused_and_changes_nothing(request_obj, make_user):
+    with pytest.raises(TransitionNotAllowed):
+        FLOW.fire(request_obj, "reopen", user=make_user("cs_staff"))
+    request_obj.refresh_from_db()
+    assert request_obj.status == "pending"
+
+
+@pytest.mark.django_db
+def test_wrong_role_is_refused(request_obj, make_user):
+    with pytest.raises(PermissionDenied):
+        FLOW.fire(request_obj, "withdraw", user=make_user("front_desk"))
+
+
+@pytest.mark.django_db
+def test_stale_object_cannot_fire_twice(request_obj, make_user):
+    from crm.models import ApprovalRequest
+
+    stale = ApprovalRequest.objects.get(pk=request_obj.pk)
+    FLOW.fire(request_obj, "withdraw", user=make_user("cs_staff"))
+    with pytest.raises(TransitionNotAllowed):
+        FLOW.fire(stale, "withdraw", user=make_user("cs_staff"))
+
+
+@pytest.mark.django_db
+def test_available_lists_only_what_the_service_accepts(request_obj, make_user):
+    assert [t.name for t in FLOW.available(request_obj, make_user("cs_staff"))] == ["withdraw"]
+    assert FLOW.available(request_obj, make_user("front_desk")) == []

@@ -1,0 +1,114 @@
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from crm import notifications
+from crm.dashboard import cards_for
+from crm.exports import REGISTERS, export_start, get_register
+from crm.models import ApprovalRequest, ExportJob, Notification
+from crm.scopes import user_role
+
+security = logging.getLogger("crm.security")
+
+
+def home(request):
+    return render(request, "crm/home.html", {"cards": cards_for(request.user)})
+
+
+def notification_list(request):
+    qs = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "crm/notifications.html", {"page_obj": page})
+
+
+@require_POST
+def notification_read(request, pk=None):
+    notifications.mark_read(user=request.user, notification_id=pk)
+    note = Notification.objects.filter(pk=pk, recipient=request.user).first() if pk else None
+    if note and note.url and url_is_local(note.url):
+        return redirect(note.url)
+    return redirect("crm:notification_list")
+
+
+def url_is_local(url: str) -> bool:
+    return url.startswith("/") and not url.startswith("//")
+
+
+def approval_queue(request):
+    role = user_role(request.user)
+    qs = (
+        ApprovalRequest.objects.filter(status=ApprovalRequest.Status.PENDING, approver_role=role)
+        .exclude(submitted_by=request.user)
+        .select_related("submitted_by", "content_type")
+        .order_by("submitted_at")
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "crm/approval_queue.html", {"page_obj": page})
+
+
+def export_register(request, code):
+    """Export a register with the filters of the list page (its query string)."""
+    reg = get_register(code, request.user)
+    params = {k: v for k, v in request.GET.items() if k != "page"}
+    result = export_start(user=request.user, code=code, params=params)
+    if isinstance(result, ExportJob):
+        messages.info(request, f"“{reg.title}”数据较多，已在后台生成，完成后可在此下载。")
+        return redirect("crm:export_detail", pk=result.pk)
+    return FileResponse(open(result, "rb"), as_attachment=True, filename=reg.filename())
+
+
+def export_list(request):
+    qs = ExportJob.objects.filter(user=request.user)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    titles = {code: reg.title for code, reg in REGISTERS.items()}
+    return render(request, "crm/export_list.html", {"page_obj": page, "titles": titles})
+
+
+def export_detail(request, pk):
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"status": job.status, "percent": job.percent, "done": job.done, "total": job.total,
+                             "download": reverse("crm:export_download", args=[job.pk]) if job.status == "done" else ""})
+    title = REGISTERS[job.register].title if job.register in REGISTERS else job.register
+    return render(request, "crm/export_detail.html", {"job": job, "title": title})
+
+
+def export_download(request, pk):
+    from django.conf import settings
+    from pathlib import Path
+
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user, status=ExportJob.Status.DONE)
+    path = Path(settings.EXPORT_ROOT) / job.file_name
+    if not path.exists():
+        raise Http404("文件已过期，请重新导出。")
+    reg = REGISTERS.get(job.register)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=reg.filename() if reg else path.name)
+
+
+@login_not_required
+def health(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def permission_denied(request, exception=None):
+    """A friendly 403 that says why, and a line in the security log."""
+    user = getattr(request, "user", None)
+    security.warning("permission denied user=%s path=%s reason=%s",
+                     getattr(user, "username", "-"), request.path, exception)
+    reason = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def show_error(request, exc: ValidationError | PermissionDenied) -> None:
+    """Put a refused action's reason on the page as a message."""
+    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or "没有权限执行该操作。")
+    messages.error(request, text)

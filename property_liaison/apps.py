@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PropertyLiaisonConfig(AppConfig):
+    name = "property_liaison"
+    verbose_name = "物业协调"
