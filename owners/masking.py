@@ -1,0 +1,48 @@
+"""Masking of phones and ID numbers, shared by templates, views and exports."""
+from __future__ import annotations
+
+from crm.roles import Role
+from crm.scopes import user_role
+
+IDENTITY_PERMISSION = "owners.view_identity"
+
+
+def mask_phone(value: str | None) -> str:
+    """'13800138001' -> '138****8001'; short numbers keep only their last two digits."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) >= 7:
+        return value[:3] + "****" + value[-4:]
+    return "*" * (len(value) - 2) + value[-2:] if len(value) > 2 else "**"
+
+
+def mask_id(value: str | None) -> str:
+    """'110101198001011237' -> '110***********1237'."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def can_see_contact(user) -> bool:
+    """property_company never sees phones or ID numbers at all (not even masked)."""
+    return user_role(user) != Role.PROPERTY_COMPANY
+
+
+def can_see_identity(user) -> bool:
+    return can_see_contact(user) and user.has_perm(IDENTITY_PERMISSION)
+
+
+def phone_for(user, value: str | None) -> str:
+    if not can_see_contact(user):
+        return ""
+    return (value or "") if can_see_identity(user) else mask_phone(value)
+
+
+def id_for(user, value: str | None) -> str:
+    if not can_see_contact(user):
+        return ""
+    return (value or "") if can_see_identity(user) else mask_id(value)
