@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Serve the product with a Celery worker and beat; one Ctrl-C stops all of them.
-set -euo pipefail
+set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
-trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
-.venv/bin/celery -A crm worker -B --pool=solo --loglevel=WARNING \
-  --schedule var/celerybeat-schedule &
-.venv/bin/python manage.py runserver 127.0.0.1:8000 &
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  # Background jobs of a script ignore SIGINT, so each child is stopped explicitly.
+  [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null
+  wait 2>/dev/null
+  echo "已停止。"
+}
+trap stop INT TERM EXIT
+.venv/bin/celery -A crm worker -B --pool=solo --loglevel=INFO --schedule var/celerybeat-schedule \
+  >>var/celery.log 2>&1 &
+pids+=($!)
+.venv/bin/python manage.py runserver 127.0.0.1:8000 --noreload &
+pids+=($!)
 sleep 2
 cat <<MSG
 
@@ -14,6 +24,7 @@ cat <<MSG
   演示账号(密码均为 crm-demo-2026):
     front_desk  cs_staff  cs_supervisor  manager  project_dept
     finance  legal  property_company  admin
+  Celery worker 与 beat 的日志: var/celery.log
   按 Ctrl-C 停止网站、Celery worker 和 beat。
 
 MSG
