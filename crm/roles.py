@@ -51,4 +51,29 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: ["*"],  # every permission of our own apps
 }
 
+# property_liaison: the department runs coordination, supervision, the committee and repairs;
+# the property company sees and answers its own projects' action items, rectifications, repairs.
+_LIAISON_VIEW = [f"property_liaison.view_{m}" for m in (
+    "propertycompany", "propertyappointment", "coordinationplan", "coordinationmeeting", "actionitem",
+    "inspection", "rectification", "committeeformation", "warrantycategory", "repairrequest")]
+_LIAISON_STAFF = _LIAISON_VIEW + [
+    "property_liaison.add_coordinationmeeting", "property_liaison.add_actionitem",
+    "property_liaison.change_actionitem", "property_liaison.change_coordinationplan",
+    "property_liaison.add_inspection", "property_liaison.add_rectification", "property_liaison.change_rectification",
+    "property_liaison.change_committeeformation", "property_liaison.add_repairrequest",
+    "property_liaison.change_repairrequest",
+]
+for _role, _perms in (
+    (Role.CS_STAFF, _LIAISON_STAFF), (Role.CS_SUPERVISOR, _LIAISON_STAFF), (Role.MANAGER, _LIAISON_VIEW),
+    (Role.FRONT_DESK, ["property_liaison.view_warrantycategory", "property_liaison.view_repairrequest",
+                       "property_liaison.add_repairrequest"]),
+    (Role.PROPERTY_COMPANY, [
+        "property_liaison.view_coordinationmeeting", "property_liaison.view_actionitem",
+        "property_liaison.change_actionitem", "property_liaison.view_inspection",
+        "property_liaison.view_rectification", "property_liaison.change_rectification",
+        "property_liaison.view_warrantycategory", "property_liaison.view_repairrequest",
+        "property_liaison.change_repairrequest"]),
+):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [p for p in _perms if p not in ROLE_PERMISSIONS[_role]]
+
 OWN_APPS = ("crm", "owners", "complaints", "property_liaison", "mortgage", "clubs")

@@ -1,0 +1,182 @@
+"""Input validation only; every write is a service."""
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from property_liaison.models import (
+    ActionItem, Area, Cadence, CommitteeFormation, CoordinationMeeting, Inspection, RepairRequest, WarrantyCategory,
+)
+
+_MAGIC = {
+    "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",),
+    "gif": (b"GIF87a", b"GIF89a"), "webp": (b"RIFF",), "pdf": (b"%PDF-",),
+}
+
+
+def validate_upload(upload):
+    """Size and type (extension and the file's first bytes) of a photo or evidence file."""
+    if not upload:
+        return upload
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise forms.ValidationError(f"文件不能超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB。")
+    ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if ext not in _MAGIC:
+        raise forms.ValidationError("只能上传 JPG、PNG、GIF、WEBP 图片或 PDF 文件。")
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(m) for m in _MAGIC[ext]):
+        raise forms.ValidationError("文件内容与扩展名不符。")
+    return upload
+
+
+def _w(widget_class=forms.TextInput, **attrs):
+    css = "form-select" if widget_class is forms.Select else "form-control"
+    return widget_class(attrs={"class": css, **attrs})
+
+
+def _date(**kw):
+    return forms.DateField(widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}), **kw)
+
+
+class NotFutureDate:
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("日期不能晚于今天。")
+        return day
+
+
+class ProjectForm(forms.Form):
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+
+
+class MeetingForm(NotFutureDate, ProjectForm):
+    project = forms.ModelChoiceField(queryset=None, label="项目", widget=_w(forms.Select))
+    date = _date(label="协调日期")
+    form = forms.ChoiceField(choices=CoordinationMeeting.Form.choices, label="协调形式", widget=_w(forms.Select))
+    attendees = forms.CharField(max_length=300, label="参加人员", widget=_w())
+    minutes = forms.CharField(label="会议纪要", widget=_w(forms.Textarea, rows=5))
+    issues_raised = forms.CharField(required=False, label="提出的问题", widget=_w(forms.Textarea, rows=3))
+
+
+class ActionItemForm(forms.Form):
+    description = forms.CharField(max_length=300, label="事项", widget=_w())
+    party = forms.ChoiceField(choices=ActionItem.Party.choices, label="责任方", widget=_w(forms.Select))
+    assignee = forms.CharField(max_length=50, label="责任人", widget=_w())
+    due_date = _date(label="完成期限")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label="处理答复", widget=_w(forms.Textarea, rows=3))
+    evidence = forms.FileField(required=False, label="佐证材料(照片/PDF)", validators=[validate_upload],
+                               widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=300, label="意见", widget=_w())
+
+
+class CadenceForm(forms.Form):
+    cadence = forms.ChoiceField(choices=Cadence.choices, label="协调频次", widget=_w(forms.Select))
+    note = forms.CharField(required=False, max_length=200, label="说明", widget=_w())
+
+
+class InspectionForm(NotFutureDate, ProjectForm):
+    project = forms.ModelChoiceField(queryset=None, label="项目", widget=_w(forms.Select))
+    kind = forms.ChoiceField(choices=Inspection.Kind.choices, label="检查类型", widget=_w(forms.Select))
+    date = _date(label="检查日期")
+    summary = forms.CharField(required=False, label="检查情况", widget=_w(forms.Textarea, rows=3))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for area, label in Area.choices:
+            self.fields[f"score_{area}"] = forms.IntegerField(
+                min_value=0, max_value=100, required=False, label=f"{label}得分(0-100)",
+                widget=_w(forms.NumberInput), error_messages={"max_value": "得分不能超过 100。",
+                                                              "min_value": "得分不能小于 0。"})
+            self.fields[f"note_{area}"] = forms.CharField(required=False, max_length=200, label=f"{label}扣分说明",
+                                                          widget=_w())
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"score_{area}") is not None for area in Area.values):
+            raise forms.ValidationError("请至少为一个区域打分。")
+        return data
+
+    def scores(self):
+        return {area: (self.cleaned_data[f"score_{area}"], self.cleaned_data.get(f"note_{area}", ""))
+                for area in Area.values if self.cleaned_data.get(f"score_{area}") is not None}
+
+
+class FindingForm(forms.Form):
+    area = forms.ChoiceField(choices=Area.choices, label="检查区域", widget=_w(forms.Select))
+    description = forms.CharField(label="发现的问题", widget=_w(forms.Textarea, rows=3))
+    photo = forms.FileField(required=False, label="照片", validators=[validate_upload],
+                            widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+    requirement = forms.CharField(required=False, max_length=300, label="整改要求(填写即下发整改)", widget=_w())
+    deadline = _date(required=False, label="整改期限")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("requirement") and not data.get("deadline"):
+            self.add_error("deadline", "下发整改时请填写整改期限。")
+        return data
+
+
+class CommitteeStepForm(forms.Form):
+    step = forms.ChoiceField(choices=[], label="步骤", widget=_w(forms.Select))
+    on = _date(label="日期", initial=dt.date.today)
+    note = forms.CharField(required=False, label="说明", widget=_w(forms.Textarea, rows=2))
+
+    def __init__(self, *args, transitions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].choices = [(t.name, t.label) for t in transitions if t.name != "replaced"]
+
+
+class CommitteeNoticeForm(forms.Form):
+    on = _date(label="书面报告日期")
+
+
+class ReplacementForm(forms.Form):
+    on = _date(label="置换日期")
+    new_company_name = forms.CharField(max_length=100, label="接管的物业公司", widget=_w())
+
+
+class RepairForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=None, label="房号", widget=_w(forms.Select))
+    category = forms.ModelChoiceField(queryset=WarrantyCategory.objects.all(), label="保修类别",
+                                      widget=_w(forms.Select))
+    source = forms.ChoiceField(choices=RepairRequest.Source.choices, label="来源", widget=_w(forms.Select))
+    case_reference = forms.CharField(required=False, max_length=30, label="案件编号", widget=_w())
+    location = forms.CharField(max_length=100, label="部位", widget=_w())
+    description = forms.CharField(label="问题描述", widget=_w(forms.Textarea, rows=3))
+    reported_on = _date(label="报修日期", initial=dt.date.today)
+    photo = forms.FileField(required=False, label="照片", validators=[validate_upload],
+                            widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda u: f"{u.project.name} {u.building.name} {u.number}"
+
+    def clean_reported_on(self):
+        day = self.cleaned_data["reported_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("报修日期不能晚于今天。")
+        return day
+
+
+class RepairAssignForm(forms.Form):
+    assignee = forms.CharField(max_length=60, label="维修单位/人", widget=_w())
+    due_date = _date(label="完成期限")
+
+
+class RepairDoneForm(forms.Form):
+    on = _date(label="日期", initial=dt.date.today)
+    note = forms.CharField(required=False, max_length=300, label="情况说明", widget=_w())
+
+

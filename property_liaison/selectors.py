@@ -1,0 +1,148 @@
+"""Every read of the property liaison, scoped by crm.scopes.visible_projects."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from crm.rules import rule_int
+from crm.scopes import visible_projects
+from owners.models import Unit
+from property_liaison import filters
+from property_liaison.models import (
+    ActionItem, CommitteeFormation, CoordinationMeeting, Inspection, Rectification, RepairRequest, WarrantyCategory,
+)
+from property_liaison.services import add_months, coordination_status
+
+
+def _filtered(filterset_class, qs, user, params):
+    fs = filterset_class(params or None, queryset=qs, projects=visible_projects(user))
+    return fs, (fs.qs if fs.is_valid() else qs)
+
+
+def meetings(user):
+    return CoordinationMeeting.objects.filter(project__in=visible_projects(user)).select_related(
+        "project", "company", "recorded_by").annotate(item_count=Count("action_items"))
+
+
+def meeting_list(user, params):
+    return _filtered(filters.MeetingFilter, meetings(user), user, params)
+
+
+def action_items(user):
+    return ActionItem.objects.filter(project__in=visible_projects(user)).select_related(
+        "project", "meeting", "answered_by", "verified_by")
+
+
+def action_item_list(user, params):
+    return _filtered(filters.ActionItemFilter, action_items(user), user, params)
+
+
+def inspections(user):
+    return Inspection.objects.filter(project__in=visible_projects(user)).select_related(
+        "project", "company", "inspector").annotate(finding_count=Count("findings"))
+
+
+def inspection_list(user, params):
+    return _filtered(filters.InspectionFilter, inspections(user), user, params)
+
+
+def rectifications(user):
+    return Rectification.objects.filter(project__in=visible_projects(user)).select_related(
+        "project", "finding", "finding__inspection", "answered_by", "verified_by")
+
+
+def rectification_list(user, params):
+    return _filtered(filters.RectificationFilter, rectifications(user), user, params)
+
+
+def repairs(user):
+    return RepairRequest.objects.filter(project__in=visible_projects(user)).select_related(
+        "project", "unit", "unit__building", "category", "customer")
+
+
+def repair_list(user, params):
+    return _filtered(filters.RepairFilter, repairs(user), user, params)
+
+
+def committees(user):
+    return CommitteeFormation.objects.filter(project__in=visible_projects(user)).select_related("project")
+
+
+def cadence_report(user, on: dt.date | None = None) -> list[dict]:
+    """Coordination status per managed project in scope, with meetings in the last 90 days and
+    open action items."""
+    on = on or timezone.localdate()
+    scope = set(visible_projects(user).values_list("pk", flat=True))
+    rows = [row for row in coordination_status(on) if row["project"].pk in scope]
+    since = on - dt.timedelta(days=90)
+    recent = dict(CoordinationMeeting.objects.filter(project__in=scope, date__gte=since).values("project")
+                  .annotate(n=Count("pk")).values_list("project", "n"))
+    open_items = dict(ActionItem.objects.filter(project__in=scope).exclude(status=ActionItem.Status.VERIFIED)
+                      .values("project").annotate(n=Count("pk")).values_list("project", "n"))
+    for row in rows:
+        row["recent"] = recent.get(row["project"].pk, 0)
+        row["open_items"] = open_items.get(row["project"].pk, 0)
+    return rows
+
+
+def score_trends(user, months: int = 12) -> dict:
+    """Monthly mean inspection score per project and per company (for the ECharts lines)."""
+    since = timezone.localdate().replace(day=1)
+    since = add_months(since, -(months - 1))
+    qs = Inspection.objects.filter(project__in=visible_projects(user), date__gte=since, score__isnull=False)
+    labels = []
+    day = since
+    for _ in range(months):
+        labels.append(day.strftime("%Y-%m"))
+        day = add_months(day, 1)
+
+    def series(field, name_field):
+        data = defaultdict(dict)
+        for row in qs.annotate(month=TruncMonth("date")).values(field, name_field, "month").annotate(avg=Avg("score")):
+            data[row[name_field]][row["month"].strftime("%Y-%m")] = round(float(row["avg"]), 1)
+        return [{"name": name, "data": [values.get(m) for m in labels]} for name, values in sorted(data.items())]
+
+    by_area = list(qs.values("scores__area").annotate(avg=Avg("scores__score")).order_by("scores__area"))
+    return {"months": labels, "projects": series("project", "project__name"),
+            "companies": series("company", "company__name"),
+            "areas": [{"area": r["scores__area"], "avg": round(float(r["avg"]), 1)} for r in by_area if r["scores__area"]]}
+
+
+def warranty_ending(user, days: int | None = None, on: dt.date | None = None) -> list[dict]:
+    """Units whose warranty of some category ends within ``days`` (rule): one query per category
+    (a handful), each on an indexed date range of deliveries."""
+    on = on or timezone.localdate()
+    days = days if days is not None else rule_int("liaison.warranty_ending_report_days")
+    projects = visible_projects(user)
+    rows = []
+    for category in WarrantyCategory.objects.all():
+        # warranty end = delivery + period - 1 day, so ends in [on, on+days] ⇔ delivery in this range
+        first = add_months(on + dt.timedelta(days=1), -category.period_months)
+        last = add_months(on + dt.timedelta(days=days + 1), -category.period_months)
+        units = Unit.objects.filter(project__in=projects, delivery_date__gte=first, delivery_date__lt=last) \
+            .select_related("project", "building").order_by("delivery_date")
+        for unit in units:
+            ends = add_months(unit.delivery_date, category.period_months) - dt.timedelta(days=1)
+            rows.append({"unit": unit, "category": category, "ends": ends, "days_left": (ends - on).days})
+    rows.sort(key=lambda r: (r["ends"], r["unit"].pk))
+    return rows
+
+
+def liaison_counts(user) -> dict:
+    today = timezone.localdate()
+    items = action_items(user)
+    rects = rectifications(user)
+    return {
+        "open_items": items.filter(status=ActionItem.Status.OPEN).count(),
+        "answered_items": items.filter(status=ActionItem.Status.ANSWERED).count(),
+        "open_rects": rects.filter(status=Rectification.Status.OPEN).count(),
+        "overdue_rects": rects.filter(status=Rectification.Status.OPEN, deadline__lt=today).count(),
+        "answered_rects": rects.filter(status=Rectification.Status.ANSWERED).count(),
+        "open_repairs": repairs(user).exclude(status=RepairRequest.Status.VISITED).count(),
+        "committee_due": committees(user).filter(condition_date__lte=today,
+                                                 authorities_notified_on__isnull=True).count(),
+    }

@@ -1,0 +1,404 @@
+"""Every write of the property liaison: coordination, supervision, the owners' committee and
+warranty repairs. Status changes go through the workflows declared in models.py."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.notifications import notify_role
+from crm.rules import rule, rule_int
+from crm.sequences import next_value
+from owners.models import Project, Unit
+from property_liaison.committee import add_years, committee_condition
+from property_liaison.models import (
+    ACTION_ITEM_WORKFLOW, COMMITTEE_WORKFLOW, RECTIFICATION_WORKFLOW, REPAIR_WORKFLOW, ActionItem, Cadence,
+    CommitteeFormation, CoordinationGap, CoordinationMeeting, CoordinationPlan, Finding, Inspection,
+    InspectionScore, PropertyAppointment, Rectification, RepairRequest, WarrantyCategory,
+)
+
+CADENCE_DAYS = {Cadence.DAILY: 1, Cadence.WEEKLY: 7, Cadence.MONTHLY: 31}
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def current_appointment(project, on: dt.date | None = None) -> PropertyAppointment | None:
+    on = on or _today()
+    return (PropertyAppointment.objects.filter(project=project, start_date__lte=on)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on)).select_related("company")
+            .order_by("-start_date").first())
+
+
+def managed_projects(on: dt.date | None = None):
+    """Projects in the daily-management period: a company is appointed today (置换 ends it)."""
+    on = on or _today()
+    return Project.objects.filter(
+        Q(appointments__end_date__isnull=True) | Q(appointments__end_date__gte=on),
+        appointments__start_date__lte=on,
+    ).distinct()
+
+
+# --- Coordination ----------------------------------------------------------------------------
+
+def cadence_interval_days(cadence: str) -> int:
+    """Days allowed between two coordinations: the cadence, never more than the monthly rule."""
+    return min(CADENCE_DAYS.get(cadence, 31), rule_int("liaison.coordination_max_interval_days"))
+
+
+@transaction.atomic
+def coordination_plan_set(*, user, project, cadence: str, note: str = "") -> CoordinationPlan:
+    """Set a project's target cadence (daily, weekly or monthly)."""
+    if cadence not in Cadence.values:
+        raise ValidationError("协调频次只能是每日、每周或每月。")
+    plan, _ = CoordinationPlan.objects.get_or_create(project=project)
+    plan.cadence, plan.note = cadence, note
+    plan._history_user = user
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def coordination_record(*, user, project, date: dt.date, form: str, attendees: str, minutes: str,
+                        issues_raised: str = "") -> CoordinationMeeting:
+    """Record a coordination (meeting, call, on-site…) with the company managing the project."""
+    if date > _today():
+        raise ValidationError("协调日期不能晚于今天。")
+    appointment = current_appointment(project, date)
+    meeting = CoordinationMeeting(
+        number=f"XT{next_value('liaison.meeting'):06d}", project=project,
+        company=appointment.company if appointment else None, date=date, form=form, attendees=attendees,
+        minutes=minutes, issues_raised=issues_raised, recorded_by=user,
+    )
+    meeting._history_user = user
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def action_item_add(*, user, meeting, description: str, party: str, assignee: str, due_date: dt.date) -> ActionItem:
+    """Add an action (owner and due date) to a coordination."""
+    item = ActionItem(meeting=meeting, project_id=meeting.project_id, description=description, party=party,
+                      assignee=assignee, due_date=due_date)
+    item._history_user = user
+    item.save()
+    return item
+
+
+def action_item_answer(*, user, item: ActionItem, answer: str, evidence=None) -> ActionItem:
+    """The responsible party answers what it did, with evidence."""
+    if not answer.strip():
+        raise ValidationError("请填写处理答复。")
+    updates = {"answer": answer, "answered_by": user, "answered_at": timezone.now()}
+    if evidence:
+        item.evidence.save(evidence.name, evidence, save=False)
+        updates["evidence"] = item.evidence.name
+    return ACTION_ITEM_WORKFLOW.fire(item, "answer", user=user, updates=updates)
+
+
+def action_item_verify(*, user, item: ActionItem, note: str = "") -> ActionItem:
+    """The developer checks the answer and closes the item."""
+    return ACTION_ITEM_WORKFLOW.fire(item, "verify", user=user, updates={
+        "verified_by": user, "verified_at": timezone.now(), "verification_note": note})
+
+
+def action_item_reopen(*, user, item: ActionItem, note: str) -> ActionItem:
+    """The developer sends an unsatisfactory answer back."""
+    if not note.strip():
+        raise ValidationError("退回时请写明原因。")
+    return ACTION_ITEM_WORKFLOW.fire(item, "reopen", user=user, updates={"verification_note": note})
+
+
+def coordination_status(on: dt.date | None = None) -> list[dict]:
+    """Per managed project: cadence, last coordination, the date the next one is due, and
+    whether it is late. Two queries whatever the number of projects."""
+    on = on or _today()
+    plans = dict(CoordinationPlan.objects.values_list("project_id", "cadence"))
+    projects = (managed_projects(on).annotate(last_date=Max("coordination_meetings__date"))
+                .order_by("name"))
+    starts = dict(PropertyAppointment.objects.filter(start_date__lte=on).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on)).values_list("project_id", "start_date"))
+    rows = []
+    for project in projects:
+        cadence = plans.get(project.pk, Cadence.MONTHLY)
+        interval = cadence_interval_days(cadence)
+        since = project.last_date or starts.get(project.pk) or on
+        due = since + dt.timedelta(days=interval)
+        rows.append({"project": project, "cadence": cadence, "cadence_label": Cadence(cadence).label,
+                     "interval": interval, "last_date": project.last_date, "due_date": due,
+                     "late": on > due, "late_days": max((on - due).days, 0)})
+    return rows
+
+
+def coordination_cadence_check(on: dt.date | None = None) -> int:
+    """Flag every managed project whose coordination is overdue and tell the supervisors once.
+
+    A gap is identified by (project, due date): it is stored once (unique constraint) and
+    notified once (dedupe key), so running the job again changes nothing until a new
+    coordination moves the due date on.
+    """
+    on = on or _today()
+    late = [row for row in coordination_status(on) if row["late"]]
+    CoordinationGap.objects.bulk_create(
+        [CoordinationGap(project=row["project"], due_date=row["due_date"], last_date=row["last_date"])
+         for row in late], ignore_conflicts=True)
+    url = reverse("property_liaison:cadence_report")
+    for row in late:
+        last = row["last_date"].isoformat() if row["last_date"] else "从未协调"
+        notify_role("cs_supervisor", title=f"{row['project'].name}未按期与物业公司协调",
+                    body=f"协调频次：{row['cadence_label']}；上次协调：{last}；应于 {row['due_date']} 前协调。",
+                    url=url, level="warning",
+                    dedupe_key=f"liaison.cadence:{row['project'].pk}:{row['due_date'].isoformat()}")
+    return len(late)
+
+
+# --- Supervision -----------------------------------------------------------------------------
+
+@transaction.atomic
+def inspection_record(*, user, project, kind: str, date: dt.date, summary: str,
+                      scores: dict[str, tuple[int, str]]) -> Inspection:
+    """Record an inspection with its checklist scores by area (0-100); the total is their mean."""
+    appointment = current_appointment(project, date)
+    if appointment is None:
+        raise ValidationError("该项目在检查日期没有受委托的物业公司。")
+    if date > _today():
+        raise ValidationError("检查日期不能晚于今天。")
+    for area, (score, _) in scores.items():
+        if not 0 <= int(score) <= 100:
+            raise ValidationError("每项得分应在 0 到 100 之间。")
+    inspection = Inspection(number=f"JC{next_value('liaison.inspection'):06d}", project=project,
+                            company=appointment.company, kind=kind, date=date, inspector=user, summary=summary)
+    if scores:
+        total = sum(Decimal(int(s)) for s, _ in scores.values()) / len(scores)
+        inspection.score = total.quantize(Decimal("0.1"))
+    inspection._history_user = user
+    inspection.save()
+    InspectionScore.objects.bulk_create([
+        InspectionScore(inspection=inspection, area=area, score=int(score), note=note)
+        for area, (score, note) in scores.items()])
+    return inspection
+
+
+@transaction.atomic
+def finding_add(*, user, inspection: Inspection, area: str, description: str, photo=None,
+                requirement: str = "", deadline: dt.date | None = None) -> Finding:
+    """Add a finding (with a photo); with a requirement and deadline it also asks for a rectification."""
+    finding = Finding(inspection=inspection, area=area, description=description)
+    if photo:
+        finding.photo.save(photo.name, photo, save=False)
+    finding._history_user = user
+    finding.save()
+    if requirement:
+        rectification_require(user=user, finding=finding, requirement=requirement, deadline=deadline)
+    return finding
+
+
+@transaction.atomic
+def rectification_require(*, user, finding: Finding, requirement: str, deadline: dt.date | None) -> Rectification:
+    if deadline is None:
+        raise ValidationError("请填写整改期限。")
+    if deadline < finding.inspection.date:
+        raise ValidationError("整改期限不能早于检查日期。")
+    rect = Rectification(finding=finding, project_id=finding.inspection.project_id, requirement=requirement,
+                         deadline=deadline)
+    rect._history_user = user
+    rect.save()
+    return rect
+
+
+def rectification_answer(*, user, rectification: Rectification, answer: str, evidence=None) -> Rectification:
+    """The property company reports the rectification done."""
+    if not answer.strip():
+        raise ValidationError("请填写整改答复。")
+    updates = {"answer": answer, "answered_by": user, "answered_at": timezone.now()}
+    if evidence:
+        rectification.evidence.save(evidence.name, evidence, save=False)
+        updates["evidence"] = rectification.evidence.name
+    return RECTIFICATION_WORKFLOW.fire(rectification, "answer", user=user, updates=updates)
+
+
+def rectification_verify(*, user, rectification: Rectification, note: str = "") -> Rectification:
+    return RECTIFICATION_WORKFLOW.fire(rectification, "verify", user=user, updates={
+        "verified_by": user, "verified_at": timezone.now(), "verification_note": note})
+
+
+def rectification_reopen(*, user, rectification: Rectification, note: str) -> Rectification:
+    if not note.strip():
+        raise ValidationError("退回时请写明原因。")
+    return RECTIFICATION_WORKFLOW.fire(rectification, "reopen", user=user, updates={"verification_note": note})
+
+
+def overdue_rectifications_escalate(on: dt.date | None = None) -> int:
+    """Escalate open rectifications past their deadline: mark them (compare-and-set) and tell
+    the supervisors once each."""
+    on = on or _today()
+    overdue = Rectification.objects.filter(status=Rectification.Status.OPEN, deadline__lt=on,
+                                           escalated_at__isnull=True)
+    rows = list(overdue.values_list("pk", "project__name", "requirement", "deadline"))
+    if not rows:
+        return 0
+    Rectification.objects.filter(pk__in=[r[0] for r in rows], status=Rectification.Status.OPEN,
+                                 escalated_at__isnull=True).update(escalated_at=timezone.now())
+    for pk, project_name, requirement, deadline in rows:
+        notify_role("cs_supervisor", title=f"{project_name}物业整改逾期：{requirement[:40]}",
+                    body=f"整改期限 {deadline}，物业公司尚未答复。",
+                    url=reverse("property_liaison:rectification_detail", args=[pk]), level="danger",
+                    dedupe_key=f"liaison.rectification_overdue:{pk}")
+    return len(rows)
+
+
+# --- Owners' committee -----------------------------------------------------------------------
+
+def project_committee_condition(project, on: dt.date | None = None):
+    units = Unit.objects.filter(project=project).values_list("area", "delivery_date")
+    return committee_condition(
+        list(units), area_percent=rule("liaison.committee_area_percent"),
+        years=rule_int("liaison.committee_years_after_first_delivery"),
+        min_percent_after_years=rule("liaison.committee_min_area_percent_after_years"),
+        notice_days=rule_int("liaison.committee_notice_days"), today=on or _today())
+
+
+@transaction.atomic
+def committee_refresh(*, project, user=None) -> CommitteeFormation:
+    """Recompute the condition date and the notice due date from the units (areas, deliveries)."""
+    condition = project_committee_condition(project)
+    formation, _ = CommitteeFormation.objects.get_or_create(project=project)
+    if (formation.condition_date, formation.notice_due_date) != (condition.condition_date, condition.notice_due_date):
+        formation.condition_date = condition.condition_date
+        formation.notice_due_date = condition.notice_due_date
+        formation._history_user = user
+        formation._change_reason = "按交付面积重新计算"
+        formation.save(update_fields=["condition_date", "notice_due_date"])
+    return formation
+
+
+def committee_advance(*, user, formation: CommitteeFormation, step: str, on: dt.date, note: str = "") -> CommitteeFormation:
+    """Record the next formation step (conditions met, preparatory group, …, registered)."""
+    if step == "replaced":
+        raise ValidationError("物业置换请使用“物业置换”操作。")
+    if step == "conditions_met" and (formation.condition_date is None or formation.condition_date > on):
+        raise ValidationError("按交付面积计算，该项目尚未具备成立业主大会的条件。")
+    return COMMITTEE_WORKFLOW.fire(formation, step, user=user, updates={"step_date": on, "note": note})
+
+
+@transaction.atomic
+def committee_notify_authorities(*, user, formation: CommitteeFormation, on: dt.date) -> CommitteeFormation:
+    """Record the written notice to the district housing office and the sub-district office."""
+    if formation.condition_date is None:
+        raise ValidationError("尚未具备条件，无需报告。")
+    formation.authorities_notified_on = on
+    formation._history_user = user
+    formation.save(update_fields=["authorities_notified_on"])
+    return formation
+
+
+@transaction.atomic
+def property_replace(*, user, formation: CommitteeFormation, on: dt.date, new_company_name: str) -> CommitteeFormation:
+    """The owners replace the property company (置换): the appointment ends, so coordination is
+    no longer required; warranty repairs go on."""
+    if not new_company_name.strip():
+        raise ValidationError("请填写接管的物业公司。")
+    formation = COMMITTEE_WORKFLOW.fire(formation, "replaced", user=user, updates={
+        "replaced_on": on, "new_company_name": new_company_name, "step_date": on})
+    for appointment in PropertyAppointment.objects.filter(project_id=formation.project_id).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=on)):
+        appointment.end_date = on
+        appointment._history_user = user
+        appointment._change_reason = "物业置换"
+        appointment.save(update_fields=["end_date"])
+    return formation
+
+
+def committee_reminders(on: dt.date | None = None) -> int:
+    """Refresh every project's condition date and remind the supervisors of a notice that is
+    due (or late) and not yet recorded; once per project and condition date."""
+    on = on or _today()
+    reminded = 0
+    for project in Project.objects.all().only("pk", "name"):
+        formation = committee_refresh(project=project)
+        if formation.condition_date and formation.condition_date <= on and not formation.authorities_notified_on:
+            reminded += bool(notify_role(
+                "cs_supervisor", title=f"{project.name}已具备成立业主大会条件，请在 {formation.notice_due_date} 前书面报告",
+                body=f"具备条件日期：{formation.condition_date}；须报告区房管部门和街道办事处。",
+                url=reverse("property_liaison:committee_detail", args=[project.pk]), level="warning",
+                dedupe_key=f"liaison.committee_notice:{project.pk}:{formation.condition_date.isoformat()}"))
+    return reminded
+
+
+# --- Warranty repairs ------------------------------------------------------------------------
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def warranty_end(delivery_date: dt.date | None, category: WarrantyCategory) -> dt.date | None:
+    """The last day of warranty: delivery date plus the category's period."""
+    if delivery_date is None:
+        return None
+    return add_months(delivery_date, category.period_months) - dt.timedelta(days=1)
+
+
+def in_warranty(unit, category: WarrantyCategory, on: dt.date) -> tuple[bool, dt.date | None]:
+    ends = warranty_end(unit.delivery_date, category)
+    return (ends is not None and unit.delivery_date <= on <= ends), ends
+
+
+@transaction.atomic
+def repair_register(*, user, unit, category: WarrantyCategory, location: str, description: str,
+                    reported_on: dt.date, source: str = RepairRequest.Source.OWNER, customer=None,
+                    case_reference: str = "", photo=None) -> RepairRequest:
+    """Register a repair request; whether it is in warranty is decided at once from the
+    unit's delivery date and the category's period."""
+    if unit.delivery_date is None:
+        raise ValidationError("该房号尚未交付，不能登记保修维修。")
+    if source == RepairRequest.Source.CASE and not case_reference.strip():
+        raise ValidationError("由案件转入的报修请填写案件编号。")
+    covered, ends = in_warranty(unit, category, reported_on)
+    repair = RepairRequest(
+        number=f"WX{next_value('liaison.repair'):06d}", project_id=unit.project_id, unit=unit, customer=customer,
+        source=source, case_reference=case_reference, category=category, location=location,
+        description=description, reported_on=reported_on, warranty_ends=ends, in_warranty=covered, created_by=user)
+    if photo:
+        repair.photo.save(photo.name, photo, save=False)
+    repair._history_user = user
+    repair.save()
+    return repair
+
+
+def repair_assign(*, user, repair: RepairRequest, assignee: str, due_date: dt.date) -> RepairRequest:
+    if not assignee.strip():
+        raise ValidationError("请填写维修单位或人员。")
+    return REPAIR_WORKFLOW.fire(repair, "assign", user=user, updates={"assignee": assignee, "due_date": due_date})
+
+
+def repair_complete(*, user, repair: RepairRequest, on: dt.date, note: str) -> RepairRequest:
+    return REPAIR_WORKFLOW.fire(repair, "complete", user=user, updates={"completed_on": on, "completion_note": note})
+
+
+def repair_confirm(*, user, repair: RepairRequest, on: dt.date) -> RepairRequest:
+    return REPAIR_WORKFLOW.fire(repair, "confirm", user=user, updates={"owner_confirmed_on": on})
+
+
+def repair_reject(*, user, repair: RepairRequest, note: str) -> RepairRequest:
+    if not note.strip():
+        raise ValidationError("请写明业主不认可的原因。")
+    return REPAIR_WORKFLOW.fire(repair, "reject", user=user, updates={"completion_note": f"返修：{note}"})
+
+
+def repair_visit(*, user, repair: RepairRequest, on: dt.date, note: str) -> RepairRequest:
+    if not note.strip():
+        raise ValidationError("请填写回访情况。")
+    return REPAIR_WORKFLOW.fire(repair, "visit", user=user, updates={"return_visit_on": on, "return_visit_note": note})

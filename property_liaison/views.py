@@ -1,0 +1,411 @@
+"""Thin views: permission → form → one service call → message → redirect."""
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from crm.history import history_rows
+from crm.scopes import visible_projects
+from crm.views import show_error
+from owners.models import Unit
+from property_liaison import forms, selectors, services
+from property_liaison.models import (
+    ACTION_ITEM_WORKFLOW, COMMITTEE_WORKFLOW, RECTIFICATION_WORKFLOW, REPAIR_WORKFLOW, Area, CommitteeFormation, Finding,
+)
+
+PER_PAGE = 25
+
+
+def _page(request, qs):
+    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _history(request, obj):
+    rows, page = history_rows(obj, request.GET.get("hpage") or 1)
+    return {"history_rows": rows, "history_page": page}
+
+
+def _act(request, redirect_to, call):
+    """Run one service call; a refusal becomes a message and changes nothing."""
+    try:
+        call()
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+        return redirect(redirect_to)
+    messages.success(request, "已保存。")
+    return redirect(redirect_to)
+
+
+@permission_required("property_liaison.view_actionitem", raise_exception=True)
+def home(request):
+    return render(request, "property_liaison/home.html", {
+        "counts": selectors.liaison_counts(request.user),
+        "cadence": [row for row in selectors.cadence_report(request.user) if row["late"]],
+        "can_manage": request.user.has_perm("property_liaison.add_inspection"),
+    })
+
+
+# --- Coordination ----------------------------------------------------------------------------
+
+@permission_required("property_liaison.view_coordinationmeeting", raise_exception=True)
+def meeting_list(request):
+    fs, qs = selectors.meeting_list(request.user, request.GET)
+    return render(request, "property_liaison/meeting_list.html", {"filter": fs, "page_obj": _page(request, qs)})
+
+
+@permission_required("property_liaison.add_coordinationmeeting", raise_exception=True)
+def meeting_create(request):
+    form = forms.MeetingForm(request.POST or None, projects=visible_projects(request.user),
+                             initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.coordination_record(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"协调记录 {meeting.number} 已保存，可继续添加协调事项。")
+            return redirect("property_liaison:meeting_detail", pk=meeting.pk)
+    return render(request, "property_liaison/form.html", {"form": form, "title": "登记协调记录"})
+
+
+@permission_required("property_liaison.view_coordinationmeeting", raise_exception=True)
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(selectors.meetings(request.user), pk=pk)
+    form = forms.ActionItemForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("property_liaison.add_actionitem"):
+            raise PermissionDenied("您不能添加协调事项。")
+        if form.is_valid():
+            services.action_item_add(user=request.user, meeting=meeting, **form.cleaned_data)
+            messages.success(request, "协调事项已添加。")
+            return redirect("property_liaison:meeting_detail", pk=pk)
+    return render(request, "property_liaison/meeting_detail.html", {
+        "meeting": meeting, "items": meeting.action_items.all(), "form": form,
+        "can_add": request.user.has_perm("property_liaison.add_actionitem"), **_history(request, meeting)})
+
+
+@permission_required("property_liaison.view_coordinationmeeting", raise_exception=True)
+def meeting_print(request, pk):
+    meeting = get_object_or_404(selectors.meetings(request.user), pk=pk)
+    return render(request, "property_liaison/meeting_print.html", {"meeting": meeting,
+                                                                   "items": meeting.action_items.all()})
+
+
+@permission_required("property_liaison.view_actionitem", raise_exception=True)
+def action_item_list(request):
+    fs, qs = selectors.action_item_list(request.user, request.GET)
+    return render(request, "property_liaison/action_item_list.html", {"filter": fs, "page_obj": _page(request, qs)})
+
+
+@permission_required("property_liaison.view_actionitem", raise_exception=True)
+def action_item_detail(request, pk):
+    item = get_object_or_404(selectors.action_items(request.user), pk=pk)
+    return render(request, "property_liaison/answerable_detail.html", {
+        "obj": item, "kind": "item", "title": f"协调事项：{item.description}",
+        "transitions": ACTION_ITEM_WORKFLOW.available(item, request.user),
+        "answer_form": forms.AnswerForm(), "note_form": forms.NoteForm(), **_history(request, item)})
+
+
+@require_POST
+@permission_required("property_liaison.change_actionitem", raise_exception=True)
+def action_item_act(request, pk, action):
+    item = get_object_or_404(selectors.action_items(request.user), pk=pk)
+    target = redirect("property_liaison:action_item_detail", pk=pk).url
+    if action == "answer":
+        form = forms.AnswerForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return _form_errors(request, form, target)
+        return _act(request, target, lambda: services.action_item_answer(
+            user=request.user, item=item, answer=form.cleaned_data["answer"], evidence=form.cleaned_data["evidence"]))
+    note = request.POST.get("note", "")
+    if action == "verify":
+        return _act(request, target, lambda: services.action_item_verify(user=request.user, item=item, note=note))
+    if action == "reopen":
+        return _act(request, target, lambda: services.action_item_reopen(user=request.user, item=item, note=note))
+    raise Http404
+
+
+def _form_errors(request, form, target):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(target)
+
+
+@permission_required("property_liaison.view_coordinationmeeting", raise_exception=True)
+def cadence_report(request):
+    return render(request, "property_liaison/cadence_report.html", {
+        "rows": selectors.cadence_report(request.user), "form": forms.CadenceForm(),
+        "can_change": request.user.has_perm("property_liaison.change_coordinationplan")})
+
+
+@require_POST
+@permission_required("property_liaison.change_coordinationplan", raise_exception=True)
+def cadence_set(request, project_pk):
+    project = get_object_or_404(visible_projects(request.user), pk=project_pk)
+    form = forms.CadenceForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, "property_liaison:cadence_report")
+    return _act(request, "property_liaison:cadence_report", lambda: services.coordination_plan_set(
+        user=request.user, project=project, **form.cleaned_data))
+
+
+# --- Supervision -----------------------------------------------------------------------------
+
+@permission_required("property_liaison.view_inspection", raise_exception=True)
+def inspection_list(request):
+    fs, qs = selectors.inspection_list(request.user, request.GET)
+    return render(request, "property_liaison/inspection_list.html", {
+        "filter": fs, "page_obj": _page(request, qs),
+        "can_add": request.user.has_perm("property_liaison.add_inspection")})
+
+
+@permission_required("property_liaison.add_inspection", raise_exception=True)
+def inspection_create(request):
+    form = forms.InspectionForm(request.POST or None, projects=services.managed_projects().filter(
+        pk__in=visible_projects(request.user)), initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = services.inspection_record(user=request.user, project=data["project"], kind=data["kind"],
+                                                    date=data["date"], summary=data["summary"], scores=form.scores())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"检查记录 {inspection.number} 已保存，可添加检查发现和整改要求。")
+            return redirect("property_liaison:inspection_detail", pk=inspection.pk)
+    return render(request, "property_liaison/form.html", {"form": form, "title": "登记监督检查", "multipart": False})
+
+
+@permission_required("property_liaison.view_inspection", raise_exception=True)
+def inspection_detail(request, pk):
+    inspection = get_object_or_404(selectors.inspections(request.user), pk=pk)
+    form = forms.FindingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not request.user.has_perm("property_liaison.add_rectification"):
+            raise PermissionDenied("您不能登记检查发现。")
+        if form.is_valid():
+            try:
+                services.finding_add(user=request.user, inspection=inspection, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "检查发现已保存。")
+                return redirect("property_liaison:inspection_detail", pk=pk)
+    findings = inspection.findings.prefetch_related("rectifications")
+    return render(request, "property_liaison/inspection_detail.html", {
+        "inspection": inspection, "scores": inspection.scores.all(), "findings": findings, "form": form,
+        "can_add": request.user.has_perm("property_liaison.add_rectification"), **_history(request, inspection)})
+
+
+@permission_required("property_liaison.view_inspection", raise_exception=True)
+def inspection_print(request, pk):
+    inspection = get_object_or_404(selectors.inspections(request.user), pk=pk)
+    return render(request, "property_liaison/inspection_print.html", {
+        "inspection": inspection, "scores": inspection.scores.all(),
+        "findings": inspection.findings.prefetch_related("rectifications")})
+
+
+@permission_required("property_liaison.view_rectification", raise_exception=True)
+def rectification_list(request):
+    fs, qs = selectors.rectification_list(request.user, request.GET)
+    return render(request, "property_liaison/rectification_list.html", {
+        "filter": fs, "page_obj": _page(request, qs), "today": timezone.localdate()})
+
+
+@permission_required("property_liaison.view_rectification", raise_exception=True)
+def rectification_detail(request, pk):
+    rect = get_object_or_404(selectors.rectifications(request.user), pk=pk)
+    return render(request, "property_liaison/answerable_detail.html", {
+        "obj": rect, "kind": "rectification", "title": f"整改通知：{rect.requirement}",
+        "transitions": RECTIFICATION_WORKFLOW.available(rect, request.user),
+        "answer_form": forms.AnswerForm(), "note_form": forms.NoteForm(), **_history(request, rect)})
+
+
+@require_POST
+@permission_required("property_liaison.change_rectification", raise_exception=True)
+def rectification_act(request, pk, action):
+    rect = get_object_or_404(selectors.rectifications(request.user), pk=pk)
+    target = redirect("property_liaison:rectification_detail", pk=pk).url
+    if action == "answer":
+        form = forms.AnswerForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return _form_errors(request, form, target)
+        return _act(request, target, lambda: services.rectification_answer(
+            user=request.user, rectification=rect, answer=form.cleaned_data["answer"],
+            evidence=form.cleaned_data["evidence"]))
+    note = request.POST.get("note", "")
+    if action == "verify":
+        return _act(request, target, lambda: services.rectification_verify(user=request.user, rectification=rect,
+                                                                           note=note))
+    if action == "reopen":
+        return _act(request, target, lambda: services.rectification_reopen(user=request.user, rectification=rect,
+                                                                           note=note))
+    raise Http404
+
+
+@permission_required("property_liaison.view_inspection", raise_exception=True)
+def score_trends(request):
+    return render(request, "property_liaison/trends.html", {
+        "trends": selectors.score_trends(request.user), "areas": dict(Area.choices)})
+
+
+# --- Owners' committee -----------------------------------------------------------------------
+
+@permission_required("property_liaison.view_committeeformation", raise_exception=True)
+def committee_list(request):
+    formations = {f.project_id: f for f in selectors.committees(request.user)}
+    rows = []
+    for project in visible_projects(request.user).order_by("name"):
+        condition = services.project_committee_condition(project)
+        rows.append({"project": project, "formation": formations.get(project.pk), "condition": condition})
+    return render(request, "property_liaison/committee_list.html", {"rows": rows, "today": timezone.localdate()})
+
+
+@permission_required("property_liaison.view_committeeformation", raise_exception=True)
+def committee_detail(request, project_pk):
+    project = get_object_or_404(visible_projects(request.user), pk=project_pk)
+    formation = CommitteeFormation.objects.filter(project=project).first()
+    condition = services.project_committee_condition(project)
+    transitions = COMMITTEE_WORKFLOW.available(formation or CommitteeFormation(project=project), request.user)
+    context = {"project": project, "formation": formation, "condition": condition, "today": timezone.localdate(),
+               "step_form": forms.CommitteeStepForm(transitions=transitions),
+               "can_replace": any(t.name == "replaced" for t in transitions),
+               "notice_form": forms.CommitteeNoticeForm(), "replace_form": forms.ReplacementForm(),
+               "steps": CommitteeFormation.Step.choices,
+               "can_change": request.user.has_perm("property_liaison.change_committeeformation")}
+    if formation:
+        context.update(_history(request, formation))
+    return render(request, "property_liaison/committee_detail.html", context)
+
+
+@require_POST
+@permission_required("property_liaison.change_committeeformation", raise_exception=True)
+def committee_act(request, project_pk, action):
+    project = get_object_or_404(visible_projects(request.user), pk=project_pk)
+    target = redirect("property_liaison:committee_detail", project_pk=project.pk).url
+    formation = services.committee_refresh(project=project, user=request.user)
+    form_class = {"step": forms.CommitteeStepForm, "notice": forms.CommitteeNoticeForm,
+                  "replace": forms.ReplacementForm, "refresh": None}.get(action, "missing")
+    if form_class == "missing":
+        raise Http404
+    if form_class is None:
+        messages.success(request, "已按交付面积重新计算。")
+        return redirect(target)
+    kwargs = {"transitions": COMMITTEE_WORKFLOW.available(formation, request.user)} if action == "step" else {}
+    form = form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        return _form_errors(request, form, target)
+    data = form.cleaned_data
+    if action == "step":
+        return _act(request, target, lambda: services.committee_advance(
+            user=request.user, formation=formation, step=data["step"], on=data["on"], note=data["note"]))
+    if action == "notice":
+        return _act(request, target, lambda: services.committee_notify_authorities(
+            user=request.user, formation=formation, on=data["on"]))
+    return _act(request, target, lambda: services.property_replace(
+        user=request.user, formation=formation, on=data["on"], new_company_name=data["new_company_name"]))
+
+
+# --- Warranty repairs ------------------------------------------------------------------------
+
+@permission_required("property_liaison.view_repairrequest", raise_exception=True)
+def repair_list(request):
+    fs, qs = selectors.repair_list(request.user, request.GET)
+    return render(request, "property_liaison/repair_list.html", {
+        "filter": fs, "page_obj": _page(request, qs),
+        "can_add": request.user.has_perm("property_liaison.add_repairrequest")})
+
+
+@permission_required("property_liaison.view_repairrequest", raise_exception=True)
+def repair_print(request):
+    fs, qs = selectors.repair_list(request.user, request.GET)
+    return render(request, "property_liaison/repair_print.html", {"rows": qs[:500], "today": timezone.localdate()})
+
+
+@permission_required("property_liaison.add_repairrequest", raise_exception=True)
+def repair_create(request):
+    units = Unit.objects.filter(project__in=visible_projects(request.user), delivery_date__isnull=False) \
+        .select_related("project", "building").order_by("project__name", "building__name", "number")
+    form = forms.RepairForm(request.POST or None, request.FILES or None, units=units,
+                            initial={"reported_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            repair = services.repair_register(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            state = "在保修期内" if repair.in_warranty else "已过保修期（有偿维修）"
+            messages.success(request, f"报修 {repair.number} 已登记：{state}，保修截止 {repair.warranty_ends}。")
+            return redirect("property_liaison:repair_detail", pk=repair.pk)
+    return render(request, "property_liaison/form.html", {"form": form, "title": "登记保修维修", "multipart": True})
+
+
+@permission_required("property_liaison.view_repairrequest", raise_exception=True)
+def repair_detail(request, pk):
+    repair = get_object_or_404(selectors.repairs(request.user), pk=pk)
+    return render(request, "property_liaison/repair_detail.html", {
+        "repair": repair, "transitions": REPAIR_WORKFLOW.available(repair, request.user),
+        "assign_form": forms.RepairAssignForm(), "done_form": forms.RepairDoneForm(
+            initial={"on": timezone.localdate()}), **_history(request, repair)})
+
+
+@require_POST
+@permission_required("property_liaison.change_repairrequest", raise_exception=True)
+def repair_act(request, pk, action):
+    repair = get_object_or_404(selectors.repairs(request.user), pk=pk)
+    target = redirect("property_liaison:repair_detail", pk=pk).url
+    if action == "assign":
+        form = forms.RepairAssignForm(request.POST)
+        if not form.is_valid():
+            return _form_errors(request, form, target)
+        return _act(request, target, lambda: services.repair_assign(user=request.user, repair=repair,
+                                                                    **form.cleaned_data))
+    form = forms.RepairDoneForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, target)
+    on, note = form.cleaned_data["on"], form.cleaned_data["note"]
+    calls = {
+        "complete": lambda: services.repair_complete(user=request.user, repair=repair, on=on, note=note),
+        "confirm": lambda: services.repair_confirm(user=request.user, repair=repair, on=on),
+        "reject": lambda: services.repair_reject(user=request.user, repair=repair, note=note),
+        "visit": lambda: services.repair_visit(user=request.user, repair=repair, on=on, note=note),
+    }
+    if action not in calls:
+        raise Http404
+    return _act(request, target, calls[action])
+
+
+@permission_required("property_liaison.view_repairrequest", raise_exception=True)
+def warranty_ending(request):
+    rows = selectors.warranty_ending(request.user)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "property_liaison/warranty_ending.html", {"page_obj": page})
+
+
+# --- Files (served only through scope) -------------------------------------------------------
+
+_FILES = {
+    "item": (selectors.action_items, "evidence", "property_liaison.view_actionitem"),
+    "rectification": (selectors.rectifications, "evidence", "property_liaison.view_rectification"),
+    "finding": (lambda user: Finding.objects.filter(inspection__project__in=visible_projects(user)), "photo",
+                "property_liaison.view_inspection"),
+    "repair": (selectors.repairs, "photo", "property_liaison.view_repairrequest"),
+}
+
+
+def attachment(request, kind, pk):
+    if kind not in _FILES:
+        raise Http404
+    queryset, field, perm = _FILES[kind]
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("您没有查看该附件的权限。")
+    obj = get_object_or_404(queryset(request.user), pk=pk)
+    file = getattr(obj, field)
+    if not file:
+        raise Http404
+    return FileResponse(file.open("rb"), filename=file.name.rsplit("/", 1)[-1])
