@@ -36,6 +36,7 @@ DEFAULTS: dict[str, RuleDefault] = {
     "liaison.warranty_ending_report_days": _d(60, "天", "保修即将到期报表的提前天数"),
     "mortgage.litigation_overdue_months": _d(6, "月", "按揭逾期超过该月数须诉讼"),
     "mortgage.litigation_overdue_amount": _d(20000, "元", "逾期金额超过该数须诉讼"),
+    "mortgage.agreement_approval_min_fee": _d(0, "元", "代办协议总金额达到该数须经审批(0 表示一律审批)"),
     "crm.export_sync_max_rows": _d(2000, "行", "不超过该行数的导出直接下载，更多则后台生成"),
 }
 

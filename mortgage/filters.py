@@ -1,0 +1,82 @@
+"""FilterSets of the mortgage lists (applied in selectors.py)."""
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mortgage.models import FINISHED_STAGES, AgentCompany, LitigationCase, OverdueRecord, TitleCertificateCase
+
+SELECT = {"class": "form-select form-select-sm"}
+TEXT = {"class": "form-control form-control-sm"}
+YES_NO = [("", _("全部")), ("1", _("是")), ("0", _("否"))]
+
+
+class CertificateCaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search", widget=forms.TextInput(
+        attrs={**TEXT, "placeholder": _("业主姓名/房号/产权证号")}))
+    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=None, empty_label=_("全部项目"),
+                                               widget=forms.Select(attrs=SELECT))
+    agent = django_filters.ModelChoiceFilter(label=_("代办公司"), field_name="agreement__agent",
+                                             queryset=AgentCompany.objects.all(), empty_label=_("全部代办公司"),
+                                             widget=forms.Select(attrs=SELECT))
+    stage = django_filters.ChoiceFilter(label=_("阶段"), choices=TitleCertificateCase.Stage.choices,
+                                        empty_label=_("全部阶段"), widget=forms.Select(attrs=SELECT))
+    late = django_filters.ChoiceFilter(label=_("超期"), choices=YES_NO[1:], empty_label=_("全部"), method="filter_late",
+                                       widget=forms.Select(attrs=SELECT))
+
+    class Meta:
+        model = TitleCertificateCase
+        fields = ["q", "project", "agent", "stage", "late"]
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["project"].queryset = projects
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(customer__name__icontains=value) | Q(unit__number__icontains=value)
+                               | Q(certificate_number__icontains=value))
+
+    def filter_late(self, queryset, name, value):
+        late = Q(due_date__lt=timezone.localdate()) & ~Q(stage__in=FINISHED_STAGES)
+        return queryset.filter(late) if value == "1" else queryset.exclude(late)
+
+
+class OverdueRecordFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search", widget=forms.TextInput(
+        attrs={**TEXT, "placeholder": _("业主姓名/贷款编号/房号")}))
+    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=None, empty_label=_("全部项目"),
+                                               widget=forms.Select(attrs=SELECT))
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=OverdueRecord.Status.choices, empty_label=_("全部"),
+                                         widget=forms.Select(attrs=SELECT))
+    litigation = django_filters.ChoiceFilter(label=_("须诉讼"), field_name="litigation_required", choices=YES_NO[1:],
+                                             empty_label=_("全部"), widget=forms.Select(attrs=SELECT))
+    bank = django_filters.CharFilter(label=_("银行"), field_name="loan__bank", lookup_expr="icontains",
+                                     widget=forms.TextInput(attrs=TEXT))
+
+    class Meta:
+        model = OverdueRecord
+        fields = ["q", "project", "status", "litigation", "bank"]
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["project"].queryset = projects
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(customer__name__icontains=value) | Q(loan__loan_number__icontains=value)
+                               | Q(loan__unit__number__icontains=value))
+
+
+class LitigationCaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search", widget=forms.TextInput(
+        attrs={**TEXT, "placeholder": _("案件编号/业主/案号")}))
+    stage = django_filters.ChoiceFilter(label=_("阶段"), choices=LitigationCase.Stage.choices, empty_label=_("全部阶段"),
+                                        widget=forms.Select(attrs=SELECT))
+
+    class Meta:
+        model = LitigationCase
+        fields = ["q", "stage"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(number__icontains=value) | Q(record__customer__name__icontains=value)
+                               | Q(court_case_number__icontains=value))

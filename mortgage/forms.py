@@ -1,0 +1,153 @@
+"""Input validation of the mortgage pages (Chinese messages); writes happen in services."""
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.roles import Role
+from crm.scopes import role_users
+from mortgage.models import AgencyAgreement, AgentCompany, CollectionReminder
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+TEXT = {"class": "form-control"}
+
+
+def _style(form):
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.Select,)):
+            widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+        if isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("rows", 3)
+
+
+class AgentCompanyForm(forms.ModelForm):
+    class Meta:
+        model = AgentCompany
+        fields = ["name", "contact_person", "phone", "email", "address", "rating", "active", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = AgencyAgreement
+        fields = ["agent", "project", "scope", "fee_per_case", "total_fee", "signed_on", "days_submit", "days_file",
+                  "days_issue", "days_mortgage", "days_release"]
+        widgets = {"signed_on": DATE}
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = AgentCompany.objects.filter(active=True)
+        if projects is not None:
+            self.fields["project"].queryset = projects
+        _style(self)
+
+
+class DecideForm(forms.Form):
+    comment = forms.CharField(label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2, **TEXT}))
+
+
+class CertificateBulkForm(forms.Form):
+    project = forms.ModelChoiceField(label=_("项目"), queryset=None, widget=forms.Select(attrs={"class": "form-select"}))
+    agreement = forms.ModelChoiceField(label=_("代办协议"), required=False, queryset=None,
+                                       widget=forms.Select(attrs={"class": "form-select"}),
+                                       help_text=_("约定时限按该协议计算"))
+    collected_on = forms.DateField(label=_("材料收齐日期"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+        self.fields["agreement"].queryset = AgencyAgreement.objects.filter(
+            project__in=projects, status=AgencyAgreement.Status.ACTIVE).select_related("agent", "project")
+
+    def clean(self):
+        data = super().clean()
+        agreement, project = data.get("agreement"), data.get("project")
+        if agreement and project and agreement.project_id != project.pk:
+            self.add_error("agreement", "所选协议不属于该项目。")
+        return data
+
+
+class CertificateAdvanceForm(forms.Form):
+    on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
+    certificate_number = forms.CharField(label=_("产权证号"), required=False, max_length=50,
+                                         widget=forms.TextInput(attrs=TEXT))
+    certificate_date = forms.DateField(label=_("出证日期"), required=False, widget=DATE)
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("日期不能晚于今天。")
+        return value
+
+
+class ChaseForm(forms.Form):
+    result = forms.CharField(label=_("督促结果"), widget=forms.Textarea(attrs={"rows": 2, **TEXT}))
+    next_date = forms.DateField(label=_("下次督促日期"), required=False, widget=DATE)
+
+
+class OverdueUploadForm(forms.Form):
+    file = forms.FileField(label=_("逾期名单(.xlsx)"), widget=forms.ClearableFileInput(
+        attrs={"class": "form-control", "accept": ".xlsx"}),
+        help_text=_("第 1 行为表头：业主姓名、身份证号、房号、贷款编号、银行、逾期金额、逾期起始日、逾期期数、银行建议诉讼"))
+    report_date = forms.DateField(label=_("报表日期"), widget=DATE, initial=timezone.localdate)
+
+
+class ReminderForm(forms.ModelForm):
+    class Meta:
+        model = CollectionReminder
+        fields = ["method", "summary", "promise", "promised_date", "next_follow_up"]
+        widgets = {"promised_date": DATE, "next_follow_up": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class HandoverForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("承办法务"), queryset=None,
+                                      widget=forms.Select(attrs={"class": "form-select"}))
+    dossier_note = forms.CharField(label=_("案卷说明"), widget=forms.Textarea(attrs={"rows": 3, **TEXT}),
+                                   help_text=_("催缴经过、合同与对账单情况；催缴记录随案卷一并移交"))
+    contract_file = forms.FileField(label=_("按揭合同扫描件"), required=False,
+                                    widget=forms.ClearableFileInput(attrs=TEXT))
+    statement_file = forms.FileField(label=_("银行对账单/逾期证明"), required=False,
+                                     widget=forms.ClearableFileInput(attrs=TEXT))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = role_users(Role.LEGAL)
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self):
+        from django.conf import settings
+
+        data = super().clean()
+        for name in ("contract_file", "statement_file"):
+            f = data.get(name)
+            if f and f.size > settings.UPLOAD_MAX_BYTES:
+                self.add_error(name, "文件过大。")
+            elif f and (not f.name.lower().endswith((".pdf", ".jpg", ".jpeg", ".png")) or not _sniff_ok(f)):
+                self.add_error(name, "只接受 PDF 或图片（jpg、png）。")
+        return data
+
+
+class LitigationAdvanceForm(forms.Form):
+    on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
+    court = forms.CharField(label=_("受理法院"), required=False, max_length=100, widget=forms.TextInput(attrs=TEXT))
+    court_case_number = forms.CharField(label=_("案号"), required=False, max_length=60,
+                                        widget=forms.TextInput(attrs=TEXT))
+    outcome = forms.CharField(label=_("结果说明"), required=False, widget=forms.Textarea(attrs={"rows": 2, **TEXT}))
+
+
+def _sniff_ok(uploaded) -> bool:
+    uploaded.seek(0)
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    return head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8"))

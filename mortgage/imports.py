@@ -1,0 +1,343 @@
+"""The overdue list from finance (.xlsx): checks, parsing, preview and the bulk upsert.
+
+Designed for tens of thousands of rows: the workbook is read in openpyxl's read-only mode,
+loans are fetched by number in bulk, records are written with bulk_create/bulk_update and
+their history in bulk. Nothing is written unless the whole file is valid, and the same
+file (sha256) is never applied twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from mortgage.models import MortgageLoan, OverdueRecord, OverdueUpload
+
+COLUMNS = {
+    "name": "业主姓名",
+    "id_number": "身份证号",
+    "unit": "房号",
+    "loan_number": "贷款编号",
+    "bank": "银行",
+    "amount": "逾期金额",
+    "since": "逾期起始日",
+    "periods": "逾期期数",
+    "recommends": "银行建议诉讼",
+}
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "建议", "√"}
+FALSE_WORDS = {"否", "n", "no", "false", "0", "", "不建议"}
+MAX_SHOWN_ERRORS = 200
+LOOKUP_CHUNK = 20000  # well under SQLite's bound-parameter limit; one query on PostgreSQL in practice
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    loan_number: str
+    amount: Decimal
+    since: dt.date
+    periods: int
+    recommends: bool
+
+
+@dataclass
+class Parsed:
+    rows: list[Row]
+    errors: list[str]
+    loans: dict  # loan number -> (loan id, project id, customer id)
+
+
+# --- File checks -----------------------------------------------------------------------------
+
+
+def check_file(uploaded) -> None:
+    """Size, extension, zip signature and the unpacked size (zip-bomb guard), before opening."""
+    name = getattr(uploaded, "name", "") or ""
+    if not name.lower().endswith(".xlsx"):
+        raise ValidationError("请上传 Excel 文件（.xlsx）。")
+    if uploaded.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(f"文件过大：不能超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB。")
+    uploaded.seek(0)
+    head = uploaded.read(4)
+    uploaded.seek(0)
+    if head != b"PK\x03\x04":
+        raise ValidationError("文件内容不是有效的 .xlsx 工作簿。")
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            expanded = sum(info.file_size for info in infos)
+    except zipfile.BadZipFile as exc:
+        raise ValidationError("文件已损坏，无法读取。") from exc
+    finally:
+        uploaded.seek(0)
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise ValidationError("文件内容不是有效的 .xlsx 工作簿。")
+    if expanded > settings.XLSX_MAX_EXPANDED_BYTES:
+        raise ValidationError("文件解压后过大，已拒绝（疑似压缩炸弹）。")
+
+
+def file_sha256(uploaded) -> str:
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in uploaded.chunks() if hasattr(uploaded, "chunks") else iter(lambda: uploaded.read(65536), b""):
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+# --- Parsing ---------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return from_excel(value).date()
+        except (ValueError, OverflowError, AttributeError):
+            return None
+    text = _text(value).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+    except ValueError:
+        return None
+
+
+def _amount(value) -> Decimal | None:
+    text = _text(value).replace(",", "").replace("，", "").replace("元", "").replace("¥", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e10"):
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _periods(value) -> int | None:
+    text = _text(value)
+    if text == "":
+        return 0
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if number != number.to_integral_value() or number < 0 or number > 1000:
+        return None
+    return int(number)
+
+
+def parse_workbook(path, report_date: dt.date) -> Parsed:
+    """Read and check every row; collect every problem (in Chinese) instead of stopping at the first."""
+    from openpyxl import load_workbook
+
+    errors: list[str] = []
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any reader error is a bad file for the user
+        return Parsed([], [f"无法读取工作簿：{exc.__class__.__name__}"], {})
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        positions = {_text(title): i for i, title in enumerate(header) if _text(title)}
+        missing = [title for title in COLUMNS.values() if title not in positions]
+        if missing:
+            return Parsed([], [f"缺少列：{'、'.join(missing)}（第 1 行须为表头）"], {})
+        col = {key: positions[title] for key, title in COLUMNS.items()}
+        width = max(col.values()) + 1
+        parsed: list[Row] = []
+        seen: dict[str, int] = {}
+        for line, values in enumerate(rows, start=2):
+            if values is None or all(v is None or _text(v) == "" for v in values):
+                continue
+            values = tuple(values) + (None,) * (width - len(values))
+            problems = []
+            number = _text(values[col["loan_number"]])
+            if not number:
+                problems.append("贷款编号为空")
+            elif number in seen:
+                problems.append(f"贷款编号 {number} 与第 {seen[number]} 行重复")
+            else:
+                seen[number] = line
+            amount = _amount(values[col["amount"]])
+            if amount is None:
+                problems.append(f"逾期金额“{_text(values[col['amount']])}”不是有效的正数金额")
+            since = _date(values[col["since"]])
+            if since is None:
+                problems.append(f"逾期起始日“{_text(values[col['since']])}”不是有效日期")
+            elif since > report_date:
+                problems.append(f"逾期起始日 {since} 晚于报表日期 {report_date}")
+            periods = _periods(values[col["periods"]])
+            if periods is None:
+                problems.append(f"逾期期数“{_text(values[col['periods']])}”不是有效的整数")
+            flag = _text(values[col["recommends"]]).lower()
+            if flag not in TRUE_WORDS and flag not in FALSE_WORDS:
+                problems.append(f"银行建议诉讼“{_text(values[col['recommends']])}”应填“是”或“否”")
+            if problems:
+                errors.append(f"第 {line} 行：{'；'.join(problems)}")
+                continue
+            parsed.append(Row(line, number, amount, since, periods, flag in TRUE_WORDS))
+    finally:
+        workbook.close()
+    if not parsed and not errors:
+        errors.append("文件中没有数据行。")
+    loans = lookup_loans([row.loan_number for row in parsed])
+    for row in parsed:
+        if row.loan_number not in loans:
+            errors.append(f"第 {row.line} 行：贷款编号 {row.loan_number} 在系统中不存在（未知贷款）")
+    errors.sort(key=lambda text: int(text.split(" ")[1]) if text.startswith("第 ") else 0)
+    return Parsed(parsed, errors, loans)
+
+
+def lookup_loans(numbers: list[str]) -> dict:
+    """Loan number -> (loan id, project id, customer id), in bulk."""
+    found = {}
+    for start in range(0, len(numbers), LOOKUP_CHUNK):
+        chunk = numbers[start:start + LOOKUP_CHUNK]
+        for number, pk, project_id, customer_id in MortgageLoan.objects.filter(loan_number__in=chunk).values_list(
+                "loan_number", "pk", "project_id", "customer_id"):
+            found[number] = (pk, project_id, customer_id)
+    return found
+
+
+# --- Upload and apply ------------------------------------------------------------------------
+
+
+def overdue_upload_receive(*, user, uploaded, report_date: dt.date) -> OverdueUpload:
+    """Keep the uploaded list with who and when, and check every row (nothing else is written).
+
+    A file whose sha256 was already applied is refused: the same file twice changes nothing.
+    """
+    if report_date > timezone.localdate():
+        raise ValidationError("报表日期不能晚于今天。")
+    check_file(uploaded)
+    digest = file_sha256(uploaded)
+    done = OverdueUpload.objects.filter(sha256=digest, status=OverdueUpload.Status.APPLIED).first()
+    if done is not None:
+        raise ValidationError(f"该文件已于 {timezone.localtime(done.applied_at):%Y-%m-%d %H:%M} 导入，"
+                              "重复导入不会改变任何数据。")
+    upload = OverdueUpload(original_name=Path(uploaded.name).name[:200], sha256=digest, report_date=report_date,
+                           uploaded_by=user)
+    upload.file.save(f"{digest[:16]}.xlsx", uploaded, save=False)
+    parsed = parse_workbook(upload.file.path, report_date)
+    upload.row_count = len(parsed.rows) + sum(1 for e in parsed.errors if e.startswith("第 "))
+    upload.errors = parsed.errors[:MAX_SHOWN_ERRORS] + (
+        [f"……另有 {len(parsed.errors) - MAX_SHOWN_ERRORS} 处错误未列出"] if len(parsed.errors) > MAX_SHOWN_ERRORS else [])
+    upload.status = OverdueUpload.Status.INVALID if parsed.errors else OverdueUpload.Status.VALID
+    if not parsed.errors:
+        upload.summary = preview_summary(parsed, report_date)
+    upload._history_user = user
+    upload.save()
+    return upload
+
+
+def preview_summary(parsed: Parsed, report_date: dt.date) -> dict:
+    """What applying would do: new, changed, unchanged and closed records."""
+    open_records = dict(OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN).values_list(
+        "loan_id", "last_report_date"))
+    loan_ids = {parsed.loans[row.loan_number][0] for row in parsed.rows}
+    new = sum(1 for loan_id in loan_ids if loan_id not in open_records)
+    closing = sum(1 for loan_id, last in open_records.items() if loan_id not in loan_ids and last <= report_date)
+    return {"rows": len(parsed.rows), "new": new, "existing": len(loan_ids) - new, "closing": closing,
+            "recommended": sum(row.recommends for row in parsed.rows),
+            "amount": str(sum((row.amount for row in parsed.rows), Decimal(0)))}
+
+
+FIELDS = ["amount", "overdue_since", "periods", "bank_recommends", "last_upload", "last_report_date"]
+
+
+def overdue_upload_apply(*, upload: OverdueUpload, user) -> dict:
+    """Apply a checked list: upsert the open record of every listed loan, close the open
+    records of loans absent from this (later) list, then evaluate the litigation rule.
+
+    Idempotent: rows whose data did not change are not written; the same file is applied
+    once (compare-and-set on the upload's status and a unique constraint on its sha256).
+    """
+    from mortgage.services import litigation_evaluate
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                claimed = OverdueUpload.objects.filter(pk=upload.pk, status=OverdueUpload.Status.VALID).update(
+                    status=OverdueUpload.Status.APPLIED, applied_at=timezone.now())
+        except IntegrityError as exc:
+            raise ValidationError("该文件已导入过，重复导入不会改变任何数据。") from exc
+        if not claimed:
+            raise ValidationError("该名单未通过校验或已导入，请刷新页面。")
+        parsed = parse_workbook(upload.file.path, upload.report_date)
+        if parsed.errors:
+            raise ValidationError(["文件未通过校验，未导入任何数据。", *parsed.errors[:20]])
+        summary = _upsert(parsed, upload, user)
+        upload.refresh_from_db()
+        upload.summary = summary
+        upload._history_user = user
+        upload.save(update_fields=["summary"])
+    summary["litigation"] = litigation_evaluate()
+    return summary
+
+
+def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
+    report_date = upload.report_date
+    by_loan = {record.loan_id: record for record in OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN)}
+    created, changed, unchanged, stale = [], [], 0, 0
+    listed = set()
+    for row in parsed.rows:
+        loan_id, project_id, customer_id = parsed.loans[row.loan_number]
+        listed.add(loan_id)
+        record = by_loan.get(loan_id)
+        if record is None:
+            created.append(OverdueRecord(
+                loan_id=loan_id, project_id=project_id, customer_id=customer_id, amount=row.amount,
+                overdue_since=row.since, periods=row.periods, bank_recommends=row.recommends,
+                first_upload=upload, last_upload=upload, last_report_date=report_date))
+            continue
+        if record.last_report_date > report_date:
+            stale += 1  # a newer list already spoke for this loan
+            continue
+        data = (row.amount, row.since, row.periods, row.recommends)
+        if data == (record.amount, record.overdue_since, record.periods, record.bank_recommends) \
+                and record.last_report_date == report_date:
+            unchanged += 1
+            continue
+        record.amount, record.overdue_since, record.periods, record.bank_recommends = data
+        record.last_upload, record.last_report_date = upload, report_date
+        changed.append(record)
+    closing = [record for loan_id, record in by_loan.items()
+               if loan_id not in listed and record.last_report_date <= report_date]
+    for record in closing:
+        record.status, record.closed_on = OverdueRecord.Status.CLOSED, report_date
+    reason = f"逾期名单 {upload.report_date}"
+    if created:
+        bulk_create_with_history(created, OverdueRecord, batch_size=2000, default_user=user,
+                                 default_change_reason=reason)
+    if changed:
+        bulk_update_with_history(changed, OverdueRecord, FIELDS, batch_size=2000, default_user=user,
+                                 default_change_reason=reason)
+    if closing:
+        bulk_update_with_history(closing, OverdueRecord, ["status", "closed_on"], batch_size=2000,
+                                 default_user=user, default_change_reason=f"{reason}：未再出现，结清")
+    return {"rows": len(parsed.rows), "created": len(created), "updated": len(changed), "unchanged": unchanged,
+            "stale": stale, "closed": len(closing)}

@@ -1,0 +1,87 @@
+"""Every read of the mortgage app that is more than a .get(): scoped lists, statistics."""
+from __future__ import annotations
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.utils import timezone
+
+from crm.roles import Role
+from crm.scopes import has_role, visible_projects
+from mortgage.filters import CertificateCaseFilter, LitigationCaseFilter, OverdueRecordFilter
+from mortgage.models import (
+    FINISHED_STAGES, AgencyAgreement, LitigationCase, OverdueRecord, OverdueUpload, TitleCertificateCase,
+)
+
+
+def certificate_cases_for(user):
+    return TitleCertificateCase.objects.filter(project__in=visible_projects(user))
+
+
+def certificate_register(user, params) -> tuple:
+    """The filtered register and its FilterSet."""
+    qs = certificate_cases_for(user).select_related("project", "unit", "customer", "agreement__agent", "loan")
+    fs = CertificateCaseFilter(params or None, queryset=qs, projects=visible_projects(user))
+    return fs.qs.order_by("project__name", "unit__number", "pk"), fs
+
+
+def certificate_statistics(queryset) -> dict:
+    """Counts by project, agent and stage; late counts; average days from materials to the
+    certificate and to the release (one grouped query each)."""
+    today = timezone.localdate()
+    late = Q(due_date__lt=today) & ~Q(stage__in=FINISHED_STAGES)
+    issue_days = ExpressionWrapper(F("certificate_date") - F("collected_on"), output_field=DurationField())
+    release_days = ExpressionWrapper(F("released_on") - F("collected_on"), output_field=DurationField())
+
+    def grouped(*fields):
+        return list(queryset.order_by().values(*fields).annotate(
+            total=Count("pk"), late=Count("pk", filter=late),
+            avg_issue=Avg(issue_days, filter=Q(certificate_date__isnull=False)),
+            avg_release=Avg(release_days, filter=Q(released_on__isnull=False)),
+        ).order_by(*fields))
+
+    stage_labels = dict(TitleCertificateCase.Stage.choices)
+    by_stage = {row["stage"]: row["total"] for row in queryset.order_by().values("stage").annotate(total=Count("pk"))}
+    return {
+        "total": queryset.count(),
+        "late": queryset.filter(late).count(),
+        "by_project": [_days(r) for r in grouped("project__name")],
+        "by_agent": [_days(r) for r in grouped("agreement__agent__name")],
+        "by_stage": [{"stage": label, "code": code, "total": by_stage.get(code, 0)} for code, label in stage_labels.items()],
+    }
+
+
+def _days(row):
+    for key in ("avg_issue", "avg_release"):
+        value = row[key]
+        row[key] = round(value.total_seconds() / 86400, 1) if value is not None else None
+    return row
+
+
+def agreements_for(user):
+    return AgencyAgreement.objects.filter(project__in=visible_projects(user)).select_related("agent", "project")
+
+
+def overdue_records_for(user):
+    return OverdueRecord.objects.filter(project__in=visible_projects(user))
+
+
+def overdue_register(user, params) -> tuple:
+    qs = overdue_records_for(user).select_related("loan__unit", "customer", "project", "litigation")
+    fs = OverdueRecordFilter(params or None, queryset=qs, projects=visible_projects(user))
+    return fs.qs.order_by("status", "-litigation_required", "-amount", "pk"), fs
+
+
+def uploads_for(user):
+    return OverdueUpload.objects.select_related("uploaded_by")
+
+
+def litigation_cases_for(user):
+    """Legal sees only the cases handed to it; the department sees its projects' cases."""
+    qs = LitigationCase.objects.select_related("record__loan__unit", "record__customer", "project", "assignee")
+    if has_role(user, Role.LEGAL):
+        return qs.filter(assignee=user)
+    return qs.filter(project__in=visible_projects(user))
+
+
+def litigation_list(user, params) -> tuple:
+    fs = LitigationCaseFilter(params or None, queryset=litigation_cases_for(user))
+    return fs.qs, fs

@@ -1,0 +1,357 @@
+"""Every write of the mortgage app: agent companies and agreements, title-certificate cases,
+loans, overdue collection, the litigation rule and the hand-over to legal.
+
+The overdue-list import lives in ``imports.py`` (parsing and the bulk upsert).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.functions import Concat
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.approvals import approval_decide, approval_submit, pending_for
+from crm.notifications import notify, notify_role
+from crm.roles import Role
+from crm.rules import rule, rule_int
+from crm.scopes import has_role, user_role
+from crm.sequences import next_value
+from mortgage.models import (
+    AGREEMENT_WORKFLOW, CERTIFICATE_WORKFLOW, FINISHED_STAGES, LITIGATION_WORKFLOW, AgencyAgreement, AgentCompany,
+    CertificateChase, CollectionReminder, LitigationCase, MortgageLoan, OverdueRecord, TitleCertificateCase,
+)
+
+APPROVAL_SUBJECT = "mortgage.agency_agreement"
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- Agent companies and agency agreements ---------------------------------------------------
+
+
+def agent_company_save(*, user, instance: AgentCompany | None = None, **fields) -> AgentCompany:
+    """Create or update an agent company (rating, contacts)."""
+    company = instance or AgentCompany()
+    for name, value in fields.items():
+        setattr(company, name, value)
+    company.full_clean()
+    company._history_user = user
+    company.save()
+    return company
+
+
+def agreement_create(*, user, agent: AgentCompany, project, scope: str, **fields) -> AgencyAgreement:
+    """Draft an agency agreement for a project."""
+    agreement = AgencyAgreement(agent=agent, project=project, scope=scope, created_by=user,
+                                number=f"DB{_today():%Y}{next_value('mortgage.agreement'):04d}", **fields)
+    agreement.full_clean()
+    agreement._history_user = user
+    agreement.save()
+    return agreement
+
+
+def agreement_needs_approval(agreement: AgencyAgreement) -> bool:
+    """The rule ``mortgage.agreement_approval_min_fee`` says which agreements go to the manager
+    (0: every agreement)."""
+    return agreement.total_fee >= rule("mortgage.agreement_approval_min_fee")
+
+
+@transaction.atomic
+def agreement_submit(*, agreement: AgencyAgreement, user) -> AgencyAgreement:
+    """Submit for approval when the rule requires it; otherwise the agreement takes effect."""
+    if not agreement_needs_approval(agreement):
+        return AGREEMENT_WORKFLOW.fire(agreement, "activate", user=user)
+    AGREEMENT_WORKFLOW.fire(agreement, "submit", user=user)
+    content = (f"代办公司：{agreement.agent}\n项目：{agreement.project}\n代办范围：{agreement.scope}\n"
+               f"每户代办费：{agreement.fee_per_case} 元；总金额：{agreement.total_fee} 元\n"
+               f"约定时限(天)：提交{agreement.days_submit}，递件{agreement.days_file}，出证{agreement.days_issue}，"
+               f"抵押登记{agreement.days_mortgage}，撤销担保{agreement.days_release}")
+    approval_submit(target=agreement, subject=APPROVAL_SUBJECT, title=f"产权证代办协议 {agreement.number}",
+                    content=content, submitted_by=user, snapshot={"total_fee": str(agreement.total_fee)},
+                    url=reverse("mortgage:agreement_detail", args=[agreement.pk]))
+    return agreement
+
+
+@transaction.atomic
+def agreement_decide(*, agreement: AgencyAgreement, user, approve: bool, comment: str = "") -> AgencyAgreement:
+    """Approve or reject the pending version; the agreement moves in the same transaction."""
+    request = pending_for(agreement)
+    if request is None:
+        raise ValidationError("该协议没有待审批的版本。")
+    approval_decide(request_id=request.pk, user=user, approve=approve, comment=comment,
+                    url=reverse("mortgage:agreement_detail", args=[agreement.pk]))
+    return AGREEMENT_WORKFLOW.fire(agreement, "approve" if approve else "reject", user=user)
+
+
+# --- Title-certificate cases -----------------------------------------------------------------
+
+
+def _due(agreement: AgencyAgreement | None, stage: str, since: dt.date) -> dt.date | None:
+    days = agreement.days_for(stage) if agreement else None
+    return since + dt.timedelta(days=days) if days is not None and stage not in FINISHED_STAGES else None
+
+
+@transaction.atomic
+def certificate_cases_create_for_project(*, project, user, agreement: AgencyAgreement | None = None,
+                                         collected_on: dt.date | None = None) -> int:
+    """Open one case per delivered unit and owner of ``project`` that has none yet (bulk).
+
+    Owners are the ``owner``/``co_owner`` ownerships; the loan, if any, is linked. Returns
+    how many cases were created; running it again creates none.
+    """
+    from owners.models import Ownership
+
+    if agreement is not None and (agreement.project_id != project.pk or agreement.status != AgencyAgreement.Status.ACTIVE):
+        raise ValidationError("只能选用本项目已生效的代办协议。")
+    collected_on = collected_on or _today()
+    pairs = (Ownership.objects.filter(unit__project=project, unit__delivery_date__isnull=False,
+                                      unit__delivery_date__lte=_today(),
+                                      kind__in=[Ownership.Kind.OWNER, Ownership.Kind.CO_OWNER])
+             .values_list("unit_id", "customer_id").distinct())
+    existing = set(TitleCertificateCase.objects.filter(project=project).values_list("unit_id", "customer_id"))
+    loans = {}
+    for loan_id, unit_id, customer_id in MortgageLoan.objects.filter(project=project).values_list(
+            "pk", "unit_id", "customer_id"):
+        loans[(unit_id, customer_id)] = loan_id
+    new = [
+        TitleCertificateCase(project=project, unit_id=unit_id, customer_id=customer_id, agreement=agreement,
+                             loan_id=loans.get((unit_id, customer_id)), stage_since=collected_on,
+                             collected_on=collected_on, due_date=_due(agreement, "collected", collected_on))
+        for unit_id, customer_id in pairs if (unit_id, customer_id) not in existing
+    ]
+    from simple_history.utils import bulk_create_with_history
+
+    bulk_create_with_history(new, TitleCertificateCase, default_user=user, ignore_conflicts=False)
+    return len(new)
+
+
+STAGE_DATE_FIELD = {
+    "submit": "submitted_on", "file": "filed_on", "register_mortgage": "mortgage_registered_on",
+    "request_release": "release_requested_on",
+}
+
+
+@transaction.atomic
+def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt.date | None = None,
+                        certificate_number: str = "", certificate_date: dt.date | None = None) -> TitleCertificateCase:
+    """Move a case one stage on; the due date of the next stage comes from the agreement."""
+    on = on or _today()
+    if on > _today():
+        raise ValidationError("日期不能晚于今天。")
+    transition = CERTIFICATE_WORKFLOW.check(case, action, user)
+    updates: dict = {"stage_since": on, "due_date": _due(case.agreement, transition.target, on)}
+    if action in STAGE_DATE_FIELD:
+        updates[STAGE_DATE_FIELD[action]] = on
+    if action in ("register_mortgage", "request_release") and case.loan_id is None:
+        raise ValidationError("该业主没有按揭贷款，无需办理抵押登记或撤销担保，请直接办结。")
+    if action == "complete" and case.loan_id is not None:
+        raise ValidationError("该业主有按揭贷款，出证后须办理抵押登记并撤销开发商担保。")
+    if action == "issue":
+        if not certificate_number.strip():
+            raise ValidationError("请填写产权证号。")
+        updates.update(certificate_number=certificate_number.strip(), certificate_date=certificate_date or on)
+    if action == "confirm_release":
+        updates.update(released_on=on, released_by=user)
+    CERTIFICATE_WORKFLOW.fire(case, action, user=user, updates=updates)
+    if action == "confirm_release":
+        loan = MortgageLoan.objects.select_for_update().get(pk=case.loan_id)
+        if loan.guarantee_active:
+            loan.guarantee_active, loan.guarantee_released_on = False, on
+            loan._history_user = user
+            loan.save(update_fields=["guarantee_active", "guarantee_released_on"])
+    if action == "request_release":
+        notify_role(Role.FINANCE, title=f"请确认撤销按揭担保：{case.unit} {case.customer.name}",
+                    url=reverse("mortgage:certificate_detail", args=[case.pk]),
+                    dedupe_key=f"mortgage:release:{case.pk}")
+    return case
+
+
+def certificate_chase_log(*, case: TitleCertificateCase, user, result: str,
+                          next_date: dt.date | None = None) -> CertificateChase:
+    """Record one chase of the agent company (督促办证)."""
+    if case.is_finished:
+        raise ValidationError("该产权证已办结，无需督促。")
+    if not result.strip():
+        raise ValidationError("请填写督促结果。")
+    if next_date and next_date < _today():
+        raise ValidationError("下次督促日期不能早于今天。")
+    chase = CertificateChase(case=case, chased_by=user, chased_at=timezone.now(), result=result.strip(),
+                             next_date=next_date)
+    chase._history_user = user
+    chase.save()
+    return chase
+
+
+def certificates_chase_late() -> int:
+    """Remind cs_staff of every case late against its agreement, once per case per day.
+
+    Set-based: one compare-and-set marks today's late cases; only the rows it changed are
+    notified, so a second run the same day does nothing.
+    """
+    today = _today()
+    late = (TitleCertificateCase.objects.exclude(stage__in=FINISHED_STAGES)
+            .filter(due_date__lt=today).filter(Q(late_notified_on__isnull=True) | Q(late_notified_on__lt=today)))
+    ids = list(late.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    TitleCertificateCase.objects.filter(pk__in=ids).filter(
+        Q(late_notified_on__isnull=True) | Q(late_notified_on__lt=today)).update(late_notified_on=today)
+    staff = list(_role_users(Role.CS_STAFF))
+    sent = 0
+    cases = TitleCertificateCase.objects.filter(pk__in=ids).select_related("unit", "customer", "agreement__agent")
+    for case in cases.iterator(chunk_size=500):
+        sent += bool(notify(
+            recipients=staff, level="danger", url=reverse("mortgage:certificate_detail", args=[case.pk]),
+            title=f"产权证办理超期：{case.unit} {case.customer.name}（{case.get_stage_display()}，约定 {case.due_date}）",
+            body=f"代办公司：{case.agreement.agent if case.agreement else '—'}，请督促办理。",
+            dedupe_key=f"mortgage:cert-late:{case.pk}:{today.isoformat()}",
+        ))
+    return sent
+
+
+def _role_users(role):
+    from crm.scopes import role_users
+
+    return role_users(role)
+
+
+# --- Loans -----------------------------------------------------------------------------------
+
+
+def loan_create(*, user, customer, unit, loan_number: str, bank: str, amount: Decimal, term_months: int,
+                start_date: dt.date | None = None) -> MortgageLoan:
+    """Record an owner's mortgage loan; the developer's guarantee is active until released."""
+    loan = MortgageLoan(customer=customer, unit=unit, project=unit.project, loan_number=loan_number.strip(),
+                        bank=bank, amount=amount, term_months=term_months, start_date=start_date)
+    loan.full_clean()
+    loan._history_user = user
+    loan.save()
+    TitleCertificateCase.objects.filter(unit=unit, customer=customer, loan__isnull=True).update(loan=loan)
+    return loan
+
+
+# --- Collection, the litigation rule, the hand-over -------------------------------------------
+
+
+def reminder_log(*, record: OverdueRecord, user, method: str, summary: str, promise: str = "",
+                 promised_date: dt.date | None = None, next_follow_up: dt.date | None = None) -> CollectionReminder:
+    """Log one reminder to an overdue owner (method, what they promised, next follow-up)."""
+    if record.status != OverdueRecord.Status.OPEN:
+        raise ValidationError("该逾期记录已结清，无需催缴。")
+    if not summary.strip():
+        raise ValidationError("请填写沟通情况。")
+    if next_follow_up and next_follow_up < _today():
+        raise ValidationError("下次跟进日期不能早于今天。")
+    reminder = CollectionReminder(record=record, contacted_by=user, contacted_at=timezone.now(), method=method,
+                                  summary=summary.strip(), promise=promise.strip(), promised_date=promised_date,
+                                  next_follow_up=next_follow_up)
+    reminder.full_clean()
+    reminder._history_user = user
+    reminder.save()
+    return reminder
+
+
+def litigation_condition(today: dt.date | None = None) -> tuple[Q, object]:
+    """The litigation rule as a query, and the matching reason expression (thresholds from crm.rules)."""
+    today = today or _today()
+    months = rule_int("mortgage.litigation_overdue_months")
+    amount = rule("mortgage.litigation_overdue_amount")
+    cutoff = today - relativedelta(months=months)
+    condition = Q(bank_recommends=True) | Q(overdue_since__lt=cutoff) | Q(amount__gt=amount)
+    reason = Concat(
+        Case(When(bank_recommends=True, then=Value("银行建议诉讼；")), default=Value(""), output_field=CharField()),
+        Case(When(overdue_since__lt=cutoff, then=Value(f"逾期超过{months}个月；")), default=Value(""),
+             output_field=CharField()),
+        Case(When(amount__gt=amount, then=Value(f"逾期金额超过{amount:,.0f}元；")), default=Value(""),
+             output_field=CharField()),
+        output_field=CharField(),
+    )
+    return condition, reason
+
+
+def litigation_evaluate(*, today: dt.date | None = None) -> int:
+    """Mark open overdue records that the litigation rule now requires; notify cs_supervisor once.
+
+    Set-based and safe to run twice: only records not yet marked are changed (compare-and-set
+    on ``litigation_required``), their history is written in bulk, and the notification's
+    dedupe key names exactly the records this run marked.
+    """
+    condition, reason = litigation_condition(today)
+    now = timezone.now()
+    candidates = OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN, litigation_required=False).filter(condition)
+    ids = list(candidates.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        OverdueRecord.objects.filter(pk__in=ids, litigation_required=False).update(
+            litigation_required=True, litigation_reason=reason, litigation_flagged_at=now)
+        marked = list(OverdueRecord.objects.filter(pk__in=ids, litigation_flagged_at=now))
+        OverdueRecord.history.bulk_history_create(marked, default_change_reason="诉讼规则判定须诉讼")
+        if marked:
+            digest = hashlib.sha1(",".join(str(r.pk) for r in marked).encode()).hexdigest()[:16]
+            notify_role(Role.CS_SUPERVISOR, level="danger", url=reverse("mortgage:overdue_list") + "?litigation=1",
+                        title=f"新增 {len(marked)} 条按揭逾期须诉讼",
+                        body="；".join(f"{r.loan_id}:{r.litigation_reason}" for r in marked[:20]),
+                        dedupe_key=f"mortgage:litigation:{digest}")
+    return len(marked)
+
+
+@transaction.atomic
+def litigation_hand_over(*, record: OverdueRecord, user, assignee, dossier_note: str, contract_file=None,
+                         statement_file=None) -> LitigationCase:
+    """Hand the dossier of a record that requires litigation to a legal user."""
+    if not user.has_perm("mortgage.hand_over_litigation"):
+        raise PermissionDenied("您没有移交法务的权限。")
+    record = OverdueRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.litigation_required or record.status != OverdueRecord.Status.OPEN:
+        raise ValidationError("只有未结清且经判定须诉讼的逾期记录才能移交法务。")
+    if LitigationCase.objects.filter(record=record).exists():
+        raise ValidationError("该逾期记录已移交法务。")
+    if user_role(assignee) != Role.LEGAL:
+        raise ValidationError("承办人须为综合管理部（法务）人员。")
+    if not dossier_note.strip():
+        raise ValidationError("请填写案卷说明（催缴经过、合同及对账单情况）。")
+    case = LitigationCase(record=record, project_id=record.project_id, assignee=assignee, handed_over_by=user,
+                          number=f"SS{_today():%Y}{next_value('mortgage.litigation'):04d}",
+                          dossier_note=dossier_note.strip())
+    if contract_file:
+        case.contract_file = contract_file
+    if statement_file:
+        case.statement_file = statement_file
+    case._history_user = user
+    case.save()
+    notify(recipients=[assignee], title=f"按揭逾期诉讼案卷已移交：{case.number} {record.customer.name}",
+           url=reverse("mortgage:litigation_detail", args=[case.pk]), dedupe_key=f"mortgage:handover:{case.pk}")
+    return case
+
+
+LITIGATION_DATE_FIELD = {"file": "filed_on", "hearing": "hearing_on", "judgment": "judgment_on"}
+
+
+@transaction.atomic
+def litigation_advance(*, case: LitigationCase, action: str, user, on: dt.date | None = None, court: str = "",
+                       court_case_number: str = "", outcome: str = "") -> LitigationCase:
+    """Track the lawsuit: filed, hearing, judgment, enforcement, settled or closed."""
+    if has_role(user, Role.LEGAL) and case.assignee_id != user.pk:
+        raise PermissionDenied("该案件未移交给您。")
+    updates: dict = {}
+    if action in LITIGATION_DATE_FIELD:
+        updates[LITIGATION_DATE_FIELD[action]] = on or _today()
+    if action == "file":
+        if not court.strip():
+            raise ValidationError("请填写受理法院。")
+        updates.update(court=court.strip(), court_case_number=court_case_number.strip())
+    if outcome.strip():
+        updates["outcome"] = outcome.strip()
+    if action in ("settle", "close", "judgment") and not outcome.strip():
+        raise ValidationError("请填写结果说明。")
+    return LITIGATION_WORKFLOW.fire(case, action, user=user, updates=updates)

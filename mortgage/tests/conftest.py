@@ -1,0 +1,63 @@
+"""Factories for the mortgage tests: projects with delivered units, owners, loans, xlsx files."""
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from openpyxl import Workbook
+
+from mortgage.imports import COLUMNS
+
+HEADERS = list(COLUMNS.values())
+
+
+@pytest.fixture
+def estate(roles):
+    """A project with delivered units, each with one owner (the first three with loans)."""
+    from owners.models import Building, Customer, Ownership, Project, Unit
+
+    from mortgage.models import MortgageLoan
+
+    project = Project.objects.create(code="p1", name="测试花园")
+    building = Building.objects.create(project=project, name="1栋")
+    delivered = timezone.localdate() - dt.timedelta(days=30)
+    units, owners, loans = [], [], []
+    for i in range(1, 6):
+        unit = Unit.objects.create(project=project, building=building, number=f"1-{100 + i}", area=Decimal("90"),
+                                   delivery_date=delivered if i <= 4 else None)
+        owner = Customer.objects.create(code=f"T{i:05d}", name=f"业主{i}", phone=f"1380000000{i}", project=project,
+                                        id_number=f"11010119800101{i:04d}")
+        Ownership.objects.create(customer=owner, unit=unit)
+        units.append(unit)
+        owners.append(owner)
+        if i <= 4:
+            loans.append(MortgageLoan.objects.create(
+                loan_number=f"L{i:04d}", customer=owner, unit=unit, project=project, bank="建设银行",
+                amount=Decimal("800000"), term_months=240))
+    return {"project": project, "units": units, "owners": owners, "loans": loans}
+
+
+def months_ago(months: int, days: int = 0) -> dt.date:
+    from dateutil.relativedelta import relativedelta
+
+    return timezone.localdate() - relativedelta(months=months) - dt.timedelta(days=days)
+
+
+def xlsx(rows, headers=None, name="overdue.xlsx") -> SimpleUploadedFile:
+    """An .xlsx upload with a header row and ``rows`` (lists in header order)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers or HEADERS)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(),
+                              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def row(loan, amount, since, periods=1, recommends="否"):
+    return [loan.customer.name, loan.customer.id_number, loan.unit.number, loan.loan_number, loan.bank,
+            amount, since, periods, recommends]

@@ -1,0 +1,164 @@
+"""The finance overdue list: checks, preview, idempotent upsert, closing, the litigation rule."""
+import datetime as dt
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from crm.models import Notification
+from mortgage.imports import overdue_upload_apply, overdue_upload_receive
+from mortgage.models import OverdueRecord, OverdueUpload
+from mortgage.tests.conftest import HEADERS, months_ago, row, xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def done_when_file(loans):
+    return xlsx([
+        row(loans[0], 19000, months_ago(5)),                   # neither rule: not flagged
+        row(loans[1], 3000, months_ago(7), periods=7),         # more than 6 months
+        row(loans[2], 25000, months_ago(2), periods=2),        # more than 20,000 yuan
+        row(loans[3], 1000, months_ago(1), recommends="是"),   # the bank recommends it
+    ])
+
+
+def receive_and_apply(user, upload_file, report_date=None):
+    upload = overdue_upload_receive(user=user, uploaded=upload_file, report_date=report_date or timezone.localdate())
+    assert upload.status == OverdueUpload.Status.VALID, upload.errors
+    return upload, overdue_upload_apply(upload=upload, user=user)
+
+
+def test_the_rule_flags_exactly_seven_months_25000_yuan_and_the_bank_recommendation(estate, make_user):
+    finance, supervisor = make_user("finance"), make_user("cs_supervisor")
+    loans = estate["loans"]
+    _, summary = receive_and_apply(finance, done_when_file(loans))
+    assert summary["created"] == 4
+    flagged = set(OverdueRecord.objects.filter(litigation_required=True).values_list("loan__loan_number", flat=True))
+    assert flagged == {"L0002", "L0003", "L0004"}
+    reasons = dict(OverdueRecord.objects.values_list("loan__loan_number", "litigation_reason"))
+    assert "逾期超过6个月" in reasons["L0002"] and "20,000" in reasons["L0003"] and "银行建议" in reasons["L0004"]
+    assert reasons["L0001"] == ""
+    assert Notification.objects.filter(recipient=supervisor).count() == 1
+
+
+def test_importing_the_same_file_again_changes_nothing(estate, make_user):
+    finance = make_user("finance")
+    make_user("cs_supervisor")
+    upload_file = done_when_file(estate["loans"])
+    receive_and_apply(finance, upload_file)
+    before = list(OverdueRecord.objects.order_by("pk").values())
+    history_before = OverdueRecord.history.count()
+    notes_before = Notification.objects.count()
+    upload_file.seek(0)
+    with pytest.raises(ValidationError, match="已于"):
+        overdue_upload_receive(user=finance, uploaded=upload_file, report_date=timezone.localdate())
+    assert list(OverdueRecord.objects.order_by("pk").values()) == before
+    assert OverdueRecord.history.count() == history_before
+    assert Notification.objects.count() == notes_before
+    assert OverdueUpload.objects.count() == 1
+
+
+def test_a_different_file_with_the_same_rows_writes_no_history(estate, make_user):
+    finance = make_user("finance")
+    receive_and_apply(finance, done_when_file(estate["loans"]))
+    history_before = OverdueRecord.history.count()
+    loans = estate["loans"]
+    again = xlsx([r + ["另一份导出"] for r in [  # other bytes, same data (an extra column is ignored)
+        row(loans[0], 19000, months_ago(5)), row(loans[1], 3000, months_ago(7), periods=7),
+        row(loans[2], 25000, months_ago(2), periods=2), row(loans[3], 1000, months_ago(1), recommends="是")]],
+        headers=HEADERS + ["备注"])
+    _, summary = receive_and_apply(finance, again)
+    assert summary["unchanged"] == 4 and summary["created"] == summary["updated"] == summary["closed"] == 0
+    assert OverdueRecord.history.count() == history_before
+
+
+def test_missing_column_bad_date_and_unknown_loan_write_nothing_and_name_each_problem(estate, make_user):
+    finance = make_user("finance")
+    loans = estate["loans"]
+    missing = xlsx([row(loans[0], 100, months_ago(1))[:-1]], headers=HEADERS[:-1])
+    upload = overdue_upload_receive(user=finance, uploaded=missing, report_date=timezone.localdate())
+    assert upload.status == OverdueUpload.Status.INVALID
+    assert any("缺少列" in e and "银行建议诉讼" in e for e in upload.errors)
+
+    bad = xlsx([
+        row(loans[0], 100, "2025-13-45"),
+        row(loans[1], "abc", months_ago(1)),
+        ["某人", "", "9-999", "NOPE-1", "工商银行", 500, months_ago(1), 1, "否"],
+    ])
+    upload = overdue_upload_receive(user=finance, uploaded=bad, report_date=timezone.localdate())
+    assert upload.status == OverdueUpload.Status.INVALID
+    text = "\n".join(upload.errors)
+    assert "第 2 行" in text and "逾期起始日" in text and "不是有效日期" in text
+    assert "第 3 行" in text and "逾期金额" in text
+    assert "第 4 行" in text and "NOPE-1" in text and "不存在" in text
+    with pytest.raises(ValidationError):
+        overdue_upload_apply(upload=upload, user=finance)
+    assert OverdueRecord.objects.count() == 0
+    assert OverdueRecord.history.count() == 0
+
+
+def test_a_loan_absent_from_a_later_list_closes_its_record_and_an_older_list_closes_nothing(estate, make_user):
+    finance = make_user("finance")
+    loans = estate["loans"]
+    today = timezone.localdate()
+    receive_and_apply(finance, xlsx([row(loans[0], 500, months_ago(1)), row(loans[1], 900, months_ago(2))]),
+                      report_date=today - dt.timedelta(days=10))
+    _, summary = receive_and_apply(finance, xlsx([row(loans[1], 1200, months_ago(2), periods=3)]), report_date=today)
+    assert summary == {"rows": 1, "created": 0, "updated": 1, "unchanged": 0, "stale": 0, "closed": 1,
+                       "litigation": 0}
+    closed = OverdueRecord.objects.get(loan=loans[0])
+    assert closed.status == OverdueRecord.Status.CLOSED and closed.closed_on == today
+    assert OverdueRecord.objects.get(loan=loans[1]).amount == Decimal("1200.00")
+    # an older list arriving late changes neither the newer data nor closes anything
+    _, summary = receive_and_apply(finance, xlsx([row(loans[2], 700, months_ago(1))]),
+                                   report_date=today - dt.timedelta(days=20))
+    assert summary["closed"] == 0
+    assert OverdueRecord.objects.get(loan=loans[1]).status == OverdueRecord.Status.OPEN
+
+
+def test_a_file_that_is_not_an_xlsx_or_unpacks_too_big_is_refused_before_opening(estate, make_user, settings):
+    finance = make_user("finance")
+    fake = SimpleUploadedFile("overdue.xlsx", b"not a zip at all")
+    with pytest.raises(ValidationError, match="不是有效"):
+        overdue_upload_receive(user=finance, uploaded=fake, report_date=timezone.localdate())
+    settings.XLSX_MAX_EXPANDED_BYTES = 1000
+    with pytest.raises(ValidationError, match="解压后过大"):
+        overdue_upload_receive(user=finance, uploaded=xlsx([]), report_date=timezone.localdate())
+    settings.UPLOAD_MAX_BYTES = 10
+    with pytest.raises(ValidationError, match="文件过大"):
+        overdue_upload_receive(user=finance, uploaded=xlsx([]), report_date=timezone.localdate())
+    assert OverdueUpload.objects.count() == 0
+
+
+def test_thresholds_come_from_the_admin_rules(estate, make_user):
+    from crm.models import Rule
+
+    Rule.objects.filter(key="mortgage.litigation_overdue_amount").update(value=Decimal("10000"))
+    finance = make_user("finance")
+    receive_and_apply(finance, xlsx([row(estate["loans"][0], 19000, months_ago(5))]))
+    assert OverdueRecord.objects.get().litigation_required
+
+
+def test_a_large_list_imports_at_thousands_of_rows_per_second(estate, make_user):
+    import time
+
+    from mortgage.models import MortgageLoan
+
+    finance = make_user("finance")
+    owner, unit, project = estate["owners"][0], estate["units"][0], estate["project"]
+    n = 5000
+    MortgageLoan.objects.bulk_create([
+        MortgageLoan(loan_number=f"B{i:06d}", customer=owner, unit=unit, project=project, bank="农业银行",
+                     amount=Decimal("500000"), term_months=360) for i in range(n)])
+    since = months_ago(1)
+    rows = [[owner.name, "", unit.number, f"B{i:06d}", "农业银行", 100 + i, since, 1, "否"] for i in range(n)]
+    upload = overdue_upload_receive(user=finance, uploaded=xlsx(rows), report_date=timezone.localdate())
+    start = time.perf_counter()
+    summary = overdue_upload_apply(upload=upload, user=finance)
+    elapsed = time.perf_counter() - start
+    assert summary["created"] == n and OverdueRecord.history.count() == n
+    assert n / elapsed > 2000, f"{n / elapsed:.0f} rows/s"

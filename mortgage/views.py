@@ -1,0 +1,330 @@
+"""Thin views: permission -> form -> one service call -> message -> redirect."""
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from crm.approvals import approvals_for, can_decide, pending_for
+from crm.history import history_rows
+from crm.scopes import visible_projects
+from crm.views import show_error
+from mortgage import imports, selectors, services
+from mortgage.forms import (
+    AgentCompanyForm, AgreementForm, CertificateAdvanceForm, CertificateBulkForm, ChaseForm, DecideForm,
+    HandoverForm, LitigationAdvanceForm, OverdueUploadForm, ReminderForm,
+)
+from mortgage.models import (
+    AGREEMENT_WORKFLOW, CERTIFICATE_WORKFLOW, LITIGATION_WORKFLOW, AgentCompany, OverdueUpload,
+)
+
+
+def _page(request, qs, per_page=30):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+# --- Title certificates ----------------------------------------------------------------------
+
+
+@permission_required("mortgage.view_titlecertificatecase", raise_exception=True)
+def certificate_list(request):
+    qs, filterset = selectors.certificate_register(request.user, request.GET)
+    return render(request, "mortgage/certificate_list.html", {
+        "page_obj": _page(request, qs), "filter": filterset, "stats": selectors.certificate_statistics(qs),
+        "bulk_form": CertificateBulkForm(projects=visible_projects(request.user)),
+    })
+
+
+@require_POST
+@permission_required("mortgage.add_titlecertificatecase", raise_exception=True)
+def certificate_bulk_create(request):
+    form = CertificateBulkForm(request.POST, projects=visible_projects(request.user))
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("mortgage:certificate_list")
+    try:
+        created = services.certificate_cases_create_for_project(
+            project=form.cleaned_data["project"], agreement=form.cleaned_data["agreement"], user=request.user,
+            collected_on=form.cleaned_data["collected_on"])
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, f"已为已交付房号新建 {created} 宗产权证办理。" if created else "没有需要新建的办理（已全部建档）。")
+    return redirect("mortgage:certificate_list")
+
+
+@permission_required("mortgage.view_titlecertificatecase", raise_exception=True)
+def certificate_detail(request, pk):
+    case = get_object_or_404(
+        selectors.certificate_cases_for(request.user).select_related("project", "unit", "customer", "agreement__agent",
+                                                                     "loan", "released_by"), pk=pk)
+    actions = [t for t in CERTIFICATE_WORKFLOW.available(case, request.user)
+               if not (t.name in ("register_mortgage", "request_release") and case.loan_id is None)
+               and not (t.name == "complete" and case.loan_id is not None)]
+    rows, hpage = history_rows(case, request.GET.get("history_page", 1))
+    return render(request, "mortgage/certificate_detail.html", {
+        "case": case, "actions": actions, "advance_form": CertificateAdvanceForm(), "chase_form": ChaseForm(),
+        "chases": case.chases.select_related("chased_by"), "history_rows": rows, "history_page": hpage,
+        "can_chase": request.user.has_perm("mortgage.add_certificatechase") and not case.is_finished,
+    })
+
+
+@require_POST
+def certificate_advance(request, pk, action):
+    case = get_object_or_404(selectors.certificate_cases_for(request.user), pk=pk)
+    form = CertificateAdvanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("mortgage:certificate_detail", pk=pk)
+    try:
+        services.certificate_advance(case=case, action=action, user=request.user, on=form.cleaned_data["on"],
+                                     certificate_number=form.cleaned_data["certificate_number"],
+                                     certificate_date=form.cleaned_data["certificate_date"])
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, f"已更新为“{case.get_stage_display()}”。")
+    return redirect("mortgage:certificate_detail", pk=pk)
+
+
+@require_POST
+@permission_required("mortgage.add_certificatechase", raise_exception=True)
+def certificate_chase(request, pk):
+    case = get_object_or_404(selectors.certificate_cases_for(request.user), pk=pk)
+    form = ChaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.certificate_chase_log(case=case, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, "督促记录已保存。")
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("mortgage:certificate_detail", pk=pk)
+
+
+# --- Agent companies and agreements ----------------------------------------------------------
+
+
+@permission_required("mortgage.view_agencyagreement", raise_exception=True)
+def agreement_list(request):
+    return render(request, "mortgage/agreement_list.html", {
+        "agents": AgentCompany.objects.all(),
+        "page_obj": _page(request, selectors.agreements_for(request.user)),
+    })
+
+
+@permission_required("mortgage.add_agentcompany", raise_exception=True)
+def agent_create(request):
+    form = AgentCompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.agent_company_save(user=request.user, **form.cleaned_data)
+        messages.success(request, "代办公司已保存。")
+        return redirect("mortgage:agreement_list")
+    return render(request, "mortgage/form.html", {"form": form, "title": "新增代办公司"})
+
+
+@permission_required("mortgage.add_agencyagreement", raise_exception=True)
+def agreement_create(request):
+    form = AgreementForm(request.POST or None, projects=visible_projects(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        agreement = services.agreement_create(user=request.user, agent=data.pop("agent"),
+                                              project=data.pop("project"), scope=data.pop("scope"), **data)
+        messages.success(request, f"协议 {agreement.number} 已保存为草稿。")
+        return redirect("mortgage:agreement_detail", pk=agreement.pk)
+    return render(request, "mortgage/form.html", {"form": form, "title": "新建代办协议"})
+
+
+@permission_required("mortgage.view_agencyagreement", raise_exception=True)
+def agreement_detail(request, pk):
+    agreement = get_object_or_404(selectors.agreements_for(request.user), pk=pk)
+    pending = pending_for(agreement)
+    actions = [t for t in AGREEMENT_WORKFLOW.available(agreement, request.user) if t.name in ("submit", "end")]
+    return render(request, "mortgage/agreement_detail.html", {
+        "agreement": agreement, "approvals": approvals_for(agreement), "pending": pending,
+        "can_decide": pending is not None and can_decide(pending, request.user), "decide_form": DecideForm(),
+        "actions": actions, "needs_approval": services.agreement_needs_approval(agreement),
+    })
+
+
+@require_POST
+def agreement_action(request, pk, action):
+    agreement = get_object_or_404(selectors.agreements_for(request.user), pk=pk)
+    form = DecideForm(request.POST)
+    form.is_valid()
+    try:
+        if action == "submit":
+            services.agreement_submit(agreement=agreement, user=request.user)
+        elif action in ("approve", "reject"):
+            services.agreement_decide(agreement=agreement, user=request.user, approve=action == "approve",
+                                      comment=form.cleaned_data.get("comment", ""))
+        elif action == "end":
+            AGREEMENT_WORKFLOW.fire(agreement, "end", user=request.user)
+        else:
+            raise Http404
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, f"协议状态：{agreement.get_status_display()}。")
+    return redirect("mortgage:agreement_detail", pk=pk)
+
+
+# --- Overdue lists and collection ------------------------------------------------------------
+
+
+@permission_required("mortgage.view_overduerecord", raise_exception=True)
+def overdue_list(request):
+    qs, filterset = selectors.overdue_register(request.user, request.GET)
+    return render(request, "mortgage/overdue_list.html", {
+        "page_obj": _page(request, qs), "filter": filterset,
+        "uploads": selectors.uploads_for(request.user)[:5],
+        "can_import": request.user.has_perm("mortgage.import_overdue"),
+    })
+
+
+@permission_required("mortgage.import_overdue", raise_exception=True)
+def overdue_upload(request):
+    form = OverdueUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = imports.overdue_upload_receive(user=request.user, uploaded=form.cleaned_data["file"],
+                                                    report_date=form.cleaned_data["report_date"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            return redirect("mortgage:overdue_preview", pk=upload.pk)
+    return render(request, "mortgage/overdue_upload.html", {"form": form,
+                                                            "uploads": selectors.uploads_for(request.user)[:20]})
+
+
+@permission_required("mortgage.view_overdueupload", raise_exception=True)
+def overdue_preview(request, pk):
+    upload = get_object_or_404(selectors.uploads_for(request.user), pk=pk)
+    return render(request, "mortgage/overdue_preview.html", {
+        "upload": upload, "can_confirm": upload.status == OverdueUpload.Status.VALID
+        and request.user.has_perm("mortgage.import_overdue")})
+
+
+@require_POST
+@permission_required("mortgage.import_overdue", raise_exception=True)
+def overdue_confirm(request, pk):
+    upload = get_object_or_404(selectors.uploads_for(request.user), pk=pk)
+    try:
+        summary = imports.overdue_upload_apply(upload=upload, user=request.user)
+    except ValidationError as exc:
+        show_error(request, exc)
+        return redirect("mortgage:overdue_preview", pk=pk)
+    messages.success(request, f"导入完成：新增 {summary['created']}，更新 {summary['updated']}，未变 {summary['unchanged']}，"
+                              f"结清 {summary['closed']}；新判定须诉讼 {summary['litigation']} 条。")
+    return redirect("mortgage:overdue_list")
+
+
+def _record(request, pk):
+    if not request.user.has_perm("mortgage.view_overduerecord"):
+        raise PermissionDenied("您没有查看按揭逾期记录的权限。")
+    return get_object_or_404(selectors.overdue_records_for(request.user).select_related(
+        "loan__unit__building", "customer", "project"), pk=pk)
+
+
+def overdue_detail(request, pk):
+    record = _record(request, pk)
+    rows, hpage = history_rows(record, request.GET.get("history_page", 1))
+    litigation = getattr(record, "litigation", None) if hasattr(record, "litigation") else None
+    can_hand_over = (request.user.has_perm("mortgage.hand_over_litigation") and record.litigation_required
+                     and record.status == "open" and litigation is None)
+    return render(request, "mortgage/overdue_detail.html", {
+        "record": record, "reminders": record.reminders.select_related("contacted_by"),
+        "reminder_form": ReminderForm(), "handover_form": HandoverForm() if can_hand_over else None,
+        "litigation": litigation, "history_rows": rows, "history_page": hpage,
+        "can_remind": request.user.has_perm("mortgage.add_collectionreminder") and record.status == "open",
+    })
+
+
+@require_POST
+@permission_required("mortgage.add_collectionreminder", raise_exception=True)
+def overdue_reminder(request, pk):
+    record = _record(request, pk)
+    form = ReminderForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reminder_log(record=record, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, "催缴记录已保存。")
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("mortgage:overdue_detail", pk=pk)
+
+
+def overdue_letter(request, pk):
+    """A printable lawyer's-letter draft (律师函) filled from the record."""
+    record = _record(request, pk)
+    return render(request, "mortgage/lawyer_letter.html", {"record": record, "loan": record.loan})
+
+
+@require_POST
+@permission_required("mortgage.hand_over_litigation", raise_exception=True)
+def overdue_handover(request, pk):
+    record = _record(request, pk)
+    form = HandoverForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("mortgage:overdue_detail", pk=pk)
+    try:
+        case = services.litigation_hand_over(record=record, user=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+        return redirect("mortgage:overdue_detail", pk=pk)
+    messages.success(request, f"已移交法务，案件编号 {case.number}。")
+    return redirect("mortgage:overdue_detail", pk=pk)
+
+
+# --- Litigation ------------------------------------------------------------------------------
+
+
+@permission_required("mortgage.view_litigationcase", raise_exception=True)
+def litigation_list(request):
+    qs, filterset = selectors.litigation_list(request.user, request.GET)
+    return render(request, "mortgage/litigation_list.html", {"page_obj": _page(request, qs), "filter": filterset})
+
+
+@permission_required("mortgage.view_litigationcase", raise_exception=True)
+def litigation_detail(request, pk):
+    case = get_object_or_404(selectors.litigation_cases_for(request.user), pk=pk)
+    rows, hpage = history_rows(case, request.GET.get("history_page", 1))
+    return render(request, "mortgage/litigation_detail.html", {
+        "case": case, "record": case.record, "reminders": case.record.reminders.select_related("contacted_by"),
+        "actions": LITIGATION_WORKFLOW.available(case, request.user), "advance_form": LitigationAdvanceForm(),
+        "history_rows": rows, "history_page": hpage,
+    })
+
+
+@require_POST
+@permission_required("mortgage.change_litigationcase", raise_exception=True)
+def litigation_advance(request, pk, action):
+    case = get_object_or_404(selectors.litigation_cases_for(request.user), pk=pk)
+    form = LitigationAdvanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("mortgage:litigation_detail", pk=pk)
+    try:
+        services.litigation_advance(case=case, action=action, user=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, f"诉讼阶段：{case.get_stage_display()}。")
+    return redirect("mortgage:litigation_detail", pk=pk)
+
+
+@permission_required("mortgage.view_litigationcase", raise_exception=True)
+def litigation_file(request, pk, kind):
+    case = get_object_or_404(selectors.litigation_cases_for(request.user), pk=pk)
+    field = {"contract": case.contract_file, "statement": case.statement_file}.get(kind)
+    if not field:
+        raise Http404("没有该文件。")
+    return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
