@@ -1,0 +1,51 @@
+"""The register's filters (django-filter), applied in selectors."""
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Department
+
+from .models import Category, ClockState, Complaint, Kind, Severity, State
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=Kind.choices)
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=State.choices)
+    severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=Severity.choices)
+    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=None)
+    category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices)
+    department = django_filters.ModelChoiceFilter(label=_("责任部门"), queryset=Department.objects.all())
+    clock_state = django_filters.ChoiceFilter(label=_("时限状态"), choices=ClockState.choices, method="by_clock")
+    received_from = django_filters.DateFilter(label=_("受理日期从"), field_name="received_at", lookup_expr="date__gte")
+    received_to = django_filters.DateFilter(label=_("至"), field_name="received_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Complaint
+        fields = ["q", "kind", "state", "severity", "project", "category", "department", "clock_state"]
+
+    def __init__(self, data=None, queryset=None, *, projects=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["project"].queryset = projects
+        for field in self.form.fields.values():
+            field.widget.attrs.setdefault("class", "form-select form-select-sm"
+                                          if hasattr(field, "choices") else "form-control form-control-sm")
+        self.form.fields["received_from"].widget.input_type = "date"
+        self.form.fields["received_to"].widget.input_type = "date"
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        digits = "".join(ch for ch in value if ch.isdigit())
+        condition = Q(number__iexact=value) | Q(number__icontains=value) | Q(complainant_name=value)
+        if len(digits) >= 4:
+            condition |= Q(phone_digits__contains=digits)
+        return queryset.filter(condition)
+
+    def by_clock(self, queryset, name, value):
+        return queryset.filter(pk__in=_clock_ids(value))
+
+
+def _clock_ids(state):
+    from .models import SlaClock
+
+    return SlaClock.objects.filter(state=state).values("complaint_id")

@@ -1,0 +1,130 @@
+"""Every read of the complaints app that is more than a .get(): the scoped register,
+work queues, a case page's records, and the report statistics."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from crm.approvals import approvals_for
+from crm.roles import Role
+from crm.scopes import user_role, visible_projects
+
+from .filters import ComplaintFilter
+from .models import LIVE_CLOCK_STATES, LONG_KINDS, ClockState, Complaint, SlaClock, State
+
+QUEUES = {
+    "classify": "待界定",
+    "approve": "待审批",
+    "due": "即将到期",
+    "breached": "已超时",
+    "visits": "待回访",
+}
+
+
+def complaints_for(user):
+    """Cases the user may see: their projects; a property company only what it forwarded."""
+    qs = Complaint.objects.all()
+    if user_role(user) == Role.PROPERTY_COMPANY:
+        company = getattr(getattr(user, "profile", None), "property_company_id", None)
+        return qs.filter(forwarded_by_company_id=company) if company else qs.none()
+    return qs.filter(project__in=visible_projects(user))
+
+
+def register_list(*, user, params):
+    """The register page: scoped, filtered, sorted by the next deadline, no N+1."""
+    base = complaints_for(user).select_related("project", "unit", "unit__building", "handler", "department",
+                                               "forwarded_by_company")
+    queue = params.get("queue", "")
+    now = timezone.now()
+    if queue == "classify":
+        base = base.filter(state__in=[State.REGISTERED, State.TRANSFERRED], kind__in=LONG_KINDS)
+    elif queue == "approve":
+        base = base.filter(state=State.PLAN_PENDING)
+    elif queue == "due":
+        base = base.filter(clocks__state=ClockState.AT_RISK).distinct()
+    elif queue == "breached":
+        base = base.filter(clocks__state=ClockState.BREACHED).distinct()
+    elif queue == "visits":
+        base = base.filter(clocks__rule__code="return_visit", clocks__state__in=LIVE_CLOCK_STATES).distinct()
+    filterset = ComplaintFilter(params or None, queryset=base, projects=visible_projects(user))
+    qs = filterset.qs if filterset.is_valid() else base
+    return filterset, qs.order_by("next_deadline", "-received_at") if params.get("sort") == "deadline" \
+        else qs.order_by("-received_at", "-pk")
+
+
+def queue_counts(user) -> dict:
+    qs = complaints_for(user)
+    return {
+        "classify": qs.filter(state__in=[State.REGISTERED, State.TRANSFERRED], kind__in=LONG_KINDS).count(),
+        "approve": qs.filter(state=State.PLAN_PENDING).count(),
+        "due": SlaClock.objects.filter(complaint__in=qs, state=ClockState.AT_RISK).count(),
+        "breached": SlaClock.objects.filter(complaint__in=qs, state=ClockState.BREACHED).count(),
+        "visits": SlaClock.objects.filter(complaint__in=qs, rule__code="return_visit",
+                                          state__in=LIVE_CLOCK_STATES).count(),
+    }
+
+
+def complaint_get(*, user, pk: int) -> Complaint:
+    """A case in the user's scope (a guessed id outside it is a 404), with its records."""
+    qs = complaints_for(user).select_related(
+        "project", "unit", "unit__building", "customer", "handler", "department", "first_responder",
+        "received_by", "forwarded_by_company", "event",
+    ).prefetch_related(
+        Prefetch("clocks", queryset=SlaClock.objects.select_related("rule", "paused_by")),
+        "plans__drafted_by", "rounds__by", "corrections__sent_by", "corrections__verified_by", "visits__by",
+        "attachments__uploaded_by",
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def timeline_for(complaint):
+    return complaint.timeline.select_related("actor").order_by("at", "pk")
+
+
+def plan_versions(complaint):
+    return list(approvals_for(complaint))
+
+
+def report_data(*, start: dt.date, end: dt.date, user=None) -> dict:
+    """The statistics of a period (部门日、周汇报表)."""
+    qs = Complaint.objects.filter(received_at__date__gte=start, received_at__date__lte=end)
+    if user is not None:
+        qs = qs.filter(pk__in=complaints_for(user).values("pk"))
+
+    def by(field, labels=None):
+        rows = qs.values(field).annotate(n=Count("pk")).order_by("-n")
+        return [{"name": (labels or {}).get(r[field], r[field] or "—"), "value": r["n"]} for r in rows]
+
+    from .models import Category, Kind, Severity
+
+    clocks = SlaClock.objects.filter(complaint__in=qs).values("rule__name").annotate(
+        done=Count("pk", filter=Q(state__in=[ClockState.MET, ClockState.LATE])),
+        on_time=Count("pk", filter=Q(state=ClockState.MET)),
+        breached=Count("pk", filter=Q(state__in=[ClockState.BREACHED, ClockState.LATE])),
+    ).order_by("rule__name")
+    on_time = [{"name": c["rule__name"], "done": c["done"], "on_time": c["on_time"],
+                "rate": round(100 * c["on_time"] / c["done"], 1) if c["done"] else None} for c in clocks]
+    disposed = qs.filter(kind__in=LONG_KINDS, disposed_at__isnull=False)
+    disposed_n = disposed.count()
+    visited = disposed.filter(visits__isnull=False).distinct().count()
+    satisfaction = [s for s in qs.exclude(satisfaction__isnull=True).values_list("satisfaction", flat=True)]
+    phones = Counter(qs.exclude(phone_digits="").values_list("phone_digits", flat=True))
+    repeat = [{"phone": p[:3] + "****" + p[-4:] if len(p) >= 7 else p, "count": n}
+              for p, n in phones.most_common() if n > 1][:20]
+    return {
+        "start": start.isoformat(), "end": end.isoformat(), "total": qs.count(),
+        "by_kind": by("kind", dict(Kind.choices)),
+        "by_severity": by("severity", dict(Severity.choices)),
+        "by_category": by("category", dict(Category.choices)),
+        "by_project": by("project__name"),
+        "by_department": by("department__name"),
+        "on_time": on_time,
+        "return_visit": {"disposed": disposed_n, "visited": visited,
+                         "rate": round(100 * visited / disposed_n, 1) if disposed_n else None},
+        "satisfaction": round(sum(satisfaction) / len(satisfaction), 2) if satisfaction else None,
+        "repeat": repeat,
+    }

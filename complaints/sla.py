@@ -1,0 +1,109 @@
+"""Time limits (服务时限) as pure functions: no database, so every deadline is testable.
+
+A clock's deadline is ``start`` plus the rule's amount, counted on the working calendar
+(public holidays off, 调休 Saturdays on) or in calendar time, as the rule says.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from crm.calendar import WorkingCalendar
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    name: str
+    amount: Decimal
+    unit: str  # minutes / hours / days
+    working_time: bool
+    extension_role: str = ""
+
+
+TRANSFER = "transfer"
+MINOR = "minor"
+IMPORTANT = "important"
+MAJOR_ANSWER = "major_answer"
+MAJOR_RESOLVE = "major_resolve"
+NEED_REPLY = "need_reply"
+RETURN_VISIT = "return_visit"
+
+# The defaults of DOMAIN.md's table; a data migration writes them, admins edit them.
+DEFAULT_RULES = [
+    RuleSpec(TRANSFER, "首问转交", Decimal(10), "minutes", False, "cs_supervisor"),
+    RuleSpec(MINOR, "轻微投诉处置", Decimal("0.5"), "days", True, "cs_supervisor"),
+    RuleSpec(IMPORTANT, "重要投诉处置", Decimal(1), "days", True, "manager"),
+    RuleSpec(MAJOR_ANSWER, "重大投诉明确答复", Decimal(2), "days", True, "manager"),
+    RuleSpec(MAJOR_RESOLVE, "重大投诉解决", Decimal(15), "days", True, "manager"),
+    RuleSpec(NEED_REPLY, "需求/建议答复", Decimal(1), "days", True, "cs_supervisor"),
+    RuleSpec(RETURN_VISIT, "处置后回访", Decimal(1), "days", True, "cs_supervisor"),
+]
+SEVERITY_RULES = {"minor": [MINOR], "important": [IMPORTANT], "major": [MAJOR_ANSWER, MAJOR_RESOLVE]}
+
+
+def add_duration(cal: WorkingCalendar, start: dt.datetime, amount, unit: str, working: bool) -> dt.datetime:
+    """``start`` plus ``amount`` ``unit`` of working or calendar time."""
+    amount = float(amount)
+    minutes = {"minutes": amount, "hours": amount * 60}.get(unit)
+    if working:
+        if unit == "days":
+            return cal.add_working_days(start, amount)
+        return cal.add_working_minutes(start, minutes)
+    if unit == "days":
+        return start + dt.timedelta(days=amount)
+    return start + dt.timedelta(minutes=minutes)
+
+
+def deadline_for(cal: WorkingCalendar, start: dt.datetime, amount, unit: str, working: bool,
+                 requested_by: dt.datetime | None = None) -> dt.datetime:
+    """The deadline of a clock; an owner's requested (or a promised) time replaces the
+    rule's limit when it is earlier (a minor complaint: "immediately, or by the owner's
+    requested time, at most half a day")."""
+    deadline = add_duration(cal, start, amount, unit, working)
+    if requested_by is not None and start < requested_by < deadline:
+        return requested_by
+    return deadline
+
+
+def fraction_point(cal: WorkingCalendar, start: dt.datetime, deadline: dt.datetime, percent, working: bool
+                   ) -> dt.datetime:
+    """The instant when ``percent`` of the span start→deadline has been used."""
+    share = float(percent) / 100
+    if working:
+        total = cal.working_time_between(start, deadline)
+        if total <= dt.timedelta(0):
+            return start + (deadline - start) * share
+        return cal.add_working_time(start, total * share)
+    return start + (deadline - start) * share
+
+
+def clock_times(cal: WorkingCalendar, start: dt.datetime, spec, warn_percent, requested_by=None) -> dict:
+    """Deadline, warning time (at ``warn_percent``) and the time to tell the manager
+    (half the span again after the deadline) of a new clock."""
+    deadline = deadline_for(cal, start, spec.amount, spec.unit, spec.working_time, requested_by)
+    return {
+        "started_at": start,
+        "deadline": deadline,
+        "warn_at": fraction_point(cal, start, deadline, warn_percent, spec.working_time),
+        "escalate_at": fraction_point(cal, start, deadline, 150, spec.working_time) if spec.working_time
+        else deadline + (deadline - start) / 2,
+    }
+
+
+def shift_after_pause(cal: WorkingCalendar, times: dict, paused_at: dt.datetime, resumed_at: dt.datetime,
+                      working: bool) -> tuple[dict, dt.timedelta]:
+    """Move a paused clock's times on by the (working or calendar) time it was paused."""
+    paused = cal.working_time_between(paused_at, resumed_at) if working else resumed_at - paused_at
+    if paused <= dt.timedelta(0):
+        return dict(times), dt.timedelta(0)
+
+    def move(value):
+        return cal.add_working_time(value, paused) if working else value + paused
+
+    return {key: move(value) for key, value in times.items()}, paused
+
+
+def on_time(deadline: dt.datetime, done_at: dt.datetime) -> bool:
+    return done_at <= deadline
