@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0001_initial'),
-        ('owners', '0002_customer_budget_customer_need_area_and_more'),
+        ('owners', '0001_initial'),
         ('property_liaison', '0003_default_warranty_categories'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
