@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('owners', '0002_customer_budget_customer_need_area_and_more'),
+        ('owners', '0001_initial'),
         ('property_liaison', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
