@@ -21,7 +21,7 @@ class NavItem:
 
 NAV = [
     NavItem(_("工作台"), "home", ALL, "speedometer2"),
-    NavItem(_("客户"), "owners:customer_list", DEPT + (Role.PROJECT_DEPT, Role.FINANCE), "people"),
+    NavItem(_("客户"), "owners:customer_list", DEPT + (Role.PROJECT_DEPT, Role.FINANCE, Role.PROPERTY_COMPANY), "people"),
     NavItem(_("投诉登记"), "complaints:register", DEPT + (Role.PROJECT_DEPT,), "exclamation-diamond"),
     NavItem(_("转交的投诉"), "complaints:forwarded", (Role.PROPERTY_COMPANY,), "send"),
     NavItem(_("物业协调"), "property_liaison:home", DEPT + (Role.PROPERTY_COMPANY,), "buildings"),

@@ -28,11 +28,11 @@ DEPARTMENT_ROLES = {Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.MAN
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.FRONT_DESK: [
         "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
-        "owners.view_unit",
+        "owners.view_unit", "owners.view_contactlog", "owners.add_contactlog",
     ],
     Role.CS_STAFF: [
         "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
-        "owners.view_unit", "owners.view_identity",
+        "owners.view_unit", "owners.view_identity", "owners.view_contactlog", "owners.add_contactlog",
         "mortgage.view_agentcompany", "mortgage.add_agentcompany", "mortgage.change_agentcompany",
         "mortgage.view_agencyagreement", "mortgage.add_agencyagreement", "mortgage.change_agencyagreement",
         "mortgage.view_titlecertificatecase", "mortgage.add_titlecertificatecase",
@@ -42,7 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.CS_SUPERVISOR: [
         "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
-        "owners.view_unit", "owners.view_identity",
+        "owners.view_unit", "owners.view_identity", "owners.view_contactlog", "owners.add_contactlog",
         "mortgage.view_agentcompany", "mortgage.add_agentcompany", "mortgage.change_agentcompany",
         "mortgage.view_agencyagreement", "mortgage.add_agencyagreement", "mortgage.change_agencyagreement",
         "mortgage.view_titlecertificatecase", "mortgage.add_titlecertificatecase",
@@ -52,20 +52,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.MANAGER: [
         "owners.view_project", "owners.view_customer", "owners.view_unit", "owners.view_identity",
+        "owners.view_contactlog",
         "mortgage.view_agentcompany", "mortgage.view_agencyagreement", "mortgage.view_titlecertificatecase",
         "mortgage.view_mortgageloan", "mortgage.view_overduerecord", "mortgage.view_overdueupload",
         "mortgage.view_litigationcase",
     ],
     Role.PROJECT_DEPT: [
         "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
-        "owners.view_unit", "owners.view_identity",
+        "owners.view_unit", "owners.view_identity", "owners.view_contactlog", "owners.add_contactlog",
     ],
     Role.FINANCE: ["owners.view_project", "owners.view_customer", "owners.view_unit", "owners.view_identity",
                    "mortgage.view_titlecertificatecase", "mortgage.confirm_release", "mortgage.view_mortgageloan",
                    "mortgage.add_mortgageloan", "mortgage.view_overduerecord", "mortgage.view_overdueupload",
                    "mortgage.import_overdue"],
     Role.LEGAL: ["mortgage.view_litigationcase", "mortgage.change_litigationcase"],
-    Role.PROPERTY_COMPANY: ["owners.view_project", "owners.view_unit"],
+    Role.PROPERTY_COMPANY: ["owners.view_project", "owners.view_unit", "owners.view_customer"],
     Role.ADMIN: ["*"],  # every permission of our own apps
 }
 

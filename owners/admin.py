@@ -1,7 +1,10 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from owners.models import Building, Customer, Ownership, Project, Unit
+from owners.models import (
+    AccessLog, AccessRequest, Building, ContactLog, Customer, CustomerVisit, Greeting, Ownership, PreferenceProfile,
+    Project, SatisfactionSurvey, SurveyScore, Unit, UnitDocument,
+)
 
 
 @admin.register(Project)
@@ -16,11 +19,18 @@ class BuildingAdmin(SimpleHistoryAdmin):
     list_filter = ["project"]
 
 
+class UnitDocumentInline(admin.TabularInline):
+    model = UnitDocument
+    extra = 0
+    fields = ["kind", "received_on", "note"]
+
+
 @admin.register(Unit)
 class UnitAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "project", "area", "layout", "delivery_date"]
     list_filter = ["project"]
     search_fields = ["number", "building__name"]
+    inlines = [UnitDocumentInline]
 
 
 class OwnershipInline(admin.TabularInline):
@@ -35,3 +45,87 @@ class CustomerAdmin(SimpleHistoryAdmin):
     list_filter = ["project", "stage", "source", "confidential"]
     search_fields = ["code", "name"]
     inlines = [OwnershipInline]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """调阅查看记录: admins review it; nobody adds, edits or deletes entries."""
+
+    list_display = ["created_at", "user", "customer", "what", "reason"]
+    list_filter = ["what", "created_at"]
+    search_fields = ["user__username", "user__first_name", "customer__code", "customer__name", "reason"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "user", "customer", "what", "reason"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["requested_at", "requested_by", "customer", "status", "decided_by", "valid_on"]
+    list_filter = ["status"]
+    readonly_fields = ["requested_at", "requested_by", "customer", "reason", "status", "decided_by", "decided_at",
+                       "valid_on"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PreferenceProfile)
+class PreferenceProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["customer", "updated_at"]
+
+    def has_view_permission(self, request, obj=None):
+        # Profiles are opened through the customer page, which asks a reason and logs it.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContactLog)
+class ContactLogAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "occurred_at", "kind", "customer", "handled_by"]
+    list_filter = ["kind", "project"]
+    search_fields = ["number", "customer__name", "customer__code"]
+
+
+@admin.register(CustomerVisit)
+class CustomerVisitAdmin(SimpleHistoryAdmin):
+    list_display = ["visited_on", "customer", "visitor", "department", "method", "satisfaction"]
+    list_filter = ["method", "department"]
+
+
+class SurveyScoreInline(admin.TabularInline):
+    model = SurveyScore
+    extra = 0
+
+
+@admin.register(SatisfactionSurvey)
+class SatisfactionSurveyAdmin(SimpleHistoryAdmin):
+    list_display = ["surveyed_on", "customer", "project", "surveyed_by"]
+    list_filter = ["project"]
+    inlines = [SurveyScoreInline]
+
+
+@admin.register(Greeting)
+class GreetingAdmin(SimpleHistoryAdmin):
+    list_display = ["customer", "occasion", "year", "greeted_by", "greeted_at"]
+    list_filter = ["occasion", "year"]
+
+
+@admin.register(UnitDocument)
+class UnitDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "kind", "received_on"]
+    list_filter = ["kind"]

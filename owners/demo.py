@@ -13,7 +13,7 @@ PROJECTS = [
 ]
 OWNERS = [
     # project, building, unit, area, name, gender, phone, id number, birth date, stage
-    ("sunshine", "1栋", "1-101", "89.50", "刘建国", "M", "13800138001", "110101198001011237", dt.date(1980, 1, 1), "resident"),
+    ("sunshine", "1栋", "1-101", "89.50", "刘建国", "M", "13800138001", "110101198001011232", dt.date(1980, 1, 1), "resident"),
     ("sunshine", "1栋", "1-102", "120.00", "陈美玲", "F", "13900139002", "", dt.date(1985, 11, 28), "resident"),
     ("sunshine", "2栋", "2-301", "143.20", "黄志强", "M", "13700137003", "", dt.date(1978, 12, 5), "resident"),
     ("sunshine", "2栋", "2-302", "89.50", "林晓燕", "F", "13600136004", "", dt.date(1990, 12, 1), "signed"),

@@ -92,6 +92,9 @@ class Customer(models.Model):
     source = models.CharField(_("客户来源"), max_length=12, choices=Source.choices, default=Source.OTHER)
     online = models.BooleanField(_("线上客户"), default=False)
     confidential = models.BooleanField(_("保密服务"), default=False)
+    need_area = models.CharField(_("需求面积"), max_length=40, blank=True)
+    need_layout = models.CharField(_("需求户型"), max_length=40, blank=True)
+    budget = models.CharField(_("购房预算"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -130,3 +133,259 @@ class Ownership(models.Model):
 
     def __str__(self):
         return f"{self.customer.name} {self.get_kind_display()} {self.unit}"
+
+
+class PreferenceProfile(models.Model):
+    """客情档案: sensitive; opened only with a stated reason (see services.preference_open)."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="preference",
+                                    verbose_name=_("客户"))
+    anniversary = models.DateField(_("纪念日"), null=True, blank=True)
+    allergies = models.CharField(_("过敏"), max_length=200, blank=True)
+    dietary = models.CharField(_("饮食禁忌"), max_length=200, blank=True)
+    likes = models.TextField(_("喜好"), blank=True)
+    dislikes = models.TextField(_("忌讳"), blank=True)
+    language = models.CharField(_("沟通语言"), max_length=50, blank=True)
+    special_requests = models.TextField(_("特殊要求"), blank=True)
+    previous_complaints = models.TextField(_("以往投诉"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("客情档案")
+        verbose_name_plural = _("客情档案")
+
+    def __str__(self):
+        return f"{self.customer} 客情"
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("调阅记录不可修改")
+
+    def delete(self):
+        raise PermissionError("调阅记录不可删除")
+
+
+class AccessLog(models.Model):
+    """调阅查看记录: append-only (who, when, what, why)."""
+
+    class What(models.TextChoices):
+        PREFERENCE = "preference", _("客情档案")
+        OUT_OF_SCOPE = "out_of_scope", _("范围外客户资料")
+        IDENTITY = "identity", _("完整证件信息")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("调阅人"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="access_logs",
+                                 verbose_name=_("客户"))
+    what = models.CharField(_("调阅内容"), max_length=20, choices=What.choices)
+    reason = models.CharField(_("调阅原因"), max_length=300)
+    created_at = models.DateTimeField(_("调阅时间"), auto_now_add=True, db_index=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("调阅查看记录")
+        verbose_name_plural = _("调阅查看记录")
+        ordering = ["-created_at"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("调阅记录不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("调阅记录不可删除")
+
+    def __str__(self):
+        return f"{self.user} {self.get_what_display()} {self.customer}"
+
+
+class AccessRequest(models.Model):
+    """A request to open a customer outside one's scope; a cs_supervisor approves it for the day."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="access_requests",
+                                 verbose_name=_("客户"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("申请人"))
+    reason = models.CharField(_("申请原因"), max_length=300)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("审批人"))
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    valid_on = models.DateField(_("有效日期"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("调阅申请")
+        verbose_name_plural = _("调阅申请")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.requested_by} → {self.customer}（{self.get_status_display()}）"
+
+
+class ContactLog(models.Model):
+    """来电来访记录."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("来电")
+        VISIT = "visit", _("来访")
+
+    number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.CALL)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("客户"))
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
+    occurred_at = models.DateTimeField(_("时间"), db_index=True)
+    caller_phone = models.CharField(_("来电号码"), max_length=20, blank=True)
+    need = models.TextField(_("客户需求"))
+    answer = models.TextField(_("答复内容"), blank=True)
+    follow_up = models.CharField(_("后续跟进"), max_length=200, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("接待人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("来电来访记录")
+        verbose_name_plural = _("来电来访记录")
+        ordering = ["-occurred_at"]
+
+    def __str__(self):
+        return f"{self.number} {self.customer.name}"
+
+
+class CustomerVisit(models.Model):
+    """访问客户记录表: the department visiting owners; counts toward the monthly quotas."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", _("电话回访")
+        HOME = "home", _("上门拜访")
+        MEETING = "meeting", _("约见面谈")
+        OTHER = "other", _("其他")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="visits", verbose_name=_("客户"))
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("访问人"))
+    department = models.ForeignKey("crm.Department", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("部门"))
+    visited_on = models.DateField(_("访问日期"), db_index=True)
+    method = models.CharField(_("访问方式"), max_length=10, choices=Method.choices, default=Method.PHONE)
+    opinions = models.TextField(_("客户意见"), blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("满意度(1-5)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("访问客户记录")
+        verbose_name_plural = _("访问客户记录")
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.visited_on} {self.customer.name}"
+
+
+class UnitDocument(models.Model):
+    """入伙/装修资料 checklist line of a unit."""
+
+    class Kind(models.TextChoices):
+        MOVEIN_NOTICE = "movein_notice", _("入伙通知书")
+        HANDOVER_PERMIT = "handover_permit", _("准予交房书")
+        SALES_CONTRACT = "sales_contract", _("商品房买卖合同")
+        PROPERTY_AGREEMENT = "property_agreement", _("前期物业服务协议")
+        TEMP_RULES = "temp_rules", _("临时管理规约")
+        HANDOVER_CONFIRM = "handover_confirm", _("房屋交接确认单")
+        METER_CONFIRM = "meter_confirm", _("表底数确认单")
+        INSPECTION_FEEDBACK = "inspection_feedback", _("楼宇验收反馈单")
+        RENOVATION_APPLICATION = "renovation_application", _("装修申请表")
+        RENOVATION_PERMIT = "renovation_permit", _("装修许可证")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="documents", verbose_name=_("房号"))
+    kind = models.CharField(_("资料"), max_length=30, choices=Kind.choices)
+    received_on = models.DateField(_("收到日期"), null=True, blank=True)
+    scan = models.FileField(_("扫描件"), upload_to="owners/documents/%Y/%m/", blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("登记人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("入伙装修资料")
+        verbose_name_plural = _("入伙装修资料")
+        ordering = ["unit", "kind"]
+        constraints = [models.UniqueConstraint(fields=["unit", "kind"], name="unit_document_unique")]
+
+    def __str__(self):
+        return f"{self.unit} {self.get_kind_display()}"
+
+
+RENOVATION_DOCUMENTS = {UnitDocument.Kind.RENOVATION_APPLICATION, UnitDocument.Kind.RENOVATION_PERMIT}
+
+
+class SatisfactionSurvey(models.Model):
+    """满意度调查: one response with a score (1-5) per topic."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("客户"))
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("项目"))
+    surveyed_on = models.DateField(_("调查日期"), db_index=True)
+    surveyed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("调查人"))
+    comment = models.TextField(_("意见建议"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("满意度调查")
+        verbose_name_plural = _("满意度调查")
+        ordering = ["-surveyed_on"]
+
+    def __str__(self):
+        return f"{self.surveyed_on} {self.customer.name}"
+
+
+class SurveyScore(models.Model):
+    class Topic(models.TextChoices):
+        QUALITY = "quality", _("房屋质量")
+        PROPERTY = "property", _("物业服务")
+        SERVICE = "service", _("客户服务")
+        ENVIRONMENT = "environment", _("社区环境")
+        OVERALL = "overall", _("总体满意度")
+
+    survey = models.ForeignKey(SatisfactionSurvey, on_delete=models.CASCADE, related_name="scores",
+                               verbose_name=_("调查"))
+    topic = models.CharField(_("调查项目"), max_length=20, choices=Topic.choices)
+    score = models.PositiveSmallIntegerField(_("得分(1-5)"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("满意度得分")
+        verbose_name_plural = _("满意度得分")
+        constraints = [models.UniqueConstraint(fields=["survey", "topic"], name="survey_topic_unique")]
+
+
+class Greeting(models.Model):
+    """A care greeting done (生日/节日问候), one per customer, occasion and year."""
+
+    class Occasion(models.TextChoices):
+        BIRTHDAY = "birthday", _("生日")
+        SPRING = "spring", _("春节")
+        MID_AUTUMN = "mid_autumn", _("中秋")
+        NATIONAL = "national", _("国庆")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="greetings", verbose_name=_("客户"))
+    occasion = models.CharField(_("场合"), max_length=12, choices=Occasion.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    greeted_at = models.DateTimeField(_("问候时间"), auto_now_add=True)
+    greeted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("问候人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("关怀问候记录")
+        verbose_name_plural = _("关怀问候记录")
+        constraints = [models.UniqueConstraint(fields=["customer", "occasion", "year"], name="greeting_unique")]

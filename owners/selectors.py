@@ -91,5 +91,126 @@ def customer_search(*, user, q: str) -> QuerySet[Customer]:
     return searchable_customers(user).filter(cond).order_by("code")
 
 
+def customer_list(user, params) -> tuple[QuerySet[Customer], "CustomerFilter"]:
+    """The customer list (and register export): filters plus search by code/name/phone end."""
+    from owners.filters import CustomerFilter
+
+    q = (params.get("q") or "").strip()
+    base = customer_search(user=user, q=q) if q else customers_for(user)
+    fs = CustomerFilter(params or None, queryset=base, projects=visible_projects(user))
+    qs = fs.qs if fs.is_valid() else base
+    return qs.select_related("project").order_by("code"), fs
+
+
 def units_for(user) -> QuerySet[Unit]:
     return Unit.objects.filter(project__in=visible_projects(user)).select_related("project", "building")
+
+
+# --- quotas ------------------------------------------------------------------------------
+
+def month_bounds(year: int, month: int):
+    import datetime as dt
+
+    start = dt.date(year, month, 1)
+    end = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return start, end
+
+
+def quota_attainment(user, year: int, month: int) -> dict:
+    """Distinct owners visited in a month, per department and per customer assistant,
+    against the admin-set quotas (rules owners.visit_quota_department / _assistant)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from crm.models import Department
+    from crm.rules import rule_int
+    from crm.scopes import role_users
+    from owners.models import CustomerVisit
+
+    start, end = month_bounds(year, month)
+    visits = CustomerVisit.objects.filter(visited_on__gte=start, visited_on__lt=end)
+    dept_quota, assistant_quota = rule_int("owners.visit_quota_department"), rule_int("owners.visit_quota_assistant")
+    by_dept = dict(visits.exclude(department=None).values_list("department").annotate(n=Count("customer", distinct=True)))
+    by_user = dict(visits.values_list("visitor").annotate(n=Count("customer", distinct=True)))
+    dept_ids = set(by_dept) | set(
+        Department.objects.filter(code="customer-affairs").values_list("pk", flat=True))
+    departments = [
+        {"name": d.name, "count": by_dept.get(d.pk, 0), "quota": dept_quota,
+         "percent": _percent(by_dept.get(d.pk, 0), dept_quota), "met": by_dept.get(d.pk, 0) >= dept_quota}
+        for d in Department.objects.filter(pk__in=dept_ids)
+    ]
+    user_ids = set(by_user) | set(role_users(Role.FRONT_DESK).values_list("pk", flat=True))
+    assistants = [
+        {"name": u.get_full_name() or u.username, "user_id": u.pk, "count": by_user.get(u.pk, 0),
+         "quota": assistant_quota, "percent": _percent(by_user.get(u.pk, 0), assistant_quota),
+         "met": by_user.get(u.pk, 0) >= assistant_quota}
+        for u in get_user_model().objects.filter(pk__in=user_ids).order_by("username")
+    ]
+    return {"departments": departments, "assistants": assistants, "start": start, "end": end,
+            "dept_quota": dept_quota, "assistant_quota": assistant_quota}
+
+
+def _percent(count, quota):
+    return 100 if not quota else min(100, round(count * 100 / quota))
+
+
+# --- care lists --------------------------------------------------------------------------
+
+CARE_STAGES = [Customer.Stage.SIGNED, Customer.Stage.RESIDENT]
+
+
+def birthdays_within(user, days: int, today=None) -> list[tuple]:
+    """Customers in scope whose birthday falls in the next ``days`` days: [(date, customer)]."""
+    import datetime as dt
+
+    today = today or timezone.localdate()
+    dates = [today + dt.timedelta(days=i) for i in range(days + 1)]
+    cond = Q()
+    for d in dates:
+        cond |= Q(birth_date__month=d.month, birth_date__day=d.day)
+    if any(d.month == 3 and d.day == 1 for d in dates):  # 29 Feb birthdays greeted on 1 Mar in common years
+        cond |= Q(birth_date__month=2, birth_date__day=29)
+    found = customers_for(user).filter(cond).exclude(birth_date=None)
+    rows = []
+    for c in found:
+        for d in dates:
+            if (c.birth_date.month, c.birth_date.day) == (d.month, d.day) or (
+                    c.birth_date.month == 2 and c.birth_date.day == 29 and (d.month, d.day) == (3, 1)):
+                rows.append((d, c))
+                break
+    rows.sort(key=lambda r: (r[0], r[1].code))
+    return rows
+
+
+def festival_list(user, occasion: str) -> QuerySet[Customer]:
+    """Signed and resident customers in scope to greet for a festival."""
+    return customers_for(user).filter(stage__in=CARE_STAGES).order_by("project__name", "code")
+
+
+def greeted_ids(occasion: str, year: int) -> set[int]:
+    from owners.models import Greeting
+
+    return set(Greeting.objects.filter(occasion=occasion, year=year).values_list("customer_id", flat=True))
+
+
+# --- satisfaction trend ------------------------------------------------------------------
+
+def survey_trend(user, topic: str | None = None) -> dict:
+    """Average score per project and month (all topics, or one), for the chart."""
+    from django.db.models import Avg
+    from django.db.models.functions import TruncMonth
+
+    from owners.models import SurveyScore
+
+    scores = SurveyScore.objects.filter(survey__project__in=visible_projects(user))
+    if topic:
+        scores = scores.filter(topic=topic)
+    rows = (scores.annotate(month=TruncMonth("survey__surveyed_on")).values("survey__project__name", "month")
+            .annotate(avg=Avg("score")).order_by("month"))
+    months = sorted({r["month"] for r in rows})
+    labels = [m.strftime("%Y-%m") for m in months]
+    series = {}
+    for r in rows:
+        series.setdefault(r["survey__project__name"], {})[r["month"].strftime("%Y-%m")] = round(float(r["avg"]), 2)
+    return {"labels": labels,
+            "series": [{"name": name, "data": [vals.get(m) for m in labels]} for name, vals in series.items()]}

@@ -1,0 +1,163 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from owners.models import ContactLog, Customer, CustomerVisit, PreferenceProfile, SurveyScore, UnitDocument
+from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone
+
+
+def _bootstrap(form):
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+class CustomerForm(forms.ModelForm):
+    confirm_duplicate = forms.BooleanField(label=_("已核对，确认不是重复客户"), required=False)
+
+    class Meta:
+        model = Customer
+        fields = ["name", "gender", "birth_date", "id_number", "phone", "phone_alt", "email", "occupation", "address",
+                  "project", "stage", "source", "online", "confidential", "need_area", "need_layout", "budget"]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if projects is not None:
+            self.fields["project"].queryset = projects
+        _bootstrap(self)
+
+    def clean_phone(self):
+        value = normalize_phone(self.cleaned_data["phone"])
+        validate_phone(value)
+        return value
+
+    def clean_phone_alt(self):
+        value = normalize_phone(self.cleaned_data.get("phone_alt", ""))
+        if value:
+            validate_phone(value)
+        return value
+
+    def clean_id_number(self):
+        value = normalize_id(self.cleaned_data.get("id_number", ""))
+        if value:
+            validate_id_number(value)
+        return value
+
+    def customer_data(self):
+        return {k: v for k, v in self.cleaned_data.items() if k != "confirm_duplicate"}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("调阅原因"), max_length=300, min_length=2,
+                             widget=forms.TextInput(attrs={"class": "form-control",
+                                                           "placeholder": _("例如：处理投诉需要了解客户偏好")}),
+                             error_messages={"required": _("请填写调阅原因。"), "min_length": _("请填写调阅原因。")})
+
+
+class AccessRequestForm(ReasonForm):
+    code = forms.CharField(label=_("客户编码"), max_length=20,
+                           widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "C000001"}))
+
+
+class ContactLogForm(forms.ModelForm):
+    class Meta:
+        model = ContactLog
+        fields = ["kind", "need", "answer", "follow_up"]
+        widgets = {"need": forms.Textarea(attrs={"rows": 3}), "answer": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need"].error_messages["required"] = "请填写客户需求。"
+        _bootstrap(self)
+
+
+class VisitForm(forms.ModelForm):
+    satisfaction = forms.TypedChoiceField(label=_("满意度"), required=False, coerce=int, empty_value=None,
+                                          choices=[("", "—")] + [(i, f"{i} 分") for i in range(5, 0, -1)])
+
+    class Meta:
+        model = CustomerVisit
+        fields = ["visited_on", "method", "opinions", "satisfaction"]
+        widgets = {"visited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "opinions": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = PreferenceProfile
+        fields = ["anniversary", "allergies", "dietary", "likes", "dislikes", "language", "special_requests",
+                  "previous_complaints"]
+        widgets = {"anniversary": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   **{f: forms.Textarea(attrs={"rows": 2}) for f in
+                      ["likes", "dislikes", "special_requests", "previous_complaints"]}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class UnitDocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("资料"), choices=UnitDocument.Kind.choices)
+    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    scan = forms.FileField(label=_("扫描件"), required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    ALLOWED = {".pdf": b"%PDF", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def clean_scan(self):
+        from pathlib import Path
+
+        from django.conf import settings
+
+        scan = self.cleaned_data.get("scan")
+        if not scan:
+            return None
+        if scan.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(f"文件过大（不超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB）。")
+        ext = Path(scan.name).suffix.lower()
+        magic = self.ALLOWED.get(ext)
+        head = scan.read(8)
+        scan.seek(0)
+        if magic is None or not head.startswith(magic):
+            raise forms.ValidationError("只能上传 PDF、JPG 或 PNG 扫描件。")
+        return scan
+
+
+class SurveyForm(forms.Form):
+    surveyed_on = forms.DateField(label=_("调查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    comment = forms.CharField(label=_("意见建议"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, label in SurveyScore.Topic.choices:
+            self.fields[f"score_{value}"] = forms.TypedChoiceField(
+                label=label, required=False, coerce=int, empty_value=None,
+                choices=[("", "—")] + [(i, f"{i} 分") for i in range(5, 0, -1)])
+        _bootstrap(self)
+
+    def scores(self):
+        return {t: self.cleaned_data[f"score_{t}"] for t in SurveyScore.Topic.values
+                if self.cleaned_data.get(f"score_{t}")}
+
+
+class ImportForm(forms.Form):
+    KIND_CHOICES = [("customers", _("客户")), ("units", _("房号")), ("ownerships", _("房产关系"))]
+    kind = forms.ChoiceField(label=_("导入内容"), choices=KIND_CHOICES)
+    file = forms.FileField(label=_("Excel 文件 (.xlsx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

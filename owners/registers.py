@@ -1,0 +1,114 @@
+"""Excel registers: the customer register, the contact log and the care lists (masking by user)."""
+from django.utils import timezone
+
+from crm.exports import Column, Register, register
+from owners import selectors
+from owners.masking import can_see_contact, id_for, phone_for
+from owners.models import ContactLog
+
+
+@register
+class CustomerRegister(Register):
+    code = "owners-customers"
+    title = "客户信息登记表"
+    permission = "owners.view_customer"
+
+    def queryset(self, user, params):
+        return selectors.customer_list(user, params)[0]
+
+    def columns(self, user):
+        cols = [
+            Column("客户编码", lambda c: c.code, 12),
+            Column("姓名", lambda c: c.name, 10),
+            Column("性别", lambda c: c.get_gender_display(), 6),
+            Column("出生日期", lambda c: c.birth_date, 12),
+        ]
+        if can_see_contact(user):
+            cols += [
+                Column("手机", lambda c: phone_for(user, c.phone), 14),
+                Column("其他电话", lambda c: phone_for(user, c.phone_alt), 14),
+                Column("身份证号", lambda c: id_for(user, c.id_number), 20),
+                Column("电子邮箱", lambda c: c.email, 20),
+                Column("通讯地址", lambda c: c.address, 30),
+            ]
+        cols += [
+            Column("职业", lambda c: c.occupation, 10),
+            Column("所属项目", lambda c: c.project.name, 14),
+            Column("客户阶段", lambda c: c.get_stage_display(), 10),
+            Column("客户来源", lambda c: c.get_source_display(), 10),
+            Column("线上客户", lambda c: c.online, 8),
+            Column("保密服务", lambda c: c.confidential, 8),
+            Column("建档时间", lambda c: c.created_at, 18),
+        ]
+        return cols
+
+
+@register
+class ContactLogRegister(Register):
+    code = "owners-contacts"
+    title = "来电来访记录"
+    permission = "owners.view_contactlog"
+
+    def queryset(self, user, params):
+        qs = ContactLog.objects.filter(project__in=selectors.projects_for(user)).select_related(
+            "customer", "handled_by", "project")
+        return qs.order_by("-occurred_at")
+
+    def columns(self, user):
+        return [
+            Column("编号", lambda e: e.number, 16),
+            Column("时间", lambda e: e.occurred_at, 18),
+            Column("类型", lambda e: e.get_kind_display(), 6),
+            Column("客户", lambda e: e.customer.name, 10),
+            Column("项目", lambda e: e.project.name, 12),
+            Column("来电号码", lambda e: phone_for(user, e.caller_phone), 14),
+            Column("客户需求", lambda e: e.need, 40),
+            Column("答复内容", lambda e: e.answer, 40),
+            Column("后续跟进", lambda e: e.follow_up, 20),
+            Column("接待人", lambda e: e.handled_by.get_full_name() or e.handled_by.username, 10),
+        ]
+
+
+class _CareRow:
+    def __init__(self, day, customer, greeted):
+        self.day, self.customer, self.greeted = day, customer, greeted
+
+
+@register
+class CareRegister(Register):
+    code = "owners-care"
+    title = "关怀名单"
+    permission = "owners.view_customer"
+
+    def _rows(self, user, params):
+        from owners.views import CARE_VIEWS, care_rows
+
+        view = params.get("list", "birthday7")
+        if view not in dict(CARE_VIEWS):
+            view = "birthday7"
+        year = timezone.localdate().year
+        rows = care_rows(user, view, year)
+        occasion = "birthday" if view.startswith("birthday") else view
+        greeted = selectors.greeted_ids(occasion, year)
+        return [_CareRow(d, c, c.pk in greeted) for d, c, _ in rows]
+
+    def queryset(self, user, params):
+        return self._rows(user, params)
+
+    def rows(self, user, params):
+        return iter(self._rows(user, params))
+
+    def count(self, user, params):
+        return len(self._rows(user, params))
+
+    def columns(self, user):
+        cols = [
+            Column("日期", lambda r: r.day, 12),
+            Column("客户编码", lambda r: r.customer.code, 12),
+            Column("姓名", lambda r: r.customer.name, 10),
+            Column("项目", lambda r: r.customer.project.name, 14),
+        ]
+        if can_see_contact(user):
+            cols.append(Column("手机", lambda r: phone_for(user, r.customer.phone), 14))
+        cols.append(Column("已问候", lambda r: r.greeted, 8))
+        return cols

@@ -1,0 +1,252 @@
+"""Every write of the owners app: customers, contacts, visits, privacy, documents, care."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from crm.roles import Role
+from crm.scopes import has_role, user_role
+from crm.sequences import next_value
+from owners.models import (
+    AccessLog, AccessRequest, ContactLog, Customer, CustomerVisit, Greeting, PreferenceProfile, SatisfactionSurvey,
+    SurveyScore, Unit, UnitDocument,
+)
+from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone
+
+CUSTOMER_FIELDS = [
+    "name", "gender", "birth_date", "id_number", "phone", "phone_alt", "email", "occupation", "address",
+    "project", "stage", "source", "online", "confidential", "need_area", "need_layout", "budget",
+]
+
+
+def customer_code() -> str:
+    """C + six digits from a sequence that never hands out a number twice."""
+    return f"C{next_value('customer'):06d}"
+
+
+def clean_customer_data(data: dict) -> dict:
+    """Normalise and validate phones and ID number; raises ValidationError with field errors."""
+    data = dict(data)
+    errors = {}
+    if "phone" in data:
+        data["phone"] = normalize_phone(data["phone"])
+        try:
+            validate_phone(data["phone"])
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if data.get("phone_alt"):
+        data["phone_alt"] = normalize_phone(data["phone_alt"])
+        try:
+            validate_phone(data["phone_alt"])
+        except ValidationError as exc:
+            errors["phone_alt"] = exc.messages
+    if data.get("id_number"):
+        data["id_number"] = normalize_id(data["id_number"])
+        try:
+            validate_id_number(data["id_number"])
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages
+    if not (data.get("name") or "").strip() and "name" in data:
+        errors["name"] = ["请填写姓名。"]
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def customer_duplicates(*, phone: str = "", id_number: str = "", exclude_id: int | None = None):
+    """Existing customers with the same mobile phone or ID number (likely duplicates)."""
+    cond = Q()
+    phone = normalize_phone(phone)
+    if phone:
+        cond |= Q(phone=phone) | Q(phone_alt=phone)
+    if id_number:
+        cond |= Q(id_number=normalize_id(id_number))
+    if not cond:
+        return Customer.objects.none()
+    qs = Customer.objects.filter(cond)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return qs
+
+
+@transaction.atomic
+def customer_create(*, created_by, allow_duplicate: bool = False, **data) -> Customer:
+    """Create a customer with the next code. A likely duplicate (same phone or ID number)
+    is refused unless ``allow_duplicate`` (the user confirmed the warning)."""
+    data = clean_customer_data(data)
+    if not allow_duplicate and customer_duplicates(phone=data.get("phone", ""), id_number=data.get("id_number", "")).exists():
+        raise ValidationError("可能与已有客户重复（手机号或身份证号相同），请核对后确认保存。", code="duplicate")
+    customer = Customer(code=customer_code(), created_by=created_by,
+                        **{k: v for k, v in data.items() if k in CUSTOMER_FIELDS})
+    customer._history_user = created_by
+    customer.full_clean(exclude=["code"])
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, user, allow_duplicate: bool = False, **data) -> Customer:
+    """Change a customer's fields; the code never changes."""
+    data = clean_customer_data(data)
+    if not allow_duplicate and customer_duplicates(
+        phone=data.get("phone", ""), id_number=data.get("id_number", ""), exclude_id=customer.pk
+    ).exists():
+        raise ValidationError("可能与已有客户重复（手机号或身份证号相同），请核对后确认保存。", code="duplicate")
+    changed = []
+    for key, value in data.items():
+        if key in CUSTOMER_FIELDS and getattr(customer, key) != value:
+            setattr(customer, key, value)
+            changed.append(key)
+    if changed:
+        customer._history_user = user
+        customer.full_clean(exclude=["code"])
+        customer.save(update_fields=changed)
+    return customer
+
+
+# --- privacy ----------------------------------------------------------------------------
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": ["请填写调阅原因。"]})
+    return reason
+
+
+@transaction.atomic
+def preference_open(*, customer: Customer, user, reason: str) -> PreferenceProfile:
+    """Open a customer's 客情档案: needs a reason and writes an access-log entry."""
+    if user_role(user) == Role.PROPERTY_COMPANY:
+        raise PermissionDenied("物业公司不能查看客情档案。")
+    reason = _require_reason(reason)
+    AccessLog.objects.create(user=user, customer=customer, what=AccessLog.What.PREFERENCE, reason=reason)
+    profile, _ = PreferenceProfile.objects.get_or_create(customer=customer)
+    return profile
+
+
+@transaction.atomic
+def preference_update(*, profile: PreferenceProfile, user, **data) -> PreferenceProfile:
+    changed = [k for k, v in data.items() if getattr(profile, k) != v]
+    for key in changed:
+        setattr(profile, key, data[key])
+    if changed:
+        profile._history_user = user
+        profile.save(update_fields=changed + ["updated_at"])
+    return profile
+
+
+@transaction.atomic
+def access_request_submit(*, customer: Customer, user, reason: str) -> AccessRequest:
+    """Ask to open a customer outside one's scope; a cs_supervisor decides."""
+    reason = _require_reason(reason)
+    req = AccessRequest(customer=customer, requested_by=user, reason=reason)
+    req._history_user = user
+    req.save()
+    from crm.notifications import notify_role
+    from django.urls import reverse
+
+    notify_role(Role.CS_SUPERVISOR, title="范围外客户调阅申请", body=f"{user} 申请调阅 {customer.code}：{reason}",
+                url=reverse("owners:access_request_list"), dedupe_key=f"owners.access_request.{req.pk}")
+    return req
+
+
+@transaction.atomic
+def access_request_decide(*, request_id: int, user, approve: bool) -> AccessRequest:
+    """A cs_supervisor approves (valid for today) or rejects a pending request, once."""
+    if not has_role(user, Role.CS_SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied("只有客户事务部主管可以审批调阅申请。")
+    req = AccessRequest.objects.select_for_update().get(pk=request_id)
+    if req.requested_by_id == user.pk:
+        raise PermissionDenied("不能审批自己的申请。")
+    if req.status != AccessRequest.Status.PENDING:
+        raise ValidationError("该申请已处理。")
+    req.status = AccessRequest.Status.APPROVED if approve else AccessRequest.Status.REJECTED
+    req.decided_by, req.decided_at = user, timezone.now()
+    req.valid_on = timezone.localdate() if approve else None
+    req._history_user = user
+    req.save(update_fields=["status", "decided_by", "decided_at", "valid_on"])
+    return req
+
+
+def out_of_scope_open(*, customer: Customer, user, reason: str = "") -> None:
+    """Log the opening of a customer granted by an approved access request."""
+    AccessLog.objects.create(user=user, customer=customer, what=AccessLog.What.OUT_OF_SCOPE,
+                             reason=reason or "已批准的调阅申请")
+
+
+# --- contacts and visits ----------------------------------------------------------------
+
+@transaction.atomic
+def contact_log(*, customer: Customer, user, need: str, kind: str = ContactLog.Kind.CALL, answer: str = "",
+                follow_up: str = "", caller_phone: str = "", occurred_at: dt.datetime | None = None) -> ContactLog:
+    """Record a call or visit (来电来访记录)."""
+    if not (need or "").strip():
+        raise ValidationError({"need": ["请填写客户需求。"]})
+    entry = ContactLog(
+        number=f"LD{timezone.localdate():%Y%m}{next_value('owners.contact'):05d}", kind=kind, customer=customer,
+        project=customer.project, occurred_at=occurred_at or timezone.now(), caller_phone=caller_phone or customer.phone,
+        need=need.strip(), answer=answer, follow_up=follow_up, handled_by=user,
+    )
+    entry._history_user = user
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def visit_record(*, customer: Customer, user, visited_on: dt.date, method: str, opinions: str = "",
+                 satisfaction: int | None = None) -> CustomerVisit:
+    """Record an active visit (访问客户记录表); counts toward the monthly quotas."""
+    if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
+        raise ValidationError({"satisfaction": ["满意度为 1-5 分。"]})
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": ["访问日期不能晚于今天。"]})
+    profile = getattr(user, "profile", None)
+    visit = CustomerVisit(customer=customer, project=customer.project, visitor=user,
+                          department=getattr(profile, "department", None), visited_on=visited_on, method=method,
+                          opinions=opinions, satisfaction=satisfaction)
+    visit._history_user = user
+    visit.save()
+    return visit
+
+
+# --- documents, surveys, care -----------------------------------------------------------
+
+@transaction.atomic
+def unit_document_record(*, unit: Unit, kind: str, user, received_on: dt.date | None = None, scan=None,
+                         note: str = "") -> UnitDocument:
+    """Mark a checklist document as received (with its scan)."""
+    doc, _ = UnitDocument.objects.get_or_create(unit=unit, kind=kind)
+    doc.received_on, doc.note, doc.recorded_by = received_on, note, user
+    if scan is not None:
+        doc.scan = scan
+    doc._history_user = user
+    doc.save()
+    return doc
+
+
+@transaction.atomic
+def survey_record(*, customer: Customer, user, surveyed_on: dt.date, scores: dict[str, int],
+                  comment: str = "") -> SatisfactionSurvey:
+    if not scores:
+        raise ValidationError("请至少填写一项得分。")
+    for topic, score in scores.items():
+        if topic not in SurveyScore.Topic.values or not 1 <= int(score) <= 5:
+            raise ValidationError(f"得分无效：{topic}={score}（1-5 分）")
+    survey = SatisfactionSurvey(customer=customer, project=customer.project, surveyed_on=surveyed_on,
+                                surveyed_by=user, comment=comment)
+    survey._history_user = user
+    survey.save()
+    SurveyScore.objects.bulk_create([SurveyScore(survey=survey, topic=t, score=int(s)) for t, s in scores.items()])
+    return survey
+
+
+@transaction.atomic
+def greeting_mark(*, customer: Customer, occasion: str, year: int, user) -> Greeting:
+    """Mark a birthday/festival greeting as done; marking twice keeps the first."""
+    greeting, _ = Greeting.objects.get_or_create(customer=customer, occasion=occasion, year=year,
+                                                 defaults={"greeted_by": user})
+    return greeting

@@ -1,0 +1,51 @@
+"""Phone numbers and the 18-digit resident ID number (GB 11643) with its checksum."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+ID_RE = re.compile(r"^\d{17}[\dX]$")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def normalize_phone(value: str) -> str:
+    return re.sub(r"[\s()]", "", (value or "")).replace("+86", "", 1) if value else ""
+
+
+def validate_phone(value: str) -> None:
+    value = normalize_phone(value)
+    if not (MOBILE_RE.match(value) or LANDLINE_RE.match(value)):
+        raise ValidationError("电话号码格式不正确：手机为 11 位数字（1 开头），座机如 0571-88880001。", code="phone")
+
+
+def id_checksum(first17: str) -> str:
+    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+
+
+def normalize_id(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def validate_id_number(value: str) -> None:
+    value = normalize_id(value)
+    if not ID_RE.match(value):
+        raise ValidationError("身份证号应为 18 位，前 17 位为数字，最后一位为数字或 X。", code="id_format")
+    try:
+        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        raise ValidationError("身份证号中的出生日期无效。", code="id_birth") from None
+    if id_checksum(value[:17]) != value[17]:
+        raise ValidationError("身份证号校验位不正确，请核对。", code="id_checksum")
+
+
+def birth_date_from_id(value: str) -> dt.date | None:
+    value = normalize_id(value)
+    try:
+        return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except (ValueError, IndexError):
+        return None

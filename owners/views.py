@@ -1,0 +1,410 @@
+"""Thin views: permission → form → one service call → message → redirect."""
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from crm.history import history_rows
+from crm.roles import Role
+from crm.scopes import has_role, user_role
+from crm.views import show_error
+from owners import selectors, services
+from owners.forms import (
+    AccessRequestForm, ContactLogForm, CustomerForm, PreferenceForm, ReasonForm, UnitDocumentForm, VisitForm,
+)
+from owners.masking import can_see_contact, can_see_identity
+from owners.models import AccessRequest, Customer, UnitDocument
+
+TABS = [("basics", "基本信息"), ("units", "房产"), ("documents", "入伙装修资料"), ("preferences", "客情档案"),
+        ("contacts", "来电来访"), ("cases", "投诉案件"), ("history", "变更历史")]
+
+
+def _customer_or_404(request, pk) -> Customer:
+    """A customer in scope, or one opened for today by an approved access request (logged)."""
+    customer = get_object_or_404(selectors.customers_openable(request.user), pk=pk)
+    if not selectors.customers_for(request.user).filter(pk=pk).exists():
+        services.out_of_scope_open(customer=customer, user=request.user)
+    return customer
+
+
+@permission_required("owners.view_customer", raise_exception=True)
+def customer_list(request):
+    qs, filterset = selectors.customer_list(request.user, request.GET)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "owners/customer_list.html", {
+        "page_obj": page, "filter": filterset, "q": request.GET.get("q", ""),
+        "show_contact": can_see_contact(request.user),
+        "can_log": has_role(request.user, Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.ADMIN,
+                            Role.PROJECT_DEPT),
+    })
+
+
+def _cases(customer):
+    if not apps.is_installed("complaints"):
+        return None
+    try:
+        Complaint = apps.get_model("complaints", "Complaint")
+    except LookupError:
+        return None
+    if not any(f.name == "customer" for f in Complaint._meta.get_fields()):
+        return None
+    return Complaint.objects.filter(customer=customer).order_by("-pk")[:50]
+
+
+@permission_required("owners.view_customer", raise_exception=True)
+def customer_detail(request, pk):
+    customer = _customer_or_404(request, pk)
+    tab = request.GET.get("tab", "basics")
+    if tab not in dict(TABS):
+        tab = "basics"
+    ctx = {"customer": customer, "tab": tab, "tabs": TABS, "show_contact": can_see_contact(request.user),
+           "show_identity": can_see_identity(request.user),
+           "can_edit": request.user.has_perm("owners.change_customer")}
+    ownerships = customer.ownerships.select_related("unit__building", "unit__project")
+    if tab == "units":
+        ctx["ownerships"] = ownerships
+    elif tab == "documents":
+        ctx["documents"] = UnitDocument.objects.filter(unit__in=[o.unit_id for o in ownerships]).select_related(
+            "unit__building")
+    elif tab == "preferences":
+        ctx["reason_form"] = ReasonForm()
+    elif tab == "contacts":
+        ctx["contacts"] = customer.contacts.select_related("handled_by")[:50]
+        ctx["visits"] = customer.visits.select_related("visitor")[:50]
+    elif tab == "cases":
+        ctx["cases"] = _cases(customer)
+    elif tab == "history":
+        ctx["history_rows"], ctx["history_page"] = history_rows(customer, request.GET.get("page", 1))
+    return render(request, "owners/customer_detail.html", ctx)
+
+
+@permission_required("owners.view_customer", raise_exception=True)
+def preference_open(request, pk):
+    """POST a reason → the profile is shown (and logged); GET only shows the prompt."""
+    customer = _customer_or_404(request, pk)
+    if request.method != "POST":
+        return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=preferences")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return render(request, "owners/customer_detail.html", {
+            "customer": customer, "tab": "preferences", "tabs": TABS, "reason_form": form,
+            "show_contact": can_see_contact(request.user), "show_identity": can_see_identity(request.user)})
+    try:
+        profile = services.preference_open(customer=customer, user=request.user, reason=form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+        return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=preferences")
+    can_edit = request.user.has_perm("owners.change_customer")
+    return render(request, "owners/customer_detail.html", {
+        "customer": customer, "tab": "preferences", "tabs": TABS, "profile": profile,
+        "preference_form": PreferenceForm(instance=profile) if can_edit else None,
+        "show_contact": can_see_contact(request.user), "show_identity": can_see_identity(request.user)})
+
+
+@require_POST
+@permission_required("owners.change_customer", raise_exception=True)
+def preference_edit(request, pk):
+    customer = _customer_or_404(request, pk)
+    profile = getattr(customer, "preference", None)
+    if profile is None:
+        raise Http404
+    form = PreferenceForm(request.POST, instance=profile)
+    if form.is_valid():
+        services.preference_update(profile=profile, user=request.user,
+                                   **{k: form.cleaned_data[k] for k in form.changed_data})
+        messages.success(request, "客情档案已保存。")
+    else:
+        messages.error(request, "客情档案未保存：请检查输入。")
+    return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=preferences")
+
+
+def _customer_form(request, customer=None):
+    projects = selectors.projects_for(request.user)
+    form = CustomerForm(request.POST or None, instance=customer, projects=projects)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.customer_data()
+        allow = form.cleaned_data.get("confirm_duplicate", False)
+        try:
+            if customer is None:
+                customer = services.customer_create(created_by=request.user, allow_duplicate=allow, **data)
+                messages.success(request, f"客户 {customer.code} 已建档。")
+            else:
+                services.customer_update(customer=customer, user=request.user, allow_duplicate=allow, **data)
+                messages.success(request, "客户资料已保存。")
+            return redirect("owners:customer_detail", pk=customer.pk)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "duplicate":
+                duplicates = list(services.customer_duplicates(
+                    phone=data.get("phone", ""), id_number=data.get("id_number", ""),
+                    exclude_id=customer.pk if customer else None).filter(
+                    project__in=selectors.projects_for(request.user))[:10])
+                form.add_error("confirm_duplicate", exc.messages[0])
+            elif hasattr(exc, "error_dict"):
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, exc.messages)
+    return render(request, "owners/customer_form.html", {"form": form, "customer": customer, "duplicates": duplicates})
+
+
+@permission_required("owners.add_customer", raise_exception=True)
+def customer_create(request):
+    return _customer_form(request)
+
+
+@permission_required("owners.change_customer", raise_exception=True)
+def customer_edit(request, pk):
+    customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
+    return _customer_form(request, customer)
+
+
+def _may_log(user):
+    if not has_role(user, Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.ADMIN, Role.PROJECT_DEPT):
+        raise PermissionDenied("您的角色不能登记来电来访。")
+
+
+def contact_create(request, pk):
+    _may_log(request.user)
+    customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
+    form = ContactLogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        entry = services.contact_log(customer=customer, user=request.user, **form.cleaned_data)
+        messages.success(request, f"来电来访记录 {entry.number} 已登记。")
+        return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
+    return render(request, "owners/contact_form.html", {"form": form, "customer": customer,
+                                                        "title": "登记来电来访"})
+
+
+def visit_create(request, pk):
+    _may_log(request.user)
+    customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_record(customer=customer, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, "访问记录已登记。")
+            return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
+    return render(request, "owners/contact_form.html", {"form": form, "customer": customer, "title": "登记客户访问"})
+
+
+@permission_required("owners.view_unit", raise_exception=True)
+def unit_detail(request, pk):
+    unit = get_object_or_404(selectors.units_for(request.user), pk=pk)
+    docs = {d.kind: d for d in unit.documents.all()}
+    checklist = [(value, label, docs.get(value)) for value, label in UnitDocument.Kind.choices]
+    ownerships = unit.ownerships.select_related("customer")
+    return render(request, "owners/unit_detail.html", {
+        "unit": unit, "checklist": checklist, "ownerships": ownerships,
+        "show_customers": request.user.has_perm("owners.view_customer"),
+        "doc_form": UnitDocumentForm() if request.user.has_perm("owners.change_customer") else None,
+    })
+
+
+@require_POST
+@permission_required("owners.change_customer", raise_exception=True)
+def unit_document_add(request, pk):
+    unit = get_object_or_404(selectors.units_for(request.user), pk=pk)
+    form = UnitDocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.unit_document_record(unit=unit, user=request.user, **form.cleaned_data)
+        messages.success(request, "资料已登记。")
+    else:
+        messages.error(request, "资料未登记：" + "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("owners:unit_detail", pk=pk)
+
+
+@permission_required("owners.view_unit", raise_exception=True)
+def document_scan(request, pk):
+    doc = get_object_or_404(UnitDocument.objects.filter(unit__in=selectors.units_for(request.user)), pk=pk)
+    if not doc.scan:
+        raise Http404
+    return FileResponse(doc.scan.open("rb"), as_attachment=False, filename=doc.scan.name.rsplit("/", 1)[-1])
+
+
+# --- out-of-scope access --------------------------------------------------------------------
+
+def access_request_new(request):
+    if user_role(request.user) in (None, Role.PROPERTY_COMPANY, Role.LEGAL):
+        raise PermissionDenied("您的角色不能申请调阅范围外客户。")
+    form = AccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        customer = Customer.objects.filter(code__iexact=form.cleaned_data["code"].strip()).first()
+        if customer is None:
+            form.add_error("code", "没有这个客户编码。")
+        else:
+            services.access_request_submit(customer=customer, user=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, "调阅申请已提交，主管批准后当天有效。")
+            return redirect("owners:access_request_list")
+    return render(request, "owners/access_request_form.html", {"form": form})
+
+
+def access_request_list(request):
+    qs = AccessRequest.objects.select_related("customer", "requested_by", "decided_by")
+    deciding = has_role(request.user, Role.CS_SUPERVISOR, Role.ADMIN)
+    if not deciding:
+        qs = qs.filter(requested_by=request.user)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "owners/access_request_list.html", {"page_obj": page, "deciding": deciding})
+
+
+@require_POST
+def access_request_decide(request, pk):
+    try:
+        services.access_request_decide(request_id=pk, user=request.user, approve=request.POST.get("approve") == "1")
+        messages.success(request, "已处理调阅申请。")
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    except AccessRequest.DoesNotExist:
+        raise Http404 from None
+    return redirect("owners:access_request_list")
+
+
+# --- quotas, care, surveys -------------------------------------------------------------------
+
+def _month(request):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        year, month = today.year, today.month
+    return year, month
+
+
+@permission_required("owners.view_customer", raise_exception=True)
+def quota_report(request):
+    year, month = _month(request)
+    data = selectors.quota_attainment(request.user, year, month)
+    return render(request, "owners/quota_report.html", {**data, "month": f"{year:04d}-{month:02d}"})
+
+
+CARE_VIEWS = [("birthday7", "7 天内生日"), ("birthday30", "30 天内生日"), ("spring", "春节"), ("mid_autumn", "中秋"),
+              ("national", "国庆")]
+
+
+def care_rows(user, view: str, year: int):
+    """(date or None, customer, occasion) rows of a care list."""
+    from owners.models import Greeting
+
+    if view in ("birthday7", "birthday30"):
+        return [(d, c, Greeting.Occasion.BIRTHDAY) for d, c in
+                selectors.birthdays_within(user, 7 if view == "birthday7" else 30)]
+    return [(None, c, view) for c in selectors.festival_list(user, view)]
+
+
+@permission_required("owners.view_customer", raise_exception=True)
+def care_list(request):
+    from django.utils import timezone
+
+    view = request.GET.get("list", "birthday7")
+    if view not in dict(CARE_VIEWS):
+        view = "birthday7"
+    year = timezone.localdate().year
+    rows = care_rows(request.user, view, year)
+    occasion = "birthday" if view.startswith("birthday") else view
+    greeted = selectors.greeted_ids(occasion, year)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "owners/care_list.html", {
+        "page_obj": page, "views": CARE_VIEWS, "view": view, "greeted": greeted, "occasion": occasion,
+        "year": year, "show_contact": can_see_contact(request.user)})
+
+
+@require_POST
+@permission_required("owners.change_customer", raise_exception=True)
+def greeting_mark(request, pk):
+    from django.utils import timezone
+
+    from owners.models import Greeting
+
+    customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
+    occasion = request.POST.get("occasion", "")
+    if occasion not in Greeting.Occasion.values:
+        raise Http404
+    services.greeting_mark(customer=customer, occasion=occasion, year=timezone.localdate().year, user=request.user)
+    messages.success(request, f"已标记 {customer.name} 已问候。")
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else reverse("owners:care_list"))
+
+
+@permission_required("owners.view_customer", raise_exception=True)
+def survey_trend(request):
+    from owners.models import SurveyScore
+
+    topic = request.GET.get("topic") or None
+    if topic not in SurveyScore.Topic.values:
+        topic = None
+    return render(request, "owners/survey_trend.html", {
+        "trend": selectors.survey_trend(request.user, topic), "topics": SurveyScore.Topic.choices, "topic": topic})
+
+
+@permission_required("owners.change_customer", raise_exception=True)
+def survey_create(request, pk):
+    from owners.forms import SurveyForm
+
+    customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_record(customer=customer, user=request.user, surveyed_on=form.cleaned_data["surveyed_on"],
+                                   scores=form.scores(), comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, "满意度调查已登记。")
+            return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
+    return render(request, "owners/contact_form.html", {"form": form, "customer": customer, "title": "满意度调查"})
+
+
+# --- import ----------------------------------------------------------------------------------
+
+@permission_required("owners.add_customer", raise_exception=True)
+def import_view(request):
+    from owners import imports
+    from owners.forms import ImportForm
+
+    if not has_role(request.user, Role.ADMIN, Role.CS_SUPERVISOR, Role.CS_STAFF):
+        raise PermissionDenied("只有客户事务部与系统管理员可以导入。")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report, token, kind = None, "", ""
+    if request.method == "POST" and request.POST.get("token"):
+        kind = request.POST.get("kind", "")
+        if kind not in imports.RESOURCES:
+            raise Http404
+        try:
+            path = imports.stashed_path(request.POST["token"])
+        except ValidationError as exc:
+            show_error(request, exc)
+            return redirect("owners:import")
+        report = imports.run_import(kind, imports.read_dataset(path), user=request.user, dry_run=False)
+        path.unlink(missing_ok=True)
+        if report.ok:
+            messages.success(request, f"导入完成：新增 {report.new} 条，更新 {report.updated} 条。")
+            return redirect("owners:customer_list")
+        messages.error(request, "导入未执行：文件中有错误。")
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        kind = form.cleaned_data["kind"]
+        try:
+            imports.check_upload(upload)
+            report = imports.run_import(kind, imports.read_dataset(upload), user=request.user, dry_run=True)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        except Exception:  # a file openpyxl cannot read
+            form.add_error("file", "无法读取该 Excel 文件，请检查格式。")
+        else:
+            if report.ok:
+                upload.seek(0)
+                token = imports.stash(upload)
+    return render(request, "owners/import.html", {"form": form, "report": report, "token": token, "kind": kind})
