@@ -120,12 +120,16 @@ def page(browser, live_server, request):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}, base_url=live_server.url)
     context.set_default_timeout(15000)
     page = context.new_page()
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    # Every page a browser test visits must work under the strict CSP (no inline script or style).
+    assert not violations, f"Content Security Policy violations: {violations[:3]}"
 
 
 @pytest.fixture

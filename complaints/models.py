@@ -197,6 +197,7 @@ class Complaint(models.Model):
             models.Index(fields=["kind", "-received_at"], name="complaint_kind_received"),
             models.Index(fields=["state", "next_deadline"], name="complaint_state_deadline"),
         ]
+        permissions = [("view_report", _("可查看投诉统计报表"))]
 
     def __str__(self):
         return f"{self.number} {self.title}"

@@ -97,7 +97,7 @@ def report_data(*, start: dt.date, end: dt.date, user=None) -> dict:
 
     def by(field, labels=None):
         rows = qs.values(field).annotate(n=Count("pk")).order_by("-n")
-        return [{"name": (labels or {}).get(r[field], r[field] or "—"), "value": r["n"]} for r in rows]
+        return [{"name": str((labels or {}).get(r[field], r[field] or "—")), "value": r["n"]} for r in rows]
 
     from .models import Category, Kind, Severity
 

@@ -27,10 +27,12 @@ DEPARTMENT_ROLES = {Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.MAN
 # that the permission matrix is readable in one place.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.FRONT_DESK: [
+        "complaints.view_complaint", "complaints.add_complaint", "complaints.change_complaint",
         "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
         "owners.view_unit", "owners.view_contactlog", "owners.add_contactlog",
     ],
     Role.CS_STAFF: [
+        "complaints.view_complaint", "complaints.add_complaint", "complaints.change_complaint",
         "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
         "owners.view_unit", "owners.view_identity", "owners.view_contactlog", "owners.add_contactlog",
         "mortgage.view_agentcompany", "mortgage.add_agentcompany", "mortgage.change_agentcompany",
@@ -41,6 +43,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "mortgage.view_litigationcase", "mortgage.hand_over_litigation",
     ],
     Role.CS_SUPERVISOR: [
+        "complaints.view_complaint", "complaints.add_complaint", "complaints.change_complaint", "complaints.view_report",
         "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
         "owners.view_unit", "owners.view_identity", "owners.view_contactlog", "owners.add_contactlog",
         "mortgage.view_agentcompany", "mortgage.add_agentcompany", "mortgage.change_agentcompany",
@@ -51,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "mortgage.view_litigationcase", "mortgage.hand_over_litigation",
     ],
     Role.MANAGER: [
+        "complaints.view_complaint", "complaints.change_complaint", "complaints.view_report",
         "owners.view_project", "owners.view_customer", "owners.view_unit", "owners.view_identity",
         "owners.view_contactlog",
         "mortgage.view_agentcompany", "mortgage.view_agencyagreement", "mortgage.view_titlecertificatecase",
@@ -58,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "mortgage.view_litigationcase",
     ],
     Role.PROJECT_DEPT: [
+        "complaints.view_complaint", "complaints.add_complaint", "complaints.change_complaint",
         "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
         "owners.view_unit", "owners.view_identity", "owners.view_contactlog", "owners.add_contactlog",
     ],
@@ -66,7 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                    "mortgage.add_mortgageloan", "mortgage.view_overduerecord", "mortgage.view_overdueupload",
                    "mortgage.import_overdue"],
     Role.LEGAL: ["mortgage.view_litigationcase", "mortgage.change_litigationcase"],
-    Role.PROPERTY_COMPANY: ["owners.view_project", "owners.view_unit", "owners.view_customer"],
+    Role.PROPERTY_COMPANY: ["complaints.add_complaint", "owners.view_project", "owners.view_unit", "owners.view_customer"],
     Role.ADMIN: ["*"],  # every permission of our own apps
 }
 

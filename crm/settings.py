@@ -143,6 +143,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker waits for Redis ins
 CELERY_BEAT_SCHEDULE = {
     "crm.deliver_pending_notifications": {"task": "crm.deliver_pending_notifications", "schedule": 60.0},
     "crm.purge_old_exports": {"task": "crm.purge_old_exports", "schedule": crontab(hour=3, minute=10)},
+    "complaints.sla_scan": {"task": "complaints.sla_scan", "schedule": 60.0},
+    "complaints.auto_major": {"task": "complaints.auto_major", "schedule": crontab(minute="*/15")},
+    "complaints.return_visit_reminders": {"task": "complaints.return_visit_reminders",
+                                          "schedule": crontab(hour="9,14", minute=0)},
+    "complaints.daily_report": {"task": "complaints.daily_report", "schedule": crontab(hour=7, minute=30)},
+    "complaints.weekly_report": {"task": "complaints.weekly_report",
+                                 "schedule": crontab(hour=7, minute=45, day_of_week=1)},
     "property_liaison.coordination_cadence": {"task": "property_liaison.coordination_cadence", "schedule": crontab(hour=8, minute=5)},
     "property_liaison.overdue_rectifications": {"task": "property_liaison.overdue_rectifications", "schedule": crontab(hour=8, minute=15)},
     "property_liaison.committee_reminders": {"task": "property_liaison.committee_reminders", "schedule": crontab(hour=8, minute=25)},

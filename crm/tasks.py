@@ -21,3 +21,10 @@ def purge_old_exports() -> int:
     from crm.exports import export_purge_old
 
     return export_purge_old()
+
+
+@shared_task(name="crm.backup_database")
+def backup_database() -> str:
+    from crm.backup import backup_database as run
+
+    return str(run())

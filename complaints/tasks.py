@@ -1,0 +1,37 @@
+"""Celery adapters: each beat job calls one service. Names are pinned (a test checks them)."""
+from celery import shared_task
+
+
+@shared_task(name="complaints.sla_scan")
+def sla_scan() -> dict:
+    from complaints.services import sla_scan as run
+
+    return run()
+
+
+@shared_task(name="complaints.auto_major")
+def auto_major() -> int:
+    from complaints.services import auto_major as run
+
+    return len(run())
+
+
+@shared_task(name="complaints.return_visit_reminders")
+def return_visit_reminders() -> int:
+    from complaints.services import return_visit_reminders as run
+
+    return run()
+
+
+@shared_task(name="complaints.daily_report")
+def daily_report() -> int:
+    from complaints.services import daily_report as run
+
+    return run().pk
+
+
+@shared_task(name="complaints.weekly_report")
+def weekly_report() -> int:
+    from complaints.services import weekly_report as run
+
+    return run().pk

@@ -1,0 +1,114 @@
+"""Beat jobs: the SLA scan, the automatic major rules, reminders and reports; each safe to run twice."""
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from complaints import services, sla
+from complaints.models import ClockState, Severity
+from crm.models import Notification, Rule
+
+from .conftest import at
+
+JOBS = ["complaints.sla_scan", "complaints.auto_major", "complaints.return_visit_reminders",
+        "complaints.daily_report", "complaints.weekly_report"]
+
+
+def test_every_job_is_scheduled_under_its_task_name_and_listed_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    for name in JOBS:
+        assert settings.CELERY_BEAT_SCHEDULE[name]["task"] == name
+        assert f"`{name}`" in readme
+
+
+def test_a_scan_run_twice_notifies_once(case_in, users):
+    case = case_in("classified")
+    clock = case.clocks.get(rule__code=sla.IMPORTANT)
+    later = clock.deadline + dt.timedelta(minutes=1)
+    first = services.sla_scan(now=later)
+    count = Notification.objects.count()
+    second = services.sla_scan(now=later)
+    clock.refresh_from_db()
+    assert first["breached"] == 1 and second["breached"] == 0
+    assert clock.state == ClockState.BREACHED
+    assert Notification.objects.count() == count
+    assert Notification.objects.filter(recipient=users["cs_supervisor"], title__contains="已超时").count() == 1
+
+
+def test_the_scan_warns_at_eighty_percent_then_escalates_to_the_manager(case_in, users):
+    case = case_in("classified")
+    services.complaint_investigate(complaint=case, user=users["cs_staff"], cause="c", responsibility="r")
+    clock = case.clocks.get(rule__code=sla.IMPORTANT)
+    services.sla_scan(now=clock.warn_at + dt.timedelta(seconds=1))
+    clock.refresh_from_db()
+    assert clock.state == ClockState.AT_RISK
+    assert Notification.objects.filter(recipient=users["cs_staff"], title__contains="即将超时").exists()
+    services.sla_scan(now=clock.escalate_at + dt.timedelta(seconds=1))
+    clock.refresh_from_db()
+    assert clock.state == ClockState.BREACHED and clock.escalation == 3
+    assert Notification.objects.filter(recipient=users["manager"], title__contains="超时未处理").count() == 1
+
+
+def test_warn_percent_is_a_rule(case_in, users):
+    Rule.objects.filter(key="complaints.sla_warn_percent").update(value=50)
+    case = case_in("registered", received_at=at(2026, 10, 9, 9))
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="important")
+    assert case.clocks.get(rule__code=sla.IMPORTANT).warn_at == at(2026, 10, 9, 14, 15)
+
+
+def test_a_valid_complaint_unresolved_after_seven_days_becomes_major_once(case_in, users):
+    case = case_in("investigated", received_at=timezone.now() - dt.timedelta(days=8))
+    fresh = case_in("investigated")
+    changed = services.auto_major()
+    case.refresh_from_db()
+    fresh.refresh_from_db()
+    assert changed == [case.pk]
+    assert case.severity == Severity.MAJOR and "7天" in case.major_reason
+    assert fresh.severity == Severity.IMPORTANT
+    states = dict(case.clocks.values_list("rule__code", "state"))
+    assert states[sla.IMPORTANT] == ClockState.CANCELLED
+    assert {sla.MAJOR_ANSWER, sla.MAJOR_RESOLVE} <= set(states)
+    notes = Notification.objects.count()
+    assert services.auto_major() == []
+    assert Notification.objects.count() == notes
+
+
+def test_the_seven_day_rule_reads_its_rule(case_in):
+    Rule.objects.filter(key="complaints.unresolved_major_days").update(value=10)
+    case_in("investigated", received_at=timezone.now() - dt.timedelta(days=8))
+    assert services.auto_major() == []
+
+
+def test_five_distinct_owners_on_one_event_make_all_its_complaints_major(new_case, place, users):
+    event = services.event_create(project=place["project"], title="3号电梯停运", user=users["cs_staff"])
+    cases = [new_case(owner=i, event=event) for i in range(4)]
+    new_case(owner=0, event=event)  # the same owner again does not count twice
+    assert all(c.severity != Severity.MAJOR for c in cases)
+    fifth = new_case(owner=4, event=event)
+    for c in [*cases, fifth]:
+        c.refresh_from_db()
+        assert c.severity == Severity.MAJOR
+        assert "5户" in c.major_reason
+        assert c.timeline.filter(kind="major").exists()
+    # classifying later keeps it major, whatever the form says
+    services.complaint_classify(complaint=fifth, user=users["cs_supervisor"], valid=True, severity="minor")
+    fifth.refresh_from_db()
+    assert fifth.severity == Severity.MAJOR
+
+
+def test_return_visit_reminders_notify_the_front_desk_once_a_day(case_in, users):
+    case_in("executed")
+    assert services.return_visit_reminders() == 1
+    assert services.return_visit_reminders() == 0
+
+
+def test_weekly_report_is_stored_once_per_week(case_in):
+    case_in("closed")
+    today = timezone.localdate() + dt.timedelta(days=7)
+    report = services.weekly_report(today=today)
+    again = services.weekly_report(today=today)
+    assert report.pk == again.pk
+    assert report.data["total"] == 1
+    assert report.data["return_visit"]["rate"] == 100.0

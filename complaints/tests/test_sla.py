@@ -1,0 +1,136 @@
+"""Each clock on the working calendar across the 2026 National Day holiday and the 调休
+Saturday 2026-10-10; pauses and extensions."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from complaints import services, sla
+from complaints.models import ClockState, Kind, SlaRule
+from crm.calendar import WorkingCalendar
+
+from .conftest import at
+
+CAL = WorkingCalendar()
+SPECS = {s.code: s for s in sla.DEFAULT_RULES}
+
+
+def deadline(code, start, requested_by=None):
+    spec = SPECS[code]
+    return sla.deadline_for(CAL, start, spec.amount, spec.unit, spec.working_time, requested_by)
+
+
+@pytest.mark.parametrize(("code", "start", "expected"), [
+    # received the afternoon before the holiday week: the clock sleeps from 1 to 7 October
+    (sla.MINOR, at(2026, 9, 30, 16), at(2026, 10, 8, 10, 45)),
+    (sla.IMPORTANT, at(2026, 9, 30, 16), at(2026, 10, 8, 16)),
+    (sla.MAJOR_ANSWER, at(2026, 9, 30, 16), at(2026, 10, 9, 16)),
+    (sla.MAJOR_RESOLVE, at(2026, 9, 30, 9), at(2026, 10, 26, 18)),
+    (sla.NEED_REPLY, at(2026, 9, 30, 16), at(2026, 10, 8, 16)),
+    (sla.RETURN_VISIT, at(2026, 9, 30, 16), at(2026, 10, 8, 16)),
+    # received the Friday before the 调休 Saturday: Saturday 10 October counts as a working day
+    (sla.IMPORTANT, at(2026, 10, 9, 16), at(2026, 10, 10, 16)),
+    (sla.MINOR, at(2026, 10, 9, 17), at(2026, 10, 10, 11, 45)),
+    (sla.MAJOR_ANSWER, at(2026, 10, 9, 16), at(2026, 10, 12, 16)),
+    (sla.RETURN_VISIT, at(2026, 10, 9, 10), at(2026, 10, 10, 10)),
+    (sla.NEED_REPLY, at(2026, 10, 9, 16), at(2026, 10, 10, 16)),
+    # the transfer limit runs in calendar time: ten minutes, holiday or not
+    (sla.TRANSFER, at(2026, 10, 1, 10), at(2026, 10, 1, 10, 10)),
+    (sla.TRANSFER, at(2026, 10, 10, 11, 55), at(2026, 10, 10, 12, 5)),
+])
+def test_each_clock_deadline_follows_the_working_calendar(code, start, expected):
+    assert deadline(code, start) == expected
+
+
+def test_minor_clock_uses_the_owners_earlier_requested_time():
+    assert deadline(sla.MINOR, at(2026, 9, 30, 16), requested_by=at(2026, 9, 30, 17)) == at(2026, 9, 30, 17)
+
+
+def test_minor_clock_ignores_a_requested_time_beyond_half_a_day():
+    assert deadline(sla.MINOR, at(2026, 9, 30, 16), requested_by=at(2026, 10, 9, 17)) == at(2026, 10, 8, 10, 45)
+
+
+def test_warning_point_is_eighty_percent_of_working_time():
+    start, end = at(2026, 9, 30, 16), at(2026, 10, 8, 16)
+    warn = sla.fraction_point(CAL, start, end, 80, True)
+    assert CAL.working_time_between(start, warn) == dt.timedelta(minutes=360)
+
+
+def test_classifying_important_starts_a_one_day_clock_across_the_holiday(case_in, users):
+    case = case_in("registered", received_at=at(2026, 9, 30, 16))
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="important")
+    clock = case.clocks.get(rule__code=sla.IMPORTANT)
+    case.refresh_from_db()
+    assert clock.deadline == at(2026, 10, 8, 16)
+    assert case.next_deadline == clock.deadline
+
+
+def test_major_classification_starts_answer_and_resolution_clocks(case_in, users):
+    case = case_in("registered", received_at=at(2026, 10, 9, 16))
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="major")
+    deadlines = dict(case.clocks.values_list("rule__code", "deadline"))
+    assert deadlines[sla.MAJOR_ANSWER] == at(2026, 10, 12, 16)
+    assert sla.MAJOR_RESOLVE in deadlines
+
+
+def test_need_uses_the_promised_time(new_case):
+    case = new_case(kind=Kind.NEED, received_at=at(2026, 9, 30, 16), promised_by=at(2026, 10, 8, 10))
+    assert case.clocks.get(rule__code=sla.NEED_REPLY).deadline == at(2026, 10, 8, 10)
+
+
+def test_a_rule_switched_to_calendar_time_ignores_the_holiday(case_in, users):
+    SlaRule.objects.filter(code=sla.IMPORTANT).update(working_time=False)
+    case = case_in("registered", received_at=at(2026, 9, 30, 16))
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="important")
+    assert case.clocks.get(rule__code=sla.IMPORTANT).deadline == at(2026, 10, 1, 16)
+
+
+def test_transfer_clock_is_met_when_transferred_in_time(new_case, users):
+    case = new_case(needs_transfer=True)
+    services.complaint_transfer(complaint=case, user=users["front_desk"])
+    clock = case.clocks.get(rule__code=sla.TRANSFER)
+    assert clock.state == ClockState.MET and clock.met_at is not None
+
+
+def test_disposal_stops_the_severity_clock_and_starts_the_return_visit_clock(case_in, users):
+    case = case_in("executed")
+    states = dict(case.clocks.values_list("rule__code", "state"))
+    assert states[sla.IMPORTANT] == ClockState.MET
+    assert states[sla.RETURN_VISIT] == ClockState.RUNNING
+
+
+def test_a_paused_clock_records_who_why_and_moves_its_deadline(case_in, users, freezer=None):
+    case = case_in("classified")
+    clock = case.clocks.get(rule__code=sla.IMPORTANT)
+    services.clock_pause(clock=clock, user=users["cs_staff"], reason="业主出差，无法入户")
+    clock.refresh_from_db()
+    assert clock.state == ClockState.PAUSED and clock.paused_by == users["cs_staff"]
+    before = clock.deadline
+    from complaints.models import SlaClock
+
+    SlaClock.objects.filter(pk=clock.pk).update(paused_at=clock.paused_at - dt.timedelta(days=3))
+    clock = services.clock_resume(clock=clock, user=users["cs_staff"])
+    assert clock.state == ClockState.RUNNING
+    assert clock.deadline > before
+    assert clock.paused_total > dt.timedelta(0)
+    assert "业主出差" in case.timeline.last().text
+
+
+def test_an_extension_is_approved_by_the_role_the_matrix_names(case_in, users):
+    case = case_in("classified")
+    clock = case.clocks.get(rule__code=sla.IMPORTANT)
+    new = clock.deadline + dt.timedelta(days=2)
+    services.extension_request(clock=clock, user=users["cs_staff"], reason="需厂家配件", new_deadline=new)
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):  # important: the manager decides, not the supervisor
+        services.extension_decide(clock=clock, user=users["cs_supervisor"], approve=True)
+    clock = services.extension_decide(clock=clock, user=users["manager"], approve=True, comment="同意")
+    assert clock.deadline == new
+
+
+def test_rule_amount_is_admin_editable(case_in, users):
+    SlaRule.objects.filter(code=sla.IMPORTANT).update(amount=Decimal(2))
+    case = case_in("registered", received_at=at(2026, 10, 9, 16))
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="important")
+    assert case.clocks.get(rule__code=sla.IMPORTANT).deadline == at(2026, 10, 12, 16)
