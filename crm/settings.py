@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "csp",
     "crm",
     "owners",
     "complaints",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "crm.middleware.ChineseFirstLocaleMiddleware",
@@ -150,6 +152,9 @@ CELERY_BEAT_SCHEDULE = {
     "complaints.daily_report": {"task": "complaints.daily_report", "schedule": crontab(hour=7, minute=30)},
     "complaints.weekly_report": {"task": "complaints.weekly_report",
                                  "schedule": crontab(hour=7, minute=45, day_of_week=1)},
+    "mortgage.evaluate_litigation": {"task": "mortgage.evaluate_litigation", "schedule": crontab(hour=7, minute=0)},
+    "mortgage.chase_late_certificates": {"task": "mortgage.chase_late_certificates", "schedule": crontab(hour=8, minute=30)},
+    "crm.backup_database": {"task": "crm.backup_database", "schedule": crontab(hour=2, minute=30)},
     "property_liaison.coordination_cadence": {"task": "property_liaison.coordination_cadence", "schedule": crontab(hour=8, minute=5)},
     "property_liaison.overdue_rectifications": {"task": "property_liaison.overdue_rectifications", "schedule": crontab(hour=8, minute=15)},
     "property_liaison.committee_reminders": {"task": "property_liaison.committee_reminders", "schedule": crontab(hour=8, minute=25)},
@@ -241,6 +246,26 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)  # browsers remember HTTPS for a year
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content Security Policy: only our own files run or style the page; no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],  # ECharts exports and scans as data/blob URLs
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Backups -----------------------------------------------------------------------------
+BACKUP_DIR = env.path("CRM_BACKUP_DIR", default=str(VAR_DIR / "backups"))  # dated database backups
+BACKUP_KEEP = env.int("CRM_BACKUP_KEEP", default=14)  # how many daily backups are kept
 
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {
