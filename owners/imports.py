@@ -80,7 +80,7 @@ def read_dataset(path_or_file) -> tablib.Dataset:
 
 
 def _messages(resource, error: ValidationError) -> list[str]:
-    labels = {f.attribute: f.column_name for f in resource.get_fields() if f.attribute}
+    labels = {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
     labels.update(FIELD_LABELS_FALLBACK)
     out = []
     if hasattr(error, "error_dict"):
