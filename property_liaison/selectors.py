@@ -25,7 +25,7 @@ def _filtered(filterset_class, qs, user, params):
 
 def meetings(user):
     return CoordinationMeeting.objects.filter(project__in=visible_projects(user)).select_related(
-        "project", "company", "recorded_by").annotate(item_count=Count("action_items"))
+        "project", "company", "recorded_by").annotate(item_count=Count("action_items")).order_by("-date", "-pk")
 
 
 def meeting_list(user, params):
@@ -43,7 +43,7 @@ def action_item_list(user, params):
 
 def inspections(user):
     return Inspection.objects.filter(project__in=visible_projects(user)).select_related(
-        "project", "company", "inspector").annotate(finding_count=Count("findings"))
+        "project", "company", "inspector").annotate(finding_count=Count("findings")).order_by("-date", "-pk")
 
 
 def inspection_list(user, params):

@@ -1,0 +1,178 @@
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from property_liaison import services
+from property_liaison.models import CommitteeFormation, PropertyAppointment, PropertyCompany, Rectification, RepairRequest
+from property_liaison.tests.factories import project_with_company, unit
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+
+
+def _rect(staff, project):
+    inspection = services.inspection_record(user=staff, project=project, kind="routine", date=TODAY(), summary="",
+                                            scores={"security": (80, "")})
+    finding = services.finding_add(user=staff, inspection=inspection, area="security", description="门岗脱岗",
+                                   requirement="加强值守", deadline=TODAY() + dt.timedelta(days=3))
+    return finding.rectifications.get()
+
+
+def test_company_user_answers_own_rectification_and_gets_404_for_another_company(client, make_user):
+    staff = make_user("cs_staff")
+    mine, company = project_with_company()
+    theirs, _ = project_with_company()
+    liaison = make_user("property_company", property_company=company)
+    own, other = _rect(staff, mine), _rect(staff, theirs)
+    client.force_login(liaison)
+    response = client.post(reverse("property_liaison:rectification_act", args=[own.pk, "answer"]),
+                           {"answer": "已安排专人值守", "evidence": SimpleUploadedFile("a.png", PNG)})
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.status == "answered" and own.evidence
+    assert client.get(reverse("property_liaison:rectification_detail", args=[other.pk])).status_code == 404
+    response = client.post(reverse("property_liaison:rectification_act", args=[other.pk, "answer"]), {"answer": "x"})
+    assert response.status_code == 404
+    assert Rectification.objects.get(pk=other.pk).status == "open"
+    assert client.get(reverse("property_liaison:attachment", args=["rectification", own.pk])).status_code == 200
+    listing = client.get(reverse("property_liaison:rectification_list")).content.decode()
+    assert own.requirement in listing and f"/rectifications/{other.pk}/" not in listing
+
+
+def test_company_user_cannot_verify_its_own_answer(client, make_user):
+    staff = make_user("cs_staff")
+    project, company = project_with_company()
+    liaison = make_user("property_company", property_company=company)
+    rect = _rect(staff, project)
+    services.rectification_answer(user=liaison, rectification=rect, answer="好了")
+    client.force_login(liaison)
+    client.post(reverse("property_liaison:rectification_act", args=[rect.pk, "verify"]), {"note": ""})
+    assert Rectification.objects.get(pk=rect.pk).status == "answered"
+    page = client.get(reverse("property_liaison:rectification_detail", args=[rect.pk])).content.decode()
+    assert "do-verify" not in page
+
+
+def test_evidence_with_a_fake_image_is_refused(client, make_user):
+    staff = make_user("cs_staff")
+    project, company = project_with_company()
+    liaison = make_user("property_company", property_company=company)
+    rect = _rect(staff, project)
+    client.force_login(liaison)
+    client.post(reverse("property_liaison:rectification_act", args=[rect.pk, "answer"]),
+                {"answer": "好了", "evidence": SimpleUploadedFile("a.png", b"MZ not a png")})
+    assert Rectification.objects.get(pk=rect.pk).status == "open"
+
+
+def test_staff_records_a_meeting_and_an_action_item(client, make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    client.force_login(staff)
+    response = client.post(reverse("property_liaison:meeting_create"), {
+        "project": project.pk, "date": TODAY().isoformat(), "form": "meeting", "attendees": "甲",
+        "minutes": "纪要", "issues_raised": ""})
+    assert response.status_code == 302
+    meeting = project.coordination_meetings.get()
+    client.post(reverse("property_liaison:meeting_detail", args=[meeting.pk]), {
+        "description": "清理屋面", "party": "property_company", "assignee": "工程部", "due_date": TODAY().isoformat()})
+    assert meeting.action_items.count() == 1
+    assert client.get(reverse("property_liaison:meeting_print", args=[meeting.pk])).status_code == 200
+
+
+def test_future_meeting_date_is_refused_with_a_message(client, make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    client.force_login(staff)
+    response = client.post(reverse("property_liaison:meeting_create"), {
+        "project": project.pk, "date": (TODAY() + dt.timedelta(days=3)).isoformat(), "form": "meeting",
+        "attendees": "甲", "minutes": "纪要"})
+    assert response.status_code == 200 and "日期不能晚于今天" in response.content.decode()
+    assert not project.coordination_meetings.exists()
+
+
+def test_inspection_form_refuses_a_score_above_100(client, make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    client.force_login(staff)
+    response = client.post(reverse("property_liaison:inspection_create"), {
+        "project": project.pk, "kind": "routine", "date": TODAY().isoformat(), "score_security": 120})
+    assert "得分不能超过 100" in response.content.decode()
+    assert not project.inspections.exists()
+
+
+def test_every_list_page_renders_for_staff_and_company(as_role):
+    for role in ("cs_staff", "property_company", "cs_supervisor"):
+        client = as_role(role)
+        for name in ("home", "meeting_list", "action_item_list", "inspection_list", "rectification_list",
+                     "score_trends", "repair_list", "warranty_ending", "repair_print"):
+            assert client.get(reverse(f"property_liaison:{name}")).status_code == 200, (role, name)
+    staff = as_role("cs_staff")
+    for name in ("cadence_report", "committee_list"):
+        assert staff.get(reverse(f"property_liaison:{name}")).status_code == 200
+    assert as_role("property_company").get(reverse("property_liaison:committee_list")).status_code == 403
+
+
+def test_company_user_sees_only_its_own_projects_records(as_role):
+    from owners.models import Project
+
+    client = as_role("property_company")
+    riverside = Project.objects.get(code="riverside")
+    other = Rectification.objects.filter(project=riverside).first()
+    assert other is not None
+    assert client.get(reverse("property_liaison:rectification_detail", args=[other.pk])).status_code == 404
+    mine = Rectification.objects.filter(project__code="sunshine").first()
+    assert client.get(reverse("property_liaison:rectification_detail", args=[mine.pk])).status_code == 200
+
+
+def test_exports_are_xlsx_files(as_role):
+    client = as_role("cs_staff")
+    for code in ("liaison-meetings", "liaison-action-items", "liaison-inspections", "liaison-rectifications",
+                 "liaison-repairs"):
+        response = client.get(reverse("crm:export_register", args=[code]))
+        assert response.status_code == 200, code
+        assert b"".join(response.streaming_content)[:2] == b"PK"
+
+
+def test_repair_page_says_at_once_whether_it_is_in_warranty(client, make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    home = unit(project, delivered=TODAY() - dt.timedelta(days=4 * 365))
+    client.force_login(staff)
+    from property_liaison.models import WarrantyCategory
+
+    response = client.post(reverse("property_liaison:repair_create"), {
+        "unit": home.pk, "category": WarrantyCategory.objects.get(code="plumbing").pk, "source": "owner",
+        "location": "厨房", "description": "漏水", "reported_on": TODAY().isoformat()}, follow=True)
+    assert "已过保修期" in response.content.decode()
+    assert RepairRequest.objects.get().in_warranty is False
+
+
+def test_committee_page_shows_condition_day_and_notice_due(client, make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    unit(project, "1-101", "100", dt.date(2025, 3, 1))
+    unit(project, "1-102", "100", dt.date(2025, 6, 10))
+    unit(project, "1-103", "200", None)
+    client.force_login(staff)
+    page = client.get(reverse("property_liaison:committee_detail", args=[project.pk])).content.decode()
+    assert "2025-06-10" in page and "2025-06-25" in page
+
+
+def test_replacement_through_the_page_ends_the_appointment(client, make_user):
+    staff = make_user("cs_staff")
+    project, company = project_with_company()
+    unit(project, "1-101", "100", dt.date(2025, 3, 1))
+    formation = services.committee_refresh(project=project)
+    CommitteeFormation.objects.filter(pk=formation.pk).update(step="registered")
+    client.force_login(staff)
+    client.post(reverse("property_liaison:committee_act", args=[project.pk, "replace"]),
+                {"on": TODAY().isoformat(), "new_company_name": "新物业"})
+    assert PropertyAppointment.objects.get(project=project).end_date == TODAY()
+    assert services.coordination_status(TODAY() + dt.timedelta(days=1)) == []
+
+
+def test_front_desk_cannot_open_inspections(as_role):
+    assert as_role("front_desk").get(reverse("property_liaison:inspection_list")).status_code == 403
