@@ -11,10 +11,12 @@ from urllib.parse import quote
 
 
 class SessionLimitsMiddleware:
-    """End a session after ``SESSION_IDLE_SECONDS`` without a request (the absolute limit
-    is ``SESSION_COOKIE_AGE``, set when the session is created)."""
+    """End a session after ``SESSION_IDLE_SECONDS`` without a request, and in any case
+    ``SESSION_COOKIE_AGE`` after it began (saving the session would otherwise push Django's
+    own expiry forward)."""
 
     KEY = "crm_last_seen"
+    STARTED = "crm_started"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,9 +25,10 @@ class SessionLimitsMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             last = request.session.get(self.KEY, now)
-            if now - last > settings.SESSION_IDLE_SECONDS:
+            started = request.session.setdefault(self.STARTED, now)
+            if now - last > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_COOKIE_AGE:
                 logout(request)
-                messages.info(request, "您已长时间未操作，为保护客户信息已自动退出，请重新登录。")
+                messages.info(request, "您已长时间未操作或登录时间过长，为保护客户信息已自动退出，请重新登录。")
                 return redirect(f"{reverse('login')}?next={quote(request.path)}")
             # Write at most once a minute so that every request does not rewrite the session.
             if now - last >= 60 or self.KEY not in request.session:

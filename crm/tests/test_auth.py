@@ -87,6 +87,18 @@ def test_idle_session_is_ended(client, make_user, settings):
 
 
 @pytest.mark.django_db
+def test_session_ends_at_the_absolute_limit_even_when_active(client, make_user, settings):
+    client.force_login(make_user("front_desk"))
+    client.get(reverse("home"))
+    session = client.session
+    session["crm_started"] = int(time.time()) - settings.SESSION_COOKIE_AGE - 5
+    session["crm_last_seen"] = int(time.time())
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
 def test_disabled_user_loses_the_session(client, make_user):
     user = make_user("front_desk")
     client.force_login(user)
