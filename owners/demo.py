@@ -47,3 +47,68 @@ def load_projects(log):
                                         defaults={"contract_date": dt.date(2023, 5, 1)})
     demo_user("project_dept").profile.projects.set([projects["riverside"]])
     log(f"演示项目：{len(projects)} 个，业主 {len(OWNERS)} 位")
+
+
+@demo_loader(order=11)
+def load_customer_affairs(log):
+    """Contacts, visits, documents, a preference profile, surveys, greetings and access requests."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from owners.models import (
+        AccessRequest, ContactLog, CustomerVisit, Greeting, PreferenceProfile, SatisfactionSurvey, SurveyScore,
+        UnitDocument,
+    )
+
+    front, staff, sup = demo_user("front_desk"), demo_user("cs_staff"), demo_user("cs_supervisor")
+    liu = Customer.objects.get(phone="13800138001")
+    chen = Customer.objects.get(phone="13900139002")
+    wu = Customer.objects.get(phone="15800158005")
+    Customer.objects.filter(pk=chen.pk).update(confidential=True)
+    now = timezone.now()
+    today = timezone.localdate()
+
+    def contact(number, customer, kind, need, answer, user, days_ago):
+        ContactLog.objects.update_or_create(number=number, defaults={
+            "kind": kind, "customer": customer, "project": customer.project, "caller_phone": customer.phone,
+            "occurred_at": now - dt.timedelta(days=days_ago), "need": need, "answer": answer, "handled_by": user})
+
+    contact("LD-DEMO-001", liu, "call", "询问产权证办理进度", "已告知预计下月可领取", front, 2)
+    contact("LD-DEMO-002", wu, "visit", "咨询交房时间与流程", "已介绍入伙流程，交房通知将另行寄送", front, 5)
+    contact("LD-DEMO-003", liu, "call", "反映楼道灯不亮", "已转物业公司处理", staff, 1)
+
+    for i, customer in enumerate(Customer.objects.filter(project__code="sunshine").order_by("code")):
+        CustomerVisit.objects.update_or_create(
+            customer=customer, visitor=front, visited_on=today.replace(day=1), defaults={
+                "project": customer.project, "department": front.profile.department, "method": "phone",
+                "opinions": "对小区环境总体满意", "satisfaction": 4 + (i % 2)})
+
+    profile, _ = PreferenceProfile.objects.get_or_create(customer=liu)
+    PreferenceProfile.objects.filter(pk=profile.pk).update(
+        allergies="花粉", dietary="不吃辣", likes="喜欢书法", language="普通话", special_requests="来电请先发短信")
+
+    unit = liu.ownerships.first().unit
+    for kind in ["movein_notice", "handover_permit", "sales_contract", "handover_confirm"]:
+        UnitDocument.objects.update_or_create(unit=unit, kind=kind, defaults={
+            "received_on": dt.date(2023, 12, 20), "recorded_by": staff})
+
+    if not SatisfactionSurvey.objects.filter(comment__startswith="[演示]").exists():
+        for months_ago, base in ((2, 3), (1, 4), (0, 4)):
+            for customer in (liu, wu):
+                day = (today.replace(day=1) - dt.timedelta(days=30 * months_ago))
+                survey = SatisfactionSurvey.objects.create(customer=customer, project=customer.project,
+                                                           surveyed_on=day, surveyed_by=staff, comment="[演示] 季度回访")
+                SurveyScore.objects.bulk_create([
+                    SurveyScore(survey=survey, topic=t, score=min(5, base + (t == "service")))
+                    for t in SurveyScore.Topic.values])
+
+    Greeting.objects.get_or_create(customer=liu, occasion="spring", year=today.year, defaults={"greeted_by": front})
+
+    pd = demo_user("project_dept")
+    AccessRequest.objects.get_or_create(customer=liu, requested_by=pd, reason="[演示] 协助处理交房遗留问题",
+                                        defaults={"status": AccessRequest.Status.PENDING})
+    AccessRequest.objects.get_or_create(customer=chen, requested_by=pd, reason="[演示] 核对签约资料",
+                                        defaults={"status": AccessRequest.Status.REJECTED, "decided_by": sup,
+                                                  "decided_at": now})
+    log("演示客户事务：来电来访 3 条、访问记录、入伙资料、客情档案、满意度调查、问候记录、调阅申请")

@@ -1,0 +1,16 @@
+import pytest
+
+from owners.models import ContactLog, Customer, CustomerVisit, SatisfactionSurvey
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_loads_twice_without_duplicates(demo):
+    from crm.demo import load_all
+
+    counts = (Customer.objects.count(), ContactLog.objects.count(), CustomerVisit.objects.count(),
+              SatisfactionSurvey.objects.count())
+    load_all(lambda *_: None)
+    assert counts == (Customer.objects.count(), ContactLog.objects.count(), CustomerVisit.objects.count(),
+                      SatisfactionSurvey.objects.count())
+    assert counts[1] == 3 and counts[3] == 6
