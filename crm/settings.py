@@ -146,6 +146,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker waits for Redis ins
 CELERY_BEAT_SCHEDULE = {
     "crm.deliver_pending_notifications": {"task": "crm.deliver_pending_notifications", "schedule": 60.0},
     "crm.purge_old_exports": {"task": "crm.purge_old_exports", "schedule": crontab(hour=3, minute=10)},
+    "mortgage.evaluate_litigation": {"task": "mortgage.evaluate_litigation", "schedule": crontab(hour=7, minute=0)},
+    "mortgage.chase_late_certificates": {"task": "mortgage.chase_late_certificates", "schedule": crontab(hour=8, minute=30)},
     "complaints.sla_scan": {"task": "complaints.sla_scan", "schedule": 60.0},
     "complaints.auto_major": {"task": "complaints.auto_major", "schedule": crontab(minute="*/15")},
     "complaints.return_visit_reminders": {"task": "complaints.return_visit_reminders",

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from crm.approvals import approvals_for, can_decide, pending_for
@@ -21,6 +22,11 @@ from mortgage.models import (
 )
 
 
+def _render(request, template, context):
+    context.setdefault("today", timezone.localdate())
+    return render(request, template, context)
+
+
 def _page(request, qs, per_page=30):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
@@ -31,7 +37,7 @@ def _page(request, qs, per_page=30):
 @permission_required("mortgage.view_titlecertificatecase", raise_exception=True)
 def certificate_list(request):
     qs, filterset = selectors.certificate_register(request.user, request.GET)
-    return render(request, "mortgage/certificate_list.html", {
+    return _render(request, "mortgage/certificate_list.html", {
         "page_obj": _page(request, qs), "filter": filterset, "stats": selectors.certificate_statistics(qs),
         "bulk_form": CertificateBulkForm(projects=visible_projects(request.user)),
     })
@@ -64,7 +70,7 @@ def certificate_detail(request, pk):
                if not (t.name in ("register_mortgage", "request_release") and case.loan_id is None)
                and not (t.name == "complete" and case.loan_id is not None)]
     rows, hpage = history_rows(case, request.GET.get("history_page", 1))
-    return render(request, "mortgage/certificate_detail.html", {
+    return _render(request, "mortgage/certificate_detail.html", {
         "case": case, "actions": actions, "advance_form": CertificateAdvanceForm(), "chase_form": ChaseForm(),
         "chases": case.chases.select_related("chased_by"), "history_rows": rows, "history_page": hpage,
         "can_chase": request.user.has_perm("mortgage.add_certificatechase") and not case.is_finished,
@@ -111,7 +117,7 @@ def certificate_chase(request, pk):
 
 @permission_required("mortgage.view_agencyagreement", raise_exception=True)
 def agreement_list(request):
-    return render(request, "mortgage/agreement_list.html", {
+    return _render(request, "mortgage/agreement_list.html", {
         "agents": AgentCompany.objects.all(),
         "page_obj": _page(request, selectors.agreements_for(request.user)),
     })
@@ -124,7 +130,7 @@ def agent_create(request):
         services.agent_company_save(user=request.user, **form.cleaned_data)
         messages.success(request, "代办公司已保存。")
         return redirect("mortgage:agreement_list")
-    return render(request, "mortgage/form.html", {"form": form, "title": "新增代办公司"})
+    return _render(request, "mortgage/form.html", {"form": form, "title": "新增代办公司"})
 
 
 @permission_required("mortgage.add_agencyagreement", raise_exception=True)
@@ -136,7 +142,7 @@ def agreement_create(request):
                                               project=data.pop("project"), scope=data.pop("scope"), **data)
         messages.success(request, f"协议 {agreement.number} 已保存为草稿。")
         return redirect("mortgage:agreement_detail", pk=agreement.pk)
-    return render(request, "mortgage/form.html", {"form": form, "title": "新建代办协议"})
+    return _render(request, "mortgage/form.html", {"form": form, "title": "新建代办协议"})
 
 
 @permission_required("mortgage.view_agencyagreement", raise_exception=True)
@@ -144,7 +150,7 @@ def agreement_detail(request, pk):
     agreement = get_object_or_404(selectors.agreements_for(request.user), pk=pk)
     pending = pending_for(agreement)
     actions = [t for t in AGREEMENT_WORKFLOW.available(agreement, request.user) if t.name in ("submit", "end")]
-    return render(request, "mortgage/agreement_detail.html", {
+    return _render(request, "mortgage/agreement_detail.html", {
         "agreement": agreement, "approvals": approvals_for(agreement), "pending": pending,
         "can_decide": pending is not None and can_decide(pending, request.user), "decide_form": DecideForm(),
         "actions": actions, "needs_approval": services.agreement_needs_approval(agreement),
@@ -179,7 +185,7 @@ def agreement_action(request, pk, action):
 @permission_required("mortgage.view_overduerecord", raise_exception=True)
 def overdue_list(request):
     qs, filterset = selectors.overdue_register(request.user, request.GET)
-    return render(request, "mortgage/overdue_list.html", {
+    return _render(request, "mortgage/overdue_list.html", {
         "page_obj": _page(request, qs), "filter": filterset,
         "uploads": selectors.uploads_for(request.user)[:5],
         "can_import": request.user.has_perm("mortgage.import_overdue"),
@@ -197,14 +203,14 @@ def overdue_upload(request):
             form.add_error("file", exc)
         else:
             return redirect("mortgage:overdue_preview", pk=upload.pk)
-    return render(request, "mortgage/overdue_upload.html", {"form": form,
+    return _render(request, "mortgage/overdue_upload.html", {"form": form,
                                                             "uploads": selectors.uploads_for(request.user)[:20]})
 
 
 @permission_required("mortgage.view_overdueupload", raise_exception=True)
 def overdue_preview(request, pk):
     upload = get_object_or_404(selectors.uploads_for(request.user), pk=pk)
-    return render(request, "mortgage/overdue_preview.html", {
+    return _render(request, "mortgage/overdue_preview.html", {
         "upload": upload, "can_confirm": upload.status == OverdueUpload.Status.VALID
         and request.user.has_perm("mortgage.import_overdue")})
 
@@ -236,7 +242,7 @@ def overdue_detail(request, pk):
     litigation = getattr(record, "litigation", None) if hasattr(record, "litigation") else None
     can_hand_over = (request.user.has_perm("mortgage.hand_over_litigation") and record.litigation_required
                      and record.status == "open" and litigation is None)
-    return render(request, "mortgage/overdue_detail.html", {
+    return _render(request, "mortgage/overdue_detail.html", {
         "record": record, "reminders": record.reminders.select_related("contacted_by"),
         "reminder_form": ReminderForm(), "handover_form": HandoverForm() if can_hand_over else None,
         "litigation": litigation, "history_rows": rows, "history_page": hpage,
@@ -264,7 +270,7 @@ def overdue_reminder(request, pk):
 def overdue_letter(request, pk):
     """A printable lawyer's-letter draft (律师函) filled from the record."""
     record = _record(request, pk)
-    return render(request, "mortgage/lawyer_letter.html", {"record": record, "loan": record.loan})
+    return _render(request, "mortgage/lawyer_letter.html", {"record": record, "loan": record.loan})
 
 
 @require_POST
@@ -290,14 +296,14 @@ def overdue_handover(request, pk):
 @permission_required("mortgage.view_litigationcase", raise_exception=True)
 def litigation_list(request):
     qs, filterset = selectors.litigation_list(request.user, request.GET)
-    return render(request, "mortgage/litigation_list.html", {"page_obj": _page(request, qs), "filter": filterset})
+    return _render(request, "mortgage/litigation_list.html", {"page_obj": _page(request, qs), "filter": filterset})
 
 
 @permission_required("mortgage.view_litigationcase", raise_exception=True)
 def litigation_detail(request, pk):
     case = get_object_or_404(selectors.litigation_cases_for(request.user), pk=pk)
     rows, hpage = history_rows(case, request.GET.get("history_page", 1))
-    return render(request, "mortgage/litigation_detail.html", {
+    return _render(request, "mortgage/litigation_detail.html", {
         "case": case, "record": case.record, "reminders": case.record.reminders.select_related("contacted_by"),
         "actions": LITIGATION_WORKFLOW.available(case, request.user), "advance_form": LitigationAdvanceForm(),
         "history_rows": rows, "history_page": hpage,

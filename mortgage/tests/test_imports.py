@@ -143,9 +143,10 @@ def test_thresholds_come_from_the_admin_rules(estate, make_user):
     assert OverdueRecord.objects.get().litigation_required
 
 
-def test_a_large_list_imports_at_thousands_of_rows_per_second(estate, make_user):
-    import time
-
+def test_a_large_list_is_applied_with_a_bounded_number_of_queries(estate, make_user, django_assert_max_num_queries):
+    """5,000 rows: loans are read in bulk and records and their history written in bulk, so
+    the query count does not grow with the rows (the rate is measured in bench, not here:
+    the test machine's CPU is shared)."""
     from mortgage.models import MortgageLoan
 
     finance = make_user("finance")
@@ -157,8 +158,7 @@ def test_a_large_list_imports_at_thousands_of_rows_per_second(estate, make_user)
     since = months_ago(1)
     rows = [[owner.name, "", unit.number, f"B{i:06d}", "农业银行", 100 + i, since, 1, "否"] for i in range(n)]
     upload = overdue_upload_receive(user=finance, uploaded=xlsx(rows), report_date=timezone.localdate())
-    start = time.perf_counter()
-    summary = overdue_upload_apply(upload=upload, user=finance)
-    elapsed = time.perf_counter() - start
+    # SQLite caps a statement at 999 parameters (about 50 rows per INSERT); still far below one per row
+    with django_assert_max_num_queries(n // 20):
+        summary = overdue_upload_apply(upload=upload, user=finance)
     assert summary["created"] == n and OverdueRecord.history.count() == n
-    assert n / elapsed > 2000, f"{n / elapsed:.0f} rows/s"

@@ -1,0 +1,69 @@
+"""Excel registers: title certificates and overdue mortgages (same filters and scope as the lists)."""
+from crm.exports import Column, Register, register
+from mortgage.selectors import certificate_register, overdue_register
+
+
+def _d(value):
+    return value or ""
+
+
+@register
+class CertificateRegister(Register):
+    code = "mortgage-certificates"
+    title = "产权证办理登记簿"
+    permission = "mortgage.view_titlecertificatecase"
+
+    def queryset(self, user, params):
+        return certificate_register(user, params)[0]
+
+    def columns(self, user):
+        return [
+            Column("项目", lambda c: c.project.name, 14),
+            Column("房号", lambda c: c.unit.number, 10),
+            Column("业主", lambda c: c.customer.name, 10),
+            Column("代办公司", lambda c: c.agreement.agent.name if c.agreement else "", 18),
+            Column("办理阶段", lambda c: c.get_stage_display(), 14),
+            Column("材料收齐", lambda c: c.collected_on, 12),
+            Column("提交代办", lambda c: c.submitted_on, 12),
+            Column("递件", lambda c: c.filed_on, 12),
+            Column("产权证号", lambda c: c.certificate_number, 18),
+            Column("出证日期", lambda c: c.certificate_date, 12),
+            Column("抵押登记", lambda c: c.mortgage_registered_on, 12),
+            Column("申请撤销担保", lambda c: c.release_requested_on, 12),
+            Column("撤销担保", lambda c: c.released_on, 12),
+            Column("约定完成日期", lambda c: c.due_date, 12),
+            Column("是否超期", lambda c: bool(c.due_date and not c.is_finished and c.due_date < _today()), 8),
+        ]
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@register
+class OverdueRegister(Register):
+    code = "mortgage-overdue"
+    title = "按揭逾期登记簿"
+    permission = "mortgage.view_overduerecord"
+
+    def queryset(self, user, params):
+        return overdue_register(user, params)[0]
+
+    def columns(self, user):
+        return [
+            Column("项目", lambda r: r.project.name, 14),
+            Column("房号", lambda r: r.loan.unit.number, 10),
+            Column("业主", lambda r: r.customer.name, 10),
+            Column("贷款编号", lambda r: r.loan.loan_number, 16),
+            Column("银行", lambda r: r.loan.bank, 12),
+            Column("逾期金额(元)", lambda r: r.amount, 12),
+            Column("逾期起始日", lambda r: r.overdue_since, 12),
+            Column("逾期期数", lambda r: r.periods, 8),
+            Column("银行建议诉讼", lambda r: r.bank_recommends, 8),
+            Column("状态", lambda r: r.get_status_display(), 8),
+            Column("须诉讼", lambda r: r.litigation_required, 8),
+            Column("诉讼理由", lambda r: r.litigation_reason, 30),
+            Column("最近报表日期", lambda r: r.last_report_date, 12),
+        ]

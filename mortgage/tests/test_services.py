@@ -1,0 +1,188 @@
+"""Agreements with the approval step, certificate cases from materials to release, chases,
+late reminders, reminders, the hand-over to legal and the lawsuit."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from crm.models import ApprovalRequest, Notification, Rule
+from crm.workflow import TransitionNotAllowed
+from mortgage import services
+from mortgage.imports import overdue_upload_apply, overdue_upload_receive
+from mortgage.models import AgencyAgreement, AgentCompany, LitigationCase, OverdueRecord, TitleCertificateCase
+from mortgage.tests.conftest import months_ago, row, xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agreement(estate, make_user):
+    staff, manager = make_user("cs_staff"), make_user("manager")
+    agent = services.agent_company_save(user=staff, name="安居代办", contact_person="王经理", phone="0571-1234", rating=4)
+    agreement = services.agreement_create(user=staff, agent=agent, project=estate["project"], scope="分户产权证及抵押登记",
+                                          fee_per_case=Decimal("300"), total_fee=Decimal("1200"), days_submit=5)
+    services.agreement_submit(agreement=agreement, user=staff)
+    services.agreement_decide(agreement=agreement, user=manager, approve=True)
+    agreement.refresh_from_db()
+    return agreement
+
+
+def test_an_agreement_goes_to_the_manager_and_takes_effect_when_approved(estate, make_user):
+    staff, manager = make_user("cs_staff"), make_user("manager")
+    agent = AgentCompany.objects.create(name="甲代办")
+    agreement = services.agreement_create(user=staff, agent=agent, project=estate["project"], scope="办证",
+                                          total_fee=Decimal("5000"))
+    services.agreement_submit(agreement=agreement, user=staff)
+    assert agreement.status == AgencyAgreement.Status.PENDING
+    assert ApprovalRequest.objects.get().approver_role == "manager"
+    with pytest.raises(PermissionDenied):
+        services.agreement_decide(agreement=agreement, user=staff, approve=True)
+    services.agreement_decide(agreement=agreement, user=manager, approve=False, comment="费用过高")
+    assert agreement.status == AgencyAgreement.Status.REJECTED
+    services.agreement_submit(agreement=agreement, user=staff)
+    services.agreement_decide(agreement=agreement, user=manager, approve=True)
+    assert agreement.status == AgencyAgreement.Status.ACTIVE
+    assert ApprovalRequest.objects.count() == 2
+
+
+def test_an_agreement_below_the_approval_threshold_takes_effect_without_approval(estate, make_user):
+    Rule.objects.filter(key="mortgage.agreement_approval_min_fee").update(value=Decimal("10000"))
+    staff = make_user("cs_staff")
+    agreement = services.agreement_create(user=staff, agent=AgentCompany.objects.create(name="乙"),
+                                          project=estate["project"], scope="办证", total_fee=Decimal("500"))
+    services.agreement_submit(agreement=agreement, user=staff)
+    assert agreement.status == AgencyAgreement.Status.ACTIVE and not ApprovalRequest.objects.exists()
+
+
+def test_cases_are_created_once_per_delivered_unit_and_owner(estate, agreement, make_user):
+    staff = make_user("cs_staff")
+    created = services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff)
+    assert created == 4  # the fifth unit is not delivered
+    assert services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff) == 0
+    case = TitleCertificateCase.objects.get(unit=estate["units"][0])
+    assert case.loan == estate["loans"][0]
+    assert case.due_date == timezone.localdate() + dt.timedelta(days=5)
+    assert case.history.count() == 1
+
+
+def test_a_case_runs_from_materials_to_the_guarantee_released_by_finance(estate, agreement, make_user):
+    staff, finance = make_user("cs_staff"), make_user("finance")
+    services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff)
+    case = TitleCertificateCase.objects.get(unit=estate["units"][0])
+    services.certificate_advance(case=case, action="submit", user=staff)
+    services.certificate_advance(case=case, action="file", user=staff)
+    with pytest.raises(ValidationError, match="产权证号"):
+        services.certificate_advance(case=case, action="issue", user=staff)
+    services.certificate_advance(case=case, action="issue", user=staff, certificate_number="浙(2026)杭州不动产权第001号")
+    with pytest.raises(ValidationError, match="有按揭贷款"):
+        services.certificate_advance(case=case, action="complete", user=staff)
+    services.certificate_advance(case=case, action="register_mortgage", user=staff)
+    services.certificate_advance(case=case, action="request_release", user=staff)
+    assert Notification.objects.filter(recipient=finance).count() == 1
+    with pytest.raises(PermissionDenied):
+        services.certificate_advance(case=case, action="confirm_release", user=staff)
+    services.certificate_advance(case=case, action="confirm_release", user=finance)
+    case.refresh_from_db()
+    assert case.stage == "released" and case.released_by == finance and case.due_date is None
+    loan = estate["loans"][0]
+    loan.refresh_from_db()
+    assert not loan.guarantee_active and loan.guarantee_released_on == timezone.localdate()
+    with pytest.raises(TransitionNotAllowed):
+        services.certificate_advance(case=case, action="confirm_release", user=finance)
+
+
+def test_a_case_without_a_loan_is_completed_after_the_certificate(estate, make_user):
+    staff = make_user("cs_staff")
+    from mortgage.models import MortgageLoan
+
+    MortgageLoan.objects.filter(pk=estate["loans"][0].pk).delete()
+    services.certificate_cases_create_for_project(project=estate["project"], user=staff)
+    case = TitleCertificateCase.objects.get(unit=estate["units"][0])
+    for action in ("submit", "file"):
+        services.certificate_advance(case=case, action=action, user=staff)
+    services.certificate_advance(case=case, action="issue", user=staff, certificate_number="X-1")
+    with pytest.raises(ValidationError, match="没有按揭贷款"):
+        services.certificate_advance(case=case, action="register_mortgage", user=staff)
+    services.certificate_advance(case=case, action="complete", user=staff)
+    assert case.stage == "completed"
+
+
+def test_chases_are_logged_and_late_cases_remind_staff_once_a_day(estate, agreement, make_user):
+    staff = make_user("cs_staff")
+    services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff,
+                                                  collected_on=timezone.localdate() - dt.timedelta(days=6))
+    case = TitleCertificateCase.objects.get(unit=estate["units"][0])
+    services.certificate_chase_log(case=case, user=staff, result="代办公司称下周递件",
+                                   next_date=timezone.localdate() + dt.timedelta(days=3))
+    assert case.chases.count() == 1
+    with pytest.raises(ValidationError):
+        services.certificate_chase_log(case=case, user=staff, result=" ")
+    assert services.certificates_chase_late() == 4
+    assert services.certificates_chase_late() == 0
+    assert Notification.objects.filter(recipient=staff).count() == 4
+    services.certificate_advance(case=case, action="submit", user=staff)
+    assert TitleCertificateCase.objects.get(pk=case.pk).due_date > timezone.localdate()
+
+
+def test_the_litigation_job_is_safe_to_run_twice(estate, make_user):
+    finance, supervisor = make_user("finance"), make_user("cs_supervisor")
+    upload = overdue_upload_receive(user=finance, uploaded=xlsx([row(estate["loans"][0], 500, months_ago(5, days=-5))]),
+                                    report_date=timezone.localdate())
+    overdue_upload_apply(upload=upload, user=finance)
+    assert not OverdueRecord.objects.get().litigation_required
+    # time passes: the same record is now more than six months overdue
+    later = timezone.localdate() + dt.timedelta(days=40)
+    assert services.litigation_evaluate(today=later) == 1
+    assert services.litigation_evaluate(today=later) == 0
+    assert Notification.objects.filter(recipient=supervisor).count() == 1
+    record = OverdueRecord.objects.get()
+    assert record.history.first().history_change_reason == "诉讼规则判定须诉讼"
+
+
+@pytest.fixture
+def flagged(estate, make_user):
+    finance = make_user("finance")
+    upload = overdue_upload_receive(user=finance, uploaded=xlsx([row(estate["loans"][2], 25000, months_ago(2)),
+                                                                 row(estate["loans"][0], 100, months_ago(1))]),
+                                    report_date=timezone.localdate())
+    overdue_upload_apply(upload=upload, user=finance)
+    return OverdueRecord.objects.get(loan=estate["loans"][2]), OverdueRecord.objects.get(loan=estate["loans"][0])
+
+
+def test_reminders_are_logged_on_open_records(flagged, make_user):
+    staff = make_user("cs_staff")
+    record, _ = flagged
+    reminder = services.reminder_log(record=record, user=staff, method="phone", summary="业主称月底还款",
+                                     promise="月底前还清", next_follow_up=timezone.localdate() + dt.timedelta(days=7))
+    assert reminder.get_method_display() == "电话"
+    with pytest.raises(ValidationError):
+        services.reminder_log(record=record, user=staff, method="sms", summary="x",
+                              next_follow_up=timezone.localdate() - dt.timedelta(days=1))
+
+
+def test_only_flagged_records_are_handed_to_a_legal_user_who_tracks_the_lawsuit(flagged, make_user):
+    staff, legal, other_legal = make_user("cs_staff"), make_user("legal"), make_user("legal")
+    record, unflagged = flagged
+    with pytest.raises(ValidationError, match="须诉讼"):
+        services.litigation_hand_over(record=unflagged, user=staff, assignee=legal, dossier_note="x")
+    with pytest.raises(ValidationError, match="法务"):
+        services.litigation_hand_over(record=record, user=staff, assignee=staff, dossier_note="x")
+    case = services.litigation_hand_over(record=record, user=staff, assignee=legal, dossier_note="三次电话催缴无果")
+    with pytest.raises(ValidationError, match="已移交"):
+        services.litigation_hand_over(record=record, user=staff, assignee=legal, dossier_note="again")
+    assert Notification.objects.filter(recipient=legal).count() == 1
+    with pytest.raises(PermissionDenied):
+        services.litigation_advance(case=case, action="file", user=other_legal, court="西湖区法院")
+    with pytest.raises(ValidationError, match="法院"):
+        services.litigation_advance(case=case, action="file", user=legal)
+    services.litigation_advance(case=case, action="file", user=legal, court="西湖区人民法院", court_case_number="(2026)浙0106民初1号")
+    services.litigation_advance(case=case, action="hearing", user=legal)
+    services.litigation_advance(case=case, action="judgment", user=legal, outcome="判决业主归还欠款")
+    services.litigation_advance(case=case, action="enforce", user=legal)
+    services.litigation_advance(case=case, action="close", user=legal, outcome="执行完毕")
+    case.refresh_from_db()
+    assert case.stage == LitigationCase.Stage.CLOSED and case.filed_on and case.judgment_on
+    with pytest.raises(TransitionNotAllowed):
+        services.litigation_advance(case=case, action="settle", user=legal, outcome="x")
