@@ -1,0 +1,129 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from crm.models import Rule
+from owners import selectors, services
+from owners.models import AccessRequest, CustomerVisit, Greeting
+from owners.tests.factories import make_customer, make_project
+from owners.validators import validate_id_number, validate_phone
+
+pytestmark = pytest.mark.django_db
+
+
+def test_id_number_checksum_is_validated():
+    validate_id_number("11010519491231002X")
+    validate_id_number("11010519491231002x".upper())
+    for bad in ["11010519491231002", "110105194912310021", "110105194913310028", "ABCDEFGHIJKLMNOPQR"]:
+        with pytest.raises(ValidationError):
+            validate_id_number(bad)
+
+
+def test_phone_validation_accepts_mobiles_and_landlines():
+    validate_phone("13800138001")
+    validate_phone("0571-88880001")
+    for bad in ["12345", "23800138001", "1380013800a"]:
+        with pytest.raises(ValidationError):
+            validate_phone(bad)
+
+
+def test_customer_codes_are_unique_and_never_reused(make_user):
+    user = make_user("cs_staff")
+    project = make_project()
+    a = services.customer_create(created_by=user, name="甲", phone="13911112222", project=project)
+    a.delete()
+    b = services.customer_create(created_by=user, name="乙", phone="13911113333", project=project)
+    assert a.code != b.code and b.code.startswith("C") and len(b.code) == 7
+    assert b.history.first().history_user == user
+
+
+def test_duplicate_phone_or_id_is_refused_unless_confirmed(make_user):
+    user = make_user("cs_staff")
+    project = make_project()
+    services.customer_create(created_by=user, name="甲", phone="13911112222", id_number="11010519491231002X",
+                             project=project)
+    with pytest.raises(ValidationError) as exc:
+        services.customer_create(created_by=user, name="乙", phone="13900000000", id_number="11010519491231002x",
+                                 project=project)
+    assert exc.value.code == "duplicate"
+    services.customer_create(created_by=user, name="乙", phone="13911112222", project=project, allow_duplicate=True)
+
+
+def test_update_keeps_the_code_and_writes_history(make_user):
+    user = make_user("cs_staff")
+    customer = services.customer_create(created_by=user, name="甲", phone="13911112222", project=make_project())
+    code = customer.code
+    services.customer_update(customer=customer, user=user, name="甲改", phone="13911112222")
+    customer.refresh_from_db()
+    assert customer.code == code and customer.name == "甲改" and customer.history.count() == 2
+
+
+def test_preference_profile_needs_a_reason_and_property_company_is_refused(make_user):
+    customer = make_customer(make_project())
+    with pytest.raises(ValidationError):
+        services.preference_open(customer=customer, user=make_user("cs_staff"), reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.preference_open(customer=customer, user=make_user("property_company"), reason="查看")
+
+
+def test_access_request_is_decided_by_a_supervisor_once_and_valid_only_today(make_user):
+    customer = make_customer(make_project())
+    asker = make_user("project_dept")
+    req = services.access_request_submit(customer=customer, user=asker, reason="核对资料")
+    with pytest.raises(PermissionDenied):
+        services.access_request_decide(request_id=req.pk, user=make_user("cs_staff"), approve=True)
+    sup = make_user("cs_supervisor")
+    services.access_request_decide(request_id=req.pk, user=sup, approve=True)
+    with pytest.raises(ValidationError):
+        services.access_request_decide(request_id=req.pk, user=sup, approve=False)
+    assert customer.pk in selectors.granted_customer_ids(asker)
+    AccessRequest.objects.filter(pk=req.pk).update(valid_on=timezone.localdate() - dt.timedelta(days=1))
+    assert customer.pk not in selectors.granted_customer_ids(asker)
+
+
+def test_monthly_quota_attainment_counts_distinct_owners_against_the_rules(make_user):
+    from crm.models import Department
+
+    dept = Department.objects.create(code="ca-test", name="测试部")
+    front = make_user("front_desk", department=dept)
+    project = make_project()
+    customers = [make_customer(project, name=f"客{i}", phone=f"1391111{i:04d}") for i in range(3)]
+    today = timezone.localdate()
+    for c in customers + customers[:1]:
+        services.visit_record(customer=c, user=front, visited_on=today, method=CustomerVisit.Method.PHONE)
+    Rule.objects.filter(key="owners.visit_quota_assistant").update(value=3)
+    data = selectors.quota_attainment(front, today.year, today.month)
+    mine = next(a for a in data["assistants"] if a["user_id"] == front.pk)
+    assert mine["count"] == 3 and mine["met"] and mine["percent"] == 100
+    dept_row = next(d for d in data["departments"] if d["name"] == "测试部")
+    assert dept_row["count"] == 3 and not dept_row["met"] and dept_row["percent"] == 30
+
+
+def test_birthdays_in_the_next_days_and_greeting_marked_once(make_user):
+    user = make_user("cs_staff")
+    project = make_project()
+    today = timezone.localdate()
+    soon = make_customer(project, name="近", phone="13911110001",
+                         birth_date=(today + dt.timedelta(days=3)).replace(year=1990))
+    later = make_customer(project, name="远", phone="13911110002",
+                          birth_date=(today + dt.timedelta(days=20)).replace(year=1985))
+    week = [c for _, c in selectors.birthdays_within(user, 7)]
+    month = [c for _, c in selectors.birthdays_within(user, 30)]
+    assert soon in week and later not in week and later in month
+    services.greeting_mark(customer=soon, occasion="birthday", year=today.year, user=user)
+    services.greeting_mark(customer=soon, occasion="birthday", year=today.year, user=user)
+    assert Greeting.objects.filter(customer=soon).count() == 1
+    assert selectors.greeted_ids("birthday", today.year) == {soon.pk}
+
+
+def test_survey_scores_are_validated_and_trend_averages_per_project(make_user):
+    user = make_user("cs_staff")
+    customer = make_customer(make_project(name="趋势项目"))
+    with pytest.raises(ValidationError):
+        services.survey_record(customer=customer, user=user, surveyed_on=timezone.localdate(), scores={"overall": 9})
+    services.survey_record(customer=customer, user=user, surveyed_on=timezone.localdate(),
+                           scores={"overall": 4, "service": 5})
+    trend = selectors.survey_trend(user)
+    assert trend["series"] == [{"name": "趋势项目", "data": [4.5]}]
