@@ -1,1 +1,389 @@
-# Models arrive with the clubs issue.
+"""Owner forums (客户座谈会), the owner club (客户会), its points ledger and its activities.
+
+Each workflow is declared once here; services fire it, views ask it which buttons to show.
+The manager's approval of forum plans, club founding plans and activity plans goes through
+the shared step (crm.approvals), which keeps every submitted version and its decision.
+"""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crm.roles import Role
+from crm.workflow import Transition, Workflow
+
+STAFF = (Role.CS_STAFF, Role.CS_SUPERVISOR, Role.ADMIN)
+
+
+class PlanStatus(models.TextChoices):
+    """States shared by everything that is planned and approved: forums, clubs, activities."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审批")
+    REJECTED = "rejected", _("已驳回(待修改)")
+    APPROVED = "approved", _("已批准")
+
+
+def _plan_transitions():
+    # approve/reject carry no role: the approver is the one the authority matrix names, checked
+    # by crm.approvals.approval_decide in the same transaction.
+    return [
+        Transition("submit", (PlanStatus.DRAFT, PlanStatus.REJECTED), PlanStatus.SUBMITTED, "提交审批", STAFF),
+        Transition("approve", (PlanStatus.SUBMITTED,), PlanStatus.APPROVED, "批准", (), "success"),
+        Transition("reject", (PlanStatus.SUBMITTED,), PlanStatus.REJECTED, "驳回", (), "danger"),
+    ]
+
+
+APPROVAL_TRANSITIONS = ("approve", "reject")
+EDITABLE_STATES = (PlanStatus.DRAFT, PlanStatus.REJECTED)
+
+
+# --- Owner forums ------------------------------------------------------------------------------
+
+class OwnerForum(models.Model):
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("综合座谈会")
+        TOPIC = "topic", _("专题座谈会")
+
+    class Format(models.TextChoices):
+        MEETING = "meeting", _("会议座谈")
+        TEA = "tea", _("茶话会")
+        ONSITE = "onsite", _("现场座谈")
+        ONLINE = "online", _("线上座谈")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审批")
+        REJECTED = "rejected", _("已驳回(待修改)")
+        APPROVED = "approved", _("已批准")
+        PREPARED = "prepared", _("已准备")
+        HELD = "held", _("已召开")
+        ANALYSED = "analysed", _("已分析")
+        CLOSED = "closed", _("结果已应用")
+
+    class ResultUse(models.TextChoices):
+        FORUMS = "forums", _("改进座谈会")
+        SERVICE = "service", _("改进服务")
+        RELATIONSHIP = "relationship", _("客户关系工作")
+
+    number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("座谈会名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.GENERAL)
+    topic = models.CharField(_("专题"), max_length=100, blank=True)
+    purpose = models.TextField(_("目的"))
+    project = models.ForeignKey("owners.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("项目"), help_text=_("留空表示全公司"))
+    planned_at = models.DateTimeField(_("计划时间"))
+    location = models.CharField(_("地点"), max_length=100, blank=True)
+    format = models.CharField(_("形式"), max_length=10, choices=Format.choices, default=Format.MEETING)
+    budget = models.DecimalField(_("预算(元)"), max_digits=10, decimal_places=2, default=0)
+    participant_criteria = models.CharField(_("参会业主筛选条件"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    held_at = models.DateTimeField(_("召开时间"), null=True, blank=True)
+    attendance = models.PositiveIntegerField(_("实到人数"), null=True, blank=True)
+    minutes = models.TextField(_("座谈会记录"), blank=True)
+    analysis = models.TextField(_("分析结论"), blank=True)
+    result_use = models.CharField(_("结果应用"), max_length=15, choices=ResultUse.choices, blank=True)
+    follow_up = models.TextField(_("跟进措施"), blank=True)
+    follow_up_due = models.DateField(_("跟进期限"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("经办人"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("客户座谈会")
+        verbose_name_plural = _("客户座谈会")
+        ordering = ["-planned_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def plan_text(self) -> str:
+        return "\n".join([
+            f"名称：{self.title}（{self.get_kind_display()}{'：' + self.topic if self.topic else ''}）",
+            f"目的：{self.purpose}",
+            f"时间：{self.planned_at:%Y-%m-%d %H:%M}；地点：{self.location or '—'}；形式：{self.get_format_display()}",
+            f"参会业主：{self.participant_criteria or '—'}（{self.participants.count()} 人）",
+            f"预算：{self.budget} 元",
+        ])
+
+
+FORUM_WORKFLOW = Workflow("status", _plan_transitions() + [
+    Transition("prepare", (OwnerForum.Status.APPROVED,), OwnerForum.Status.PREPARED, "准备就绪", STAFF),
+    Transition("hold", (OwnerForum.Status.PREPARED,), OwnerForum.Status.HELD, "登记召开与记录", STAFF),
+    Transition("analyse", (OwnerForum.Status.HELD,), OwnerForum.Status.ANALYSED, "完成分析", STAFF),
+    Transition("use_results", (OwnerForum.Status.ANALYSED,), OwnerForum.Status.CLOSED, "登记结果应用", STAFF),
+])
+
+
+class ForumParticipant(models.Model):
+    forum = models.ForeignKey(OwnerForum, on_delete=models.CASCADE, related_name="participants",
+                              verbose_name=_("座谈会"))
+    customer = models.ForeignKey("owners.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("业主"))
+    attended = models.BooleanField(_("出席"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("参会业主")
+        verbose_name_plural = _("参会业主")
+        ordering = ["customer__name"]
+        constraints = [models.UniqueConstraint(fields=["forum", "customer"], name="forum_participant_unique")]
+
+
+class ForumChecklistItem(models.Model):
+    forum = models.ForeignKey(OwnerForum, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("座谈会"))
+    text = models.CharField(_("准备事项"), max_length=200)
+    done = models.BooleanField(_("已完成"), default=False)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("完成人"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("准备事项")
+        verbose_name_plural = _("准备事项")
+        ordering = ["pk"]
+
+
+class ForumOpinion(models.Model):
+    """One opinion heard at a forum; it may become a case in the complaints register."""
+
+    forum = models.ForeignKey(OwnerForum, on_delete=models.CASCADE, related_name="opinions", verbose_name=_("座谈会"))
+    customer = models.ForeignKey("owners.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("提出业主"))
+    speaker = models.CharField(_("发言人"), max_length=50, blank=True)
+    theme = models.CharField(_("主题"), max_length=20)  # complaints.models.Category values
+    text = models.TextField(_("意见内容"))
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("转为案件"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("记录人"))
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("座谈会意见")
+        verbose_name_plural = _("座谈会意见")
+        ordering = ["pk"]
+
+    def get_theme_display(self):
+        from complaints.models import Category
+
+        return dict(Category.choices).get(self.theme, self.theme)
+
+
+# --- The owner club ----------------------------------------------------------------------------
+
+class Club(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审批")
+        REJECTED = "rejected", _("已驳回(待修改)")
+        APPROVED = "approved", _("已批准")
+        FOUNDED = "founded", _("已成立")
+
+    name = models.CharField(_("客户会名称"), max_length=50, unique=True, help_text=_("如：阳光·XX会"))
+    project = models.ForeignKey("owners.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("项目"), help_text=_("留空表示全公司"))
+    founding_plan = models.TextField(_("成立方案"))
+    rules = models.TextField(_("章程"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("经办人"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("客户会")
+        verbose_name_plural = _("客户会")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def plan_text(self) -> str:
+        return f"名称：{self.name}\n成立方案：{self.founding_plan}\n章程：{self.rules or '—'}"
+
+
+CLUB_WORKFLOW = Workflow("status", _plan_transitions() + [
+    Transition("found", (Club.Status.APPROVED,), Club.Status.FOUNDED, "宣布成立", STAFF),
+])
+
+
+class ClubMember(models.Model):
+    class Level(models.TextChoices):
+        REGULAR = "regular", _("普通会员")
+        SILVER = "silver", _("银卡会员")
+        GOLD = "gold", _("金卡会员")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("正常")
+        SUSPENDED = "suspended", _("暂停")
+        LEFT = "left", _("已退会")
+
+    club = models.ForeignKey(Club, on_delete=models.PROTECT, related_name="members", verbose_name=_("客户会"))
+    customer = models.ForeignKey("owners.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("业主"))
+    number = models.CharField(_("会员编号"), max_length=20, unique=True, editable=False)
+    level = models.CharField(_("会员等级"), max_length=10, choices=Level.choices, default=Level.REGULAR)
+    joined_on = models.DateField(_("入会日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    referred_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("推荐人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("客户会会员")
+        verbose_name_plural = _("客户会会员")
+        ordering = ["club", "number"]
+        constraints = [models.UniqueConstraint(fields=["club", "customer"], name="club_member_unique")]
+
+    def __str__(self):
+        return f"{self.number} {self.customer.name}"
+
+
+class PointsEntry(models.Model):
+    """One line of the points ledger. The balance is the sum; entries are never edited."""
+
+    class Kind(models.TextChoices):
+        JOIN = "join", _("入会")
+        REFERRAL = "referral", _("推荐")
+        PURCHASE = "purchase", _("购房")
+        PARTICIPATION = "participation", _("参加活动")
+        SUGGESTION = "suggestion", _("建议被采纳")
+        GIFT = "gift", _("兑换礼品")
+        FEE_OFFSET = "fee_offset", _("抵扣费用")
+
+    EARN_KINDS = (Kind.JOIN, Kind.REFERRAL, Kind.PURCHASE, Kind.PARTICIPATION, Kind.SUGGESTION)
+    REDEEM_KINDS = (Kind.GIFT, Kind.FEE_OFFSET)
+
+    member = models.ForeignKey(ClubMember, on_delete=models.PROTECT, related_name="points", verbose_name=_("会员"))
+    kind = models.CharField(_("类型"), max_length=15, choices=Kind.choices)
+    points = models.IntegerField(_("积分"), help_text=_("获得为正，兑换为负"))
+    reason = models.CharField(_("事由"), max_length=200)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("经办人"))
+    activity = models.ForeignKey("ClubActivity", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("活动"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("积分记录")
+        verbose_name_plural = _("积分记录")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "activity"], condition=models.Q(kind="participation"),
+                                    name="points_participation_once"),
+        ]
+
+
+# --- Club activities ---------------------------------------------------------------------------
+
+class ClubActivity(models.Model):
+    class Kind(models.TextChoices):
+        PERIOD = "period", _("阶段活动计划")
+        SINGLE = "single", _("单项活动")
+
+    class Format(models.TextChoices):
+        GATHERING = "gathering", _("联谊聚会")
+        LECTURE = "lecture", _("讲座沙龙")
+        OUTING = "outing", _("户外活动")
+        SPORTS = "sports", _("文体比赛")
+        CHARITY = "charity", _("公益活动")
+        ONLINE = "online", _("线上活动")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审批")
+        REJECTED = "rejected", _("已驳回(待修改)")
+        APPROVED = "approved", _("已批准")
+        DONE = "done", _("已开展")
+        EVALUATED = "evaluated", _("已评估")
+
+    number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
+    club = models.ForeignKey(Club, on_delete=models.PROTECT, related_name="activities", verbose_name=_("客户会"))
+    kind = models.CharField(_("计划类型"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    title = models.CharField(_("活动名称"), max_length=100)
+    period_start = models.DateField(_("开始日期"))
+    period_end = models.DateField(_("结束日期"))
+    purpose = models.TextField(_("目的"))
+    content = models.TextField(_("内容"))
+    format = models.CharField(_("形式"), max_length=10, choices=Format.choices, default=Format.GATHERING)
+    budget = models.DecimalField(_("预算(元)"), max_digits=10, decimal_places=2, default=0)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    held_on = models.DateField(_("开展日期"), null=True, blank=True)
+    attendance = models.PositiveIntegerField(_("参加人数"), null=True, blank=True)
+    attendees = models.ManyToManyField(ClubMember, blank=True, related_name="activities", verbose_name=_("参加会员"))
+    record = models.TextField(_("活动记录"), blank=True)
+    spend = models.DecimalField(_("实际支出(元)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("评估得分(0-100)"), null=True, blank=True)
+    what_worked = models.TextField(_("成功之处"), blank=True)
+    to_improve = models.TextField(_("待改进"), blank=True)
+    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("评估人"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("经办人"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("客户会活动")
+        verbose_name_plural = _("客户会活动")
+        ordering = ["-period_start", "-pk"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def over_budget(self):
+        return self.spend is not None and self.spend > self.budget
+
+    def plan_text(self) -> str:
+        return "\n".join([
+            f"活动：{self.title}（{self.get_kind_display()}，{self.get_format_display()}）",
+            f"时间：{self.period_start} 至 {self.period_end}",
+            f"目的：{self.purpose}", f"内容：{self.content}", f"预算：{self.budget} 元",
+        ])
+
+
+ACTIVITY_WORKFLOW = Workflow("status", _plan_transitions() + [
+    Transition("carry_out", (ClubActivity.Status.APPROVED,), ClubActivity.Status.DONE, "登记开展情况", STAFF),
+    Transition("evaluate", (ClubActivity.Status.DONE,), ClubActivity.Status.EVALUATED, "评估", STAFF),
+])
+
+
+def _photo_path(instance, filename):
+    return f"clubs/activities/{instance.activity_id}/{filename}"
+
+
+class ActivityPhoto(models.Model):
+    activity = models.ForeignKey(ClubActivity, on_delete=models.CASCADE, related_name="photos",
+                                 verbose_name=_("活动"))
+    image = models.FileField(_("照片"), upload_to=_photo_path)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+        ordering = ["pk"]
+
+
+class ImprovementAction(models.Model):
+    activity = models.ForeignKey(ClubActivity, on_delete=models.CASCADE, related_name="improvements",
+                                 verbose_name=_("活动"))
+    description = models.CharField(_("改进措施"), max_length=200)
+    owner = models.CharField(_("责任人"), max_length=50, blank=True)
+    due_date = models.DateField(_("完成期限"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("登记人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("改进措施")
+        verbose_name_plural = _("改进措施")
+        ordering = ["pk"]

@@ -100,4 +100,12 @@ for _role, _perms in (
 ):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [p for p in _perms if p not in ROLE_PERMISSIONS[_role]]
 
+# clubs: the department runs forums, the club, its ledger and activities; the manager approves.
+_CLUBS_MODELS = ("ownerforum", "forumparticipant", "forumchecklistitem", "forumopinion", "club", "clubmember",
+                 "pointsentry", "clubactivity", "activityphoto", "improvementaction")
+_CLUBS_VIEW = [f"clubs.view_{m}" for m in _CLUBS_MODELS]
+_CLUBS_STAFF = _CLUBS_VIEW + [f"clubs.{a}_{m}" for m in _CLUBS_MODELS for a in ("add", "change")]
+for _role, _perms in ((Role.CS_STAFF, _CLUBS_STAFF), (Role.CS_SUPERVISOR, _CLUBS_STAFF), (Role.MANAGER, _CLUBS_VIEW)):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [p for p in _perms if p not in ROLE_PERMISSIONS[_role]]
+
 OWN_APPS = ("crm", "owners", "complaints", "property_liaison", "mortgage", "clubs")

@@ -38,6 +38,11 @@ DEFAULTS: dict[str, RuleDefault] = {
     "mortgage.litigation_overdue_amount": _d(20000, "元", "逾期金额超过该数须诉讼"),
     "mortgage.agreement_approval_min_fee": _d(0, "元", "代办协议总金额达到该数须经审批(0 表示一律审批)"),
     "crm.export_sync_max_rows": _d(2000, "行", "不超过该行数的导出直接下载，更多则后台生成"),
+    "clubs.points_join": _d(100, "分", "客户会：入会获得积分"),
+    "clubs.points_referral": _d(200, "分", "客户会：推荐新会员入会，推荐人获得积分"),
+    "clubs.points_purchase": _d(500, "分", "客户会：会员购房(含推荐成交)获得积分"),
+    "clubs.points_participation": _d(20, "分", "客户会：参加一次活动获得积分"),
+    "clubs.points_suggestion": _d(50, "分", "客户会：建议被采纳获得积分"),
 }
 
 _CACHE_KEY = "crm.rule.{}"

@@ -1,0 +1,80 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from clubs.models import ClubActivity, ClubMember, OwnerForum
+from owners.models import Customer, Project
+
+_SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
+_DATE = forms.DateInput(attrs={"class": "form-control form-control-sm", "type": "date"})
+_TEXT = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "搜索"})
+
+
+class _ScopedFilterSet(django_filters.FilterSet):
+    """Project choices limited to the user's scope."""
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "project" in self.filters:
+            self.filters["project"].queryset = projects if projects is not None else Project.objects.none()
+
+
+class ForumFilter(_ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
+    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), label="项目", widget=_SELECT)
+    kind = django_filters.ChoiceFilter(choices=OwnerForum.Kind.choices, label="类型", widget=_SELECT)
+    status = django_filters.ChoiceFilter(choices=OwnerForum.Status.choices, label="状态", widget=_SELECT)
+    date_from = django_filters.DateFilter(field_name="planned_at", lookup_expr="date__gte", label="从", widget=_DATE)
+    date_to = django_filters.DateFilter(field_name="planned_at", lookup_expr="date__lte", label="到", widget=_DATE)
+
+    class Meta:
+        model = OwnerForum
+        fields = ["project", "kind", "status"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(number__icontains=value) | Q(title__icontains=value) | Q(topic__icontains=value)
+                         | Q(minutes__icontains=value))
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
+    kind = django_filters.ChoiceFilter(choices=ClubActivity.Kind.choices, label="计划类型", widget=_SELECT)
+    status = django_filters.ChoiceFilter(choices=ClubActivity.Status.choices, label="状态", widget=_SELECT)
+    date_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="从", widget=_DATE)
+    date_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="到", widget=_DATE)
+
+    class Meta:
+        model = ClubActivity
+        fields = ["kind", "status"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(number__icontains=value) | Q(title__icontains=value) | Q(content__icontains=value))
+
+
+class MemberFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
+    level = django_filters.ChoiceFilter(choices=ClubMember.Level.choices, label="等级", widget=_SELECT)
+    status = django_filters.ChoiceFilter(choices=ClubMember.Status.choices, label="状态", widget=_SELECT)
+
+    class Meta:
+        model = ClubMember
+        fields = ["level", "status"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(number__icontains=value) | Q(customer__name__icontains=value)
+                         | Q(customer__phone__endswith=value))
+
+
+class ParticipantFilter(_ScopedFilterSet):
+    """Choosing forum participants from the owners by filters."""
+
+    q = django_filters.CharFilter(method="search", label="姓名/电话", widget=_TEXT)
+    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), label="项目", widget=_SELECT)
+    stage = django_filters.ChoiceFilter(choices=Customer.Stage.choices, label="客户阶段", widget=_SELECT)
+
+    class Meta:
+        model = Customer
+        fields = ["project", "stage"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(name__icontains=value) | Q(phone__endswith=value))

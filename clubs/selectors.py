@@ -1,0 +1,86 @@
+"""Every read of the clubs app, scoped by the user's projects."""
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from clubs import filters
+from clubs.models import Club, ClubActivity, ClubMember, ForumOpinion, OwnerForum, PointsEntry
+from crm.scopes import visible_projects
+from owners.selectors import customers_for
+
+
+def _in_scope(user):
+    # Company-wide records (no project) are visible to everyone holding the permission.
+    return Q(project__isnull=True) | Q(project__in=visible_projects(user))
+
+
+def forums(user):
+    return OwnerForum.objects.filter(_in_scope(user)).select_related("project", "created_by")
+
+
+def forum_list(user, params):
+    qs = forums(user).annotate(opinion_count=Count("opinions", distinct=True),
+                               participant_count=Count("participants", distinct=True))
+    fs = filters.ForumFilter(params or None, queryset=qs, projects=visible_projects(user))
+    return fs, (fs.qs if fs.is_valid() else qs)
+
+
+def forum_themes(forum):
+    """Analysis: opinions per theme, most frequent first, with how many became cases."""
+    rows = (ForumOpinion.objects.filter(forum=forum).values("theme")
+            .annotate(count=Count("pk"), cases=Count("complaint")).order_by("-count", "theme"))
+    from complaints.models import Category
+
+    labels = dict(Category.choices)
+    return [{"theme": labels.get(r["theme"], r["theme"]), "count": r["count"], "cases": r["cases"]} for r in rows]
+
+
+def participant_candidates(user, params):
+    fs = filters.ParticipantFilter(params or None, queryset=customers_for(user).order_by("name"),
+                                   projects=visible_projects(user))
+    return fs, (fs.qs if fs.is_valid() else fs.queryset)
+
+
+def clubs(user):
+    return Club.objects.filter(_in_scope(user)).select_related("project")
+
+
+def members(user, club, params=None):
+    qs = (ClubMember.objects.filter(club=club, customer__in=customers_for(user))
+          .select_related("customer", "customer__project")
+          .annotate(balance=Coalesce(Sum("points__points"), 0)))
+    fs = filters.MemberFilter(params or None, queryset=qs)
+    return fs, (fs.qs if fs.is_valid() else qs)
+
+
+def member_for(user, pk):
+    return ClubMember.objects.filter(club__in=clubs(user), customer__in=customers_for(user)).select_related(
+        "club", "customer").get(pk=pk)
+
+
+def ledger(member):
+    return PointsEntry.objects.filter(member=member).select_related("actor", "activity")
+
+
+def activities(user):
+    return ClubActivity.objects.filter(club__in=clubs(user)).select_related("club", "created_by")
+
+
+def activity_list(user, params, done_only=False):
+    qs = activities(user)
+    if done_only:
+        qs = qs.filter(status__in=[ClubActivity.Status.DONE, ClubActivity.Status.EVALUATED])
+    fs = filters.ActivityFilter(params or None, queryset=qs)
+    return fs, (fs.qs if fs.is_valid() else qs)
+
+
+def club_counts(user):
+    f = forums(user)
+    a = activities(user)
+    return {
+        "forums_pending": f.filter(status=OwnerForum.Status.SUBMITTED).count(),
+        "forums_open": f.exclude(status=OwnerForum.Status.CLOSED).count(),
+        "activities_pending": a.filter(status=ClubActivity.Status.SUBMITTED).count(),
+        "activities_to_evaluate": a.filter(status=ClubActivity.Status.DONE).count(),
+    }

@@ -1,0 +1,488 @@
+"""Every write of the clubs app: forums, the club, the points ledger, activities."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from clubs.models import (
+    ACTIVITY_WORKFLOW, CLUB_WORKFLOW, EDITABLE_STATES, FORUM_WORKFLOW, ActivityPhoto, Club, ClubActivity, ClubMember,
+    ForumChecklistItem, ForumOpinion, ForumParticipant, ImprovementAction, OwnerForum, PointsEntry,
+)
+from crm.approvals import approval_decide, approval_submit, pending_for
+from crm.rules import rule_int
+from crm.scopes import visible_projects
+from crm.sequences import next_value
+
+FORUM_SUBJECT = "clubs.forum_plan"
+CLUB_SUBJECT = "clubs.club_plan"
+
+DEFAULT_CHECKLIST = ["确定会场并布置", "发出邀请并确认参会业主", "准备座谈提纲与资料", "安排记录人员与签到表"]
+
+EARN_RULES = {
+    PointsEntry.Kind.JOIN: "clubs.points_join",
+    PointsEntry.Kind.REFERRAL: "clubs.points_referral",
+    PointsEntry.Kind.PURCHASE: "clubs.points_purchase",
+    PointsEntry.Kind.PARTICIPATION: "clubs.points_participation",
+    PointsEntry.Kind.SUGGESTION: "clubs.points_suggestion",
+}
+
+
+def _save(obj, user, fields, reason=""):
+    obj._history_user = user
+    if reason:
+        obj._change_reason = reason
+    obj.save(update_fields=fields)
+
+
+def _check_project(user, project):
+    if project is not None and not visible_projects(user).filter(pk=project.pk).exists():
+        raise PermissionDenied("该项目不在您的权限范围内。")
+
+
+def _require_editable(obj):
+    if obj.status not in EDITABLE_STATES:
+        raise ValidationError("方案已提交或已批准，不能再修改。")
+
+
+def _submit_plan(workflow, obj, *, user, subject, title, content, snapshot, url):
+    workflow.fire(obj, "submit", user=user)
+    approval_submit(target=obj, subject=subject, title=title, content=content, submitted_by=user,
+                    snapshot=snapshot, url=url)
+    return obj
+
+
+def _decide_plan(workflow, obj, *, user, approve, comment, url):
+    pending = pending_for(obj)
+    if pending is None:
+        raise ValidationError("没有待审批的方案版本。")
+    approval_decide(request_id=pending.pk, user=user, approve=approve, comment=comment, url=url)
+    workflow.fire(obj, "approve" if approve else "reject", user=user)
+    return obj
+
+
+# --- Owner forums ------------------------------------------------------------------------------
+
+PLAN_FIELDS = ("title", "kind", "topic", "purpose", "project", "planned_at", "location", "format", "budget",
+               "participant_criteria")
+
+
+@transaction.atomic
+def forum_create(*, user, title: str, kind: str, purpose: str, planned_at: dt.datetime, project=None,
+                 topic: str = "", location: str = "", format: str = OwnerForum.Format.MEETING,
+                 budget: Decimal = Decimal("0"), participant_criteria: str = "") -> OwnerForum:
+    """Draft a forum plan with the default preparation checklist."""
+    _check_project(user, project)
+    if kind == OwnerForum.Kind.TOPIC and not topic.strip():
+        raise ValidationError("专题座谈会请填写专题。")
+    year = timezone.localtime(planned_at).year
+    forum = OwnerForum(
+        number=f"ZT-{year}-{next_value(f'clubs.forum.{year}'):04d}", title=title.strip(), kind=kind,
+        topic=topic.strip(), purpose=purpose.strip(), project=project, planned_at=planned_at, location=location,
+        format=format, budget=budget, participant_criteria=participant_criteria, created_by=user,
+    )
+    forum._history_user = user
+    forum.save()
+    ForumChecklistItem.objects.bulk_create([ForumChecklistItem(forum=forum, text=t) for t in DEFAULT_CHECKLIST])
+    return forum
+
+
+@transaction.atomic
+def forum_update_plan(*, user, forum: OwnerForum, **fields) -> OwnerForum:
+    """Revise a draft or rejected plan (the rejected version stays in the approval history)."""
+    forum = OwnerForum.objects.select_for_update().get(pk=forum.pk)
+    _require_editable(forum)
+    _check_project(user, fields.get("project"))
+    if fields.get("kind") == OwnerForum.Kind.TOPIC and not (fields.get("topic") or "").strip():
+        raise ValidationError("专题座谈会请填写专题。")
+    for name in PLAN_FIELDS:
+        if name in fields:
+            setattr(forum, name, fields[name])
+    _save(forum, user, [n for n in PLAN_FIELDS if n in fields], "修改方案")
+    return forum
+
+
+@transaction.atomic
+def forum_set_participants(*, user, forum: OwnerForum, customers, criteria: str = "") -> int:
+    """Replace the invited owners (chosen from owners by filters) while the plan can be edited."""
+    _require_editable(forum)
+    from owners.selectors import customers_for
+
+    allowed = customers_for(user).filter(pk__in=[c.pk for c in customers])
+    forum.participants.all().delete()
+    ForumParticipant.objects.bulk_create([ForumParticipant(forum=forum, customer=c) for c in allowed])
+    if criteria:
+        forum.participant_criteria = criteria[:200]
+        _save(forum, user, ["participant_criteria"], "选择参会业主")
+    return forum.participants.count()
+
+
+def forum_submit(*, user, forum: OwnerForum) -> OwnerForum:
+    """Submit the plan (again, after a rejection) as a new version for the manager's approval."""
+    with transaction.atomic():
+        forum.refresh_from_db()
+        url = reverse("clubs:forum_detail", args=[forum.pk])
+        snapshot = {"budget": str(forum.budget), "planned_at": forum.planned_at.isoformat(),
+                    "participants": forum.participants.count()}
+        return _submit_plan(FORUM_WORKFLOW, forum, user=user, subject=FORUM_SUBJECT,
+                            title=f"客户座谈会方案：{forum.title}", content=forum.plan_text(), snapshot=snapshot,
+                            url=url)
+
+
+@transaction.atomic
+def forum_decide(*, user, forum: OwnerForum, approve: bool, comment: str = "") -> OwnerForum:
+    """The approver's decision on the pending version; the forum moves on in the same transaction."""
+    return _decide_plan(FORUM_WORKFLOW, forum, user=user, approve=approve, comment=comment,
+                        url=reverse("clubs:forum_detail", args=[forum.pk]))
+
+
+@transaction.atomic
+def checklist_add(*, user, forum: OwnerForum, text: str) -> ForumChecklistItem:
+    if forum.status in (OwnerForum.Status.HELD, OwnerForum.Status.ANALYSED, OwnerForum.Status.CLOSED):
+        raise ValidationError("座谈会已召开，不能再添加准备事项。")
+    if not text.strip():
+        raise ValidationError("请填写准备事项。")
+    item = ForumChecklistItem(forum=forum, text=text.strip())
+    item._history_user = user
+    item.save()
+    return item
+
+
+@transaction.atomic
+def checklist_toggle(*, user, item: ForumChecklistItem) -> ForumChecklistItem:
+    item.done = not item.done
+    item.done_by = user if item.done else None
+    item.done_at = timezone.now() if item.done else None
+    _save(item, user, ["done", "done_by", "done_at"])
+    return item
+
+
+@transaction.atomic
+def forum_prepare(*, user, forum: OwnerForum) -> OwnerForum:
+    """Preparation complete: every checklist item must be done."""
+    open_items = forum.checklist.filter(done=False).count()
+    if open_items:
+        raise ValidationError(f"还有 {open_items} 项准备工作未完成。")
+    return FORUM_WORKFLOW.fire(forum, "prepare", user=user)
+
+
+@transaction.atomic
+def forum_hold(*, user, forum: OwnerForum, held_at: dt.datetime, minutes: str, attended_ids=(),
+               attendance: int | None = None) -> OwnerForum:
+    """Record the forum held: attendance and minutes (客户座谈会记录)."""
+    if not minutes.strip():
+        raise ValidationError("请填写座谈会记录。")
+    forum.participants.update(attended=False)
+    marked = forum.participants.filter(customer_id__in=list(attended_ids)).update(attended=True)
+    count = attendance if attendance is not None else marked
+    return FORUM_WORKFLOW.fire(forum, "hold", user=user,
+                               updates={"held_at": held_at, "minutes": minutes.strip(), "attendance": count})
+
+
+@transaction.atomic
+def opinion_add(*, user, forum: OwnerForum, text: str, theme: str, customer=None, speaker: str = "") -> ForumOpinion:
+    """An opinion heard at the forum."""
+    from complaints.models import Category
+
+    if forum.status not in (OwnerForum.Status.HELD, OwnerForum.Status.ANALYSED):
+        raise ValidationError("座谈会召开后才能登记意见。")
+    if theme not in Category.values:
+        raise ValidationError("请选择意见主题。")
+    if not text.strip():
+        raise ValidationError("请填写意见内容。")
+    opinion = ForumOpinion(forum=forum, text=text.strip(), theme=theme, customer=customer,
+                           speaker=speaker or (customer.name if customer else ""), recorded_by=user)
+    opinion._history_user = user
+    opinion.save()
+    return opinion
+
+
+@transaction.atomic
+def opinion_to_case(*, user, opinion: ForumOpinion, kind: str = "complaint"):
+    """Turn an opinion into a case in the complaints register (channel 座谈会) and link it back."""
+    from complaints.services import complaint_register
+
+    opinion = ForumOpinion.objects.select_for_update().select_related("forum", "customer").get(pk=opinion.pk)
+    if opinion.complaint_id:
+        raise ValidationError("该意见已转为案件。")
+    forum = opinion.forum
+    project = forum.project if opinion.customer is None else None
+    if opinion.customer is None and project is None:
+        raise ValidationError("该意见没有提出业主，且座谈会未指定项目，无法转为案件。")
+    complaint = complaint_register(
+        received_by=user, kind=kind, channel="forum", category=opinion.theme,
+        title=f"座谈会意见：{opinion.text[:40]}",
+        description=f"{forum.number}《{forum.title}》中{opinion.speaker or '业主'}提出：{opinion.text}",
+        customer=opinion.customer, project=project,
+        complainant_name=opinion.speaker or (opinion.customer.name if opinion.customer else "座谈会业主"),
+        complainant_phone=opinion.customer.phone if opinion.customer else "—",
+    )
+    opinion.complaint = complaint
+    _save(opinion, user, ["complaint"], "转为投诉")
+    return complaint
+
+
+@transaction.atomic
+def forum_analyse(*, user, forum: OwnerForum, analysis: str) -> OwnerForum:
+    """Record the analysis (themes and counts are computed from the opinions)."""
+    if not analysis.strip():
+        raise ValidationError("请填写分析结论。")
+    return FORUM_WORKFLOW.fire(forum, "analyse", user=user, updates={"analysis": analysis.strip()})
+
+
+@transaction.atomic
+def forum_use_results(*, user, forum: OwnerForum, result_use: str, follow_up: str,
+                      follow_up_due: dt.date | None = None) -> OwnerForum:
+    """How the results are used (forums, service, relationship work) and the follow-up."""
+    if result_use not in OwnerForum.ResultUse.values:
+        raise ValidationError("请选择结果应用方向。")
+    if not follow_up.strip():
+        raise ValidationError("请填写跟进措施。")
+    return FORUM_WORKFLOW.fire(forum, "use_results", user=user, updates={
+        "result_use": result_use, "follow_up": follow_up.strip(), "follow_up_due": follow_up_due})
+
+
+# --- The club ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def club_create(*, user, name: str, founding_plan: str, rules: str = "", project=None) -> Club:
+    _check_project(user, project)
+    if Club.objects.filter(name=name.strip()).exists():
+        raise ValidationError("已有同名客户会。")
+    club = Club(name=name.strip(), founding_plan=founding_plan.strip(), rules=rules.strip(), project=project,
+                created_by=user)
+    club._history_user = user
+    club.save()
+    return club
+
+
+@transaction.atomic
+def club_update_plan(*, user, club: Club, name: str, founding_plan: str, rules: str = "", project=None) -> Club:
+    club = Club.objects.select_for_update().get(pk=club.pk)
+    _require_editable(club)
+    _check_project(user, project)
+    if Club.objects.filter(name=name.strip()).exclude(pk=club.pk).exists():
+        raise ValidationError("已有同名客户会。")
+    club.name, club.founding_plan, club.rules, club.project = name.strip(), founding_plan.strip(), rules.strip(), project
+    _save(club, user, ["name", "founding_plan", "rules", "project"], "修改成立方案")
+    return club
+
+
+def club_submit(*, user, club: Club) -> Club:
+    with transaction.atomic():
+        club.refresh_from_db()
+        return _submit_plan(CLUB_WORKFLOW, club, user=user, subject=CLUB_SUBJECT, title=f"客户会成立方案：{club.name}",
+                            content=club.plan_text(), snapshot={"name": club.name},
+                            url=reverse("clubs:club_detail", args=[club.pk]))
+
+
+@transaction.atomic
+def club_decide(*, user, club: Club, approve: bool, comment: str = "") -> Club:
+    return _decide_plan(CLUB_WORKFLOW, club, user=user, approve=approve, comment=comment,
+                        url=reverse("clubs:club_detail", args=[club.pk]))
+
+
+@transaction.atomic
+def club_found(*, user, club: Club, founded_on: dt.date, rules: str) -> Club:
+    """The approved club is founded with its rules (章程)."""
+    if not rules.strip():
+        raise ValidationError("请填写客户会章程。")
+    return CLUB_WORKFLOW.fire(club, "found", user=user, updates={"founded_on": founded_on, "rules": rules.strip()})
+
+
+# --- Members and the points ledger -------------------------------------------------------------
+
+@transaction.atomic
+def member_enroll(*, user, club: Club, customer, level: str = ClubMember.Level.REGULAR,
+                  joined_on: dt.date | None = None, referred_by: ClubMember | None = None) -> ClubMember:
+    """Enroll an owner; the joining points and the referrer's points are earned at once."""
+    from owners.selectors import customers_for
+
+    if club.status != Club.Status.FOUNDED:
+        raise ValidationError("客户会成立后才能发展会员。")
+    if not customers_for(user).filter(pk=customer.pk).exists():
+        raise PermissionDenied("该业主不在您的权限范围内。")
+    if referred_by is not None and referred_by.club_id != club.pk:
+        raise ValidationError("推荐人须是本会会员。")
+    member = ClubMember(club=club, customer=customer, level=level, joined_on=joined_on or timezone.localdate(),
+                        referred_by=referred_by,
+                        number=f"HY{club.pk:02d}-{next_value(f'clubs.member.{club.pk}'):05d}")
+    member._history_user = user
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        raise ValidationError("该业主已是本会会员。") from exc
+    points_earn(user=user, member=member, kind=PointsEntry.Kind.JOIN, reason="入会")
+    if referred_by is not None:
+        points_earn(user=user, member=referred_by, kind=PointsEntry.Kind.REFERRAL,
+                    reason=f"推荐 {customer.name} 入会")
+    return member
+
+
+@transaction.atomic
+def member_update(*, user, member: ClubMember, level: str, status: str) -> ClubMember:
+    if level not in ClubMember.Level.values or status not in ClubMember.Status.values:
+        raise ValidationError("请选择正确的等级和状态。")
+    member.level, member.status = level, status
+    _save(member, user, ["level", "status"], "调整会员等级/状态")
+    return member
+
+
+def points_balance(member: ClubMember) -> int:
+    return PointsEntry.objects.filter(member=member).aggregate(total=Sum("points"))["total"] or 0
+
+
+@transaction.atomic
+def points_earn(*, user, member: ClubMember, kind: str, reason: str, activity=None) -> PointsEntry:
+    """Earn points of one kind; the amount is the admin's rule for that kind."""
+    if kind not in EARN_RULES:
+        raise ValidationError("请选择获得积分的方式。")
+    if not reason.strip():
+        raise ValidationError("请填写事由。")
+    entry = PointsEntry(member=member, kind=kind, points=rule_int(EARN_RULES[kind]), reason=reason.strip()[:200],
+                        actor=user, activity=activity)
+    entry._history_user = user
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def points_redeem(*, user, member: ClubMember, kind: str, points: int, reason: str) -> PointsEntry:
+    """Redeem points for a gift or a fee offset; never more than the balance.
+
+    The member row is locked before the balance is summed, so two redemptions at once are
+    serialised and the second sees the first's entry.
+    """
+    if kind not in PointsEntry.REDEEM_KINDS:
+        raise ValidationError("请选择兑换方式。")
+    if points is None or points <= 0:
+        raise ValidationError("兑换积分须为正整数。")
+    if not reason.strip():
+        raise ValidationError("请填写兑换事由（如礼品名称）。")
+    locked = ClubMember.objects.select_for_update().get(pk=member.pk)
+    if locked.status != ClubMember.Status.ACTIVE:
+        raise ValidationError("该会员当前状态不能兑换积分。")
+    balance = points_balance(locked)
+    if points > balance:
+        raise ValidationError(f"积分不足：当前余额 {balance} 分，不能兑换 {points} 分。")
+    entry = PointsEntry(member=locked, kind=kind, points=-points, reason=reason.strip()[:200], actor=user)
+    entry._history_user = user
+    entry.save()
+    return entry
+
+
+# --- Club activities ---------------------------------------------------------------------------
+
+ACTIVITY_PLAN_FIELDS = ("kind", "title", "period_start", "period_end", "purpose", "content", "format", "budget")
+
+
+def _check_period(start, end):
+    if start and end and end < start:
+        raise ValidationError("结束日期不能早于开始日期。")
+
+
+@transaction.atomic
+def activity_create(*, user, club: Club, title: str, kind: str, period_start: dt.date, period_end: dt.date,
+                    purpose: str, content: str, format: str, budget: Decimal) -> ClubActivity:
+    """Draft an activity plan (for a period, or one activity)."""
+    if club.status != Club.Status.FOUNDED:
+        raise ValidationError("客户会成立后才能制订活动计划。")
+    _check_period(period_start, period_end)
+    year = period_start.year
+    activity = ClubActivity(
+        number=f"HD-{year}-{next_value(f'clubs.activity.{year}'):04d}", club=club, kind=kind, title=title.strip(),
+        period_start=period_start, period_end=period_end, purpose=purpose.strip(), content=content.strip(),
+        format=format, budget=budget, created_by=user,
+    )
+    activity._history_user = user
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_update_plan(*, user, activity: ClubActivity, **fields) -> ClubActivity:
+    activity = ClubActivity.objects.select_for_update().get(pk=activity.pk)
+    _require_editable(activity)
+    _check_period(fields.get("period_start", activity.period_start), fields.get("period_end", activity.period_end))
+    for name in ACTIVITY_PLAN_FIELDS:
+        if name in fields:
+            setattr(activity, name, fields[name])
+    _save(activity, user, [n for n in ACTIVITY_PLAN_FIELDS if n in fields], "修改活动方案")
+    return activity
+
+
+def activity_submit(*, user, activity: ClubActivity) -> ClubActivity:
+    with transaction.atomic():
+        activity.refresh_from_db()
+        return _submit_plan(ACTIVITY_WORKFLOW, activity, user=user, subject=CLUB_SUBJECT,
+                            title=f"客户会活动方案：{activity.title}", content=activity.plan_text(),
+                            snapshot={"budget": str(activity.budget)},
+                            url=reverse("clubs:activity_detail", args=[activity.pk]))
+
+
+@transaction.atomic
+def activity_decide(*, user, activity: ClubActivity, approve: bool, comment: str = "") -> ClubActivity:
+    return _decide_plan(ACTIVITY_WORKFLOW, activity, user=user, approve=approve, comment=comment,
+                        url=reverse("clubs:activity_detail", args=[activity.pk]))
+
+
+@transaction.atomic
+def activity_carry_out(*, user, activity: ClubActivity, held_on: dt.date, record: str, spend: Decimal,
+                       attendees=(), attendance: int | None = None, photos=()) -> ClubActivity:
+    """Record the activity carried out: attendance (members earn participation points), photos,
+    spend against budget."""
+    if not record.strip():
+        raise ValidationError("请填写活动记录。")
+    if spend is None or spend < 0:
+        raise ValidationError("请填写实际支出。")
+    members = list(ClubMember.objects.filter(club=activity.club, pk__in=[m.pk for m in attendees]))
+    count = attendance if attendance is not None else len(members)
+    ACTIVITY_WORKFLOW.fire(activity, "carry_out", user=user, updates={
+        "held_on": held_on, "record": record.strip(), "spend": spend, "attendance": count})
+    activity.attendees.set(members)
+    for member in members:
+        points_earn(user=user, member=member, kind=PointsEntry.Kind.PARTICIPATION,
+                    reason=f"参加活动：{activity.title}", activity=activity)
+    for upload in photos:
+        ActivityPhoto.objects.create(activity=activity, image=upload, uploaded_by=user)
+    return activity
+
+
+@transaction.atomic
+def activity_evaluate(*, user, activity: ClubActivity, score: int, what_worked: str, to_improve: str) -> ClubActivity:
+    """Evaluate the activity: score, what worked, what to improve."""
+    if score is None or not 0 <= score <= 100:
+        raise ValidationError("评估得分须在 0 到 100 之间。")
+    if not what_worked.strip() and not to_improve.strip():
+        raise ValidationError("请填写成功之处或待改进之处。")
+    return ACTIVITY_WORKFLOW.fire(activity, "evaluate", user=user, updates={
+        "score": score, "what_worked": what_worked.strip(), "to_improve": to_improve.strip(), "evaluated_by": user})
+
+
+@transaction.atomic
+def improvement_add(*, user, activity: ClubActivity, description: str, owner: str = "",
+                    due_date: dt.date | None = None) -> ImprovementAction:
+    if activity.status != ClubActivity.Status.EVALUATED:
+        raise ValidationError("活动评估后才能登记改进措施。")
+    if not description.strip():
+        raise ValidationError("请填写改进措施。")
+    action = ImprovementAction(activity=activity, description=description.strip(), owner=owner, due_date=due_date,
+                               created_by=user)
+    action._history_user = user
+    action.save()
+    return action
+
+
+@transaction.atomic
+def improvement_done(*, user, action: ImprovementAction) -> ImprovementAction:
+    if action.done_at:
+        raise ValidationError("该措施已完成。")
+    action.done_at = timezone.now()
+    _save(action, user, ["done_at"], "完成改进措施")
+    return action

@@ -1,0 +1,432 @@
+"""Thin views: permission → form → one service call → message → redirect."""
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clubs import forms, selectors, services
+from clubs.models import (
+    ACTIVITY_WORKFLOW, APPROVAL_TRANSITIONS, CLUB_WORKFLOW, EDITABLE_STATES, FORUM_WORKFLOW, ActivityPhoto,
+    ClubActivity, ClubMember, OwnerForum,
+)
+from crm.approvals import approvals_for, can_decide, pending_for
+from crm.history import history_rows
+from crm.scopes import visible_projects
+from crm.views import show_error
+from owners.selectors import customers_for
+
+PER_PAGE = 25
+
+
+def _page(request, qs):
+    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _history(request, obj):
+    rows, page = history_rows(obj, request.GET.get("hpage") or 1)
+    return {"history_rows": rows, "history_page": page}
+
+
+def _run(request, target, call, done="已保存。"):
+    """Run one service call; a refusal becomes a message and changes nothing."""
+    try:
+        call()
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(target)
+
+
+def _form_run(request, target, form, call, done="已保存。"):
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(target)
+    return _run(request, target, lambda: call(form.cleaned_data), done)
+
+
+def _approval_context(obj, user, workflow):
+    pending = pending_for(obj)
+    return {
+        "versions": approvals_for(obj),
+        "can_decide": bool(pending and can_decide(pending, user)),
+        "transitions": [t for t in workflow.available(obj, user) if t.name not in APPROVAL_TRANSITIONS],
+        "editable": obj.status in EDITABLE_STATES,
+        "decision_form": forms.DecisionForm(),
+    }
+
+
+def _decide(request, target, decide):
+    approve = request.POST.get("decision") == "approve"
+    comment = request.POST.get("comment", "")
+    return _run(request, target, lambda: decide(approve, comment), "已批准。" if approve else "已驳回。")
+
+
+@permission_required("clubs.view_ownerforum", raise_exception=True)
+def home(request):
+    return render(request, "clubs/home.html", {
+        "counts": selectors.club_counts(request.user),
+        "forums": selectors.forums(request.user)[:8],
+        "clubs": selectors.clubs(request.user),
+        "activities": selectors.activities(request.user)[:8],
+    })
+
+
+# --- Forums ------------------------------------------------------------------------------------
+
+@permission_required("clubs.view_ownerforum", raise_exception=True)
+def forum_list(request):
+    fs, qs = selectors.forum_list(request.user, request.GET)
+    return render(request, "clubs/forum_list.html", {"filter": fs, "page_obj": _page(request, qs)})
+
+
+@permission_required("clubs.add_ownerforum", raise_exception=True)
+def forum_create(request):
+    form = forms.ForumPlanForm(request.POST or None, projects=visible_projects(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            forum = services.forum_create(user=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, f"座谈会方案 {forum.number} 已保存，请选择参会业主后提交审批。")
+            return redirect("clubs:forum_detail", pk=forum.pk)
+    return render(request, "clubs/form.html", {"form": form, "title": "新建客户座谈会方案"})
+
+
+@permission_required("clubs.change_ownerforum", raise_exception=True)
+def forum_edit(request, pk):
+    forum = get_object_or_404(selectors.forums(request.user), pk=pk)
+    initial = {n: getattr(forum, n) for n in services.PLAN_FIELDS}
+    form = forms.ForumPlanForm(request.POST or None, initial=initial, projects=visible_projects(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.forum_update_plan(user=request.user, forum=forum, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, "方案已修改，可再次提交审批。")
+            return redirect("clubs:forum_detail", pk=pk)
+    return render(request, "clubs/form.html", {"form": form, "title": f"修改座谈会方案 {forum.number}"})
+
+
+@permission_required("clubs.view_ownerforum", raise_exception=True)
+def forum_detail(request, pk):
+    forum = get_object_or_404(selectors.forums(request.user), pk=pk)
+    customers = customers_for(request.user).filter(pk__in=forum.participants.values("customer_id"))
+    return render(request, "clubs/forum_detail.html", {
+        "forum": forum, **_approval_context(forum, request.user, FORUM_WORKFLOW),
+        "participants": forum.participants.select_related("customer"),
+        "checklist": forum.checklist.select_related("done_by"),
+        "opinions": forum.opinions.select_related("customer", "complaint"),
+        "themes": selectors.forum_themes(forum),
+        "can_change": request.user.has_perm("clubs.change_ownerforum"),
+        "can_register_case": request.user.has_perm("complaints.add_complaint"),
+        "checklist_form": forms.ChecklistForm(),
+        "hold_form": forms.HoldForm(initial={"held_at": forum.planned_at}),
+        "opinion_form": forms.OpinionForm(customers=customers),
+        "analysis_form": forms.AnalysisForm(), "result_form": forms.ResultUseForm(),
+        **_history(request, forum)})
+
+
+@permission_required("clubs.view_ownerforum", raise_exception=True)
+def forum_print(request, pk):
+    forum = get_object_or_404(selectors.forums(request.user), pk=pk)
+    return render(request, "clubs/forum_print.html", {
+        "forum": forum, "participants": forum.participants.select_related("customer"),
+        "opinions": forum.opinions.select_related("complaint"), "themes": selectors.forum_themes(forum)})
+
+
+@permission_required("clubs.change_ownerforum", raise_exception=True)
+def forum_participants(request, pk):
+    """Choose the invited owners from the owners, by filters."""
+    forum = get_object_or_404(selectors.forums(request.user), pk=pk)
+    fs, qs = selectors.participant_candidates(request.user, request.GET)
+    if request.method == "POST":
+        chosen = customers_for(request.user).filter(pk__in=request.POST.getlist("customer"))
+        return _run(request, redirect("clubs:forum_detail", pk=pk).url, lambda: services.forum_set_participants(
+            user=request.user, forum=forum, customers=list(chosen), criteria=request.POST.get("criteria", "")),
+            "参会业主已更新。")
+    chosen_ids = set(forum.participants.values_list("customer_id", flat=True))
+    return render(request, "clubs/forum_participants.html", {
+        "forum": forum, "filter": fs, "candidates": qs[:200], "chosen_ids": chosen_ids,
+        "criteria": "；".join(f"{f.label}：{v}" for f in fs.form if (v := fs.form.data.get(f.name)))
+        if fs.is_bound else ""})
+
+
+@require_POST
+@permission_required("clubs.view_ownerforum", raise_exception=True)
+def forum_act(request, pk, action):
+    forum = get_object_or_404(selectors.forums(request.user), pk=pk)
+    target = redirect("clubs:forum_detail", pk=pk).url
+    user, post = request.user, request.POST
+    if action == "decide":
+        return _decide(request, target, lambda a, c: services.forum_decide(user=user, forum=forum, approve=a, comment=c))
+    if not user.has_perm("clubs.change_ownerforum"):
+        raise PermissionDenied("您不能办理座谈会。")
+    if action == "submit":
+        return _run(request, target, lambda: services.forum_submit(user=user, forum=forum), "已提交审批。")
+    if action == "checklist":
+        return _form_run(request, target, forms.ChecklistForm(post),
+                         lambda d: services.checklist_add(user=user, forum=forum, **d))
+    if action == "prepare":
+        return _run(request, target, lambda: services.forum_prepare(user=user, forum=forum))
+    if action == "hold":
+        return _form_run(request, target, forms.HoldForm(post), lambda d: services.forum_hold(
+            user=user, forum=forum, attended_ids=post.getlist("attended"), **d))
+    if action == "opinion":
+        customers = customers_for(user).filter(pk__in=forum.participants.values("customer_id"))
+        return _form_run(request, target, forms.OpinionForm(post, customers=customers),
+                         lambda d: services.opinion_add(user=user, forum=forum, **d), "意见已登记。")
+    if action == "analyse":
+        return _form_run(request, target, forms.AnalysisForm(post),
+                         lambda d: services.forum_analyse(user=user, forum=forum, **d))
+    if action == "use_results":
+        return _form_run(request, target, forms.ResultUseForm(post),
+                         lambda d: services.forum_use_results(user=user, forum=forum, **d))
+    raise Http404
+
+
+@require_POST
+@permission_required("clubs.change_ownerforum", raise_exception=True)
+def checklist_toggle(request, pk, item_pk):
+    forum = get_object_or_404(selectors.forums(request.user), pk=pk)
+    item = get_object_or_404(forum.checklist, pk=item_pk)
+    return _run(request, redirect("clubs:forum_detail", pk=pk).url,
+                lambda: services.checklist_toggle(user=request.user, item=item))
+
+
+@require_POST
+@permission_required("clubs.change_forumopinion", raise_exception=True)
+def opinion_to_case(request, pk, opinion_pk):
+    if not request.user.has_perm("complaints.add_complaint"):
+        raise PermissionDenied("您不能登记投诉。")
+    forum = get_object_or_404(selectors.forums(request.user), pk=pk)
+    opinion = get_object_or_404(forum.opinions, pk=opinion_pk)
+    target = redirect("clubs:forum_detail", pk=pk).url
+    try:
+        complaint = services.opinion_to_case(user=request.user, opinion=opinion)
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, f"已转为投诉 {complaint.number}。")
+    return redirect(target)
+
+
+# --- The club ----------------------------------------------------------------------------------
+
+@permission_required("clubs.add_club", raise_exception=True)
+def club_create(request):
+    form = forms.ClubPlanForm(request.POST or None, projects=visible_projects(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            club = services.club_create(user=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, "客户会成立方案已保存，请提交审批。")
+            return redirect("clubs:club_detail", pk=club.pk)
+    return render(request, "clubs/form.html", {"form": form, "title": "客户会成立方案"})
+
+
+@permission_required("clubs.change_club", raise_exception=True)
+def club_edit(request, pk):
+    club = get_object_or_404(selectors.clubs(request.user), pk=pk)
+    form = forms.ClubPlanForm(request.POST or None, projects=visible_projects(request.user), initial={
+        "name": club.name, "project": club.project, "founding_plan": club.founding_plan, "rules": club.rules})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.club_update_plan(user=request.user, club=club, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, "方案已修改，可再次提交审批。")
+            return redirect("clubs:club_detail", pk=pk)
+    return render(request, "clubs/form.html", {"form": form, "title": f"修改客户会方案：{club.name}"})
+
+
+@permission_required("clubs.view_club", raise_exception=True)
+def club_detail(request, pk):
+    club = get_object_or_404(selectors.clubs(request.user), pk=pk)
+    fs, qs = selectors.members(request.user, club, request.GET)
+    member_qs = ClubMember.objects.filter(club=club, status=ClubMember.Status.ACTIVE).select_related("customer")
+    return render(request, "clubs/club_detail.html", {
+        "club": club, **_approval_context(club, request.user, CLUB_WORKFLOW),
+        "filter": fs, "page_obj": _page(request, qs.order_by("number")),
+        "activities": club.activities.all()[:20],
+        "found_form": forms.FoundForm(initial={"founded_on": timezone.localdate(), "rules": club.rules}),
+        "enroll_form": forms.EnrollForm(initial={"joined_on": timezone.localdate()},
+                                        customers=customers_for(request.user).exclude(
+                                            pk__in=club.members.values("customer_id")).order_by("name"),
+                                        members=member_qs),
+        "can_change": request.user.has_perm("clubs.change_club"),
+        **_history(request, club)})
+
+
+@require_POST
+@permission_required("clubs.view_club", raise_exception=True)
+def club_act(request, pk, action):
+    club = get_object_or_404(selectors.clubs(request.user), pk=pk)
+    target = redirect("clubs:club_detail", pk=pk).url
+    user, post = request.user, request.POST
+    if action == "decide":
+        return _decide(request, target, lambda a, c: services.club_decide(user=user, club=club, approve=a, comment=c))
+    if not user.has_perm("clubs.change_club"):
+        raise PermissionDenied("您不能办理客户会事务。")
+    if action == "submit":
+        return _run(request, target, lambda: services.club_submit(user=user, club=club), "已提交审批。")
+    if action == "found":
+        return _form_run(request, target, forms.FoundForm(post),
+                         lambda d: services.club_found(user=user, club=club, **d), "客户会已成立。")
+    if action == "enroll":
+        form = forms.EnrollForm(post, customers=customers_for(user),
+                                members=ClubMember.objects.filter(club=club))
+        return _form_run(request, target, form, lambda d: services.member_enroll(user=user, club=club, **d),
+                         "会员已入会，入会积分已计入。")
+    raise Http404
+
+
+@permission_required("clubs.view_clubmember", raise_exception=True)
+def member_detail(request, pk):
+    try:
+        member = selectors.member_for(request.user, pk)
+    except ClubMember.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "clubs/member_detail.html", {
+        "member": member, "balance": services.points_balance(member),
+        "page_obj": _page(request, selectors.ledger(member)),
+        "earn_form": forms.EarnForm(), "redeem_form": forms.RedeemForm(),
+        "member_form": forms.MemberForm(initial={"level": member.level, "status": member.status}),
+        "can_change": request.user.has_perm("clubs.add_pointsentry"),
+        **_history(request, member)})
+
+
+@require_POST
+@permission_required("clubs.add_pointsentry", raise_exception=True)
+def member_act(request, pk, action):
+    try:
+        member = selectors.member_for(request.user, pk)
+    except ClubMember.DoesNotExist as exc:
+        raise Http404 from exc
+    target = redirect("clubs:member_detail", pk=pk).url
+    user, post = request.user, request.POST
+    if action == "earn":
+        return _form_run(request, target, forms.EarnForm(post),
+                         lambda d: services.points_earn(user=user, member=member, **d), "积分已计入。")
+    if action == "redeem":
+        return _form_run(request, target, forms.RedeemForm(post),
+                         lambda d: services.points_redeem(user=user, member=member, **d), "积分已兑换。")
+    if action == "update":
+        return _form_run(request, target, forms.MemberForm(post),
+                         lambda d: services.member_update(user=user, member=member, **d))
+    raise Http404
+
+
+# --- Activities --------------------------------------------------------------------------------
+
+@permission_required("clubs.view_clubactivity", raise_exception=True)
+def activity_list(request, records=False):
+    fs, qs = selectors.activity_list(request.user, request.GET, done_only=records)
+    return render(request, "clubs/activity_list.html", {
+        "filter": fs, "page_obj": _page(request, qs), "records": records,
+        "export_code": "clubs-activity-records" if records else "clubs-activity-plans"})
+
+
+@permission_required("clubs.add_clubactivity", raise_exception=True)
+def activity_create(request, club_pk):
+    club = get_object_or_404(selectors.clubs(request.user), pk=club_pk)
+    form = forms.ActivityPlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_create(user=request.user, club=club, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"活动方案 {activity.number} 已保存，请提交审批。")
+            return redirect("clubs:activity_detail", pk=activity.pk)
+    return render(request, "clubs/form.html", {"form": form, "title": f"{club.name}：新建活动计划"})
+
+
+@permission_required("clubs.change_clubactivity", raise_exception=True)
+def activity_edit(request, pk):
+    activity = get_object_or_404(selectors.activities(request.user), pk=pk)
+    form = forms.ActivityPlanForm(request.POST or None,
+                                  initial={n: getattr(activity, n) for n in services.ACTIVITY_PLAN_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update_plan(user=request.user, activity=activity, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "活动方案已修改，可再次提交审批。")
+            return redirect("clubs:activity_detail", pk=pk)
+    return render(request, "clubs/form.html", {"form": form, "title": f"修改活动方案 {activity.number}"})
+
+
+def _members_of(activity):
+    return ClubMember.objects.filter(club=activity.club, status=ClubMember.Status.ACTIVE).select_related("customer")
+
+
+@permission_required("clubs.view_clubactivity", raise_exception=True)
+def activity_detail(request, pk):
+    activity = get_object_or_404(selectors.activities(request.user), pk=pk)
+    return render(request, "clubs/activity_detail.html", {
+        "activity": activity, **_approval_context(activity, request.user, ACTIVITY_WORKFLOW),
+        "attendee_list": activity.attendees.select_related("customer"),
+        "photos": activity.photos.all(), "improvements": activity.improvements.all(),
+        "carry_form": forms.CarryOutForm(initial={"held_on": activity.period_start, "spend": activity.budget},
+                                         members=_members_of(activity)),
+        "evaluation_form": forms.EvaluationForm(), "improvement_form": forms.ImprovementForm(),
+        "can_change": request.user.has_perm("clubs.change_clubactivity"),
+        **_history(request, activity)})
+
+
+@permission_required("clubs.view_clubactivity", raise_exception=True)
+def activity_print(request, pk):
+    activity = get_object_or_404(selectors.activities(request.user), pk=pk)
+    return render(request, "clubs/activity_print.html", {
+        "activity": activity, "versions": approvals_for(activity),
+        "attendee_list": activity.attendees.select_related("customer"), "improvements": activity.improvements.all()})
+
+
+@require_POST
+@permission_required("clubs.view_clubactivity", raise_exception=True)
+def activity_act(request, pk, action):
+    activity = get_object_or_404(selectors.activities(request.user), pk=pk)
+    target = redirect("clubs:activity_detail", pk=pk).url
+    user, post = request.user, request.POST
+    if action == "decide":
+        return _decide(request, target, lambda a, c: services.activity_decide(
+            user=user, activity=activity, approve=a, comment=c))
+    if not user.has_perm("clubs.change_clubactivity"):
+        raise PermissionDenied("您不能办理客户会活动。")
+    if action == "submit":
+        return _run(request, target, lambda: services.activity_submit(user=user, activity=activity), "已提交审批。")
+    if action == "carry_out":
+        form = forms.CarryOutForm(post, request.FILES, members=_members_of(activity))
+        return _form_run(request, target, form, lambda d: services.activity_carry_out(
+            user=user, activity=activity, held_on=d["held_on"], record=d["record"], spend=d["spend"],
+            attendees=d["attendees"], attendance=d["attendance"], photos=d["photos"]))
+    if action == "evaluate":
+        return _form_run(request, target, forms.EvaluationForm(post),
+                         lambda d: services.activity_evaluate(user=user, activity=activity, **d), "评估已保存。")
+    if action == "improvement":
+        return _form_run(request, target, forms.ImprovementForm(post),
+                         lambda d: services.improvement_add(user=user, activity=activity, **d), "改进措施已登记。")
+    if action.startswith("improvement-done-"):
+        item = get_object_or_404(activity.improvements, pk=action.rsplit("-", 1)[-1])
+        return _run(request, target, lambda: services.improvement_done(user=user, action=item))
+    raise Http404
+
+
+@permission_required("clubs.view_clubactivity", raise_exception=True)
+def activity_photo(request, pk, photo_pk):
+    activity = get_object_or_404(selectors.activities(request.user), pk=pk)
+    photo = get_object_or_404(ActivityPhoto, pk=photo_pk, activity=activity)
+    return FileResponse(photo.image.open("rb"))
