@@ -8,7 +8,7 @@ from property_liaison.models import (
 )
 
 _SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
-_DATE = forms.DateInput(attrs={"class": "form-control form-control-sm", "type": "date"})
+_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control form-control-sm", "type": "date"})
 _TEXT = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "搜索"})
 
 

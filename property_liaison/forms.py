@@ -37,7 +37,7 @@ def _w(widget_class=forms.TextInput, **attrs):
 
 
 def _date(**kw):
-    return forms.DateField(widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}), **kw)
+    return forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}), **kw)
 
 
 class NotFutureDate:
