@@ -623,3 +623,16 @@ def weekly_report(today: dt.date | None = None) -> ComplaintReport:
     monday = today - dt.timedelta(days=today.weekday() + 7)
     return report_build(period="weekly", start=monday, end=monday + dt.timedelta(days=6))
 
+
+
+@transaction.atomic
+def attachment_add(*, complaint, user, upload):
+    """Store an attachment (already validated for size and type by the form)."""
+    from .models import Attachment
+
+    item = Attachment(complaint=complaint, file=upload, name=upload.name[:200], size=upload.size,
+                      content_type=getattr(upload, "content_type", "")[:100], uploaded_by=user)
+    item._history_user = user
+    item.save()
+    timeline_add(complaint, user, "attachment", f"上传附件：{item.name}（{item.size // 1024} KB）")
+    return item

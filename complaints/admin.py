@@ -1,0 +1,46 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Complaint, ComplaintReport, Event, SlaClock, SlaRule, TimelineEntry
+
+
+@admin.register(SlaRule)
+class SlaRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "amount", "unit", "working_time", "extension_role"]
+    list_editable = ["amount", "unit", "working_time", "extension_role"]
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEntry
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "actor", "kind", "text"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(SimpleHistoryAdmin):
+    """Read-only in the admin: every change goes through the services."""
+
+    list_display = ["number", "kind", "project", "complainant_name", "severity", "state", "received_at"]
+    list_filter = ["kind", "state", "severity", "category"]
+    search_fields = ["number", "complainant_name", "phone_digits"]
+    inlines = [TimelineInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(SimpleHistoryAdmin):
+    list_display = ["complaint", "rule", "started_at", "deadline", "state", "met_at"]
+    list_filter = ["state", "rule"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(Event, SimpleHistoryAdmin)
+admin.site.register(ComplaintReport)

@@ -1,0 +1,21 @@
+"""Home cards: what waits for the user in the complaints register."""
+from django.urls import reverse
+
+from crm.dashboard import Card, card_provider
+from crm.roles import Role
+from crm.scopes import user_role
+
+from .selectors import queue_counts
+
+
+@card_provider
+def cards(user):
+    role = user_role(user)
+    if role not in (Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.PROJECT_DEPT):
+        return []
+    counts = queue_counts(user)
+    url = reverse("complaints:register")
+    items = [("待界定的投诉", "classify", "primary"), ("即将超时", "due", "warning"), ("已超时", "breached", "danger"),
+             ("待回访", "visits", "warning")]
+    return [Card(title, counts[code], f"{url}?queue={code}", level) for title, code, level in items
+            if counts[code] or code in ("breached",)]

@@ -1,0 +1,169 @@
+"""Screens through the test client: register, front-desk entry, case page, actions, forwarded
+cases, print forms, weekly report and the Excel exports."""
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from complaints import services
+from complaints.models import Complaint, State
+
+pytestmark = pytest.mark.django_db
+
+
+def user(name):
+    return get_user_model().objects.get(username=name)
+
+
+def owner_with_unit():
+    from owners.models import Ownership
+
+    return Ownership.objects.select_related("customer", "unit").order_by("pk").first()
+
+
+def test_front_desk_finds_the_owner_by_phone_digits_and_registers_in_one_page(as_role):
+    client = as_role("front_desk")
+    own = owner_with_unit()
+    page = client.get(reverse("complaints:entry"), {"phone": own.customer.phone[-4:]})
+    key = f"{own.customer.pk}:{own.unit.pk}"
+    assert key in page.content.decode()
+    response = client.post(reverse("complaints:entry") + f"?phone={own.customer.phone[-4:]}", {
+        "owner_unit": key, "kind": "complaint", "channel": "phone", "category": "repairs",
+        "title": "厨房漏水", "description": "楼上漏水到厨房"})
+    case = Complaint.objects.get(title="厨房漏水")
+    assert response.status_code == 302 and response.url == reverse("complaints:detail", args=[case.pk])
+    assert case.customer == own.customer and case.unit == own.unit and case.number.startswith("TS-")
+
+
+def test_entry_without_owner_needs_name_and_phone(as_role):
+    client = as_role("front_desk")
+    before = Complaint.objects.count()
+    response = client.post(reverse("complaints:entry"), {
+        "kind": "complaint", "channel": "phone", "category": "repairs", "title": "x", "description": "y"})
+    assert response.status_code == 200
+    assert "请选择查到的业主" in response.content.decode()
+    assert Complaint.objects.count() == before
+
+
+def test_register_filters_and_searches_by_phone_digits(as_role):
+    client = as_role("cs_staff")
+    case = Complaint.objects.exclude(phone_digits="").first()
+    response = client.get(reverse("complaints:register"), {"q": case.complainant_phone[-6:]})
+    assert case.number in response.content.decode()
+    response = client.get(reverse("complaints:register"), {"state": "archived"})
+    body = response.content.decode()
+    assert all(c.number in body for c in Complaint.objects.filter(state="archived")[:5])
+    assert case.number not in body or case.state == "archived"
+
+
+def test_register_page_query_count_is_bounded(as_role):
+    client = as_role("cs_supervisor")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("complaints:register"))
+    assert response.status_code == 200
+    # 9 of them are the framework's (session read/write, user, permissions, profile, unread
+    # notifications); the register itself: count, two queue aggregates, two filter menus, the page
+    assert len(ctx.captured_queries) <= 15
+
+
+def test_case_page_shows_only_the_available_transitions(as_role):
+    client = as_role("cs_staff")
+    case = Complaint.objects.get(title="演示：外墙渗水（3）")  # investigated
+    body = client.get(reverse("complaints:detail", args=[case.pk])).content.decode()
+    assert 'data-transition="submit_plan"' in body
+    assert 'data-transition="approve_plan"' not in body
+    assert "timeline-entry" in body
+
+
+def test_a_forbidden_transition_posted_anyway_changes_nothing(as_role):
+    client = as_role("cs_staff")
+    case = Complaint.objects.get(title="演示：外墙渗水（1）")  # registered
+    response = client.post(reverse("complaints:act", args=[case.pk, "approve_plan"]), {"comment": "ok"}, follow=True)
+    case.refresh_from_db()
+    assert case.state == State.REGISTERED
+    assert "不能执行" in response.content.decode()
+
+
+def test_an_action_form_fires_the_transition(as_role):
+    client = as_role("cs_supervisor")
+    case = Complaint.objects.get(title="演示：外墙渗水（1）")
+    response = client.post(reverse("complaints:act", args=[case.pk, "classify_valid"]), {"severity": "minor"})
+    case.refresh_from_db()
+    assert response.status_code == 302 and case.state == State.CLASSIFIED and case.severity == "minor"
+
+
+def test_case_page_query_count_does_not_grow_with_history(as_role):
+    client = as_role("cs_supervisor")
+    case = Complaint.objects.get(title="演示：外墙渗水（18）")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("complaints:detail", args=[case.pk])).status_code == 200
+    assert len(ctx.captured_queries) <= 30
+
+
+def test_property_company_sees_only_cases_its_company_forwarded(as_role):
+    client = as_role("property_company")
+    pc = user("property_company")
+    project = services.visible_projects(pc).first()
+    if project is None:
+        pytest.skip("demo property company has no appointed project")
+    response = client.post(reverse("complaints:forwarded"), {
+        "project": project.pk, "complainant_name": "刘先生", "complainant_phone": "13800000000",
+        "category": "cleaning", "title": "楼道垃圾未清", "description": "三天未清理"})
+    assert response.status_code == 302
+    case = Complaint.objects.get(title="楼道垃圾未清")
+    assert case.forwarded_by_company == pc.profile.property_company
+    body = client.get(reverse("complaints:forwarded")).content.decode()
+    assert case.number in body
+    assert Complaint.objects.get(title="演示：外墙渗水（1）").number not in body
+    assert client.get(reverse("complaints:register")).status_code == 403
+
+
+def test_print_forms_render(as_role):
+    client = as_role("cs_staff")
+    case = Complaint.objects.get(title="演示：外墙渗水（18）")
+    body = client.get(reverse("complaints:print", args=[case.pk])).content.decode()
+    assert "客户投诉登记表" in body and "print-form" in body and "data-print" in body
+    assert "纠纷登记簿" in client.get(reverse("complaints:dispute_book")).content.decode()
+
+
+def test_an_attachment_with_a_false_extension_is_refused(as_role):
+    client = as_role("cs_staff")
+    case = Complaint.objects.get(title="演示：外墙渗水（1）")
+    fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00not an image", content_type="image/jpeg")
+    client.post(reverse("complaints:attach", args=[case.pk]), {"file": fake})
+    assert case.attachments.count() == 0
+    good = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    client.post(reverse("complaints:attach", args=[case.pk]), {"file": good})
+    assert case.attachments.count() == 1
+    assert case.timeline.filter(kind="attachment").exists()
+
+
+def test_admin_exports_the_register_with_each_clock(as_role):
+    client = as_role("admin")
+    case = Complaint.objects.get(title="演示：外墙渗水（18）")
+    response = client.get(reverse("crm:export_register", args=["complaints"]))
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert "重要处置时限" in header and "重要处置实际" in header and "重要处置结果" in header
+    row = next(r for r in rows if r[0] == case.number)
+    clock = case.clocks.get(rule__code="important")
+    assert row[header.index("重要处置结果")] == clock.result and clock.result in ("按时", "超时")
+    assert row[header.index("回访实际")] is not None
+
+
+def test_weekly_report_page_and_export(as_role):
+    client = as_role("manager")
+    body = client.get(reverse("complaints:weekly")).content.decode()
+    assert "weekly-data" in body and "回访率" in body
+    response = client.get(reverse("crm:export_register", args=["complaints-weekly"]))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert any(r[0] == "案件总数" for r in rows)

@@ -1,0 +1,242 @@
+"""Thin views: permission → form → one service call → message → redirect."""
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from crm.history import history_rows
+from crm.roles import Role
+from crm.scopes import user_role, visible_projects
+from crm.views import show_error
+
+from . import forms, selectors, services
+from .models import Attachment, Complaint, Kind, SlaClock
+
+ACTIONS = {
+    # transition: (form, service call with the cleaned data)
+    "transfer": (forms.TransferForm, lambda c, u, d: services.complaint_transfer(
+        complaint=c, user=u, department=d["department"], handler=d["handler"], note=d["note"])),
+    "classify_valid": (forms.ClassifyValidForm, lambda c, u, d: services.complaint_classify(
+        complaint=c, user=u, valid=True, severity=d["severity"], reason=d["reason"])),
+    "classify_invalid": (forms.ClassifyInvalidForm, lambda c, u, d: services.complaint_classify(
+        complaint=c, user=u, valid=False, reason=d["reason"])),
+    "investigate": (forms.InvestigateForm, lambda c, u, d: services.complaint_investigate(complaint=c, user=u, **d)),
+    "submit_plan": (forms.PlanForm, lambda c, u, d: services.plan_submit(complaint=c, user=u, **d)),
+    "approve_plan": (forms.DecideForm, lambda c, u, d: services.plan_decide(complaint=c, user=u, approve=True, **d)),
+    "reject_plan": (forms.RejectForm, lambda c, u, d: services.plan_decide(complaint=c, user=u, approve=False, **d)),
+    "negotiate_fail": (forms.NegotiationForm, lambda c, u, d: services.negotiation_record(
+        complaint=c, user=u, agreed=False, **d)),
+    "negotiate_agree": (forms.NegotiationForm, lambda c, u, d: services.negotiation_record(
+        complaint=c, user=u, agreed=True, **d)),
+    "execute": (forms.ExecuteForm, lambda c, u, d: services.complaint_execute(complaint=c, user=u, **d)),
+    "feedback": (forms.FeedbackForm, lambda c, u, d: services.complaint_feedback(complaint=c, user=u, **d)),
+    "send_correction": (forms.CorrectionForm, lambda c, u, d: services.correction_send(complaint=c, user=u, **d)),
+    "verify_correction": (forms.VerifyForm, lambda c, u, d: services.correction_verify(complaint=c, user=u, **d)),
+    "return_visit": (forms.ReturnVisitForm, lambda c, u, d: services.return_visit_record(complaint=c, user=u, **d)),
+    "reply": (forms.ReplyForm, lambda c, u, d: services.complaint_reply(complaint=c, user=u, **d)),
+    "close": (forms.NoteForm, lambda c, u, d: services.complaint_close(complaint=c, user=u, **d)),
+    "archive": (forms.EmptyForm, lambda c, u, d: services.complaint_archive(complaint=c, user=u)),
+}
+
+
+def _staff_only(request):
+    if user_role(request.user) == Role.PROPERTY_COMPANY:
+        raise PermissionDenied("物业公司只能查看本公司转交的投诉。")
+
+
+@permission_required("complaints.view_complaint", raise_exception=True)
+def register(request):
+    filterset, qs = selectors.register_list(user=request.user, params=request.GET)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "complaints/register.html", {
+        "filter": filterset, "page_obj": page, "queues": selectors.QUEUES,
+        "queue": request.GET.get("queue", ""), "counts": selectors.queue_counts(request.user),
+    })
+
+
+@permission_required("complaints.add_complaint", raise_exception=True)
+def entry(request):
+    """The one-page front-desk form: find the owner by phone digits, pick the unit, save."""
+    _staff_only(request)
+    from owners.models import Ownership
+    from owners.selectors import customer_search
+
+    phone = (request.GET.get("phone") or "").strip()
+    candidates = []
+    if phone:
+        found = customer_search(user=request.user, q=phone)[:10]
+        ownerships = Ownership.objects.filter(customer__in=found).select_related(
+            "customer", "unit", "unit__building", "unit__project")
+        candidates = [(o.customer, o.unit) for o in ownerships]
+    projects = visible_projects(request.user)
+    form = forms.RegisterForm(request.POST or None, request.FILES or None, projects=projects, candidates=candidates,
+                              initial={"complainant_phone": phone})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with transaction.atomic():
+                case = services.complaint_register(
+                    received_by=request.user, kind=d["kind"], channel=d["channel"], category=d["category"],
+                    title=d["title"], description=d["description"], project=d["project"], customer=d["customer"],
+                    unit=d["unit"], complainant_name=d["complainant_name"],
+                    complainant_phone=d["complainant_phone"], needs_transfer=d["needs_transfer"],
+                    owner_requested_by=d["owner_requested_by"], promised_by=d["promised_by"])
+                if d.get("attachment"):
+                    services.attachment_add(complaint=case, user=request.user, upload=d["attachment"])
+        except (ValidationError, PermissionDenied) as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, f"已登记 {case.number}。")
+            return redirect("complaints:detail", case.pk)
+    return render(request, "complaints/entry.html", {"form": form, "phone": phone, "candidates": candidates})
+
+
+@permission_required("complaints.view_complaint", raise_exception=True)
+def detail(request, pk):
+    case = selectors.complaint_get(user=request.user, pk=pk)
+    rows, history_page = history_rows(case, request.GET.get("hpage"))
+    return render(request, "complaints/detail.html", {
+        "case": case, "timeline": selectors.timeline_for(case), "actions": case.workflow.available(case, request.user),
+        "approvals": selectors.plan_versions(case), "clocks": case.clocks.all(),
+        "attachment_form": forms.AttachmentForm(), "history_rows": rows, "history_page": history_page,
+        "pause_form": forms.PauseForm(), "extension_form": forms.ExtensionForm(),
+    })
+
+
+@permission_required("complaints.change_complaint", raise_exception=True)
+def act(request, pk, name):
+    """One transition: its form on GET, the service on POST; a refused one changes nothing."""
+    case = selectors.complaint_get(user=request.user, pk=pk)
+    if name not in ACTIONS:
+        raise Http404
+    form_class, call = ACTIONS[name]
+    try:
+        transition = case.workflow.check(case, name, request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+        return redirect("complaints:detail", case.pk)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(case, request.user, form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            show_error(request, exc)
+            return redirect("complaints:detail", case.pk)
+        messages.success(request, f"已{transition.label}。")
+        return redirect("complaints:detail", case.pk)
+    return render(request, "complaints/act.html", {"case": case, "form": form, "transition": transition})
+
+
+@require_POST
+@permission_required("complaints.change_complaint", raise_exception=True)
+def attach(request, pk):
+    case = selectors.complaint_get(user=request.user, pk=pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.attachment_add(complaint=case, user=request.user, upload=form.cleaned_data["file"])
+        messages.success(request, "附件已上传。")
+    else:
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("complaints:detail", case.pk)
+
+
+@permission_required("complaints.view_complaint", raise_exception=True)
+def attachment(request, pk):
+    item = get_object_or_404(Attachment.objects.filter(complaint__in=selectors.complaints_for(request.user)), pk=pk)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+
+@require_POST
+@permission_required("complaints.change_complaint", raise_exception=True)
+def clock_action(request, pk, op):
+    clock = get_object_or_404(SlaClock.objects.filter(complaint__in=selectors.complaints_for(request.user))
+                              .select_related("complaint", "rule"), pk=pk)
+    try:
+        if op == "pause":
+            form = forms.PauseForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("请填写暂停原因。")
+            services.clock_pause(clock=clock, user=request.user, reason=form.cleaned_data["reason"])
+        elif op == "resume":
+            services.clock_resume(clock=clock, user=request.user)
+        elif op == "extend":
+            form = forms.ExtensionForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("请填写延期原因和新的截止时间。")
+            services.extension_request(clock=clock, user=request.user, **form.cleaned_data)
+        elif op in ("approve", "reject"):
+            services.extension_decide(clock=clock, user=request.user, approve=op == "approve",
+                                      comment=request.POST.get("comment", ""))
+        else:
+            raise Http404
+        messages.success(request, "已保存。")
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    return redirect("complaints:detail", clock.complaint_id)
+
+
+@permission_required("complaints.view_complaint", raise_exception=True)
+def print_form(request, pk):
+    """客户投诉登记表 (or 纠纷登记表) of one case, for printing."""
+    case = selectors.complaint_get(user=request.user, pk=pk)
+    return render(request, "complaints/print_form.html", {
+        "case": case, "timeline": selectors.timeline_for(case), "approvals": selectors.plan_versions(case)})
+
+
+@permission_required("complaints.view_complaint", raise_exception=True)
+def dispute_book(request):
+    """纠纷登记簿: every dispute in scope, printable."""
+    params = request.GET.copy()
+    params["kind"] = Kind.DISPUTE
+    _, qs = selectors.register_list(user=request.user, params=params)
+    return render(request, "complaints/dispute_book.html", {"cases": qs[:500], "now": timezone.now()})
+
+
+def forwarded(request):
+    """A property company's own forwarded cases (and the forward form)."""
+    if user_role(request.user) != Role.PROPERTY_COMPANY:
+        raise PermissionDenied("该页面仅供物业公司联络人使用。")
+    company = request.user.profile.property_company
+    qs = selectors.complaints_for(request.user).select_related("project").order_by("-received_at")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    form = forms.ForwardForm(request.POST or None, projects=visible_projects(request.user))
+    if request.method == "POST":
+        if not request.user.has_perm("complaints.add_complaint") or company is None:
+            raise PermissionDenied("您不能转交投诉。")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                case = services.complaint_register(
+                    received_by=request.user, kind=Kind.COMPLAINT, channel="property", forwarded_by_company=company,
+                    **{k: d[k] for k in ("project", "complainant_name", "complainant_phone", "category", "title",
+                                         "description")})
+            except (ValidationError, PermissionDenied) as exc:
+                show_error(request, exc)
+            else:
+                messages.success(request, f"已转交，编号 {case.number}。")
+                return redirect("complaints:forwarded")
+    return render(request, "complaints/forwarded.html", {"page_obj": page, "form": form, "company": company})
+
+
+@permission_required("complaints.view_report", raise_exception=True)
+def weekly(request):
+    import datetime as dt
+
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = today - dt.timedelta(days=today.weekday())
+    end = start + dt.timedelta(days=6)
+    data = selectors.report_data(start=start, end=end, user=request.user)
+    return render(request, "complaints/weekly.html", {
+        "data": data, "start": start, "end": end,
+        "prev": start - dt.timedelta(days=7), "next": start + dt.timedelta(days=7),
+        "export_url": reverse("crm:export_register", args=["complaints-weekly"]) + f"?start={start}",
+    })
