@@ -11,7 +11,8 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.notifications import notify_role
+from crm.notifications import notify, notify_role
+from crm.scopes import role_users
 from crm.rules import rule, rule_int
 from crm.sequences import next_value
 from owners.models import Project, Unit
@@ -21,6 +22,12 @@ from property_liaison.models import (
     CommitteeFormation, CoordinationGap, CoordinationMeeting, CoordinationPlan, Finding, Inspection,
     InspectionScore, PropertyAppointment, Rectification, RepairRequest, WarrantyCategory,
 )
+
+def _company_users(company):
+    if company is None:
+        return []
+    return role_users("property_company").filter(profile__property_company=company)
+
 
 CADENCE_DAYS = {Cadence.DAILY: 1, Cadence.WEEKLY: 7, Cadence.MONTHLY: 31}
 
@@ -88,6 +95,10 @@ def action_item_add(*, user, meeting, description: str, party: str, assignee: st
                       assignee=assignee, due_date=due_date)
     item._history_user = user
     item.save()
+    if party == ActionItem.Party.PROPERTY_COMPANY:
+        notify(recipients=_company_users(meeting.company), title=f"新的协调事项：{description[:60]}",
+               body=f"{meeting.project.name}，完成期限 {due_date}，请在系统中答复。",
+               url=reverse("property_liaison:action_item_detail", args=[item.pk]))
     return item
 
 
@@ -209,6 +220,9 @@ def rectification_require(*, user, finding: Finding, requirement: str, deadline:
                          deadline=deadline)
     rect._history_user = user
     rect.save()
+    notify(recipients=_company_users(finding.inspection.company), title=f"整改通知：{requirement[:60]}",
+           body=f"{finding.inspection.project.name}，整改期限 {deadline}，请整改后在系统中答复。",
+           url=reverse("property_liaison:rectification_detail", args=[rect.pk]), level="warning")
     return rect
 
 

@@ -40,8 +40,9 @@ def _act(request, redirect_to, call):
     return redirect(redirect_to)
 
 
-@permission_required("property_liaison.view_actionitem", raise_exception=True)
 def home(request):
+    if not any(request.user.has_perm(f"property_liaison.view_{m}") for m in ("actionitem", "repairrequest")):
+        raise PermissionDenied("您没有查看物业协调的权限。")
     return render(request, "property_liaison/home.html", {
         "counts": selectors.liaison_counts(request.user),
         "cadence": [row for row in selectors.cadence_report(request.user) if row["late"]],

@@ -193,3 +193,46 @@ def test_undelivered_unit_cannot_have_a_warranty_repair(make_user):
     with pytest.raises(ValidationError):
         services.repair_register(user=staff, unit=unit(project), category=WarrantyCategory.objects.first(),
                                  location="x", description="y", reported_on=TODAY())
+
+
+def test_company_users_are_told_of_a_new_rectification(make_user):
+    staff = make_user("cs_staff")
+    project, company = project_with_company()
+    _, other_company = project_with_company()
+    liaison = make_user("property_company", property_company=company)
+    stranger = make_user("property_company", property_company=other_company)
+    _rectification(staff, project)
+    assert Notification.objects.filter(recipient=liaison, title__startswith="整改通知").count() == 1
+    assert not Notification.objects.filter(recipient=stranger).exists()
+
+
+def test_committee_reminder_is_sent_once_until_the_notice_is_recorded(make_user):
+    supervisor = make_user("cs_supervisor")
+    project, _ = project_with_company()
+    unit(project, "1-101", "100", TODAY() - dt.timedelta(days=3))
+    assert services.committee_reminders() == 1
+    assert services.committee_reminders() == 0
+    assert Notification.objects.filter(recipient=supervisor, dedupe_key__startswith="liaison.committee_notice").count() == 1
+
+
+def test_warranty_ending_report_lists_units_whose_warranty_ends_within_sixty_days(make_user):
+    from property_liaison import selectors
+
+    admin = make_user("admin")
+    project, _ = project_with_company()
+    # two-year categories end 2 years after delivery: delivered 2 years minus 30 days ago → ends in ~30 days
+    soon = unit(project, "1-101", "100", services.add_months(TODAY(), -24) + dt.timedelta(days=30))
+    unit(project, "1-102", "100", services.add_months(TODAY(), -24) + dt.timedelta(days=90))
+    rows = selectors.warranty_ending(admin)
+    assert {row["unit"] for row in rows} == {soon}
+    assert {row["category"].code for row in rows} == {"heating_cooling", "electrical", "plumbing", "equipment",
+                                                     "decoration"}
+    assert all(0 <= row["days_left"] <= 60 for row in rows)
+
+
+def test_beat_jobs_are_scheduled_under_their_task_names():
+    from django.conf import settings
+
+    for name in ("property_liaison.coordination_cadence", "property_liaison.overdue_rectifications",
+                 "property_liaison.committee_reminders"):
+        assert settings.CELERY_BEAT_SCHEDULE[name]["task"] == name
