@@ -1,0 +1,130 @@
+"""Pages through the test client: scope, permissions, the upload flow, legal's 404."""
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mortgage.models import LitigationCase, OverdueRecord, OverdueUpload, TitleCertificateCase
+from mortgage.tests.conftest import HEADERS, months_ago, row, xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_certificate_cases_and_lawsuits_in_every_stage(demo):
+    assert set(TitleCertificateCase.objects.values_list("stage", flat=True)) == set(TitleCertificateCase.Stage.values)
+    assert set(LitigationCase.objects.values_list("stage", flat=True)) == set(LitigationCase.Stage.values)
+    assert OverdueRecord.objects.filter(status="closed").exists()
+
+
+@pytest.mark.parametrize("role", ["cs_staff", "cs_supervisor", "manager", "finance", "admin"])
+def test_the_registers_open_for_the_department_and_finance(as_role, role):
+    client = as_role(role)
+    for name in ("mortgage:certificate_list", "mortgage:overdue_list"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+    body = client.get(reverse("mortgage:certificate_list") + "?late=1").content.decode()
+    assert "产权证办理登记簿" in body and "平均出证天数" in body
+
+
+def test_every_detail_page_renders(as_role):
+    client = as_role("cs_supervisor")
+    case = TitleCertificateCase.objects.first()
+    assert client.get(reverse("mortgage:certificate_detail", args=[case.pk])).status_code == 200
+    record = OverdueRecord.objects.filter(litigation_required=True).first()
+    assert client.get(reverse("mortgage:overdue_detail", args=[record.pk])).status_code == 200
+    letter = client.get(reverse("mortgage:overdue_letter", args=[record.pk])).content.decode()
+    assert record.loan.loan_number in letter and str(record.amount) in letter and "print-form" in letter
+    assert client.get(reverse("mortgage:litigation_list")).status_code == 200
+    assert client.get(reverse("mortgage:agreement_list")).status_code == 200
+    export = client.get(reverse("crm:export_register", args=["mortgage-certificates"]) + "?stage=released")
+    assert export.status_code == 200 and export["Content-Disposition"].endswith(".xlsx")
+
+
+def test_legal_sees_only_the_cases_handed_to_it(as_role, make_user):
+    client = as_role("legal")
+    mine = LitigationCase.objects.first()
+    assert client.get(reverse("mortgage:litigation_detail", args=[mine.pk])).status_code == 200
+    other = make_user("legal")
+    LitigationCase.objects.filter(pk=mine.pk).update(assignee=other)
+    assert client.get(reverse("mortgage:litigation_detail", args=[mine.pk])).status_code == 404
+    assert client.get(reverse("mortgage:litigation_file", args=[mine.pk, "contract"])).status_code == 404
+    assert mine.number not in client.get(reverse("mortgage:litigation_list")).content.decode()
+    # and legal opens no overdue record or certificate at all
+    assert client.get(reverse("mortgage:overdue_detail", args=[mine.record_id])).status_code == 403
+    assert client.get(reverse("mortgage:certificate_list")).status_code == 403
+
+
+def test_front_desk_cannot_open_the_mortgage_pages(as_role):
+    client = as_role("front_desk")
+    assert client.get(reverse("mortgage:overdue_list")).status_code == 403
+    assert client.get(reverse("mortgage:litigation_list")).status_code == 403
+
+
+def test_finance_uploads_previews_and_confirms_a_list(as_role):
+    client = as_role("finance")
+    loans = list(OverdueRecord.objects.filter(status="open").select_related("loan__customer", "loan__unit")[:2])
+    good = xlsx([row(r.loan, 999, months_ago(1)) for r in loans])
+    response = client.post(reverse("mortgage:overdue_upload"), {"file": good, "report_date": timezone.localdate()})
+    upload = OverdueUpload.objects.order_by("-pk").first()
+    assert response.status_code == 302 and response.url == reverse("mortgage:overdue_preview", args=[upload.pk])
+    page = client.get(response.url).content.decode()
+    assert "校验通过" in page and "确认导入" in page
+    open_before = OverdueRecord.objects.filter(status="open").count()
+    response = client.post(reverse("mortgage:overdue_confirm", args=[upload.pk]))
+    assert response.status_code == 302
+    assert OverdueRecord.objects.filter(status="open").count() == 2 < open_before  # absent loans closed
+    assert client.post(reverse("mortgage:overdue_confirm", args=[upload.pk])).status_code == 302
+    assert OverdueUpload.objects.filter(status="applied").count() == 3
+
+
+def test_a_bad_list_shows_each_problem_in_chinese_and_writes_nothing(as_role):
+    client = as_role("finance")
+    before = list(OverdueRecord.objects.order_by("pk").values("pk", "amount", "status"))
+    bad = xlsx([["某人", "", "1-1", "NOPE", "银行", "abc", "2026-02-30", 1, "否"]])
+    response = client.post(reverse("mortgage:overdue_upload"), {"file": bad, "report_date": timezone.localdate()},
+                           follow=True)
+    body = response.content.decode()
+    assert "未写入任何数据" in body and "不是有效日期" in body and "逾期金额" in body
+    missing = xlsx([["x"]], headers=HEADERS[:3])
+    body = client.post(reverse("mortgage:overdue_upload"), {"file": missing, "report_date": timezone.localdate()},
+                       follow=True).content.decode()
+    assert "缺少列" in body
+    assert list(OverdueRecord.objects.order_by("pk").values("pk", "amount", "status")) == before
+
+
+def test_cs_staff_cannot_upload_and_finance_cannot_advance_a_case_before_release(as_role):
+    assert as_role("cs_staff").get(reverse("mortgage:overdue_upload")).status_code == 403
+    client = as_role("finance")
+    case = TitleCertificateCase.objects.filter(stage="collected").first()
+    client.post(reverse("mortgage:certificate_advance", args=[case.pk, "submit"]), {"on": timezone.localdate()})
+    case.refresh_from_db()
+    assert case.stage == "collected"
+
+
+def test_finance_confirms_a_requested_release_on_the_case_page(as_role):
+    client = as_role("finance")
+    case = TitleCertificateCase.objects.filter(stage="release_requested").first()
+    page = client.get(reverse("mortgage:certificate_detail", args=[case.pk])).content.decode()
+    assert "财务确认撤销担保" in page
+    client.post(reverse("mortgage:certificate_advance", args=[case.pk, "confirm_release"]), {"on": timezone.localdate()})
+    case.refresh_from_db()
+    assert case.stage == "released" and not case.loan.guarantee_active
+
+
+def test_cs_staff_hands_a_flagged_record_to_legal(as_role):
+    from crm.demo import demo_user
+
+    client = as_role("cs_staff")
+    record = OverdueRecord.objects.filter(status="open", litigation_required=True, litigation__isnull=True).first()
+    if record is None:
+        record = OverdueRecord.objects.filter(status="open", litigation__isnull=True).first()
+        OverdueRecord.objects.filter(pk=record.pk).update(litigation_required=True, litigation_reason="测试")
+    response = client.post(reverse("mortgage:overdue_handover", args=[record.pk]),
+                           {"assignee": demo_user("legal").pk, "dossier_note": "催缴无果"})
+    assert response.status_code == 302
+    assert LitigationCase.objects.filter(record=record, assignee__username="legal").exists()
+
+
+def test_dashboard_cards_per_role(as_role):
+    assert "待确认撤销按揭担保" in as_role("finance").get("/").content.decode()
+    assert "新移交的诉讼案卷" in as_role("legal").get("/").content.decode()
+    assert "产权证办理超期" in as_role("cs_staff").get("/").content.decode()
