@@ -176,3 +176,35 @@ def test_replacement_through_the_page_ends_the_appointment(client, make_user):
 
 def test_front_desk_cannot_open_inspections(as_role):
     assert as_role("front_desk").get(reverse("property_liaison:inspection_list")).status_code == 403
+
+
+def test_every_detail_page_of_the_demo_renders(as_role):
+    from property_liaison.models import ActionItem, CoordinationMeeting, Inspection
+
+    pages = []
+    for meeting in CoordinationMeeting.objects.filter(project__code="sunshine"):
+        pages += [("meeting_detail", meeting.pk), ("meeting_print", meeting.pk)]
+    pages += [("action_item_detail", item.pk) for item in ActionItem.objects.filter(project__code="sunshine")]
+    for inspection in Inspection.objects.filter(project__code="sunshine")[:3]:
+        pages += [("inspection_detail", inspection.pk), ("inspection_print", inspection.pk)]
+    pages += [("rectification_detail", r.pk) for r in Rectification.objects.filter(project__code="sunshine")]
+    pages += [("repair_detail", r.pk) for r in RepairRequest.objects.filter(project__code="sunshine")]
+    assert len(pages) > 15
+    for role in ("cs_staff", "property_company"):
+        client = as_role(role)
+        for name, pk in pages:
+            assert client.get(reverse(f"property_liaison:{name}", args=[pk])).status_code == 200, (role, name)
+    staff = as_role("cs_staff")
+    for project in PropertyAppointment.objects.values_list("project_id", flat=True):
+        assert staff.get(reverse("property_liaison:committee_detail", args=[project])).status_code == 200
+    assert "echarts" in staff.get(reverse("property_liaison:score_trends")).content.decode()
+
+
+def test_demo_has_records_in_every_state(demo):
+    from property_liaison.models import ActionItem
+
+    assert set(ActionItem.objects.values_list("status", flat=True)) == set(ActionItem.Status.values)
+    assert set(Rectification.objects.values_list("status", flat=True)) == set(Rectification.Status.values)
+    assert set(RepairRequest.objects.values_list("status", flat=True)) == set(RepairRequest.Status.values)
+    assert Rectification.objects.filter(escalated_at__isnull=False).exists()
+    assert RepairRequest.objects.filter(in_warranty=False).exists()
