@@ -60,3 +60,32 @@ EN = {
     "密码错误次数过多。为保护账号安全，该账号在本机已暂时锁定，请15分钟后再试；如忘记密码请联系系统管理员。":
         "Too many wrong passwords. This account is locked on this computer for 15 minutes; ask an administrator if you forgot the password.",
 }
+
+# property_liaison
+EN.update({
+    "物业公司": "Property company", "物业委托": "Property appointment", "委托开始": "Appointed from",
+    "委托结束": "Appointed until", "合同编号": "Contract no.", "协调频次": "Coordination cadence", "每日": "Daily",
+    "每周": "Weekly", "每月": "Monthly", "协调记录": "Coordination", "协调日期": "Coordination date",
+    "协调形式": "Form", "会议": "Meeting", "现场协调": "On-site", "参加人员": "Attendees", "会议纪要": "Minutes",
+    "提出的问题": "Issues raised", "记录人": "Recorded by", "协调事项": "Action items", "事项": "Action",
+    "责任方": "Party", "责任人": "Assignee", "完成期限": "Due date", "待处理": "Open", "已答复": "Answered",
+    "已验证": "Verified", "处理答复": "Answer", "佐证材料": "Evidence", "验证意见": "Verification note",
+    "提交答复": "Submit answer", "验证通过": "Verify", "退回重办": "Send back", "协调缺失": "Missed coordination",
+    "监督检查": "Inspections", "日常检查": "Routine check", "专项检查": "Special inspection",
+    "业主意见": "Owners' opinions", "安保": "Security", "保洁": "Cleaning", "绿化": "Greening",
+    "设施设备": "Facilities", "入住与装修管理": "Move-in & renovation control", "综合得分": "Score",
+    "检查发现": "Finding", "发现的问题": "Finding", "照片": "Photo", "整改通知": "Rectification",
+    "整改要求": "Requirement", "整改期限": "Deadline", "待整改": "To rectify", "整改答复": "Company's answer",
+    "提交整改答复": "Submit rectification", "退回重新整改": "Send back", "得分趋势": "Score trends",
+    "业委会": "Owners' committee", "业委会筹备": "Owners' committee formation", "具备条件日期": "Condition met on",
+    "书面报告期限": "Notice due", "条件未具备": "Conditions not met", "已具备成立条件": "Conditions met",
+    "筹备组已成立": "Preparatory group formed", "街道办事处指导": "Sub-district office guidance",
+    "业主大会已召开": "Owners' meeting held", "业委会已选举": "Committee elected", "已备案": "Registered",
+    "物业已置换": "Property company replaced", "物业置换": "Replacement of the property company",
+    "保修维修": "Warranty repairs", "保修类别": "Warranty category", "保修期(月)": "Warranty (months)",
+    "保修截止": "Warranty ends", "在保修期内": "In warranty", "已过保修期": "Out of warranty",
+    "业主报修": "Owner's request", "待派工": "To assign", "维修中": "In repair", "已完工": "Completed",
+    "业主已确认": "Confirmed by owner", "已回访": "Visited", "派工": "Assign", "完工": "Complete",
+    "业主确认": "Owner confirms", "回访": "Return visit", "保修到期": "Warranties ending",
+    "登记协调": "Record coordination", "登记检查": "Record inspection", "登记报修": "Record repair",
+})
