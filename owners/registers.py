@@ -4,7 +4,6 @@ from django.utils import timezone
 from crm.exports import Column, Register, register
 from owners import selectors
 from owners.masking import can_see_contact, id_for, phone_for
-from owners.models import ContactLog
 
 
 @register
@@ -50,9 +49,7 @@ class ContactLogRegister(Register):
     permission = "owners.view_contactlog"
 
     def queryset(self, user, params):
-        qs = ContactLog.objects.filter(project__in=selectors.projects_for(user)).select_related(
-            "customer", "handled_by", "project")
-        return qs.order_by("-occurred_at")
+        return selectors.contact_list(user, params)
 
     def columns(self, user):
         return [

@@ -96,10 +96,30 @@ def customer_list(user, params) -> tuple[QuerySet[Customer], "CustomerFilter"]:
     from owners.filters import CustomerFilter
 
     q = (params.get("q") or "").strip()
-    base = customer_search(user=user, q=q) if q else customers_for(user)
+    # Confidential customers are left out of the list too for roles outside their circle:
+    # a list with filters is a search. They can still be opened by their direct link.
+    base = customer_search(user=user, q=q) if q else searchable_customers(user)
     fs = CustomerFilter(params or None, queryset=base, projects=visible_projects(user))
     qs = fs.qs if fs.is_valid() else base
     return qs.select_related("project").order_by("code"), fs
+
+
+def contact_list(user, params) -> QuerySet:
+    """来电来访记录 in scope, searchable by number, customer name/code and need."""
+    from owners.models import ContactLog
+
+    qs = ContactLog.objects.filter(project__in=visible_projects(user)).select_related("customer", "handled_by",
+                                                                                      "project")
+    if user_role(user) not in CONFIDENTIAL_ROLES:
+        qs = qs.filter(customer__confidential=False)
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer__code__iexact=q)
+                       | Q(need__icontains=q))
+    kind = params.get("kind")
+    if kind in ContactLog.Kind.values:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-occurred_at")
 
 
 def units_for(user) -> QuerySet[Unit]:

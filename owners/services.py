@@ -219,7 +219,8 @@ def visit_record(*, customer: Customer, user, visited_on: dt.date, method: str, 
 def unit_document_record(*, unit: Unit, kind: str, user, received_on: dt.date | None = None, scan=None,
                          note: str = "") -> UnitDocument:
     """Mark a checklist document as received (with its scan)."""
-    doc, _ = UnitDocument.objects.get_or_create(unit=unit, kind=kind)
+    doc = UnitDocument.objects.select_for_update().filter(unit=unit, kind=kind).first() or UnitDocument(
+        unit=unit, kind=kind)
     doc.received_on, doc.note, doc.recorded_by = received_on, note, user
     if scan is not None:
         doc.scan = scan

@@ -29,3 +29,4 @@ urlpatterns += [
     path("customers/<int:pk>/surveys/new/", views.survey_create, name="survey_create"),
     path("import/", views.import_view, name="import"),
 ]
+urlpatterns += [path("contacts/", views.contact_list, name="contact_list")]

@@ -408,3 +408,13 @@ def import_view(request):
                 upload.seek(0)
                 token = imports.stash(upload)
     return render(request, "owners/import.html", {"form": form, "report": report, "token": token, "kind": kind})
+
+
+@permission_required("owners.view_contactlog", raise_exception=True)
+def contact_list(request):
+    from owners.models import ContactLog
+
+    page = Paginator(selectors.contact_list(request.user, request.GET), 25).get_page(request.GET.get("page"))
+    return render(request, "owners/contact_list.html", {"page_obj": page, "q": request.GET.get("q", ""),
+                                                        "kinds": ContactLog.Kind.choices,
+                                                        "kind": request.GET.get("kind", "")})

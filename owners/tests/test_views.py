@@ -164,7 +164,56 @@ def test_out_of_scope_access_needs_a_supervisor_approval_valid_for_the_day(as_ro
     assert AccessLog.objects.filter(what=AccessLog.What.OUT_OF_SCOPE, customer=liu).exists()
 
 
-@pytest.mark.parametrize("name", ["owners:quota_report", "owners:care_list", "owners:survey_trend", "owners:import",
+@pytest.mark.parametrize("name", ["owners:quota_report", "owners:contact_list", "owners:care_list", "owners:survey_trend", "owners:import",
                                   "owners:access_request_list"])
 def test_owner_pages_render(as_role, name):
     assert as_role("cs_supervisor").get(reverse(name)).status_code == 200
+
+
+def test_unit_document_scan_upload_is_checked_and_served_only_in_scope(as_role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from owners.models import UnitDocument
+
+    client = as_role("cs_staff")
+    unit = Customer.objects.get(name="吴海涛").ownerships.first().unit  # riverside
+    url = reverse("owners:unit_document_add", args=[unit.pk])
+    fake = SimpleUploadedFile("scan.pdf", b"MZ not a pdf", content_type="application/pdf")
+    client.post(url, {"kind": "movein_notice", "received_on": "2026-10-01", "scan": fake})
+    assert not UnitDocument.objects.filter(unit=unit).exists()
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    client.post(url, {"kind": "movein_notice", "received_on": "2026-10-01", "scan": scan})
+    doc = UnitDocument.objects.get(unit=unit)
+    assert doc.received_on.isoformat() == "2026-10-01" and doc.history.count() == 1
+    served = client.get(reverse("owners:document_scan", args=[doc.pk]))
+    assert served.status_code == 200 and b"".join(served.streaming_content).startswith(b"%PDF")
+    outsider = as_role("property_company")  # appointed to sunshine only
+    assert outsider.get(reverse("owners:document_scan", args=[doc.pk])).status_code == 404
+    assert "入伙通知书" in as_role("cs_staff").get(reverse("owners:unit_detail", args=[unit.pk])).content.decode()
+
+
+def test_dashboard_shows_the_visit_quota_card(as_role):
+    body = as_role("front_desk").get(reverse("home")).content.decode()
+    assert "本月访问指标" in body
+
+
+def test_care_list_marks_greeted_and_exports(as_role):
+    client = as_role("cs_staff")
+    liu = Customer.objects.get(name="刘建国")
+    client.post(reverse("owners:greeting_mark", args=[liu.pk]), {"occasion": "national"})
+    body = client.get(reverse("owners:care_list"), {"list": "national"}).content.decode()
+    assert "已问候" in body
+    export = client.get(reverse("crm:export_register", args=["owners-care"]), {"list": "national"})
+    assert export.status_code == 200
+
+
+def test_quota_report_shows_department_and_assistant_attainment(as_role):
+    body = as_role("cs_supervisor").get(reverse("owners:quota_report")).content.decode()
+    assert 'data-testid="dept-quota"' in body and "王小前" in body
+
+
+def test_confidential_customers_are_left_out_of_the_front_desk_list_but_not_the_staff_list(as_role):
+    chen = Customer.objects.get(name="陈美玲")  # confidential in the demo data
+    assert chen.confidential
+    assert chen.code not in as_role("front_desk").get(reverse("owners:customer_list")).content.decode()
+    assert chen.code in as_role("cs_staff").get(reverse("owners:customer_list")).content.decode()
