@@ -167,6 +167,16 @@ class ForumOpinion(models.Model):
         verbose_name_plural = _("座谈会意见")
         ordering = ["pk"]
 
+    def complaint_url(self) -> str:
+        from django.urls import NoReverseMatch, reverse
+
+        if not self.complaint_id:
+            return ""
+        try:
+            return reverse("complaints:detail", args=[self.complaint_id])
+        except NoReverseMatch:  # the complaints screens are optional for this app
+            return ""
+
     def get_theme_display(self):
         from complaints.models import Category
 

@@ -21,7 +21,7 @@ def forums(user):
 
 def forum_list(user, params):
     qs = forums(user).annotate(opinion_count=Count("opinions", distinct=True),
-                               participant_count=Count("participants", distinct=True))
+                               participant_count=Count("participants", distinct=True)).order_by("-planned_at", "-pk")
     fs = filters.ForumFilter(params or None, queryset=qs, projects=visible_projects(user))
     return fs, (fs.qs if fs.is_valid() else qs)
 

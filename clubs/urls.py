@@ -28,5 +28,6 @@ urlpatterns = [
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/print/", views.activity_print, name="activity_print"),
     path("activities/<int:pk>/photos/<int:photo_pk>/", views.activity_photo, name="activity_photo"),
+    path("activities/<int:pk>/improvements/<int:item_pk>/done/", views.improvement_done, name="improvement_done"),
     path("activities/<int:pk>/<slug:action>/", views.activity_act, name="activity_act"),
 ]

@@ -53,10 +53,12 @@ def _form_run(request, target, form, call, done="已保存。"):
 
 def _approval_context(obj, user, workflow):
     pending = pending_for(obj)
+    transitions = [t for t in workflow.available(obj, user) if t.name not in APPROVAL_TRANSITIONS]
     return {
         "versions": approvals_for(obj),
+        "actions": {t.name for t in transitions},
         "can_decide": bool(pending and can_decide(pending, user)),
-        "transitions": [t for t in workflow.available(obj, user) if t.name not in APPROVAL_TRANSITIONS],
+        "transitions": transitions,
         "editable": obj.status in EDITABLE_STATES,
         "decision_form": forms.DecisionForm(),
     }
@@ -128,9 +130,9 @@ def forum_detail(request, pk):
         "themes": selectors.forum_themes(forum),
         "can_change": request.user.has_perm("clubs.change_ownerforum"),
         "can_register_case": request.user.has_perm("complaints.add_complaint"),
-        "checklist_form": forms.ChecklistForm(),
+        "checklist_form": forms.ChecklistForm(auto_id="ck_%s"),
         "hold_form": forms.HoldForm(initial={"held_at": forum.planned_at}),
-        "opinion_form": forms.OpinionForm(customers=customers),
+        "opinion_form": forms.OpinionForm(customers=customers, auto_id="op_%s"),
         "analysis_form": forms.AnalysisForm(), "result_form": forms.ResultUseForm(),
         **_history(request, forum)})
 
@@ -301,7 +303,7 @@ def member_detail(request, pk):
     return render(request, "clubs/member_detail.html", {
         "member": member, "balance": services.points_balance(member),
         "page_obj": _page(request, selectors.ledger(member)),
-        "earn_form": forms.EarnForm(), "redeem_form": forms.RedeemForm(),
+        "earn_form": forms.EarnForm(auto_id="earn_%s"), "redeem_form": forms.RedeemForm(auto_id="redeem_%s"),
         "member_form": forms.MemberForm(initial={"level": member.level, "status": member.status}),
         "can_change": request.user.has_perm("clubs.add_pointsentry"),
         **_history(request, member)})
@@ -419,10 +421,16 @@ def activity_act(request, pk, action):
     if action == "improvement":
         return _form_run(request, target, forms.ImprovementForm(post),
                          lambda d: services.improvement_add(user=user, activity=activity, **d), "改进措施已登记。")
-    if action.startswith("improvement-done-"):
-        item = get_object_or_404(activity.improvements, pk=action.rsplit("-", 1)[-1])
-        return _run(request, target, lambda: services.improvement_done(user=user, action=item))
     raise Http404
+
+
+@require_POST
+@permission_required("clubs.change_improvementaction", raise_exception=True)
+def improvement_done(request, pk, item_pk):
+    activity = get_object_or_404(selectors.activities(request.user), pk=pk)
+    item = get_object_or_404(activity.improvements, pk=item_pk)
+    return _run(request, redirect("clubs:activity_detail", pk=pk).url,
+                lambda: services.improvement_done(user=request.user, action=item))
 
 
 @permission_required("clubs.view_clubactivity", raise_exception=True)

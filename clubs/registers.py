@@ -1,0 +1,73 @@
+"""Excel registers (作业记录): 客户座谈会记录, 客户会活动计划, 客户会活动记录 — same filters and scope as the lists."""
+from clubs import selectors
+from crm.exports import Column, Register, register
+
+
+def _name(user):
+    return (user.first_name or user.username) if user else ""
+
+
+@register
+class ForumRegister(Register):
+    code = "clubs-forums"
+    title = "客户座谈会记录"
+    permission = "clubs.view_ownerforum"
+
+    def queryset(self, user, params):
+        return selectors.forum_list(user, params)[1].order_by("-planned_at", "-pk")
+
+    def columns(self, user):
+        return [
+            Column("编号", lambda f: f.number), Column("名称", lambda f: f.title, 24),
+            Column("类型", lambda f: f.get_kind_display(), 12), Column("专题", lambda f: f.topic, 16),
+            Column("项目", lambda f: f.project.name if f.project else "全公司"),
+            Column("计划时间", lambda f: f.planned_at, 16), Column("形式", lambda f: f.get_format_display(), 10),
+            Column("地点", lambda f: f.location), Column("预算(元)", lambda f: f.budget, 10),
+            Column("目的", lambda f: f.purpose, 30), Column("邀请人数", lambda f: f.participant_count, 8),
+            Column("召开时间", lambda f: f.held_at, 16), Column("实到人数", lambda f: f.attendance, 8),
+            Column("座谈会记录", lambda f: f.minutes, 50), Column("意见数", lambda f: f.opinion_count, 8),
+            Column("分析结论", lambda f: f.analysis, 40), Column("结果应用", lambda f: f.get_result_use_display(), 12),
+            Column("跟进措施", lambda f: f.follow_up, 30), Column("跟进期限", lambda f: f.follow_up_due, 12),
+            Column("状态", lambda f: f.get_status_display(), 12), Column("经办人", lambda f: _name(f.created_by)),
+        ]
+
+
+@register
+class ActivityPlanRegister(Register):
+    code = "clubs-activity-plans"
+    title = "客户会活动计划"
+    permission = "clubs.view_clubactivity"
+
+    def queryset(self, user, params):
+        return selectors.activity_list(user, params)[1]
+
+    def columns(self, user):
+        return [
+            Column("编号", lambda a: a.number), Column("客户会", lambda a: a.club.name, 16),
+            Column("计划类型", lambda a: a.get_kind_display(), 12), Column("活动名称", lambda a: a.title, 24),
+            Column("开始日期", lambda a: a.period_start, 12), Column("结束日期", lambda a: a.period_end, 12),
+            Column("形式", lambda a: a.get_format_display(), 10), Column("目的", lambda a: a.purpose, 30),
+            Column("内容", lambda a: a.content, 40), Column("预算(元)", lambda a: a.budget, 10),
+            Column("状态", lambda a: a.get_status_display(), 12), Column("经办人", lambda a: _name(a.created_by)),
+        ]
+
+
+@register
+class ActivityRecordRegister(Register):
+    code = "clubs-activity-records"
+    title = "客户会活动记录"
+    permission = "clubs.view_clubactivity"
+
+    def queryset(self, user, params):
+        return selectors.activity_list(user, params, done_only=True)[1].select_related("evaluated_by")
+
+    def columns(self, user):
+        return [
+            Column("编号", lambda a: a.number), Column("客户会", lambda a: a.club.name, 16),
+            Column("活动名称", lambda a: a.title, 24), Column("开展日期", lambda a: a.held_on, 12),
+            Column("参加人数", lambda a: a.attendance, 8), Column("预算(元)", lambda a: a.budget, 10),
+            Column("实际支出(元)", lambda a: a.spend, 10), Column("超预算", lambda a: a.over_budget, 8),
+            Column("活动记录", lambda a: a.record, 50), Column("评估得分", lambda a: a.score, 8),
+            Column("成功之处", lambda a: a.what_worked, 30), Column("待改进", lambda a: a.to_improve, 30),
+            Column("评估人", lambda a: _name(a.evaluated_by)), Column("状态", lambda a: a.get_status_display(), 10),
+        ]
