@@ -47,3 +47,10 @@ def test_inspection_with_a_finding_is_answered_by_the_company_and_verified_by_th
     assert "已验证" in page.locator("#status").inner_text()
     rect.refresh_from_db()
     assert rect.status == "verified" and rect.verified_by.username == "cs_supervisor"
+
+
+def test_score_trend_charts_draw(demo, page, browser_login):
+    browser_login("cs_supervisor")
+    page.goto("/liaison/trends/")
+    page.wait_for_selector("[data-liaison-chart=projects] canvas")
+    assert page.locator("[data-liaison-chart] canvas").count() >= 2

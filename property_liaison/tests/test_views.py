@@ -208,3 +208,13 @@ def test_demo_has_records_in_every_state(demo):
     assert set(RepairRequest.objects.values_list("status", flat=True)) == set(RepairRequest.Status.values)
     assert Rectification.objects.filter(escalated_at__isnull=False).exists()
     assert RepairRequest.objects.filter(in_warranty=False).exists()
+
+
+def test_rectification_list_query_count_does_not_grow_with_rows(client, make_user, django_assert_max_num_queries):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    for _ in range(8):
+        _rect(staff, project)
+    client.force_login(staff)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("property_liaison:rectification_list")).status_code == 200
