@@ -89,3 +89,32 @@ EN.update({
     "业主确认": "Owner confirms", "回访": "Return visit", "保修到期": "Warranties ending",
     "登记协调": "Record coordination", "登记检查": "Record inspection", "登记报修": "Record repair",
 })
+
+# clubs: owner forums, the owner club, points, activities
+EN.update({
+    "客户座谈会": "Owner forum", "客户座谈会记录": "Owner forum records", "客户会": "Owner club", "客户会活动计划": "Club activity plans",
+    "客户会活动记录": "Club activity records", "综合座谈会": "General forum", "专题座谈会": "Topic forum", "会议座谈": "Meeting",
+    "茶话会": "Tea party", "现场座谈": "On-site forum", "线上座谈": "Online forum", "已准备": "Prepared", "已召开": "Held",
+    "已分析": "Analysed", "结果已应用": "Results used", "改进座谈会": "Improve forums", "改进服务": "Improve service",
+    "客户关系工作": "Relationship work", "座谈会名称": "Forum title", "专题": "Topic", "目的": "Purpose", "计划时间": "Planned time",
+    "地点": "Place", "形式": "Format", "预算(元)": "Budget (yuan)", "参会业主筛选条件": "Participant filters", "召开时间": "Held at",
+    "实到人数": "Attendance", "座谈会记录": "Minutes", "分析结论": "Analysis", "结果应用": "Use of results", "跟进措施": "Follow-up",
+    "跟进期限": "Follow-up due", "参会业主": "Participants", "出席": "Attended", "准备事项": "Checklist item", "准备工作清单": "Preparation checklist",
+    "座谈会意见": "Forum opinion", "发言人": "Speaker", "主题": "Theme", "意见内容": "Opinion", "转为案件": "Case", "转为投诉": "Turn into complaint",
+    "意见分析": "Analysis", "选择参会业主": "Choose participants", "修改方案": "Revise plan", "提交审批": "Submit for approval",
+    "批准": "Approve", "驳回": "Reject", "准备就绪": "Ready", "登记召开与记录": "Record forum held", "完成分析": "Finish analysis",
+    "登记结果应用": "Record use of results", "方案版本与审批": "Plan versions and decisions", "已驳回(待修改)": "Rejected (to revise)",
+    "客户会名称": "Club name", "成立方案": "Founding plan", "章程": "Rules", "已成立": "Founded", "成立日期": "Founded on",
+    "宣布成立": "Found the club", "客户会会员": "Club member", "会员编号": "Member number", "会员等级": "Level", "普通会员": "Regular",
+    "银卡会员": "Silver", "金卡会员": "Gold", "入会日期": "Joined on", "正常": "Active", "暂停": "Suspended", "已退会": "Left",
+    "推荐人": "Referred by", "积分记录": "Points entry", "积分": "Points", "积分余额": "Points balance", "积分明细": "Points ledger",
+    "入会": "Joining", "推荐": "Referral", "购房": "Purchase", "参加活动": "Taking part", "建议被采纳": "Adopted suggestion",
+    "兑换礼品": "Gift", "抵扣费用": "Fee offset", "事由": "Reason", "经办人": "Handled by", "获得积分": "Earn points",
+    "兑换积分": "Redeem points", "会员入会": "Enroll member", "客户会活动": "Club activity", "阶段活动计划": "Period plan",
+    "单项活动": "Single activity", "联谊聚会": "Social gathering", "讲座沙龙": "Talk / salon", "户外活动": "Outing", "文体比赛": "Sports & culture",
+    "公益活动": "Charity", "线上活动": "Online", "已开展": "Carried out", "已评估": "Evaluated", "活动名称": "Activity",
+    "开始日期": "Start", "结束日期": "End", "开展日期": "Held on", "参加人数": "Attendance", "参加会员": "Attending members",
+    "活动记录": "Record", "实际支出(元)": "Spend (yuan)", "评估得分(0-100)": "Score (0-100)", "成功之处": "What worked",
+    "待改进": "To improve", "评估人": "Evaluated by", "活动照片": "Photos", "改进措施": "Improvement action", "登记开展情况": "Record carried out",
+    "评估": "Evaluate", "活动评估": "Evaluation", "新建活动计划": "New activity plan", "新建座谈会": "New forum", "超预算": "Over budget",
+})
