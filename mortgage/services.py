@@ -294,13 +294,14 @@ def litigation_evaluate(*, today: dt.date | None = None) -> int:
     with transaction.atomic():
         OverdueRecord.objects.filter(pk__in=ids, litigation_required=False).update(
             litigation_required=True, litigation_reason=reason, litigation_flagged_at=now)
-        marked = list(OverdueRecord.objects.filter(pk__in=ids, litigation_flagged_at=now))
+        marked = list(OverdueRecord.objects.filter(pk__in=ids, litigation_flagged_at=now)
+                      .select_related("loan", "customer").order_by("pk"))
         OverdueRecord.history.bulk_history_create(marked, default_change_reason="诉讼规则判定须诉讼")
         if marked:
             digest = hashlib.sha1(",".join(str(r.pk) for r in marked).encode()).hexdigest()[:16]
             notify_role(Role.CS_SUPERVISOR, level="danger", url=reverse("mortgage:overdue_list") + "?litigation=1",
                         title=f"新增 {len(marked)} 条按揭逾期须诉讼",
-                        body="；".join(f"{r.loan_id}:{r.litigation_reason}" for r in marked[:20]),
+                        body="\n".join(f"{r.customer.name} {r.loan.loan_number}：{r.litigation_reason}" for r in marked[:20]),
                         dedupe_key=f"mortgage:litigation:{digest}")
     return len(marked)
 

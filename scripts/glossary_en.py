@@ -61,6 +61,26 @@ EN = {
         "Too many wrong passwords. This account is locked on this computer for 15 minutes; ask an administrator if you forgot the password.",
 }
 
+# mortgage: title certificates, loans, overdue collection, litigation
+EN.update({
+    "代办公司": "Agent company", "代办协议": "Agency agreement", "产权证办理": "Title-certificate case",
+    "产权证办理登记簿": "Title-certificate register", "按揭逾期登记簿": "Overdue-mortgage register",
+    "材料已收齐": "Materials collected", "已提交代办": "Submitted to agent", "已递件登记": "Filed with registry",
+    "已出证": "Certificate issued", "已办抵押登记": "Mortgage registered", "已申请撤销担保": "Release requested",
+    "担保已撤销": "Guarantee released", "已办结(无贷款)": "Completed (no loan)", "督促记录": "Chase log",
+    "督促结果": "Chase result", "下次督促日期": "Next chase", "按揭贷款": "Mortgage loan", "贷款编号": "Loan number",
+    "贷款银行": "Bank", "开发商担保有效": "Developer guarantee active", "逾期名单上传": "Overdue list upload",
+    "按揭逾期记录": "Overdue record", "逾期金额(元)": "Overdue amount (yuan)", "逾期起始日": "Overdue since",
+    "逾期期数": "Periods overdue", "银行建议诉讼": "Bank recommends litigation", "须诉讼": "Litigation required",
+    "诉讼理由": "Litigation reason", "催缴记录": "Reminder", "催缴方式": "Method", "短信": "SMS",
+    "电子邮件": "E-mail", "律师函": "Lawyer's letter", "上门拜访": "Visit", "业主承诺": "Owner's promise",
+    "下次跟进日期": "Next follow-up", "已移交法务": "Handed to legal", "已立案": "Filed", "开庭审理": "Hearing",
+    "已判决": "Judgment", "强制执行": "Enforcement", "已和解": "Settled", "已结案": "Closed",
+    "承办法务": "Legal officer", "案卷说明": "Dossier note", "上传逾期名单": "Upload overdue list",
+    "确认导入": "Confirm import", "移交法务": "Hand over to legal", "律师函草稿": "Lawyer's letter draft",
+    "代办公司与协议": "Agents & agreements", "逾期中": "Overdue", "已结清": "Settled up",
+})
+
 # property_liaison
 EN.update({
     "物业公司": "Property company", "物业委托": "Property appointment", "委托开始": "Appointed from",
