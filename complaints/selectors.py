@@ -84,6 +84,12 @@ def complaint_get(*, user, pk: int) -> Complaint:
     return get_object_or_404(qs, pk=pk)
 
 
+def events_for(complaint):
+    from .models import Event
+
+    return Event.objects.filter(project_id=complaint.project_id).order_by("-created_at")[:30]
+
+
 def timeline_for(complaint):
     return complaint.timeline.select_related("actor").order_by("at", "pk")
 

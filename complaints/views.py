@@ -106,6 +106,7 @@ def detail(request, pk):
         "approvals": selectors.plan_versions(case), "clocks": case.clocks.all(),
         "attachment_form": forms.AttachmentForm(), "history_rows": rows, "history_page": history_page,
         "pause_form": forms.PauseForm(), "extension_form": forms.ExtensionForm(),
+        "events": selectors.events_for(case),
     })
 
 
@@ -240,3 +241,23 @@ def weekly(request):
         "prev": start - dt.timedelta(days=7), "next": start + dt.timedelta(days=7),
         "export_url": reverse("crm:export_register", args=["complaints-weekly"]) + f"?start={start}",
     })
+
+
+@require_POST
+@permission_required("complaints.change_complaint", raise_exception=True)
+def link_event(request, pk):
+    """Link the case to an existing event of its project, or to a new one."""
+    from .models import Event
+
+    case = selectors.complaint_get(user=request.user, pk=pk)
+    try:
+        event_id, title = request.POST.get("event"), request.POST.get("title", "").strip()
+        if event_id:
+            event = get_object_or_404(Event.objects.filter(project=case.project), pk=event_id)
+        else:
+            event = services.event_create(project=case.project, title=title, user=request.user)
+        services.event_link(complaint=case, event=event, user=request.user)
+        messages.success(request, f"已关联事件：{event.title}")
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    return redirect("complaints:detail", case.pk)

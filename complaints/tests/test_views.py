@@ -167,3 +167,24 @@ def test_weekly_report_page_and_export(as_role):
     content = b"".join(response.streaming_content) if response.streaming else response.content
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert any(r[0] == "案件总数" for r in rows)
+
+
+def test_linking_five_owners_cases_to_one_event_on_the_case_page_makes_them_major(as_role):
+    from owners.models import Ownership
+
+    client = as_role("cs_staff")
+    fd = user("front_desk")
+    ownerships = list(Ownership.objects.select_related("customer", "unit").order_by("pk"))
+    project = ownerships[0].unit.project
+    same = [o for o in ownerships if o.unit.project_id == project.pk]
+    owners = {o.customer_id: o for o in same}
+    if len(owners) < 5:
+        pytest.skip("demo project has fewer than five owners")
+    cases = [services.complaint_register(received_by=fd, kind="complaint", channel="phone", category="equipment",
+                                         title=f"电梯停运{i}", description="电梯停运", customer=o.customer, unit=o.unit)
+             for i, o in enumerate(list(owners.values())[:5])]
+    client.post(reverse("complaints:link_event", args=[cases[0].pk]), {"title": "2号楼电梯停运"})
+    event = Complaint.objects.get(pk=cases[0].pk).event
+    for case in cases[1:]:
+        client.post(reverse("complaints:link_event", args=[case.pk]), {"event": event.pk})
+    assert set(Complaint.objects.filter(event=event).values_list("severity", flat=True)) == {"major"}
