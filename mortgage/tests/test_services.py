@@ -186,3 +186,23 @@ def test_only_flagged_records_are_handed_to_a_legal_user_who_tracks_the_lawsuit(
     assert case.stage == LitigationCase.Stage.CLOSED and case.filed_on and case.judgment_on
     with pytest.raises(TransitionNotAllowed):
         services.litigation_advance(case=case, action="settle", user=legal, outcome="x")
+
+
+def test_statistics_give_counts_late_cases_and_average_days(estate, agreement, make_user):
+    from mortgage.selectors import certificate_statistics
+
+    staff = make_user("cs_staff")
+    today = timezone.localdate()
+    services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff,
+                                                  collected_on=today - dt.timedelta(days=30))
+    case = TitleCertificateCase.objects.get(unit=estate["units"][0])
+    for action in ("submit", "file"):
+        services.certificate_advance(case=case, action=action, user=staff, on=today - dt.timedelta(days=20))
+    services.certificate_advance(case=case, action="issue", user=staff, certificate_number="N1",
+                                 on=today - dt.timedelta(days=10))
+    stats = certificate_statistics(TitleCertificateCase.objects.all())
+    assert stats["total"] == 4 and stats["late"] == 3  # three still waiting past the agreed 5 days
+    (project,) = stats["by_project"]
+    assert project["avg_issue"] == 20.0 and project["late"] == 3
+    assert stats["by_agent"][0]["agreement__agent__name"] == "安居代办"
+    assert {s["code"]: s["total"] for s in stats["by_stage"]}["issued"] == 1

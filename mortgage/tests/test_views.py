@@ -128,3 +128,28 @@ def test_dashboard_cards_per_role(as_role):
     assert "待确认撤销按揭担保" in as_role("finance").get("/").content.decode()
     assert "新移交的诉讼案卷" in as_role("legal").get("/").content.decode()
     assert "产权证办理超期" in as_role("cs_staff").get("/").content.decode()
+
+
+def test_an_agreement_is_drafted_submitted_and_approved_through_the_pages(as_role, client):
+    from django.contrib.auth import get_user_model
+
+    from crm.demo import demo_user
+    from mortgage.models import AgencyAgreement, AgentCompany
+    from owners.models import Project
+
+    staff = as_role("cs_staff")
+    response = staff.post(reverse("mortgage:agreement_create"), {
+        "agent": AgentCompany.objects.first().pk, "project": Project.objects.get(code="riverside").pk,
+        "scope": "分户产权证", "fee_per_case": "200", "total_fee": "4000", "days_submit": 5, "days_file": 10,
+        "days_issue": 30, "days_mortgage": 10, "days_release": 20})
+    agreement = AgencyAgreement.objects.order_by("-pk").first()
+    assert response.status_code == 302 and agreement.status == "draft"
+    staff.post(reverse("mortgage:agreement_action", args=[agreement.pk, "submit"]))
+    agreement.refresh_from_db()
+    assert agreement.status == "pending"
+    client.force_login(demo_user("manager"))
+    page = client.get(reverse("mortgage:agreement_detail", args=[agreement.pk])).content.decode()
+    assert "批准" in page
+    client.post(reverse("mortgage:agreement_action", args=[agreement.pk, "approve"]), {"comment": "同意"})
+    agreement.refresh_from_db()
+    assert agreement.status == "active"
