@@ -71,16 +71,19 @@ def queue_counts(user) -> dict:
     return {**cases, **clocks}
 
 
-def complaint_get(*, user, pk: int) -> Complaint:
-    """A case in the user's scope (a guessed id outside it is a 404), with its records."""
+def complaint_get(*, user, pk: int, full: bool = False) -> Complaint:
+    """A case in the user's scope (a guessed id outside it is a 404) with its clocks and
+    attachments; ``full`` adds every record the printed form shows. The query count does
+    not depend on how long the case's history is."""
     qs = complaints_for(user).select_related(
         "project", "unit", "unit__building", "customer", "handler", "department", "first_responder",
         "received_by", "forwarded_by_company", "event",
     ).prefetch_related(
         Prefetch("clocks", queryset=SlaClock.objects.select_related("rule", "paused_by")),
-        "plans__drafted_by", "rounds__by", "corrections__sent_by", "corrections__verified_by", "visits__by",
         "attachments__uploaded_by",
     )
+    if full:
+        qs = qs.prefetch_related("corrections", "visits__by")
     return get_object_or_404(qs, pk=pk)
 
 

@@ -185,7 +185,7 @@ def clock_action(request, pk, op):
 @permission_required("complaints.view_complaint", raise_exception=True)
 def print_form(request, pk):
     """客户投诉登记表 (or 纠纷登记表) of one case, for printing."""
-    case = selectors.complaint_get(user=request.user, pk=pk)
+    case = selectors.complaint_get(user=request.user, pk=pk, full=True)
     return render(request, "complaints/print_form.html", {
         "case": case, "timeline": selectors.timeline_for(case), "approvals": selectors.plan_versions(case)})
 
