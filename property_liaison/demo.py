@@ -119,6 +119,7 @@ def load_liaison_records(log):
         services.committee_advance(user=staff, formation=formation, step="preparatory_group", on=_days_ago(200),
                                    note="街道办事处牵头成立筹备组")
 
+    services.warranty_categories_ensure()
     categories = {c.code: c for c in WarrantyCategory.objects.all()}
     units = {u.number: u for u in Unit.objects.filter(project__in=[sunshine, riverside])}
     repairs = [

@@ -347,6 +347,27 @@ def committee_reminders(on: dt.date | None = None) -> int:
 
 # --- Warranty repairs ------------------------------------------------------------------------
 
+WARRANTY_DEFAULTS = [
+    # code, name, months, note — national defaults; migration 0003 holds the same frozen copy
+    ("structure", "地基基础和主体结构", 600, "设计文件规定的合理使用年限（按 50 年）"),
+    ("waterproofing", "屋面、卫生间、外墙防水", 60, "有防水要求的卫生间、房间和外墙面的防渗漏"),
+    ("heating_cooling", "供热与供冷系统", 24, "两个采暖期、供冷期"),
+    ("electrical", "电气管线", 24, ""),
+    ("plumbing", "给排水管道", 24, ""),
+    ("equipment", "设备安装", 24, ""),
+    ("decoration", "装修工程", 24, ""),
+]
+
+
+def warranty_categories_ensure() -> int:
+    """Create any missing default category; never overwrite an admin's period."""
+    created = 0
+    for code, name, months, note in WARRANTY_DEFAULTS:
+        created += WarrantyCategory.objects.get_or_create(
+            code=code, defaults={"name": name, "period_months": months, "note": note})[1]
+    return created
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     years, month0 = divmod(day.month - 1 + months, 12)
     year, month = day.year + years, month0 + 1
