@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -251,7 +252,29 @@ def overdue_upload_receive(*, user, uploaded, report_date: dt.date) -> OverdueUp
         upload.summary = preview_summary(parsed, report_date)
     upload._history_user = user
     upload.save()
+    if not parsed.errors:
+        # Confirming reuses the checked rows instead of reading the workbook a second time;
+        # without them (another worker, expired cache) the file is simply parsed again.
+        cache.set(_parsed_key(upload), [tuple(vars(row).values()) for row in parsed.rows], PARSED_CACHE_SECONDS)
     return upload
+
+
+PARSED_CACHE_SECONDS = 3600
+
+
+def _parsed_key(upload: OverdueUpload) -> str:
+    return f"mortgage:overdue-parsed:{upload.pk}:{upload.sha256}"
+
+
+def _parsed_for_apply(upload: OverdueUpload) -> Parsed:
+    cached = cache.get(_parsed_key(upload))
+    if cached is None:
+        return parse_workbook(upload.file.path, upload.report_date)
+    rows = [Row(*values) for values in cached]
+    loans = lookup_loans([row.loan_number for row in rows])  # loans may have changed since the preview
+    errors = [f"第 {row.line} 行：贷款编号 {row.loan_number} 在系统中不存在（未知贷款）"
+              for row in rows if row.loan_number not in loans]
+    return Parsed(rows, errors, loans)
 
 
 def preview_summary(parsed: Parsed, report_date: dt.date) -> dict:
@@ -287,7 +310,7 @@ def overdue_upload_apply(*, upload: OverdueUpload, user) -> dict:
             raise ValidationError("该文件已导入过，重复导入不会改变任何数据。") from exc
         if not claimed:
             raise ValidationError("该名单未通过校验或已导入，请刷新页面。")
-        parsed = parse_workbook(upload.file.path, upload.report_date)
+        parsed = _parsed_for_apply(upload)
         if parsed.errors:
             raise ValidationError(["文件未通过校验，未导入任何数据。", *parsed.errors[:20]])
         summary = _upsert(parsed, upload, user)
