@@ -135,6 +135,11 @@ def load_mortgage(log):
                 services.litigation_advance(case=case, action=step, user=legal, court="杭州市滨江区人民法院",
                                             court_case_number=f"(2026)浙0108民初{case.pk:04d}号",
                                             outcome="双方达成还款协议" if step == "settle" else "判决业主偿还欠款并承担诉讼费")
+    # The hand-over notices are demo noise for legal, whose dashboard card already lists the cases
+    # (and an empty inbox is part of the shared demo's promise for that role).
+    from crm.models import Notification
+
+    Notification.objects.filter(recipient=legal, dedupe_key__startswith="mortgage:handover:").delete()
     log(f"产权证与按揭：代办协议 {AgencyAgreement.objects.count()} 份，产权证办理 {TitleCertificateCase.objects.count()} 宗，"
         f"逾期记录 {OverdueRecord.objects.count()} 条，诉讼 {LitigationCase.objects.count()} 宗")
 
