@@ -78,7 +78,8 @@ def load_customer_affairs(log):
     contact("LD-DEMO-002", wu, "visit", "咨询交房时间与流程", "已介绍入伙流程，交房通知将另行寄送", front, 5)
     contact("LD-DEMO-003", liu, "call", "反映楼道灯不亮", "已转物业公司处理", staff, 1)
 
-    for i, customer in enumerate(Customer.objects.filter(project__code="sunshine").order_by("code")):
+    demo_phones = [row[6] for row in OWNERS if row[0] == "sunshine"]
+    for i, customer in enumerate(Customer.objects.filter(phone__in=demo_phones).order_by("code")):
         CustomerVisit.objects.update_or_create(
             customer=customer, visitor=front, visited_on=today.replace(day=1), defaults={
                 "project": customer.project, "department": front.profile.department, "method": "phone",
