@@ -37,7 +37,7 @@ def test_notification_inbox_marks_read_and_follows_local_links_only(as_role):
     local, external = Notification.objects.get(title="本地链接"), Notification.objects.get(title="外部链接")
     assert client.post(reverse("crm:notification_read", args=[local.pk]))["Location"] == "/core/approvals/"
     assert client.post(reverse("crm:notification_read", args=[external.pk]))["Location"] == reverse("crm:notification_list")
-    assert not Notification.objects.filter(read_at__isnull=True).exists()
+    assert not Notification.objects.filter(pk__in=[local.pk, external.pk], read_at__isnull=True).exists()
 
 
 @pytest.mark.django_db
