@@ -29,7 +29,6 @@ NAV = [
     NavItem(_("按揭逾期"), "mortgage:overdue_list", (Role.CS_STAFF, Role.CS_SUPERVISOR, Role.MANAGER, Role.FINANCE, Role.ADMIN), "cash-coin"),
     NavItem(_("诉讼案件"), "mortgage:litigation_list", (Role.LEGAL, Role.CS_SUPERVISOR, Role.MANAGER, Role.ADMIN), "bank"),
     NavItem(_("座谈会与客户会"), "clubs:home", (Role.CS_STAFF, Role.CS_SUPERVISOR, Role.MANAGER, Role.ADMIN), "cup-hot"),
-    NavItem(_("导出记录"), "crm:export_list", ALL, "download"),
     NavItem(_("系统管理"), "admin:index", (Role.ADMIN,), "gear"),
 ]
 
