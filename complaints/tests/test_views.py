@@ -191,3 +191,15 @@ def test_linking_five_owners_cases_to_one_event_on_the_case_page_makes_them_majo
     for case in cases[1:]:
         client.post(reverse("complaints:link_event", args=[case.pk]), {"event": event.pk})
     assert set(Complaint.objects.filter(event=event).values_list("severity", flat=True)) == {"major"}
+
+
+@pytest.mark.django_db
+def test_case_page_masks_the_complainants_phone_for_roles_without_identity_permission(as_role):
+    from complaints.models import Complaint
+
+    case = Complaint.objects.exclude(complainant_phone="").select_related("project").first()
+    url = reverse("complaints:detail", args=[case.pk])
+    masked = case.complainant_phone[:3] + "****" + case.complainant_phone[-4:]
+    desk_page = as_role("front_desk").get(url).content.decode()
+    assert case.complainant_phone not in desk_page and masked in desk_page
+    assert case.complainant_phone in as_role("cs_supervisor").get(url).content.decode()
