@@ -207,7 +207,7 @@ def opinion_to_case(*, user, opinion: ForumOpinion, kind: str = "complaint"):
     """Turn an opinion into a case in the complaints register (channel 座谈会) and link it back."""
     from complaints.services import complaint_register
 
-    opinion = ForumOpinion.objects.select_for_update().select_related("forum", "customer").get(pk=opinion.pk)
+    opinion = ForumOpinion.objects.select_for_update(of=("self",)).select_related("forum", "customer").get(pk=opinion.pk)
     if opinion.complaint_id:
         raise ValidationError("该意见已转为案件。")
     forum = opinion.forum

@@ -476,7 +476,7 @@ def clock_pause(*, clock, user, reason: str) -> SlaClock:
 @transaction.atomic
 def clock_resume(*, clock, user) -> SlaClock:
     now = timezone.now()
-    clock = SlaClock.objects.select_for_update().select_related("rule", "complaint").get(pk=clock.pk)
+    clock = SlaClock.objects.select_for_update(of=("self",)).select_related("rule", "complaint").get(pk=clock.pk)
     if clock.state != ClockState.PAUSED:
         raise ValidationError("该时限没有暂停。")
     times = {"deadline": clock.deadline, "warn_at": clock.warn_at, "escalate_at": clock.escalate_at}
