@@ -1,0 +1,192 @@
+"""The benchmark harness shared by every ``bench/bench_*.py`` script.
+
+- ``bootstrap()`` points Django at the bench database before ``django.setup()``: whatever
+  ``DATABASE_URL`` says, by default a separate SQLite file ``var/bench.sqlite3`` (never the
+  development database).
+- ``setup(args)`` migrates, and generates the data set when it is missing or of another size
+  (a marker row in ``crm.Sequence`` remembers what was generated).
+- ``measure(fn)`` → median and p95 milliseconds; ``count_queries(fn)`` → number of queries.
+- ``report(name, ours, baseline, unit)`` prints one line with ``ours``, ``baseline`` and ``ratio``.
+- ``parse_args()`` gives every script the same ``--quick`` / ``--smoke`` / ``--cases`` flags.
+
+In ``--smoke`` mode (the CI test) Django is already set up on the test database: nothing is
+switched or migrated, a tiny data set is generated and every step runs a couple of times.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+
+SIZES = {
+    # mode: (cases, customers, projects)
+    "full": (100_000, 50_000, 20),
+    "quick": (10_000, 5_000, 20),
+    "smoke": (60, 40, 2),
+}
+
+
+def bootstrap() -> None:
+    """Configure Django for a benchmark run (idempotent; a no-op when Django is already set up)."""
+    from django.conf import settings
+
+    if settings.configured:
+        return
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+    # The bench measures the product, not the debug toolbar of a developer's shell.
+    os.environ.setdefault("DJANGO_DEBUG", "false")
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+    import django
+
+    django.setup()
+
+
+def parse_args(argv=None, description: str = "") -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="10,000 cases (under two minutes)")
+    mode.add_argument("--smoke", action="store_true", help="tiny data on the current database (CI)")
+    parser.add_argument("--cases", type=int, help="number of cases (default 100,000)")
+    parser.add_argument("--customers", type=int, help="number of customers (default cases / 2)")
+    parser.add_argument("--n", type=int, help="timed runs per measurement (default 20)")
+    args = parser.parse_args(argv)
+    mode_name = "smoke" if args.smoke else "quick" if args.quick else "full"
+    cases, customers, projects = SIZES[mode_name]
+    if args.cases:
+        cases = args.cases
+        customers = args.customers or max(cases // 2, 10)
+    elif args.customers:
+        customers = args.customers
+    args.mode = mode_name
+    args.size = (cases, customers, projects)
+    args.runs = args.n or (2 if args.smoke else 20)
+    args.warmup = 1 if args.smoke else 3
+    return args
+
+
+def _reset_database() -> None:
+    """Drop every table of the bench database (it is ours alone) so it can be rebuilt."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        return
+    if connection.vendor == "sqlite":
+        path = Path(connection.settings_dict["NAME"])
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    raise RuntimeError(f"unsupported database {connection.vendor}")
+
+
+def setup(args) -> dict:
+    """Make the bench database ready for ``args`` and return what the scripts need."""
+    bootstrap()
+    from django.core.management import call_command
+
+    from bench.generate import generate, marker_key, marker_present
+
+    cases, customers, projects = args.size
+    if args.smoke:
+        # On the test database (already migrated): tiny data, generated once per test.
+        if not marker_present(cases, customers, projects):
+            generate(cases=cases, customers=customers, projects=projects, log=lambda *_: None)
+    else:
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        if not marker_present(cases, customers, projects):
+            from django.db.utils import OperationalError, ProgrammingError
+
+            try:
+                from crm.models import Sequence
+
+                stale = Sequence.objects.filter(key__startswith="bench:").exists() or _has_rows()
+            except (OperationalError, ProgrammingError):
+                stale = False
+            if stale:
+                print(f"bench: another data set is in {connection.settings_dict['NAME']}; rebuilding it")
+                _reset_database()
+                call_command("migrate", verbosity=0)
+            started = time.perf_counter()
+            generate(cases=cases, customers=customers, projects=projects)
+            print(f"bench: generated {cases:,} cases in {time.perf_counter() - started:.1f} s")
+    return {"cases": cases, "customers": customers, "projects": projects}
+
+
+def _has_rows() -> bool:
+    from complaints.models import Complaint
+
+    return Complaint.objects.exists()
+
+
+def _is_marker(key: str) -> bool:
+    return key.startswith("bench:")
+
+
+@dataclass
+class Timing:
+    median: float  # milliseconds
+    p95: float
+    runs: int
+
+    def __str__(self):
+        return f"median {self.median:.1f} ms, p95 {self.p95:.1f} ms"
+
+
+def measure(fn, warmup: int = 3, n: int = 20) -> Timing:
+    """Call ``fn`` ``warmup`` times untimed, then ``n`` times; median and p95 in milliseconds."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
+    return Timing(statistics.median(samples), p95, n)
+
+
+def count_queries(fn) -> int:
+    """The number of SQL queries one call of ``fn`` runs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def report(name: str, ours, baseline, unit: str = "ms", note: str = "") -> str:
+    """Print (and return) one result line: ours, baseline and ratio (baseline / ours for
+    times, so that 3.0 means three times faster than the baseline)."""
+    o = ours.median if isinstance(ours, Timing) else float(ours)
+    b = baseline.median if isinstance(baseline, Timing) else float(baseline) if baseline is not None else None
+    ratio = f"{b / o:.2f}x" if b is not None and o else "n/a"
+    fmt = (lambda v: f"{v:.1f}") if unit in ("ms", "s") else (lambda v: f"{v:g}")
+    extra = ""
+    if isinstance(ours, Timing):
+        extra = f" (p95 {ours.p95:.1f} {unit})"
+    line = (f"{name}: ours {fmt(o)} {unit}{extra}  baseline {fmt(b) if b is not None else 'n/a'} {unit}"
+            f"  ratio {ratio}{('  ' + note) if note else ''}")
+    print(line, flush=True)
+    return line
+
+
+def database_label() -> str:
+    from django.db import connection
+
+    return connection.vendor
