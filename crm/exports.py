@@ -2,9 +2,14 @@
 
 An app declares a ``Register`` (columns and a scoped queryset) and registers it here.
 Small exports stream straight to the browser; large ones run as a Celery task that
-reports progress and leaves a file to download. The writer is XlsxWriter in
-constant-memory mode fed by an iterator; text that a spreadsheet would read as a formula
-is escaped.
+reports progress and leaves a file to download. Text that a spreadsheet would read as a
+formula is escaped.
+
+The writer is rustpy-xlsxwriter (Python bindings of rust_xlsxwriter, by XlsxWriter's
+author) in constant-memory mode, fed row by row from a generator: about ten times faster
+than XlsxWriter here for 100,000 rows (bench/bench_export.py). XlsxWriter stays as the
+fallback (no rows: the Rust writer takes its header from the first row; or no wheel for
+the platform).
 """
 from __future__ import annotations
 
@@ -110,12 +115,105 @@ def _cell(value):
     return escape_cell(str(value))
 
 
+EXCEL_MAX_TEXT = 32767  # Excel's limit for one cell
+_FORMULA_FIRST = frozenset(p[0] for p in FORMULA_PREFIXES)
+_SHEET_NAME_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
+PEEK_ROWS = 200  # rows looked at to tell date columns from date-time columns
+
+
+def _fast_cell(value, tz):
+    """``_cell`` for the fast writer: same conversions, but None stays an empty cell and the
+    common types take the shortest path (this runs once per cell: millions of times)."""
+    kind = type(value)
+    if kind is str:
+        if value and value[0] in _FORMULA_FIRST:
+            value = "'" + value
+        return value[:EXCEL_MAX_TEXT] if len(value) > EXCEL_MAX_TEXT else value
+    if value is None or kind is int or kind is float or kind is dt.date:
+        return value
+    if kind is dt.datetime:
+        if value.tzinfo is not None:
+            value = value.astimezone(tz)
+        return value.replace(tzinfo=None)
+    value = _cell(value)
+    if isinstance(value, str) and len(value) > EXCEL_MAX_TEXT:
+        value = value[:EXCEL_MAX_TEXT]
+    return value
+
+
+def _unique_headers(columns: list[Column]) -> list[str]:
+    """The fast writer keys cells by header: make repeated headers distinct (a trailing space)."""
+    seen, keys = set(), []
+    for column in columns:
+        key = column.header
+        while key in seen:
+            key += " "
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
 def write_xlsx(target, title: str, columns: list[Column], rows: Iterable,
                progress: Callable[[int], None] | None = None, progress_every: int = 1000) -> int:
-    """Write ``rows`` to an .xlsx file at ``target`` (a path); return the number of rows."""
+    """Write ``rows`` to an .xlsx file at ``target`` (a path); return the number of rows.
+
+    Chinese headers in bold on a tinted band, the column widths of the register, the header
+    row frozen, filter buttons, dates as dates (date-time columns as yyyy-mm-dd hh:mm), text
+    that would run as a formula escaped. ``progress(n)`` is called every ``progress_every``
+    rows while the rows are consumed.
+    """
+    try:
+        from rustpy_xlsxwriter import Format, write_worksheet
+    except ImportError:  # pragma: no cover - no wheel for this platform
+        return write_xlsx_python(target, title, columns, rows, progress, progress_every)
+    tz = timezone.get_current_timezone()
+    keys = _unique_headers(columns)
+    pairs = list(zip(keys, [c.value for c in columns]))
+    source = iter(rows)
+
+    def record(row):
+        return {key: _fast_cell(getter(row), tz) for key, getter in pairs}
+
+    head = []
+    for row in source:
+        head.append(record(row))
+        if len(head) >= PEEK_ROWS:
+            break
+    if not head:  # the Rust writer takes its header from the first row
+        return write_xlsx_python(target, title, columns, [], progress, progress_every)
+    date_only = {}
+    for key in keys:
+        first = next((r[key] for r in head if r[key] is not None), None)
+        if type(first) is dt.date:
+            date_only[key] = Format().set_num_format("yyyy-mm-dd")
+    count = 0
+
+    def records():
+        nonlocal count
+        for count, item in enumerate(head, start=1):
+            if progress and count % progress_every == 0:
+                progress(count)
+            yield item
+        for count, row in enumerate(source, start=count + 1):
+            if progress and count % progress_every == 0:
+                progress(count)
+            yield record(row)
+
+    header = (Format().set_bold().set_background_color("#DCE6F1").set_border("thin").set_text_wrap())
+    write_worksheet(
+        records(), str(target), sheet_name=(title[:31].translate(_SHEET_NAME_BAD) or "Sheet1"),
+        freeze_row=1, header_format=header, column_widths=[float(c.width) for c in columns],
+        column_formats=date_only or None, datetime_format="yyyy-mm-dd hh:mm", autofilter=True,
+    )
+    return count
+
+
+def write_xlsx_python(target, title: str, columns: list[Column], rows: Iterable,
+                      progress: Callable[[int], None] | None = None, progress_every: int = 1000) -> int:
+    """The same sheet written with XlsxWriter (pure Python, constant memory): the fallback."""
     workbook = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_formulas": False,
                                                  "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = workbook.add_worksheet(title[:31] or "Sheet1")
+    sheet = workbook.add_worksheet(title[:31].translate(_SHEET_NAME_BAD) or "Sheet1")
     header = workbook.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True})
     date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
     datetime_fmt = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})

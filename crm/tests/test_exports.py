@@ -92,3 +92,80 @@ def test_registers_are_registered_once():
     assert "test-projects" in REGISTERS
     with pytest.raises(ValueError):
         register(ProjectsRegister)
+
+
+def _cells(path):
+    return [list(row) for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+
+
+def test_write_xlsx_keeps_dates_as_dates_and_date_times_in_local_time(tmp_path, settings):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    path = tmp_path / "d.xlsx"
+    cols = [Column("受理时间", lambda r: r[0], 17), Column("到期日", lambda r: r[1], 12), Column("回访", lambda r: r[2])]
+    aware = dt.datetime(2026, 10, 1, 1, 30, tzinfo=dt.timezone.utc)  # 09:30 in Asia/Shanghai
+    rows = [(aware, dt.date(2026, 10, 8), None), (None, None, dt.datetime(2026, 10, 9, 8, 0, tzinfo=ZoneInfo("UTC")))]
+    assert write_xlsx(path, "日期", cols, rows) == 2
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["A2"].value == dt.datetime(2026, 10, 1, 9, 30) and sheet["A2"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet["B2"].is_date and sheet["B2"].value.date() == dt.date(2026, 10, 8)
+    assert sheet["B2"].number_format == "yyyy-mm-dd"
+    assert sheet["C3"].is_date and sheet["C3"].value == dt.datetime(2026, 10, 9, 16, 0)
+    assert sheet["A3"].value is None
+
+
+def test_write_xlsx_escapes_every_formula_prefix_and_keeps_numbers_and_yes_no(tmp_path):
+    from decimal import Decimal
+
+    path = tmp_path / "f.xlsx"
+    payloads = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\tx", "\rx"]
+    cols = [Column("内容", lambda r: r[0]), Column("是否", lambda r: r[1]), Column("金额", lambda r: r[2])]
+    rows = [(text, i % 2 == 0, Decimal("0.10") * i) for i, text in enumerate(payloads)]
+    write_xlsx(path, "公式", cols, rows)
+    sheet = openpyxl.load_workbook(path).active
+    values = [sheet.cell(row=i + 2, column=1) for i in range(len(payloads))]
+    assert all(c.data_type == "s" and c.value.startswith("'") for c in values)
+    assert [sheet.cell(row=i + 2, column=2).value for i in range(2)] == ["是", "否"]
+    assert sheet["C4"].value == pytest.approx(0.2)
+
+
+def test_write_xlsx_reports_progress_while_writing_and_counts_every_row(tmp_path):
+    seen = []
+    rows = ({"n": i, "name": f"客户{i}"} for i in range(2500))
+    cols = [Column("序号", lambda r: r["n"]), Column("姓名", lambda r: r["name"])]
+    assert write_xlsx(tmp_path / "p.xlsx", "进度", cols, rows, progress=seen.append, progress_every=1000) == 2500
+    assert seen == [1000, 2000]
+    cells = _cells(tmp_path / "p.xlsx")
+    assert len(cells) == 2501 and cells[-1] == [2499, "客户2499"]
+
+
+def test_write_xlsx_with_no_rows_still_has_the_header_row(tmp_path):
+    path = tmp_path / "e.xlsx"
+    assert write_xlsx(path, "空登记簿", [Column("编号", str), Column("姓名", str, 20)], []) == 0
+    sheet = openpyxl.load_workbook(path).active
+    assert _cells(path) == [["编号", "姓名"]] and sheet.freeze_panes == "A2"
+
+
+def test_write_xlsx_keeps_repeated_headers_and_cuts_text_past_excels_limit(tmp_path):
+    path = tmp_path / "h.xlsx"
+    cols = [Column("备注", lambda r: r[0]), Column("备注", lambda r: r[1]), Column("名称", lambda r: r[2])]
+    write_xlsx(path, "表头:重复?", cols, [("甲", "乙", "x" * 40000)])
+    sheet = openpyxl.load_workbook(path).active
+    assert [c.value.strip() for c in sheet[1]] == ["备注", "备注", "名称"]
+    assert sheet["A2"].value == "甲" and sheet["B2"].value == "乙" and len(sheet["C2"].value) == 32767
+    assert sheet.title == "表头_重复_"
+
+
+def test_fast_writer_and_python_fallback_write_the_same_cells(tmp_path):
+    import datetime as dt
+    from decimal import Decimal
+
+    from crm.exports import write_xlsx_python
+
+    cols = [Column("编号", lambda r: r[0]), Column("金额", lambda r: r[1]), Column("日期", lambda r: r[2]),
+            Column("是否", lambda r: r[3]), Column("次数", lambda r: r[4])]
+    rows = [("A-1", Decimal("3.50"), dt.date(2026, 1, 2), True, 3), ("=x", Decimal("1"), dt.date(2026, 1, 3), False, 0)]
+    write_xlsx(tmp_path / "a.xlsx", "比对", cols, rows)
+    write_xlsx_python(tmp_path / "b.xlsx", "比对", cols, rows)
+    assert _cells(tmp_path / "a.xlsx") == _cells(tmp_path / "b.xlsx")
