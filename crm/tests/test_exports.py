@@ -169,3 +169,14 @@ def test_fast_writer_and_python_fallback_write_the_same_cells(tmp_path):
     write_xlsx(tmp_path / "a.xlsx", "比对", cols, rows)
     write_xlsx_python(tmp_path / "b.xlsx", "比对", cols, rows)
     assert _cells(tmp_path / "a.xlsx") == _cells(tmp_path / "b.xlsx")
+
+
+@pytest.mark.django_db
+def test_choice_display_gives_the_same_label_as_get_display_and_keeps_unknown_values():
+    from crm.exports import choice_display
+    from crm.models import ExportJob
+
+    job = ExportJob(status=ExportJob.Status.DONE)
+    assert choice_display(ExportJob, "status")(job) == job.get_status_display()
+    job.status = "no-such-state"
+    assert choice_display(ExportJob, "status")(job) == "no-such-state"
