@@ -3,7 +3,11 @@ work queues, a case page's records, and the report statistics."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
 
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -57,18 +61,95 @@ def register_list(*, user, params):
 
 
 def queue_counts(user) -> dict:
-    """The work-queue counts in two aggregate queries."""
-    qs = complaints_for(user)
-    cases = qs.aggregate(
-        classify=Count("pk", filter=Q(state__in=[State.REGISTERED, State.TRANSFERRED], kind__in=LONG_KINDS)),
-        approve=Count("pk", filter=Q(state=State.PLAN_PENDING)),
+    """The work-queue counts and the number of cases in scope (``total``), in one aggregate
+    query over the cases joined to their clocks."""
+    return complaints_for(user).aggregate(
+        total=Count("pk", distinct=True),
+        classify=Count("pk", distinct=True,
+                       filter=Q(state__in=[State.REGISTERED, State.TRANSFERRED], kind__in=LONG_KINDS)),
+        approve=Count("pk", distinct=True, filter=Q(state=State.PLAN_PENDING)),
+        due=Count("clocks", filter=Q(clocks__state=ClockState.AT_RISK)),
+        breached=Count("clocks", filter=Q(clocks__state=ClockState.BREACHED)),
+        visits=Count("clocks", filter=Q(clocks__rule__code="return_visit", clocks__state__in=LIVE_CLOCK_STATES)),
     )
-    clocks = SlaClock.objects.filter(complaint__in=qs).aggregate(
-        due=Count("pk", filter=Q(state=ClockState.AT_RISK)),
-        breached=Count("pk", filter=Q(state=ClockState.BREACHED)),
-        visits=Count("pk", filter=Q(rule__code="return_visit", state__in=LIVE_CLOCK_STATES)),
-    )
-    return {**cases, **clocks}
+
+
+# --- The register page ------------------------------------------------------------------------
+# A page costs the framework's queries (session, user with profile and unread count, permissions)
+# plus ONE for its rows (two from page 11 on). The counts (queues, total of the filtered list) and
+# the two filter menus are cached for a minute per user: at 100,000 cases a COUNT(*) on every
+# page view would cost more than the page itself. They may lag a new case by up to a minute; the
+# rows never do.
+
+REGISTER_PER_PAGE = 30
+COUNTS_SECONDS = 60
+DEFERRED_FROM = 300  # from this offset on, the page's ids are found on the index first
+REGISTER_DEFER = ("description", "invalid_reason", "cause", "responsibility", "execution_result", "feedback_text",
+                  "owner_opinion", "reply_text", "major_reason")
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (from the cache) instead of running COUNT(*)."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _params_key(user, params, *ignore) -> str:
+    items = sorted((k, params.getlist(k) if hasattr(params, "getlist") else [params[k]])
+                   for k in params if k not in ignore)
+    digest = hashlib.sha1(repr(items).encode()).hexdigest()
+    return f"complaints:register:{user.pk}:{user_role(user)}:{digest}"
+
+
+def _cached_choices(field, key: str, rows) -> None:
+    """Give a filter menu its options from the cache (the queryset still validates a choice)."""
+    choices = cache.get(key)
+    if choices is None:
+        choices = [(pk, str(label)) for pk, label in rows()]
+        cache.set(key, choices, COUNTS_SECONDS)
+    field.widget.choices = [("", field.empty_label or "---------"), *choices]
+
+
+def register_page(*, user, params, page) -> dict:
+    """The register page: its filter form, one page of rows and the counts, in as few queries
+    as the page allows (see the note above)."""
+    filterset, qs = register_list(user=user, params=params)
+    qs = qs.select_related(None).select_related("project", "unit__building", "forwarded_by_company") \
+        .defer(*REGISTER_DEFER)
+    from crm.models import Department
+
+    _cached_choices(filterset.form.fields["project"], f"complaints:register:projects:{user.pk}",
+                    lambda: visible_projects(user).values_list("pk", "name"))
+    _cached_choices(filterset.form.fields["department"], "complaints:register:departments",
+                    lambda: Department.objects.values_list("pk", "name"))
+    counts_key = f"complaints:register:queues:{user.pk}:{user_role(user)}"
+    counts = cache.get(counts_key)
+    if counts is None:
+        counts = queue_counts(user)
+        cache.set(counts_key, counts, COUNTS_SECONDS)
+    filtered = any(params.get(k) for k in params if k not in ("page", "sort"))
+    if not filtered:
+        total = counts["total"]
+    else:
+        key = _params_key(user, params, "page")
+        total = cache.get(key)
+        if total is None:
+            total = qs.count()
+            cache.set(key, total, COUNTS_SECONDS)
+    page_obj = CountedPaginator(qs, REGISTER_PER_PAGE, count=total).get_page(page)
+    offset = page_obj.start_index() - 1 if total else 0
+    if offset >= DEFERRED_FROM:
+        # Deep pages: the ids come from the (covering) sort index, then only those rows are joined.
+        ids = list(qs.values_list("pk", flat=True)[offset:offset + REGISTER_PER_PAGE])
+        rows = {c.pk: c for c in qs.order_by().filter(pk__in=ids)}
+        page_obj.object_list = [rows[pk] for pk in ids if pk in rows]
+    return {"filter": filterset, "page_obj": page_obj, "counts": counts}
 
 
 def complaint_get(*, user, pk: int, full: bool = False) -> Complaint:

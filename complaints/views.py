@@ -52,11 +52,9 @@ def _staff_only(request):
 
 @permission_required("complaints.view_complaint", raise_exception=True)
 def register(request):
-    filterset, qs = selectors.register_list(user=request.user, params=request.GET)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    data = selectors.register_page(user=request.user, params=request.GET, page=request.GET.get("page"))
     return render(request, "complaints/register.html", {
-        "filter": filterset, "page_obj": page, "queues": selectors.QUEUES,
-        "queue": request.GET.get("queue", ""), "counts": selectors.queue_counts(request.user),
+        **data, "queues": selectors.QUEUES, "queue": request.GET.get("queue", ""),
     })
 
 

@@ -1,0 +1,19 @@
+"""The baseline of the register benchmark: Django's admin changelist over the same table, with
+the same columns, filters, search and sort, on a bench-only AdminSite (the product's admin is
+left as it is). Mounted by ``bench/urls.py`` at /bench-admin/ only while a benchmark runs."""
+from django.contrib import admin
+
+from complaints.models import Complaint
+
+site = admin.AdminSite(name="benchadmin")
+
+
+@admin.register(Complaint, site=site)
+class ComplaintChangelist(admin.ModelAdmin):
+    list_display = ("number", "kind", "received_at", "project", "unit", "complainant_name", "title", "severity",
+                    "state", "next_deadline")
+    list_filter = ("state", "severity", "project", "received_at")
+    search_fields = ("number", "phone_digits")
+    ordering = ("next_deadline", "-received_at")
+    list_select_related = ("project", "unit__building", "forwarded_by_company")
+    list_per_page = 30
