@@ -9,7 +9,7 @@ from collections import Counter
 from django.core.cache import cache
 from django.core.paginator import Paginator
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -35,7 +35,12 @@ def complaints_for(user):
     if user_role(user) == Role.PROPERTY_COMPANY:
         company = getattr(getattr(user, "profile", None), "property_company_id", None)
         return qs.filter(forwarded_by_company_id=company) if company else qs.none()
-    return qs.filter(project__in=visible_projects(user))
+    projects = visible_projects(user)
+    if not projects.query.has_filters():
+        # Every project: an IN (SELECT every project) would only stop the database from
+        # walking the register's sort index.
+        return qs
+    return qs.filter(project__in=projects)
 
 
 def register_list(*, user, params):
@@ -56,8 +61,11 @@ def register_list(*, user, params):
         base = base.filter(clocks__rule__code="return_visit", clocks__state__in=LIVE_CLOCK_STATES).distinct()
     filterset = ComplaintFilter(params or None, queryset=base, projects=visible_projects(user))
     qs = filterset.qs if filterset.is_valid() else base
-    return filterset, qs.order_by("next_deadline", "-received_at") if params.get("sort") == "deadline" \
-        else qs.order_by("-received_at", "-pk")
+    if params.get("sort") == "deadline":
+        # Cases without a live clock last on every database (SQLite sorts NULL first by default);
+        # the register_deadline index covers this order.
+        return filterset, qs.order_by(F("next_deadline").asc(nulls_last=True), "-received_at", "-pk")
+    return filterset, qs.order_by("-received_at", "-pk")
 
 
 def queue_counts(user) -> dict:
@@ -149,6 +157,17 @@ def register_page(*, user, params, page) -> dict:
         ids = list(qs.values_list("pk", flat=True)[offset:offset + REGISTER_PER_PAGE])
         rows = {c.pk: c for c in qs.order_by().filter(pk__in=ids)}
         page_obj.object_list = [rows[pk] for pk in ids if pk in rows]
+    else:
+        page_obj.object_list = list(page_obj.object_list)
+    # get_FOO_display() rebuilds the choices dict on every call: label the rows once here.
+    from .models import Kind, Severity, State
+
+    labels = {"kind": dict(Kind.choices), "state": dict(State.choices), "severity": dict(Severity.choices)}
+    labels = {field: {value: str(label) for value, label in choices.items()} for field, choices in labels.items()}
+    for row in page_obj.object_list:
+        row.kind_label = labels["kind"].get(row.kind, row.kind)
+        row.state_label = labels["state"].get(row.state, row.state)
+        row.severity_label = labels["severity"].get(row.severity, row.severity)
     return {"filter": filterset, "page_obj": page_obj, "counts": counts}
 
 
