@@ -285,24 +285,26 @@ def litigation_evaluate(*, today: dt.date | None = None) -> int:
     on ``litigation_required``), their history is written in bulk, and the notification's
     dedupe key names exactly the records this run marked.
     """
+    from mortgage.imports import history_insert, record_fields
+
     condition, reason = litigation_condition(today)
     now = timezone.now()
-    candidates = OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN, litigation_required=False).filter(condition)
-    ids = list(candidates.values_list("pk", flat=True))
-    if not ids:
-        return 0
     with transaction.atomic():
-        OverdueRecord.objects.filter(pk__in=ids, litigation_required=False).update(
-            litigation_required=True, litigation_reason=reason, litigation_flagged_at=now)
-        marked = list(OverdueRecord.objects.filter(pk__in=ids, litigation_flagged_at=now)
-                      .select_related("loan", "customer").order_by("pk"))
-        OverdueRecord.history.bulk_history_create(marked, default_change_reason="诉讼规则判定须诉讼")
-        if marked:
-            digest = hashlib.sha1(",".join(str(r.pk) for r in marked).encode()).hexdigest()[:16]
-            notify_role(Role.CS_SUPERVISOR, level="danger", url=reverse("mortgage:overdue_list") + "?litigation=1",
-                        title=f"新增 {len(marked)} 条按揭逾期须诉讼",
-                        body="\n".join(f"{r.customer.name} {r.loan.loan_number}：{r.litigation_reason}" for r in marked[:20]),
-                        dedupe_key=f"mortgage:litigation:{digest}")
+        # One compare-and-set UPDATE (no list of ids: a large list would pass SQLite's
+        # bound-parameter limit); the rows it marked are the ones flagged at ``now``.
+        changed = OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN, litigation_required=False).filter(
+            condition).update(litigation_required=True, litigation_reason=reason, litigation_flagged_at=now)
+        if not changed:
+            return 0
+        flagged = OverdueRecord.objects.filter(litigation_required=True, litigation_flagged_at=now).order_by("pk")
+        marked = list(flagged.values(*record_fields()))
+        history_insert(marked, "~", None, "诉讼规则判定须诉讼")
+        digest = hashlib.sha1(",".join(str(r["id"]) for r in marked).encode()).hexdigest()[:16]
+        shown = flagged.select_related("loan", "customer")[:20]
+        notify_role(Role.CS_SUPERVISOR, level="danger", url=reverse("mortgage:overdue_list") + "?litigation=1",
+                    title=f"新增 {len(marked)} 条按揭逾期须诉讼",
+                    body="\n".join(f"{r.customer.name} {r.loan.loan_number}：{r.litigation_reason}" for r in shown),
+                    dedupe_key=f"mortgage:litigation:{digest}")
     return len(marked)
 
 

@@ -162,3 +162,50 @@ def test_a_large_list_is_applied_with_a_bounded_number_of_queries(estate, make_u
     with django_assert_max_num_queries(n // 20):
         summary = overdue_upload_apply(upload=upload, user=finance)
     assert summary["created"] == n and OverdueRecord.history.count() == n
+
+
+def test_calamine_and_openpyxl_read_the_same_rows_and_the_same_errors(estate, tmp_path):
+    from mortgage.imports import parse_workbook
+
+    loans = estate["loans"]
+    upload = xlsx([
+        row(loans[0], "12,345.60元", months_ago(3), periods=3),
+        [estate["owners"][1].name, "", "", loans[1].loan_number, "建设银行", 800.5, "2026年1月5日", "2", "是"],
+        [None] * len(HEADERS),
+        ["x", "", "", "", "建设银行", "abc", "明天", "1.5", "也许"],
+        row(loans[0], 100, months_ago(1)),
+    ])
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(upload.read())
+    fast = parse_workbook(path, timezone.localdate(), reader="calamine")
+    slow = parse_workbook(path, timezone.localdate(), reader="openpyxl")
+    assert fast.rows == slow.rows and fast.errors == slow.errors and fast.loans == slow.loans
+    assert [r.amount for r in fast.rows] == [Decimal("12345.60"), Decimal("800.50")]
+    assert fast.rows[1].since == dt.date(2026, 1, 5) and fast.rows[1].periods == 2 and fast.rows[1].recommends
+    assert [e.split("：")[0] for e in fast.errors] == ["第 5 行", "第 6 行"]
+
+
+def test_records_and_their_history_are_written_with_who_why_and_every_value(estate, make_user):
+    finance = make_user("finance")
+    loans = estate["loans"]
+    since = months_ago(2)
+    first, _ = receive_and_apply(finance, xlsx([row(loans[0], 1234.5, since, periods=2),
+                                                row(loans[1], 800, since, periods=1)]))
+    record = OverdueRecord.objects.get(loan=loans[0])
+    assert (record.amount, record.overdue_since, record.periods, record.bank_recommends) == (
+        Decimal("1234.50"), since, 2, False)
+    assert record.first_upload == first and record.customer == loans[0].customer and record.project == loans[0].project
+    created = record.history.get()
+    assert created.history_type == "+" and created.history_user == finance
+    assert created.history_change_reason.startswith("逾期名单") and created.amount == Decimal("1234.50")
+
+    later, summary = receive_and_apply(finance, xlsx([row(loans[0], 2000, since, periods=3)], name="b.xlsx"),
+                                       report_date=timezone.localdate())
+    assert summary["updated"] == 1 and summary["closed"] == 1
+    record.refresh_from_db()
+    assert record.amount == Decimal("2000.00") and record.periods == 3 and record.last_upload == later
+    latest = record.history.order_by("-history_id").first()
+    assert latest.history_type == "~" and latest.amount == Decimal("2000.00") and latest.history_user == finance
+    closed = OverdueRecord.objects.get(loan=loans[1])
+    assert closed.status == OverdueRecord.Status.CLOSED and closed.closed_on == timezone.localdate()
+    assert closed.history.order_by("-history_id").first().history_change_reason.endswith("结清")
