@@ -1,5 +1,7 @@
 """Shared fixtures: users per role, the demo data, and the browser harness."""
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -68,12 +70,34 @@ def make_user(roles):
     return factory
 
 
+_demo_snapshot = {}
+
+
 @pytest.fixture
-def demo(roles):
-    """The whole demo data set (users named after their roles, projects, owners…)."""
+def demo(roles, settings):
+    """The whole demo data set (users named after their roles, projects, owners…).
+
+    The first test of a run loads it through the real loaders (services, workflows, history);
+    later tests get the same rows back from a serialized snapshot of what that load added,
+    and a copy of the files it stored, which takes a fraction of the time.
+    """
     from crm.demo import load_all
 
+    from crm.testing import demo_rows_added, restore_rows, snapshot_rows
+
+    if "rows" in _demo_snapshot:
+        restore_rows(_demo_snapshot["rows"])
+        if _demo_snapshot["media"].exists():
+            shutil.copytree(_demo_snapshot["media"], settings.MEDIA_ROOT, dirs_exist_ok=True)
+        return
+    before = snapshot_rows()
     load_all(lambda *_: None)
+    rows = demo_rows_added(before)
+    if rows is not None:
+        media = Path(tempfile.mkdtemp(prefix="crm-demo-media-"))
+        if Path(settings.MEDIA_ROOT).exists():
+            shutil.copytree(settings.MEDIA_ROOT, media, dirs_exist_ok=True)
+        _demo_snapshot.update(rows=rows, media=media)
 
 
 @pytest.fixture

@@ -1,0 +1,150 @@
+"""Test support: a snapshot of the rows the demo loaders add, restored in later tests.
+
+Loading the demo through its real loaders (services, workflows, history) takes seconds;
+most tests only need the resulting rows. The first test of a run loads it for real and
+serializes what the load added; later tests insert those rows in bulk with their original
+primary keys. Rows that existed before the load (content types, permissions, the groups,
+rules and time limits made by `setup_roles`) are referenced by natural identity, because
+their ids change between tests (PostgreSQL sequences are not rolled back, and a
+transactional test's flush recreates them).
+"""
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+SPECIAL = (ContentType, Permission)
+
+
+def _models():
+    return [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy]
+
+
+def snapshot_rows() -> dict:
+    """{model: set of primary keys} of every table, taken before the demo load."""
+    return {m: set(m._base_manager.values_list("pk", flat=True)) for m in _models()}
+
+
+def _unique_field(model):
+    for field in model._meta.concrete_fields:
+        if field.unique and not field.primary_key:
+            return field.attname
+    return None
+
+
+class _Ref(tuple):
+    """A reference to a row that existed before the demo load, by its natural identity."""
+
+
+def _identity(model, pk):
+    if model is ContentType:
+        ct = ContentType.objects.get(pk=pk)
+        return _Ref((ct.app_label, ct.model))
+    if model is Permission:
+        perm = Permission.objects.select_related("content_type").get(pk=pk)
+        return _Ref((perm.content_type.app_label, perm.content_type.model, perm.codename))
+    field = _unique_field(model)
+    if field is None:
+        return None
+    return _Ref((model._base_manager.filter(pk=pk).values_list(field, flat=True).get(),))
+
+
+def _lookup(model, identity):
+    if model is ContentType:
+        return ContentType.objects.get_by_natural_key(*identity).pk
+    if model is Permission:
+        return Permission.objects.get(content_type__app_label=identity[0], content_type__model=identity[1],
+                                      codename=identity[2]).pk
+    return model._base_manager.get(**{_unique_field(model): identity[0]}).pk
+
+
+refusal = []
+
+
+def _refuse(reason):
+    refusal.append(reason)
+    return None
+
+
+def demo_rows_added(before: dict):
+    """The rows added since `before`, serialized; None when the load deleted rows or points
+    at an earlier row it cannot name (then the demo is loaded for real every time)."""
+    added = []
+    for model in _models():
+        old = before.get(model, set())
+        pks = set(model._base_manager.values_list("pk", flat=True))
+        if not old <= pks:
+            return _refuse(f"{model._meta.label}: rows deleted")
+        new = sorted(pks - old)
+        if not new:
+            continue
+        if model in SPECIAL:
+            return _refuse(f"{model._meta.label}: rows added")
+        relations = [f for f in model._meta.concrete_fields if f.is_relation]
+        many = list(model._meta.many_to_many)
+        rows = serializers.serialize("python", model._base_manager.filter(pk__in=new).order_by("pk"))
+        for row in rows:
+            fields = row["fields"]
+            for field in relations:
+                value = fields.get(field.name)
+                if value is not None and value in before.get(field.related_model, ()):
+                    fields[field.name] = _identity(field.related_model, value)
+                    if fields[field.name] is None:
+                        return _refuse(f"{model._meta.label}.{field.name}")
+            for field in many:
+                values = fields.get(field.name) or []
+                fields[field.name] = [_identity(field.related_model, v) if v in before.get(field.related_model, ())
+                                      else v for v in values]
+                if None in fields[field.name]:
+                    return _refuse(f"{model._meta.label}.{field.name}")
+        added.append((model, relations + many, rows))
+    return added
+
+
+def restore_rows(added) -> None:
+    """Insert the snapshot's rows in bulk, keeping their primary keys."""
+    cache = {}
+
+    def lookup(target, identity):
+        key = (target, identity)
+        if key not in cache:
+            cache[key] = _lookup(target, identity)
+        return cache[key]
+
+    loaded = []
+    # Foreign keys are checked once at the end (deferred on PostgreSQL, disabled on SQLite).
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        for model, refs, rows in added:
+            m2m = []
+            objects = []
+            for row in rows:
+                fields = dict(row["fields"])
+                for field in refs:
+                    value = fields.get(field.name)
+                    if isinstance(value, list):
+                        fields[field.name] = [lookup(field.related_model, v) if isinstance(v, _Ref) else v
+                                              for v in value]
+                    elif isinstance(value, _Ref):
+                        fields[field.name] = lookup(field.related_model, value)
+                data = {"model": row["model"], "pk": row["pk"], "fields": fields}
+                obj = next(serializers.deserialize("python", [data]))
+                objects.append(obj.object)
+                m2m.append(obj.m2m_data or {})
+            model._base_manager.bulk_create(objects, batch_size=500)
+            for field in model._meta.many_to_many:
+                if not field.remote_field.through._meta.auto_created:
+                    continue  # a declared through model is dumped as rows of its own
+                through = field.remote_field.through
+                source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+                links = [through(**{f"{source}_id": obj.pk, f"{target}_id": pk})
+                         for obj, data in zip(objects, m2m) for pk in data.get(field.name, ())]
+                through._base_manager.bulk_create(links, batch_size=500)
+            loaded.append(model)
+        connection.check_constraints(table_names=[m._meta.db_table for m in loaded])
+    statements = connection.ops.sequence_reset_sql(no_style(), loaded)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
