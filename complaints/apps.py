@@ -1,6 +1,21 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _default_sla_rules(sender, using="default", **kwargs):
+    """Every migrate and every flush (a restore drill, a transactional test) ends with the
+    default clock rules present; without them a new case would silently get no clocks."""
+    from .clocks import ensure_default_rules
+    from .models import SlaRule
+
+    if SlaRule._meta.db_table in connections[using].introspection.table_names():  # not before its migration
+        ensure_default_rules(using=using)
 
 
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = "投诉与纠纷"
+
+    def ready(self):
+        post_migrate.connect(_default_sla_rules, sender=self, dispatch_uid="complaints.default_sla_rules")

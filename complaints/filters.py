@@ -19,10 +19,13 @@ class ComplaintFilter(django_filters.FilterSet):
     clock_state = django_filters.ChoiceFilter(label=_("时限状态"), choices=ClockState.choices, method="by_clock")
     received_from = django_filters.DateFilter(label=_("受理日期从"), field_name="received_at", lookup_expr="date__gte")
     received_to = django_filters.DateFilter(label=_("至"), field_name="received_at", lookup_expr="date__lte")
+    # Archived cases stay in the register (含已归档 by default): searched, shown and exported.
+    archive = django_filters.ChoiceFilter(label=_("归档"), method="by_archive", empty_label=_("含已归档"),
+                                          choices=[("exclude", _("不含已归档")), ("only", _("仅已归档"))])
 
     class Meta:
         model = Complaint
-        fields = ["q", "kind", "state", "severity", "project", "category", "department", "clock_state"]
+        fields = ["q", "kind", "state", "severity", "project", "category", "department", "clock_state", "archive"]
 
     def __init__(self, data=None, queryset=None, *, projects=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
@@ -40,6 +43,11 @@ class ComplaintFilter(django_filters.FilterSet):
         if len(digits) >= 4:
             condition |= Q(phone_digits__contains=digits)
         return queryset.filter(condition)
+
+    def by_archive(self, queryset, name, value):
+        if value == "only":
+            return queryset.filter(state=State.ARCHIVED)
+        return queryset.exclude(state=State.ARCHIVED)
 
     def by_clock(self, queryset, name, value):
         return queryset.filter(pk__in=_clock_ids(value))

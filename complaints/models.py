@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.archive import archivable
 from crm.roles import Role
 from crm.workflow import Transition, Workflow
 
@@ -184,6 +185,7 @@ class Complaint(models.Model):
     classified_at = models.DateTimeField(_("界定时间"), null=True, blank=True)
     disposed_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
     next_deadline = models.DateTimeField(_("最近时限"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
@@ -436,3 +438,14 @@ class ComplaintReport(models.Model):
 
     def __str__(self):
         return f"{self.period} {self.start}"
+
+
+def _timeline_archived(ids, at) -> None:
+    TimelineEntry.objects.bulk_create(
+        [TimelineEntry(complaint_id=pk, actor=None, kind="archive", text="资料归档（关闭超过规定天数，系统自动归档）")
+         for pk in ids])
+
+
+# Closed cases older than the rule crm.archive_after_days are archived by crm's shared job.
+archivable(Complaint, closed_states=[State.CLOSED], archived_state=State.ARCHIVED, closed_at_field="closed_at",
+           archived_at_field="archived_at", on_archived=_timeline_archived)

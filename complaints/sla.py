@@ -40,6 +40,7 @@ DEFAULT_RULES = [
     RuleSpec(NEED_REPLY, "需求/建议答复", Decimal(1), "days", True, "cs_supervisor"),
     RuleSpec(RETURN_VISIT, "处置后回访", Decimal(1), "days", True, "cs_supervisor"),
 ]
+DEFAULT_MANAGER_PERCENT = Decimal(150)  # the rule complaints.sla_manager_percent's default
 SEVERITY_RULES = {"minor": [MINOR], "important": [IMPORTANT], "major": [MAJOR_ANSWER, MAJOR_RESOLVE]}
 
 
@@ -79,17 +80,22 @@ def fraction_point(cal: WorkingCalendar, start: dt.datetime, deadline: dt.dateti
     return start + (deadline - start) * share
 
 
-def clock_times(cal: WorkingCalendar, start: dt.datetime, spec, warn_percent, requested_by=None) -> dict:
-    """Deadline, warning time (at ``warn_percent``) and the time to tell the manager
-    (half the span again after the deadline) of a new clock."""
-    deadline = deadline_for(cal, start, spec.amount, spec.unit, spec.working_time, requested_by)
+def span_points(cal: WorkingCalendar, start: dt.datetime, deadline: dt.datetime, warn_percent, manager_percent,
+                working: bool) -> dict:
+    """When a clock warns its handler (``warn_percent`` of the span start→deadline used) and
+    when it asks the manager (``manager_percent``, past 100 once breached). Both are rules."""
     return {
-        "started_at": start,
-        "deadline": deadline,
-        "warn_at": fraction_point(cal, start, deadline, warn_percent, spec.working_time),
-        "escalate_at": fraction_point(cal, start, deadline, 150, spec.working_time) if spec.working_time
-        else deadline + (deadline - start) / 2,
+        "warn_at": fraction_point(cal, start, deadline, warn_percent, working),
+        "escalate_at": fraction_point(cal, start, deadline, manager_percent, working),
     }
+
+
+def clock_times(cal: WorkingCalendar, start: dt.datetime, spec, warn_percent, requested_by=None, *,
+                manager_percent=DEFAULT_MANAGER_PERCENT) -> dict:
+    """Deadline, warning time and the time to ask the manager of a new clock."""
+    deadline = deadline_for(cal, start, spec.amount, spec.unit, spec.working_time, requested_by)
+    return {"started_at": start, "deadline": deadline,
+            **span_points(cal, start, deadline, warn_percent, manager_percent, spec.working_time)}
 
 
 def shift_after_pause(cal: WorkingCalendar, times: dict, paused_at: dt.datetime, resumed_at: dt.datetime,

@@ -4,21 +4,21 @@ from celery import shared_task
 
 @shared_task(name="complaints.sla_scan")
 def sla_scan() -> dict:
-    from complaints.services import sla_scan as run
+    from complaints.clocks import sla_scan as run
 
     return run()
 
 
 @shared_task(name="complaints.auto_major")
 def auto_major() -> int:
-    from complaints.services import auto_major as run
+    from complaints.clocks import auto_major as run
 
     return len(run())
 
 
 @shared_task(name="complaints.return_visit_reminders")
 def return_visit_reminders() -> int:
-    from complaints.services import return_visit_reminders as run
+    from complaints.clocks import return_visit_reminders as run
 
     return run()
 

@@ -15,7 +15,7 @@ from crm.roles import Role
 from crm.scopes import user_role, visible_projects
 from crm.views import show_error
 
-from . import forms, selectors, services
+from . import clocks, forms, selectors, services
 from .models import Attachment, Complaint, Kind, SlaClock
 
 ACTIONS = {
@@ -105,6 +105,7 @@ def detail(request, pk):
         "attachment_form": forms.AttachmentForm(), "history_rows": rows, "history_page": history_page,
         "pause_form": forms.PauseForm(), "extension_form": forms.ExtensionForm(),
         "events": selectors.events_for(case),
+        "extensions": clocks.pending_extensions(case.clocks.all(), request.user),
     })
 
 
@@ -138,8 +139,12 @@ def attach(request, pk):
     case = selectors.complaint_get(user=request.user, pk=pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        services.attachment_add(complaint=case, user=request.user, upload=form.cleaned_data["file"])
-        messages.success(request, "附件已上传。")
+        try:
+            services.attachment_add(complaint=case, user=request.user, upload=form.cleaned_data["file"])
+        except (ValidationError, PermissionDenied) as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, "附件已上传。")
     else:
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     return redirect("complaints:detail", case.pk)
@@ -161,16 +166,16 @@ def clock_action(request, pk, op):
             form = forms.PauseForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("请填写暂停原因。")
-            services.clock_pause(clock=clock, user=request.user, reason=form.cleaned_data["reason"])
+            clocks.clock_pause(clock=clock, user=request.user, reason=form.cleaned_data["reason"])
         elif op == "resume":
-            services.clock_resume(clock=clock, user=request.user)
+            clocks.clock_resume(clock=clock, user=request.user)
         elif op == "extend":
             form = forms.ExtensionForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("请填写延期原因和新的截止时间。")
-            services.extension_request(clock=clock, user=request.user, **form.cleaned_data)
+            clocks.extension_request(clock=clock, user=request.user, **form.cleaned_data)
         elif op in ("approve", "reject"):
-            services.extension_decide(clock=clock, user=request.user, approve=op == "approve",
+            clocks.extension_decide(clock=clock, user=request.user, approve=op == "approve",
                                       comment=request.POST.get("comment", ""))
         else:
             raise Http404

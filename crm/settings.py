@@ -158,6 +158,7 @@ CELERY_BEAT_SCHEDULE = {
     "mortgage.evaluate_litigation": {"task": "mortgage.evaluate_litigation", "schedule": crontab(hour=7, minute=0)},
     "mortgage.chase_late_certificates": {"task": "mortgage.chase_late_certificates", "schedule": crontab(hour=8, minute=30)},
     "crm.backup_database": {"task": "crm.backup_database", "schedule": crontab(hour=2, minute=30)},
+    "crm.archive_closed": {"task": "crm.archive_closed", "schedule": crontab(hour=2, minute=50)},
     "property_liaison.coordination_cadence": {"task": "property_liaison.coordination_cadence", "schedule": crontab(hour=8, minute=5)},
     "property_liaison.overdue_rectifications": {"task": "property_liaison.overdue_rectifications", "schedule": crontab(hour=8, minute=15)},
     "property_liaison.committee_reminders": {"task": "property_liaison.committee_reminders", "schedule": crontab(hour=8, minute=25)},

@@ -28,3 +28,10 @@ def backup_database() -> str:
     from crm.backup import backup_database as run
 
     return str(run())
+
+
+@shared_task(name="crm.archive_closed")
+def archive_closed() -> dict:
+    from crm.archive import archive_closed as run
+
+    return run()

@@ -4,7 +4,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from complaints import services, sla
+from complaints import clocks, services, sla
 from complaints.models import ClockState, Severity
 from crm.models import Notification, Rule
 
@@ -27,9 +27,9 @@ def test_a_scan_run_twice_notifies_once(case_in, users):
     case = case_in("classified")
     clock = case.clocks.get(rule__code=sla.IMPORTANT)
     later = clock.deadline + dt.timedelta(minutes=1)
-    first = services.sla_scan(now=later)
+    first = clocks.sla_scan(now=later)
     count = Notification.objects.count()
-    second = services.sla_scan(now=later)
+    second = clocks.sla_scan(now=later)
     clock.refresh_from_db()
     assert first["breached"] == 1 and second["breached"] == 0
     assert clock.state == ClockState.BREACHED
@@ -41,11 +41,11 @@ def test_the_scan_warns_at_eighty_percent_then_escalates_to_the_manager(case_in,
     case = case_in("classified")
     services.complaint_investigate(complaint=case, user=users["cs_staff"], cause="c", responsibility="r")
     clock = case.clocks.get(rule__code=sla.IMPORTANT)
-    services.sla_scan(now=clock.warn_at + dt.timedelta(seconds=1))
+    clocks.sla_scan(now=clock.warn_at + dt.timedelta(seconds=1))
     clock.refresh_from_db()
     assert clock.state == ClockState.AT_RISK
     assert Notification.objects.filter(recipient=users["cs_staff"], title__contains="即将超时").exists()
-    services.sla_scan(now=clock.escalate_at + dt.timedelta(seconds=1))
+    clocks.sla_scan(now=clock.escalate_at + dt.timedelta(seconds=1))
     clock.refresh_from_db()
     assert clock.state == ClockState.BREACHED and clock.escalation == 3
     assert Notification.objects.filter(recipient=users["manager"], title__contains="超时未处理").count() == 1
@@ -61,7 +61,7 @@ def test_warn_percent_is_a_rule(case_in, users):
 def test_a_valid_complaint_unresolved_after_seven_days_becomes_major_once(case_in, users):
     case = case_in("investigated", received_at=timezone.now() - dt.timedelta(days=8))
     fresh = case_in("investigated")
-    changed = services.auto_major()
+    changed = clocks.auto_major()
     case.refresh_from_db()
     fresh.refresh_from_db()
     assert changed == [case.pk]
@@ -71,14 +71,14 @@ def test_a_valid_complaint_unresolved_after_seven_days_becomes_major_once(case_i
     assert states[sla.IMPORTANT] == ClockState.CANCELLED
     assert {sla.MAJOR_ANSWER, sla.MAJOR_RESOLVE} <= set(states)
     notes = Notification.objects.count()
-    assert services.auto_major() == []
+    assert clocks.auto_major() == []
     assert Notification.objects.count() == notes
 
 
 def test_the_seven_day_rule_reads_its_rule(case_in):
     Rule.objects.filter(key="complaints.unresolved_major_days").update(value=10)
     case_in("investigated", received_at=timezone.now() - dt.timedelta(days=8))
-    assert services.auto_major() == []
+    assert clocks.auto_major() == []
 
 
 def test_five_distinct_owners_on_one_event_make_all_its_complaints_major(new_case, place, users):
@@ -100,8 +100,8 @@ def test_five_distinct_owners_on_one_event_make_all_its_complaints_major(new_cas
 
 def test_return_visit_reminders_notify_the_front_desk_once_a_day(case_in, users):
     case_in("executed")
-    assert services.return_visit_reminders() == 1
-    assert services.return_visit_reminders() == 0
+    assert clocks.return_visit_reminders() == 1
+    assert clocks.return_visit_reminders() == 0
 
 
 def test_weekly_report_is_stored_once_per_week(case_in):

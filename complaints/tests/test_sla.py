@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from complaints import services, sla
+from complaints import clocks, services, sla
 from complaints.models import ClockState, Kind, SlaRule
 from crm.calendar import WorkingCalendar
 
@@ -102,14 +102,14 @@ def test_disposal_stops_the_severity_clock_and_starts_the_return_visit_clock(cas
 def test_a_paused_clock_records_who_why_and_moves_its_deadline(case_in, users, freezer=None):
     case = case_in("classified")
     clock = case.clocks.get(rule__code=sla.IMPORTANT)
-    services.clock_pause(clock=clock, user=users["cs_staff"], reason="业主出差，无法入户")
+    clocks.clock_pause(clock=clock, user=users["cs_staff"], reason="业主出差，无法入户")
     clock.refresh_from_db()
     assert clock.state == ClockState.PAUSED and clock.paused_by == users["cs_staff"]
     before = clock.deadline
     from complaints.models import SlaClock
 
     SlaClock.objects.filter(pk=clock.pk).update(paused_at=clock.paused_at - dt.timedelta(days=3))
-    clock = services.clock_resume(clock=clock, user=users["cs_staff"])
+    clock = clocks.clock_resume(clock=clock, user=users["cs_staff"])
     assert clock.state == ClockState.RUNNING
     assert clock.deadline > before
     assert clock.paused_total > dt.timedelta(0)
@@ -120,12 +120,12 @@ def test_an_extension_is_approved_by_the_role_the_matrix_names(case_in, users):
     case = case_in("classified")
     clock = case.clocks.get(rule__code=sla.IMPORTANT)
     new = clock.deadline + dt.timedelta(days=2)
-    services.extension_request(clock=clock, user=users["cs_staff"], reason="需厂家配件", new_deadline=new)
+    clocks.extension_request(clock=clock, user=users["cs_staff"], reason="需厂家配件", new_deadline=new)
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):  # important: the manager decides, not the supervisor
-        services.extension_decide(clock=clock, user=users["cs_supervisor"], approve=True)
-    clock = services.extension_decide(clock=clock, user=users["manager"], approve=True, comment="同意")
+        clocks.extension_decide(clock=clock, user=users["cs_supervisor"], approve=True)
+    clock = clocks.extension_decide(clock=clock, user=users["manager"], approve=True, comment="同意")
     assert clock.deadline == new
 
 

@@ -1,0 +1,333 @@
+"""Every write to the SLA clocks (服务时限) of a case, and the jobs that watch them.
+
+Starting, stopping and cancelling clocks (called by the workflow services in the same
+transaction), pauses and extensions (their own services), the automatic major rules (a
+valid complaint unresolved after N days; five owners on one event) and the beat jobs: the
+SLA scan (warn at the rule's percent, mark breaches, escalate handler → supervisor →
+manager at the rule's percent) and the return-visit reminders. The deadlines themselves are
+pure functions in ``sla.py``. Every job is set-based and a compare-and-set, so a second run
+changes and notifies nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from crm.approvals import approval_decide, approval_submit, pending_for
+from crm.calendar import calendar
+from crm.notifications import notify, notify_role
+from crm.roles import Role
+from crm.rules import rule, rule_int
+
+from . import sla
+from .models import (
+    LIVE_CLOCK_STATES, LONG_KINDS, OPEN_STATES, ClockState, Complaint, Severity, SlaClock, SlaRule, TimelineEntry,
+)
+from .timeline import case_url, ensure_open, require, timeline_add
+
+SEVERITY_CLOCKS = [sla.MINOR, sla.IMPORTANT, sla.MAJOR_ANSWER, sla.MAJOR_RESOLVE]
+
+
+def sla_rules() -> dict[str, SlaRule]:
+    """The clock rules by code (``ensure_default_rules`` keeps the defaults present)."""
+    return {r.code: r for r in SlaRule.objects.all()}
+
+
+def ensure_default_rules(using: str = "default") -> dict[str, SlaRule]:
+    """Create the default rule of every clock that has none; never overwrite an admin's value.
+    Runs after every migrate and flush (apps.py), so a wiped or restored database still
+    starts every clock."""
+    for spec in sla.DEFAULT_RULES:
+        SlaRule.objects.using(using).get_or_create(code=spec.code, defaults={
+            "name": spec.name, "amount": spec.amount, "unit": spec.unit,
+            "working_time": spec.working_time, "extension_role": spec.extension_role,
+        })
+    return {r.code: r for r in SlaRule.objects.using(using).all()}
+
+
+def _percents() -> tuple:
+    return rule("complaints.sla_warn_percent"), rule("complaints.sla_manager_percent")
+
+
+def clock_start(complaint, code: str, *, start: dt.datetime, requested_by=None, rules=None) -> SlaClock:
+    """Start (or restart) the clock of rule ``code`` on a case."""
+    spec = (rules or sla_rules()).get(code)
+    if spec is None:
+        raise ValidationError(f"缺少服务时限规则“{code}”，请系统管理员在基础设置中补充。")
+    warn, manager = _percents()
+    times = sla.clock_times(calendar(), start, spec, warn, requested_by, manager_percent=manager)
+    clock, _ = SlaClock.objects.update_or_create(
+        complaint=complaint, rule=spec,
+        defaults={**times, "state": ClockState.RUNNING, "escalation": 0, "met_at": None, "breached_at": None,
+                  "paused_at": None},
+    )
+    return clock
+
+
+def clocks_stop(complaint_ids, codes, *, at: dt.datetime) -> int:
+    """Stop live clocks: met if on time, late otherwise (two set-based updates)."""
+    live = SlaClock.objects.filter(complaint_id__in=complaint_ids, rule__code__in=codes,
+                                   state__in=[*LIVE_CLOCK_STATES, ClockState.PAUSED])
+    met = live.filter(deadline__gte=at).update(state=ClockState.MET, met_at=at)
+    late = live.update(state=ClockState.LATE, met_at=at)
+    return met + late
+
+
+def clocks_cancel(complaint_ids, codes) -> int:
+    return SlaClock.objects.filter(
+        complaint_id__in=complaint_ids, rule__code__in=codes, state__in=[*LIVE_CLOCK_STATES, ClockState.PAUSED]
+    ).update(state=ClockState.CANCELLED)
+
+
+def refresh_next_deadline(complaint_ids) -> None:
+    """Denormalize the earliest live clock deadline onto the case (the register sorts by it)."""
+    earliest = (
+        SlaClock.objects.filter(complaint_id=OuterRef("pk"), state__in=LIVE_CLOCK_STATES)
+        .values("complaint_id").annotate(m=Min("deadline")).values("m")[:1]
+    )
+    Complaint.objects.filter(pk__in=complaint_ids).update(next_deadline=Subquery(earliest))
+
+
+# --- The automatic major rules --------------------------------------------------------------
+
+
+def make_major(ids, *, reason: str, user=None) -> list[int]:
+    """Make cases major (set-based, compare-and-set on the severity): record the reason,
+    swap classified cases' severity clocks for the major ones, tell the superiors."""
+    ids = list(ids)
+    if not ids:
+        return []
+    candidates = Complaint.objects.filter(pk__in=ids, state__in=OPEN_STATES).exclude(severity=Severity.MAJOR)
+    changed = list(candidates.values_list("pk", flat=True))
+    if not changed:
+        return []
+    Complaint.objects.filter(pk__in=changed).exclude(severity=Severity.MAJOR).update(
+        severity=Severity.MAJOR, major_reason=reason[:200])
+    classified = list(Complaint.objects.filter(pk__in=changed, valid=True, disposed_at__isnull=True)
+                      .only("pk", "received_at"))
+    clocks_cancel([c.pk for c in classified], [sla.MINOR, sla.IMPORTANT])
+    rules = sla_rules()
+    cal, (warn, manager) = calendar(), _percents()
+    new_clocks = []
+    for case in classified:  # only the cases that just changed
+        for code in (sla.MAJOR_ANSWER, sla.MAJOR_RESOLVE):
+            spec = rules.get(code)
+            if spec:
+                new_clocks.append(SlaClock(complaint_id=case.pk, rule=spec, **sla.clock_times(
+                    cal, case.received_at, spec, warn, manager_percent=manager)))
+    SlaClock.objects.bulk_create(new_clocks, ignore_conflicts=True)
+    refresh_next_deadline(changed)
+    TimelineEntry.objects.bulk_create(
+        [TimelineEntry(complaint_id=pk, actor=user, kind="major", text=f"升级为重大投诉：{reason}") for pk in changed])
+    numbers = list(Complaint.objects.filter(pk__in=changed).values_list("number", flat=True))
+    key = hashlib.sha1(",".join(map(str, sorted(changed))).encode()).hexdigest()[:16]
+    for role in (Role.CS_SUPERVISOR, Role.MANAGER):
+        notify_role(role, title=f"升级为重大投诉：{'、'.join(numbers[:5])}{'等' if len(numbers) > 5 else ''}",
+                    body=reason, level="danger", dedupe_key=f"complaints:major:{key}")
+    return changed
+
+
+def auto_major(now: dt.datetime | None = None) -> list[int]:
+    """A valid complaint unresolved after N days (rule) becomes major. Safe to run twice."""
+    now = now or timezone.now()
+    days = rule_int("complaints.unresolved_major_days")
+    ids = list(Complaint.objects.filter(
+        kind__in=LONG_KINDS, valid=True, disposed_at__isnull=True, state__in=OPEN_STATES,
+        received_at__lte=now - dt.timedelta(days=days),
+    ).exclude(severity=Severity.MAJOR).values_list("pk", flat=True))
+    return make_major(ids, reason=f"有效投诉超过{days}天未解决")
+
+
+def event_major_check(event, *, user=None) -> list[int]:
+    """Five or more distinct owners (rule) on one event make all its open complaints major."""
+    owners = (
+        Complaint.objects.filter(event=event, kind__in=LONG_KINDS)
+        .annotate(who=Coalesce("customer__code", "phone_digits", Value("")))
+        .values("who").distinct()
+    )
+    threshold = rule_int("complaints.event_major_owner_count")
+    count = owners.count()
+    if count < threshold:
+        return []
+    ids = list(Complaint.objects.filter(event=event, kind__in=LONG_KINDS, state__in=OPEN_STATES)
+               .exclude(severity=Severity.MAJOR).values_list("pk", flat=True))
+    changed = make_major(ids, reason=f"同一事件“{event.title}”已有{count}户业主投诉（≥{threshold}户）", user=user)
+    type(event).objects.filter(pk=event.pk, major_at__isnull=True).update(major_at=timezone.now())
+    return changed
+
+
+# --- Pauses and extensions ------------------------------------------------------------------
+
+
+@transaction.atomic
+def clock_pause(*, clock, user, reason: str) -> SlaClock:
+    reason = require(reason, "请填写暂停原因。")
+    ensure_open(clock.complaint)
+    now = timezone.now()
+    changed = SlaClock.objects.filter(pk=clock.pk, state__in=LIVE_CLOCK_STATES).update(
+        state=ClockState.PAUSED, paused_at=now, paused_reason=reason, paused_by=user)
+    if not changed:
+        raise ValidationError("该时限当前不能暂停。")
+    clock.refresh_from_db()
+    timeline_add(clock.complaint, user, "clock", f"暂停时限“{clock.rule.name}”：{reason}")
+    refresh_next_deadline([clock.complaint_id])
+    return clock
+
+
+@transaction.atomic
+def clock_resume(*, clock, user) -> SlaClock:
+    ensure_open(clock.complaint)
+    now = timezone.now()
+    clock = SlaClock.objects.select_for_update(of=("self",)).select_related("rule", "complaint").get(pk=clock.pk)
+    if clock.state != ClockState.PAUSED:
+        raise ValidationError("该时限没有暂停。")
+    times = {"deadline": clock.deadline, "warn_at": clock.warn_at, "escalate_at": clock.escalate_at}
+    moved, paused = sla.shift_after_pause(calendar(), times, clock.paused_at, now, clock.rule.working_time)
+    SlaClock.objects.filter(pk=clock.pk).update(**moved, state=ClockState.RUNNING, paused_at=None,
+                                                paused_total=clock.paused_total + paused)
+    minutes = int(paused.total_seconds() // 60)
+    timeline_add(clock.complaint, user, "clock",
+                 f"恢复时限“{clock.rule.name}”（暂停原因：{clock.paused_reason}，暂停{minutes}分钟，"
+                 f"暂停人：{clock.paused_by}）")
+    refresh_next_deadline([clock.complaint_id])
+    clock.refresh_from_db()
+    return clock
+
+
+@transaction.atomic
+def extension_request(*, clock, user, reason: str, new_deadline: dt.datetime):
+    """Ask for a longer limit; the rule's approver (by severity, crm matrix) decides."""
+    reason = require(reason, "请填写延期原因。")
+    ensure_open(clock.complaint)
+    if new_deadline <= clock.deadline:
+        raise ValidationError("新的截止时间应晚于当前截止时间。")
+    complaint = clock.complaint
+    request = approval_submit(
+        target=clock, subject="complaints.extension", title=f"{complaint.number} {clock.rule.name}延期",
+        content=reason, submitted_by=user, level=complaint.severity,
+        snapshot={"deadline": new_deadline.isoformat()}, url=case_url(complaint))
+    timeline_add(complaint, user, "extension",
+                 f"申请延长“{clock.rule.name}”至{timezone.localtime(new_deadline):%Y-%m-%d %H:%M}：{reason}")
+    return request
+
+
+@transaction.atomic
+def extension_decide(*, clock, user, approve: bool, comment: str = ""):
+    """Approve (the clock moves to the new deadline) or reject with a comment (it keeps its
+    deadline) the pending extension request; crm's approval step checks who may decide."""
+    ensure_open(clock.complaint)
+    pending = pending_for(clock)
+    if pending is None:
+        raise ValidationError("没有待审批的延期申请。")
+    approval_decide(request_id=pending.pk, user=user, approve=approve, comment=comment,
+                    url=case_url(clock.complaint))
+    if approve:
+        deadline = dt.datetime.fromisoformat(pending.snapshot["deadline"])
+        warn, manager = _percents()
+        working = clock.rule.working_time
+        SlaClock.objects.filter(pk=clock.pk).update(
+            deadline=deadline, state=ClockState.RUNNING, escalation=0, breached_at=None,
+            **sla.span_points(calendar(), clock.started_at, deadline, warn, manager, working))
+        refresh_next_deadline([clock.complaint_id])
+    timeline_add(clock.complaint, user, "extension",
+                 f"{'批准' if approve else '驳回'}“{clock.rule.name}”延期" + (f"：{comment}" if comment else ""))
+    clock.refresh_from_db()
+    return clock
+
+
+def pending_extensions(clocks, user) -> dict[int, dict]:
+    """{clock id: {"request": the pending extension request, "can_decide": bool}} in one query,
+    for the case page's approve / reject form."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from crm.approvals import can_decide
+    from crm.models import ApprovalRequest
+
+    ids = [c.pk for c in clocks if c.state in (*LIVE_CLOCK_STATES, ClockState.PAUSED)]
+    if not ids:  # a finished case asks nothing
+        return {}
+    requests = ApprovalRequest.objects.filter(
+        content_type=ContentType.objects.get_for_model(SlaClock), object_id__in=ids,
+        status=ApprovalRequest.Status.PENDING).select_related("submitted_by")
+    return {r.object_id: {"request": r, "can_decide": can_decide(r, user),
+                          "deadline": dt.datetime.fromisoformat(r.snapshot["deadline"])} for r in requests}
+
+
+# --- Beat jobs ------------------------------------------------------------------------------
+
+
+def _notify_clock_batch(clock_ids, *, stage: str, roles=(), to_handlers=True, level="warning") -> int:
+    """One notification per recipient for a batch of clocks that just changed."""
+    if not clock_ids:
+        return 0
+    rows = list(SlaClock.objects.filter(pk__in=clock_ids).values_list(
+        "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name"))
+    label = {"warn": "即将超时", "breach": "已超时", "manager": "超时未处理"}[stage]
+    sent = 0
+    if to_handlers:
+        by_user: dict[int, list] = {}
+        for pk, number, handler, responder, name in rows:
+            by_user.setdefault(handler or responder, []).append((pk, f"{number} {name}"))
+        users = {u.pk: u for u in get_user_model().objects.filter(pk__in=by_user)}
+        for uid, items in by_user.items():
+            for pk, text in items:
+                sent += notify(recipients=[users.get(uid)], title=f"时限{label}：{text}", level=level,
+                               dedupe_key=f"sla:{pk}:{stage}")
+    for role in roles:
+        summary = "；".join(f"{n} {name}" for _, n, _, _, name in rows[:10])
+        key = hashlib.sha1(",".join(str(r[0]) for r in rows).encode()).hexdigest()[:16]
+        sent += notify_role(role, title=f"{len(rows)}项时限{label}", body=summary, level=level,
+                            dedupe_key=f"sla:{stage}:{role}:{key}")
+    return sent
+
+
+def sla_scan(now: dt.datetime | None = None) -> dict:
+    """Every minute: warn at N% of a clock, mark breaches, escalate handler → supervisor →
+    manager (at the rule's percent of the clock, stored on it as ``escalate_at``). Each step
+    is a compare-and-set on the clock's state/escalation, so a second run finds nothing to
+    change and notifies nobody again."""
+    now = now or timezone.now()
+    # 1. Breaches (running or at risk, deadline passed).
+    breach_ids = list(SlaClock.objects.filter(state__in=[ClockState.RUNNING, ClockState.AT_RISK],
+                                              deadline__lte=now).values_list("pk", flat=True))
+    SlaClock.objects.filter(pk__in=breach_ids, state__in=[ClockState.RUNNING, ClockState.AT_RISK]).update(
+        state=ClockState.BREACHED, breached_at=now, escalation=2)
+    # 2. Warnings.
+    warn_ids = list(SlaClock.objects.filter(state=ClockState.RUNNING, warn_at__lte=now, escalation=0)
+                    .values_list("pk", flat=True))
+    SlaClock.objects.filter(pk__in=warn_ids, state=ClockState.RUNNING, escalation=0).update(
+        state=ClockState.AT_RISK, escalation=1)
+    # 3. Breached long enough: the manager.
+    manager_ids = list(SlaClock.objects.filter(state=ClockState.BREACHED, escalation=2, escalate_at__lte=now)
+                       .values_list("pk", flat=True))
+    SlaClock.objects.filter(pk__in=manager_ids, escalation=2).update(escalation=3)
+    _notify_clock_batch(warn_ids, stage="warn")
+    _notify_clock_batch(breach_ids, stage="breach", roles=(Role.CS_SUPERVISOR,), level="danger")
+    _notify_clock_batch(manager_ids, stage="manager", roles=(Role.MANAGER,), to_handlers=False, level="danger")
+    return {"warned": len(warn_ids), "breached": len(breach_ids), "to_manager": len(manager_ids)}
+
+
+def return_visit_reminders(now: dt.datetime | None = None) -> int:
+    """Tell the customer assistants which return visits are due (once per clock and day)."""
+    now = now or timezone.now()
+    rows = list(SlaClock.objects.filter(rule__code=sla.RETURN_VISIT, state__in=LIVE_CLOCK_STATES)
+                .values_list("pk", "complaint__number", "deadline")[:200])
+    if not rows:
+        return 0
+    day = timezone.localdate(now).isoformat()
+    body = "\n".join(f"{n} 截止{timezone.localtime(d):%m-%d %H:%M}" for _, n, d in rows)
+    key = hashlib.sha1(",".join(str(r[0]) for r in rows).encode()).hexdigest()[:12]
+    try:
+        url = reverse("complaints:register") + "?queue=visits"
+    except NoReverseMatch:
+        url = ""
+    return notify_role(Role.FRONT_DESK, title=f"待回访 {len(rows)} 件", body=body, url=url,
+                       dedupe_key=f"complaints:visits:{day}:{key}")

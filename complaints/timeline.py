@@ -1,0 +1,36 @@
+"""What every write of the complaints app shares: the case's link, its timeline entry, the
+required-text check, and the refusal to touch an archived case.
+
+Both ``services.py`` (the workflow) and ``clocks.py`` (the SLA clocks) use these, so they
+live below both and import neither.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.urls import NoReverseMatch, reverse
+
+from crm.archive import ensure_writable
+
+from .models import TimelineEntry
+
+
+def case_url(complaint) -> str:
+    try:
+        return reverse("complaints:detail", args=[complaint.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def timeline_add(complaint, user, kind: str, text: str) -> TimelineEntry:
+    return TimelineEntry.objects.create(complaint=complaint, actor=user, kind=kind, text=text)
+
+
+def require(value: str, message: str) -> str:
+    if not (value or "").strip():
+        raise ValidationError(message)
+    return value.strip()
+
+
+def ensure_open(complaint) -> None:
+    """An archived case is read-only (checked in the database, not on the possibly stale object)."""
+    ensure_writable(complaint)
