@@ -115,13 +115,23 @@ def _params_key(user, params, *ignore) -> str:
     return f"complaints:register:{user.pk}:{user_role(user)}:{digest}"
 
 
-def _cached_choices(field, key: str, rows) -> None:
-    """Give a filter menu its options from the cache (the queryset still validates a choice)."""
-    choices = cache.get(key)
-    if choices is None:
-        choices = [(pk, str(label)) for pk, label in rows()]
-        cache.set(key, choices, COUNTS_SECONDS)
-    field.widget.choices = [("", field.empty_label or "---------"), *choices]
+def _filter_menus(user) -> dict:
+    """The project and department menus of the filter form: one UNION query, cached a minute."""
+    key = f"complaints:register:menus:{user.pk}:{user_role(user)}"
+    menus = cache.get(key)
+    if menus is None:
+        from django.db.models import Value
+
+        from crm.models import Department
+
+        projects = visible_projects(user).order_by().annotate(menu=Value("project")).values_list("pk", "name", "menu")
+        departments = Department.objects.order_by().annotate(menu=Value("department")) \
+            .values_list("pk", "name", "menu")
+        menus = {"project": [], "department": []}
+        for pk, name, menu in sorted(projects.union(departments, all=True), key=lambda row: row[1]):
+            menus[menu].append((pk, name))
+        cache.set(key, menus, COUNTS_SECONDS)
+    return menus
 
 
 def register_page(*, user, params, page) -> dict:
@@ -130,12 +140,10 @@ def register_page(*, user, params, page) -> dict:
     filterset, qs = register_list(user=user, params=params)
     qs = qs.select_related(None).select_related("project", "unit__building", "forwarded_by_company") \
         .defer(*REGISTER_DEFER)
-    from crm.models import Department
-
-    _cached_choices(filterset.form.fields["project"], f"complaints:register:projects:{user.pk}",
-                    lambda: visible_projects(user).values_list("pk", "name"))
-    _cached_choices(filterset.form.fields["department"], "complaints:register:departments",
-                    lambda: Department.objects.values_list("pk", "name"))
+    for name, choices in _filter_menus(user).items():
+        # The menus render from the cache; the field's queryset still validates a choice.
+        field = filterset.form.fields[name]
+        field.widget.choices = [("", field.empty_label or "---------"), *choices]
     counts_key = f"complaints:register:queues:{user.pk}:{user_role(user)}"
     counts = cache.get(counts_key)
     if counts is None:

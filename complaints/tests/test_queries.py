@@ -1,0 +1,91 @@
+"""Query counts are behaviour: the register and the case page must not cost more queries as the
+register or a case's history grows (issue 8 §2 and §3)."""
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bench.generate import add_long_history, generate
+from complaints.models import Complaint
+from complaints.selectors import DEFERRED_FROM, REGISTER_PER_PAGE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def big_register(demo):
+    # More cases than the page from which deep pages are found by ids first.
+    generate(cases=DEFERRED_FROM + 4 * REGISTER_PER_PAGE, customers=60, projects=2, log=lambda *_: None)
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def register_urls():
+    case = Complaint.objects.exclude(severity="").exclude(phone_digits="").order_by("pk").first()
+    base = reverse("complaints:register") + "?sort=deadline"
+    last = -(-Complaint.objects.count() // REGISTER_PER_PAGE)
+    return {
+        "first": base,
+        "deep": f"{base}&page={last}",
+        "filtered": f"{base}&state={case.state}&severity={case.severity}&project={case.project_id}"
+                    f"&received_from=2020-01-01&received_to=2030-12-31",
+        "number": f"{base}&q={case.number}",
+        "phone": f"{base}&q={case.phone_digits[-8:]}",
+    }
+
+
+def test_register_pages_cost_at_most_eight_queries_even_with_a_cold_cache(as_role, big_register):
+    client = as_role("cs_supervisor")
+    urls = register_urls()
+    client.get(urls["first"])  # the session's first request stores its last-seen time once
+    for name, url in urls.items():
+        cache.clear()
+        assert queries(client, url) <= 8, name
+
+
+def test_register_pages_cost_at_most_five_queries_once_counts_are_cached(as_role, big_register):
+    client = as_role("cs_supervisor")
+    for name, url in register_urls().items():
+        client.get(url)
+        # session, user (with profile and unread count), permissions, the rows (ids first on deep pages)
+        assert queries(client, url) <= 5, name
+
+
+def test_deep_register_page_lists_the_same_cases_as_an_offset_query(as_role, big_register):
+    client = as_role("cs_supervisor")
+    url = register_urls()["deep"]
+    body = client.get(url).content.decode()
+    page = int(url.rsplit("=", 1)[1])
+    from django.db.models import F
+
+    expected = Complaint.objects.order_by(F("next_deadline").asc(nulls_last=True), "-received_at", "-pk")
+    numbers = list(expected.values_list("number", flat=True)[(page - 1) * REGISTER_PER_PAGE:page * REGISTER_PER_PAGE])
+    assert numbers and all(n in body for n in numbers)
+
+
+def test_cases_with_a_live_deadline_come_first_when_sorted_by_deadline(as_role, big_register):
+    client = as_role("cs_supervisor")
+    response = client.get(reverse("complaints:register") + "?sort=deadline")
+    rows = list(response.context["page_obj"].object_list)
+    assert rows[0].next_deadline is not None
+    deadlines = [r.next_deadline for r in rows if r.next_deadline is not None]
+    assert deadlines == sorted(deadlines)
+
+
+def test_case_page_costs_the_same_with_200_history_entries_and_50_timeline_events(as_role):
+    client = as_role("cs_supervisor")
+    case = Complaint.objects.get(title="演示：外墙渗水（5）")
+    url = reverse("complaints:detail", args=[case.pk])
+    client.get(url)
+    before = queries(client, url)
+    add_long_history(case, history=200, events=50)
+    after = queries(client, url)
+    assert after == before
+    assert after <= 15
+    assert case.timeline.count() >= 50 and case.history.count() >= 200
