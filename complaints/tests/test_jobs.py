@@ -112,3 +112,35 @@ def test_weekly_report_is_stored_once_per_week(case_in):
     assert report.pk == again.pk
     assert report.data["total"] == 1
     assert report.data["return_visit"]["rate"] == 100.0
+
+
+def test_the_manager_is_asked_at_the_rules_percent_of_a_clock(case_in, users):
+    from crm.calendar import calendar
+    from crm.rules import forget
+
+    early = case_in("classified")
+    Rule.objects.filter(key="complaints.sla_manager_percent").update(value=120)
+    forget("complaints.sla_manager_percent")
+    late = case_in("classified", received_at=early.received_at)
+    before = early.clocks.get(rule__code=sla.IMPORTANT)
+    after = late.clocks.get(rule__code=sla.IMPORTANT)
+    assert after.escalate_at == sla.fraction_point(calendar(), after.started_at, after.deadline, 120, True)
+    # between 120% and 150% of the clock: only the clock started under the new rule asks the manager
+    moment = sla.fraction_point(calendar(), before.started_at, before.deadline, 135, True)
+    assert after.escalate_at <= moment < before.escalate_at
+    result = clocks.sla_scan(now=moment)
+    before.refresh_from_db()
+    after.refresh_from_db()
+    assert result["to_manager"] == 1
+    assert after.escalation == 3 and before.escalation == 2
+    note = Notification.objects.get(recipient=users["manager"], title__contains="超时未处理")
+    assert late.number in note.body and early.number not in note.body
+
+
+def test_the_default_manager_point_is_150_percent_and_the_warning_80(case_in):
+    from crm.calendar import calendar
+
+    clock = case_in("classified").clocks.get(rule__code=sla.IMPORTANT)
+    cal = calendar()
+    assert clock.escalate_at == sla.fraction_point(cal, clock.started_at, clock.deadline, 150, True)
+    assert clock.warn_at == sla.fraction_point(cal, clock.started_at, clock.deadline, 80, True)

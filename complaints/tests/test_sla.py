@@ -134,3 +134,28 @@ def test_rule_amount_is_admin_editable(case_in, users):
     case = case_in("registered", received_at=at(2026, 10, 9, 16))
     services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="important")
     assert case.clocks.get(rule__code=sla.IMPORTANT).deadline == at(2026, 10, 12, 16)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_gets_its_clock_rules_back_so_no_case_lacks_its_clock():
+    # A transactional test's teardown (and a restore drill's wipe) flushes every table; the
+    # rules written by the data migration went with it, and the next case silently got no
+    # clock: the "intermittent missing clock" in the register export. post_migrate restores them.
+    from django.core.management import call_command
+
+    SlaRule.objects.filter(code=sla.IMPORTANT).update(amount=3)  # an admin's value survives a migrate
+    call_command("migrate", verbosity=0)
+    assert SlaRule.objects.get(code=sla.IMPORTANT).amount == 3
+    call_command("flush", "--noinput", verbosity=0)
+    assert set(SlaRule.objects.values_list("code", flat=True)) == {s.code for s in sla.DEFAULT_RULES}
+
+
+def test_a_missing_clock_rule_is_an_error_not_a_silently_missing_clock(case_in, users):
+    from django.core.exceptions import ValidationError
+
+    case = case_in("registered")
+    SlaRule.objects.filter(code=sla.IMPORTANT).delete()
+    with pytest.raises(ValidationError, match="缺少服务时限规则"):
+        services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="important")
+    case.refresh_from_db()
+    assert case.state == "registered"

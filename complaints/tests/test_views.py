@@ -203,3 +203,56 @@ def test_case_page_masks_the_complainants_phone_for_roles_without_identity_permi
     desk_page = as_role("front_desk").get(url).content.decode()
     assert case.complainant_phone not in desk_page and masked in desk_page
     assert case.complainant_phone in as_role("cs_supervisor").get(url).content.decode()
+
+
+def _extension_pending(case, by="cs_staff"):
+    from complaints import clocks
+
+    clock = case.clocks.get(rule__code="important")
+    new = clock.deadline + __import__("datetime").timedelta(days=2)
+    clocks.extension_request(clock=clock, user=user(by), reason="需等厂家配件", new_deadline=new)
+    return clock
+
+
+def test_the_approver_rejects_an_extension_with_a_comment_on_the_case_page(as_role):
+    from crm.models import ApprovalRequest
+
+    case = Complaint.objects.get(title="演示：外墙渗水（2）")  # classified important: the manager decides
+    clock = _extension_pending(case)
+    deadline = clock.deadline
+    staff_page = as_role("cs_staff").get(reverse("complaints:detail", args=[case.pk])).content.decode()
+    assert "需等厂家配件" in staff_page and 'data-extension="reject"' not in staff_page
+    client = as_role("manager")
+    page = client.get(reverse("complaints:detail", args=[case.pk])).content.decode()
+    assert 'data-extension="reject"' in page and 'data-extension="approve"' in page
+    reject = reverse("complaints:clock", args=[clock.pk, "reject"])
+    response = client.post(reject, {"comment": ""}, follow=True)
+    assert "请填写审批意见" in response.content.decode()
+    assert ApprovalRequest.objects.get(object_id=clock.pk, subject="complaints.extension").status == "pending"
+    client.post(reject, {"comment": "配件可在本地采购，不予延期"})
+    request = ApprovalRequest.objects.get(object_id=clock.pk, subject="complaints.extension")
+    clock.refresh_from_db()
+    assert request.status == "rejected" and request.comment == "配件可在本地采购，不予延期"
+    assert request.decided_by == user("manager")
+    assert clock.deadline == deadline
+    assert case.timeline.filter(kind="extension", text__contains="驳回").exists()
+    page = client.get(reverse("complaints:detail", args=[case.pk])).content.decode()
+    assert 'data-extension="reject"' not in page
+
+
+def test_the_approver_approves_an_extension_on_the_case_page(as_role):
+    case = Complaint.objects.get(title="演示：外墙渗水（2）")
+    clock = _extension_pending(case)
+    deadline = clock.deadline
+    as_role("manager").post(reverse("complaints:clock", args=[clock.pk, "approve"]), {"comment": "同意"})
+    clock.refresh_from_db()
+    assert clock.deadline == deadline + __import__("datetime").timedelta(days=2)
+
+
+def test_a_role_outside_the_matrix_cannot_reject_an_extension(as_role):
+    from crm.models import ApprovalRequest
+
+    case = Complaint.objects.get(title="演示：外墙渗水（2）")
+    clock = _extension_pending(case)
+    as_role("cs_supervisor").post(reverse("complaints:clock", args=[clock.pk, "reject"]), {"comment": "不同意"})
+    assert ApprovalRequest.objects.get(object_id=clock.pk, subject="complaints.extension").status == "pending"
