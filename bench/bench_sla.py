@@ -1,0 +1,189 @@
+"""SLA scan (issue 8 §5): 100,000 open cases with three clocks each.
+
+    python -m bench.bench_sla               # 100,000 cases
+    python -m bench.bench_sla --quick       # 10,000 cases
+    DATABASE_URL=postgres://… python -m bench.bench_sla
+
+Ours: ``complaints.clocks.sla_scan(now=T)``, the service that ``manage.py runjob
+complaints.sla_scan`` runs (this bench does not change it). The bench gives every generated
+case three live clocks (raw inserts inside a transaction that is rolled back at the end, so the
+data set is left as it was) whose warn/deadline/escalation times are spread deterministically
+around a fixed instant T:
+
+- *idle*: a scan at which nothing is due (the steady state between two minutes);
+- *tick*: a scan at which 0.1 % of the clocks breach, 0.2 % reach the warning point and 0.1 %
+  of already breached ones go to the manager (each run rolled back to the same state).
+
+Each is measured at a tenth of the cases and at all of them, in the same run, with its query
+count. Baseline: a per-case Python loop over the same cases (load the case's clocks, check
+each, update each changed clock and notify its handler one by one).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import count_queries, parse_args, report, setup  # noqa: E402
+
+SPREAD = 10_000  # clock times are spread over this many minutes around T
+
+
+class Rollback(Exception):
+    pass
+
+
+def _instant():
+    from django.utils import timezone
+
+    return timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=1)
+
+
+def add_clocks(case_ids, rule_ids, now) -> int:
+    """Three live clocks per case, their times spread deterministically around ``now``."""
+    from bench.generate import Inserter
+    from complaints.models import SlaClock
+
+    ins = Inserter(SlaClock)
+    minute = dt.timedelta(minutes=1)
+    for case_id in case_ids:
+        for k, rule_id in enumerate(rule_ids):
+            h = (case_id * 7919 + k * 104729) % SPREAD
+            state, escalation, breached_at = "running", 0, None
+            deadline = now + (h - 10) * minute  # h < 10: breaches at T
+            warn_at = deadline - 20 * minute  # 10 <= h < 30: warns at T
+            escalate_at = deadline + dt.timedelta(days=1)
+            if h >= SPREAD - 10:  # already breached and reported; goes to the manager at T
+                state, escalation = "breached", 2
+                deadline = now - dt.timedelta(days=1)
+                warn_at, breached_at, escalate_at = deadline - dt.timedelta(hours=4), deadline, now - minute
+            ins.add(complaint_id=case_id, rule_id=rule_id, started_at=now - dt.timedelta(days=2), deadline=deadline,
+                    warn_at=warn_at, escalate_at=escalate_at, state=state, escalation=escalation,
+                    breached_at=breached_at, met_at=None, paused_total=dt.timedelta(0))
+    return ins.finish()
+
+
+def baseline_scan(case_ids, now) -> dict:
+    """The naive job: every open case in a Python loop, its clocks checked one by one."""
+    from complaints.models import Complaint, SlaClock
+    from crm.notifications import notify
+
+    counts = {"warned": 0, "breached": 0, "to_manager": 0}
+    cases = Complaint.objects.filter(pk__in=case_ids).select_related("handler", "first_responder")
+    for case in cases.iterator(chunk_size=2000):
+        for clock in SlaClock.objects.filter(complaint_id=case.pk).select_related("rule"):
+            stage = None
+            if clock.state in ("running", "at_risk") and clock.deadline <= now:
+                SlaClock.objects.filter(pk=clock.pk).update(state="breached", breached_at=now, escalation=2)
+                stage, counts["breached"] = "breach", counts["breached"] + 1
+            elif clock.state == "running" and clock.escalation == 0 and clock.warn_at <= now:
+                SlaClock.objects.filter(pk=clock.pk).update(state="at_risk", escalation=1)
+                stage, counts["warned"] = "warn", counts["warned"] + 1
+            elif clock.state == "breached" and clock.escalation == 2 and clock.escalate_at <= now:
+                SlaClock.objects.filter(pk=clock.pk).update(escalation=3)
+                stage, counts["to_manager"] = "manager", counts["to_manager"] + 1
+            if stage:
+                notify(recipients=[case.handler or case.first_responder], title=f"时限{stage}：{case.number}",
+                       dedupe_key=f"sla:{clock.pk}:{stage}")
+    return counts
+
+
+def _timed(fn, runs: int):
+    """Median seconds of ``fn`` over ``runs``, each rolled back to a savepoint; the last result."""
+    from django.db import transaction
+
+    samples, result = [], None
+    for _ in range(runs):
+        sid = transaction.savepoint()
+        started = time.perf_counter()
+        result = fn()
+        samples.append(time.perf_counter() - started)
+        transaction.savepoint_rollback(sid)
+    return statistics.median(samples), result
+
+
+def _counted(fn):
+    """``fn``'s result and its query count (the slow baseline runs once, counted as it runs)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        result = fn()
+    return result, len(ctx.captured_queries)
+
+
+def _queries(fn) -> int:
+    from django.db import transaction
+
+    sid = transaction.savepoint()
+    n = count_queries(fn)
+    transaction.savepoint_rollback(sid)
+    return n
+
+
+def main(argv=None) -> list[str]:
+    args = parse_args(argv, description=__doc__.splitlines()[0])
+    setup(args)
+    from django.db import transaction
+
+    from bench.common import database_label
+    from complaints.models import Complaint, SlaClock, SlaRule
+    try:
+        from complaints.clocks import sla_scan
+    except ImportError:  # before the clocks module was split out of services
+        from complaints.services import sla_scan
+
+    db = database_label()
+    runs = 1 if args.smoke else 5
+    now = _instant()
+    idle_at = now - dt.timedelta(days=30)
+    lines = []
+    try:
+        with transaction.atomic():
+            case_ids = list(Complaint.objects.order_by("pk").values_list("pk", flat=True))
+            rule_ids = list(SlaRule.objects.order_by("pk").values_list("pk", flat=True)[:3])
+            SlaClock.objects.all()._raw_delete(SlaClock.objects.db)
+            small = case_ids[:max(1, len(case_ids) // 10)]
+            results = {}
+            added = 0
+            for size_ids in (small, case_ids):
+                added += add_clocks(case_ids[len(small):] if size_ids is case_ids else small, rule_ids, now)
+                n = len(size_ids)
+                idle_s, _ = _timed(lambda: sla_scan(now=idle_at), runs)
+                tick_s, tick = _timed(lambda: sla_scan(now=now), runs)
+                base_s, (base, base_q) = _timed(lambda ids=size_ids: _counted(lambda: baseline_scan(ids, now)), 1)
+                results[n] = {
+                    "clocks": added, "idle": idle_s, "tick": tick_s, "tick_result": tick, "baseline": base_s,
+                    "baseline_result": base,
+                    "idle_q": _queries(lambda: sla_scan(now=idle_at)), "tick_q": _queries(lambda: sla_scan(now=now)),
+                    "baseline_q": base_q,
+                }
+                r = results[n]
+                print(f"  {n:,} cases, {added:,} clocks: idle {idle_s * 1000:.0f} ms ({r['idle_q']} queries), "
+                      f"tick {tick_s * 1000:.0f} ms ({r['tick_q']} queries, {tick}), "
+                      f"baseline {base_s * 1000:.0f} ms ({r['baseline_q']} queries, {base})", flush=True)
+            raise Rollback
+    except Rollback:
+        pass
+    small_n, big_n = min(results), max(results)
+    big, little = results[big_n], results[small_n]
+    label = f"sla scan {big_n:,} cases x 3 clocks [{db}]"
+    lines.append(report(f"{label} idle (nothing due)", big["idle"] * 1000, big["baseline"] * 1000, unit="ms",
+                        note="target <= 1000 ms on PostgreSQL"))
+    lines.append(report(f"{label} tick (0.4% of clocks change)", big["tick"] * 1000, big["baseline"] * 1000,
+                        unit="ms", note=f"{big['tick_result']}"))
+    lines.append(report(f"sla scan queries idle {small_n:,} vs {big_n:,} cases [{db}]", big["idle_q"],
+                        little["idle_q"], unit="queries", note="ratio 1.00x = constant"))
+    lines.append(report(f"sla scan queries tick {small_n:,} vs {big_n:,} cases [{db}]", big["tick_q"],
+                        little["tick_q"], unit="queries",
+                        note=f"baseline loop {little['baseline_q']} -> {big['baseline_q']} queries"))
+    return lines
+
+
+if __name__ == "__main__":
+    main()
