@@ -134,6 +134,8 @@ class WeeklyReportRegister(Register):
                 yield (f"按{label}", r["name"], r["value"])
         for r in data["on_time"]:
             yield ("按时率", r["name"], f"{r['rate']}%" if r["rate"] is not None else "—")
+        for r in data.get("on_time_by_department", []):
+            yield ("部门按时率", r["name"], f"{r['rate']}%（{r['on_time']}/{r['done']}）")
         rv = data["return_visit"]
         yield ("回访率(目标100%)", f"{rv['visited']}/{rv['disposed']}", f"{rv['rate']}%" if rv["rate"] is not None else "—")
         yield ("平均满意度", data["satisfaction"] or "—", "")

@@ -256,3 +256,33 @@ def test_a_role_outside_the_matrix_cannot_reject_an_extension(as_role):
     clock = _extension_pending(case)
     as_role("cs_supervisor").post(reverse("complaints:clock", args=[clock.pk, "reject"]), {"comment": "不同意"})
     assert ApprovalRequest.objects.get(object_id=clock.pk, subject="complaints.extension").status == "pending"
+
+
+def test_weekly_report_shows_and_exports_the_on_time_rate_per_department(client, case_in, users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints.models import SlaClock
+    from crm.models import Department
+
+    works, service = (Department.objects.create(code=c, name=n) for c, n in (("works", "工程部"), ("svc", "客服部")))
+    on_time = case_in("agreed")
+    late = case_in("agreed")
+    Complaint.objects.filter(pk=on_time.pk).update(department=works)
+    Complaint.objects.filter(pk=late.pk).update(department=service)
+    SlaClock.objects.filter(complaint=late).update(deadline=timezone.now() - dt.timedelta(hours=1))
+    for case in (on_time, late):
+        case.refresh_from_db()
+        services.complaint_execute(complaint=case, user=users["cs_staff"], result="已修复")
+    client.force_login(users["manager"])
+    body = client.get(reverse("complaints:weekly")).content.decode()
+    table = body[body.index('id="on-time-by-department"'):]
+    table = table[:table.index("</table>")]
+    assert "工程部" in table and "100.0%" in table
+    assert "客服部" in table and "0.0%" in table
+    response = client.get(reverse("crm:export_register", args=["complaints-weekly"]))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    by_dept = {r[1]: r[2] for r in rows if r[0] == "部门按时率"}
+    assert by_dept == {"工程部": "100.0%（1/1）", "客服部": "0.0%（0/1）"}
