@@ -41,6 +41,7 @@ def customer_list(request):
         "show_contact": can_see_contact(request.user),
         "can_log": has_role(request.user, Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.ADMIN,
                             Role.PROJECT_DEPT),
+        "outside": has_role(request.user, Role.PROPERTY_COMPANY),
     })
 
 
@@ -258,6 +259,8 @@ def access_request_list(request):
 
 @require_POST
 def access_request_decide(request, pk):
+    if not has_role(request.user, Role.CS_SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied("只有客户事务部主管可以审批调阅申请。")
     try:
         services.access_request_decide(request_id=pk, user=request.user, approve=request.POST.get("approve") == "1")
         messages.success(request, "已处理调阅申请。")
@@ -283,8 +286,16 @@ def _month(request):
     return year, month
 
 
+def _department_only(request):
+    # DOMAIN.md: the property company sees its own action items and findings, nothing else;
+    # the department's visit quotas and its greeting lists (birthdays are 客情) are not for it.
+    if has_role(request.user, Role.PROPERTY_COMPANY):
+        raise PermissionDenied("物业公司不能查看客户事务部的内部工作。")
+
+
 @permission_required("owners.view_customer", raise_exception=True)
 def quota_report(request):
+    _department_only(request)
     year, month = _month(request)
     data = selectors.quota_attainment(request.user, year, month)
     return render(request, "owners/quota_report.html", {**data, "month": f"{year:04d}-{month:02d}"})
@@ -307,6 +318,8 @@ def care_rows(user, view: str, year: int):
 @permission_required("owners.view_customer", raise_exception=True)
 def care_list(request):
     from django.utils import timezone
+
+    _department_only(request)
 
     view = request.GET.get("list", "birthday7")
     if view not in dict(CARE_VIEWS):
