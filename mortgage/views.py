@@ -78,6 +78,7 @@ def certificate_detail(request, pk):
 
 
 @require_POST
+@permission_required("mortgage.view_titlecertificatecase", raise_exception=True)
 def certificate_advance(request, pk, action):
     case = get_object_or_404(selectors.certificate_cases_for(request.user), pk=pk)
     form = CertificateAdvanceForm(request.POST)
@@ -158,6 +159,7 @@ def agreement_detail(request, pk):
 
 
 @require_POST
+@permission_required("mortgage.view_agencyagreement", raise_exception=True)
 def agreement_action(request, pk, action):
     agreement = get_object_or_404(selectors.agreements_for(request.user), pk=pk)
     form = DecideForm(request.POST)
