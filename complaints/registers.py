@@ -23,6 +23,10 @@ def _clock(row, code):
 
 
 EXPORT_CHUNK = 2000
+EXPORT_FIELDS = ["number", "kind", "channel", "category", "received_at", "complainant_name", "complainant_phone",
+                 "title", "severity", "major_reason", "state", "cause", "execution_result", "satisfaction",
+                 "first_responder__username", "first_responder__first_name", "first_responder__last_name",
+                 "project__name", "unit__number", "unit__building__name", "forwarded_by_company__name"]
 
 
 class _ClockCells:
@@ -60,7 +64,10 @@ class ComplaintRegister(Register):
 
     def queryset(self, user, params):
         _, qs = register_list(user=user, params=params)
-        return qs.select_related("first_responder")
+        # Only the relations and fields the columns read (a third of the export's time is
+        # building model instances): the list page's handler and department are not exported.
+        return qs.select_related(None).select_related(
+            "first_responder", "project", "unit__building", "forwarded_by_company").only(*EXPORT_FIELDS)
 
     def rows(self, user, params):
         """Cases in chunks; each chunk's clocks in one values query (no clock instances)."""
