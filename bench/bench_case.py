@@ -1,0 +1,53 @@
+"""Case page (issue 8 §3): a case with 200 history entries and 50 timeline events, as cs_supervisor,
+through django.test.Client. Baseline: the same page for an ordinary case in the same state (its
+generated history and timeline only) in the same run: the ratio shows what a long history costs (1.0 = nothing). Target: at most
+15 queries, the same count as for the new case.
+
+    python -m bench.bench_case --quick
+"""
+from __future__ import annotations
+
+from bench.common import count_queries, measure, parse_args, report, setup
+
+
+def run(args) -> list[str]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bench.generate import add_long_history
+    from complaints.models import Complaint
+
+    long_case = Complaint.objects.filter(state="plan_pending").order_by("pk").first() \
+        or Complaint.objects.order_by("pk").first()
+    if long_case.history.count() < 200:
+        add_long_history(long_case, history=200, events=50)
+    # The same state shows the same panels and buttons: only the history's length differs.
+    new_case = Complaint.objects.filter(state=long_case.state).exclude(pk=long_case.pk).order_by("-pk").first() \
+        or Complaint.objects.exclude(pk=long_case.pk).order_by("-pk").first()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="cs_supervisor"))
+
+    def page(case):
+        def get():
+            response = client.get(f"/complaints/{case.pk}/")
+            assert response.status_code == 200
+        return get
+
+    lines = [
+        report("case page, 200 history + 50 timeline vs new case (server time)",
+               measure(page(long_case), args.warmup, args.runs), measure(page(new_case), args.warmup, args.runs), "ms"),
+        report("case page, 200 history + 50 timeline vs new case (queries)",
+               count_queries(page(long_case)), count_queries(page(new_case)), "queries", note="target <= 15, equal"),
+    ]
+    return lines
+
+
+def main(argv=None) -> list[str]:
+    args = parse_args(argv, description=__doc__)
+    info = setup(args)
+    print(f"case page benchmark: {info['cases']:,} cases, {args.runs} runs after {args.warmup} warm-up")
+    return run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Dashboard and weekly report (issue 8 §7): the home page of cs_supervisor and manager and the
+weekly complaint report, through django.test.Client. Target: median under 300 ms at 100,000 cases.
+Baseline: the same page with the dashboard cache emptied before every request (what every home
+page cost before the cards were cached) and, for the report, the 300 ms target itself.
+
+    python -m bench.bench_dashboard --quick
+"""
+from __future__ import annotations
+
+from bench.common import count_queries, measure, parse_args, report, setup
+
+TARGET_MS = 300
+
+
+def run(args) -> list[str]:
+    import datetime as dt
+    import time
+
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from crm.dashboard import VERSION_KEY
+
+    lines = []
+    from django.test import Client
+
+    for role in ("cs_supervisor", "manager"):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=role))
+
+        def home(c=client):
+            assert c.get("/").status_code == 200
+
+        def home_uncached(c=client):
+            cache.set(VERSION_KEY, time.perf_counter_ns(), None)  # a new generation: every provider runs
+            home(c)
+
+        lines.append(report(f"dashboard {role} (server time)", measure(home, args.warmup, args.runs),
+                            measure(home_uncached, args.warmup, args.runs), "ms",
+                            note=f"baseline: cards recomputed; target < {TARGET_MS} ms"))
+        lines.append(report(f"dashboard {role} (queries)", count_queries(home), count_queries(home_uncached),
+                            "queries"))
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="manager"))
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=today.weekday() + 7)  # last full week
+
+    def weekly():
+        assert client.get(f"/complaints/weekly/?start={start}").status_code == 200
+
+    lines.append(report("weekly report (server time)", measure(weekly, args.warmup, args.runs), TARGET_MS, "ms",
+                        note="baseline: the 300 ms target"))
+    lines.append(report("weekly report (queries)", count_queries(weekly), None, "queries"))
+    return lines
+
+
+def main(argv=None) -> list[str]:
+    args = parse_args(argv, description=__doc__)
+    info = setup(args)
+    print(f"dashboard benchmark: {info['cases']:,} cases, {args.runs} runs after {args.warmup} warm-up")
+    return run(args)
+
+
+if __name__ == "__main__":
+    main()
