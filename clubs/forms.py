@@ -1,25 +1,13 @@
 """Input validation only; every write is a service."""
 from django import forms
-from django.conf import settings
 
 from clubs.models import ClubActivity, ClubMember, OwnerForum, PointsEntry
-
-_MAGIC = {"jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",),
-          "gif": (b"GIF87a", b"GIF89a"), "webp": (b"RIFF",)}
+from crm.uploads import validate_upload
 
 
 def validate_photo(upload):
     """Size and type (extension and the file's first bytes) of an activity photo."""
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise forms.ValidationError(f"照片不能超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB。")
-    ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if ext not in _MAGIC:
-        raise forms.ValidationError("只能上传 JPG、PNG、GIF、WEBP 图片。")
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(m) for m in _MAGIC[ext]):
-        raise forms.ValidationError("文件内容与扩展名不符。")
-    return upload
+    return validate_upload(upload, "image", label="照片")
 
 
 def _w(widget_class=forms.TextInput, **attrs):

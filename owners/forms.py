@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.uploads import validate_upload
 from owners.models import ContactLog, Customer, CustomerVisit, PreferenceProfile, SurveyScore, UnitDocument
 from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone
 
@@ -111,29 +112,12 @@ class UnitDocumentForm(forms.Form):
     scan = forms.FileField(label=_("扫描件"), required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
-    ALLOWED = {".pdf": b"%PDF", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG"}
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
 
     def clean_scan(self):
-        from pathlib import Path
-
-        from django.conf import settings
-
-        scan = self.cleaned_data.get("scan")
-        if not scan:
-            return None
-        if scan.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(f"文件过大（不超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB）。")
-        ext = Path(scan.name).suffix.lower()
-        magic = self.ALLOWED.get(ext)
-        head = scan.read(8)
-        scan.seek(0)
-        if magic is None or not head.startswith(magic):
-            raise forms.ValidationError("只能上传 PDF、JPG 或 PNG 扫描件。")
-        return scan
+        return validate_upload(self.cleaned_data.get("scan"), "document", label="扫描件") or None
 
 
 class SurveyForm(forms.Form):

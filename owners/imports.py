@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from crm.uploads import validate_upload
 from owners.resources import RESOURCES
 
 REQUIRED_HEADERS = {
@@ -41,23 +41,7 @@ class ImportReport:
 
 def check_upload(uploaded) -> None:
     """Size, extension, zip signature and zip-expansion (zip bomb) limits."""
-    if uploaded.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(f"文件过大（不超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB）。")
-    if not uploaded.name.lower().endswith(".xlsx"):
-        raise ValidationError("只支持 .xlsx 格式的 Excel 文件。")
-    uploaded.seek(0)
-    if uploaded.read(4) != b"PK\x03\x04":
-        raise ValidationError("文件不是有效的 .xlsx 文件。")
-    uploaded.seek(0)
-    try:
-        with zipfile.ZipFile(uploaded) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise ValidationError("文件不是有效的 .xlsx 文件。") from None
-    finally:
-        uploaded.seek(0)
-    if expanded > settings.XLSX_MAX_EXPANDED_BYTES:
-        raise ValidationError("文件解压后过大，拒绝导入。")
+    validate_upload(uploaded, "xlsx")
 
 
 def read_dataset(path_or_file) -> tablib.Dataset:

@@ -2,33 +2,17 @@
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
+from crm.uploads import validate_upload as check_upload
 from property_liaison.models import (
     ActionItem, Area, Cadence, CommitteeFormation, CoordinationMeeting, Inspection, RepairRequest, WarrantyCategory,
 )
 
-_MAGIC = {
-    "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",),
-    "gif": (b"GIF87a", b"GIF89a"), "webp": (b"RIFF",), "pdf": (b"%PDF-",),
-}
-
 
 def validate_upload(upload):
     """Size and type (extension and the file's first bytes) of a photo or evidence file."""
-    if not upload:
-        return upload
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise forms.ValidationError(f"文件不能超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB。")
-    ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if ext not in _MAGIC:
-        raise forms.ValidationError("只能上传 JPG、PNG、GIF、WEBP 图片或 PDF 文件。")
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(m) for m in _MAGIC[ext]):
-        raise forms.ValidationError("文件内容与扩展名不符。")
-    return upload
+    return check_upload(upload, "document")
 
 
 def _w(widget_class=forms.TextInput, **attrs):
