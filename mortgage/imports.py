@@ -444,24 +444,47 @@ def _column(model, name) -> str:
     return connection.ops.quote_name(field.column)
 
 
-def fast_insert(model, names: list[str], rows: list[dict], batch: int = 5000) -> None:
-    """INSERT ``rows`` (dicts by attname) into ``model``'s table: one statement, executemany."""
-    qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(_column(model, n) for n in names)}) "
-           f"VALUES ({', '.join(['%s'] * len(names))})")
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            cursor.executemany(sql, _adapted(model, names, rows[start:start + batch]))
+def _batch(names) -> int:
+    return max(1, min(1000, 30000 // len(names)))  # under SQLite's and PostgreSQL's parameter limits
 
 
-def fast_update(model, names: list[str], rows: list[dict], batch: int = 5000) -> None:
-    """UPDATE ``names`` of ``rows`` (dicts with their ``id``) by primary key, executemany."""
+def fast_insert(model, names: list[str], rows: list[dict]) -> None:
+    """INSERT ``rows`` (dicts by attname) into ``model``'s table, many rows per statement."""
     qn = connection.ops.quote_name
-    sql = (f"UPDATE {qn(model._meta.db_table)} SET {', '.join(f'{_column(model, n)} = %s' for n in names)} "
-           f"WHERE {qn(model._meta.pk.column)} = %s")
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(_column(model, n) for n in names)}) VALUES "
+    mark = f"({', '.join(['%s'] * len(names))})"
+    size = _batch(names)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = rows[start:start + batch]
+        for start in range(0, len(rows), size):
+            values = _adapted(model, names, rows[start:start + size])
+            cursor.execute(head + ", ".join([mark] * len(values)), [v for row in values for v in row])
+
+
+def fast_update(model, names: list[str], rows: list[dict]) -> None:
+    """UPDATE ``names`` of ``rows`` (dicts with their ``id``) by primary key: on PostgreSQL one
+    UPDATE … FROM (VALUES …) per batch, elsewhere one prepared statement run by executemany."""
+    qn = connection.ops.quote_name
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    if connection.vendor == "postgresql":
+        fields = [next(f for f in model._meta.concrete_fields if f.attname == n) for n in names]
+        casts = [f.db_type(connection) for f in fields]
+        pk_cast = model._meta.pk.rel_db_type(connection)
+        mark = "(" + ", ".join([f"%s::{pk_cast}"] + [f"%s::{c}" for c in casts]) + ")"
+        aliases = ", ".join(f"c{i}" for i in range(len(names)))
+        sets = ", ".join(f"{qn(f.column)} = v.c{i}" for i, f in enumerate(fields))
+        size = _batch(names + ["id"])
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), size):
+                chunk = rows[start:start + size]
+                values = _adapted(model, names, chunk)
+                params = [p for v, row in zip(values, chunk) for p in [row["id"], *v]]
+                cursor.execute(f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([mark] * len(chunk))}) "
+                               f"AS v(id, {aliases}) WHERE {table}.{pk} = v.id", params)
+        return
+    sql = f"UPDATE {table} SET {', '.join(f'{_column(model, n)} = %s' for n in names)} WHERE {pk} = %s"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            chunk = rows[start:start + 5000]
             values = _adapted(model, names, chunk)
             cursor.executemany(sql, [v + [row["id"]] for v, row in zip(values, chunk)])
 
