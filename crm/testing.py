@@ -148,3 +148,32 @@ def restore_rows(added) -> None:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+
+def run_at_once(*calls):
+    """Run the callables in threads released together; [(result or None, exception or None)].
+
+    Each thread has its own database connection (as two web workers would) and closes it.
+    """
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = (call(), None)
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread raised
+            outcomes[index] = (None, exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

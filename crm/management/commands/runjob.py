@@ -1,6 +1,9 @@
-from celery import current_app
+import threading
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+_discovery = threading.Lock()
 
 
 def beat_jobs() -> dict[str, str]:
@@ -22,9 +25,12 @@ class Command(BaseCommand):
             return
         if name not in jobs:
             raise CommandError(f"没有名为 {name} 的定时任务。可用：{', '.join(sorted(jobs))}")
-        import crm.celery  # noqa: F401 - registers the tasks of every app
+        # Our app itself, not celery's thread-local current_app; task discovery is lazy and not
+        # thread-safe, so two runs started at once in one process discover under a lock.
+        from crm.celery import app
 
-        current_app.loader.import_default_modules()
-        task = current_app.tasks[jobs[name]]
+        with _discovery:
+            app.loader.import_default_modules()
+            task = app.tasks[jobs[name]]
         result = task()  # runs in this process, not through the broker
         self.stdout.write(f"{name}: {result}")
