@@ -77,6 +77,13 @@ class CareRegister(Register):
     title = "关怀名单"
     permission = "owners.view_customer"
 
+    def allowed(self, user) -> bool:
+        # As the care list page: birthdays are 客情, not for the property company.
+        from crm.roles import Role
+        from crm.scopes import has_role
+
+        return super().allowed(user) and not has_role(user, Role.PROPERTY_COMPANY)
+
     def _rows(self, user, params):
         from owners.views import CARE_VIEWS, care_rows
 
