@@ -520,3 +520,11 @@ def test_each_role_reaches_exactly_what_the_matrix_allows(role, matrix_demo, db,
             elif not _refused(_guess(client, name, other, expected)):
                 wrong.append(f"{name}: {role} reached a record of another project or user at {other}")
     assert not wrong, "\n".join(wrong + ["", f"observed for {role}:", *observed])
+
+
+def test_the_property_company_cannot_export_the_care_list_either(matrix_demo, db, client):
+    """The care list page is denied to it (birthdays are 客情); so is the same list as Excel."""
+    client.force_login(get_user_model().objects.get(username="property_company"))
+    assert client.get(reverse("crm:export_register", args=["owners-care"])).status_code == 403
+    client.force_login(get_user_model().objects.get(username="cs_staff"))
+    assert client.get(reverse("crm:export_register", args=["owners-care"])).status_code == 200
