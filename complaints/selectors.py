@@ -92,6 +92,7 @@ def queue_counts(user) -> dict:
 REGISTER_PER_PAGE = 30
 COUNTS_SECONDS = 60
 DEFERRED_FROM = 300  # from this offset on, the page's ids are found on the index first
+SEARCH_FOUND_MAX = 1000  # a search finding more than this is paged on the sort index as usual
 REGISTER_DEFER = ("description", "invalid_reason", "cause", "responsibility", "execution_result", "feedback_text",
                   "owner_opinion", "reply_text", "major_reason")
 
@@ -150,7 +151,18 @@ def register_page(*, user, params, page) -> dict:
         counts = queue_counts(user)
         cache.set(counts_key, counts, COUNTS_SECONDS)
     filtered = any(params.get(k) for k in params if k not in ("page", "sort"))
-    if not filtered:
+    found = None
+    if (params.get("q") or "").strip():
+        # A search matches few cases but cannot use an index (LIKE '%…%'): find them with one scan,
+        # then sort only those, instead of walking the whole sort index testing every row.
+        found = list(qs.order_by().values_list("pk", flat=True)[:SEARCH_FOUND_MAX + 1])
+        if len(found) <= SEARCH_FOUND_MAX:
+            qs = qs.filter(pk__in=found)
+        else:
+            found = None
+    if found is not None:
+        total = len(found)
+    elif not filtered:
         total = counts["total"]
     else:
         key = _params_key(user, params, "page")
