@@ -1,22 +1,12 @@
-"""The national default warranty periods (商品房住宅质量保证书 / 建设工程质量管理条例); admins edit them."""
+"""The national default warranty periods; admins edit them (see property_liaison/defaults.py)."""
 from django.db import migrations
 
-DEFAULTS = [
-    # code, name, months, note
-    ("structure", "地基基础和主体结构", 600, "设计文件规定的合理使用年限（按 50 年）"),
-    ("waterproofing", "屋面、卫生间、外墙防水", 60, "有防水要求的卫生间、房间和外墙面的防渗漏"),
-    ("heating_cooling", "供热与供冷系统", 24, "两个采暖期、供冷期"),
-    ("electrical", "电气管线", 24, ""),
-    ("plumbing", "给排水管道", 24, ""),
-    ("equipment", "设备安装", 24, ""),
-    ("decoration", "装修工程", 24, ""),
-]
+from property_liaison.defaults import ensure_default_categories
 
 
 def forwards(apps, schema_editor):
-    WarrantyCategory = apps.get_model("property_liaison", "WarrantyCategory")
-    for code, name, months, note in DEFAULTS:
-        WarrantyCategory.objects.get_or_create(code=code, defaults={"name": name, "period_months": months, "note": note})
+    ensure_default_categories(apps.get_model("property_liaison", "WarrantyCategory"),
+                              using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
