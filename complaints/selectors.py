@@ -287,12 +287,15 @@ def _on_time_by_department(cases) -> list[dict]:
     from django.db.models import Value
     from django.db.models.functions import Coalesce
 
+    # The finished states are counted, not filtered: a WHERE on the clock state makes the database
+    # walk every finished clock of all time (the state index) instead of the period's cases.
     rows = (
-        SlaClock.objects.filter(complaint__in=cases, state__in=[ClockState.MET, ClockState.LATE])
+        SlaClock.objects.filter(complaint__in=cases)
         .annotate(dept=Coalesce("complaint__department__name", "complaint__handler__profile__department__name",
                                 Value("未指定部门")))
-        .values("dept").annotate(done=Count("pk"), on_time=Count("pk", filter=Q(state=ClockState.MET)))
+        .values("dept").annotate(done=Count("pk", filter=Q(state__in=[ClockState.MET, ClockState.LATE])),
+                                 on_time=Count("pk", filter=Q(state=ClockState.MET)))
         .order_by("dept")
     )
     return [{"name": r["dept"], "done": r["done"], "on_time": r["on_time"],
-             "rate": round(100 * r["on_time"] / r["done"], 1)} for r in rows]
+             "rate": round(100 * r["on_time"] / r["done"], 1)} for r in rows if r["done"]]
