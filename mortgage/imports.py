@@ -449,9 +449,17 @@ def _batch(names) -> int:
 
 
 def fast_insert(model, names: list[str], rows: list[dict]) -> None:
-    """INSERT ``rows`` (dicts by attname) into ``model``'s table, many rows per statement."""
+    """INSERT ``rows`` (dicts by attname) into ``model``'s table: COPY on PostgreSQL, elsewhere
+    many rows per statement."""
     qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(_column(model, n) for n in names)}) VALUES "
+    columns = ", ".join(_column(model, n) for n in names)
+    if connection.vendor == "postgresql":  # COPY: no SQL text to build or parse per row
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in _adapted(model, names, rows):
+                copy.write_row(row)
+        return
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "
     mark = f"({', '.join(['%s'] * len(names))})"
     size = _batch(names)
     with connection.cursor() as cursor:
@@ -461,25 +469,23 @@ def fast_insert(model, names: list[str], rows: list[dict]) -> None:
 
 
 def fast_update(model, names: list[str], rows: list[dict]) -> None:
-    """UPDATE ``names`` of ``rows`` (dicts with their ``id``) by primary key: on PostgreSQL one
-    UPDATE … FROM (VALUES …) per batch, elsewhere one prepared statement run by executemany."""
+    """UPDATE ``names`` of ``rows`` (dicts with their ``id``) by primary key: on PostgreSQL
+    through COPY and one UPDATE … FROM, elsewhere one prepared statement run by executemany."""
     qn = connection.ops.quote_name
     table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":  # COPY into a temporary table, then one UPDATE … FROM it
         fields = [next(f for f in model._meta.concrete_fields if f.attname == n) for n in names]
-        casts = [f.db_type(connection) for f in fields]
-        pk_cast = model._meta.pk.rel_db_type(connection)
-        mark = "(" + ", ".join([f"%s::{pk_cast}"] + [f"%s::{c}" for c in casts]) + ")"
-        aliases = ", ".join(f"c{i}" for i in range(len(names)))
+        temp = qn(f"tmp_{model._meta.db_table}_update")
+        typed = ", ".join(f"c{i} {f.db_type(connection)}" for i, f in enumerate(fields))
         sets = ", ".join(f"{qn(f.column)} = v.c{i}" for i, f in enumerate(fields))
-        size = _batch(names + ["id"])
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), size):
-                chunk = rows[start:start + size]
-                values = _adapted(model, names, chunk)
-                params = [p for v, row in zip(values, chunk) for p in [row["id"], *v]]
-                cursor.execute(f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([mark] * len(chunk))}) "
-                               f"AS v(id, {aliases}) WHERE {table}.{pk} = v.id", params)
+            cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {temp} (id {model._meta.pk.rel_db_type(connection)}, {typed})")
+            with cursor.cursor.copy(f"COPY {temp} FROM STDIN") as copy:
+                for values, row in zip(_adapted(model, names, rows), rows):
+                    copy.write_row([row["id"], *values])
+            cursor.execute(f"UPDATE {table} SET {sets} FROM {temp} AS v WHERE {table}.{pk} = v.id")
+            cursor.execute(f"DROP TABLE {temp}")
         return
     sql = f"UPDATE {table} SET {', '.join(f'{_column(model, n)} = %s' for n in names)} WHERE {pk} = %s"
     with connection.cursor() as cursor:
