@@ -43,7 +43,9 @@ def _build(cls, data):
 
     pool = {"projects": Project.objects.all(), "candidates": (), "customers": Customer.objects.all(),
             "members": ClubMember.objects.all(), "units": Unit.objects.all(), "transitions": ()}
-    params = inspect.signature(cls.__init__).parameters
+    # Keyword arguments of every __init__ up the MRO (a subclass may pass them on with **kwargs).
+    params = {name for klass in cls.__mro__ if "__init__" in vars(klass)
+              for name in inspect.signature(klass.__init__).parameters}
     kwargs = {k: v for k, v in pool.items() if k in params}
     return cls(data, **kwargs)
 

@@ -302,7 +302,7 @@ def url_names():
     return found
 
 
-def tested_names():
+def names_in_the_table():
     return sorted(n for n in url_names() if n not in EXCLUDED and n.split(":")[0] + ":*" not in EXCLUDED)
 
 
@@ -430,7 +430,7 @@ def _complete_the_demo():
 
 
 def test_every_named_url_has_a_row_in_the_matrix():
-    names = tested_names()
+    names = names_in_the_table()
     missing = [n for n in names if n not in MATRIX]
     assert not missing, ("URL names missing from MATRIX in crm/tests/test_permission_matrix.py "
                          f"(add a row for each): {', '.join(missing)}")
@@ -445,7 +445,7 @@ def test_every_named_url_has_a_row_in_the_matrix():
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page_from_every_url(client, db):
     wrong = []
-    for name in tested_names():
+    for name in names_in_the_table():
         kwargs = {k: (v if isinstance(v, str) else 1) for k, v in KWARGS.get(name, {}).items()}
         url = reverse(name, kwargs=kwargs)
         response = client.get(url)
@@ -502,7 +502,7 @@ def test_each_role_reaches_exactly_what_the_matrix_allows(role, matrix_demo, db,
     (exports / f"matrix_{role}.xlsx").write_bytes(b"PK\x03\x04 matrix")
     column = COLUMNS.index(role)
     wrong, observed = [], []
-    for name in tested_names():
+    for name in names_in_the_table():
         expected = MATRIX.get(name, "? " * len(COLUMNS)).split()[column]
         url = url_for(name, user, role)
         if url is None:
