@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from crm.approvals import approval_decide, approval_submit, pending_for
 from crm.calendar import calendar
-from crm.notifications import notify, notify_role
+from crm.models import Notification
+from crm.notifications import notify_many, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
 
@@ -264,23 +265,29 @@ def pending_extensions(clocks, user) -> dict[int, dict]:
 # --- Beat jobs ------------------------------------------------------------------------------
 
 
+def _chunks(ids, size: int = 2000):
+    """Id lists in pieces that stay under SQLite's parameter limit after a long outage."""
+    return (ids[start:start + size] for start in range(0, len(ids), size))
+
+
 def _notify_clock_batch(clock_ids, *, stage: str, roles=(), to_handlers=True, level="warning") -> int:
-    """One notification per recipient for a batch of clocks that just changed."""
+    """One notification per handler and clock, and one summary per role, for a batch of clocks
+    that just changed: a few queries per 2,000 clocks, however many changed."""
     if not clock_ids:
         return 0
-    rows = list(SlaClock.objects.filter(pk__in=clock_ids).values_list(
-        "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name"))
     label = {"warn": "即将超时", "breach": "已超时", "manager": "超时未处理"}[stage]
+    rows = []
+    for chunk in _chunks(clock_ids):
+        rows += SlaClock.objects.filter(pk__in=chunk).values_list(
+            "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name")
     sent = 0
     if to_handlers:
-        by_user: dict[int, list] = {}
-        for pk, number, handler, responder, name in rows:
-            by_user.setdefault(handler or responder, []).append((pk, f"{number} {name}"))
-        users = {u.pk: u for u in get_user_model().objects.filter(pk__in=by_user)}
-        for uid, items in by_user.items():
-            for pk, text in items:
-                sent += notify(recipients=[users.get(uid)], title=f"时限{label}：{text}", level=level,
-                               dedupe_key=f"sla:{pk}:{stage}")
+        wanted = {handler or responder for _, _, handler, responder, _ in rows} - {None}
+        active = set(get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+        sent += notify_many([
+            Notification(recipient_id=handler or responder, title=f"时限{label}：{number} {name}"[:200], level=level,
+                         dedupe_key=f"sla:{pk}:{stage}")
+            for pk, number, handler, responder, name in rows if (handler or responder) in active])
     for role in roles:
         summary = "；".join(f"{n} {name}" for _, n, _, _, name in rows[:10])
         key = hashlib.sha1(",".join(str(r[0]) for r in rows).encode()).hexdigest()[:16]
@@ -298,17 +305,20 @@ def sla_scan(now: dt.datetime | None = None) -> dict:
     # 1. Breaches (running or at risk, deadline passed).
     breach_ids = list(SlaClock.objects.filter(state__in=[ClockState.RUNNING, ClockState.AT_RISK],
                                               deadline__lte=now).values_list("pk", flat=True))
-    SlaClock.objects.filter(pk__in=breach_ids, state__in=[ClockState.RUNNING, ClockState.AT_RISK]).update(
-        state=ClockState.BREACHED, breached_at=now, escalation=2)
+    for chunk in _chunks(breach_ids):
+        SlaClock.objects.filter(pk__in=chunk, state__in=[ClockState.RUNNING, ClockState.AT_RISK]).update(
+            state=ClockState.BREACHED, breached_at=now, escalation=2)
     # 2. Warnings.
     warn_ids = list(SlaClock.objects.filter(state=ClockState.RUNNING, warn_at__lte=now, escalation=0)
                     .values_list("pk", flat=True))
-    SlaClock.objects.filter(pk__in=warn_ids, state=ClockState.RUNNING, escalation=0).update(
-        state=ClockState.AT_RISK, escalation=1)
+    for chunk in _chunks(warn_ids):
+        SlaClock.objects.filter(pk__in=chunk, state=ClockState.RUNNING, escalation=0).update(
+            state=ClockState.AT_RISK, escalation=1)
     # 3. Breached long enough: the manager.
     manager_ids = list(SlaClock.objects.filter(state=ClockState.BREACHED, escalation=2, escalate_at__lte=now)
                        .values_list("pk", flat=True))
-    SlaClock.objects.filter(pk__in=manager_ids, escalation=2).update(escalation=3)
+    for chunk in _chunks(manager_ids):
+        SlaClock.objects.filter(pk__in=chunk, escalation=2).update(escalation=3)
     _notify_clock_batch(warn_ids, stage="warn")
     _notify_clock_batch(breach_ids, stage="breach", roles=(Role.CS_SUPERVISOR,), level="danger")
     _notify_clock_batch(manager_ids, stage="manager", roles=(Role.MANAGER,), to_handlers=False, level="danger")

@@ -52,6 +52,23 @@ def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "",
     return created
 
 
+def notify_many(notifications: list[Notification], batch: int = 2000) -> int:
+    """Store many prepared notifications (each with its recipient and dedupe_key) in a few
+    queries whatever their number, for beat jobs that raise one per record. Returns how many
+    are new; delivery is scheduled once."""
+    created = 0
+    for start in range(0, len(notifications), batch):
+        chunk = notifications[start:start + batch]
+        keys = {n.dedupe_key for n in chunk if n.dedupe_key}
+        before = Notification.objects.filter(dedupe_key__in=keys).count() if keys else 0
+        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
+        after = Notification.objects.filter(dedupe_key__in=keys).count() if keys else 0
+        created += after - before + sum(1 for n in chunk if not n.dedupe_key)
+    if created:
+        transaction.on_commit(schedule_delivery)
+    return created
+
+
 def notify_role(role: str, **kwargs) -> int:
     return notify(recipients=role_users(role), **kwargs)
 

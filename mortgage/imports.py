@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from crm.uploads import validate_upload
 from mortgage.models import MortgageLoan, OverdueRecord, OverdueUpload
 
 COLUMNS = {
@@ -63,30 +62,8 @@ class Parsed:
 
 
 def check_file(uploaded) -> None:
-    """Size, extension, zip signature and the unpacked size (zip-bomb guard), before opening."""
-    name = getattr(uploaded, "name", "") or ""
-    if not name.lower().endswith(".xlsx"):
-        raise ValidationError("请上传 Excel 文件（.xlsx）。")
-    if uploaded.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(f"文件过大：不能超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB。")
-    uploaded.seek(0)
-    head = uploaded.read(4)
-    uploaded.seek(0)
-    if head != b"PK\x03\x04":
-        raise ValidationError("文件内容不是有效的 .xlsx 工作簿。")
-    try:
-        with zipfile.ZipFile(uploaded) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            expanded = sum(info.file_size for info in infos)
-    except zipfile.BadZipFile as exc:
-        raise ValidationError("文件已损坏，无法读取。") from exc
-    finally:
-        uploaded.seek(0)
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise ValidationError("文件内容不是有效的 .xlsx 工作簿。")
-    if expanded > settings.XLSX_MAX_EXPANDED_BYTES:
-        raise ValidationError("文件解压后过大，已拒绝（疑似压缩炸弹）。")
+    """Size, extension, zip signature, unpacked size and ratio (zip-bomb guard), before opening."""
+    validate_upload(uploaded, "xlsx")
 
 
 def file_sha256(uploaded) -> str:

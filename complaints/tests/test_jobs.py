@@ -144,3 +144,26 @@ def test_the_default_manager_point_is_150_percent_and_the_warning_80(case_in):
     cal = calendar()
     assert clock.escalate_at == sla.fraction_point(cal, clock.started_at, clock.deadline, 150, True)
     assert clock.warn_at == sla.fraction_point(cal, clock.started_at, clock.deadline, 80, True)
+
+
+def test_the_scan_costs_the_same_queries_for_one_breach_or_many(case_in, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from complaints.models import SlaClock
+
+    def breach_all():
+        SlaClock.objects.filter(state=ClockState.RUNNING).update(deadline=timezone.now() - dt.timedelta(minutes=1))
+
+    case_in("classified")
+    breach_all()
+
+    with CaptureQueriesContext(connection) as one:
+        first = clocks.sla_scan()
+    for _ in range(6):
+        case_in("classified")
+    breach_all()
+    with CaptureQueriesContext(connection) as many:
+        second = clocks.sla_scan()
+    assert second["breached"] > first["breached"] >= 1
+    assert len(many) == len(one)

@@ -113,9 +113,8 @@ def _overdue_import(client, content, name="逾期名单.xlsx"):
                        {"report_date": "2026-11-20", "file": upload(content, name, XLSX)})
 
 
-# page -> (role, post, whether it checks the compression ratio: mortgage/imports.py has its own
-# file check until it calls crm.uploads.validate_upload; its unpacked-size limit holds already)
-IMPORTS = {"owners": ("cs_staff", _owners_import, True), "mortgage": ("finance", _overdue_import, False)}
+# page -> (role, post, whether it checks the compression ratio)
+IMPORTS = {"owners": ("cs_staff", _owners_import, True), "mortgage": ("finance", _overdue_import, True)}
 
 
 def _rows():

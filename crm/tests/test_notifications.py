@@ -6,7 +6,9 @@ import pytest
 from django.core import mail
 
 from crm.models import Notification, WebhookEndpoint
-from crm.notifications import deliver_pending, mark_read, notify, notify_role, schedule_delivery, unread_count
+from crm.notifications import (
+    deliver_pending, mark_read, notify, notify_many, notify_role, schedule_delivery, unread_count,
+)
 
 
 @pytest.mark.django_db
@@ -24,6 +26,18 @@ def test_same_event_notifies_once(make_user):
     assert notify(recipients=[user], title="超时", dedupe_key="case:1:breach") == 1
     assert notify(recipients=[user], title="超时", dedupe_key="case:1:breach") == 0
     assert Notification.objects.filter(recipient=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_many_notifications_are_stored_in_a_few_queries_and_each_event_once(
+        make_user, django_assert_max_num_queries):
+    users = [make_user("cs_staff") for _ in range(3)]
+    batch = [Notification(recipient=u, title=f"超时{i}", dedupe_key=f"sla:{i}:breach") for i in range(30) for u in users]
+    with django_assert_max_num_queries(3):
+        assert notify_many(batch) == 90
+    again = [Notification(recipient=u, title=f"超时{i}", dedupe_key=f"sla:{i}:breach") for i in range(31) for u in users]
+    assert notify_many(again) == 3  # only the new event
+    assert Notification.objects.count() == 93
 
 
 @pytest.mark.django_db

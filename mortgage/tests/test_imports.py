@@ -123,7 +123,7 @@ def test_a_loan_absent_from_a_later_list_closes_its_record_and_an_older_list_clo
 def test_a_file_that_is_not_an_xlsx_or_unpacks_too_big_is_refused_before_opening(estate, make_user, settings):
     finance = make_user("finance")
     fake = SimpleUploadedFile("overdue.xlsx", b"not a zip at all")
-    with pytest.raises(ValidationError, match="不是有效"):
+    with pytest.raises(ValidationError, match="与扩展名不符"):
         overdue_upload_receive(user=finance, uploaded=fake, report_date=timezone.localdate())
     settings.XLSX_MAX_EXPANDED_BYTES = 1000
     with pytest.raises(ValidationError, match="解压后过大"):
