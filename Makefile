@@ -10,7 +10,7 @@ run: setup
 	@scripts/run.sh
 
 test: venv assets
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 setup: venv assets db demo
 

@@ -117,6 +117,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"  # 64-bit ids: registers gr
 REDIS_URL = env.str("REDIS_URL", default="")  # empty: local memory cache and the filesystem broker
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    if TESTING and env.str("PYTEST_XDIST_WORKER", default=""):
+        # Parallel test processes each get a Redis database of their own (clearing the cache
+        # between tests flushes the whole database), counting down from the one in REDIS_URL.
+        base, _, db = REDIS_URL.rpartition("/")
+        worker = int(env.str("PYTEST_XDIST_WORKER").removeprefix("gw") or 0)
+        CACHES["default"]["LOCATION"] = f"{base}/{max(int(db or 0) - worker, 0)}" if db.isdigit() else REDIS_URL
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
