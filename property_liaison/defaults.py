@@ -12,8 +12,12 @@ DEFAULT_WARRANTY_CATEGORIES = [
 ]
 
 
-def ensure_default_categories(model, using: str = "default") -> None:
-    """Create the missing default categories; an admin's edits to existing ones are kept."""
+def ensure_default_categories(model, using: str = "default") -> int:
+    """Create the missing default categories (how many); an admin's edits to existing ones are kept.
+
+    ``model`` is the WarrantyCategory class, or its historical version inside a migration."""
+    created = 0
     for code, name, months, note in DEFAULT_WARRANTY_CATEGORIES:
-        model.objects.using(using).get_or_create(
-            code=code, defaults={"name": name, "period_months": months, "note": note})
+        created += model.objects.using(using).get_or_create(
+            code=code, defaults={"name": name, "period_months": months, "note": note})[1]
+    return created

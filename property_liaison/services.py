@@ -17,6 +17,7 @@ from crm.rules import rule, rule_int
 from crm.sequences import next_value
 from owners.models import Project, Unit
 from property_liaison.committee import add_years, committee_condition
+from property_liaison.defaults import ensure_default_categories
 from property_liaison.models import (
     ACTION_ITEM_WORKFLOW, COMMITTEE_WORKFLOW, RECTIFICATION_WORKFLOW, REPAIR_WORKFLOW, ActionItem, Cadence,
     CommitteeFormation, CoordinationGap, CoordinationMeeting, CoordinationPlan, Finding, Inspection,
@@ -347,25 +348,9 @@ def committee_reminders(on: dt.date | None = None) -> int:
 
 # --- Warranty repairs ------------------------------------------------------------------------
 
-WARRANTY_DEFAULTS = [
-    # code, name, months, note — national defaults; migration 0003 holds the same frozen copy
-    ("structure", "地基基础和主体结构", 600, "设计文件规定的合理使用年限（按 50 年）"),
-    ("waterproofing", "屋面、卫生间、外墙防水", 60, "有防水要求的卫生间、房间和外墙面的防渗漏"),
-    ("heating_cooling", "供热与供冷系统", 24, "两个采暖期、供冷期"),
-    ("electrical", "电气管线", 24, ""),
-    ("plumbing", "给排水管道", 24, ""),
-    ("equipment", "设备安装", 24, ""),
-    ("decoration", "装修工程", 24, ""),
-]
-
-
 def warranty_categories_ensure() -> int:
     """Create any missing default category; never overwrite an admin's period."""
-    created = 0
-    for code, name, months, note in WARRANTY_DEFAULTS:
-        created += WarrantyCategory.objects.get_or_create(
-            code=code, defaults={"name": name, "period_months": months, "note": note})[1]
-    return created
+    return ensure_default_categories(WarrantyCategory)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
