@@ -24,10 +24,21 @@ def history_rows(obj, page: int = 1, per_page: int = 20):
             for name, field in fields.items():
                 old, new = getattr(older, name, None), getattr(record, name, None)
                 if old != new:
-                    changes.append({"field": field.verbose_name, "old": old, "new": new})
+                    changes.append({"field": field.verbose_name, "old": _shown(field, old), "new": _shown(field, new)})
         rows.append({
             "record": record,
             "kind": {"+": "创建", "~": "修改", "-": "删除"}.get(record.history_type, record.history_type),
             "changes": changes,
         })
     return rows, page_obj
+
+
+def _shown(field, value):
+    """A value as people read it: a choice's label, 是/否 for a boolean (no queries)."""
+    if value is None or value == "":
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
