@@ -209,3 +209,25 @@ def test_records_and_their_history_are_written_with_who_why_and_every_value(esta
     closed = OverdueRecord.objects.get(loan=loans[1])
     assert closed.status == OverdueRecord.Status.CLOSED and closed.closed_on == timezone.localdate()
     assert closed.history.order_by("-history_id").first().history_change_reason.endswith("结清")
+
+
+def test_history_rows_keep_the_exact_instants_and_garbage_collection_is_back_on_afterwards(estate, make_user):
+    import gc
+    import zoneinfo
+
+    from mortgage.imports import history_insert
+
+    finance = make_user("finance")
+    loans = estate["loans"]
+    receive_and_apply(finance, xlsx([row(loans[0], 1000, months_ago(2)), row(loans[1], 900, months_ago(2))]))
+    assert gc.isenabled()
+    shanghai = dt.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    in_utc = dt.datetime(2026, 3, 2, 1, 2, 3, tzinfo=dt.timezone.utc)
+    records = list(OverdueRecord.objects.order_by("pk").values())
+    records[0]["litigation_flagged_at"], records[1]["litigation_flagged_at"] = shanghai, in_utc
+    history_insert(records, "~", finance, "instants")
+    written = dict(OverdueRecord.history.filter(history_change_reason="instants")
+                   .values_list("id", "litigation_flagged_at"))
+    assert written == {records[0]["id"]: shanghai, records[1]["id"]: in_utc}
+    dates = set(OverdueRecord.history.filter(history_change_reason="instants").values_list("history_date", flat=True))
+    assert len(dates) == 1 and abs(timezone.now() - dates.pop()) < dt.timedelta(minutes=1)
