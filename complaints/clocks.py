@@ -203,11 +203,16 @@ def clock_resume(*, clock, user) -> SlaClock:
     return clock
 
 
+EXTENDABLE_STATES = (*LIVE_CLOCK_STATES, ClockState.PAUSED)
+
+
 @transaction.atomic
 def extension_request(*, clock, user, reason: str, new_deadline: dt.datetime):
     """Ask for a longer limit; the rule's approver (by severity, crm matrix) decides."""
     reason = require(reason, "请填写延期原因。")
     ensure_open(clock.complaint)
+    if clock.state not in EXTENDABLE_STATES:
+        raise ValidationError("该时限已结束，不能申请延期。")
     if new_deadline <= clock.deadline:
         raise ValidationError("新的截止时间应晚于当前截止时间。")
     complaint = clock.complaint
@@ -225,6 +230,9 @@ def extension_decide(*, clock, user, approve: bool, comment: str = ""):
     """Approve (the clock moves to the new deadline) or reject with a comment (it keeps its
     deadline) the pending extension request; crm's approval step checks who may decide."""
     ensure_open(clock.complaint)
+    clock = SlaClock.objects.select_for_update().get(pk=clock.pk)
+    if approve and clock.state not in EXTENDABLE_STATES:
+        raise ValidationError("该时限已结束，无需再延期；请驳回该申请。")
     pending = pending_for(clock)
     if pending is None:
         raise ValidationError("没有待审批的延期申请。")
@@ -235,7 +243,9 @@ def extension_decide(*, clock, user, approve: bool, comment: str = ""):
         warn, manager = _percents()
         working = clock.rule.working_time
         SlaClock.objects.filter(pk=clock.pk).update(
-            deadline=deadline, state=ClockState.RUNNING, escalation=0, breached_at=None,
+            # a paused clock stays paused (its pause is resumed as usual); a late one runs again
+            deadline=deadline, state=ClockState.PAUSED if clock.state == ClockState.PAUSED else ClockState.RUNNING,
+            escalation=0, breached_at=None,
             **sla.span_points(calendar(), clock.started_at, deadline, warn, manager, working))
         refresh_next_deadline([clock.complaint_id])
     timeline_add(clock.complaint, user, "extension",
@@ -328,10 +338,11 @@ def sla_scan(now: dt.datetime | None = None) -> dict:
 def return_visit_reminders(now: dt.datetime | None = None) -> int:
     """Tell the customer assistants which return visits are due (once per clock and day)."""
     now = now or timezone.now()
-    rows = list(SlaClock.objects.filter(rule__code=sla.RETURN_VISIT, state__in=LIVE_CLOCK_STATES)
-                .values_list("pk", "complaint__number", "deadline")[:200])
+    due = SlaClock.objects.filter(rule__code=sla.RETURN_VISIT, state__in=LIVE_CLOCK_STATES)
+    rows = list(due.order_by("deadline", "pk").values_list("pk", "complaint__number", "deadline")[:200])
     if not rows:
         return 0
+    total = len(rows) if len(rows) < 200 else due.count()
     day = timezone.localdate(now).isoformat()
     body = "\n".join(f"{n} 截止{timezone.localtime(d):%m-%d %H:%M}" for _, n, d in rows)
     key = hashlib.sha1(",".join(str(r[0]) for r in rows).encode()).hexdigest()[:12]
@@ -339,5 +350,6 @@ def return_visit_reminders(now: dt.datetime | None = None) -> int:
         url = reverse("complaints:register") + "?queue=visits"
     except NoReverseMatch:
         url = ""
-    return notify_role(Role.FRONT_DESK, title=f"待回访 {len(rows)} 件", body=body, url=url,
+    more = f"\n……另有 {total - len(rows)} 件，见待回访队列" if total > len(rows) else ""
+    return notify_role(Role.FRONT_DESK, title=f"待回访 {total} 件", body=body + more, url=url,
                        dedupe_key=f"complaints:visits:{day}:{key}")

@@ -129,6 +129,24 @@ def test_an_extension_is_approved_by_the_role_the_matrix_names(case_in, users):
     assert clock.deadline == new
 
 
+def test_an_extension_of_a_clock_that_ended_meanwhile_is_refused_and_the_clock_stays_ended(case_in, users):
+    from django.core.exceptions import ValidationError
+
+    case = case_in("classified")
+    clock = case.clocks.get(rule__code=sla.IMPORTANT)
+    clocks.extension_request(clock=clock, user=users["cs_staff"], reason="需厂家配件",
+                             new_deadline=clock.deadline + dt.timedelta(days=2))
+    clocks.clocks_stop([case.pk], [sla.IMPORTANT], at=clock.started_at + dt.timedelta(hours=1))
+    with pytest.raises(ValidationError, match="已结束"):
+        clocks.extension_decide(clock=clock, user=users["manager"], approve=True)
+    clock.refresh_from_db()
+    assert clock.state == ClockState.MET
+    rejected = clocks.extension_decide(clock=clock, user=users["manager"], approve=False, comment="时限已完成")
+    assert rejected.state == ClockState.MET
+    with pytest.raises(ValidationError, match="已结束"):
+        clocks.extension_request(clock=clock, user=users["cs_staff"], reason="再延", new_deadline=clock.deadline)
+
+
 def test_rule_amount_is_admin_editable(case_in, users):
     SlaRule.objects.filter(code=sla.IMPORTANT).update(amount=Decimal(2))
     case = case_in("registered", received_at=at(2026, 10, 9, 16))
