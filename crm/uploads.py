@@ -54,7 +54,8 @@ def validate_upload(upload, kind: str, *, label: str = "文件"):
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    if not any(head.startswith(magic) for magic in allowed[ext]):
+    # RIFF is a container (WAV, AVI too): a WebP image says WEBP at bytes 8-12.
+    if not any(head.startswith(magic) for magic in allowed[ext]) or (ext == ".webp" and head[8:12] != b"WEBP"):
         raise ValidationError("文件内容与扩展名不符。", code="content")
     if kind == "xlsx":
         check_xlsx_archive(upload)

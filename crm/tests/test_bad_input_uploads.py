@@ -168,3 +168,11 @@ def test_a_photo_that_is_not_an_image_is_refused_on_a_repair_request(as_role):
     assert response.status_code == 200
     assert "文件内容与扩展名不符" in response.content.decode()
     assert RepairRequest.objects.count() == before
+
+
+def test_a_riff_file_that_is_not_webp_is_refused_as_an_image():
+    wav = SimpleUploadedFile("photo.webp", b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 32)
+    with pytest.raises(ValidationError, match="与扩展名不符"):
+        validate_upload(wav, "image")
+    webp = SimpleUploadedFile("photo.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32)
+    assert validate_upload(webp, "image") is webp
