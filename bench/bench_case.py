@@ -7,7 +7,7 @@ generated history and timeline only) in the same run: the ratio shows what a lon
 """
 from __future__ import annotations
 
-from bench.common import count_queries, measure, parse_args, report, setup
+from bench.common import count_queries, measure, report, run_script
 
 
 def run(args) -> list[str]:
@@ -43,10 +43,7 @@ def run(args) -> list[str]:
 
 
 def main(argv=None) -> list[str]:
-    args = parse_args(argv, description=__doc__)
-    info = setup(args)
-    print(f"case page benchmark: {info['cases']:,} cases, {args.runs} runs after {args.warmup} warm-up")
-    return run(args)
+    return run_script(run, "case page benchmark", __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ page cost before the cards were cached) and, for the report, the 300 ms target i
 """
 from __future__ import annotations
 
-from bench.common import count_queries, measure, parse_args, report, setup
+from bench.common import count_queries, measure, report, run_script
 
 TARGET_MS = 300
 
@@ -56,10 +56,7 @@ def run(args) -> list[str]:
 
 
 def main(argv=None) -> list[str]:
-    args = parse_args(argv, description=__doc__)
-    info = setup(args)
-    print(f"dashboard benchmark: {info['cases']:,} cases, {args.runs} runs after {args.warmup} warm-up")
-    return run(args)
+    return run_script(run, "dashboard benchmark", __doc__, argv)
 
 
 if __name__ == "__main__":

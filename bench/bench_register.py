@@ -7,7 +7,7 @@ changelist over the same table with the same columns and filters, measured in th
 """
 from __future__ import annotations
 
-from bench.common import count_queries, measure, parse_args, report, setup
+from bench.common import count_queries, measure, report, run_script
 
 
 def scenarios():
@@ -71,10 +71,7 @@ def run(args) -> list[str]:
 
 
 def main(argv=None) -> list[str]:
-    args = parse_args(argv, description=__doc__)
-    info = setup(args)
-    print(f"register benchmark: {info['cases']:,} cases, {args.runs} runs after {args.warmup} warm-up")
-    return run(args)
+    return run_script(run, "register benchmark", __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,14 @@ def parse_args(argv=None, description: str = "") -> argparse.Namespace:
     return args
 
 
+def run_script(run, title: str, description: str, argv=None):
+    """The entry point of a page benchmark: flags, data set, a header line, then ``run(args)``."""
+    args = parse_args(argv, description=description)
+    info = setup(args)
+    print(f"{title}: {info['cases']:,} cases, {args.runs} runs after {args.warmup} warm-up")
+    return run(args)
+
+
 def _reset_database() -> None:
     """Drop every table of the bench database (it is ours alone) so it can be rebuilt."""
     from django.db import connection
