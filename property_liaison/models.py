@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -42,6 +43,22 @@ class PropertyAppointment(models.Model):
 
     def __str__(self):
         return f"{self.project} ← {self.company}"
+
+    def clean(self):
+        """One company at a time per project: the period must be ordered and must not overlap
+        another appointment of the same project (the admin's form calls this)."""
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "委托结束日期不能早于开始日期。"})
+        if not self.project_id or not self.start_date:
+            return
+        others = PropertyAppointment.objects.filter(project_id=self.project_id).exclude(pk=self.pk)
+        others = others.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=self.start_date))
+        if self.end_date:
+            others = others.filter(start_date__lte=self.end_date)
+        clash = others.select_related("company").first()
+        if clash:
+            until = clash.end_date or "至今"
+            raise ValidationError(f"该项目在 {clash.start_date} 至 {until} 已委托给{clash.company}，委托期间不能重叠。")
 
 
 # --- Uploads ---------------------------------------------------------------------------------

@@ -55,9 +55,14 @@ def managed_projects(on: dt.date | None = None):
 
 # --- Coordination ----------------------------------------------------------------------------
 
+# "At least once a month" (DOMAIN.md): the admin's rule may tighten this, never loosen it.
+MONTH_DAYS = 31
+
+
 def cadence_interval_days(cadence: str) -> int:
-    """Days allowed between two coordinations: the cadence, never more than the monthly rule."""
-    return min(CADENCE_DAYS.get(cadence, 31), rule_int("liaison.coordination_max_interval_days"))
+    """Days allowed between two coordinations: the cadence, never more than the monthly rule
+    and never more than a month whatever the rule says."""
+    return min(CADENCE_DAYS.get(cadence, MONTH_DAYS), rule_int("liaison.coordination_max_interval_days"), MONTH_DAYS)
 
 
 @transaction.atomic

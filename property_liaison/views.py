@@ -182,6 +182,11 @@ def inspection_create(request):
     return render(request, "property_liaison/form.html", {"form": form, "title": "登记监督检查", "multipart": False})
 
 
+def _checklist_order(scores):
+    """Scores in the checklist's order (security, cleaning, greening, facilities, move-in), not by code."""
+    return sorted(scores, key=lambda s: Area.values.index(s.area) if s.area in Area.values else len(Area.values))
+
+
 @permission_required("property_liaison.view_inspection", raise_exception=True)
 def inspection_detail(request, pk):
     inspection = get_object_or_404(selectors.inspections(request.user), pk=pk)
@@ -199,7 +204,7 @@ def inspection_detail(request, pk):
                 return redirect("property_liaison:inspection_detail", pk=pk)
     findings = inspection.findings.prefetch_related("rectifications")
     return render(request, "property_liaison/inspection_detail.html", {
-        "inspection": inspection, "scores": inspection.scores.all(), "findings": findings, "form": form,
+        "inspection": inspection, "scores": _checklist_order(inspection.scores.all()), "findings": findings, "form": form,
         "can_add": request.user.has_perm("property_liaison.add_rectification"), **_history(request, inspection)})
 
 
@@ -207,7 +212,7 @@ def inspection_detail(request, pk):
 def inspection_print(request, pk):
     inspection = get_object_or_404(selectors.inspections(request.user), pk=pk)
     return render(request, "property_liaison/inspection_print.html", {
-        "inspection": inspection, "scores": inspection.scores.all(),
+        "inspection": inspection, "scores": _checklist_order(inspection.scores.all()),
         "findings": inspection.findings.prefetch_related("rectifications")})
 
 

@@ -8,7 +8,8 @@ from crm.models import Notification
 from crm.rules import forget
 from property_liaison import services
 from property_liaison.models import (
-    ActionItem, Cadence, CommitteeFormation, CoordinationGap, Rectification, RepairRequest, WarrantyCategory,
+    ActionItem, Cadence, CommitteeFormation, CoordinationGap, PropertyAppointment, Rectification, RepairRequest,
+    WarrantyCategory,
 )
 from property_liaison.tests.factories import project_with_company, unit
 
@@ -30,8 +31,62 @@ def test_project_last_coordinated_35_days_ago_is_flagged_once_however_often_the_
     services.coordination_cadence_check()
     from django.core.management import call_command
     call_command("runjob", "property_liaison.coordination_cadence")
-    assert CoordinationGap.objects.filter(project=project).count() == 1
+    # and on the following days, while nobody coordinates, it is still the same gap
+    for later in (1, 2, 7):
+        services.coordination_cadence_check(TODAY() + dt.timedelta(days=later))
+    gap = CoordinationGap.objects.get(project=project)
+    assert gap.last_date == TODAY() - dt.timedelta(days=35)
+    assert gap.due_date == TODAY() - dt.timedelta(days=4)
     assert Notification.objects.filter(recipient=supervisor, dedupe_key__startswith="liaison.cadence").count() == 1
+    assert Notification.objects.filter(dedupe_key__startswith="liaison.cadence").count() == 1
+
+
+def test_a_new_coordination_after_a_gap_clears_it_and_a_later_gap_is_flagged_again(make_user):
+    staff = make_user("cs_staff")
+    supervisor = make_user("cs_supervisor")
+    project, _ = project_with_company()
+    _meeting(staff, project, 70)
+    assert services.coordination_cadence_check(TODAY() - dt.timedelta(days=35)) == 1
+    _meeting(staff, project, 34)
+    assert services.coordination_cadence_check() == 1  # 34 days again: a second, distinct gap
+    assert CoordinationGap.objects.filter(project=project).count() == 2
+    assert Notification.objects.filter(recipient=supervisor, dedupe_key__startswith="liaison.cadence").count() == 2
+
+
+def test_monthly_cadence_allows_31_days_and_flags_the_32nd(make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    _meeting(staff, project, 31)
+    assert services.coordination_cadence_check() == 0
+    assert services.coordination_cadence_check(TODAY() + dt.timedelta(days=1)) == 1
+
+
+def test_cadence_is_never_less_than_monthly_whatever_is_asked(make_user):
+    from crm.models import Rule
+
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    services.coordination_plan_set(user=staff, project=project, cadence=Cadence.WEEKLY)
+    with pytest.raises(ValidationError):
+        services.coordination_plan_set(user=staff, project=project, cadence="quarterly")
+    assert project.coordination_plan.cadence == Cadence.WEEKLY
+    # an admin may tighten the monthly limit, never loosen it past a month
+    Rule.objects.filter(key="liaison.coordination_max_interval_days").update(value=90)
+    forget("liaison.coordination_max_interval_days")
+    assert services.cadence_interval_days(Cadence.MONTHLY) == 31
+    Rule.objects.filter(key="liaison.coordination_max_interval_days").update(value=20)
+    forget("liaison.coordination_max_interval_days")
+    assert services.cadence_interval_days(Cadence.MONTHLY) == 20
+    assert services.cadence_interval_days(Cadence.WEEKLY) == 7
+    assert services.cadence_interval_days(Cadence.DAILY) == 1
+
+
+def test_a_project_never_coordinated_is_due_a_cadence_after_the_appointment_starts(make_user):
+    make_user("cs_supervisor")
+    project, _ = project_with_company(start=TODAY() - dt.timedelta(days=40))
+    row = next(r for r in services.coordination_status() if r["project"] == project)
+    assert row["last_date"] is None and row["due_date"] == TODAY() - dt.timedelta(days=9) and row["late_days"] == 9
+    assert services.coordination_cadence_check() == 1
 
 
 def test_project_coordinated_within_its_cadence_is_not_flagged(make_user):
@@ -52,6 +107,40 @@ def test_replaced_project_no_longer_needs_coordination(make_user):
                               new_company_name="业委会选聘的物业")
     assert services.coordination_cadence_check() == 0
     assert CommitteeFormation.objects.get(pk=formation.pk).step == "replaced"
+
+
+def test_replacement_ends_coordination_but_warranty_repairs_go_on(make_user):
+    staff = make_user("cs_staff")
+    project, company = project_with_company()
+    liaison = make_user("property_company", property_company=company)
+    home = unit(project, delivered=TODAY() - dt.timedelta(days=400))
+    formation = CommitteeFormation.objects.create(project=project, step=CommitteeFormation.Step.REGISTERED)
+    services.property_replace(user=staff, formation=formation, on=TODAY() - dt.timedelta(days=1),
+                              new_company_name="业委会选聘的物业")
+    assert project not in services.managed_projects()
+    repair = services.repair_register(user=staff, unit=home, category=WarrantyCategory.objects.get(code="plumbing"),
+                                      location="厨房", description="下水管渗漏", reported_on=TODAY())
+    assert repair.in_warranty is True
+    services.repair_assign(user=staff, repair=repair, assignee="原施工单位", due_date=TODAY())
+    services.repair_complete(user=staff, repair=repair, on=TODAY(), note="已更换")
+    assert RepairRequest.objects.get(pk=repair.pk).status == RepairRequest.Status.COMPLETED
+    # the replaced company no longer sees the project's records
+    from crm.scopes import visible_projects
+
+    assert not visible_projects(liaison).filter(pk=project.pk).exists()
+
+
+def test_replacement_needs_an_elected_committee_and_a_new_company(make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    formation = CommitteeFormation.objects.create(project=project, step=CommitteeFormation.Step.OWNERS_MEETING)
+    with pytest.raises(ValidationError):
+        services.property_replace(user=staff, formation=formation, on=TODAY(), new_company_name="新物业")
+    CommitteeFormation.objects.filter(pk=formation.pk).update(step=CommitteeFormation.Step.ELECTED)
+    formation.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.property_replace(user=staff, formation=formation, on=TODAY(), new_company_name=" ")
+    assert PropertyAppointment.objects.get(project=project).end_date is None
 
 
 def _rectification(staff, project, deadline_days=7):
@@ -169,6 +258,51 @@ def test_four_year_old_unit_waterproofing_leak_is_in_warranty_and_plumbing_is_no
                                     location="厨房", description="水管漏水", reported_on=TODAY())
     assert leak.in_warranty is True
     assert pipe.in_warranty is False
+
+
+def test_warranty_periods_are_admin_settings(make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    home = unit(project, delivered=TODAY() - dt.timedelta(days=4 * 365))
+    WarrantyCategory.objects.filter(code="waterproofing").update(period_months=36)
+    leak = services.repair_register(user=staff, unit=home, category=WarrantyCategory.objects.get(code="waterproofing"),
+                                    location="卫生间", description="渗漏", reported_on=TODAY())
+    assert leak.in_warranty is False
+    assert leak.warranty_ends == services.add_months(home.delivery_date, 36) - dt.timedelta(days=1)
+
+
+def test_default_warranty_periods_follow_the_national_rules(db):
+    periods = dict(WarrantyCategory.objects.values_list("code", "period_months"))
+    assert periods == {"structure": 600, "waterproofing": 60, "heating_cooling": 24, "electrical": 24,
+                       "plumbing": 24, "equipment": 24, "decoration": 24}
+
+
+def test_warranty_ends_the_day_before_the_anniversary(make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    home = unit(project, delivered=dt.date(2024, 3, 1))
+    pipe = WarrantyCategory.objects.get(code="plumbing")
+    assert services.in_warranty(home, pipe, dt.date(2026, 2, 28)) == (True, dt.date(2026, 2, 28))
+    assert services.in_warranty(home, pipe, dt.date(2026, 3, 1))[0] is False
+
+
+def test_score_trends_average_by_month_per_project_and_per_company(make_user):
+    from property_liaison import selectors
+
+    staff = make_user("cs_staff")
+    one, company_one = project_with_company()
+    two, company_two = project_with_company()
+    for project, score in ((one, 90), (one, 70), (two, 60)):
+        services.inspection_record(user=staff, project=project, kind="routine", date=TODAY(), summary="",
+                                   scores={"security": (score, "")})
+    trends = selectors.score_trends(staff)
+    month = TODAY().strftime("%Y-%m")
+    assert trends["months"][-1] == month and len(trends["months"]) == 12
+    projects = {s["name"]: s["data"][-1] for s in trends["projects"]}
+    companies = {s["name"]: s["data"][-1] for s in trends["companies"]}
+    assert projects == {one.name: 80.0, two.name: 60.0}
+    assert companies == {company_one.name: 80.0, company_two.name: 60.0}
+    assert trends["areas"] == [{"area": "security", "avg": round((90 + 70 + 60) / 3, 1)}]
 
 
 def test_repair_goes_through_assignment_completion_confirmation_and_return_visit(make_user):

@@ -1,5 +1,8 @@
 import datetime as dt
+import io
 
+import lxml.html
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -12,6 +15,18 @@ from property_liaison.tests.factories import project_with_company, unit
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+
+
+def _html(response):
+    assert response.status_code == 200
+    return lxml.html.fromstring(response.content.decode())
+
+
+def _sheet(response):
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+                .iter_rows(values_only=True))
+    return rows[0], rows[1:]
 
 
 def _rect(staff, project):
@@ -128,12 +143,126 @@ def test_company_user_sees_only_its_own_projects_records(as_role):
 
 
 def test_exports_are_xlsx_files(as_role):
+    from property_liaison.models import ActionItem, CoordinationMeeting, Inspection
+
     client = as_role("cs_staff")
-    for code in ("liaison-meetings", "liaison-action-items", "liaison-inspections", "liaison-rectifications",
-                 "liaison-repairs"):
-        response = client.get(reverse("crm:export_register", args=[code]))
-        assert response.status_code == 200, code
-        assert b"".join(response.streaming_content)[:2] == b"PK"
+    expected = {"liaison-meetings": ("编号", CoordinationMeeting), "liaison-action-items": ("项目", ActionItem),
+                "liaison-inspections": ("编号", Inspection), "liaison-rectifications": ("项目", Rectification),
+                "liaison-repairs": ("编号", RepairRequest)}
+    for code, (first_header, model) in expected.items():
+        header, rows = _sheet(client.get(reverse("crm:export_register", args=[code])))
+        assert header[0] == first_header, code
+        assert len(rows) == model.objects.count() > 0, code
+
+
+def test_exports_keep_the_page_filters_and_the_company_scope(as_role):
+    from owners.models import Project
+
+    sunshine = Project.objects.get(code="sunshine")
+    header, rows = _sheet(as_role("cs_staff").get(reverse("crm:export_register", args=["liaison-rectifications"]),
+                                                  {"status": "open", "project": sunshine.pk}))
+    status = header.index("状态")
+    assert len(rows) == Rectification.objects.filter(status="open", project=sunshine).count() > 0
+    assert {row[status] for row in rows} == {"待整改"} and {row[0] for row in rows} == {sunshine.name}
+    company_client = as_role("property_company")
+    for code, model in (("liaison-rectifications", Rectification), ("liaison-repairs", RepairRequest)):
+        header, rows = _sheet(company_client.get(reverse("crm:export_register", args=[code])))
+        project = header.index("项目")
+        assert {row[project] for row in rows} == {sunshine.name}, code
+        assert len(rows) == model.objects.filter(project=sunshine).count()
+    repairs_header, repairs = _sheet(as_role("cs_staff").get(reverse("crm:export_register", args=["liaison-repairs"]),
+                                                             {"in_warranty": "false"}))
+    assert len(repairs) == RepairRequest.objects.filter(in_warranty=False).count() > 0
+
+
+def test_company_answers_its_own_action_item_and_gets_404_for_another_companys(client, make_user):
+    from property_liaison.models import ActionItem
+
+    staff = make_user("cs_staff")
+    mine, company = project_with_company()
+    theirs, _ = project_with_company()
+    liaison = make_user("property_company", property_company=company)
+    items = []
+    for project in (mine, theirs):
+        meeting = services.coordination_record(user=staff, project=project, date=TODAY(), form="meeting",
+                                               attendees="甲", minutes="纪要")
+        items.append(services.action_item_add(user=staff, meeting=meeting, description="修复路灯",
+                                              party="property_company", assignee="工程部", due_date=TODAY()))
+    own, other = items
+    client.force_login(liaison)
+    detail = _html(client.get(reverse("property_liaison:action_item_detail", args=[own.pk])))
+    assert detail.xpath('//*[@id="do-answer"]') and not detail.xpath('//*[@id="do-verify"]')
+    response = client.post(reverse("property_liaison:action_item_act", args=[own.pk, "answer"]), {"answer": "已修复"})
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.status == "answered" and own.answered_by == liaison
+    client.post(reverse("property_liaison:action_item_act", args=[own.pk, "verify"]), {"note": ""})
+    assert ActionItem.objects.get(pk=own.pk).status == "answered"
+    assert client.get(reverse("property_liaison:action_item_detail", args=[other.pk])).status_code == 404
+    assert client.post(reverse("property_liaison:action_item_act", args=[other.pk, "answer"]),
+                       {"answer": "x"}).status_code == 404
+    assert ActionItem.objects.get(pk=other.pk).status == "open"
+    assert client.get(reverse("property_liaison:meeting_detail", args=[other.meeting_id])).status_code == 404
+
+
+def test_an_empty_answer_is_refused_in_chinese_and_changes_nothing(client, make_user):
+    staff = make_user("cs_staff")
+    project, company = project_with_company()
+    liaison = make_user("property_company", property_company=company)
+    rect = _rect(staff, project)
+    client.force_login(liaison)
+    response = client.post(reverse("property_liaison:rectification_act", args=[rect.pk, "answer"]), {"answer": ""},
+                           follow=True)
+    assert "这个字段是必填项。" in response.content.decode()
+    rect.refresh_from_db()
+    assert rect.status == "open" and rect.answered_by is None and rect.history.count() == 1
+
+
+def test_cadence_report_shows_the_late_project_and_refuses_a_cadence_below_monthly(client, make_user):
+    staff = make_user("cs_staff")
+    late, _ = project_with_company(name="迟协调项目")
+    services.coordination_record(user=staff, project=late, date=TODAY() - dt.timedelta(days=35), form="meeting",
+                                 attendees="甲", minutes="纪要")
+    client.force_login(staff)
+    page = _html(client.get(reverse("property_liaison:cadence_report")))
+    row = next(tr for tr in page.xpath("//tbody/tr") if "迟协调项目" in tr.text_content())
+    assert "逾期 4 天" in row.text_content() and "table-danger" in row.get("class")
+    response = client.post(reverse("property_liaison:cadence_set", args=[late.pk]), {"cadence": "quarterly"},
+                           follow=True)
+    assert response.status_code == 200
+    from property_liaison.models import CoordinationPlan
+
+    assert not CoordinationPlan.objects.filter(project=late).exists()
+    client.post(reverse("property_liaison:cadence_set", args=[late.pk]), {"cadence": "weekly"})
+    assert CoordinationPlan.objects.get(project=late).cadence == "weekly"
+
+
+def test_company_follows_only_the_complaints_it_forwarded(client, make_user):
+    from complaints import services as complaint_services
+    from complaints.models import Complaint
+
+    mine, company = project_with_company()
+    theirs, other_company = project_with_company()
+    liaison = make_user("property_company", property_company=company)
+    front = make_user("front_desk")
+
+    def case(title, project, by=None, forwarded=None):
+        return complaint_services.complaint_register(
+            received_by=by or front, kind="complaint", channel="property" if forwarded else "phone",
+            category="cleaning", title=title, description="x", project=project, complainant_name="业主",
+            complainant_phone="13800000000", forwarded_by_company=forwarded)
+
+    own = case("本公司转交", mine, by=liaison, forwarded=company)
+    same_project_direct = case("业主直接投诉", mine)
+    other = case("别家转交", theirs, forwarded=other_company)
+    client.force_login(liaison)
+    listing = _html(client.get(reverse("complaints:forwarded")))
+    numbers = {tr.xpath("td")[0].text for tr in listing.xpath('//table[@id="forwarded-table"]/tbody/tr')}
+    assert numbers == {own.number}
+    for foreign in (same_project_direct, other):
+        assert client.get(reverse("complaints:detail", args=[foreign.pk])).status_code in (403, 404)
+    assert client.get(reverse("complaints:register")).status_code == 403
+    assert Complaint.objects.count() == 3
 
 
 def test_repair_page_says_at_once_whether_it_is_in_warranty(client, make_user):
@@ -157,8 +286,15 @@ def test_committee_page_shows_condition_day_and_notice_due(client, make_user):
     unit(project, "1-102", "100", dt.date(2025, 6, 10))
     unit(project, "1-103", "200", None)
     client.force_login(staff)
-    page = client.get(reverse("property_liaison:committee_detail", args=[project.pk])).content.decode()
-    assert "2025-06-10" in page and "2025-06-25" in page
+    page = _html(client.get(reverse("property_liaison:committee_detail", args=[project.pk])))
+    assert page.get_element_by_id("condition-date").text.strip() == "2025-06-10"
+    assert page.get_element_by_id("notice-due").text.strip() == "2025-06-25"
+    assert "已逾期，尚未报告" in page.get_element_by_id("notice-due").text_content()
+    assert page.get_element_by_id("committee-step").text_content().strip() == "已具备条件，待确认"
+    services.committee_notify_authorities(user=staff, formation=services.committee_refresh(project=project),
+                                          on=dt.date(2025, 6, 20))
+    page = _html(client.get(reverse("property_liaison:committee_detail", args=[project.pk])))
+    assert page.get_element_by_id("notice-due").text_content().strip() == "2025-06-25"
 
 
 def test_replacement_through_the_page_ends_the_appointment(client, make_user):
