@@ -108,28 +108,41 @@ def action_item_add(*, user, meeting, description: str, party: str, assignee: st
     return item
 
 
+@transaction.atomic
 def action_item_answer(*, user, item: ActionItem, answer: str, evidence=None) -> ActionItem:
-    """The responsible party answers what it did, with evidence."""
+    """The responsible party answers what it did, with evidence; whoever recorded the
+    coordination is told, so that the developer verifies it."""
     if not answer.strip():
         raise ValidationError("请填写处理答复。")
     updates = {"answer": answer, "answered_by": user, "answered_at": timezone.now()}
     if evidence:
         item.evidence.save(evidence.name, evidence, save=False)
         updates["evidence"] = item.evidence.name
-    return ACTION_ITEM_WORKFLOW.fire(item, "answer", user=user, updates=updates)
+    item = ACTION_ITEM_WORKFLOW.fire(item, "answer", user=user, updates=updates)
+    notify(recipients=[item.meeting.recorded_by], title=f"协调事项已答复待验证：{item.description[:60]}",
+           body=f"{item.project.name}：{answer[:200]}",
+           url=reverse("property_liaison:action_item_detail", args=[item.pk]))
+    return item
 
 
+@transaction.atomic
 def action_item_verify(*, user, item: ActionItem, note: str = "") -> ActionItem:
     """The developer checks the answer and closes the item."""
     return ACTION_ITEM_WORKFLOW.fire(item, "verify", user=user, updates={
         "verified_by": user, "verified_at": timezone.now(), "verification_note": note})
 
 
+@transaction.atomic
 def action_item_reopen(*, user, item: ActionItem, note: str) -> ActionItem:
-    """The developer sends an unsatisfactory answer back."""
+    """The developer sends an unsatisfactory answer back; the company is told why."""
     if not note.strip():
         raise ValidationError("退回时请写明原因。")
-    return ACTION_ITEM_WORKFLOW.fire(item, "reopen", user=user, updates={"verification_note": note})
+    item = ACTION_ITEM_WORKFLOW.fire(item, "reopen", user=user, updates={"verification_note": note})
+    if item.party == ActionItem.Party.PROPERTY_COMPANY:
+        notify(recipients=_company_users(item.meeting.company), title=f"协调事项被退回：{item.description[:60]}",
+               body=f"{item.project.name}，退回原因：{note}",
+               url=reverse("property_liaison:action_item_detail", args=[item.pk]), level="warning")
+    return item
 
 
 def coordination_status(on: dt.date | None = None) -> list[dict]:
@@ -232,26 +245,41 @@ def rectification_require(*, user, finding: Finding, requirement: str, deadline:
     return rect
 
 
+@transaction.atomic
 def rectification_answer(*, user, rectification: Rectification, answer: str, evidence=None) -> Rectification:
-    """The property company reports the rectification done."""
+    """The property company reports the rectification done; the inspector is told to verify it."""
     if not answer.strip():
         raise ValidationError("请填写整改答复。")
     updates = {"answer": answer, "answered_by": user, "answered_at": timezone.now()}
     if evidence:
         rectification.evidence.save(evidence.name, evidence, save=False)
         updates["evidence"] = rectification.evidence.name
-    return RECTIFICATION_WORKFLOW.fire(rectification, "answer", user=user, updates=updates)
+    rectification = RECTIFICATION_WORKFLOW.fire(rectification, "answer", user=user, updates=updates)
+    notify(recipients=[rectification.finding.inspection.inspector],
+           title=f"整改已答复待验证：{rectification.requirement[:60]}",
+           body=f"{rectification.project.name}：{answer[:200]}",
+           url=reverse("property_liaison:rectification_detail", args=[rectification.pk]))
+    return rectification
 
 
+@transaction.atomic
 def rectification_verify(*, user, rectification: Rectification, note: str = "") -> Rectification:
     return RECTIFICATION_WORKFLOW.fire(rectification, "verify", user=user, updates={
         "verified_by": user, "verified_at": timezone.now(), "verification_note": note})
 
 
+@transaction.atomic
 def rectification_reopen(*, user, rectification: Rectification, note: str) -> Rectification:
+    """The developer finds the rectification not done and sends it back; the company is told why."""
     if not note.strip():
         raise ValidationError("退回时请写明原因。")
-    return RECTIFICATION_WORKFLOW.fire(rectification, "reopen", user=user, updates={"verification_note": note})
+    rectification = RECTIFICATION_WORKFLOW.fire(rectification, "reopen", user=user,
+                                                updates={"verification_note": note})
+    notify(recipients=_company_users(rectification.finding.inspection.company),
+           title=f"整改被退回：{rectification.requirement[:60]}",
+           body=f"{rectification.project.name}，退回原因：{note}，整改期限 {rectification.deadline}。",
+           url=reverse("property_liaison:rectification_detail", args=[rectification.pk]), level="warning")
+    return rectification
 
 
 def overdue_rectifications_escalate(on: dt.date | None = None) -> int:
@@ -298,6 +326,7 @@ def committee_refresh(*, project, user=None) -> CommitteeFormation:
     return formation
 
 
+@transaction.atomic
 def committee_advance(*, user, formation: CommitteeFormation, step: str, on: dt.date, note: str = "") -> CommitteeFormation:
     """Record the next formation step (conditions met, preparatory group, …, registered)."""
     if step == "replaced":
@@ -337,17 +366,26 @@ def property_replace(*, user, formation: CommitteeFormation, on: dt.date, new_co
 
 def committee_reminders(on: dt.date | None = None) -> int:
     """Refresh every project's condition date and remind the supervisors of a notice that is
-    due (or late) and not yet recorded; once per project and condition date."""
+    due and not yet recorded; once it is late, remind the supervisors and the managers again.
+    Each reminder goes once per project and condition date."""
     on = on or _today()
     reminded = 0
     for project in Project.objects.all().only("pk", "name"):
         formation = committee_refresh(project=project)
-        if formation.condition_date and formation.condition_date <= on and not formation.authorities_notified_on:
-            reminded += bool(notify_role(
-                "cs_supervisor", title=f"{project.name}已具备成立业主大会条件，请在 {formation.notice_due_date} 前书面报告",
-                body=f"具备条件日期：{formation.condition_date}；须报告区房管部门和街道办事处。",
-                url=reverse("property_liaison:committee_detail", args=[project.pk]), level="warning",
-                dedupe_key=f"liaison.committee_notice:{project.pk}:{formation.condition_date.isoformat()}"))
+        if not formation.condition_date or formation.condition_date > on or formation.authorities_notified_on:
+            continue
+        url = reverse("property_liaison:committee_detail", args=[project.pk])
+        key = f"{project.pk}:{formation.condition_date.isoformat()}"
+        reminded += bool(notify_role(
+            "cs_supervisor", title=f"{project.name}已具备成立业主大会条件，请在 {formation.notice_due_date} 前书面报告",
+            body=f"具备条件日期：{formation.condition_date}；须报告区房管部门和街道办事处。",
+            url=url, level="warning", dedupe_key=f"liaison.committee_notice:{key}"))
+        if formation.notice_due_date < on:
+            for role in ("cs_supervisor", "manager"):
+                reminded += bool(notify_role(
+                    role, title=f"{project.name}业委会书面报告已逾期（期限 {formation.notice_due_date}）",
+                    body=f"具备条件日期：{formation.condition_date}；尚未记录向区房管部门和街道办事处的书面报告。",
+                    url=url, level="danger", dedupe_key=f"liaison.committee_notice_late:{key}"))
     return reminded
 
 
@@ -403,26 +441,31 @@ def repair_register(*, user, unit, category: WarrantyCategory, location: str, de
     return repair
 
 
+@transaction.atomic
 def repair_assign(*, user, repair: RepairRequest, assignee: str, due_date: dt.date) -> RepairRequest:
     if not assignee.strip():
         raise ValidationError("请填写维修单位或人员。")
     return REPAIR_WORKFLOW.fire(repair, "assign", user=user, updates={"assignee": assignee, "due_date": due_date})
 
 
+@transaction.atomic
 def repair_complete(*, user, repair: RepairRequest, on: dt.date, note: str) -> RepairRequest:
     return REPAIR_WORKFLOW.fire(repair, "complete", user=user, updates={"completed_on": on, "completion_note": note})
 
 
+@transaction.atomic
 def repair_confirm(*, user, repair: RepairRequest, on: dt.date) -> RepairRequest:
     return REPAIR_WORKFLOW.fire(repair, "confirm", user=user, updates={"owner_confirmed_on": on})
 
 
+@transaction.atomic
 def repair_reject(*, user, repair: RepairRequest, note: str) -> RepairRequest:
     if not note.strip():
         raise ValidationError("请写明业主不认可的原因。")
     return REPAIR_WORKFLOW.fire(repair, "reject", user=user, updates={"completion_note": f"返修：{note}"})
 
 
+@transaction.atomic
 def repair_visit(*, user, repair: RepairRequest, on: dt.date, note: str) -> RepairRequest:
     if not note.strip():
         raise ValidationError("请填写回访情况。")

@@ -349,6 +349,48 @@ def test_committee_reminder_is_sent_once_until_the_notice_is_recorded(make_user)
     assert Notification.objects.filter(recipient=supervisor, dedupe_key__startswith="liaison.committee_notice").count() == 1
 
 
+def test_a_late_committee_notice_reminds_supervisors_and_managers_once(make_user):
+    supervisor = make_user("cs_supervisor")
+    manager = make_user("manager")
+    project, _ = project_with_company()
+    unit(project, "1-101", "100", TODAY() - dt.timedelta(days=20))
+    services.committee_reminders()
+    services.committee_reminders()
+    late = Notification.objects.filter(dedupe_key__startswith="liaison.committee_notice_late")
+    assert set(late.values_list("recipient", flat=True)) == {supervisor.pk, manager.pk}
+    assert late.count() == 2
+    assert Notification.objects.filter(recipient=supervisor, dedupe_key__startswith="liaison.committee_notice:").count() == 1
+
+
+def test_no_committee_reminder_once_the_notice_is_recorded(make_user):
+    staff = make_user("cs_staff")
+    make_user("cs_supervisor")
+    project, _ = project_with_company()
+    unit(project, "1-101", "100", TODAY() - dt.timedelta(days=20))
+    formation = services.committee_refresh(project=project)
+    services.committee_notify_authorities(user=staff, formation=formation, on=TODAY() - dt.timedelta(days=10))
+    assert services.committee_reminders() == 0
+    assert not Notification.objects.filter(dedupe_key__startswith="liaison.committee").exists()
+
+
+def test_answers_tell_the_developer_and_send_backs_tell_the_company(make_user):
+    staff = make_user("cs_staff")
+    project, company = project_with_company()
+    liaison = make_user("property_company", property_company=company)
+    _, rect = _rectification(staff, project)
+    services.rectification_answer(user=liaison, rectification=rect, answer="已清理")
+    assert Notification.objects.filter(recipient=staff, title__startswith="整改已答复待验证").count() == 1
+    services.rectification_reopen(user=staff, rectification=rect, note="仍有垃圾")
+    assert Notification.objects.filter(recipient=liaison, title__startswith="整改被退回", body__contains="仍有垃圾").count() == 1
+    meeting = _meeting(staff, project, 1)
+    item = services.action_item_add(user=staff, meeting=meeting, description="修复路灯", party="property_company",
+                                    assignee="工程部", due_date=TODAY())
+    services.action_item_answer(user=liaison, item=item, answer="已修复")
+    assert Notification.objects.filter(recipient=staff, title__startswith="协调事项已答复待验证").count() == 1
+    services.action_item_reopen(user=staff, item=item, note="仍有两盏不亮")
+    assert Notification.objects.filter(recipient=liaison, title__startswith="协调事项被退回").count() == 1
+
+
 def test_warranty_ending_report_lists_units_whose_warranty_ends_within_sixty_days(make_user):
     from property_liaison import selectors
 
