@@ -21,9 +21,9 @@ class _ScopedFilterSet(django_filters.FilterSet):
 
 class ForumFilter(_ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), label="项目", widget=_SELECT)
-    kind = django_filters.ChoiceFilter(choices=OwnerForum.Kind.choices, label="类型", widget=_SELECT)
-    status = django_filters.ChoiceFilter(choices=OwnerForum.Status.choices, label="状态", widget=_SELECT)
+    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), empty_label="全部", label="项目", widget=_SELECT)
+    kind = django_filters.ChoiceFilter(choices=OwnerForum.Kind.choices, empty_label="全部", label="类型", widget=_SELECT)
+    status = django_filters.ChoiceFilter(choices=OwnerForum.Status.choices, empty_label="全部", label="状态", widget=_SELECT)
     date_from = django_filters.DateFilter(field_name="planned_at", lookup_expr="date__gte", label="从", widget=_DATE)
     date_to = django_filters.DateFilter(field_name="planned_at", lookup_expr="date__lte", label="到", widget=_DATE)
 
@@ -38,8 +38,8 @@ class ForumFilter(_ScopedFilterSet):
 
 class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    kind = django_filters.ChoiceFilter(choices=ClubActivity.Kind.choices, label="计划类型", widget=_SELECT)
-    status = django_filters.ChoiceFilter(choices=ClubActivity.Status.choices, label="状态", widget=_SELECT)
+    kind = django_filters.ChoiceFilter(choices=ClubActivity.Kind.choices, empty_label="全部", label="计划类型", widget=_SELECT)
+    status = django_filters.ChoiceFilter(choices=ClubActivity.Status.choices, empty_label="全部", label="状态", widget=_SELECT)
     date_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="从", widget=_DATE)
     date_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="到", widget=_DATE)
 
@@ -53,8 +53,8 @@ class ActivityFilter(django_filters.FilterSet):
 
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    level = django_filters.ChoiceFilter(choices=ClubMember.Level.choices, label="等级", widget=_SELECT)
-    status = django_filters.ChoiceFilter(choices=ClubMember.Status.choices, label="状态", widget=_SELECT)
+    level = django_filters.ChoiceFilter(choices=ClubMember.Level.choices, empty_label="全部", label="等级", widget=_SELECT)
+    status = django_filters.ChoiceFilter(choices=ClubMember.Status.choices, empty_label="全部", label="状态", widget=_SELECT)
 
     class Meta:
         model = ClubMember
@@ -69,8 +69,8 @@ class ParticipantFilter(_ScopedFilterSet):
     """Choosing forum participants from the owners by filters."""
 
     q = django_filters.CharFilter(method="search", label="姓名/电话", widget=_TEXT)
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), label="项目", widget=_SELECT)
-    stage = django_filters.ChoiceFilter(choices=Customer.Stage.choices, label="客户阶段", widget=_SELECT)
+    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), empty_label="全部", label="项目", widget=_SELECT)
+    stage = django_filters.ChoiceFilter(choices=Customer.Stage.choices, empty_label="全部", label="客户阶段", widget=_SELECT)
 
     class Meta:
         model = Customer

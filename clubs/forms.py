@@ -56,7 +56,7 @@ class DecisionForm(forms.Form):
 
 
 class ChecklistForm(forms.Form):
-    text = forms.CharField(label="准备事项", max_length=200, widget=_w())
+    text = forms.CharField(label="准备事项", max_length=200, widget=_w(placeholder="新增准备事项，如：准备茶歇"))
 
 
 class HoldForm(forms.Form):
@@ -68,7 +68,8 @@ class HoldForm(forms.Form):
 
 class OpinionForm(forms.Form):
     theme = forms.ChoiceField(label="主题", choices=(), widget=_w(forms.Select))
-    customer = forms.ModelChoiceField(label="提出业主", queryset=None, required=False, widget=_w(forms.Select))
+    customer = forms.ModelChoiceField(label="提出业主", queryset=None, required=False, empty_label="（非参会业主，请填写发言人）",
+                                      widget=_w(forms.Select))
     speaker = forms.CharField(label="发言人", max_length=50, required=False, widget=_w())
     text = _text(label="意见内容")
 
@@ -108,10 +109,11 @@ class FoundForm(forms.Form):
 
 
 class EnrollForm(forms.Form):
-    customer = forms.ModelChoiceField(label="业主", queryset=None, widget=_w(forms.Select))
+    customer = forms.ModelChoiceField(label="业主", queryset=None, empty_label="请选择业主", widget=_w(forms.Select))
     level = forms.ChoiceField(label="会员等级", choices=ClubMember.Level.choices, widget=_w(forms.Select))
     joined_on = _date(label="入会日期")
-    referred_by = forms.ModelChoiceField(label="推荐人", queryset=None, required=False, widget=_w(forms.Select))
+    referred_by = forms.ModelChoiceField(label="推荐人", queryset=None, required=False, empty_label="无",
+                                         widget=_w(forms.Select))
 
     def __init__(self, *args, customers, members, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ the shared step (crm.approvals), which keeps every submitted version and its dec
 """
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -103,7 +104,7 @@ class OwnerForum(models.Model):
         return "\n".join([
             f"名称：{self.title}（{self.get_kind_display()}{'：' + self.topic if self.topic else ''}）",
             f"目的：{self.purpose}",
-            f"时间：{self.planned_at:%Y-%m-%d %H:%M}；地点：{self.location or '—'}；形式：{self.get_format_display()}",
+            f"时间：{timezone.localtime(self.planned_at):%Y-%m-%d %H:%M}；地点：{self.location or '—'}；形式：{self.get_format_display()}",
             f"参会业主：{self.participant_criteria or '—'}（{self.participants.count()} 人）",
             f"预算：{self.budget} 元",
         ])

@@ -42,6 +42,20 @@ def participant_candidates(user, params):
     return fs, (fs.qs if fs.is_valid() else fs.queryset)
 
 
+def participant_criteria(fs) -> str:
+    """The filters used to choose the participants, in words (项目：阳光花园；客户阶段：已入住客户)."""
+    if not fs.is_bound or not fs.is_valid():
+        return ""
+    parts = []
+    for field in fs.form:
+        value = fs.form.cleaned_data.get(field.name)
+        if value in (None, ""):
+            continue
+        choices = dict(getattr(field.field, "choices", None) or []) if field.name == "stage" else {}
+        parts.append(f"{field.label}：{choices.get(value, value)}")
+    return "；".join(parts)[:200]
+
+
 def clubs(user):
     return Club.objects.filter(_in_scope(user)).select_related("project")
 

@@ -141,10 +141,19 @@ def forum_decide(*, user, forum: OwnerForum, approve: bool, comment: str = "") -
                         url=reverse("clubs:forum_detail", args=[forum.pk]))
 
 
+CHECKLIST_OPEN_STATES = (OwnerForum.Status.DRAFT, OwnerForum.Status.SUBMITTED, OwnerForum.Status.REJECTED,
+                         OwnerForum.Status.APPROVED)
+
+
+def _require_checklist_open(forum: OwnerForum):
+    # Once declared prepared, the checklist is the record of what was done: no more changes.
+    if forum.status not in CHECKLIST_OPEN_STATES:
+        raise ValidationError("座谈会已准备就绪，准备工作清单不能再修改。")
+
+
 @transaction.atomic
 def checklist_add(*, user, forum: OwnerForum, text: str) -> ForumChecklistItem:
-    if forum.status in (OwnerForum.Status.HELD, OwnerForum.Status.ANALYSED, OwnerForum.Status.CLOSED):
-        raise ValidationError("座谈会已召开，不能再添加准备事项。")
+    _require_checklist_open(forum)
     if not text.strip():
         raise ValidationError("请填写准备事项。")
     item = ForumChecklistItem(forum=forum, text=text.strip())
@@ -155,6 +164,9 @@ def checklist_add(*, user, forum: OwnerForum, text: str) -> ForumChecklistItem:
 
 @transaction.atomic
 def checklist_toggle(*, user, item: ForumChecklistItem) -> ForumChecklistItem:
+    """Tick an item, or untick it, while the forum is still being prepared."""
+    item = ForumChecklistItem.objects.select_for_update().select_related("forum").get(pk=item.pk)
+    _require_checklist_open(item.forum)
     item.done = not item.done
     item.done_by = user if item.done else None
     item.done_at = timezone.now() if item.done else None
@@ -343,6 +355,8 @@ def points_earn(*, user, member: ClubMember, kind: str, reason: str, activity=No
     """Earn points of one kind; the amount is the admin's rule for that kind."""
     if kind not in EARN_RULES:
         raise ValidationError("请选择获得积分的方式。")
+    if member.status != ClubMember.Status.ACTIVE:
+        raise ValidationError(f"该会员当前为“{member.get_status_display()}”状态，不能获得积分。")
     if not reason.strip():
         raise ValidationError("请填写事由。")
     entry = PointsEntry(member=member, kind=kind, points=rule_int(EARN_RULES[kind]), reason=reason.strip()[:200],
@@ -441,7 +455,8 @@ def activity_carry_out(*, user, activity: ClubActivity, held_on: dt.date, record
         raise ValidationError("请填写活动记录。")
     if spend is None or spend < 0:
         raise ValidationError("请填写实际支出。")
-    members = list(ClubMember.objects.filter(club=activity.club, pk__in=[m.pk for m in attendees]))
+    members = list(ClubMember.objects.filter(club=activity.club, status=ClubMember.Status.ACTIVE,
+                                             pk__in=[m.pk for m in attendees]))
     count = attendance if attendance is not None else len(members)
     ACTIVITY_WORKFLOW.fire(activity, "carry_out", user=user, updates={
         "held_on": held_on, "record": record.strip(), "spend": spend, "attendance": count})

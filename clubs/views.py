@@ -88,6 +88,22 @@ def forum_list(request):
     return render(request, "clubs/forum_list.html", {"filter": fs, "page_obj": _page(request, qs)})
 
 
+PRINT_LIMIT = 500  # a printed register longer than this is an export, not a form
+
+
+def _register_print(request, qs, *, title, export_code, records=None):
+    return render(request, "clubs/register_print.html", {
+        "title": title, "rows": qs[:PRINT_LIMIT], "total": qs.count(), "limit": PRINT_LIMIT,
+        "export_code": export_code, "records": records, "now": timezone.now()})
+
+
+@permission_required("clubs.view_ownerforum", raise_exception=True)
+def forum_register_print(request):
+    """客户座谈会记录 as one printable register, with the filters of the list."""
+    _, qs = selectors.forum_list(request.user, request.GET)
+    return _register_print(request, qs, title="客户座谈会记录", export_code="clubs-forums")
+
+
 @permission_required("clubs.add_ownerforum", raise_exception=True)
 def forum_create(request):
     form = forms.ForumPlanForm(request.POST or None, projects=visible_projects(request.user))
@@ -129,6 +145,7 @@ def forum_detail(request, pk):
         "opinions": forum.opinions.select_related("customer", "complaint"),
         "themes": selectors.forum_themes(forum),
         "can_change": request.user.has_perm("clubs.change_ownerforum"),
+        "checklist_open": forum.status in services.CHECKLIST_OPEN_STATES,
         "can_register_case": request.user.has_perm("complaints.add_complaint"),
         "checklist_form": forms.ChecklistForm(auto_id="ck_%s"),
         "hold_form": forms.HoldForm(initial={"held_at": forum.planned_at}),
@@ -158,8 +175,7 @@ def forum_participants(request, pk):
     chosen_ids = set(forum.participants.values_list("customer_id", flat=True))
     return render(request, "clubs/forum_participants.html", {
         "forum": forum, "filter": fs, "candidates": qs[:200], "chosen_ids": chosen_ids,
-        "criteria": "；".join(f"{f.label}：{v}" for f in fs.form if (v := fs.form.data.get(f.name)))
-        if fs.is_bound else ""})
+        "criteria": selectors.participant_criteria(fs)})
 
 
 @require_POST
@@ -338,6 +354,16 @@ def activity_list(request, records=False):
     return render(request, "clubs/activity_list.html", {
         "filter": fs, "page_obj": _page(request, qs), "records": records,
         "export_code": "clubs-activity-records" if records else "clubs-activity-plans"})
+
+
+@permission_required("clubs.view_clubactivity", raise_exception=True)
+def activity_register_print(request, records=False):
+    """客户会活动计划 / 客户会活动记录 as one printable register, with the filters of the list."""
+    _, qs = selectors.activity_list(request.user, request.GET, done_only=records)
+    if records:
+        return _register_print(request, qs.select_related("evaluated_by"), title="客户会活动记录",
+                               export_code="clubs-activity-records", records=True)
+    return _register_print(request, qs, title="客户会活动计划", export_code="clubs-activity-plans", records=False)
 
 
 @permission_required("clubs.add_clubactivity", raise_exception=True)

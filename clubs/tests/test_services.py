@@ -224,3 +224,204 @@ def test_activity_end_before_start_is_refused(staff, manager):
     club = f.founded_club(staff, manager)
     with pytest.raises(ValidationError):
         f.activity(staff, club, period_start=dt.date(2026, 5, 2), period_end=dt.date(2026, 5, 1))
+
+
+# --- Audit additions ---------------------------------------------------------------------------
+
+def test_the_submitted_version_states_the_planned_time_in_local_time(staff):
+    planned = timezone.make_aware(dt.datetime(2026, 12, 5, 14, 30))  # Asia/Shanghai
+    forum = f.forum(staff, planned_at=planned)
+    services.forum_submit(user=staff, forum=forum)
+    assert "时间：2026-12-05 14:30" in approvals_for(forum).get().content
+
+
+def test_a_topic_forum_needs_its_topic(staff):
+    with pytest.raises(ValidationError, match="专题"):
+        f.forum(staff, kind="topic", topic=" ")
+    assert OwnerForum.objects.count() == 0
+    forum = f.forum(staff, kind="topic", topic="停车管理")
+    with pytest.raises(ValidationError, match="专题"):
+        services.forum_update_plan(user=staff, forum=forum, kind="topic", topic="")
+    forum.refresh_from_db()
+    assert forum.topic == "停车管理"
+
+
+def test_the_checklist_is_frozen_once_the_forum_is_prepared(staff, manager):
+    forum = f.forum(staff)
+    services.forum_submit(user=staff, forum=forum)
+    services.forum_decide(user=manager, forum=forum, approve=True)
+    items = list(forum.checklist.all())
+    for item in items:
+        services.checklist_toggle(user=staff, item=item)
+    services.forum_prepare(user=staff, forum=forum)
+    with pytest.raises(ValidationError, match="不能再修改"):
+        services.checklist_toggle(user=staff, item=items[0])
+    with pytest.raises(ValidationError, match="不能再修改"):
+        services.checklist_add(user=staff, forum=forum, text="临时加一项")
+    assert forum.checklist.filter(done=True).count() == len(items) == forum.checklist.count()
+
+
+def test_a_ticked_item_records_who_and_when_and_can_be_unticked_before_preparation(staff):
+    forum = f.forum(staff)
+    item = forum.checklist.first()
+    services.checklist_toggle(user=staff, item=item)
+    item.refresh_from_db()
+    assert item.done and item.done_by == staff and item.done_at is not None
+    services.checklist_toggle(user=staff, item=item)
+    item.refresh_from_db()
+    assert not item.done and item.done_by is None and item.done_at is None
+
+
+@pytest.mark.parametrize("kind,key", [
+    ("join", "clubs.points_join"), ("referral", "clubs.points_referral"), ("purchase", "clubs.points_purchase"),
+    ("participation", "clubs.points_participation"), ("suggestion", "clubs.points_suggestion")])
+def test_every_earning_kind_is_worth_its_admin_rule(staff, manager, kind, key):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)
+    Rule.objects.filter(key=key).update(value=37)
+    from crm.rules import forget
+
+    forget(key)
+    entry = services.points_earn(user=staff, member=m, kind=kind, reason="规则测试")
+    assert entry.points == 37 and entry.actor == staff and entry.reason == "规则测试"
+    assert services.points_balance(m) == 100 + 37
+
+
+def test_earning_needs_a_reason_and_an_earning_kind(staff, manager):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)
+    with pytest.raises(ValidationError, match="事由"):
+        services.points_earn(user=staff, member=m, kind="purchase", reason="  ")
+    with pytest.raises(ValidationError):
+        services.points_earn(user=staff, member=m, kind="gift", reason="礼品")
+    assert PointsEntry.objects.filter(member=m).count() == 1
+
+
+def test_a_member_who_is_not_active_neither_earns_nor_redeems(staff, manager):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)
+    services.member_update(user=staff, member=m, level="gold", status="suspended")
+    m.refresh_from_db()
+    assert (m.level, m.status) == ("gold", "suspended")
+    with pytest.raises(ValidationError, match="不能兑换"):
+        services.points_redeem(user=staff, member=m, kind="gift", points=10, reason="雨伞")
+    with pytest.raises(ValidationError, match="不能获得积分"):
+        services.points_earn(user=staff, member=m, kind="suggestion", reason="建议被采纳")
+    assert services.points_balance(m) == 100
+    assert m.history.first().history_change_reason == "调整会员等级/状态"
+
+
+def test_member_update_refuses_an_unknown_level(staff, manager):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)
+    with pytest.raises(ValidationError):
+        services.member_update(user=staff, member=m, level="diamond", status="active")
+    m.refresh_from_db()
+    assert m.level == "regular"
+
+
+def test_a_member_enrolled_records_level_join_date_status_and_number(staff, manager):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club, level="silver", joined_on=dt.date(2026, 3, 1))
+    assert (m.level, m.joined_on, m.status) == ("silver", dt.date(2026, 3, 1), "active")
+    assert m.number == f"HY{club.pk:02d}-00001"
+
+
+def test_a_referrer_from_another_club_is_refused(staff, manager):
+    club = f.founded_club(staff, manager)
+    other = f.founded_club(staff, manager, name="阳光·别会")
+    stranger = f.member(staff, other)
+    with pytest.raises(ValidationError, match="推荐人"):
+        f.member(staff, club, name="李四", phone="13900000002", referred_by=stranger)
+    assert club.members.count() == 0
+
+
+def test_the_club_founding_plan_is_rejected_revised_and_approved_keeping_both_versions(staff, manager):
+    club = services.club_create(user=staff, name="阳光·初稿会", founding_plan="初稿")
+    services.club_submit(user=staff, club=club)
+    services.club_decide(user=manager, club=club, approve=False, comment="章程不全")
+    club.refresh_from_db()
+    assert club.status == "rejected"
+    with pytest.raises(ValidationError):
+        services.club_found(user=staff, club=club, founded_on=timezone.localdate(), rules="章程")
+    services.club_update_plan(user=staff, club=club, name="阳光·悦享会", founding_plan="修订稿", rules="章程全文")
+    services.club_submit(user=staff, club=club)
+    services.club_decide(user=manager, club=club, approve=True, comment="同意成立")
+    services.club_found(user=staff, club=club, founded_on=dt.date(2026, 6, 1), rules="章程全文")
+    club.refresh_from_db()
+    assert (club.status, club.name, club.founded_on) == ("founded", "阳光·悦享会", dt.date(2026, 6, 1))
+    versions = list(approvals_for(club))
+    assert [(v.version, v.status, v.comment) for v in versions] == [(1, "rejected", "章程不全"),
+                                                                    (2, "approved", "同意成立")]
+    assert "初稿" in versions[0].content and "修订稿" in versions[1].content
+
+
+def test_a_club_cannot_be_founded_without_rules(staff, manager):
+    club = services.club_create(user=staff, name="阳光·无章会", founding_plan="方案")
+    services.club_submit(user=staff, club=club)
+    services.club_decide(user=manager, club=club, approve=True)
+    with pytest.raises(ValidationError, match="章程"):
+        services.club_found(user=staff, club=club, founded_on=timezone.localdate(), rules=" ")
+    club.refresh_from_db()
+    assert club.status == "approved"
+
+
+def test_a_period_plan_covers_a_date_range(staff, manager):
+    club = f.founded_club(staff, manager)
+    act = f.activity(staff, club, kind="period", title="2027 上半年活动计划",
+                     period_start=dt.date(2027, 1, 1), period_end=dt.date(2027, 6, 30))
+    assert act.kind == "period" and act.number == "HD-2027-0001"
+    assert "2027-01-01 至 2027-06-30" in act.plan_text()
+
+
+def test_members_not_active_earn_nothing_for_taking_part(staff, manager):
+    club = f.founded_club(staff, manager)
+    active = f.member(staff, club)
+    left = f.member(staff, club, name="李四", phone="13900000002")
+    services.member_update(user=staff, member=left, level="regular", status="left")
+    act = f.activity(staff, club)
+    services.activity_submit(user=staff, activity=act)
+    services.activity_decide(user=manager, activity=act, approve=True)
+    services.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x",
+                                spend=Decimal("10"), attendees=[active, left])
+    assert list(act.attendees.all()) == [active]
+    assert PointsEntry.objects.filter(activity=act).count() == 1
+
+
+def test_a_participation_is_earned_once_per_activity(staff, manager):
+    from django.db import IntegrityError, transaction
+
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)
+    act = f.activity(staff, club)
+    services.activity_submit(user=staff, activity=act)
+    services.activity_decide(user=manager, activity=act, approve=True)
+    services.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x",
+                                spend=Decimal("10"), attendees=[m])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.points_earn(user=staff, member=m, kind="participation", reason="再记一次", activity=act)
+    assert PointsEntry.objects.filter(member=m, kind="participation").count() == 1
+
+
+def test_improvement_actions_need_an_evaluation_and_are_done_once(staff, manager):
+    club = f.founded_club(staff, manager)
+    act = f.activity(staff, club)
+    services.activity_submit(user=staff, activity=act)
+    services.activity_decide(user=manager, activity=act, approve=True)
+    services.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x", spend=Decimal("1"))
+    with pytest.raises(ValidationError, match="评估后"):
+        services.improvement_add(user=staff, activity=act, description="太早")
+    services.activity_evaluate(user=staff, activity=act, score=70, what_worked="", to_improve="签到慢")
+    action = services.improvement_add(user=staff, activity=act, description="电子签到", owner="王专员",
+                                      due_date=dt.date(2026, 12, 31))
+    services.improvement_done(user=staff, action=action)
+    assert action.done_at is not None
+    with pytest.raises(ValidationError, match="已完成"):
+        services.improvement_done(user=staff, action=action)
+
+
+def test_an_opinion_before_the_forum_is_held_is_refused(staff):
+    forum = f.forum(staff)
+    with pytest.raises(ValidationError, match="召开后"):
+        services.opinion_add(user=staff, forum=forum, text="意见", theme="equipment", speaker="甲")
+    assert forum.opinions.count() == 0

@@ -1,4 +1,5 @@
 import io
+import re
 
 import openpyxl
 import pytest
@@ -15,6 +16,10 @@ pytestmark = pytest.mark.django_db
 
 def _user(name):
     return get_user_model().objects.get(username=name)
+
+
+def _version_rows(page):
+    return re.findall(r'<tr class="version-row">(.*?)</tr>', page, re.S)
 
 
 def _forum_data(**kw):
@@ -51,9 +56,14 @@ def test_manager_rejects_staff_revises_manager_approves_and_the_page_shows_both_
     forum.refresh_from_db()
     assert forum.status == "approved"
     page = client.get(reverse("clubs:forum_detail", args=[forum.pk])).content.decode()
-    assert page.count('class="version-row"') == 2
-    assert "预算过高" in page and "同意" in page and "已驳回" in page and "已批准" in page
-    assert "3000" in page and "1200" in page  # each version's own content
+    rows = _version_rows(page)
+    assert len(rows) == 2
+    # each version carries its own content, decision, decider and comment, in its own row
+    assert "第1版" in rows[0] and "预算：3000.00 元" in rows[0] and "已驳回" in rows[0] and "预算过高" in rows[0]
+    assert "1200" not in rows[0] and "已批准" not in rows[0]
+    assert "第2版" in rows[1] and "预算：1200.00 元" in rows[1] and "已批准" in rows[1] and "同意" in rows[1]
+    assert "3000" not in rows[1] and "预算过高" not in rows[1]
+    assert rows[0].count(manager.first_name) == rows[1].count(manager.first_name) == 1
 
 
 def test_staff_posting_a_decision_is_refused_and_changes_nothing(client, demo):
@@ -157,3 +167,201 @@ def test_manager_sees_but_cannot_submit(as_role):
     forum = OwnerForum.objects.get(status="draft")
     assert client.get(reverse("clubs:forum_detail", args=[forum.pk])).status_code == 200
     assert client.post(reverse("clubs:forum_act", args=[forum.pk, "submit"])).status_code == 403
+
+
+# --- Audit additions ---------------------------------------------------------------------------
+
+def test_the_club_page_shows_both_versions_of_a_rejected_then_approved_founding_plan(client, demo):
+    staff, manager = _user("cs_staff"), _user("manager")
+    club = Club.objects.get(status="submitted")
+    client.force_login(manager)
+    client.post(reverse("clubs:club_act", args=[club.pk, "decide"]), {"decision": "reject", "comment": "章程再细化"})
+    client.force_login(staff)
+    response = client.post(reverse("clubs:club_edit", args=[club.pk]),
+                           {"name": club.name, "project": "", "founding_plan": "修订后的成立方案", "rules": "章程"})
+    assert response.status_code == 302
+    client.post(reverse("clubs:club_act", args=[club.pk, "submit"]))
+    client.force_login(manager)
+    client.post(reverse("clubs:club_act", args=[club.pk, "decide"]), {"decision": "approve", "comment": "准予成立"})
+    club.refresh_from_db()
+    assert club.status == "approved"
+    rows = _version_rows(client.get(reverse("clubs:club_detail", args=[club.pk])).content.decode())
+    assert len(rows) == 2
+    assert "已驳回" in rows[0] and "章程再细化" in rows[0] and "修订后的成立方案" not in rows[0]
+    assert "已批准" in rows[1] and "准予成立" in rows[1] and "修订后的成立方案" in rows[1]
+
+
+def test_participants_are_chosen_by_filters_and_the_criteria_kept_in_words(as_role):
+    from owners.models import Customer
+
+    client = as_role("cs_staff")
+    forum = OwnerForum.objects.get(status="draft")
+    customer = Customer.objects.filter(stage="resident").select_related("project").first()
+    url = reverse("clubs:forum_participants", args=[forum.pk])
+    page = client.get(url, {"project": customer.project_id, "stage": "resident"}).content.decode()
+    listed = set(map(int, re.findall(r'name="customer" value="(\d+)"', page)))
+    expected = set(Customer.objects.filter(project=customer.project, stage="resident").values_list("pk", flat=True))
+    assert listed == expected and customer.pk in listed
+    criteria = f"项目：{customer.project.name}；客户阶段：已入住客户"
+    assert f'name="criteria" value="{criteria}"' in page
+    assert 'data-check-all="customer"' in page
+    client.post(url, {"customer": sorted(listed), "criteria": criteria})
+    forum.refresh_from_db()
+    assert set(forum.participants.values_list("customer_id", flat=True)) == expected
+    assert forum.participant_criteria == criteria
+
+
+def test_choosing_participants_after_submission_is_refused(as_role):
+    client = as_role("cs_staff")
+    forum = OwnerForum.objects.get(status="submitted")
+    before = set(forum.participants.values_list("customer_id", flat=True))
+    response = client.post(reverse("clubs:forum_participants", args=[forum.pk]), {"customer": []}, follow=True)
+    assert "不能再修改" in response.content.decode()
+    assert set(forum.participants.values_list("customer_id", flat=True)) == before
+
+
+def test_the_checklist_buttons_disappear_and_a_forged_toggle_is_refused_once_prepared(as_role):
+    client = as_role("cs_staff")
+    forum = OwnerForum.objects.get(status="prepared")
+    item = forum.checklist.first()
+    page = client.get(reverse("clubs:forum_detail", args=[forum.pk])).content.decode()
+    assert f'id="toggle-{item.pk}"' not in page
+    response = client.post(reverse("clubs:checklist_toggle", args=[forum.pk, item.pk]), follow=True)
+    assert "不能再修改" in response.content.decode()
+    item.refresh_from_db()
+    assert item.done
+
+
+def test_an_evaluation_score_over_100_shows_a_chinese_message_and_changes_nothing(as_role):
+    client = as_role("cs_staff")
+    activity = ClubActivity.objects.get(status="done")
+    response = client.post(reverse("clubs:activity_act", args=[activity.pk, "evaluate"]),
+                           {"score": "120", "what_worked": "好", "to_improve": ""}, follow=True)
+    assert "100" in response.content.decode() and "确保该值小于或等于" in response.content.decode()
+    activity.refresh_from_db()
+    assert activity.status == "done" and activity.score is None
+
+
+def test_a_photo_that_is_not_an_image_is_refused_and_nothing_is_recorded(as_role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = as_role("cs_staff")
+    activity = ClubActivity.objects.get(status="approved")
+    points_before = PointsEntry.objects.count()
+    fake = SimpleUploadedFile("photo.png", b"MZ this is a program", content_type="image/png")
+    response = client.post(reverse("clubs:activity_act", args=[activity.pk, "carry_out"]), {
+        "held_on": "2026-11-20", "spend": "100", "record": "记录", "photos": fake,
+        "attendees": list(activity.club.members.values_list("pk", flat=True))}, follow=True)
+    assert "文件内容与扩展名不符" in response.content.decode()
+    activity.refresh_from_db()
+    assert activity.status == "approved" and activity.photos.count() == 0 and activity.held_on is None
+    assert PointsEntry.objects.count() == points_before
+
+
+@pytest.mark.parametrize("params,expected", [({"q": "已评估"}, {"evaluated"}), ({"status": "rejected"}, {"rejected"}),
+                                             ({"q": "不存在的活动"}, set())])
+def test_activity_plans_list_searches_and_filters(as_role, params, expected):
+    client = as_role("cs_staff")
+    response = client.get(reverse("clubs:activity_list"), params)
+    statuses = {a.status for a in response.context["page_obj"]}
+    assert statuses == expected
+    if not expected:
+        assert "暂无活动" in response.content.decode()
+
+
+def test_forum_list_searches_by_title_and_filters_by_status(as_role):
+    client = as_role("cs_staff")
+    response = client.get(reverse("clubs:forum_list"), {"q": "已分析"})
+    assert [f.status for f in response.context["page_obj"]] == ["analysed"]
+    response = client.get(reverse("clubs:forum_list"), {"status": "closed"})
+    assert [f.status for f in response.context["page_obj"]] == ["closed"]
+    response = client.get(reverse("clubs:forum_list"), {"q": "不存在的座谈会"})
+    assert not response.context["page_obj"].object_list and "暂无座谈会" in response.content.decode()
+
+
+def test_the_forum_print_form_carries_the_minutes_opinions_and_follow_up(as_role):
+    client = as_role("cs_staff")
+    forum = OwnerForum.objects.get(status="closed")
+    page = client.get(reverse("clubs:forum_print", args=[forum.pk])).content.decode()
+    assert 'class="print-form' in page and "data-print" in page and '<h1 class="h4 text-center">客户座谈会记录' in page
+    assert forum.minutes in page and forum.follow_up in page and f"{forum.follow_up_due:%Y-%m-%d}" in page
+    case = forum.opinions.exclude(complaint=None).get().complaint
+    assert case.number in page
+
+
+def test_the_activity_print_form_is_a_plan_before_and_a_record_after_it_is_carried_out(as_role):
+    client = as_role("cs_staff")
+    plan = ClubActivity.objects.get(status="approved")
+    page = client.get(reverse("clubs:activity_print", args=[plan.pk])).content.decode()
+    assert 'class="print-form' in page and "data-print" in page and ">客户会活动计划</h1>" in page
+    assert "同意" in page  # the approval of its version
+    done = ClubActivity.objects.get(status="evaluated")
+    page = client.get(reverse("clubs:activity_print", args=[done.pk])).content.decode()
+    assert ">客户会活动记录</h1>" in page and done.record in page and str(done.score) in page
+
+
+def test_member_level_and_status_change_through_the_member_page(as_role):
+    client = as_role("cs_staff")
+    member = ClubMember.objects.filter(club__name="阳光·悦邻会").order_by("number").last()
+    client.post(reverse("clubs:member_act", args=[member.pk, "update"]), {"level": "gold", "status": "suspended"})
+    member.refresh_from_db()
+    assert (member.level, member.status) == ("gold", "suspended")
+    before = PointsEntry.objects.filter(member=member).count()
+    response = client.post(reverse("clubs:member_act", args=[member.pk, "redeem"]),
+                           {"kind": "gift", "points": 1, "reason": "雨伞"}, follow=True)
+    assert "不能兑换" in response.content.decode()
+    assert PointsEntry.objects.filter(member=member).count() == before
+
+
+def test_earning_points_through_the_member_page_uses_the_rule(as_role):
+    client = as_role("cs_staff")
+    member = ClubMember.objects.filter(club__name="阳光·悦邻会", status="active").order_by("number").first()
+    balance = services.points_balance(member)
+    client.post(reverse("clubs:member_act", args=[member.pk, "earn"]), {"kind": "suggestion", "reason": "建议增设充电桩"})
+    entry = PointsEntry.objects.filter(member=member).order_by("-pk").first()
+    assert (entry.kind, entry.points, entry.reason, entry.actor.username) == ("suggestion", 50, "建议增设充电桩",
+                                                                              "cs_staff")
+    assert services.points_balance(member) == balance + 50
+
+
+def test_filters_and_choices_speak_chinese(as_role):
+    client = as_role("cs_staff")
+    for url in (reverse("clubs:forum_list"), reverse("clubs:activity_list"),
+                reverse("clubs:club_detail", args=[Club.objects.get(status="founded").pk]),
+                reverse("clubs:forum_detail", args=[OwnerForum.objects.get(status="held").pk])):
+        assert "---------" not in client.get(url).content.decode(), url
+
+
+@pytest.mark.parametrize("name,title,params,count", [
+    ("clubs:forum_register_print", "客户座谈会记录", {"status": "closed"}, 1),
+    ("clubs:forum_register_print", "客户座谈会记录", {}, 8),
+    ("clubs:activity_plan_print", "客户会活动计划", {}, 6),
+    ("clubs:activity_plan_print", "客户会活动计划", {"status": "draft"}, 1),
+    ("clubs:activity_record_print", "客户会活动记录", {}, 2),
+    ("clubs:activity_record_print", "客户会活动记录", {"q": "不存在"}, 0),
+])
+def test_each_register_prints_as_one_form_with_the_list_filters(as_role, name, title, params, count):
+    client = as_role("cs_staff")
+    response = client.get(reverse(name), params)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'class="print-form' in page and "data-print" in page
+    assert f'<h1 class="h4 text-center">{title}</h1>' in page
+    assert page.count('class="register-row"') == count
+    if not count:
+        assert "没有符合条件的记录" in page
+
+
+def test_the_register_lists_link_to_their_printed_form_keeping_the_filters(as_role):
+    client = as_role("cs_staff")
+    page = client.get(reverse("clubs:activity_records"), {"status": "done"}).content.decode()
+    assert f'href="{reverse("clubs:activity_record_print")}?status=done"' in page
+    page = client.get(reverse("clubs:forum_list"), {"q": "x"}).content.decode()
+    assert f'href="{reverse("clubs:forum_register_print")}?q=x"' in page
+
+
+def test_a_printed_register_stops_at_the_limit_and_says_so(as_role, monkeypatch):
+    from clubs import views
+
+    monkeypatch.setattr(views, "PRINT_LIMIT", 3)
+    page = as_role("cs_staff").get(reverse("clubs:forum_register_print")).content.decode()
+    assert page.count('class="register-row"') == 3 and 'id="truncated"' in page and "共 8 条" in page
