@@ -5,7 +5,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mortgage.models import FINISHED_STAGES, AgentCompany, LitigationCase, OverdueRecord, TitleCertificateCase
+from mortgage.models import (
+    FINISHED_STAGES, AgentCompany, LitigationCase, MortgageLoan, OverdueRecord, TitleCertificateCase,
+)
 
 SELECT = {"class": "form-select form-select-sm"}
 TEXT = {"class": "form-control form-control-sm"}
@@ -80,3 +82,27 @@ class LitigationCaseFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return queryset.filter(Q(number__icontains=value) | Q(record__customer__name__icontains=value)
                                | Q(court_case_number__icontains=value))
+
+
+class MortgageLoanFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search", widget=forms.TextInput(
+        attrs={**TEXT, "placeholder": _("贷款编号/业主姓名/房号")}))
+    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=None, empty_label=_("全部项目"),
+                                               widget=forms.Select(attrs=SELECT))
+    bank = django_filters.CharFilter(label=_("银行"), field_name="bank", lookup_expr="icontains",
+                                     widget=forms.TextInput(attrs=TEXT))
+    guarantee = django_filters.ChoiceFilter(label=_("开发商担保"), field_name="guarantee_active",
+                                            choices=[("1", _("有效")), ("0", _("已撤销"))], empty_label=_("全部"),
+                                            widget=forms.Select(attrs=SELECT))
+
+    class Meta:
+        model = MortgageLoan
+        fields = ["q", "project", "bank", "guarantee"]
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["project"].queryset = projects
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(loan_number__icontains=value) | Q(customer__name__icontains=value)
+                               | Q(unit__number__icontains=value))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.roles import Role
 from crm.scopes import role_users
-from mortgage.models import AgencyAgreement, AgentCompany, CollectionReminder
+from mortgage.models import AgencyAgreement, AgentCompany, CollectionReminder, MortgageLoan
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control"}
@@ -47,6 +47,51 @@ class AgreementForm(forms.ModelForm):
         if projects is not None:
             self.fields["project"].queryset = projects
         _style(self)
+
+
+class LoanForm(forms.ModelForm):
+    """A loan is registered for one owner of one unit: the borrower is picked as an ownership."""
+
+    ownership = forms.ModelChoiceField(label=_("房号 / 业主"), queryset=None,
+                                       widget=forms.Select(attrs={"class": "form-select"}),
+                                       error_messages={"required": "请选择房号和业主。",
+                                                       "invalid_choice": "所选房号/业主不存在或不在您的项目内。"})
+
+    class Meta:
+        model = MortgageLoan
+        fields = ["loan_number", "bank", "amount", "term_months", "start_date"]
+        widgets = {"start_date": DATE}
+
+    def __init__(self, *args, projects=None, **kwargs):
+        from owners.models import Ownership
+
+        super().__init__(*args, **kwargs)
+        self.fields["ownership"].queryset = (
+            Ownership.objects.filter(unit__project__in=projects, kind__in=[Ownership.Kind.OWNER, Ownership.Kind.CO_OWNER])
+            .select_related("unit__project", "unit__building", "customer")
+            .order_by("unit__project__name", "unit__building__name", "unit__number", "customer__name"))
+        self.fields["ownership"].label_from_instance = (
+            lambda o: f"{o.unit.project.name} {o.unit} · {o.customer.name}（{o.get_kind_display()}）")
+        self.order_fields(["ownership", "loan_number", "bank", "amount", "term_months", "start_date"])
+        _style(self)
+
+    def clean_amount(self):
+        value = self.cleaned_data["amount"]
+        if value is not None and value <= 0:
+            raise forms.ValidationError("贷款金额须大于 0。")
+        return value
+
+    def clean_term_months(self):
+        value = self.cleaned_data["term_months"]
+        if value is not None and value <= 0:
+            raise forms.ValidationError("贷款期限须大于 0 个月。")
+        return value
+
+    def clean_start_date(self):
+        value = self.cleaned_data["start_date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("放款日期不能晚于今天。")
+        return value
 
 
 class DecideForm(forms.Form):

@@ -292,6 +292,11 @@ class OverdueRecord(models.Model):
     def __str__(self):
         return f"{self.loan.loan_number} {self.amount}"
 
+    @property
+    def litigation_reason_display(self) -> str:
+        """The reasons joined for reading (the stored text ends each reason with "；")."""
+        return "；".join(part for part in self.litigation_reason.split("；") if part.strip())
+
 
 class CollectionReminder(models.Model):
     """One reminder to an overdue owner (催缴记录): how, what was promised, when to follow up."""

@@ -1,6 +1,6 @@
 """Excel registers: title certificates and overdue mortgages (same filters and scope as the lists)."""
 from crm.exports import Column, Register, register
-from mortgage.selectors import certificate_register, overdue_register
+from mortgage.selectors import certificate_register, loan_register, overdue_register
 
 
 def _d(value):
@@ -64,6 +64,31 @@ class OverdueRegister(Register):
             Column("银行建议诉讼", lambda r: r.bank_recommends, 8),
             Column("状态", lambda r: r.get_status_display(), 8),
             Column("须诉讼", lambda r: r.litigation_required, 8),
-            Column("诉讼理由", lambda r: r.litigation_reason, 30),
+            Column("诉讼理由", lambda r: r.litigation_reason_display, 30),
             Column("最近报表日期", lambda r: r.last_report_date, 12),
+        ]
+
+
+@register
+class LoanRegister(Register):
+    code = "mortgage-loans"
+    title = "按揭贷款登记簿"
+    permission = "mortgage.view_mortgageloan"
+
+    def queryset(self, user, params):
+        return loan_register(user, params)[0]
+
+    def columns(self, user):
+        return [
+            Column("贷款编号", lambda l: l.loan_number, 16),
+            Column("项目", lambda l: l.project.name, 14),
+            Column("房号", lambda l: str(l.unit), 12),
+            Column("业主", lambda l: l.customer.name, 10),
+            Column("贷款银行", lambda l: l.bank, 14),
+            Column("贷款金额(元)", lambda l: l.amount, 14),
+            Column("贷款期限(月)", lambda l: l.term_months, 10),
+            Column("放款日期", lambda l: l.start_date, 12),
+            Column("开发商担保", lambda l: "有效" if l.guarantee_active else "已撤销", 10),
+            Column("担保撤销日期", lambda l: l.guarantee_released_on, 12),
+            Column("逾期金额(元)", lambda l: l.overdue_amount or "", 12),
         ]

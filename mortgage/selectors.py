@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from crm.roles import Role
 from crm.scopes import has_role, visible_projects
-from mortgage.filters import CertificateCaseFilter, LitigationCaseFilter, OverdueRecordFilter
+from mortgage.filters import CertificateCaseFilter, LitigationCaseFilter, MortgageLoanFilter, OverdueRecordFilter
 from mortgage.models import (
-    FINISHED_STAGES, AgencyAgreement, LitigationCase, OverdueRecord, OverdueUpload, TitleCertificateCase,
+    FINISHED_STAGES, AgencyAgreement, LitigationCase, MortgageLoan, OverdueRecord, OverdueUpload,
+    TitleCertificateCase,
 )
 
 
@@ -85,3 +86,17 @@ def litigation_cases_for(user):
 def litigation_list(user, params) -> tuple:
     fs = LitigationCaseFilter(params or None, queryset=litigation_cases_for(user))
     return fs.qs, fs
+
+
+def loans_for(user):
+    return MortgageLoan.objects.filter(project__in=visible_projects(user))
+
+
+def loan_register(user, params) -> tuple:
+    """The filtered loan register (with each loan's open overdue amount) and its FilterSet."""
+    from django.db.models import Sum
+
+    qs = loans_for(user).select_related("project", "unit__building", "customer").annotate(
+        overdue_amount=Sum("overdue_records__amount", filter=Q(overdue_records__status=OverdueRecord.Status.OPEN)))
+    fs = MortgageLoanFilter(params or None, queryset=qs, projects=visible_projects(user))
+    return fs.qs.order_by("project__name", "loan_number", "pk"), fs

@@ -59,6 +59,24 @@ def agreement_create(*, user, agent: AgentCompany, project, scope: str, **fields
     return agreement
 
 
+EDITABLE_AGREEMENT = (AgencyAgreement.Status.DRAFT, AgencyAgreement.Status.REJECTED)
+
+
+@transaction.atomic
+def agreement_update(*, agreement: AgencyAgreement, user, **fields) -> AgencyAgreement:
+    """Revise a draft or a rejected agreement (before it is submitted again); an agreement
+    that is pending, in force or ended is not edited."""
+    locked = AgencyAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if locked.status not in EDITABLE_AGREEMENT:
+        raise ValidationError(f"协议{locked.get_status_display()}，不能修改；只有草稿或已驳回的协议可以修改。")
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked._history_user = user
+    locked.save()
+    return locked
+
+
 def agreement_needs_approval(agreement: AgencyAgreement) -> bool:
     """The rule ``mortgage.agreement_approval_min_fee`` says which agreements go to the manager
     (0: every agreement)."""
@@ -227,15 +245,36 @@ def _role_users(role):
 # --- Loans -----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def loan_create(*, user, customer, unit, loan_number: str, bank: str, amount: Decimal, term_months: int,
                 start_date: dt.date | None = None) -> MortgageLoan:
-    """Record an owner's mortgage loan; the developer's guarantee is active until released."""
+    """Record an owner's mortgage loan; the developer's guarantee is active until released.
+
+    The borrower must be an owner or co-owner of the unit; the certificate case of that unit
+    and owner (if one is open) is linked to the loan, with a history entry."""
+    from owners.models import Ownership
+
+    if not user.has_perm("mortgage.add_mortgageloan"):
+        raise PermissionDenied("您没有登记按揭贷款的权限。")
+    if not Ownership.objects.filter(unit=unit, customer=customer,
+                                    kind__in=[Ownership.Kind.OWNER, Ownership.Kind.CO_OWNER]).exists():
+        raise ValidationError(f"{customer.name} 不是 {unit} 的业主或共有人，不能登记该房号的按揭贷款。")
+    if amount is None or amount <= 0:
+        raise ValidationError("贷款金额须大于 0。")
+    if not term_months or term_months <= 0:
+        raise ValidationError("贷款期限须大于 0 个月。")
+    if start_date and start_date > _today():
+        raise ValidationError("放款日期不能晚于今天。")
     loan = MortgageLoan(customer=customer, unit=unit, project=unit.project, loan_number=loan_number.strip(),
                         bank=bank, amount=amount, term_months=term_months, start_date=start_date)
     loan.full_clean()
     loan._history_user = user
     loan.save()
-    TitleCertificateCase.objects.filter(unit=unit, customer=customer, loan__isnull=True).update(loan=loan)
+    for case in TitleCertificateCase.objects.select_for_update().filter(unit=unit, customer=customer,
+                                                                        loan__isnull=True):
+        case.loan = loan
+        case._history_user = user
+        case.save(update_fields=["loan"])
     return loan
 
 

@@ -15,7 +15,7 @@ from crm.views import show_error
 from mortgage import imports, selectors, services
 from mortgage.forms import (
     AgentCompanyForm, AgreementForm, CertificateAdvanceForm, CertificateBulkForm, ChaseForm, DecideForm,
-    HandoverForm, LitigationAdvanceForm, OverdueUploadForm, ReminderForm,
+    HandoverForm, LitigationAdvanceForm, LoanForm, OverdueUploadForm, ReminderForm,
 )
 from mortgage.models import (
     AGREEMENT_WORKFLOW, CERTIFICATE_WORKFLOW, LITIGATION_WORKFLOW, AgentCompany, OverdueUpload,
@@ -134,6 +134,17 @@ def agent_create(request):
     return _render(request, "mortgage/form.html", {"form": form, "title": "新增代办公司"})
 
 
+@permission_required("mortgage.change_agentcompany", raise_exception=True)
+def agent_edit(request, pk):
+    company = get_object_or_404(AgentCompany, pk=pk)
+    form = AgentCompanyForm(request.POST or None, instance=company)
+    if request.method == "POST" and form.is_valid():
+        services.agent_company_save(user=request.user, instance=company, **form.cleaned_data)
+        messages.success(request, "代办公司已保存。")
+        return redirect("mortgage:agreement_list")
+    return _render(request, "mortgage/form.html", {"form": form, "title": f"修改代办公司：{company.name}"})
+
+
 @permission_required("mortgage.add_agencyagreement", raise_exception=True)
 def agreement_create(request):
     form = AgreementForm(request.POST or None, projects=visible_projects(request.user))
@@ -146,15 +157,37 @@ def agreement_create(request):
     return _render(request, "mortgage/form.html", {"form": form, "title": "新建代办协议"})
 
 
+@permission_required("mortgage.change_agencyagreement", raise_exception=True)
+def agreement_edit(request, pk):
+    agreement = get_object_or_404(selectors.agreements_for(request.user), pk=pk)
+    if agreement.status not in services.EDITABLE_AGREEMENT:
+        messages.error(request, f"协议{agreement.get_status_display()}，不能修改；只有草稿或已驳回的协议可以修改。")
+        return redirect("mortgage:agreement_detail", pk=pk)
+    form = AgreementForm(request.POST or None, instance=agreement, projects=visible_projects(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_update(agreement=agreement, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, f"协议 {agreement.number} 已修改。")
+        return redirect("mortgage:agreement_detail", pk=pk)
+    return _render(request, "mortgage/form.html", {"form": form, "title": f"修改代办协议 {agreement.number}"})
+
+
 @permission_required("mortgage.view_agencyagreement", raise_exception=True)
 def agreement_detail(request, pk):
     agreement = get_object_or_404(selectors.agreements_for(request.user), pk=pk)
     pending = pending_for(agreement)
     actions = [t for t in AGREEMENT_WORKFLOW.available(agreement, request.user) if t.name in ("submit", "end")]
+    rows, hpage = history_rows(agreement, request.GET.get("history_page", 1))
     return _render(request, "mortgage/agreement_detail.html", {
         "agreement": agreement, "approvals": approvals_for(agreement), "pending": pending,
         "can_decide": pending is not None and can_decide(pending, request.user), "decide_form": DecideForm(),
         "actions": actions, "needs_approval": services.agreement_needs_approval(agreement),
+        "can_edit": agreement.status in services.EDITABLE_AGREEMENT
+        and request.user.has_perm("mortgage.change_agencyagreement"),
+        "history_rows": rows, "history_page": hpage,
     })
 
 
@@ -179,6 +212,32 @@ def agreement_action(request, pk, action):
     else:
         messages.success(request, f"协议状态：{agreement.get_status_display()}。")
     return redirect("mortgage:agreement_detail", pk=pk)
+
+
+# --- Mortgage loans --------------------------------------------------------------------------
+
+
+@permission_required("mortgage.view_mortgageloan", raise_exception=True)
+def loan_list(request):
+    qs, filterset = selectors.loan_register(request.user, request.GET)
+    return _render(request, "mortgage/loan_list.html", {"page_obj": _page(request, qs), "filter": filterset})
+
+
+@permission_required("mortgage.add_mortgageloan", raise_exception=True)
+def loan_create(request):
+    form = LoanForm(request.POST or None, projects=visible_projects(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        ownership = data.pop("ownership")
+        try:
+            loan = services.loan_create(user=request.user, customer=ownership.customer, unit=ownership.unit, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"按揭贷款 {loan.loan_number} 已登记，开发商担保有效。")
+            return redirect("mortgage:loan_list")
+    return _render(request, "mortgage/form.html", {"form": form, "title": "登记按揭贷款",
+                                                  "cancel_url": "mortgage:loan_list"})
 
 
 # --- Overdue lists and collection ------------------------------------------------------------

@@ -131,9 +131,11 @@ MATRIX: dict[str, str] = {
     "property_liaison:warranty_ending":      "A  A  A   A   D  D   D   A  A",
     # mortgage
     "mortgage:agent_create":                 "D  A  A   D   D  D   D   D  A",
+    "mortgage:agent_edit":                   "D  A  A   D   D  D   D   D  A",
     "mortgage:agreement_action":             "D  P  P   P   D  D   D   D  P",
     "mortgage:agreement_create":             "D  A  A   D   D  D   D   D  A",
     "mortgage:agreement_detail":             "D  A  A   A   D  D   D   D  A",
+    "mortgage:agreement_edit":               "D  A  A   D   D  D   D   D  A",
     "mortgage:agreement_list":               "D  A  A   A   D  D   D   D  A",
     "mortgage:certificate_advance":          "D  P  P   P   D  P   D   D  P",
     "mortgage:certificate_bulk_create":      "D  P  P   D   D  D   D   D  P",
@@ -144,6 +146,8 @@ MATRIX: dict[str, str] = {
     "mortgage:litigation_detail":            "D  A  A   A   D  D   A   D  A",
     "mortgage:litigation_file":              "D  A  A   A   D  D   A   D  A",
     "mortgage:litigation_list":              "D  A  A   A   D  D   A   D  A",
+    "mortgage:loan_create":                  "D  D  D   D   D  A   D   D  A",
+    "mortgage:loan_list":                    "D  A  A   A   D  A   D   D  A",
     "mortgage:overdue_confirm":              "D  D  D   D   D  P   D   D  P",
     "mortgage:overdue_detail":               "D  A  A   A   D  A   D   D  A",
     "mortgage:overdue_handover":             "D  P  P   D   D  D   D   D  P",
@@ -247,6 +251,9 @@ KWARGS: dict[str, dict] = {
     "mortgage:certificate_advance": {"pk": Obj("mortgage.TitleCertificateCase"), "action": "submit"},
     "mortgage:agreement_detail": {"pk": Obj("mortgage.AgencyAgreement")},
     "mortgage:agreement_action": {"pk": Obj("mortgage.AgencyAgreement"), "action": "submit"},
+    "mortgage:agreement_edit": {"pk": Obj("mortgage.AgencyAgreement", where=(
+        ("status", "pending"), ("status", "active"), ("status", "ended")))},
+    "mortgage:agent_edit": {"pk": Obj("mortgage.AgentCompany", project=None)},
     "mortgage:overdue_preview": {"pk": Obj("mortgage.OverdueUpload", project=None)},
     "mortgage:overdue_confirm": {"pk": Obj("mortgage.OverdueUpload", project=None)},
     **{f"mortgage:{n}": {"pk": Obj("mortgage.OverdueRecord")} for n in (

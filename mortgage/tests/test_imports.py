@@ -231,3 +231,51 @@ def test_history_rows_keep_the_exact_instants_and_garbage_collection_is_back_on_
     assert written == {records[0]["id"]: shanghai, records[1]["id"]: in_utc}
     dates = set(OverdueRecord.history.filter(history_change_reason="instants").values_list("history_date", flat=True))
     assert len(dates) == 1 and abs(timezone.now() - dates.pop()) < dt.timedelta(minutes=1)
+
+
+def test_exactly_six_months_or_exactly_20000_yuan_is_not_more_and_one_day_or_one_fen_more_is(estate, make_user):
+    finance = make_user("finance")
+    loans = estate["loans"]
+    receive_and_apply(finance, xlsx([
+        row(loans[0], 1000, months_ago(6), periods=6),           # exactly six months: not more
+        row(loans[1], 1000, months_ago(6, days=1), periods=6),   # a day more
+        row(loans[2], "20000", months_ago(1)),                   # exactly 20,000 yuan: not more
+        row(loans[3], "20000.01", months_ago(1)),                # a fen more
+    ]))
+    flagged = set(OverdueRecord.objects.filter(litigation_required=True).values_list("loan__loan_number", flat=True))
+    assert flagged == {"L0002", "L0004"}
+
+
+def test_the_months_threshold_comes_from_the_admin_rules_too(estate, make_user):
+    from crm.models import Rule
+
+    Rule.objects.filter(key="mortgage.litigation_overdue_months").update(value=Decimal("3"))
+    finance = make_user("finance")
+    receive_and_apply(finance, xlsx([row(estate["loans"][0], 1000, months_ago(4)),
+                                     row(estate["loans"][1], 1000, months_ago(2))]))
+    record = OverdueRecord.objects.get(litigation_required=True)
+    assert record.loan == estate["loans"][0] and record.litigation_reason_display == "逾期超过3个月"
+
+
+def test_columns_are_found_by_their_header_whatever_their_order(estate, make_user):
+    finance = make_user("finance")
+    loan = estate["loans"][1]
+    order = list(reversed(range(len(HEADERS))))
+    values = row(loan, 2500, months_ago(2), periods=2, recommends="是")
+    receive_and_apply(finance, xlsx([[values[i] for i in order]], headers=[HEADERS[i] for i in order]))
+    record = OverdueRecord.objects.get()
+    assert (record.loan, record.amount, record.overdue_since, record.periods, record.bank_recommends) == (
+        loan, Decimal("2500.00"), months_ago(2), 2, True)
+
+
+def test_every_upload_is_kept_with_who_and_when_even_a_refused_one(estate, make_user):
+    finance = make_user("finance")
+    upload = overdue_upload_receive(user=finance, uploaded=xlsx([row(estate["loans"][0], "x", months_ago(1))],
+                                                                name="三月名单.xlsx"),
+                                    report_date=timezone.localdate())
+    assert upload.status == OverdueUpload.Status.INVALID
+    kept = OverdueUpload.objects.get()
+    assert (kept.original_name, kept.uploaded_by) == ("三月名单.xlsx", finance)
+    assert abs(timezone.now() - kept.uploaded_at) < dt.timedelta(minutes=1)
+    assert kept.file.read()[:2] == b"PK" and kept.history.get().history_user == finance
+    assert OverdueRecord.objects.count() == 0

@@ -206,3 +206,47 @@ def test_statistics_give_counts_late_cases_and_average_days(estate, agreement, m
     assert project["avg_issue"] == 20.0 and project["late"] == 3
     assert stats["by_agent"][0]["agreement__agent__name"] == "安居代办"
     assert {s["code"]: s["total"] for s in stats["by_stage"]}["issued"] == 1
+
+
+def test_a_rejected_agreement_is_revised_before_it_is_submitted_again(estate, make_user):
+    staff, manager = make_user("cs_staff"), make_user("manager")
+    agreement = services.agreement_create(user=staff, agent=AgentCompany.objects.create(name="丙代办"),
+                                          project=estate["project"], scope="办证", total_fee=Decimal("9000"))
+    services.agreement_submit(agreement=agreement, user=staff)
+    with pytest.raises(ValidationError, match="不能修改"):
+        services.agreement_update(agreement=agreement, user=staff, total_fee=Decimal("1"))
+    services.agreement_decide(agreement=agreement, user=manager, approve=False, comment="费用过高")
+    revised = services.agreement_update(agreement=agreement, user=staff, total_fee=Decimal("6000"))
+    assert revised.total_fee == Decimal("6000") and revised.history.first().history_user == staff
+    services.agreement_submit(agreement=revised, user=staff)
+    assert ApprovalRequest.objects.order_by("-pk").first().snapshot == {"total_fee": "6000.00"}
+    services.agreement_decide(agreement=revised, user=manager, approve=True)
+    with pytest.raises(ValidationError, match="生效"):
+        services.agreement_update(agreement=revised, user=staff, scope="改")
+    revised.refresh_from_db()
+    assert revised.scope == "办证"
+
+
+def test_a_loan_is_registered_only_for_an_owner_of_the_unit_and_links_its_open_case(estate, make_user):
+    from mortgage.models import MortgageLoan
+
+    finance, staff = make_user("finance"), make_user("cs_staff")
+    owner, unit = estate["owners"][4], estate["units"][4]  # the fifth unit has no loan yet
+    with pytest.raises(PermissionDenied):
+        services.loan_create(user=staff, customer=owner, unit=unit, loan_number="N1", bank="中国银行",
+                             amount=Decimal("100000"), term_months=120)
+    with pytest.raises(ValidationError, match="不是"):
+        services.loan_create(user=finance, customer=estate["owners"][0], unit=unit, loan_number="N1",
+                             bank="中国银行", amount=Decimal("100000"), term_months=120)
+    with pytest.raises(ValidationError, match="金额"):
+        services.loan_create(user=finance, customer=owner, unit=unit, loan_number="N1", bank="中国银行",
+                             amount=Decimal("0"), term_months=120)
+    assert not MortgageLoan.objects.filter(loan_number="N1").exists()
+    case = TitleCertificateCase.objects.create(project=estate["project"], unit=unit, customer=owner,
+                                               stage_since=timezone.localdate(), collected_on=timezone.localdate())
+    loan = services.loan_create(user=finance, customer=owner, unit=unit, loan_number="N1", bank="中国银行",
+                                amount=Decimal("100000"), term_months=120)
+    assert loan.guarantee_active and loan.project == estate["project"]
+    case.refresh_from_db()
+    assert case.loan == loan
+    assert case.history.first().history_user == finance and case.history.first().loan_id == loan.pk

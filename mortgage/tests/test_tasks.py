@@ -19,8 +19,18 @@ def test_the_mortgage_jobs_are_scheduled_under_their_task_names():
 def test_runjob_twice_notifies_once(demo, capsys):
     from mortgage.models import TitleCertificateCase
 
+    from django.utils import timezone
+
+    from crm.demo import demo_user
+    from mortgage.models import FINISHED_STAGES
+
     TitleCertificateCase.objects.update(late_notified_on=None)
+    late = TitleCertificateCase.objects.exclude(stage__in=FINISHED_STAGES).filter(
+        due_date__lt=timezone.localdate()).count()
+    staff = demo_user("cs_staff")
+    before = Notification.objects.filter(recipient=staff).count()
     call_command("runjob", "mortgage.chase_late_certificates")
+    assert late > 0 and Notification.objects.filter(recipient=staff).count() - before == late
     first = Notification.objects.count()
     call_command("runjob", "mortgage.chase_late_certificates")
     call_command("runjob", "mortgage.evaluate_litigation")

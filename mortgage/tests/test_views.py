@@ -153,3 +153,145 @@ def test_an_agreement_is_drafted_submitted_and_approved_through_the_pages(as_rol
     client.post(reverse("mortgage:agreement_action", args=[agreement.pk, "approve"]), {"comment": "同意"})
     agreement.refresh_from_db()
     assert agreement.status == "active"
+
+
+def _sheet(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    content = b"".join(response.streaming_content)
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    return rows[0], rows[1:]
+
+
+def test_the_certificate_register_exports_exactly_the_filtered_rows(as_role):
+    client = as_role("cs_supervisor")
+    response = client.get(reverse("crm:export_register", args=["mortgage-certificates"]) + "?stage=released")
+    header, rows = _sheet(response)
+    assert header[:5] == ("项目", "房号", "业主", "代办公司", "办理阶段")
+    released = TitleCertificateCase.objects.filter(stage="released")
+    assert len(rows) == released.count() > 0
+    assert {r[4] for r in rows} == {"担保已撤销"}
+    assert {r[2] for r in rows} == set(released.values_list("customer__name", flat=True))
+
+
+def test_the_overdue_register_exports_the_reasons_without_a_trailing_separator(as_role):
+    client = as_role("cs_supervisor")
+    header, rows = _sheet(client.get(reverse("crm:export_register", args=["mortgage-overdue"]) + "?litigation=1"))
+    reason = header.index("诉讼理由")
+    assert len(rows) == OverdueRecord.objects.filter(litigation_required=True).count() > 0
+    assert all(r[reason] and not r[reason].endswith("；") for r in rows)
+    record = OverdueRecord.objects.filter(litigation_required=True).first()
+    page = client.get(reverse("mortgage:overdue_detail", args=[record.pk])).content.decode()
+    assert f"须诉讼：{record.litigation_reason_display}</span>" in page
+
+
+def test_legal_cannot_move_a_lawsuit_that_was_not_handed_to_it(as_role, make_user):
+    client = as_role("legal")
+    case = LitigationCase.objects.filter(stage="handed_over").first()
+    LitigationCase.objects.filter(pk=case.pk).update(assignee=make_user("legal"))
+    response = client.post(reverse("mortgage:litigation_advance", args=[case.pk, "file"]),
+                           {"on": timezone.localdate(), "court": "西湖区人民法院"})
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.stage == "handed_over" and case.court == ""
+
+
+def test_a_dossier_file_that_is_not_a_pdf_or_image_is_refused_and_nothing_is_handed_over(as_role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from crm.demo import demo_user
+
+    client = as_role("cs_staff")
+    record = OverdueRecord.objects.filter(status="open", litigation__isnull=True).first()
+    OverdueRecord.objects.filter(pk=record.pk).update(litigation_required=True, litigation_reason="银行建议诉讼；")
+    fake = SimpleUploadedFile("合同.pdf", b"MZ\x90\x00 not a pdf")
+    response = client.post(reverse("mortgage:overdue_handover", args=[record.pk]),
+                           {"assignee": demo_user("legal").pk, "dossier_note": "催缴无果", "contract_file": fake},
+                           follow=True)
+    assert "只接受 PDF 或图片" in response.content.decode()
+    assert not LitigationCase.objects.filter(record=record).exists()
+
+
+def test_finance_registers_a_loan_and_the_register_lists_searches_and_exports_it(as_role):
+    from owners.models import Ownership
+
+    client = as_role("finance")
+    ownership = Ownership.objects.filter(kind="owner", unit__mortgage_loans__isnull=True).select_related(
+        "customer", "unit").first()
+    form = client.get(reverse("mortgage:loan_create")).content.decode()
+    assert "房号 / 业主" in form
+    response = client.post(reverse("mortgage:loan_create"), {
+        "ownership": ownership.pk, "loan_number": "DK-NEW-1", "bank": "中国银行", "amount": "560000",
+        "term_months": 300, "start_date": ""})
+    assert response.status_code == 302 and response.url == reverse("mortgage:loan_list")
+    from mortgage.models import MortgageLoan
+
+    loan = MortgageLoan.objects.get(loan_number="DK-NEW-1")
+    assert (loan.customer, loan.unit, loan.guarantee_active) == (ownership.customer, ownership.unit, True)
+    assert loan.history.get().history_user.username == "finance"
+    page = client.get(reverse("mortgage:loan_list") + "?q=DK-NEW").content.decode()
+    assert "DK-NEW-1" in page and "中国银行" in page
+    assert "DK-NEW-1" not in client.get(reverse("mortgage:loan_list") + "?q=nothing-like-it").content.decode()
+    header, rows = _sheet(client.get(reverse("crm:export_register", args=["mortgage-loans"]) + "?q=DK-NEW"))
+    assert len(rows) == 1 and rows[0][0] == "DK-NEW-1" and rows[0][header.index("开发商担保")] == "有效"
+
+
+def test_a_bad_loan_is_refused_in_chinese_and_nothing_is_written(as_role):
+    from mortgage.models import MortgageLoan
+    from owners.models import Ownership
+
+    client = as_role("finance")
+    ownership = Ownership.objects.filter(kind="owner").first()
+    existing = MortgageLoan.objects.first()
+    before = MortgageLoan.objects.count()
+    body = client.post(reverse("mortgage:loan_create"), {
+        "ownership": ownership.pk, "loan_number": existing.loan_number, "bank": "中国银行", "amount": "-5",
+        "term_months": 0}).content.decode()
+    assert "贷款金额须大于 0" in body and "贷款期限须大于 0 个月" in body and "已存在" in body
+    assert MortgageLoan.objects.count() == before
+
+
+def test_only_finance_and_admin_register_loans(as_role):
+    assert as_role("cs_staff").get(reverse("mortgage:loan_create")).status_code == 403
+    page = as_role("cs_staff").get(reverse("mortgage:loan_list")).content.decode()
+    assert 'data-testid="loan-create"' not in page and "DK" in page
+
+
+def test_an_agent_company_is_edited_with_its_rating(as_role):
+    from mortgage.models import AgentCompany
+
+    client = as_role("cs_staff")
+    agent = AgentCompany.objects.get(name="诚信房产咨询服务部")
+    response = client.post(reverse("mortgage:agent_edit", args=[agent.pk]), {
+        "name": agent.name, "contact_person": "赵六", "phone": "0571-1", "rating": 1, "active": ""})
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert (agent.contact_person, agent.rating, agent.active) == ("赵六", 1, False)
+    assert agent.history.first().history_user.username == "cs_staff"
+
+
+def test_a_draft_agreement_is_edited_and_an_active_one_is_not(as_role):
+    from mortgage.models import AgencyAgreement
+
+    client = as_role("cs_staff")
+    draft = AgencyAgreement.objects.filter(status="draft").first()
+    data = {"agent": draft.agent_id, "project": draft.project_id, "scope": "分户产权证（修订）", "fee_per_case": "250",
+            "total_fee": "5000", "days_submit": 3, "days_file": 10, "days_issue": 30, "days_mortgage": 10,
+            "days_release": 20}
+    assert client.post(reverse("mortgage:agreement_edit", args=[draft.pk]), data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.scope == "分户产权证（修订）" and draft.days_submit == 3
+    page = client.get(reverse("mortgage:agreement_detail", args=[draft.pk])).content.decode()
+    assert "变更记录" in page and "分户产权证（修订）" in page and 'data-testid="agreement-edit"' in page
+
+    active = AgencyAgreement.objects.filter(status="active").first()
+    scope = active.scope
+    response = client.post(reverse("mortgage:agreement_edit", args=[active.pk]), {**data, "project": active.project_id},
+                           follow=True)
+    assert "不能修改" in response.content.decode()
+    active.refresh_from_db()
+    assert active.scope == scope
+    page = client.get(reverse("mortgage:agreement_detail", args=[active.pk])).content.decode()
+    assert 'data-testid="agreement-edit"' not in page
