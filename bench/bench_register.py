@@ -7,7 +7,7 @@ changelist over the same table with the same columns and filters, measured in th
 """
 from __future__ import annotations
 
-from bench.common import count_queries, measure, report, run_script
+from bench.common import count_queries, measure_pair, report, run_script
 
 
 def scenarios():
@@ -40,6 +40,7 @@ def scenarios():
 
 def run(args) -> list[str]:
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.test import Client
     from django.test.utils import override_settings
 
@@ -62,11 +63,14 @@ def run(args) -> list[str]:
 
             if "search by case number" in name:
                 assert case.number in ours().content.decode() and case.number in baseline().content.decode()
-            t_ours = measure(ours, warmup=args.warmup, n=args.runs)
-            t_base = measure(baseline, warmup=args.warmup, n=args.runs)
+            t_ours, t_base = measure_pair(ours, baseline, warmup=args.warmup, n=args.runs)
             lines.append(report(f"register {name} (server time)", t_ours, t_base, "ms"))
+            ours()  # counts and menus cached again if the timed runs outlasted their minute
             lines.append(report(f"register {name} (queries)", count_queries(ours), count_queries(baseline),
                                 "queries", note="target <= 8"))
+            cache.clear()  # the first view of a minute: counts, menus, permissions and session not cached
+            lines.append(report(f"register {name} (queries, cold cache)", count_queries(ours),
+                                count_queries(baseline), "queries", note="target <= 8"))
     return lines
 
 

@@ -163,9 +163,29 @@ def measure(fn, warmup: int = 3, n: int = 20) -> Timing:
         started = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
+    return _timing(samples)
+
+
+def measure_pair(ours, baseline, warmup: int = 3, n: int = 20) -> tuple[Timing, Timing]:
+    """``measure`` for ours and the baseline, their calls alternating: a machine whose load
+    changes during the run slows both alike, so the ratio stays comparable."""
+    for _ in range(warmup):
+        ours()
+        baseline()
+    samples = ([], [])
+    for i in range(n):
+        pair = (ours, baseline) if i % 2 == 0 else (baseline, ours)
+        for fn in pair:
+            started = time.perf_counter()
+            fn()
+            samples[0 if fn is ours else 1].append((time.perf_counter() - started) * 1000)
+    return tuple(_timing(values) for values in samples)
+
+
+def _timing(samples: list[float]) -> Timing:
+    samples = sorted(samples)
     p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
-    return Timing(statistics.median(samples), p95, n)
+    return Timing(statistics.median(samples), p95, len(samples))
 
 
 def count_queries(fn) -> int:

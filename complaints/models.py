@@ -198,6 +198,8 @@ class Complaint(models.Model):
             models.Index(fields=["project", "state"], name="complaint_project_state"),
             models.Index(fields=["kind", "-received_at"], name="complaint_kind_received"),
             models.Index(fields=["state", "next_deadline"], name="complaint_state_deadline"),
+            # The register search's exact-name branch (its partial branches: trigram indexes, 0006).
+            models.Index(fields=["complainant_name"], name="complaint_complainant"),
         ]
         permissions = [("view_report", _("可查看投诉统计报表"))]
 

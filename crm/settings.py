@@ -189,6 +189,10 @@ if TESTING:
 LOGIN_URL = "login"  # every page but the login page needs a user
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sessions are read from the shared cache when there is one (Redis) and written through to the
+# database; local memory is per process, so without Redis they are read from the database.
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
+                  else "django.contrib.sessions.backends.db")
 SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)  # a session ends after one working day at most
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)  # …and after 30 idle minutes
 SESSION_COOKIE_HTTPONLY = True  # scripts cannot read the session cookie

@@ -1,11 +1,13 @@
 """Cache invalidation for admin-edited settings, and security logging."""
 import logging
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from crm import calendar, rules
+from crm import calendar, permcache, rules
 from crm.models import CalendarOverride, Rule, WorkingHours
 
 security = logging.getLogger("crm.security")
@@ -20,6 +22,16 @@ def _calendar_changed(**kwargs):
 @receiver([post_save, post_delete], sender=Rule)
 def _rule_changed(instance, **kwargs):
     rules.forget(instance.key)
+
+
+@receiver(m2m_changed, sender=get_user_model().groups.through)
+@receiver(m2m_changed, sender=get_user_model().user_permissions.through)
+@receiver(m2m_changed, sender=Group.permissions.through)
+@receiver([post_save, post_delete], sender=Group)
+@receiver([post_save, post_delete], sender=Permission)
+def _permissions_changed(**kwargs):
+    if kwargs.get("action", "post_").startswith("post_"):
+        permcache.new_generation()
 
 
 @receiver(user_login_failed)
