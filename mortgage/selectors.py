@@ -1,7 +1,7 @@
 """Every read of the mortgage app that is more than a .get(): scoped lists, statistics."""
 from __future__ import annotations
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, Q, Value
 from django.utils import timezone
 
 from crm.roles import Role
@@ -40,20 +40,29 @@ def certificate_statistics(queryset) -> dict:
         ).order_by(*fields))
 
     stage_labels = dict(TitleCertificateCase.Stage.choices)
-    by_stage = {row["stage"]: row["total"] for row in queryset.order_by().values("stage").annotate(total=Count("pk"))}
+    waiting = ExpressionWrapper(Value(today, output_field=DateField()) - F("stage_since"), output_field=DurationField())
+    by_stage = {row["stage"]: row for row in queryset.order_by().values("stage").annotate(
+        total=Count("pk"), late=Count("pk", filter=late),
+        avg_waiting=Avg(waiting, filter=~Q(stage__in=FINISHED_STAGES)))}
     return {
         "total": queryset.count(),
         "late": queryset.filter(late).count(),
         "by_project": [_days(r) for r in grouped("project__name")],
         "by_agent": [_days(r) for r in grouped("agreement__agent__name")],
-        "by_stage": [{"stage": label, "code": code, "total": by_stage.get(code, 0)} for code, label in stage_labels.items()],
+        "by_stage": [{"stage": label, "code": code, "total": by_stage.get(code, {}).get("total", 0),
+                      "late": by_stage.get(code, {}).get("late", 0),
+                      "avg_waiting": _in_days(by_stage.get(code, {}).get("avg_waiting"))}
+                     for code, label in stage_labels.items()],
     }
+
+
+def _in_days(value):
+    return round(value.total_seconds() / 86400, 1) if value is not None else None
 
 
 def _days(row):
     for key in ("avg_issue", "avg_release"):
-        value = row[key]
-        row[key] = round(value.total_seconds() / 86400, 1) if value is not None else None
+        row[key] = _in_days(row[key])
     return row
 
 

@@ -205,7 +205,13 @@ def test_statistics_give_counts_late_cases_and_average_days(estate, agreement, m
     (project,) = stats["by_project"]
     assert project["avg_issue"] == 20.0 and project["late"] == 3
     assert stats["by_agent"][0]["agreement__agent__name"] == "安居代办"
-    assert {s["code"]: s["total"] for s in stats["by_stage"]}["issued"] == 1
+    by_stage = {s["code"]: s for s in stats["by_stage"]}
+    assert by_stage["issued"]["total"] == 1 and by_stage["issued"]["late"] == 0
+    assert by_stage["issued"]["avg_waiting"] == 10.0  # issued ten days ago, due after the agreed 15
+    assert by_stage["collected"]["total"] == 3 and by_stage["collected"]["late"] == 3
+    assert by_stage["collected"]["avg_waiting"] == 30.0
+    assert by_stage["released"] == {"stage": "担保已撤销", "code": "released", "total": 0, "late": 0,
+                                    "avg_waiting": None}
 
 
 def test_a_rejected_agreement_is_revised_before_it_is_submitted_again(estate, make_user):
