@@ -146,3 +146,12 @@ def liaison_counts(user) -> dict:
         "committee_due": committees(user).filter(condition_date__lte=today,
                                                  authorities_notified_on__isnull=True).count(),
     }
+
+
+def case_pk_for(repair, user) -> int | None:
+    """The case a repair was taken over from, if the user may open it (for a link)."""
+    if not repair.case_reference or not user.has_perm("complaints.view_complaint"):
+        return None
+    from complaints.selectors import complaints_for
+
+    return complaints_for(user).filter(number=repair.case_reference).values_list("pk", flat=True).first()

@@ -419,6 +419,19 @@ def in_warranty(unit, category: WarrantyCategory, on: dt.date) -> tuple[bool, dt
     return (ends is not None and unit.delivery_date <= on <= ends), ends
 
 
+def _check_case_reference(user, unit, reference: str) -> None:
+    """A repair taken over from a case names a case the user can see, of the unit's project."""
+    from complaints.selectors import complaints_for
+
+    if not reference:
+        raise ValidationError("由案件转入的报修请填写案件编号。")
+    case = complaints_for(user).filter(number=reference).only("pk", "project_id").first()
+    if case is None:
+        raise ValidationError(f"未找到编号为 {reference} 的案件。")
+    if case.project_id and case.project_id != unit.project_id:
+        raise ValidationError(f"案件 {reference} 不属于该房号所在项目。")
+
+
 @transaction.atomic
 def repair_register(*, user, unit, category: WarrantyCategory, location: str, description: str,
                     reported_on: dt.date, source: str = RepairRequest.Source.OWNER, customer=None,
@@ -427,8 +440,9 @@ def repair_register(*, user, unit, category: WarrantyCategory, location: str, de
     unit's delivery date and the category's period."""
     if unit.delivery_date is None:
         raise ValidationError("该房号尚未交付，不能登记保修维修。")
-    if source == RepairRequest.Source.CASE and not case_reference.strip():
-        raise ValidationError("由案件转入的报修请填写案件编号。")
+    case_reference = case_reference.strip()
+    if source == RepairRequest.Source.CASE:
+        _check_case_reference(user, unit, case_reference)
     covered, ends = in_warranty(unit, category, reported_on)
     repair = RepairRequest(
         number=f"WX{next_value('liaison.repair'):06d}", project_id=unit.project_id, unit=unit, customer=customer,

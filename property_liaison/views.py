@@ -356,6 +356,7 @@ def repair_detail(request, pk):
     repair = get_object_or_404(selectors.repairs(request.user), pk=pk)
     return render(request, "property_liaison/repair_detail.html", {
         "repair": repair, "transitions": REPAIR_WORKFLOW.available(repair, request.user),
+        "case_pk": selectors.case_pk_for(repair, request.user),
         "assign_form": forms.RepairAssignForm(), "done_form": forms.RepairDoneForm(
             initial={"on": timezone.localdate()}), **_history(request, repair)})
 

@@ -321,6 +321,35 @@ def test_repair_goes_through_assignment_completion_confirmation_and_return_visit
     assert RepairRequest.objects.get(pk=repair.pk).status == "visited"
 
 
+def test_a_repair_from_a_case_must_name_a_real_case_of_the_same_project(make_user):
+    from complaints import services as complaint_services
+
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    elsewhere, _ = project_with_company()
+    home = unit(project, delivered=TODAY() - dt.timedelta(days=100))
+    plumbing = WarrantyCategory.objects.get(code="plumbing")
+
+    def case(on):
+        return complaint_services.complaint_register(
+            received_by=staff, kind="complaint", channel="phone", category="repairs", title="厨房漏水",
+            description="x", project=on, complainant_name="业主", complainant_phone="13800000000")
+
+    def register(reference):
+        return services.repair_register(user=staff, unit=home, category=plumbing, location="厨房",
+                                        description="漏水", reported_on=TODAY(), source="case",
+                                        case_reference=reference)
+
+    for reference, message in (("", "请填写案件编号"), ("TS-NONE", "未找到编号为 TS-NONE 的案件"),
+                               (case(elsewhere).number, "不属于该房号所在项目")):
+        with pytest.raises(ValidationError) as exc:
+            register(reference)
+        assert message in str(exc.value)
+    assert not RepairRequest.objects.exists()
+    own = case(project)
+    assert register(f" {own.number} ").case_reference == own.number
+
+
 def test_undelivered_unit_cannot_have_a_warranty_repair(make_user):
     staff = make_user("cs_staff")
     project, _ = project_with_company()

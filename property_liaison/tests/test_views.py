@@ -354,3 +354,26 @@ def test_rectification_list_query_count_does_not_grow_with_rows(client, make_use
     client.force_login(staff)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("property_liaison:rectification_list")).status_code == 200
+
+
+def test_a_repair_from_a_case_links_back_to_the_case(client, make_user):
+    from complaints import services as complaint_services
+    from property_liaison.models import WarrantyCategory
+
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    home = unit(project, delivered=TODAY() - dt.timedelta(days=100))
+    case = complaint_services.complaint_register(
+        received_by=staff, kind="complaint", channel="phone", category="repairs", title="厨房漏水", description="x",
+        project=project, complainant_name="业主", complainant_phone="13800000000")
+    client.force_login(staff)
+    form = {"unit": home.pk, "category": WarrantyCategory.objects.get(code="plumbing").pk, "source": "case",
+            "case_reference": "TS-NONE", "location": "厨房", "description": "漏水", "reported_on": TODAY().isoformat()}
+    response = client.post(reverse("property_liaison:repair_create"), form)
+    assert response.status_code == 200 and "未找到编号为 TS-NONE 的案件" in response.content.decode()
+    assert not RepairRequest.objects.exists()
+    response = client.post(reverse("property_liaison:repair_create"), {**form, "case_reference": case.number})
+    repair = RepairRequest.objects.get()
+    source = _html(client.get(reverse("property_liaison:repair_detail", args=[repair.pk]))).get_element_by_id(
+        "repair-source")
+    assert source.xpath("a/@href") == [reverse("complaints:detail", args=[case.pk])]
