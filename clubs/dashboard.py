@@ -15,6 +15,9 @@ def cards(user):
     to_prepare = forums.filter(status__in=[OwnerForum.Status.APPROVED, OwnerForum.Status.REJECTED]).count()
     if to_prepare:
         result.append(Card("座谈会待准备/修改", to_prepare, reverse("clubs:forum_list"), "warning"))
+    follow_ups = selectors.follow_ups_due(user).count()
+    if follow_ups:
+        result.append(Card("座谈会结果跟进到期", follow_ups, reverse("clubs:forum_list") + "?follow_up=due", "danger"))
     to_evaluate = selectors.activities(user).filter(status=ClubActivity.Status.DONE).count()
     if to_evaluate:
         result.append(Card("客户会活动待评估", to_evaluate, reverse("clubs:activity_records") + "?status=done",

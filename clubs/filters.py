@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from clubs.models import ClubActivity, ClubMember, OwnerForum
 from owners.models import Customer, Project
@@ -24,6 +25,8 @@ class ForumFilter(_ScopedFilterSet):
     project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), empty_label="全部", label="项目", widget=_SELECT)
     kind = django_filters.ChoiceFilter(choices=OwnerForum.Kind.choices, empty_label="全部", label="类型", widget=_SELECT)
     status = django_filters.ChoiceFilter(choices=OwnerForum.Status.choices, empty_label="全部", label="状态", widget=_SELECT)
+    follow_up = django_filters.ChoiceFilter(method="follow_up_state", empty_label="全部", label="结果跟进", widget=_SELECT,
+                                            choices=[("open", "跟进中"), ("due", "跟进到期"), ("done", "跟进已完成")])
     date_from = django_filters.DateFilter(field_name="planned_at", lookup_expr="date__gte", label="从", widget=_DATE)
     date_to = django_filters.DateFilter(field_name="planned_at", lookup_expr="date__lte", label="到", widget=_DATE)
 
@@ -34,6 +37,12 @@ class ForumFilter(_ScopedFilterSet):
     def search(self, qs, name, value):
         return qs.filter(Q(number__icontains=value) | Q(title__icontains=value) | Q(topic__icontains=value)
                          | Q(minutes__icontains=value))
+
+    def follow_up_state(self, qs, name, value):
+        if value == "done":
+            return qs.filter(follow_up_done_at__isnull=False)
+        qs = qs.filter(status=OwnerForum.Status.CLOSED, follow_up_done_at__isnull=True)
+        return qs.filter(follow_up_due__lte=timezone.localdate()) if value == "due" else qs
 
 
 class ActivityFilter(django_filters.FilterSet):

@@ -91,6 +91,10 @@ class ResultUseForm(forms.Form):
     follow_up_due = _date(label="跟进期限", required=False)
 
 
+class FollowUpDoneForm(forms.Form):
+    result = _text(label="跟进结果")
+
+
 class ClubPlanForm(forms.Form):
     name = forms.CharField(label="客户会名称", max_length=50, widget=_w(placeholder="阳光·XX会"))
     project = forms.ModelChoiceField(label="项目", queryset=None, required=False, empty_label="全公司",

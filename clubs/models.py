@@ -87,6 +87,8 @@ class OwnerForum(models.Model):
     result_use = models.CharField(_("结果应用"), max_length=15, choices=ResultUse.choices, blank=True)
     follow_up = models.TextField(_("跟进措施"), blank=True)
     follow_up_due = models.DateField(_("跟进期限"), null=True, blank=True)
+    follow_up_result = models.TextField(_("跟进结果"), blank=True)
+    follow_up_done_at = models.DateTimeField(_("跟进完成时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("经办人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -28,6 +28,7 @@ class ForumRegister(Register):
             Column("座谈会记录", lambda f: f.minutes, 50), Column("意见数", lambda f: f.opinion_count, 8),
             Column("分析结论", lambda f: f.analysis, 40), Column("结果应用", lambda f: f.get_result_use_display(), 12),
             Column("跟进措施", lambda f: f.follow_up, 30), Column("跟进期限", lambda f: f.follow_up_due, 12),
+            Column("跟进结果", lambda f: f.follow_up_result, 30), Column("跟进完成时间", lambda f: f.follow_up_done_at, 16),
             Column("状态", lambda f: f.get_status_display(), 12), Column("经办人", lambda f: _name(f.created_by)),
         ]
 

@@ -26,6 +26,14 @@ def forum_list(user, params):
     return fs, (fs.qs if fs.is_valid() else qs)
 
 
+def follow_ups_due(user, on=None):
+    """Forums whose results are applied but whose follow-up is still open and due by ``on`` (today)."""
+    from django.utils import timezone
+
+    return forums(user).filter(status=OwnerForum.Status.CLOSED, follow_up_done_at__isnull=True,
+                               follow_up_due__lte=on or timezone.localdate())
+
+
 def forum_themes(forum):
     """Analysis: opinions per theme, most frequent first, with how many became cases."""
     rows = (ForumOpinion.objects.filter(forum=forum).values("theme")

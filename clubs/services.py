@@ -259,6 +259,21 @@ def forum_use_results(*, user, forum: OwnerForum, result_use: str, follow_up: st
         "result_use": result_use, "follow_up": follow_up.strip(), "follow_up_due": follow_up_due})
 
 
+@transaction.atomic
+def forum_follow_up_done(*, user, forum: OwnerForum, result: str) -> OwnerForum:
+    """Close the follow-up of a forum's results with what came of it (once)."""
+    if not result.strip():
+        raise ValidationError("请填写跟进结果。")
+    forum = OwnerForum.objects.select_for_update().get(pk=forum.pk)
+    if forum.status != OwnerForum.Status.CLOSED:
+        raise ValidationError("登记结果应用后才能完成跟进。")
+    if forum.follow_up_done_at:
+        raise ValidationError("该座谈会的跟进已完成。")
+    forum.follow_up_result, forum.follow_up_done_at = result.strip(), timezone.now()
+    _save(forum, user, ["follow_up_result", "follow_up_done_at"], "完成跟进")
+    return forum
+
+
 # --- The club ----------------------------------------------------------------------------------
 
 @transaction.atomic

@@ -151,6 +151,7 @@ def forum_detail(request, pk):
         "hold_form": forms.HoldForm(initial={"held_at": forum.planned_at}),
         "opinion_form": forms.OpinionForm(customers=customers, auto_id="op_%s"),
         "analysis_form": forms.AnalysisForm(), "result_form": forms.ResultUseForm(),
+        "follow_up_form": forms.FollowUpDoneForm(auto_id="fu_%s"),
         **_history(request, forum)})
 
 
@@ -208,6 +209,9 @@ def forum_act(request, pk, action):
     if action == "use_results":
         return _form_run(request, target, forms.ResultUseForm(post),
                          lambda d: services.forum_use_results(user=user, forum=forum, **d))
+    if action == "follow_up_done":
+        return _form_run(request, target, forms.FollowUpDoneForm(post),
+                         lambda d: services.forum_follow_up_done(user=user, forum=forum, **d), "跟进已完成。")
     raise Http404
 
 

@@ -425,3 +425,25 @@ def test_an_opinion_before_the_forum_is_held_is_refused(staff):
     with pytest.raises(ValidationError, match="召开后"):
         services.opinion_add(user=staff, forum=forum, text="意见", theme="equipment", speaker="甲")
     assert forum.opinions.count() == 0
+
+
+def test_the_follow_up_of_applied_results_is_closed_once_with_its_result(staff, manager):
+    from clubs.selectors import follow_ups_due
+
+    forum = _prepared_and_held(staff, manager, f.forum(staff))
+    with pytest.raises(ValidationError, match="结果应用后"):
+        services.forum_follow_up_done(user=staff, forum=forum, result="太早")
+    services.forum_analyse(user=staff, forum=forum, analysis="电梯问题集中")
+    due = timezone.localdate() + dt.timedelta(days=10)
+    services.forum_use_results(user=staff, forum=forum, result_use="service", follow_up="加密维保", follow_up_due=due)
+    assert list(follow_ups_due(staff)) == []
+    assert list(follow_ups_due(staff, on=due)) == [forum]
+    with pytest.raises(ValidationError, match="跟进结果"):
+        services.forum_follow_up_done(user=staff, forum=forum, result=" ")
+    services.forum_follow_up_done(user=staff, forum=forum, result="停运次数降为每月 0 次")
+    forum.refresh_from_db()
+    assert forum.follow_up_result == "停运次数降为每月 0 次" and forum.follow_up_done_at is not None
+    assert list(follow_ups_due(staff, on=due)) == []
+    with pytest.raises(ValidationError, match="已完成"):
+        services.forum_follow_up_done(user=staff, forum=forum, result="再来一次")
+    assert forum.history.first().history_change_reason == "完成跟进"

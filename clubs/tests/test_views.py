@@ -365,3 +365,32 @@ def test_a_printed_register_stops_at_the_limit_and_says_so(as_role, monkeypatch)
     monkeypatch.setattr(views, "PRINT_LIMIT", 3)
     page = as_role("cs_staff").get(reverse("clubs:forum_register_print")).content.decode()
     assert page.count('class="register-row"') == 3 and 'id="truncated"' in page and "共 8 条" in page
+
+
+def test_a_due_follow_up_shows_on_the_dashboard_and_is_closed_from_the_forum_page(as_role):
+    from clubs.dashboard import cards
+
+    client = as_role("cs_staff")
+    forum = OwnerForum.objects.get(status="closed")
+    OwnerForum.objects.filter(pk=forum.pk).update(follow_up_due=timezone.localdate())
+    card = next(c for c in cards(_user("cs_staff")) if c.title == "座谈会结果跟进到期")
+    assert card.count == 1
+    listed = client.get(card.url).context["page_obj"]
+    assert [f.pk for f in listed] == [forum.pk]
+    page = client.get(reverse("clubs:forum_detail", args=[forum.pk])).content.decode()
+    assert 'id="do-follow-up-done"' in page
+    client.post(reverse("clubs:forum_act", args=[forum.pk, "follow_up_done"]), {"result": "维保已加密"})
+    forum.refresh_from_db()
+    assert forum.follow_up_result == "维保已加密"
+    assert not [c for c in cards(_user("cs_staff")) if c.title == "座谈会结果跟进到期"]
+    page = client.get(reverse("clubs:forum_detail", args=[forum.pk])).content.decode()
+    assert 'id="do-follow-up-done"' not in page and "跟进已完成" in page
+    assert not client.get(reverse("clubs:forum_list"), {"follow_up": "due"}).context["page_obj"].object_list
+
+
+def test_the_manager_cannot_close_a_follow_up(as_role):
+    client = as_role("manager")
+    forum = OwnerForum.objects.get(status="closed")
+    assert client.post(reverse("clubs:forum_act", args=[forum.pk, "follow_up_done"]), {"result": "x"}).status_code == 403
+    forum.refresh_from_db()
+    assert forum.follow_up_done_at is None
