@@ -110,18 +110,35 @@ def test_finance_confirms_a_requested_release_on_the_case_page(as_role):
     assert case.stage == "released" and not case.loan.guarantee_active
 
 
-def test_cs_staff_hands_a_flagged_record_to_legal(as_role):
-    from crm.demo import demo_user
+def test_cs_staff_hands_a_flagged_record_with_its_dossier_to_legal_who_opens_it(as_role, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client = as_role("cs_staff")
-    record = OverdueRecord.objects.filter(status="open", litigation_required=True, litigation__isnull=True).first()
-    if record is None:
-        record = OverdueRecord.objects.filter(status="open", litigation__isnull=True).first()
-        OverdueRecord.objects.filter(pk=record.pk).update(litigation_required=True, litigation_reason="测试")
-    response = client.post(reverse("mortgage:overdue_handover", args=[record.pk]),
-                           {"assignee": demo_user("legal").pk, "dossier_note": "催缴无果"})
+    from crm.demo import demo_user
+    from crm.models import Notification
+    from mortgage import services
+
+    staff = as_role("cs_staff")
+    record = OverdueRecord.objects.filter(status="open", litigation_required=False, litigation__isnull=True).first()
+    detail = staff.get(reverse("mortgage:overdue_detail", args=[record.pk])).content.decode()
+    assert "移交法务" not in detail  # not flagged: no hand-over form
+    OverdueRecord.objects.filter(pk=record.pk).update(bank_recommends=True)
+    assert services.litigation_evaluate() == 1
+    assert "移交法务（诉讼）" in staff.get(reverse("mortgage:overdue_detail", args=[record.pk])).content.decode()
+    services.reminder_log(record=record, user=demo_user("cs_staff"), method="lawyer_letter", summary="律师函已寄出未回复")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF"
+    response = staff.post(reverse("mortgage:overdue_handover", args=[record.pk]), {
+        "assignee": demo_user("legal").pk, "dossier_note": "三次催缴无果",
+        "contract_file": SimpleUploadedFile("合同.pdf", pdf, content_type="application/pdf")})
     assert response.status_code == 302
-    assert LitigationCase.objects.filter(record=record, assignee__username="legal").exists()
+    case = LitigationCase.objects.get(record=record)
+    assert (case.assignee.username, case.handed_over_by.username, case.stage) == ("legal", "cs_staff", "handed_over")
+    assert Notification.objects.filter(recipient=case.assignee, url__endswith=f"/litigation/{case.pk}/").count() == 1
+
+    client.force_login(demo_user("legal"))
+    page = client.get(reverse("mortgage:litigation_detail", args=[case.pk])).content.decode()
+    assert "律师函已寄出未回复" in page and "三次催缴无果" in page and "银行建议诉讼" in page
+    download = client.get(reverse("mortgage:litigation_file", args=[case.pk, "contract"]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
 
 
 def test_dashboard_cards_per_role(as_role):
