@@ -107,8 +107,13 @@ def action_item_detail(request, pk):
     item = get_object_or_404(selectors.action_items(request.user), pk=pk)
     return render(request, "property_liaison/answerable_detail.html", {
         "obj": item, "kind": "item", "title": f"协调事项：{item.description}",
-        "transitions": ACTION_ITEM_WORKFLOW.available(item, request.user),
-        "answer_form": forms.AnswerForm(), "note_form": forms.NoteForm(), **_history(request, item)})
+        "actions": _actions(ACTION_ITEM_WORKFLOW.available(item, request.user)),
+        "answer_form": forms.AnswerForm(), **_history(request, item)})
+
+
+def _actions(transitions):
+    """Each allowed transition with its own note form (ids distinct when two forms show)."""
+    return [(t, forms.NoteForm(auto_id=f"id_{t.name}_%s")) for t in transitions]
 
 
 @require_POST
@@ -228,8 +233,8 @@ def rectification_detail(request, pk):
     rect = get_object_or_404(selectors.rectifications(request.user), pk=pk)
     return render(request, "property_liaison/answerable_detail.html", {
         "obj": rect, "kind": "rectification", "title": f"整改通知：{rect.requirement}",
-        "transitions": RECTIFICATION_WORKFLOW.available(rect, request.user),
-        "answer_form": forms.AnswerForm(), "note_form": forms.NoteForm(), **_history(request, rect)})
+        "actions": _actions(RECTIFICATION_WORKFLOW.available(rect, request.user)),
+        "answer_form": forms.AnswerForm(), **_history(request, rect)})
 
 
 @require_POST

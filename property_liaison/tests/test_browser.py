@@ -49,7 +49,7 @@ def test_inspection_with_a_finding_is_answered_by_the_company_and_verified_by_th
     browser_login("cs_supervisor")
     page.goto(f"/liaison/rectifications/{rect.pk}/")
     assert "已补齐" in page.locator("#answer").inner_text()
-    page.fill("#id_note", "现场抽查合格")
+    page.fill("#id_verify_note", "现场抽查合格")
     page.click("#do-verify")
     assert page.locator("#status").inner_text().strip() == "已验证"
     assert page.locator("#do-verify").count() == 0 and page.locator("#do-reopen").count() == 0

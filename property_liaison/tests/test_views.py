@@ -377,3 +377,65 @@ def test_a_repair_from_a_case_links_back_to_the_case(client, make_user):
     source = _html(client.get(reverse("property_liaison:repair_detail", args=[repair.pk]))).get_element_by_id(
         "repair-source")
     assert source.xpath("a/@href") == [reverse("complaints:detail", args=[case.pk])]
+
+
+def test_developer_sends_an_answer_back_with_a_reason_from_its_own_form(client, make_user):
+    staff = make_user("cs_staff")
+    project, company = project_with_company()
+    liaison = make_user("property_company", property_company=company)
+    rect = _rect(staff, project)
+    services.rectification_answer(user=liaison, rectification=rect, answer="好了")
+    client.force_login(staff)
+    page = _html(client.get(reverse("property_liaison:rectification_detail", args=[rect.pk])))
+    assert page.xpath('//*[@id="id_verify_note"]') and page.xpath('//*[@id="id_reopen_note"]')
+    ids = page.xpath("//@id")
+    assert len(ids) == len(set(ids))
+    client.post(reverse("property_liaison:rectification_act", args=[rect.pk, "reopen"]), {"note": ""})
+    assert Rectification.objects.get(pk=rect.pk).status == "answered"  # a send-back needs a reason
+    client.post(reverse("property_liaison:rectification_act", args=[rect.pk, "reopen"]), {"note": "仍未整改"})
+    rect.refresh_from_db()
+    assert rect.status == "open" and rect.verification_note == "仍未整改"
+
+
+def test_registers_print_as_forms(as_role):
+    from property_liaison.models import CoordinationMeeting, Inspection
+
+    client = as_role("cs_staff")
+    meeting = CoordinationMeeting.objects.filter(action_items__isnull=False).first()
+    inspection = Inspection.objects.filter(findings__rectifications__isnull=False).first()
+    pages = {
+        reverse("property_liaison:meeting_print", args=[meeting.pk]): [meeting.number, meeting.action_items.first().description],
+        reverse("property_liaison:inspection_print", args=[inspection.pk]): [
+            inspection.number, Rectification.objects.filter(finding__inspection=inspection).first().requirement],
+        reverse("property_liaison:repair_print"): [r.number for r in RepairRequest.objects.all()],
+    }
+    for url, expected in pages.items():
+        page = _html(client.get(url))
+        form = page.xpath('//*[contains(concat(" ", @class, " "), " print-form ")]')
+        assert len(form) == 1, url
+        assert form[0].xpath(".//*[@data-print]"), url
+        text = form[0].text_content()
+        assert all(value in text for value in expected), url
+
+
+def test_rectification_list_searches_filters_paginates_and_exports_what_it_shows(client, make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    for _ in range(26):
+        _rect(staff, project)
+    inspection = services.inspection_record(user=staff, project=project, kind="routine", date=TODAY(), summary="",
+                                            scores={"greening": (60, "")})
+    services.finding_add(user=staff, inspection=inspection, area="greening", description="草坪枯黄",
+                         requirement="补种草皮", deadline=TODAY() + dt.timedelta(days=5))
+    client.force_login(staff)
+    url = reverse("property_liaison:rectification_list")
+    first = _html(client.get(url))
+    assert len(first.xpath("//tbody/tr")) == 25
+    assert len(_html(client.get(url, {"page": 2})).xpath("//tbody/tr")) == 2
+    found = _html(client.get(url, {"q": "草皮", "status": "open"}))
+    rows = found.xpath("//tbody/tr")
+    assert len(rows) == 1 and "补种草皮" in rows[0].text_content()
+    export = found.xpath('//a[contains(@href, "/export/")]/@href')
+    assert len(export) == 1 and "q=%E8%8D%89%E7%9A%AE" in export[0] and "status=open" in export[0]
+    empty = _html(client.get(url, {"q": "没有这种整改"}))
+    assert not empty.xpath("//tbody/tr")
