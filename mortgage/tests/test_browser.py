@@ -20,6 +20,11 @@ def test_a_case_goes_from_materials_to_the_guarantee_released_by_finance(demo, p
         page.click(f"button[data-action={action}]")
         page.wait_for_load_state()
         assert stage.inner_text() == label, action
+        if action == "submit":  # the agent is chased (督促) once while it holds the file
+            page.fill("textarea[name=result]", "代办公司承诺本周递件")
+            page.click("text=记录督促")
+            page.wait_for_load_state()
+            assert "代办公司承诺本周递件" in page.locator("[data-testid=chases]").inner_text()
     assert "0099999" in page.locator("[data-testid=certificate-number]").inner_text()
     assert page.locator("button[data-action=confirm_release]").count() == 0  # only finance confirms
 
@@ -31,4 +36,5 @@ def test_a_case_goes_from_materials_to_the_guarantee_released_by_finance(demo, p
     assert page.locator("[data-testid=stage]").inner_text() == "担保已撤销"
     assert "担保已撤销" in page.locator("dl").inner_text()
     case.refresh_from_db()
-    assert case.stage == "released" and not case.loan.guarantee_active
+    assert case.stage == "released" and not case.loan.guarantee_active and case.released_by.username == "finance"
+    assert case.chases.get().result == "代办公司承诺本周递件"
