@@ -7,6 +7,7 @@ from crm.roles import Role
 from crm.scopes import user_role
 from owners import selectors
 from owners.models import AccessRequest
+from owners.permissions import can_see_care_list
 
 
 @card_provider
@@ -25,7 +26,7 @@ def cards(user):
         out.append(Card(f"本月访问指标（{dept['name']}）", dept["count"], reverse("owners:quota_report"),
                         "primary" if dept["met"] else "warning", f"指标 {dept['quota']} 户，完成 {dept['percent']}%"))
     birthdays = len(selectors.birthdays_within(user, 7, today))
-    if birthdays:
+    if birthdays and can_see_care_list(user):
         out.append(Card("7 天内生日的客户", birthdays, reverse("owners:care_list") + "?list=birthday7"))
     if role in (Role.CS_SUPERVISOR, Role.ADMIN):
         pending = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).exclude(requested_by=user).count()

@@ -21,6 +21,12 @@ OWNERS = [
     ("riverside", "A座", "A-1202", "126.40", "郑丽华", "F", "15900159006", "", dt.date(1992, 12, 10), "subscribed"),
 ]
 
+# Enquiries that own nothing yet (意向客户): name, gender, phone, source, online, need area, layout, budget.
+PROSPECTS = [
+    ("riverside", "周文斌", "M", "18600186007", "exhibition", False, "90-110㎡", "三室两厅", "200 万以内"),
+    ("riverside", "孙雅琴", "F", "18700187008", "online", True, "120㎡ 以上", "四室两厅", "300 万左右"),
+]
+
 
 @demo_loader(order=10)
 def load_projects(log):
@@ -45,8 +51,15 @@ def load_projects(log):
         customer.save()
         Ownership.objects.get_or_create(customer=customer, unit=unit, kind=Ownership.Kind.OWNER,
                                         defaults={"contract_date": dt.date(2023, 5, 1)})
+    for code, name, gender, phone, source, online, area, layout, budget in PROSPECTS:
+        customer = Customer.objects.filter(phone=phone).first() or Customer(
+            code=f"C{next_value('customer'):06d}", phone=phone)
+        customer.name, customer.gender, customer.project, customer.stage = name, gender, projects[code], "prospect"
+        customer.source, customer.online = source, online
+        customer.need_area, customer.need_layout, customer.budget = area, layout, budget
+        customer.save()
     demo_user("project_dept").profile.projects.set([projects["riverside"]])
-    log(f"演示项目：{len(projects)} 个，业主 {len(OWNERS)} 位")
+    log(f"演示项目：{len(projects)} 个，业主 {len(OWNERS)} 位，意向客户 {len(PROSPECTS)} 位")
 
 
 @demo_loader(order=11)
@@ -112,4 +125,9 @@ def load_customer_affairs(log):
     AccessRequest.objects.get_or_create(customer=chen, requested_by=pd, reason="[演示] 核对签约资料",
                                         defaults={"status": AccessRequest.Status.REJECTED, "decided_by": sup,
                                                   "decided_at": now})
+    # An approval is good for its day only: this one, three days old, opens nothing now.
+    AccessRequest.objects.get_or_create(customer=wu, requested_by=demo_user("front_desk"), reason="[演示] 核对来访登记",
+                                        defaults={"status": AccessRequest.Status.APPROVED, "decided_by": sup,
+                                                  "decided_at": now - dt.timedelta(days=3),
+                                                  "valid_on": today - dt.timedelta(days=3)})
     log("演示客户事务：来电来访 3 条、访问记录、入伙资料、客情档案、满意度调查、问候记录、调阅申请")

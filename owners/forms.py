@@ -26,10 +26,17 @@ class CustomerForm(forms.ModelForm):
                   "project", "stage", "source", "online", "confidential", "need_area", "need_layout", "budget"]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, projects=None, **kwargs):
+    IDENTITY_FIELDS = ("id_number", "phone", "phone_alt")
+
+    def __init__(self, *args, projects=None, hide_identity=False, **kwargs):
         super().__init__(*args, **kwargs)
         if projects is not None:
             self.fields["project"].queryset = projects
+        if hide_identity:
+            # Editing someone whose full phone and ID number this user may not see: the
+            # form would show them in its inputs, so those fields stay as they are.
+            for name in self.IDENTITY_FIELDS:
+                del self.fields[name]
         _bootstrap(self)
 
     def clean_phone(self):

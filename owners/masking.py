@@ -46,3 +46,32 @@ def id_for(user, value: str | None) -> str:
     if not can_see_contact(user):
         return ""
     return (value or "") if can_see_identity(user) else mask_id(value)
+
+
+# Contact fields of a customer that only roles who may see contacts see, and how each is shown.
+_MASKERS = {"phone": phone_for, "phone_alt": phone_for, "id_number": id_for}
+_CONTACT_ONLY = {"email", "address"}
+
+
+def mask_history_rows(user, rows: list[dict]) -> list[dict]:
+    """A customer's history tab as ``user`` may see it.
+
+    crm.history shows stored values; phones and ID numbers are masked here like on the
+    basics tab, and the property company sees no change of a contact field at all."""
+    from owners.models import Customer
+
+    label = {str(Customer._meta.get_field(name).verbose_name): name for name in [*_MASKERS, *_CONTACT_ONLY]}
+    contact = can_see_contact(user)
+    for row in rows:
+        kept = []
+        for change in row["changes"]:
+            name = label.get(str(change["field"]))
+            if name is None:
+                kept.append(change)
+            elif contact and name in _MASKERS:
+                shown = _MASKERS[name]
+                kept.append({**change, "old": shown(user, change["old"]), "new": shown(user, change["new"])})
+            elif contact:
+                kept.append(change)
+        row["changes"] = kept
+    return rows

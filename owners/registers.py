@@ -4,6 +4,7 @@ from django.utils import timezone
 from crm.exports import Column, Register, register
 from owners import selectors
 from owners.masking import can_see_contact, id_for, phone_for
+from owners.permissions import can_see_care_list
 
 
 @register
@@ -78,22 +79,12 @@ class CareRegister(Register):
     permission = "owners.view_customer"
 
     def allowed(self, user) -> bool:
-        # As the care list page: birthdays are 客情, not for the property company.
-        from crm.roles import Role
-        from crm.scopes import has_role
-
-        return super().allowed(user) and not has_role(user, Role.PROPERTY_COMPANY)
+        return super().allowed(user) and can_see_care_list(user)
 
     def _rows(self, user, params):
-        from owners.views import CARE_VIEWS, care_rows
-
-        view = params.get("list", "birthday7")
-        if view not in dict(CARE_VIEWS):
-            view = "birthday7"
-        year = timezone.localdate().year
-        rows = care_rows(user, view, year)
-        occasion = "birthday" if view.startswith("birthday") else view
-        greeted = selectors.greeted_ids(occasion, year)
+        view = selectors.care_view(params.get("list"))
+        rows = selectors.care_rows(user, view)
+        greeted = selectors.greeted_ids(selectors.care_occasion(view), timezone.localdate().year)
         return [_CareRow(d, c, c.pk in greeted) for d, c, _ in rows]
 
     def queryset(self, user, params):

@@ -122,6 +122,19 @@ def contact_list(user, params) -> QuerySet:
     return qs.order_by("-occurred_at")
 
 
+def customer_cases(user, customer: Customer) -> list | None:
+    """The customer's complaints that this user may see (the complaints app's own scope),
+    newest first, at most 50; None when the user may not see complaints at all."""
+    from django.apps import apps
+
+    if not apps.is_installed("complaints") or not user.has_perm("complaints.view_complaint"):
+        return None
+    from complaints.selectors import complaints_for
+
+    return list(complaints_for(user).filter(customer=customer).select_related("project")
+                .order_by("-received_at")[:50])
+
+
 def units_for(user) -> QuerySet[Unit]:
     return Unit.objects.filter(project__in=visible_projects(user)).select_related("project", "building")
 
@@ -205,6 +218,27 @@ def birthdays_within(user, days: int, today=None) -> list[tuple]:
 def festival_list(user, occasion: str) -> QuerySet[Customer]:
     """Signed and resident customers in scope to greet for a festival."""
     return customers_for(user).filter(stage__in=CARE_STAGES).order_by("project__name", "code")
+
+
+CARE_VIEWS = [("birthday7", "7 天内生日"), ("birthday30", "30 天内生日"), ("spring", "春节"), ("mid_autumn", "中秋"),
+              ("national", "国庆")]
+
+
+def care_view(value: str | None) -> str:
+    """The care list asked for, or the default (birthdays in the next 7 days)."""
+    return value if value in dict(CARE_VIEWS) else "birthday7"
+
+
+def care_occasion(view: str) -> str:
+    """The Greeting occasion a care list marks: birthday for both birthday lists."""
+    return "birthday" if view.startswith("birthday") else view
+
+
+def care_rows(user, view: str) -> list[tuple]:
+    """(date or None, customer, occasion) rows of a care list (page and Excel export alike)."""
+    if view in ("birthday7", "birthday30"):
+        return [(d, c, "birthday") for d, c in birthdays_within(user, 7 if view == "birthday7" else 30)]
+    return [(None, c, view) for c in festival_list(user, view)]
 
 
 def greeted_ids(occasion: str, year: int) -> set[int]:

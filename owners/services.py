@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from crm.roles import Role
 from crm.scopes import has_role, user_role
@@ -172,10 +173,16 @@ def access_request_decide(*, request_id: int, user, approve: bool) -> AccessRequ
     return req
 
 
-def out_of_scope_open(*, customer: Customer, user, reason: str = "") -> None:
-    """Log the opening of a customer granted by an approved access request."""
-    AccessLog.objects.create(user=user, customer=customer, what=AccessLog.What.OUT_OF_SCOPE,
-                             reason=reason or "已批准的调阅申请")
+def out_of_scope_open(*, customer: Customer, user) -> AccessLog:
+    """Log the opening of a customer outside one's scope, with the reason of the request a
+    supervisor approved for today; without such a request the opening is refused."""
+    granted = AccessRequest.objects.filter(
+        customer=customer, requested_by=user, status=AccessRequest.Status.APPROVED, valid_on=timezone.localdate()
+    ).order_by("-decided_at").first()
+    if granted is None:
+        raise PermissionDenied("调阅范围外客户须经客户事务部主管批准。")
+    return AccessLog.objects.create(user=user, customer=customer, what=AccessLog.What.OUT_OF_SCOPE,
+                                    reason=f"已批准的调阅申请：{granted.reason}"[:300])
 
 
 # --- contacts and visits ----------------------------------------------------------------
@@ -241,13 +248,23 @@ def survey_record(*, customer: Customer, user, surveyed_on: dt.date, scores: dic
                                 surveyed_by=user, comment=comment)
     survey._history_user = user
     survey.save()
-    SurveyScore.objects.bulk_create([SurveyScore(survey=survey, topic=t, score=int(s)) for t, s in scores.items()])
+    # bulk_create alone writes no history rows; the helper writes one per score, by the same user.
+    bulk_create_with_history([SurveyScore(survey=survey, topic=t, score=int(s)) for t, s in scores.items()],
+                             SurveyScore, default_user=user)
     return survey
 
 
 @transaction.atomic
 def greeting_mark(*, customer: Customer, occasion: str, year: int, user) -> Greeting:
-    """Mark a birthday/festival greeting as done; marking twice keeps the first."""
-    greeting, _ = Greeting.objects.get_or_create(customer=customer, occasion=occasion, year=year,
-                                                 defaults={"greeted_by": user})
+    """Mark a birthday/festival greeting as done; marking twice keeps the first (and its history)."""
+    greeting = Greeting.objects.filter(customer=customer, occasion=occasion, year=year).first()
+    if greeting is not None:
+        return greeting
+    greeting = Greeting(customer=customer, occasion=occasion, year=year, greeted_by=user)
+    greeting._history_user = user
+    try:
+        with transaction.atomic():
+            greeting.save()
+    except IntegrityError:  # marked at the same moment by someone else: theirs stands
+        greeting = Greeting.objects.get(customer=customer, occasion=occasion, year=year)
     return greeting

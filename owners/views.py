@@ -1,5 +1,4 @@
 """Thin views: permission → form → one service call → message → redirect."""
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,11 +16,25 @@ from owners import selectors, services
 from owners.forms import (
     AccessRequestForm, ContactLogForm, CustomerForm, PreferenceForm, ReasonForm, UnitDocumentForm, VisitForm,
 )
-from owners.masking import can_see_contact, can_see_identity
+from owners.masking import can_see_contact, can_see_identity, mask_history_rows
+from owners.permissions import can_see_care_list, require_care_list
 from owners.models import AccessRequest, Customer, UnitDocument
 
 TABS = [("basics", "基本信息"), ("units", "房产"), ("documents", "入伙装修资料"), ("preferences", "客情档案"),
         ("contacts", "来电来访"), ("cases", "投诉案件"), ("history", "变更历史")]
+
+
+def tabs_for(user) -> list[tuple[str, str]]:
+    """The customer page's tabs this user may use: no 客情 for the property company (the
+    service refuses it), no contact log or cases without the permission to see them."""
+    hidden = set()
+    if not can_see_contact(user):
+        hidden.add("preferences")
+    if not user.has_perm("owners.view_contactlog"):
+        hidden.add("contacts")
+    if not user.has_perm("complaints.view_complaint"):
+        hidden.add("cases")
+    return [(code, label) for code, label in TABS if code not in hidden]
 
 
 def _customer_or_404(request, pk) -> Customer:
@@ -41,29 +54,18 @@ def customer_list(request):
         "show_contact": can_see_contact(request.user),
         "can_log": has_role(request.user, Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.ADMIN,
                             Role.PROJECT_DEPT),
-        "outside": has_role(request.user, Role.PROPERTY_COMPANY),
+        "show_care": can_see_care_list(request.user),
     })
-
-
-def _cases(customer):
-    if not apps.is_installed("complaints"):
-        return None
-    try:
-        Complaint = apps.get_model("complaints", "Complaint")
-    except LookupError:
-        return None
-    if not any(f.name == "customer" for f in Complaint._meta.get_fields()):
-        return None
-    return Complaint.objects.filter(customer=customer).order_by("-pk")[:50]
 
 
 @permission_required("owners.view_customer", raise_exception=True)
 def customer_detail(request, pk):
     customer = _customer_or_404(request, pk)
+    tabs = tabs_for(request.user)
     tab = request.GET.get("tab", "basics")
-    if tab not in dict(TABS):
+    if tab not in dict(tabs):
         tab = "basics"
-    ctx = {"customer": customer, "tab": tab, "tabs": TABS, "show_contact": can_see_contact(request.user),
+    ctx = {"customer": customer, "tab": tab, "tabs": tabs, "show_contact": can_see_contact(request.user),
            "show_identity": can_see_identity(request.user),
            "can_edit": request.user.has_perm("owners.change_customer")}
     ownerships = customer.ownerships.select_related("unit__building", "unit__project")
@@ -78,9 +80,10 @@ def customer_detail(request, pk):
         ctx["contacts"] = customer.contacts.select_related("handled_by")[:50]
         ctx["visits"] = customer.visits.select_related("visitor")[:50]
     elif tab == "cases":
-        ctx["cases"] = _cases(customer)
+        ctx["cases"] = selectors.customer_cases(request.user, customer)
     elif tab == "history":
-        ctx["history_rows"], ctx["history_page"] = history_rows(customer, request.GET.get("page", 1))
+        rows, ctx["history_page"] = history_rows(customer, request.GET.get("page", 1))
+        ctx["history_rows"] = mask_history_rows(request.user, rows)
     return render(request, "owners/customer_detail.html", ctx)
 
 
@@ -93,7 +96,7 @@ def preference_open(request, pk):
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return render(request, "owners/customer_detail.html", {
-            "customer": customer, "tab": "preferences", "tabs": TABS, "reason_form": form,
+            "customer": customer, "tab": "preferences", "tabs": tabs_for(request.user), "reason_form": form,
             "show_contact": can_see_contact(request.user), "show_identity": can_see_identity(request.user)})
     try:
         profile = services.preference_open(customer=customer, user=request.user, reason=form.cleaned_data["reason"])
@@ -102,7 +105,7 @@ def preference_open(request, pk):
         return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=preferences")
     can_edit = request.user.has_perm("owners.change_customer")
     return render(request, "owners/customer_detail.html", {
-        "customer": customer, "tab": "preferences", "tabs": TABS, "profile": profile,
+        "customer": customer, "tab": "preferences", "tabs": tabs_for(request.user), "profile": profile,
         "preference_form": PreferenceForm(instance=profile) if can_edit else None,
         "show_contact": can_see_contact(request.user), "show_identity": can_see_identity(request.user)})
 
@@ -126,7 +129,11 @@ def preference_edit(request, pk):
 
 def _customer_form(request, customer=None):
     projects = selectors.projects_for(request.user)
-    form = CustomerForm(request.POST or None, instance=customer, projects=projects)
+    hide_identity = customer is not None and not can_see_identity(request.user)
+    # A ModelForm writes the posted values onto its instance while it validates; the service
+    # must see the stored customer to know what changed, so the form gets its own copy.
+    form_instance = Customer.objects.get(pk=customer.pk) if customer is not None else None
+    form = CustomerForm(request.POST or None, instance=form_instance, projects=projects, hide_identity=hide_identity)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.customer_data()
@@ -151,7 +158,8 @@ def _customer_form(request, customer=None):
                     form.add_error(field if field in form.fields else None, errs)
             else:
                 form.add_error(None, exc.messages)
-    return render(request, "owners/customer_form.html", {"form": form, "customer": customer, "duplicates": duplicates})
+    return render(request, "owners/customer_form.html", {"form": form, "customer": customer, "duplicates": duplicates,
+                                                         "hide_identity": hide_identity})
 
 
 @permission_required("owners.add_customer", raise_exception=True)
@@ -286,51 +294,28 @@ def _month(request):
     return year, month
 
 
-def _department_only(request):
-    # DOMAIN.md: the property company sees its own action items and findings, nothing else;
-    # the department's visit quotas and its greeting lists (birthdays are 客情) are not for it.
-    if has_role(request.user, Role.PROPERTY_COMPANY):
-        raise PermissionDenied("物业公司不能查看客户事务部的内部工作。")
-
-
 @permission_required("owners.view_customer", raise_exception=True)
 def quota_report(request):
-    _department_only(request)
+    require_care_list(request.user)
     year, month = _month(request)
     data = selectors.quota_attainment(request.user, year, month)
     return render(request, "owners/quota_report.html", {**data, "month": f"{year:04d}-{month:02d}"})
-
-
-CARE_VIEWS = [("birthday7", "7 天内生日"), ("birthday30", "30 天内生日"), ("spring", "春节"), ("mid_autumn", "中秋"),
-              ("national", "国庆")]
-
-
-def care_rows(user, view: str, year: int):
-    """(date or None, customer, occasion) rows of a care list."""
-    from owners.models import Greeting
-
-    if view in ("birthday7", "birthday30"):
-        return [(d, c, Greeting.Occasion.BIRTHDAY) for d, c in
-                selectors.birthdays_within(user, 7 if view == "birthday7" else 30)]
-    return [(None, c, view) for c in selectors.festival_list(user, view)]
 
 
 @permission_required("owners.view_customer", raise_exception=True)
 def care_list(request):
     from django.utils import timezone
 
-    _department_only(request)
+    require_care_list(request.user)
 
-    view = request.GET.get("list", "birthday7")
-    if view not in dict(CARE_VIEWS):
-        view = "birthday7"
+    view = selectors.care_view(request.GET.get("list"))
     year = timezone.localdate().year
-    rows = care_rows(request.user, view, year)
-    occasion = "birthday" if view.startswith("birthday") else view
+    rows = selectors.care_rows(request.user, view)
+    occasion = selectors.care_occasion(view)
     greeted = selectors.greeted_ids(occasion, year)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "owners/care_list.html", {
-        "page_obj": page, "views": CARE_VIEWS, "view": view, "greeted": greeted, "occasion": occasion,
+        "page_obj": page, "views": selectors.CARE_VIEWS, "view": view, "greeted": greeted, "occasion": occasion,
         "year": year, "show_contact": can_see_contact(request.user)})
 
 
@@ -341,6 +326,7 @@ def greeting_mark(request, pk):
 
     from owners.models import Greeting
 
+    require_care_list(request.user)
     customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
     occasion = request.POST.get("occasion", "")
     if occasion not in Greeting.Occasion.values:

@@ -86,7 +86,15 @@ def test_units_and_ownerships_import(make_user, demo):
                   ["C999999", "sunshine", "9栋", "9-101", "业主", ""]])
     report = imports.run_import("ownerships", imports.read_dataset(io.BytesIO(links)), user=admin, dry_run=False)
     assert report.bad_rows == [3]
+    assert report.errors == [(3, "客户编码：没有客户编码“C999999”")]
     assert not Ownership.objects.filter(unit=unit).exists()
+    report = imports.run_import("ownerships", imports.read_dataset(io.BytesIO(xlsx(
+        ["客户编码", "项目", "楼栋", "房号", "关系", "签约日期"], [[liu.code, "阳光花园", "9栋", "9-101", "租户", "2024-02-01"]]
+    ))), user=admin, dry_run=False)
+    assert report.ok and report.new == 1
+    link = Ownership.objects.get(unit=unit)
+    assert (link.customer, link.kind, link.contract_date.isoformat()) == (liu, "tenant", "2024-02-01")
+    assert [(h.history_type, h.history_user) for h in link.history.all()] == [("+", admin)]
 
 
 def test_upload_limits_refuse_big_files_and_zip_bombs(settings):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from crm.models import Rule
 from owners import selectors, services
-from owners.models import AccessRequest, CustomerVisit, Greeting
+from owners.models import AccessRequest, CustomerVisit, Greeting, SurveyScore
 from owners.tests.factories import make_customer, make_project
 from owners.validators import validate_id_number, validate_phone
 
@@ -115,6 +115,7 @@ def test_birthdays_in_the_next_days_and_greeting_marked_once(make_user):
     services.greeting_mark(customer=soon, occasion="birthday", year=today.year, user=user)
     services.greeting_mark(customer=soon, occasion="birthday", year=today.year, user=user)
     assert Greeting.objects.filter(customer=soon).count() == 1
+    assert [h.history_user for h in Greeting.objects.get(customer=soon).history.all()] == [user]
     assert selectors.greeted_ids("birthday", today.year) == {soon.pk}
 
 
@@ -127,3 +128,19 @@ def test_survey_scores_are_validated_and_trend_averages_per_project(make_user):
                            scores={"overall": 4, "service": 5})
     trend = selectors.survey_trend(user)
     assert trend["series"] == [{"name": "趋势项目", "data": [4.5]}]
+    assert selectors.survey_trend(user, "service")["series"] == [{"name": "趋势项目", "data": [5.0]}]
+    assert SurveyScore.history.filter(history_user=user).count() == 2
+
+
+def test_an_out_of_scope_opening_without_an_approved_request_is_refused_and_not_logged(make_user):
+    from owners.models import AccessLog
+
+    customer = make_customer(make_project())
+    asker = make_user("project_dept")
+    req = services.access_request_submit(customer=customer, user=asker, reason="核对资料")
+    with pytest.raises(PermissionDenied):
+        services.out_of_scope_open(customer=customer, user=asker)
+    services.access_request_decide(request_id=req.pk, user=make_user("cs_supervisor"), approve=True)
+    entry = services.out_of_scope_open(customer=customer, user=asker)
+    assert (entry.what, entry.reason) == (AccessLog.What.OUT_OF_SCOPE, "已批准的调阅申请：核对资料")
+    assert AccessLog.objects.count() == 1
