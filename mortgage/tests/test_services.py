@@ -256,3 +256,25 @@ def test_a_loan_is_registered_only_for_an_owner_of_the_unit_and_links_its_open_c
     case.refresh_from_db()
     assert case.loan == loan
     assert case.history.first().history_user == finance and case.history.first().loan_id == loan.pk
+
+
+def test_reminders_are_logged_by_each_of_the_five_methods_and_not_on_a_closed_record(flagged, make_user):
+    from mortgage.models import CollectionReminder
+
+    staff = make_user("cs_staff")
+    record, other = flagged
+    methods = ["phone", "sms", "email", "lawyer_letter", "visit"]
+    assert [m for m, _ in CollectionReminder.Method.choices] == methods
+    for method in methods:
+        services.reminder_log(record=record, user=staff, method=method, summary=f"{method} 已联系", promise="下周还款",
+                              promised_date=timezone.localdate() + dt.timedelta(days=7),
+                              next_follow_up=timezone.localdate() + dt.timedelta(days=8))
+    assert record.reminders.count() == 5
+    assert set(record.reminders.values_list("promise", flat=True)) == {"下周还款"}
+    with pytest.raises(ValidationError):
+        services.reminder_log(record=record, user=staff, method="fax", summary="x")
+    OverdueRecord.objects.filter(pk=other.pk).update(status="closed")
+    other.refresh_from_db()
+    with pytest.raises(ValidationError, match="已结清"):
+        services.reminder_log(record=other, user=staff, method="phone", summary="x")
+    assert record.reminders.count() == 5 and other.reminders.count() == 0

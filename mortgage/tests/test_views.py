@@ -312,3 +312,50 @@ def test_a_draft_agreement_is_edited_and_an_active_one_is_not(as_role):
     assert active.scope == scope
     page = client.get(reverse("mortgage:agreement_detail", args=[active.pk])).content.decode()
     assert 'data-testid="agreement-edit"' not in page
+
+
+def test_the_register_filters_late_cases_and_searches_by_owner(as_role):
+    from mortgage.models import FINISHED_STAGES
+
+    client = as_role("cs_staff")
+    late = TitleCertificateCase.objects.exclude(stage__in=FINISHED_STAGES).filter(due_date__lt=timezone.localdate())
+    response = client.get(reverse("mortgage:certificate_list") + "?late=1")
+    shown = {c.pk for c in response.context["page_obj"]}
+    assert shown == set(late.values_list("pk", flat=True)) and shown
+    case = TitleCertificateCase.objects.select_related("customer").first()
+    response = client.get(reverse("mortgage:certificate_list"), {"q": case.customer.name})
+    assert {c.customer.name for c in response.context["page_obj"]} == {case.customer.name}
+
+
+def test_cases_are_created_in_bulk_from_the_register_once(as_role):
+    from mortgage.models import AgencyAgreement
+    from owners.models import Ownership
+
+    client = as_role("cs_staff")
+    agreement = AgencyAgreement.objects.filter(status="active").select_related("project").first()
+    project = agreement.project
+    TitleCertificateCase.objects.filter(project=project, stage="collected").delete()
+    before = TitleCertificateCase.objects.filter(project=project).count()
+    expected = (Ownership.objects.filter(unit__project=project, unit__delivery_date__lte=timezone.localdate(),
+                                         kind__in=["owner", "co_owner"]).values("unit", "customer").distinct().count())
+    data = {"project": project.pk, "agreement": agreement.pk, "collected_on": timezone.localdate()}
+    body = client.post(reverse("mortgage:certificate_bulk_create"), data, follow=True).content.decode()
+    created = TitleCertificateCase.objects.filter(project=project).count() - before
+    assert created == expected - before > 0 and f"新建 {created} 宗" in body
+    body = client.post(reverse("mortgage:certificate_bulk_create"), data, follow=True).content.decode()
+    assert "没有需要新建的办理" in body and TitleCertificateCase.objects.filter(project=project).count() == expected
+
+
+def test_the_same_file_uploaded_again_after_import_is_refused_on_the_page(as_role):
+    client = as_role("finance")
+    record = OverdueRecord.objects.filter(status="open").select_related("loan__customer", "loan__unit").first()
+    good = xlsx([row(record.loan, 1234, months_ago(1))])
+    response = client.post(reverse("mortgage:overdue_upload"), {"file": good, "report_date": timezone.localdate()})
+    client.post(reverse("mortgage:overdue_confirm", args=[int(response.url.rstrip("/").split("/")[-1])]))
+    uploads = OverdueUpload.objects.count()
+    state = list(OverdueRecord.objects.order_by("pk").values("pk", "amount", "status"))
+    good.seek(0)
+    body = client.post(reverse("mortgage:overdue_upload"), {"file": good, "report_date": timezone.localdate()}).content.decode()
+    assert "重复导入不会改变任何数据" in body
+    assert OverdueUpload.objects.count() == uploads
+    assert list(OverdueRecord.objects.order_by("pk").values("pk", "amount", "status")) == state
