@@ -75,7 +75,7 @@ def load_clubs(log):
     started = timezone.now()
     sunshine = Project.objects.get(code="sunshine")
     owners = list(Customer.objects.filter(project=sunshine).order_by("code")[:3])
-    base = timezone.now().replace(hour=14, minute=0, second=0, microsecond=0)
+    base = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0)  # 14:00 in the office
     made = 0
     for i, state in enumerate(FORUM_STEPS):
         title = f"阳光花园业主座谈会（演示：{OwnerForum.Status(state).label}）"

@@ -57,3 +57,24 @@ def test_one_club_activity_goes_from_plan_through_approval_to_evaluation(demo, p
     activity.refresh_from_db()
     assert activity.score == 88 and activity.photos.count() == 1 and activity.attendance == 1
     assert PointsEntry.objects.filter(member=member, activity=activity, kind="participation").exists()
+
+
+def test_participants_are_chosen_by_filters_and_select_all(demo, page, browser_login):
+    from clubs.models import OwnerForum
+    from owners.models import Customer, Project
+
+    forum = OwnerForum.objects.get(status="draft")
+    project = Project.objects.get(code="sunshine")
+    expected = set(Customer.objects.filter(project=project, stage="resident").values_list("pk", flat=True))
+    browser_login("cs_staff")
+    page.goto(f"/clubs/forums/{forum.pk}/participants/")
+    page.select_option("#id_project", str(project.pk))
+    page.select_option("#id_stage", "resident")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url("**stage=resident**")
+    page.check("#check-all")
+    assert page.locator('input[name="customer"]:checked').count() == len(expected)
+    page.click("#save-participants")
+    page.wait_for_url(f"**/clubs/forums/{forum.pk}/")
+    assert f"{len(expected)} 人（项目：阳光花园；客户阶段：已入住客户）" in page.inner_text("body")
+    assert set(forum.participants.values_list("customer_id", flat=True)) == expected

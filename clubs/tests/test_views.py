@@ -394,3 +394,7 @@ def test_the_manager_cannot_close_a_follow_up(as_role):
     assert client.post(reverse("clubs:forum_act", args=[forum.pk, "follow_up_done"]), {"result": "x"}).status_code == 403
     forum.refresh_from_db()
     assert forum.follow_up_done_at is None
+
+
+def test_demo_forums_are_planned_in_office_hours(demo):
+    assert {timezone.localtime(f.planned_at).hour for f in OwnerForum.objects.all()} == {14}
