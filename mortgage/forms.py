@@ -44,6 +44,8 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = AgentCompany.objects.filter(active=True)
+        self.fields["agent"].empty_label = "请选择代办公司"
+        self.fields["project"].empty_label = "请选择项目"
         if projects is not None:
             self.fields["project"].queryset = projects
         _style(self)
@@ -72,6 +74,7 @@ class LoanForm(forms.ModelForm):
             .order_by("unit__project__name", "unit__building__name", "unit__number", "customer__name"))
         self.fields["ownership"].label_from_instance = (
             lambda o: f"{o.unit.project.name} {o.unit} · {o.customer.name}（{o.get_kind_display()}）")
+        self.fields["ownership"].empty_label = "请选择房号 / 业主"
         self.order_fields(["ownership", "loan_number", "bank", "amount", "term_months", "start_date"])
         _style(self)
 
@@ -108,6 +111,8 @@ class CertificateBulkForm(forms.Form):
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
+        self.fields["project"].empty_label = "请选择项目"
+        self.fields["agreement"].empty_label = "暂不指定（无约定时限）"
         self.fields["agreement"].queryset = AgencyAgreement.objects.filter(
             project__in=projects, status=AgencyAgreement.Status.ACTIVE).select_related("agent", "project")
 
@@ -152,6 +157,7 @@ class ReminderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [("", "请选择催缴方式"), *CollectionReminder.Method.choices]
         _style(self)
 
 
@@ -168,6 +174,7 @@ class HandoverForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = role_users(Role.LEGAL)
+        self.fields["assignee"].empty_label = "请选择承办法务"
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
 
     def clean(self):

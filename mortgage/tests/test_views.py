@@ -359,3 +359,12 @@ def test_the_same_file_uploaded_again_after_import_is_refused_on_the_page(as_rol
     assert "重复导入不会改变任何数据" in body
     assert OverdueUpload.objects.count() == uploads
     assert list(OverdueRecord.objects.order_by("pk").values("pk", "amount", "status")) == state
+
+
+def test_the_record_page_asks_for_a_method_and_a_legal_user_in_chinese(as_role):
+    client = as_role("cs_staff")
+    record = OverdueRecord.objects.filter(status="open", litigation__isnull=True).first()
+    OverdueRecord.objects.filter(pk=record.pk).update(litigation_required=True, litigation_reason="银行建议诉讼；")
+    page = client.get(reverse("mortgage:overdue_detail", args=[record.pk])).content.decode()
+    assert f"{record.amount:.2f} 元" in page
+    assert "请选择催缴方式" in page and "请选择承办法务" in page and "---------" not in page
