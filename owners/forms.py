@@ -73,15 +73,28 @@ class AccessRequestForm(ReasonForm):
 
 
 class ContactLogForm(forms.ModelForm):
+    occurred_at = forms.DateTimeField(
+        label=_("来电来访时间"), required=False, help_text=_("留空即为现在；补登时填写实际时间。"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": _("请填写有效的日期和时间。")})
+
     class Meta:
         model = ContactLog
-        fields = ["kind", "need", "answer", "follow_up"]
+        fields = ["kind", "occurred_at", "need", "answer", "follow_up"]
         widgets = {"need": forms.Textarea(attrs={"rows": 3}), "answer": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["need"].error_messages["required"] = "请填写客户需求。"
         _bootstrap(self)
+
+    def clean_occurred_at(self):
+        from django.utils import timezone
+
+        value = self.cleaned_data.get("occurred_at")
+        if value is not None and value > timezone.now():
+            raise forms.ValidationError("来电来访时间不能晚于现在。")
+        return value
 
 
 class VisitForm(forms.ModelForm):

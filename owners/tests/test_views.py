@@ -189,6 +189,9 @@ def test_confidential_customer_shows_a_banner(as_role):
     liu = Customer.objects.get(name="刘建国")
     assert 'data-testid="confidential-banner"' in client.get(
         reverse("owners:customer_detail", args=[liu.pk])).content.decode()
+    wu = Customer.objects.get(name="吴海涛")  # not confidential
+    assert 'data-testid="confidential-banner"' not in client.get(
+        reverse("owners:customer_detail", args=[wu.pk])).content.decode()
 
 
 def test_out_of_scope_access_needs_a_supervisor_approval_valid_for_the_day(as_role, client):
@@ -244,11 +247,6 @@ def test_unit_document_scan_upload_is_checked_and_served_only_in_scope(as_role):
     assert "入伙通知书" in as_role("cs_staff").get(reverse("owners:unit_detail", args=[unit.pk])).content.decode()
 
 
-def test_dashboard_shows_the_visit_quota_card(as_role):
-    body = as_role("front_desk").get(reverse("home")).content.decode()
-    assert "本月访问指标" in body
-
-
 def test_care_list_marks_greeted_and_exports(as_role):
     client = as_role("cs_staff")
     liu = Customer.objects.get(name="刘建国")
@@ -260,11 +258,6 @@ def test_care_list_marks_greeted_and_exports(as_role):
     greeted = {r[1]: r[-1] for r in rows[1:]}
     assert greeted[liu.code] == "是"
     assert set(greeted.values()) == {"是", "否"}  # the other signed and resident owners are still to greet
-
-
-def test_quota_report_shows_department_and_assistant_attainment(as_role):
-    body = as_role("cs_supervisor").get(reverse("owners:quota_report")).content.decode()
-    assert 'data-testid="dept-quota"' in body and "王小前" in body
 
 
 def test_confidential_customers_are_left_out_of_the_front_desk_list_but_not_the_staff_list(as_role):
@@ -449,3 +442,23 @@ def test_editing_a_customer_saves_the_change_with_one_history_entry(as_role):
     assert bad.status_code == 200 and "电话号码格式不正确" in bad.content.decode()
     liu.refresh_from_db()
     assert (liu.phone, liu.source) == ("13800138001", "referral") and liu.history.count() == entries + 1
+
+
+def test_a_call_logged_afterwards_keeps_its_time_and_a_future_time_is_refused(as_role):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client = as_role("front_desk")
+    wu = Customer.objects.get(name="吴海涛")
+    url = reverse("owners:contact_create", args=[wu.pk])
+    before = ContactLog.objects.count()
+    later = timezone.localtime() + dt.timedelta(hours=2)
+    refused = client.post(url, {"kind": "call", "need": "补登", "occurred_at": later.strftime("%Y-%m-%dT%H:%M")})
+    assert refused.status_code == 200 and "来电来访时间不能晚于现在" in refused.content.decode()
+    assert ContactLog.objects.count() == before
+    earlier = (timezone.localtime() - dt.timedelta(days=1)).replace(second=0, microsecond=0)
+    assert client.post(url, {"kind": "visit", "need": "补登昨日来访", "occurred_at": earlier.strftime("%Y-%m-%dT%H:%M")
+                             }).status_code == 302
+    entry = ContactLog.objects.get(need="补登昨日来访")
+    assert (entry.occurred_at, entry.kind, entry.caller_phone) == (earlier, "visit", wu.phone)
