@@ -441,3 +441,37 @@ def test_beat_jobs_are_scheduled_under_their_task_names():
     for name in ("property_liaison.coordination_cadence", "property_liaison.overdue_rectifications",
                  "property_liaison.committee_reminders"):
         assert settings.CELERY_BEAT_SCHEDULE[name]["task"] == name
+
+
+def _set_rule(key, value):
+    from crm.models import Rule
+
+    assert Rule.objects.filter(key=key).update(value=value) == 1
+    forget(key)
+
+
+def test_the_two_year_path_and_the_notice_days_are_admin_settings(make_user):
+    project, _ = project_with_company()
+    unit(project, "1-101", "30", dt.date(2022, 5, 1))
+    unit(project, "1-102", "70", None)
+    formation = services.committee_refresh(project=project)  # 30% delivered: two years after the first delivery
+    assert (formation.condition_date, formation.notice_due_date) == (dt.date(2024, 5, 1), dt.date(2024, 5, 16))
+    _set_rule("liaison.committee_years_after_first_delivery", 3)
+    _set_rule("liaison.committee_notice_days", 30)
+    formation = services.committee_refresh(project=project)
+    assert (formation.condition_date, formation.notice_due_date) == (dt.date(2025, 5, 1), dt.date(2025, 5, 31))
+    _set_rule("liaison.committee_min_area_percent_after_years", 40)
+    assert services.committee_refresh(project=project).condition_date is None
+
+
+def test_the_warranty_ending_horizon_is_an_admin_setting(make_user):
+    from property_liaison import selectors
+
+    admin = make_user("admin")
+    project, _ = project_with_company()
+    later = unit(project, "1-102", "100", services.add_months(TODAY(), -24) + dt.timedelta(days=90))
+    assert not selectors.warranty_ending(admin)
+    _set_rule("liaison.warranty_ending_report_days", 120)
+    rows = selectors.warranty_ending(admin)
+    assert {row["unit"] for row in rows} == {later}
+    assert all(60 < row["days_left"] <= 120 for row in rows)

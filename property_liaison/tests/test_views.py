@@ -272,11 +272,16 @@ def test_repair_page_says_at_once_whether_it_is_in_warranty(client, make_user):
     client.force_login(staff)
     from property_liaison.models import WarrantyCategory
 
-    response = client.post(reverse("property_liaison:repair_create"), {
-        "unit": home.pk, "category": WarrantyCategory.objects.get(code="plumbing").pk, "source": "owner",
-        "location": "厨房", "description": "漏水", "reported_on": TODAY().isoformat()}, follow=True)
-    assert "已过保修期" in response.content.decode()
-    assert RepairRequest.objects.get().in_warranty is False
+    for code, badge in (("plumbing", "已过保修期"), ("waterproofing", "保修期内")):
+        response = client.post(reverse("property_liaison:repair_create"), {
+            "unit": home.pk, "category": WarrantyCategory.objects.get(code=code).pk, "source": "owner",
+            "location": "厨房", "description": "漏水", "reported_on": TODAY().isoformat()}, follow=True)
+        page = _html(response)
+        assert page.get_element_by_id("warranty").text.strip() == badge
+        repair = RepairRequest.objects.get(category__code=code)
+        assert f"报修 {repair.number} 已登记：{'在保修期内' if repair.in_warranty else '已过保修期'}" in response.content.decode()
+    assert dict(RepairRequest.objects.values_list("category__code", "in_warranty")) == {
+        "plumbing": False, "waterproofing": True}
 
 
 def test_committee_page_shows_condition_day_and_notice_due(client, make_user):
