@@ -126,6 +126,8 @@ def forum_submit(*, user, forum: OwnerForum) -> OwnerForum:
     """Submit the plan (again, after a rejection) as a new version for the manager's approval."""
     with transaction.atomic():
         forum.refresh_from_db()
+        if forum.status in EDITABLE_STATES and not forum.participants.exists():
+            raise ValidationError("请先选择参会业主，再提交审批。")
         url = reverse("clubs:forum_detail", args=[forum.pk])
         snapshot = {"budget": str(forum.budget), "planned_at": forum.planned_at.isoformat(),
                     "participants": forum.participants.count()}

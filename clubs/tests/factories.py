@@ -11,8 +11,14 @@ from owners.tests.factories import make_customer, make_project
 def forum(user, project=None, title="业主座谈会", **kw):
     data = {"kind": "general", "purpose": "听取业主对物业服务的意见", "format": "meeting", "budget": Decimal("2000"),
             "planned_at": timezone.now() + dt.timedelta(days=7), "location": "会所"}
+    invite = kw.pop("invite", True)
     data.update(kw)
-    return services.forum_create(user=user, title=title, project=project or make_project("forum"), **data)
+    project = project or make_project("forum")
+    created = services.forum_create(user=user, title=title, project=project, **data)
+    if invite:  # a plan names its participants before it is submitted
+        guest = make_customer(project, name="受邀业主", phone=f"1380000{created.pk:04d}")
+        services.forum_set_participants(user=user, forum=created, customers=[guest], criteria="测试")
+    return created
 
 
 def founded_club(staff, manager, name="阳光·测试会"):

@@ -447,3 +447,11 @@ def test_the_follow_up_of_applied_results_is_closed_once_with_its_result(staff, 
     with pytest.raises(ValidationError, match="已完成"):
         services.forum_follow_up_done(user=staff, forum=forum, result="再来一次")
     assert forum.history.first().history_change_reason == "完成跟进"
+
+
+def test_a_forum_plan_without_participants_cannot_be_submitted(staff):
+    forum = f.forum(staff, invite=False)
+    with pytest.raises(ValidationError, match="参会业主"):
+        services.forum_submit(user=staff, forum=forum)
+    forum.refresh_from_db()
+    assert forum.status == OwnerForum.Status.DRAFT and not approvals_for(forum).exists()
