@@ -12,7 +12,7 @@ def navigation(request):
 
     return {
         "nav_items": nav_for(user, request.path),
-        # Loaded with the user by crm.middleware.request_user; counted here only without it.
+        # Loaded with the user by crm.backends.CrmBackend; counted here only without it.
         "unread_notifications": getattr(user, "crm_unread", None) if hasattr(user, "crm_unread") else unread_count(user),
         "user_role": role,
         "user_role_label": Role(role).label if role in Role.values else "",

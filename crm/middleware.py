@@ -1,66 +1,13 @@
 """Session limits and the login requirement."""
 import time
-from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.shortcuts import redirect
-from django.utils.functional import SimpleLazyObject
 from django.urls import reverse
 from urllib.parse import quote
-
-
-def request_user(request):
-    """The session's user in one query, with its staff profile and its unread-notification count,
-    and its permissions from the cache (one more query when they are not cached).
-
-    Django's own ``get_user`` costs four queries on every page (the user, their permissions, their
-    groups' permissions, then the staff profile for the role) and the navigation's unread badge a
-    fifth. The session check below is Django's (``django.contrib.auth.get_user``), unchanged.
-    """
-    from django.contrib import auth
-    from django.contrib.auth.backends import ModelBackend
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-    from django.utils.crypto import constant_time_compare
-
-    from crm import permcache
-    from crm.models import Notification
-
-    try:
-        user_id = auth._get_user_session_key(request)
-        backend_path = request.session[auth.BACKEND_SESSION_KEY]
-    except KeyError:
-        return auth.get_user(request)
-    if backend_path not in settings.AUTHENTICATION_BACKENDS:
-        return auth.get_user(request)
-    backend = auth.load_backend(backend_path)
-    if not isinstance(backend, ModelBackend) or type(backend).get_user is not ModelBackend.get_user:
-        return auth.get_user(request)
-    unread = (Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True)
-              .values("recipient_id").annotate(n=Count("pk")).values("n"))
-    user = (auth.get_user_model()._default_manager.select_related("profile")
-            .annotate(crm_unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
-            .filter(pk=user_id).first())
-    if user is None or not backend.user_can_authenticate(user):
-        return auth.get_user(request)  # Django flushes nothing for a missing user; neither do we
-    session_hash = request.session.get(auth.HASH_SESSION_KEY)
-    auth_hash = user.get_session_auth_hash()
-    if not (session_hash and constant_time_compare(session_hash, auth_hash)):
-        if session_hash and any(constant_time_compare(session_hash, fallback)
-                                for fallback in user.get_session_auth_fallback_hash()):
-            request.session.cycle_key()
-            request.session[auth.HASH_SESSION_KEY] = auth_hash
-        else:
-            request.session.flush()
-            return auth.get_user(request)
-    if user.is_active and not user.is_superuser:
-        # ModelBackend's own per-user cache, filled from the shared cache (crm.permcache).
-        user._perm_cache = permcache.user_permissions(user)
-    user.backend = backend_path
-    return user
 
 
 class SessionLimitsMiddleware:
@@ -75,8 +22,6 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Replace AuthenticationMiddleware's lazy user (not loaded yet) by one that costs two queries.
-        request.user = SimpleLazyObject(partial(request_user, request))
         if request.user.is_authenticated:
             now = int(time.time())
             last = request.session.get(self.KEY, now)

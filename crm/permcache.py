@@ -1,7 +1,7 @@
 """Each user's permissions (their own and their groups'), kept in the cache between requests.
 
-Django's ModelBackend reads them from the database once per request (two queries; one with
-``crm.middleware.request_user``). They change only when an admin edits a user's groups or a
+Django's ModelBackend reads them from the database once per request (two queries);
+``crm.backends.CrmBackend`` asks here instead. They change only when an admin edits a user's groups or a
 group's permissions, so they are cached per user under a *generation*: any such change starts a
 new generation (``crm.signals``), which every web process sees at once through the shared cache
 (Redis; several web processes need it, as the README says). One cache round trip per request.

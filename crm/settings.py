@@ -175,7 +175,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Authentication and sessions ---------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # counts failed logins before Django checks the password
-    "django.contrib.auth.backends.ModelBackend",
+    "crm.backends.CrmBackend",  # ModelBackend: user, profile and unread count in one query; cached permissions
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,45 @@
+"""The login backend (crm/backends.py): one query for the session's user with profile and unread
+count, and Django's own checks (active user, session hash) still in force."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from crm.notifications import notify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_user_profile_and_unread_count_come_in_one_query(client, make_user):
+    user = make_user("cs_staff")
+    notify(recipients=[user], title="待办一", body="")
+    notify(recipients=[user], title="待办二", body="")
+    client.force_login(user)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("home"))
+    user_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    profile_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "crm_staffprofile"' in q["sql"]]
+    assert len(user_reads) == 1 and profile_reads == []
+    assert response.context["unread_notifications"] == 2
+    assert response.context["user_role"] == "cs_staff"
+
+
+def test_a_deactivated_user_is_logged_out_on_the_next_request(client, make_user):
+    user = make_user("front_desk")
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+    user.is_active = False
+    user.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_a_password_changed_elsewhere_ends_this_session(client, make_user):
+    user = make_user("finance")
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+    user.set_password("another-Secret-2026")
+    user.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response.url
