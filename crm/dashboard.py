@@ -34,14 +34,16 @@ def cards_for(user) -> list[Card]:
     """Every provider's cards for ``user``, cached for a minute.
 
     Some providers scan large tables (birthdays among 50,000 customers, counts over 100,000
-    cases); the home page is opened far more often than the data changes. Any model saved or
-    deleted (every service writes at least a history or timeline row) starts a new cache
-    generation, so a user's own action shows at once; set-based changes of the beat jobs show
-    within the minute.
+    cases); the home page is opened far more often than the data changes. Each user's cards
+    have a generation of their own, which any model the user saves or deletes in a request
+    moves on (every service writes at least a history or timeline row), so one's own action
+    shows at once; other users' actions and the beat jobs' set-based changes show within the
+    minute. (A single generation for everybody would let any user's save throw away every
+    other user's cards: with fifty people at work, no card would stay cached.)
     """
     from django.core.cache import cache
 
-    key = f"crm:dashboard:{cache.get_or_set(VERSION_KEY, 1, None)}:{user.pk}:{user_role(user)}"
+    key = f"crm:dashboard:{cache.get_or_set(_version_key(user.pk), 1, None)}:{user.pk}:{user_role(user)}"
     cards = cache.get(key)
     if cards is None:
         cards = []
@@ -51,15 +53,32 @@ def cards_for(user) -> list[Card]:
     return cards
 
 
+def _version_key(user_id) -> str:
+    return f"{VERSION_KEY}:{user_id}"
+
+
+def _acting_user_id():
+    """The user of the request being served (simple-history's middleware keeps the request),
+    or None in a beat job, a command or a shell."""
+    from simple_history.models import HistoricalRecords
+
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
 def _new_generation(sender, **kwargs):
     from django.core.cache import cache
 
     if sender._meta.app_label in ("sessions", "axes", "admin"):
         return  # a login or a session write changes no card
+    user_id = _acting_user_id()
+    if user_id is None:
+        return
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(_version_key(user_id))
     except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+        cache.set(_version_key(user_id), 1, None)
 
 
 post_save.connect(_new_generation, dispatch_uid="crm.dashboard.generation.save")
