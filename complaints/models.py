@@ -449,5 +449,5 @@ def _timeline_archived(ids, at) -> None:
 
 
 # Closed cases older than the rule crm.archive_after_days are archived by crm's shared job.
-archivable(Complaint, closed_states=[State.CLOSED], archived_state=State.ARCHIVED, closed_at_field="closed_at",
+archivable(Complaint, workflows=(COMPLAINT_FLOW, SHORT_FLOW), transition="archive", closed_at_field="closed_at",
            archived_at_field="archived_at", on_archived=_timeline_archived)

@@ -1,8 +1,9 @@
 """The archive (资料归档, issue 7 §7): closed records older than an admin-set age are archived.
 
-An app declares once, beside its model, which records may be archived: the state field,
-the closed states, the archived state and the field that holds the closing date
-(``archivable(...)``). The beat job ``crm.archive_closed`` then moves every closed record
+An app declares once, beside its model, which records may be archived: its workflows'
+archive transition (whose sources are the closed states and whose target is the archived
+state, so the states are declared only in the workflow) and the field that holds the closing
+date (``archivable(...)``). The beat job ``crm.archive_closed`` then moves every closed record
 older than the rule ``crm.archive_after_days`` to its archived state in bulk: a
 compare-and-set ``update`` per chunk, one history entry per record, and the app's own
 follow-up (e.g. a timeline entry). An archived record is read-only: the app's services call
@@ -43,11 +44,17 @@ class Archivable:
 ARCHIVABLE: dict[str, Archivable] = {}
 
 
-def archivable(model, *, closed_states, archived_state: str, closed_at_field: str, state_field: str = "state",
-               archived_at_field: str = "", reason: str = "", on_archived=None) -> Archivable:
-    """Declare that ``model``'s closed records are archived by the shared job."""
-    entry = Archivable(model=model, closed_states=tuple(closed_states), archived_state=archived_state,
-                       closed_at_field=closed_at_field, state_field=state_field,
+def archivable(model, *, workflows, transition: str = "archive", closed_at_field: str, archived_at_field: str = "",
+               reason: str = "", on_archived=None) -> Archivable:
+    """Declare that ``model``'s closed records are archived by the shared job, through the
+    transition ``transition`` of its workflows (one per kind of record; same field and target)."""
+    steps = [workflow.get(transition) for workflow in workflows]
+    targets = {step.target for step in steps}
+    fields = {workflow.field for workflow in workflows}
+    if len(targets) != 1 or len(fields) != 1:
+        raise ValueError(f"{model._meta.label}: the {transition!r} transitions must share one field and target")
+    entry = Archivable(model=model, closed_states=tuple(sorted({s for step in steps for s in step.sources})),
+                       archived_state=targets.pop(), closed_at_field=closed_at_field, state_field=fields.pop(),
                        archived_at_field=archived_at_field, on_archived=on_archived,
                        **({"reason": reason} if reason else {}))
     ARCHIVABLE[entry.label] = entry

@@ -31,6 +31,22 @@ def test_every_archivable_model_names_real_fields_and_states():
             assert entry.archived_at_field in fields
 
 
+def test_the_archived_states_come_from_the_workflows_archive_transition():
+    from complaints.models import COMPLAINT_FLOW, SHORT_FLOW, Complaint
+
+    from crm.archive import archivable
+    from crm.workflow import Transition, Workflow
+
+    entry = ARCHIVABLE["complaints.Complaint"]
+    for flow in (COMPLAINT_FLOW, SHORT_FLOW):
+        step = flow.get("archive")
+        assert set(step.sources) <= set(entry.closed_states) and step.target == entry.archived_state
+    mismatched = (COMPLAINT_FLOW, Workflow("state", [Transition("archive", ("closed",), "closed", "x")]))
+    with pytest.raises(ValueError):
+        archivable(Complaint, workflows=mismatched, closed_at_field="closed_at")
+    assert ARCHIVABLE["complaints.Complaint"] is entry  # a refused declaration replaces nothing
+
+
 @pytest.mark.django_db
 def test_archive_closed_works_in_chunks_and_only_once(demo):
     from complaints.models import Complaint, State
