@@ -6,9 +6,13 @@ def history_rows(obj, page: int = 1, per_page: int = 20):
     """A page of an object's history, newest first, each with the fields that changed.
 
     Diffs are computed against the previous record within the page (and one before it),
-    so a page costs two queries whatever the history's length.
+    so a page costs two queries whatever the history's length; the records referenced by
+    foreign keys (a handler, a department) are joined into those queries, so a change shows
+    their names, not their ids.
     """
-    records = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+    relations = [f.name for f in obj.history.model._meta.concrete_fields
+                 if f.is_relation and f.name not in ("history_user", "history_relation")]
+    records = obj.history.select_related("history_user", *relations).order_by("-history_date", "-history_id")
     paginator = Paginator(records, per_page)
     page_obj = paginator.get_page(page)
     items = list(page_obj.object_list)
@@ -24,7 +28,8 @@ def history_rows(obj, page: int = 1, per_page: int = 20):
             for name, field in fields.items():
                 old, new = getattr(older, name, None), getattr(record, name, None)
                 if old != new:
-                    changes.append({"field": field.verbose_name, "old": _shown(field, old), "new": _shown(field, new)})
+                    changes.append({"field": field.verbose_name, "old": _shown(field, old, older),
+                                    "new": _shown(field, new, record)})
         rows.append({
             "record": record,
             "kind": {"+": "创建", "~": "修改", "-": "删除"}.get(record.history_type, record.history_type),
@@ -33,10 +38,17 @@ def history_rows(obj, page: int = 1, per_page: int = 20):
     return rows, page_obj
 
 
-def _shown(field, value):
-    """A value as people read it: a choice's label, 是/否 for a boolean (no queries)."""
+def _shown(field, value, record=None):
+    """A value as people read it: a choice's label, 是/否 for a boolean, the name of a
+    referenced record (joined into the page's query; its id if it was deleted since)."""
     if value is None or value == "":
         return value
+    if field.is_relation and record is not None:
+        related = getattr(record, field.name, None) if field.name in record._state.fields_cache else None
+        if related is None:
+            return value
+        full_name = getattr(related, "get_full_name", None)
+        return (full_name() if callable(full_name) else "") or str(related)
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):

@@ -17,3 +17,30 @@ def test_a_changed_role_is_shown_by_its_label_with_the_actor(make_user):
     change = next(c for c in rows[0]["changes"] if str(c["new"]) == "客户事务部主管")
     assert str(change["old"]) == "客户事务部专员"
     assert rows[0]["record"].history_user == user and page.number == 1
+
+
+def test_a_changed_reference_shows_the_referenced_name_in_the_same_two_queries(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from crm.models import Department
+
+    user = make_user("cs_staff", username="wang")
+    profile = StaffProfile.objects.get(user=user)
+    first, second = Department.objects.create(code="t1", name="客服一组"), Department.objects.create(code="t2", name="工程部")
+    for department in (first, second):
+        profile.department = department
+        profile._history_user = user
+        profile.save()
+    with CaptureQueriesContext(connection) as ctx:
+        rows, page = history_rows(profile)
+    change = next(c for c in rows[0]["changes"] if str(c["field"]) == str(StaffProfile._meta.get_field(
+        "department").verbose_name))
+    assert (change["old"], change["new"]) == ("客服一组", "工程部")
+    assert len(ctx.captured_queries) <= 3  # the page, the record before it (and the paginator's count)
+    profile.department = first
+    profile.save()
+    second_id = second.pk
+    second.delete()  # history rows keep its id; the join finds nothing
+    rows, page = history_rows(profile)
+    assert [(c["old"], c["new"]) for c in rows[0]["changes"] if c["new"] == "客服一组"] == [(second_id, "客服一组")]
