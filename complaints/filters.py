@@ -7,34 +7,43 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Department
-
 from .models import Category, ClockState, Complaint, Kind, Severity, State
+
+
+def _choices(enum):
+    """The choices as a callable: a FilterSet deep-copies its filters and its form's fields on
+    every request, and a list of translated labels costs far more to copy than a function."""
+    return lambda: enum.choices
 
 
 class ComplaintFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("类型"), choices=Kind.choices)
-    state = django_filters.ChoiceFilter(label=_("状态"), choices=State.choices)
-    severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=Severity.choices)
-    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=None)
-    category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices)
-    department = django_filters.ModelChoiceFilter(label=_("责任部门"), queryset=Department.objects.all())
-    clock_state = django_filters.ChoiceFilter(label=_("时限状态"), choices=ClockState.choices, method="by_clock")
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=_choices(Kind))
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=_choices(State))
+    severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=_choices(Severity))
+    # Project and department menus: the user's projects and the departments, given by the
+    # selector from its cache (validating a choice against them costs no query).
+    project = django_filters.ChoiceFilter(label=_("项目"), choices=(), empty_label=_("全部"))
+    category = django_filters.ChoiceFilter(label=_("类别"), choices=_choices(Category))
+    department = django_filters.ChoiceFilter(label=_("责任部门"), choices=(), empty_label=_("全部"))
+    clock_state = django_filters.ChoiceFilter(label=_("时限状态"), choices=_choices(ClockState), method="by_clock")
     # Local days as a datetime range on the received_at index (a __date lookup converts every row).
     received_from = django_filters.DateFilter(label=_("受理日期从"), method="received_since")
     received_to = django_filters.DateFilter(label=_("至"), method="received_until")
     # Archived cases stay in the register (含已归档 by default): searched, shown and exported.
     archive = django_filters.ChoiceFilter(label=_("归档"), method="by_archive", empty_label=_("含已归档"),
-                                          choices=[("exclude", _("不含已归档")), ("only", _("仅已归档"))])
+                                          choices=lambda: [("exclude", _("不含已归档")), ("only", _("仅已归档"))])
 
     class Meta:
         model = Complaint
         fields = ["q", "kind", "state", "severity", "project", "category", "department", "clock_state", "archive"]
 
-    def __init__(self, data=None, queryset=None, *, projects=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, menus, **kwargs):
+        """``menus``: {"project": [(pk, name), …], "department": [(pk, name), …]}; a project
+        outside the user's menu is refused like any invalid choice."""
         super().__init__(data, queryset, **kwargs)
-        self.filters["project"].queryset = projects
+        for name in ("project", "department"):
+            self.filters[name].extra["choices"] = [(str(pk), label) for pk, label in menus[name]]
         for field in self.form.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm"
                                           if hasattr(field, "choices") else "form-control form-control-sm")

@@ -59,7 +59,7 @@ def register_list(*, user, params):
         base = base.filter(clocks__state=ClockState.BREACHED).distinct()
     elif queue == "visits":
         base = base.filter(clocks__rule__code="return_visit", clocks__state__in=LIVE_CLOCK_STATES).distinct()
-    filterset = ComplaintFilter(params or None, queryset=base, projects=visible_projects(user))
+    filterset = ComplaintFilter(params or None, queryset=base, menus=_filter_menus(user))
     qs = filterset.qs if filterset.is_valid() else base
     if params.get("sort") == "deadline":
         # Cases without a live clock last on every database (SQLite sorts NULL first by default);
@@ -163,10 +163,6 @@ def register_page(*, user, params, page) -> dict:
     filterset, qs = register_list(user=user, params=params)
     qs = qs.select_related(None).select_related("project", "unit__building", "forwarded_by_company") \
         .defer(*REGISTER_DEFER)
-    for name, choices in _filter_menus(user).items():
-        # The menus render from the cache; the field's queryset still validates a choice.
-        field = filterset.form.fields[name]
-        field.widget.choices = [("", field.empty_label or "---------"), *choices]
     counts_key = f"complaints:register:queues:{user.pk}:{user_role(user)}"
     counts = cache.get(counts_key)
     if counts is None:

@@ -72,3 +72,16 @@ def test_postgresql_serves_partial_searches_from_trigram_indexes():
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
     assert "complaint_number_trgm" in plan and "complaint_phone_trgm" in plan, plan
+
+
+def test_the_project_menu_is_the_users_scope_and_another_project_finds_nothing_of_it(new_case, make_user, place):
+    from owners.models import Project
+
+    other = Project.objects.create(code="hill", name="山景苑")
+    mine = new_case(owner=0)
+    outsider = make_user("project_dept", projects=[other])
+    filterset, qs = register_list(user=outsider, params=QueryDict(f"project={place['project'].pk}"))
+    assert not filterset.is_valid() and "project" in filterset.errors
+    assert mine.number not in set(qs.values_list("number", flat=True))
+    menu = [value for value, _ in filterset.form.fields["project"].choices if value]
+    assert menu == [str(other.pk)]
