@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
+from types import SimpleNamespace
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -93,8 +94,6 @@ REGISTER_PER_PAGE = 30
 COUNTS_SECONDS = 60
 DEFERRED_FROM = 300  # from this offset on, the page's ids are found on the index first
 SEARCH_FOUND_MAX = 1000  # a search finding more than this is paged on the sort index as usual
-REGISTER_DEFER = ("description", "invalid_reason", "cause", "responsibility", "execution_result", "feedback_text",
-                  "owner_opinion", "reply_text", "major_reason")
 
 
 class CountedPaginator(Paginator):
@@ -135,34 +134,50 @@ def _filter_menus(user) -> dict:
     return menus
 
 
-def _label_rows(rows) -> None:
+# What a register row shows, read as values (no model instances, no join of the project: its
+# name comes from the cached project menu).
+ROW_FIELDS = ("pk", "number", "kind", "received_at", "complainant_name", "title", "severity", "state",
+              "next_deadline", "project_id", "forwarded_by_company__name", "unit__number", "unit__building__name")
+
+
+def _register_rows(values: list[dict], project_names: dict) -> list[SimpleNamespace]:
     """Everything a register row shows, as text, computed once per page: the template engine's
     per-row lookups, {% url %} and date filters cost more than the page's query."""
     from django.urls import reverse
+
+    from owners.models import Project
 
     from .models import Kind, Severity, State
 
     labels = {"kind": dict(Kind.choices), "state": dict(State.choices), "severity": dict(Severity.choices)}
     labels = {field: {value: str(label) for value, label in choices.items()} for field, choices in labels.items()}
     url = reverse("complaints:detail", args=[0])[:-2]  # ".../0/" without "0/"
-    for row in rows:
-        row.kind_label = labels["kind"].get(row.kind, row.kind)
-        row.state_label = labels["state"].get(row.state, row.state)
-        row.severity_label = labels["severity"].get(row.severity, row.severity)
-        row.detail_url = f"{url}{row.pk}/"
-        row.company_name = row.forwarded_by_company.name if row.forwarded_by_company_id else ""
-        row.received_text = timezone.localtime(row.received_at).strftime("%Y-%m-%d %H:%M")
-        row.deadline_text = timezone.localtime(row.next_deadline).strftime("%m-%d %H:%M") if row.next_deadline else "—"
-        unit = row.unit
-        row.place = f"{row.project.name} {unit.building.name}-{unit.number}" if unit else row.project.name
+    missing = {v["project_id"] for v in values} - project_names.keys()
+    if missing:  # a project outside the menu (e.g. the scope changed within the minute)
+        project_names = {**project_names, **dict(Project.objects.filter(pk__in=missing).values_list("pk", "name"))}
+    rows = []
+    for v in values:
+        project = project_names.get(v["project_id"], "")
+        deadline = v["next_deadline"]
+        rows.append(SimpleNamespace(
+            **v, id=v["pk"], detail_url=f"{url}{v['pk']}/",
+            kind_label=labels["kind"].get(v["kind"], v["kind"]),
+            state_label=labels["state"].get(v["state"], v["state"]),
+            severity_label=labels["severity"].get(v["severity"], v["severity"]),
+            company_name=v["forwarded_by_company__name"] or "",
+            received_text=timezone.localtime(v["received_at"]).strftime("%Y-%m-%d %H:%M"),
+            deadline_text=timezone.localtime(deadline).strftime("%m-%d %H:%M") if deadline else "—",
+            place=(f"{project} {v['unit__building__name']}-{v['unit__number']}" if v["unit__number"] is not None
+                   else project),
+        ))
+    return rows
 
 
 def register_page(*, user, params, page) -> dict:
     """The register page: its filter form, one page of rows and the counts, in as few queries
     as the page allows (see the note above)."""
     filterset, qs = register_list(user=user, params=params)
-    qs = qs.select_related(None).select_related("project", "unit__building", "forwarded_by_company") \
-        .defer(*REGISTER_DEFER)
+    qs = qs.select_related(None)
     counts_key = f"complaints:register:queues:{user.pk}:{user_role(user)}"
     counts = cache.get(counts_key)
     if counts is None:
@@ -171,8 +186,8 @@ def register_page(*, user, params, page) -> dict:
     filtered = any(params.get(k) for k in params if k not in ("page", "sort"))
     found = None
     if (params.get("q") or "").strip():
-        # A search matches few cases but cannot use an index (LIKE '%…%'): find them with one scan,
-        # then sort only those, instead of walking the whole sort index testing every row.
+        # A search matches few cases: find them first (trigram indexes on PostgreSQL, one scan on
+        # SQLite), then sort only those, instead of walking the whole sort index testing every row.
         found = list(qs.order_by().values_list("pk", flat=True)[:SEARCH_FOUND_MAX + 1])
         if len(found) <= SEARCH_FOUND_MAX:
             qs = qs.filter(pk__in=found)
@@ -193,11 +208,11 @@ def register_page(*, user, params, page) -> dict:
     if offset >= DEFERRED_FROM:
         # Deep pages: the ids come from the (covering) sort index, then only those rows are joined.
         ids = list(qs.values_list("pk", flat=True)[offset:offset + REGISTER_PER_PAGE])
-        rows = {c.pk: c for c in qs.order_by().filter(pk__in=ids)}
-        page_obj.object_list = [rows[pk] for pk in ids if pk in rows]
+        found_rows = {v["pk"]: v for v in qs.order_by().filter(pk__in=ids).values(*ROW_FIELDS)}
+        values = [found_rows[pk] for pk in ids if pk in found_rows]
     else:
-        page_obj.object_list = list(page_obj.object_list)
-    _label_rows(page_obj.object_list)
+        values = list(qs.values(*ROW_FIELDS)[offset:offset + REGISTER_PER_PAGE]) if total else []
+    page_obj.object_list = _register_rows(values, dict(_filter_menus(user)["project"]))
     return {"filter": filterset, "page_obj": page_obj, "counts": counts}
 
 

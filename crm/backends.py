@@ -7,6 +7,8 @@
 - ``get_all_permissions`` takes an active user's permissions from ``crm.permcache`` (the shared
   cache, refreshed whenever groups or permissions change) instead of the database.
 """
+import functools
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -15,15 +17,21 @@ from django.db.models.functions import Coalesce
 from crm import permcache
 
 
+@functools.cache
+def _users_with_profile_and_unread():
+    """Built once per process: resolving the subquery costs more than running the query, and
+    ``.filter(pk=…)`` on this queryset only clones it."""
+    from crm.models import Notification
+
+    unread = (Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True)
+              .values("recipient_id").annotate(n=Count("pk")).values("n"))
+    return (get_user_model()._default_manager.select_related("profile")
+            .annotate(crm_unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0)))
+
+
 class CrmBackend(ModelBackend):
     def get_user(self, user_id):
-        from crm.models import Notification
-
-        unread = (Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True)
-                  .values("recipient_id").annotate(n=Count("pk")).values("n"))
-        user = (get_user_model()._default_manager.select_related("profile")
-                .annotate(crm_unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
-                .filter(pk=user_id).first())
+        user = _users_with_profile_and_unread().filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
