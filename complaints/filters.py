@@ -16,17 +16,21 @@ def _choices(enum):
     return lambda: enum.choices
 
 
+ALL = _("全部")
+
+
 class ComplaintFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("类型"), choices=_choices(Kind))
-    state = django_filters.ChoiceFilter(label=_("状态"), choices=_choices(State))
-    severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=_choices(Severity))
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=_choices(Kind), empty_label=ALL)
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=_choices(State), empty_label=ALL)
+    severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=_choices(Severity), empty_label=ALL)
     # Project and department menus: the user's projects and the departments, given by the
     # selector from its cache (validating a choice against them costs no query).
-    project = django_filters.ChoiceFilter(label=_("项目"), choices=(), empty_label=_("全部"))
-    category = django_filters.ChoiceFilter(label=_("类别"), choices=_choices(Category))
-    department = django_filters.ChoiceFilter(label=_("责任部门"), choices=(), empty_label=_("全部"))
-    clock_state = django_filters.ChoiceFilter(label=_("时限状态"), choices=_choices(ClockState), method="by_clock")
+    project = django_filters.ChoiceFilter(label=_("项目"), choices=(), empty_label=ALL)
+    category = django_filters.ChoiceFilter(label=_("类别"), choices=_choices(Category), empty_label=ALL)
+    department = django_filters.ChoiceFilter(label=_("责任部门"), choices=(), empty_label=ALL)
+    clock_state = django_filters.ChoiceFilter(label=_("时限状态"), choices=_choices(ClockState), method="by_clock",
+                                             empty_label=ALL)
     # Local days as a datetime range on the received_at index (a __date lookup converts every row).
     received_from = django_filters.DateFilter(label=_("受理日期从"), method="received_since")
     received_to = django_filters.DateFilter(label=_("至"), method="received_until")
