@@ -331,6 +331,20 @@ def event_link(*, complaint, event, user) -> Complaint:
     return complaint
 
 
+@transaction.atomic
+def event_attach(*, complaint, user, event_id=None, title: str = "") -> Event:
+    """Link a case to an event of its project: an existing one (``event_id``) or a new one named
+    ``title``. All or nothing: a case that cannot be linked leaves no new event behind."""
+    if event_id:
+        event = Event.objects.filter(project_id=complaint.project_id, pk=event_id).first()
+        if event is None:
+            raise ValidationError("所选事件不存在或不属于本案件的项目。")
+    else:
+        event = event_create(project=complaint.project, title=title, user=user)
+    event_link(complaint=complaint, event=event, user=user)
+    return event
+
+
 # --- Reports and attachments ----------------------------------------------------------------
 
 

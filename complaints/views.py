@@ -250,16 +250,12 @@ def weekly(request):
 @permission_required("complaints.change_complaint", raise_exception=True)
 def link_event(request, pk):
     """Link the case to an existing event of its project, or to a new one."""
-    from .models import Event
-
     case = selectors.complaint_get(user=request.user, pk=pk)
+    event_id = request.POST.get("event", "")
     try:
-        event_id, title = request.POST.get("event"), request.POST.get("title", "").strip()
-        if event_id:
-            event = get_object_or_404(Event.objects.filter(project=case.project), pk=event_id)
-        else:
-            event = services.event_create(project=case.project, title=title, user=request.user)
-        services.event_link(complaint=case, event=event, user=request.user)
+        event = services.event_attach(complaint=case, user=request.user,
+                                      event_id=int(event_id) if event_id.isdigit() else None,
+                                      title=request.POST.get("title", "").strip())
         messages.success(request, f"已关联事件：{event.title}")
     except (ValidationError, PermissionDenied) as exc:
         show_error(request, exc)

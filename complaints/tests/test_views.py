@@ -286,3 +286,24 @@ def test_weekly_report_shows_and_exports_the_on_time_rate_per_department(client,
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     by_dept = {r[1]: r[2] for r in rows if r[0] == "部门按时率"}
     assert by_dept == {"工程部": "100.0%（1/1）", "客服部": "0.0%（0/1）"}
+
+
+@pytest.mark.django_db
+def test_linking_a_case_that_cannot_be_linked_leaves_no_new_event_and_another_projects_event_is_refused(as_role):
+    from complaints.models import Complaint, Event, State
+    from owners.models import Project
+
+    client = as_role("cs_supervisor")
+    archived = Complaint.objects.filter(state=State.ARCHIVED).first()
+    events_before = Event.objects.count()
+    response = client.post(reverse("complaints:link_event", args=[archived.pk]), {"title": "新事件：停水"}, follow=True)
+    assert response.status_code == 200 and "已归档" in response.content.decode()
+    assert Event.objects.count() == events_before and not Event.objects.filter(title="新事件：停水").exists()
+
+    case = Complaint.objects.exclude(state__in=[State.ARCHIVED, State.CLOSED]).first()
+    other = Project.objects.exclude(pk=case.project_id).first()
+    foreign = Event.objects.create(project=other, title="别的项目的事件", created_by=case.received_by)
+    response = client.post(reverse("complaints:link_event", args=[case.pk]), {"event": foreign.pk}, follow=True)
+    assert "所选事件不存在或不属于本案件的项目" in response.content.decode()
+    case.refresh_from_db()
+    assert case.event_id != foreign.pk
