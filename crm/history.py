@@ -7,11 +7,16 @@ def history_rows(obj, page: int = 1, per_page: int = 20):
 
     Diffs are computed against the previous record within the page (and one before it),
     so a page costs two queries whatever the history's length; the records referenced by
-    foreign keys (a handler, a department) are joined into those queries, so a change shows
-    their names, not their ids.
+    foreign keys (a handler, a department; and the records their names read, such as a unit's
+    building) are joined into those queries, so a change shows their names, not their ids.
     """
-    relations = [f.name for f in obj.history.model._meta.concrete_fields
-                 if f.is_relation and f.name not in ("history_user", "history_relation")]
+    relations = []
+    for f in obj.history.model._meta.concrete_fields:
+        if f.is_relation and f.name not in ("history_user", "history_relation"):
+            relations.append(f.name)
+            # One level further: a unit's name reads its building, a building's its project.
+            relations += [f"{f.name}__{g.name}" for g in f.related_model._meta.concrete_fields
+                          if g.many_to_one and g.related_model is not f.related_model]
     records = obj.history.select_related("history_user", *relations).order_by("-history_date", "-history_id")
     paginator = Paginator(records, per_page)
     page_obj = paginator.get_page(page)

@@ -44,3 +44,26 @@ def test_a_changed_reference_shows_the_referenced_name_in_the_same_two_queries(m
     second.delete()  # history rows keep its id; the join finds nothing
     rows, page = history_rows(profile)
     assert [(c["old"], c["new"]) for c in rows[0]["changes"] if c["new"] == "客服一组"] == [(second_id, "客服一组")]
+
+
+def test_a_changed_unit_shows_its_building_and_number_without_a_query_per_change(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from owners.models import Building, Customer, Ownership, Project, Unit
+
+    user = make_user("cs_staff")
+    project = Project.objects.create(code="h1", name="湖景苑")
+    building = Building.objects.create(project=project, name="3栋")
+    units = [Unit.objects.create(project=project, building=building, number=f"{i}02", area=90) for i in range(1, 6)]
+    owner = Customer.objects.create(code="H0001", name="赵业主", phone="13900000001", project=project)
+    link = Ownership.objects.create(customer=owner, unit=units[0])
+    for unit in units[1:]:
+        link.unit = unit
+        link._history_user = user
+        link.save()
+    with CaptureQueriesContext(connection) as ctx:
+        rows, page = history_rows(link)
+        shown = [(c["old"], c["new"]) for row in rows for c in row["changes"]]
+    assert ("3栋-102", "3栋-202") in shown and ("3栋-402", "3栋-502") in shown
+    assert len(ctx.captured_queries) <= 3
