@@ -53,32 +53,36 @@ def cards_for(user) -> list[Card]:
     return cards
 
 
+def forget_cards(user) -> None:
+    """Start a new generation of ``user``'s cards: the next home page recomputes them."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(_version_key(user.pk))
+    except ValueError:
+        cache.set(_version_key(user.pk), 1, None)
+
+
 def _version_key(user_id) -> str:
     return f"{VERSION_KEY}:{user_id}"
 
 
-def _acting_user_id():
+def _acting_user():
     """The user of the request being served (simple-history's middleware keeps the request),
     or None in a beat job, a command or a shell."""
     from simple_history.models import HistoricalRecords
 
     request = getattr(HistoricalRecords.context, "request", None)
     user = getattr(request, "user", None)
-    return user.pk if user is not None and user.is_authenticated else None
+    return user if user is not None and user.is_authenticated else None
 
 
 def _new_generation(sender, **kwargs):
-    from django.core.cache import cache
-
     if sender._meta.app_label in ("sessions", "axes", "admin"):
         return  # a login or a session write changes no card
-    user_id = _acting_user_id()
-    if user_id is None:
-        return
-    try:
-        cache.incr(_version_key(user_id))
-    except ValueError:
-        cache.set(_version_key(user_id), 1, None)
+    user = _acting_user()
+    if user is not None:
+        forget_cards(user)
 
 
 post_save.connect(_new_generation, dispatch_uid="crm.dashboard.generation.save")

@@ -38,3 +38,17 @@ def test_own_action_shows_at_once_and_another_users_within_the_minute(demo):
     case.refresh_from_db()
     assert case.state == State.PLAN_APPROVED
     assert waiting_for_me(manager) == before  # one's own action: at once
+
+
+def test_forget_cards_makes_the_next_home_page_recompute_the_users_cards(demo):
+    from crm.dashboard import forget_cards
+
+    manager = logged_in("manager")
+    before_manager = waiting_for_me(manager)
+    case = Complaint.objects.filter(state=State.INVESTIGATED).order_by("pk").first()
+    staff = logged_in("cs_staff")
+    assert staff.post(reverse("complaints:act", args=[case.pk, "submit_plan"]),
+                      {"content": "更换密封条"}).status_code == 302
+    assert waiting_for_me(manager) == before_manager  # another user's action: still cached
+    forget_cards(get_user_model().objects.get(username="manager"))
+    assert waiting_for_me(manager) == before_manager + 1
