@@ -146,3 +146,103 @@ def forget() -> None:
     """Drop the cached calendar (an admin changed an override or the hours)."""
     global _cached
     _cached = None
+
+
+# --- Periods under the Civil Code (民法典 art. 200–204) -----------------------------------------
+#
+# Every period of the product counted in calendar days, months or years goes through these
+# functions (working time goes through ``WorkingCalendar``):
+#   art. 201  the day of the event is not counted: N days from the 1st end on the (1+N)th;
+#   art. 202  months and years are calendar ones: the period ends on the corresponding day of
+#             the last month, or on that month's last day when it has no such day
+#             (01-31 + 1 month → 02-28/29; 2024-02-29 + 1 year → 2025-02-28);
+#   art. 203  a *deadline to act* (a notice, a claim, a due date) whose last day is not a working
+#             day ends on the next working day; a *measure of elapsed time* (overdue for more
+#             than 6 months, archive age) does not move;
+#   art. 203  a period ends at the end of its last day (24:00), i.e. at the start of the next day.
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    """The day ``months`` calendar months after (or before) ``day``, clamped to the month's end."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
+    return dt.date(year, month, min(day.day, (next_month - dt.timedelta(days=1)).day))
+
+
+def _period_last_day(start: dt.date, days: int, months: int) -> dt.date:
+    return _shift_months(start, months) + dt.timedelta(days=days)
+
+
+def period_end(start: dt.date, *, days: int = 0, months: int = 0, years: int = 0, deadline: bool,
+               cal: WorkingCalendar | None = None) -> dt.date:
+    """The last day of a period of ``years``/``months``/``days`` after the event on ``start``.
+
+    ``deadline=True``: a period for someone to act; a last day that is a holiday or a
+    non-working weekend day moves to the next working day of ``cal`` (default: the database's
+    calendar). ``deadline=False``: a measure of elapsed time; it never moves.
+    """
+    if isinstance(start, dt.datetime):
+        raise TypeError("period_end counts whole days: pass a date (see period_end_at for an instant)")
+    if min(days, months, years) < 0:
+        raise ValueError("a period is not negative")
+    last = _period_last_day(start, int(days), int(months) + 12 * int(years))
+    if deadline:
+        cal = cal or calendar()
+        if not cal.is_working_day(last):
+            last = cal.next_working_day(last)
+    return last
+
+
+def _local_tz(cal: WorkingCalendar | None, tz):
+    return tz or (cal.tz if cal else None) or timezone.get_default_timezone()
+
+
+def _local_date(start, tz) -> dt.date:
+    if isinstance(start, dt.datetime):
+        return start.astimezone(tz).date() if timezone.is_aware(start) else start.date()
+    return start
+
+
+def day_start(day: dt.date, tz=None) -> dt.datetime:
+    """The instant a local day begins (00:00 in ``tz``, default the site's time zone)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tz or timezone.get_default_timezone())
+
+
+def period_end_at(start: dt.date | dt.datetime, *, days: int = 0, months: int = 0, years: int = 0,
+                  deadline: bool, cal: WorkingCalendar | None = None, tz=None) -> dt.datetime:
+    """The instant a period ends: the start of the day after its last day, in local time.
+
+    ``start`` may be the event's instant: its local date is the (uncounted) day of the event.
+    """
+    tz = _local_tz(cal, tz)
+    last = period_end(_local_date(start, tz), days=days, months=months, years=years, deadline=deadline, cal=cal)
+    return day_start(last + dt.timedelta(days=1), tz)
+
+
+def elapsed_cutoff(on: dt.date, *, days: int = 0, months: int = 0, years: int = 0) -> dt.date:
+    """The latest event day whose period of elapsed time is over before the day ``on`` begins.
+
+    "Overdue for more than 6 months on ``on``" ⇔ ``overdue_since <= elapsed_cutoff(on, months=6)``.
+    The inverse of ``period_end(..., deadline=False)``, which is not one-to-one at month ends
+    (01-29, 01-30 and 01-31 all reach 02-28 in a month), hence the search around a first guess.
+    """
+    if min(days, months, years) < 0:
+        raise ValueError("a period is not negative")
+    months = int(months) + 12 * int(years)
+    days = int(days)
+    guess = _shift_months(on, -months) - dt.timedelta(days=days)
+    one = dt.timedelta(days=1)
+    while _period_last_day(guess, days, months) >= on:
+        guess -= one
+    while _period_last_day(guess + one, days, months) < on:
+        guess += one
+    return guess
+
+
+def elapsed_cutoff_at(now: dt.datetime, *, days: int = 0, months: int = 0, years: int = 0, tz=None) -> dt.datetime:
+    """The instant X such that an event that happened before X has its elapsed period over at ``now``
+    (filter ``happened_at__lt=X``): periods end at the end of their last local day."""
+    tz = tz or timezone.get_default_timezone()
+    cutoff = elapsed_cutoff(now.astimezone(tz).date(), days=days, months=months, years=years)
+    return day_start(cutoff + dt.timedelta(days=1), tz)
