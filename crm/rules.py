@@ -29,7 +29,7 @@ DEFAULTS: dict[str, RuleDefault] = {
     "complaints.return_visit_target_percent": _d(100, "%", "回访率目标"),
     "complaints.sla_warn_percent": _d(80, "%", "时限用去该比例时预警"),
     "complaints.sla_manager_percent": _d(150, "%", "时限用去该比例(超时后)仍未处理即上报公司主管经理"),
-    "liaison.coordination_max_interval_days": _d(31, "天", "每个项目至少每月协调一次(最长间隔)"),
+    "liaison.coordination_max_interval_months": _d(1, "月", "每个项目至少每月协调一次：上次协调后最长间隔的自然月数"),
     "liaison.committee_area_percent": _d(50, "%", "交付面积达到总面积该比例即具备首次业主大会条件"),
     "liaison.committee_years_after_first_delivery": _d(2, "年", "首次交付满该年数且交付面积达下项比例亦具备条件"),
     "liaison.committee_min_area_percent_after_years": _d(20, "%", "首次交付满年限后所需的最低交付面积比例"),

@@ -3,7 +3,10 @@
 Local regulations: once the delivered floor area reaches ``area_percent`` of the total,
 or ``years`` after the first delivery with at least ``min_percent_after_years`` delivered;
 the developer must then notify the district housing office and the sub-district office
-within ``notice_days``. Thresholds come from the rules (cities differ).
+within ``notice_days``. Thresholds come from the rules (cities differ). Both periods are
+counted under 民法典 art. 201–203 by ``crm.calendar.period_end``: the years are an elapsed
+time (the condition is met on the anniversary, whatever day it is); the notice is a deadline
+to act, so a last day off moves to the next working day.
 """
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+
+from crm.calendar import WorkingCalendar, period_end
 
 
 @dataclass(frozen=True)
@@ -21,21 +26,16 @@ class CommitteeCondition:
     delivered_percent: Decimal
 
 
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def committee_condition(units: Iterable[tuple[Decimal, dt.date | None]], *, area_percent: Decimal,
                         years: int, min_percent_after_years: Decimal, notice_days: int,
-                        today: dt.date | None = None) -> CommitteeCondition:
+                        today: dt.date | None = None, cal: WorkingCalendar | None = None) -> CommitteeCondition:
     """The day the condition is met (or None) and the notice due date.
 
     ``units`` are (floor area, delivery date or None); the total is every unit's area,
-    delivered or not.
+    delivered or not. ``cal`` decides the working days (default: the statutory calendar
+    without admin overrides, so that this stays free of the database).
     """
+    cal = cal or WorkingCalendar()
     units = [(Decimal(area or 0), day) for area, day in units]
     total = sum((area for area, _ in units), Decimal(0))
     if total <= 0:
@@ -57,7 +57,7 @@ def committee_condition(units: Iterable[tuple[Decimal, dt.date | None]], *, area
     if reached_main is not None:
         candidates.append((reached_main, f"交付面积达到总面积的 {area_percent}%"))
     if by_day and reached_min is not None:
-        after_years = max(add_years(min(by_day), years), reached_min)
+        after_years = max(period_end(min(by_day), years=years, deadline=False), reached_min)
         candidates.append((after_years, f"首次交付满 {years} 年且交付面积达到 {min_percent_after_years}%"))
     delivered = sum((area for area, day in units if day is not None and (today is None or day <= today)),
                     Decimal(0))
@@ -65,4 +65,5 @@ def committee_condition(units: Iterable[tuple[Decimal, dt.date | None]], *, area
     if not candidates:
         return CommitteeCondition(None, None, "", delivered_percent)
     day, reason = min(candidates, key=lambda pair: pair[0])
-    return CommitteeCondition(day, day + dt.timedelta(days=notice_days), reason, delivered_percent)
+    notice_due = period_end(day, days=notice_days, deadline=True, cal=cal)
+    return CommitteeCondition(day, notice_due, reason, delivered_percent)

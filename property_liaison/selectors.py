@@ -4,10 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from crm.calendar import calendar
 from crm.rules import rule_int
 from crm.scopes import visible_projects
 from owners.models import Unit
@@ -15,7 +17,7 @@ from property_liaison import filters
 from property_liaison.models import (
     ActionItem, CommitteeFormation, CoordinationMeeting, Inspection, Rectification, RepairRequest, WarrantyCategory,
 )
-from property_liaison.services import add_months, coordination_status
+from property_liaison.services import coordination_status, warranty_end
 
 
 def _filtered(filterset_class, qs, user, params):
@@ -92,13 +94,13 @@ def cadence_report(user, on: dt.date | None = None) -> list[dict]:
 def score_trends(user, months: int = 12) -> dict:
     """Monthly mean inspection score per project and per company (for the ECharts lines)."""
     since = timezone.localdate().replace(day=1)
-    since = add_months(since, -(months - 1))
+    since -= relativedelta(months=months - 1)
     qs = Inspection.objects.filter(project__in=visible_projects(user), date__gte=since, score__isnull=False)
     labels = []
     day = since
     for _ in range(months):
         labels.append(day.strftime("%Y-%m"))
-        day = add_months(day, 1)
+        day += relativedelta(months=1)
 
     def series(field, name_field):
         data = defaultdict(dict)
@@ -112,22 +114,30 @@ def score_trends(user, months: int = 12) -> dict:
             "areas": [{"area": r["scores__area"], "avg": round(float(r["avg"]), 1)} for r in by_area if r["scores__area"]]}
 
 
+# Longer than any run of days off (Spring Festival with its weekends is 9), so a moved end is found.
+MAX_DAYS_OFF_IN_A_ROW = 20
+
+
 def warranty_ending(user, days: int | None = None, on: dt.date | None = None) -> list[dict]:
     """Units whose warranty of some category ends within ``days`` (rule): one query per category
     (a handful), each on an indexed date range of deliveries."""
     on = on or timezone.localdate()
     days = days if days is not None else rule_int("liaison.warranty_ending_report_days")
     projects = visible_projects(user)
+    cal = calendar()
     rows = []
     for category in WarrantyCategory.objects.all():
-        # warranty end = delivery + period - 1 day, so ends in [on, on+days] ⇔ delivery in this range
-        first = add_months(on + dt.timedelta(days=1), -category.period_months)
-        last = add_months(on + dt.timedelta(days=days + 1), -category.period_months)
-        units = Unit.objects.filter(project__in=projects, delivery_date__gte=first, delivery_date__lt=last) \
+        # The end is delivery + period (calendar months), moved past days off (services.warranty_end):
+        # a delivery window a little wider than the exact inverse, then the exact end decides.
+        period = relativedelta(months=category.period_months)
+        first = on - period - dt.timedelta(days=MAX_DAYS_OFF_IN_A_ROW)
+        last = on + dt.timedelta(days=days) - period + dt.timedelta(days=3)  # 01-29..31 + 1 month → 02-28
+        units = Unit.objects.filter(project__in=projects, delivery_date__gte=first, delivery_date__lte=last) \
             .select_related("project", "building").order_by("delivery_date")
         for unit in units:
-            ends = add_months(unit.delivery_date, category.period_months) - dt.timedelta(days=1)
-            rows.append({"unit": unit, "category": category, "ends": ends, "days_left": (ends - on).days})
+            ends = warranty_end(unit.delivery_date, category, cal)
+            if on <= ends <= on + dt.timedelta(days=days):
+                rows.append({"unit": unit, "category": category, "ends": ends, "days_left": (ends - on).days})
     rows.sort(key=lambda r: (r["ends"], r["unit"].pk))
     return rows
 

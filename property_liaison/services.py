@@ -11,12 +11,13 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.calendar import calendar, period_end
 from crm.notifications import notify, notify_role
 from crm.scopes import role_users
 from crm.rules import rule, rule_int
 from crm.sequences import next_value
 from owners.models import Project, Unit
-from property_liaison.committee import add_years, committee_condition
+from property_liaison.committee import committee_condition
 from property_liaison.defaults import ensure_default_categories
 from property_liaison.models import (
     ACTION_ITEM_WORKFLOW, COMMITTEE_WORKFLOW, RECTIFICATION_WORKFLOW, REPAIR_WORKFLOW, ActionItem, Cadence,
@@ -30,7 +31,9 @@ def _company_users(company):
     return role_users("property_company").filter(profile__property_company=company)
 
 
-CADENCE_DAYS = {Cadence.DAILY: 1, Cadence.WEEKLY: 7, Cadence.MONTHLY: 31}
+# The longest gap between two coordinations, as a period under 民法典 art. 201–203; the monthly
+# one is the rule liaison.coordination_max_interval_months (calendar months, not 31 days).
+CADENCE_PERIODS = {Cadence.DAILY: {"days": 1}, Cadence.WEEKLY: {"days": 7}}
 
 
 def _today() -> dt.date:
@@ -55,14 +58,12 @@ def managed_projects(on: dt.date | None = None):
 
 # --- Coordination ----------------------------------------------------------------------------
 
-# "At least once a month" (DOMAIN.md): the admin's rule may tighten this, never loosen it.
-MONTH_DAYS = 31
-
-
-def cadence_interval_days(cadence: str) -> int:
-    """Days allowed between two coordinations: the cadence, never more than the monthly rule
-    and never more than a month whatever the rule says."""
-    return min(CADENCE_DAYS.get(cadence, MONTH_DAYS), rule_int("liaison.coordination_max_interval_days"), MONTH_DAYS)
+def cadence_period(cadence: str) -> dict:
+    """The period allowed after a coordination before the next one is late: a day, a week, or
+    (monthly, "每月至少协调一次") the rule's number of calendar months, at least one."""
+    if cadence in CADENCE_PERIODS:
+        return CADENCE_PERIODS[cadence]
+    return {"months": max(rule_int("liaison.coordination_max_interval_months"), 1)}
 
 
 @transaction.atomic
@@ -154,14 +155,15 @@ def coordination_status(on: dt.date | None = None) -> list[dict]:
                 .order_by("name"))
     starts = dict(PropertyAppointment.objects.filter(start_date__lte=on).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=on)).values_list("project_id", "start_date"))
+    cal = calendar()
     rows = []
     for project in projects:
         cadence = plans.get(project.pk, Cadence.MONTHLY)
-        interval = cadence_interval_days(cadence)
         since = project.last_date or starts.get(project.pk) or on
-        due = since + dt.timedelta(days=interval)
+        # the last day to coordinate: a deadline to act, so a holiday moves it (art. 203)
+        due = period_end(since, **cadence_period(cadence), deadline=True, cal=cal)
         rows.append({"project": project, "cadence": cadence, "cadence_label": Cadence(cadence).label,
-                     "interval": interval, "last_date": project.last_date, "due_date": due,
+                     "last_date": project.last_date, "due_date": due,
                      "late": on > due, "late_days": max((on - due).days, 0)})
     return rows
 
@@ -309,7 +311,7 @@ def project_committee_condition(project, on: dt.date | None = None):
         list(units), area_percent=rule("liaison.committee_area_percent"),
         years=rule_int("liaison.committee_years_after_first_delivery"),
         min_percent_after_years=rule("liaison.committee_min_area_percent_after_years"),
-        notice_days=rule_int("liaison.committee_notice_days"), today=on or _today())
+        notice_days=rule_int("liaison.committee_notice_days"), today=on or _today(), cal=calendar())
 
 
 @transaction.atomic
@@ -396,22 +398,13 @@ def warranty_categories_ensure() -> int:
     return ensure_default_categories(WarrantyCategory)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    years, month0 = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month0 + 1
-    for last in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
-def warranty_end(delivery_date: dt.date | None, category: WarrantyCategory) -> dt.date | None:
-    """The last day of warranty: delivery date plus the category's period."""
+def warranty_end(delivery_date: dt.date | None, category: WarrantyCategory, cal=None) -> dt.date | None:
+    """The last day to claim a warranty repair: the category's period after the delivery day
+    (民法典 art. 201: the delivery day is not counted; art. 202: calendar months); a claim is a
+    deadline to act, so a last day off moves to the next working day (art. 203)."""
     if delivery_date is None:
         return None
-    return add_months(delivery_date, category.period_months) - dt.timedelta(days=1)
+    return period_end(delivery_date, months=category.period_months, deadline=True, cal=cal)
 
 
 def in_warranty(unit, category: WarrantyCategory, on: dt.date) -> tuple[bool, dt.date | None]:

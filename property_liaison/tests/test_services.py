@@ -1,9 +1,11 @@
 import datetime as dt
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from crm.calendar import period_end
 from crm.models import Notification
 from crm.rules import forget
 from property_liaison import services
@@ -36,32 +38,48 @@ def test_project_last_coordinated_35_days_ago_is_flagged_once_however_often_the_
         services.coordination_cadence_check(TODAY() + dt.timedelta(days=later))
     gap = CoordinationGap.objects.get(project=project)
     assert gap.last_date == TODAY() - dt.timedelta(days=35)
-    assert gap.due_date == TODAY() - dt.timedelta(days=4)
+    assert gap.due_date == period_end(gap.last_date, months=1, deadline=True)
     assert Notification.objects.filter(recipient=supervisor, dedupe_key__startswith="liaison.cadence").count() == 1
     assert Notification.objects.filter(dedupe_key__startswith="liaison.cadence").count() == 1
+
+
+def _meeting_on(user, project, day):
+    return services.coordination_record(user=user, project=project, date=day, form="meeting", attendees="甲、乙",
+                                        minutes="纪要")
 
 
 def test_a_new_coordination_after_a_gap_clears_it_and_a_later_gap_is_flagged_again(make_user):
     staff = make_user("cs_staff")
     supervisor = make_user("cs_supervisor")
-    project, _ = project_with_company()
-    _meeting(staff, project, 70)
-    assert services.coordination_cadence_check(TODAY() - dt.timedelta(days=35)) == 1
-    _meeting(staff, project, 34)
-    assert services.coordination_cadence_check() == 1  # 34 days again: a second, distinct gap
+    project, _ = project_with_company(start=dt.date(2025, 1, 1))
+    _meeting_on(staff, project, dt.date(2026, 6, 1))
+    assert services.coordination_cadence_check(dt.date(2026, 7, 2)) == 1  # due 07-01
+    _meeting_on(staff, project, dt.date(2026, 7, 10))
+    assert services.coordination_cadence_check(dt.date(2026, 7, 20)) == 0
+    assert services.coordination_cadence_check(dt.date(2026, 8, 11)) == 1  # due 08-10: a second, distinct gap
     assert CoordinationGap.objects.filter(project=project).count() == 2
     assert Notification.objects.filter(recipient=supervisor, dedupe_key__startswith="liaison.cadence").count() == 2
 
 
-def test_monthly_cadence_allows_31_days_and_flags_the_32nd(make_user):
+@pytest.mark.parametrize("last, still_on_time, flagged", [
+    # 每月至少协调一次 is a calendar month after the last coordination (民法典 art. 201–202), not 31 days
+    (dt.date(2026, 11, 14), dt.date(2026, 12, 14), dt.date(2026, 12, 15)),
+    # after February: 01-31 + 1 month ends 02-28 (a 调休 working Saturday in 2026), not 03-03
+    (dt.date(2026, 1, 31), dt.date(2026, 2, 28), dt.date(2026, 3, 1)),
+    (dt.date(2026, 3, 31), dt.date(2026, 4, 30), dt.date(2026, 5, 1)),
+    # a last day in the National Day holiday moves to the next working day (art. 203)
+    (dt.date(2026, 9, 3), dt.date(2026, 10, 8), dt.date(2026, 10, 9)),
+])
+def test_monthly_cadence_is_a_calendar_month_and_flags_the_day_after(make_user, last, still_on_time, flagged):
     staff = make_user("cs_staff")
-    project, _ = project_with_company()
-    _meeting(staff, project, 31)
-    assert services.coordination_cadence_check() == 0
-    assert services.coordination_cadence_check(TODAY() + dt.timedelta(days=1)) == 1
+    project, _ = project_with_company(start=dt.date(2025, 1, 1))
+    _meeting_on(staff, project, last)
+    assert services.coordination_cadence_check(still_on_time) == 0
+    assert services.coordination_cadence_check(flagged) == 1
+    assert CoordinationGap.objects.get(project=project).due_date == still_on_time
 
 
-def test_cadence_is_never_less_than_monthly_whatever_is_asked(make_user):
+def test_cadence_plans_and_the_monthly_rule_in_calendar_months(make_user):
     from crm.models import Rule
 
     staff = make_user("cs_staff")
@@ -70,23 +88,25 @@ def test_cadence_is_never_less_than_monthly_whatever_is_asked(make_user):
     with pytest.raises(ValidationError):
         services.coordination_plan_set(user=staff, project=project, cadence="quarterly")
     assert project.coordination_plan.cadence == Cadence.WEEKLY
-    # an admin may tighten the monthly limit, never loosen it past a month
-    Rule.objects.filter(key="liaison.coordination_max_interval_days").update(value=90)
-    forget("liaison.coordination_max_interval_days")
-    assert services.cadence_interval_days(Cadence.MONTHLY) == 31
-    Rule.objects.filter(key="liaison.coordination_max_interval_days").update(value=20)
-    forget("liaison.coordination_max_interval_days")
-    assert services.cadence_interval_days(Cadence.MONTHLY) == 20
-    assert services.cadence_interval_days(Cadence.WEEKLY) == 7
-    assert services.cadence_interval_days(Cadence.DAILY) == 1
+    assert services.cadence_period(Cadence.MONTHLY) == {"months": 1}
+    # the monthly rule is an admin setting in calendar months; less than one month means one
+    Rule.objects.filter(key="liaison.coordination_max_interval_months").update(value=2)
+    forget("liaison.coordination_max_interval_months")
+    assert services.cadence_period(Cadence.MONTHLY) == {"months": 2}
+    Rule.objects.filter(key="liaison.coordination_max_interval_months").update(value=0)
+    forget("liaison.coordination_max_interval_months")
+    assert services.cadence_period(Cadence.MONTHLY) == {"months": 1}
+    assert services.cadence_period(Cadence.WEEKLY) == {"days": 7}
+    assert services.cadence_period(Cadence.DAILY) == {"days": 1}
 
 
 def test_a_project_never_coordinated_is_due_a_cadence_after_the_appointment_starts(make_user):
     make_user("cs_supervisor")
-    project, _ = project_with_company(start=TODAY() - dt.timedelta(days=40))
-    row = next(r for r in services.coordination_status() if r["project"] == project)
-    assert row["last_date"] is None and row["due_date"] == TODAY() - dt.timedelta(days=9) and row["late_days"] == 9
-    assert services.coordination_cadence_check() == 1
+    project, _ = project_with_company(start=dt.date(2026, 10, 23))
+    on = dt.date(2026, 12, 2)
+    row = next(r for r in services.coordination_status(on) if r["project"] == project)
+    assert row["last_date"] is None and row["due_date"] == dt.date(2026, 11, 23) and row["late_days"] == 9
+    assert services.coordination_cadence_check(on) == 1
 
 
 def test_project_coordinated_within_its_cadence_is_not_flagged(make_user):
@@ -268,7 +288,7 @@ def test_warranty_periods_are_admin_settings(make_user):
     leak = services.repair_register(user=staff, unit=home, category=WarrantyCategory.objects.get(code="waterproofing"),
                                     location="卫生间", description="渗漏", reported_on=TODAY())
     assert leak.in_warranty is False
-    assert leak.warranty_ends == services.add_months(home.delivery_date, 36) - dt.timedelta(days=1)
+    assert leak.warranty_ends == period_end(home.delivery_date, months=36, deadline=True)
 
 
 def test_default_warranty_periods_follow_the_national_rules(db):
@@ -277,13 +297,29 @@ def test_default_warranty_periods_follow_the_national_rules(db):
                        "plumbing": 24, "equipment": 24, "decoration": 24}
 
 
-def test_warranty_ends_the_day_before_the_anniversary(make_user):
+@pytest.mark.parametrize("delivered, last_day", [
+    # 民法典 art. 201: the delivery day is not counted, so two years end on the anniversary
+    (dt.date(2024, 6, 15), dt.date(2026, 6, 15)),
+    # art. 202: 2024-02-29 + 2 years → the last day of February 2026
+    (dt.date(2024, 2, 29), dt.date(2026, 2, 28)),
+    # art. 203: a claim is a deadline to act; a Sunday moves to Monday…
+    (dt.date(2024, 3, 1), dt.date(2026, 3, 2)),
+    # …and the National Day holiday to 10-08
+    (dt.date(2024, 10, 1), dt.date(2026, 10, 8)),
+])
+def test_warranty_ends_on_the_anniversary_moved_past_days_off(make_user, delivered, last_day):
     staff = make_user("cs_staff")
     project, _ = project_with_company()
-    home = unit(project, delivered=dt.date(2024, 3, 1))
-    pipe = WarrantyCategory.objects.get(code="plumbing")
-    assert services.in_warranty(home, pipe, dt.date(2026, 2, 28)) == (True, dt.date(2026, 2, 28))
-    assert services.in_warranty(home, pipe, dt.date(2026, 3, 1))[0] is False
+    home = unit(project, delivered=delivered)
+    pipe = WarrantyCategory.objects.get(code="plumbing")  # 2 years
+    assert services.in_warranty(home, pipe, last_day) == (True, last_day)
+    assert services.in_warranty(home, pipe, last_day + dt.timedelta(days=1))[0] is False
+    for reported_on, covered in ((last_day, True), (last_day + dt.timedelta(days=1), False)):
+        repair = services.repair_register(user=staff, unit=home, category=pipe, location="厨房", description="漏水",
+                                          reported_on=min(reported_on, TODAY()))
+        if reported_on <= TODAY():
+            row = RepairRequest.objects.get(pk=repair.pk)
+            assert (row.warranty_ends, row.in_warranty) == (last_day, covered)
 
 
 def test_score_trends_average_by_month_per_project_and_per_company(make_user):
@@ -426,13 +462,33 @@ def test_warranty_ending_report_lists_units_whose_warranty_ends_within_sixty_day
     admin = make_user("admin")
     project, _ = project_with_company()
     # two-year categories end 2 years after delivery: delivered 2 years minus 30 days ago → ends in ~30 days
-    soon = unit(project, "1-101", "100", services.add_months(TODAY(), -24) + dt.timedelta(days=30))
-    unit(project, "1-102", "100", services.add_months(TODAY(), -24) + dt.timedelta(days=90))
+    soon = unit(project, "1-101", "100", TODAY() - relativedelta(months=24) + dt.timedelta(days=30))
+    unit(project, "1-102", "100", TODAY() - relativedelta(months=24) + dt.timedelta(days=90))
     rows = selectors.warranty_ending(admin)
     assert {row["unit"] for row in rows} == {soon}
     assert {row["category"].code for row in rows} == {"heating_cooling", "electrical", "plumbing", "equipment",
                                                      "decoration"}
     assert all(0 <= row["days_left"] <= 60 for row in rows)
+
+
+@pytest.mark.parametrize("delivered, on", [
+    (dt.date(2024, 6, 15), dt.date(2026, 6, 15)),  # ends on the anniversary, not the day before
+    (dt.date(2024, 10, 5), dt.date(2026, 10, 8)),  # 2026-10-05 is in the holiday: ends 10-08
+    (dt.date(2024, 1, 31), dt.date(2026, 1, 31)),  # a Saturday: ends Monday 02-02
+])
+def test_warranty_ending_report_lists_a_warranty_on_its_last_day(make_user, delivered, on):
+    from property_liaison import selectors
+
+    admin = make_user("admin")
+    project, _ = project_with_company()
+    home = unit(project, "1-101", "100", delivered)
+    rows = [r for r in selectors.warranty_ending(admin, days=0, on=on) if r["category"].code == "plumbing"]
+    if on.weekday() < 5:
+        assert [(r["unit"], r["ends"], r["days_left"]) for r in rows] == [(home, on, 0)]
+    else:
+        assert rows == []
+        moved = [r for r in selectors.warranty_ending(admin, days=2, on=on) if r["category"].code == "plumbing"]
+        assert [(r["unit"], r["ends"], r["days_left"]) for r in moved] == [(home, dt.date(2026, 2, 2), 2)]
 
 
 def test_beat_jobs_are_scheduled_under_their_task_names():
@@ -459,7 +515,8 @@ def test_the_two_year_path_and_the_notice_days_are_admin_settings(make_user):
     _set_rule("liaison.committee_years_after_first_delivery", 3)
     _set_rule("liaison.committee_notice_days", 30)
     formation = services.committee_refresh(project=project)
-    assert (formation.condition_date, formation.notice_due_date) == (dt.date(2025, 5, 1), dt.date(2025, 5, 31))
+    # 2025-05-01 + 30 days is Saturday 05-31, the start of the Dragon Boat holiday: due Tuesday 06-03
+    assert (formation.condition_date, formation.notice_due_date) == (dt.date(2025, 5, 1), dt.date(2025, 6, 3))
     _set_rule("liaison.committee_min_area_percent_after_years", 40)
     assert services.committee_refresh(project=project).condition_date is None
 
@@ -469,7 +526,7 @@ def test_the_warranty_ending_horizon_is_an_admin_setting(make_user):
 
     admin = make_user("admin")
     project, _ = project_with_company()
-    later = unit(project, "1-102", "100", services.add_months(TODAY(), -24) + dt.timedelta(days=90))
+    later = unit(project, "1-102", "100", TODAY() - relativedelta(months=24) + dt.timedelta(days=90))
     assert not selectors.warranty_ending(admin)
     _set_rule("liaison.warranty_ending_report_days", 120)
     rows = selectors.warranty_ending(admin)
