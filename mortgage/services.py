@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, CharField, Q, Value, When
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.approvals import approval_decide, approval_submit, pending_for
+from crm.calendar import elapsed_cutoff, period_end
 from crm.notifications import notify, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
@@ -114,8 +114,12 @@ def agreement_decide(*, agreement: AgencyAgreement, user, approve: bool, comment
 
 
 def _due(agreement: AgencyAgreement | None, stage: str, since: dt.date) -> dt.date | None:
+    """The agreed processing days after the day the stage began (民法典 art. 201: that day is not
+    counted); a due date is a deadline to act, so a last day off moves to the next working day."""
     days = agreement.days_for(stage) if agreement else None
-    return since + dt.timedelta(days=days) if days is not None and stage not in FINISHED_STAGES else None
+    if days is None or stage in FINISHED_STAGES:
+        return None
+    return period_end(since, days=days, deadline=True)
 
 
 @transaction.atomic
@@ -304,11 +308,13 @@ def litigation_condition(today: dt.date | None = None) -> tuple[Q, object]:
     today = today or _today()
     months = rule_int("mortgage.litigation_overdue_months")
     amount = rule("mortgage.litigation_overdue_amount")
-    cutoff = today - relativedelta(months=months)
-    condition = Q(bank_recommends=True) | Q(overdue_since__lt=cutoff) | Q(amount__gt=amount)
+    # "Overdue for more than N months" is elapsed time (民法典 art. 201–202, never moved by a holiday):
+    # overdue since D, the N calendar months end at the end of D + N months; the day after is "more".
+    cutoff = elapsed_cutoff(today, months=months)
+    condition = Q(bank_recommends=True) | Q(overdue_since__lte=cutoff) | Q(amount__gt=amount)
     reason = Concat(
         Case(When(bank_recommends=True, then=Value("银行建议诉讼；")), default=Value(""), output_field=CharField()),
-        Case(When(overdue_since__lt=cutoff, then=Value(f"逾期超过{months}个月；")), default=Value(""),
+        Case(When(overdue_since__lte=cutoff, then=Value(f"逾期超过{months}个月；")), default=Value(""),
              output_field=CharField()),
         Case(When(amount__gt=amount, then=Value(f"逾期金额超过{amount:,.0f}元；")), default=Value(""),
              output_field=CharField()),

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from crm.calendar import period_end
 from crm.models import ApprovalRequest, Notification, Rule
 from crm.workflow import TransitionNotAllowed
 from mortgage import services
@@ -63,7 +64,7 @@ def test_cases_are_created_once_per_delivered_unit_and_owner(estate, agreement, 
     assert services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff) == 0
     case = TitleCertificateCase.objects.get(unit=estate["units"][0])
     assert case.loan == estate["loans"][0]
-    assert case.due_date == timezone.localdate() + dt.timedelta(days=5)
+    assert case.due_date == period_end(timezone.localdate(), days=5, deadline=True)
     assert case.history.count() == 1
 
 
@@ -112,7 +113,7 @@ def test_a_case_without_a_loan_is_completed_after_the_certificate(estate, make_u
 def test_chases_are_logged_and_late_cases_remind_staff_once_a_day(estate, agreement, make_user):
     staff = make_user("cs_staff")
     services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff,
-                                                  collected_on=timezone.localdate() - dt.timedelta(days=6))
+                                                  collected_on=dt.date(2026, 11, 2))  # due Monday 11-09
     case = TitleCertificateCase.objects.get(unit=estate["units"][0])
     services.certificate_chase_log(case=case, user=staff, result="代办公司称下周递件",
                                    next_date=timezone.localdate() + dt.timedelta(days=3))
@@ -124,6 +125,56 @@ def test_chases_are_logged_and_late_cases_remind_staff_once_a_day(estate, agreem
     assert Notification.objects.filter(recipient=staff).count() == 4
     services.certificate_advance(case=case, action="submit", user=staff)
     assert TitleCertificateCase.objects.get(pk=case.pk).due_date > timezone.localdate()
+
+
+@pytest.mark.parametrize("collected_on, due", [
+    (dt.date(2026, 9, 26), dt.date(2026, 10, 8)),  # 5 days end on 10-01, in the National Day holiday
+    (dt.date(2026, 11, 16), dt.date(2026, 11, 23)),  # Saturday 11-21 → Monday
+    (dt.date(2026, 11, 2), dt.date(2026, 11, 9)),  # Saturday 11-07 → Monday
+    (dt.date(2026, 11, 11), dt.date(2026, 11, 16)),  # Monday: the collection day is not counted
+])
+def test_a_certificate_due_date_is_the_agreed_days_after_the_stage_moved_past_days_off(
+        estate, agreement, make_user, collected_on, due):
+    staff = make_user("cs_staff")
+    services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff,
+                                                  collected_on=collected_on)
+    assert set(TitleCertificateCase.objects.values_list("due_date", flat=True)) == {due}
+
+
+def test_a_stage_advanced_before_a_holiday_is_due_after_it(estate, agreement, make_user):
+    staff = make_user("cs_staff")
+    AgencyAgreement.objects.filter(pk=agreement.pk).update(days_file=15)
+    services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff,
+                                                  collected_on=dt.date(2026, 9, 10))
+    case = TitleCertificateCase.objects.get(unit=estate["units"][0])
+    services.certificate_advance(case=case, action="submit", user=staff, on=dt.date(2026, 9, 17))
+    assert TitleCertificateCase.objects.get(pk=case.pk).due_date == dt.date(2026, 10, 8)  # 10-02 is a holiday
+
+
+@pytest.mark.parametrize("on, since, required", [
+    (dt.date(2026, 7, 15), dt.date(2026, 1, 15), False),  # exactly six months
+    (dt.date(2026, 7, 16), dt.date(2026, 1, 15), True),  # six months and a day
+    # 02-28 + 6 months ends 08-28: on 08-31 it is three days more (a fixed "today - 6 months" missed it)
+    (dt.date(2026, 8, 31), dt.date(2026, 2, 28), True),
+    (dt.date(2026, 8, 31), dt.date(2026, 3, 1), False),
+    (dt.date(2026, 8, 28), dt.date(2026, 2, 28), False),
+    # 08-31 + 6 months ends 2027-02-28 (art. 202); 03-01 is a day more
+    (dt.date(2027, 2, 28), dt.date(2026, 8, 31), False),
+    (dt.date(2027, 3, 1), dt.date(2026, 8, 31), True),
+    # elapsed time does not move: the end on a holiday (10-01) is over the next day
+    (dt.date(2026, 10, 2), dt.date(2026, 4, 1), True),
+])
+def test_overdue_more_than_six_months_counts_calendar_months_and_never_moves(estate, make_user, on, since, required):
+    finance = make_user("finance")
+    make_user("cs_supervisor")
+    upload = overdue_upload_receive(user=finance, uploaded=xlsx([row(estate["loans"][0], 500, months_ago(1))]),
+                                    report_date=timezone.localdate())
+    overdue_upload_apply(upload=upload, user=finance)
+    OverdueRecord.objects.update(overdue_since=since)  # the list said so, as of ``on``
+    assert services.litigation_evaluate(today=on) == int(required)
+    record = OverdueRecord.objects.get()
+    assert record.litigation_required is required
+    assert ("逾期超过6个月" in record.litigation_reason) is required
 
 
 def test_the_litigation_job_is_safe_to_run_twice(estate, make_user):
