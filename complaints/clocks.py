@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from crm.approvals import approval_decide, approval_submit, pending_for
-from crm.calendar import calendar
+from crm.calendar import calendar, elapsed_cutoff_at
 from crm.models import Notification
 from crm.notifications import notify_many, notify_role
 from crm.roles import Role
@@ -58,13 +58,16 @@ def _percents() -> tuple:
     return rule("complaints.sla_warn_percent"), rule("complaints.sla_manager_percent")
 
 
-def clock_start(complaint, code: str, *, start: dt.datetime, requested_by=None, rules=None) -> SlaClock:
-    """Start (or restart) the clock of rule ``code`` on a case."""
+def clock_start(complaint, code: str, *, start: dt.datetime, requested_by=None, promised_by=None,
+                rules=None) -> SlaClock:
+    """Start (or restart) the clock of rule ``code`` on a case (``sla.deadline_for``: a requested
+    time only shortens the limit, a promised one replaces it)."""
     spec = (rules or sla_rules()).get(code)
     if spec is None:
         raise ValidationError(f"缺少服务时限规则“{code}”，请系统管理员在基础设置中补充。")
     warn, manager = _percents()
-    times = sla.clock_times(calendar(), start, spec, warn, requested_by, manager_percent=manager)
+    times = sla.clock_times(calendar(), start, spec, warn, requested_by, promised_by=promised_by,
+                            manager_percent=manager)
     clock, _ = SlaClock.objects.update_or_create(
         complaint=complaint, rule=spec,
         defaults={**times, "state": ClockState.RUNNING, "escalation": 0, "met_at": None, "breached_at": None,
@@ -137,12 +140,15 @@ def make_major(ids, *, reason: str, user=None) -> list[int]:
 
 
 def auto_major(now: dt.datetime | None = None) -> list[int]:
-    """A valid complaint unresolved after N days (rule) becomes major. Safe to run twice."""
+    """A valid complaint unresolved after N days (rule) becomes major. Safe to run twice.
+
+    N days are elapsed time under 民法典 art. 201: received on the 1st, 7 days end at the end
+    of the 8th, so the case becomes major on the 9th; a holiday does not move it."""
     now = now or timezone.now()
     days = rule_int("complaints.unresolved_major_days")
     ids = list(Complaint.objects.filter(
         kind__in=LONG_KINDS, valid=True, disposed_at__isnull=True, state__in=OPEN_STATES,
-        received_at__lte=now - dt.timedelta(days=days),
+        received_at__lt=elapsed_cutoff_at(now, days=days),
     ).exclude(severity=Severity.MAJOR).values_list("pk", flat=True))
     return make_major(ids, reason=f"有效投诉超过{days}天未解决")
 

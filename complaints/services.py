@@ -89,7 +89,7 @@ def complaint_register(*, received_by, kind: str, channel: str, category: str, t
     if needs_transfer:
         clock_start(complaint, sla.TRANSFER, start=received_at, rules=rules)
     if kind == Kind.NEED:
-        clock_start(complaint, sla.NEED_REPLY, start=received_at, requested_by=promised_by, rules=rules)
+        clock_start(complaint, sla.NEED_REPLY, start=received_at, promised_by=promised_by, rules=rules)
     refresh_next_deadline([complaint.pk])
     if event is not None:
         event_link(complaint=complaint, event=event, user=received_by)

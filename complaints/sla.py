@@ -1,7 +1,10 @@
 """Time limits (服务时限) as pure functions: no database, so every deadline is testable.
 
 A clock's deadline is ``start`` plus the rule's amount, counted on the working calendar
-(public holidays off, 调休 Saturdays on) or in calendar time, as the rule says.
+(public holidays off, 调休 Saturdays on) or in calendar time, as the rule says. Whole calendar
+days are a period under 民法典 art. 201–203 (``crm.calendar.period_end_at``): the day received
+is not counted, the limit ends at the end of its last day, moved to the next working day
+when that day is off.
 """
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crm.calendar import WorkingCalendar
+from crm.calendar import WorkingCalendar, period_end_at
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ DEFAULT_RULES = [
     RuleSpec(MINOR, "轻微投诉处置", Decimal("0.5"), "days", True, "cs_supervisor"),
     RuleSpec(IMPORTANT, "重要投诉处置", Decimal(1), "days", True, "manager"),
     RuleSpec(MAJOR_ANSWER, "重大投诉明确答复", Decimal(2), "days", True, "manager"),
-    RuleSpec(MAJOR_RESOLVE, "重大投诉解决", Decimal(15), "days", True, "manager"),
+    RuleSpec(MAJOR_RESOLVE, "重大投诉解决", Decimal(15), "days", False, "manager"),  # seed: 15日, calendar days
     RuleSpec(NEED_REPLY, "需求/建议答复", Decimal(1), "days", True, "cs_supervisor"),
     RuleSpec(RETURN_VISIT, "处置后回访", Decimal(1), "days", True, "cs_supervisor"),
 ]
@@ -53,15 +56,23 @@ def add_duration(cal: WorkingCalendar, start: dt.datetime, amount, unit: str, wo
             return cal.add_working_days(start, amount)
         return cal.add_working_minutes(start, minutes)
     if unit == "days":
-        return start + dt.timedelta(days=amount)
+        if amount.is_integer():  # a limit to act in whole days: art. 201–203
+            return period_end_at(start, days=int(amount), deadline=True, cal=cal)
+        return start + dt.timedelta(days=amount)  # a fraction of a day is a duration, not a period
     return start + dt.timedelta(minutes=minutes)
 
 
 def deadline_for(cal: WorkingCalendar, start: dt.datetime, amount, unit: str, working: bool,
-                 requested_by: dt.datetime | None = None) -> dt.datetime:
-    """The deadline of a clock; an owner's requested (or a promised) time replaces the
-    rule's limit when it is earlier (a minor complaint: "immediately, or by the owner's
-    requested time, at most half a day")."""
+                 requested_by: dt.datetime | None = None, promised_by: dt.datetime | None = None) -> dt.datetime:
+    """The deadline of a clock.
+
+    ``requested_by``, the owner's requested time, only shortens the rule's limit (a minor
+    complaint: "immediately, or by the owner's requested time, at most half a day").
+    ``promised_by``, a time promised to the owner, replaces the limit, earlier or later (a need
+    or suggestion: "a reply within 1 day, or by the time promised to the owner").
+    """
+    if promised_by is not None and promised_by > start:
+        return promised_by
     deadline = add_duration(cal, start, amount, unit, working)
     if requested_by is not None and start < requested_by < deadline:
         return requested_by
@@ -91,9 +102,9 @@ def span_points(cal: WorkingCalendar, start: dt.datetime, deadline: dt.datetime,
 
 
 def clock_times(cal: WorkingCalendar, start: dt.datetime, spec, warn_percent, requested_by=None, *,
-                manager_percent=DEFAULT_MANAGER_PERCENT) -> dict:
+                promised_by=None, manager_percent=DEFAULT_MANAGER_PERCENT) -> dict:
     """Deadline, warning time and the time to ask the manager of a new clock."""
-    deadline = deadline_for(cal, start, spec.amount, spec.unit, spec.working_time, requested_by)
+    deadline = deadline_for(cal, start, spec.amount, spec.unit, spec.working_time, requested_by, promised_by)
     return {"started_at": start, "deadline": deadline,
             **span_points(cal, start, deadline, warn_percent, manager_percent, spec.working_time)}
 

@@ -1,11 +1,12 @@
 """Beat jobs: the SLA scan, the automatic major rules, reminders and reports; each safe to run twice."""
 import datetime as dt
 
+import pytest
 from django.conf import settings
 from django.utils import timezone
 
 from complaints import clocks, services, sla
-from complaints.models import ClockState, Severity
+from complaints.models import ClockState, Complaint, Severity
 from crm.models import Notification, Rule
 
 from .conftest import at
@@ -73,6 +74,21 @@ def test_a_valid_complaint_unresolved_after_seven_days_becomes_major_once(case_i
     notes = Notification.objects.count()
     assert clocks.auto_major() == []
     assert Notification.objects.count() == notes
+
+
+@pytest.mark.parametrize(("received", "still_not", "major_from"), [
+    # 民法典 art. 201: the day received is not counted; 7 days end at the end of 12-08
+    ((2026, 12, 1, 10), (2026, 12, 8, 23, 59), (2026, 12, 9, 0, 0)),
+    ((2026, 12, 1, 0, 5), (2026, 12, 8, 23, 59), (2026, 12, 9, 0, 0)),
+    # elapsed time: a last day in the National Day holiday does not move
+    ((2026, 9, 24, 10), (2026, 10, 1, 23, 59), (2026, 10, 2, 0, 0)),
+])
+def test_seven_days_unresolved_are_over_at_the_end_of_the_seventh_day_after_receipt(case_in, received, still_not,
+                                                                                    major_from):
+    case = case_in("investigated", received_at=at(*received))
+    assert clocks.auto_major(now=at(*still_not)) == []
+    assert clocks.auto_major(now=at(*major_from)) == [case.pk]
+    assert Complaint.objects.get(pk=case.pk).severity == Severity.MAJOR
 
 
 def test_the_seven_day_rule_reads_its_rule(case_in):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from complaints import clocks, services, sla
-from complaints.models import ClockState, Kind, SlaRule
+from complaints.models import ClockState, Kind, SlaClock, SlaRule
 from crm.calendar import WorkingCalendar
 
 from .conftest import at
@@ -15,9 +15,9 @@ CAL = WorkingCalendar()
 SPECS = {s.code: s for s in sla.DEFAULT_RULES}
 
 
-def deadline(code, start, requested_by=None):
+def deadline(code, start, requested_by=None, promised_by=None, cal=CAL):
     spec = SPECS[code]
-    return sla.deadline_for(CAL, start, spec.amount, spec.unit, spec.working_time, requested_by)
+    return sla.deadline_for(cal, start, spec.amount, spec.unit, spec.working_time, requested_by, promised_by)
 
 
 @pytest.mark.parametrize(("code", "start", "expected"), [
@@ -25,7 +25,8 @@ def deadline(code, start, requested_by=None):
     (sla.MINOR, at(2026, 9, 30, 16), at(2026, 10, 8, 10, 45)),
     (sla.IMPORTANT, at(2026, 9, 30, 16), at(2026, 10, 8, 16)),
     (sla.MAJOR_ANSWER, at(2026, 9, 30, 16), at(2026, 10, 9, 16)),
-    (sla.MAJOR_RESOLVE, at(2026, 9, 30, 9), at(2026, 10, 26, 18)),
+    # 15 calendar days (seed: 15日) end at the end of 10-15 (民法典 art. 201), holiday or not
+    (sla.MAJOR_RESOLVE, at(2026, 9, 30, 9), at(2026, 10, 16, 0)),
     (sla.NEED_REPLY, at(2026, 9, 30, 16), at(2026, 10, 8, 16)),
     (sla.RETURN_VISIT, at(2026, 9, 30, 16), at(2026, 10, 8, 16)),
     # received the Friday before the 调休 Saturday: Saturday 10 October counts as a working day
@@ -48,6 +49,45 @@ def test_minor_clock_uses_the_owners_earlier_requested_time():
 
 def test_minor_clock_ignores_a_requested_time_beyond_half_a_day():
     assert deadline(sla.MINOR, at(2026, 9, 30, 16), requested_by=at(2026, 10, 9, 17)) == at(2026, 10, 8, 10, 45)
+
+
+@pytest.mark.parametrize(("start", "expected"), [
+    # received on the last day of the year: 15 calendar days end at the end of 2027-01-15 (not 01-22)
+    (at(2026, 12, 31, 16), at(2027, 1, 16, 0)),
+    (at(2026, 12, 31, 0, 5), at(2027, 1, 16, 0)),  # the day received is not counted, however early
+    # a last day in the National Day holiday moves to the end of 10-08 (art. 203)
+    (at(2026, 9, 16, 10), at(2026, 10, 9, 0)),
+    # a Saturday last day moves to Monday; the 调休 Saturday 10-10 is a working day and stays
+    (at(2026, 11, 6, 10), at(2026, 11, 24, 0)),
+    (at(2026, 9, 25, 10), at(2026, 10, 11, 0)),
+])
+def test_major_resolution_is_fifteen_calendar_days_ending_at_the_end_of_a_working_day(start, expected):
+    assert deadline(sla.MAJOR_RESOLVE, start) == expected
+
+
+def test_an_admin_day_off_moves_the_end_of_a_calendar_day_limit():
+    closed = WorkingCalendar(overrides={dt.date(2027, 1, 15): False})
+    assert deadline(sla.MAJOR_RESOLVE, at(2026, 12, 31, 16), cal=closed) == at(2027, 1, 19, 0)
+
+
+def test_a_fraction_of_a_calendar_day_is_a_duration():
+    assert sla.add_duration(CAL, at(2026, 10, 1, 10), Decimal("0.5"), "days", False) == at(2026, 10, 1, 22)
+
+
+@pytest.mark.parametrize(("promised_by", "expected"), [
+    (at(2026, 10, 15, 10), at(2026, 10, 15, 10)),  # later than one working day: the promise stands
+    (at(2026, 9, 30, 17), at(2026, 9, 30, 17)),  # earlier: the promise stands too
+    (at(2026, 9, 30, 15), at(2026, 10, 8, 16)),  # before it was received: not a promise, the rule
+    (None, at(2026, 10, 8, 16)),
+])
+def test_a_need_is_due_at_the_time_promised_to_the_owner(promised_by, expected):
+    assert deadline(sla.NEED_REPLY, at(2026, 9, 30, 16), promised_by=promised_by) == expected
+
+
+def test_a_promise_replaces_the_limit_but_a_request_only_shortens_it():
+    start = at(2026, 9, 30, 16)
+    assert deadline(sla.MINOR, start, requested_by=at(2026, 10, 15, 10)) == at(2026, 10, 8, 10, 45)
+    assert deadline(sla.MINOR, start, requested_by=at(2026, 9, 30, 16, 30)) == at(2026, 9, 30, 16, 30)
 
 
 def test_warning_point_is_eighty_percent_of_working_time():
@@ -76,13 +116,31 @@ def test_major_classification_starts_answer_and_resolution_clocks(case_in, users
 def test_need_uses_the_promised_time(new_case):
     case = new_case(kind=Kind.NEED, received_at=at(2026, 9, 30, 16), promised_by=at(2026, 10, 8, 10))
     assert case.clocks.get(rule__code=sla.NEED_REPLY).deadline == at(2026, 10, 8, 10)
+    later = new_case(kind=Kind.NEED, received_at=at(2026, 9, 30, 16), promised_by=at(2026, 10, 12, 10))
+    assert later.clocks.get(rule__code=sla.NEED_REPLY).deadline == at(2026, 10, 12, 10)
 
 
-def test_a_rule_switched_to_calendar_time_ignores_the_holiday(case_in, users):
+def test_a_major_case_received_on_new_years_eve_must_be_resolved_by_the_end_of_january_15th(case_in, users):
+    case = case_in("registered", received_at=at(2026, 12, 31, 16))
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="major")
+    clock = SlaClock.objects.get(complaint=case, rule__code=sla.MAJOR_RESOLVE)
+    assert clock.deadline == at(2027, 1, 16, 0)
+    assert clock.started_at < clock.warn_at < clock.deadline < clock.escalate_at
+
+
+def test_a_rule_switched_to_calendar_time_counts_the_holiday_days(case_in, users):
+    SlaRule.objects.filter(code=sla.IMPORTANT).update(working_time=False, amount=9)
+    case = case_in("registered", received_at=at(2026, 9, 30, 16))
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="important")
+    # 9 calendar days, 7 of them the holiday, end at the end of Friday 10-09
+    assert case.clocks.get(rule__code=sla.IMPORTANT).deadline == at(2026, 10, 10, 0)
+
+
+def test_a_calendar_day_limit_ending_in_the_holiday_ends_with_the_next_working_day(case_in, users):
     SlaRule.objects.filter(code=sla.IMPORTANT).update(working_time=False)
     case = case_in("registered", received_at=at(2026, 9, 30, 16))
     services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="important")
-    assert case.clocks.get(rule__code=sla.IMPORTANT).deadline == at(2026, 10, 1, 16)
+    assert case.clocks.get(rule__code=sla.IMPORTANT).deadline == at(2026, 10, 9, 0)
 
 
 def test_transfer_clock_is_met_when_transferred_in_time(new_case, users):
@@ -177,3 +235,20 @@ def test_a_missing_clock_rule_is_an_error_not_a_silently_missing_clock(case_in, 
         services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="important")
     case.refresh_from_db()
     assert case.state == "registered"
+
+
+def test_the_default_major_resolution_counts_calendar_days_and_old_defaults_are_migrated(db):
+    import importlib
+
+    from django.apps import apps
+
+    assert SPECS[sla.MAJOR_RESOLVE].working_time is False
+    assert SlaRule.objects.get(code=sla.MAJOR_RESOLVE).working_time is False
+    migration = importlib.import_module("complaints.migrations.0007_major_resolve_in_calendar_days")
+    SlaRule.objects.filter(code=sla.MAJOR_RESOLVE).update(working_time=True)  # as the old default left it
+    migration.to_calendar_days(apps, None)
+    rule = SlaRule.objects.get(code=sla.MAJOR_RESOLVE)
+    assert rule.working_time is False and rule.history.first().history_change_reason == "重大投诉15日按自然日计算"
+    SlaRule.objects.filter(code=sla.MAJOR_RESOLVE).update(working_time=True, amount=20)  # an admin's own choice
+    migration.to_calendar_days(apps, None)
+    assert SlaRule.objects.get(code=sla.MAJOR_RESOLVE).working_time is True

@@ -40,6 +40,34 @@ def test_front_desk_finds_the_owner_by_phone_digits_and_registers_in_one_page(as
     assert case.customer == own.customer and case.unit == own.unit and case.number.startswith("TS-")
 
 
+def test_a_need_logged_at_the_front_desk_is_due_at_the_time_promised_to_the_owner(as_role):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints import sla
+
+    client = as_role("front_desk")
+    own = owner_with_unit()
+    key = f"{own.customer.pk}:{own.unit.pk}"
+    promised = (timezone.localtime() + dt.timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
+    requested = (timezone.localtime() + dt.timedelta(days=10)).replace(hour=11, minute=0, second=0, microsecond=0)
+    for kind, title, field, when in (("need_suggestion", "希望增设快递柜", "promised_by", promised),
+                                     ("complaint", "门禁失灵", "owner_requested_by", requested)):
+        response = client.post(reverse("complaints:entry") + f"?phone={own.customer.phone[-4:]}", {
+            "owner_unit": key, "kind": kind, "channel": "phone", "category": "other", "title": title,
+            "description": "业主来电", field: when.strftime("%Y-%m-%dT%H:%M")})
+        assert response.status_code == 302
+    need = Complaint.objects.get(title="希望增设快递柜")
+    clock = need.clocks.get(rule__code=sla.NEED_REPLY)
+    assert need.promised_by == promised and clock.deadline == promised  # not one working day after receipt
+    assert need.next_deadline == promised
+    # a minor complaint keeps its cap: a requested time later than half a working day does not extend it
+    complaint = Complaint.objects.get(title="门禁失灵")
+    services.complaint_classify(complaint=complaint, user=user("cs_supervisor"), valid=True, severity="minor")
+    assert complaint.clocks.get(rule__code=sla.MINOR).deadline < requested
+
+
 def test_entry_without_owner_needs_name_and_phone(as_role):
     client = as_role("front_desk")
     before = Complaint.objects.count()
