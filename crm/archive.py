@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from crm.calendar import elapsed_cutoff_at
 from crm.rules import rule_int
 
 READ_ONLY_MESSAGE = "该记录已归档，只能查看、搜索和导出，不能再修改。"
@@ -80,11 +81,14 @@ def ensure_writable(obj) -> None:
 
 
 def archive_cutoff(now: dt.datetime | None = None) -> dt.datetime | None:
-    """Records closed at or before this instant are due for the archive; None: the rule is 0 (off)."""
+    """Records closed before this instant are due for the archive; None: the rule is 0 (off).
+
+    The age is elapsed time under 民法典 art. 201: closed on the 1st, 365 days end at the end of
+    the 365th day after it (a holiday does not move it)."""
     days = rule_int("crm.archive_after_days")
     if days <= 0:
         return None
-    return (now or timezone.now()) - dt.timedelta(days=days)
+    return elapsed_cutoff_at(now or timezone.now(), days=days)
 
 
 def _archive_chunk(entry: Archivable, ids: list[int], now: dt.datetime) -> int:
@@ -118,7 +122,7 @@ def archive_closed(now: dt.datetime | None = None, *, chunk_size: int = 1000) ->
         if cutoff is None:
             continue
         due = entry.model._default_manager.filter(
-            **{f"{entry.state_field}__in": entry.closed_states, f"{entry.closed_at_field}__lte": cutoff}
+            **{f"{entry.state_field}__in": entry.closed_states, f"{entry.closed_at_field}__lt": cutoff}
         ).order_by("pk").values_list("pk", flat=True)
         last = 0
         while True:

@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from crm.calendar import elapsed_cutoff_at
 from crm.models import ExportJob
 from crm.rules import rule_int
 
@@ -311,8 +312,10 @@ def export_run(*, job_id: int) -> None:
         raise
 
 
-def export_purge_old() -> int:
-    cutoff = timezone.now() - dt.timedelta(days=settings.EXPORT_KEEP_DAYS)
+def export_purge_old(now: dt.datetime | None = None) -> int:
+    """Delete exports (and their files) kept EXPORT_KEEP_DAYS whole days after the day they were
+    made (elapsed time under 民法典 art. 201: made on the 1st, kept 7 days, gone on the 9th)."""
+    cutoff = elapsed_cutoff_at(now or timezone.now(), days=settings.EXPORT_KEEP_DAYS)
     old = ExportJob.objects.filter(created_at__lt=cutoff)
     for name in old.exclude(file_name="").values_list("file_name", flat=True):
         (Path(settings.EXPORT_ROOT) / name).unlink(missing_ok=True)

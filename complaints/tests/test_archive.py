@@ -139,3 +139,19 @@ def test_archived_cases_are_found_by_search_and_filter_and_exported(as_role):
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     row = next(r for r in rows if r[0] == case.number)
     assert row[rows[0].index("状态")] == "已归档"
+
+
+@pytest.mark.parametrize(("closed", "still_not", "archived_from"), [
+    # 民法典 art. 201: closed on 2025-12-01, 365 days end at the end of 2026-12-01
+    ((2025, 12, 1, 10), (2026, 12, 1, 23, 59), (2026, 12, 2, 0, 0)),
+    # elapsed time: an age that ends in the National Day holiday is not moved
+    ((2025, 10, 1, 10), (2026, 10, 1, 23, 59), (2026, 10, 2, 0, 0)),
+])
+def test_the_archive_age_is_counted_in_whole_days_after_the_day_closed(case_in, closed, still_not, archived_from):
+    from .conftest import at
+
+    case = case_in(State.CLOSED)
+    Complaint.objects.filter(pk=case.pk).update(closed_at=at(*closed))
+    assert archive_closed(now=at(*still_not))["complaints.Complaint"] == 0
+    assert archive_closed(now=at(*archived_from))["complaints.Complaint"] == 1
+    assert Complaint.objects.get(pk=case.pk).state == State.ARCHIVED

@@ -180,3 +180,24 @@ def test_choice_display_gives_the_same_label_as_get_display_and_keeps_unknown_va
     assert choice_display(ExportJob, "status")(job) == job.get_status_display()
     job.status = "no-such-state"
     assert choice_display(ExportJob, "status")(job) == "no-such-state"
+
+
+@pytest.mark.django_db
+def test_an_export_is_kept_seven_whole_days_after_the_day_it_was_made(settings, make_user):
+    import datetime as dt
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from crm.exports import export_purge_old
+
+    tz = ZoneInfo("Asia/Shanghai")
+    settings.EXPORT_KEEP_DAYS = 7
+    Path(settings.EXPORT_ROOT).mkdir(parents=True, exist_ok=True)
+    (Path(settings.EXPORT_ROOT) / "old.xlsx").write_bytes(b"x")
+    job = ExportJob.objects.create(user=make_user("admin"), register="complaints", file_name="old.xlsx")
+    ExportJob.objects.filter(pk=job.pk).update(created_at=dt.datetime(2026, 11, 20, 10, 0, tzinfo=tz))
+    # 民法典 art. 201: made on 11-20, seven days end at the end of 11-27
+    assert export_purge_old(now=dt.datetime(2026, 11, 27, 23, 59, tzinfo=tz)) == 0
+    assert (Path(settings.EXPORT_ROOT) / "old.xlsx").exists()
+    assert export_purge_old(now=dt.datetime(2026, 11, 28, 0, 0, tzinfo=tz)) == 1
+    assert not ExportJob.objects.exists() and not (Path(settings.EXPORT_ROOT) / "old.xlsx").exists()
