@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.calendar import period_end
 from property_liaison import services
 from property_liaison.models import CommitteeFormation, PropertyAppointment, PropertyCompany, Rectification, RepairRequest
 from property_liaison.tests.factories import project_with_company, unit
@@ -221,12 +222,15 @@ def test_an_empty_answer_is_refused_in_chinese_and_changes_nothing(client, make_
 def test_cadence_report_shows_the_late_project_and_refuses_a_cadence_below_monthly(client, make_user):
     staff = make_user("cs_staff")
     late, _ = project_with_company(name="迟协调项目")
-    services.coordination_record(user=staff, project=late, date=TODAY() - dt.timedelta(days=35), form="meeting",
-                                 attendees="甲", minutes="纪要")
+    last = TODAY() - dt.timedelta(days=35)
+    services.coordination_record(user=staff, project=late, date=last, form="meeting", attendees="甲", minutes="纪要")
     client.force_login(staff)
     page = _html(client.get(reverse("property_liaison:cadence_report")))
     row = next(tr for tr in page.xpath("//tbody/tr") if "迟协调项目" in tr.text_content())
-    assert "逾期 4 天" in row.text_content() and "table-danger" in row.get("class")
+    # due a calendar month after the last coordination, moved past days off (民法典 art. 201–203)
+    late_days = (TODAY() - period_end(last, months=1, deadline=True)).days
+    assert late_days > 0
+    assert f"逾期 {late_days} 天" in row.text_content() and "table-danger" in row.get("class")
     response = client.post(reverse("property_liaison:cadence_set", args=[late.pk]), {"cadence": "quarterly"},
                            follow=True)
     assert response.status_code == 200
