@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from crm.uploads import validate_upload
 from mortgage.models import MortgageLoan, OverdueRecord, OverdueUpload
+from owners.masking import mask_id
+from owners.matching import bank_matches, id_matches, is_blank, name_matches, normal_id, unit_matches
 
 COLUMNS = {
     "name": "业主姓名",
@@ -43,6 +45,14 @@ MAX_SHOWN_ERRORS = 200
 LOOKUP_CHUNK = 20000  # well under SQLite's bound-parameter limit; one query on PostgreSQL in practice
 
 
+# The columns that say whose loan a row is about. 贷款编号 finds the loan; the others must then
+# agree with it, or the row is refused: a list whose loan number exists but whose owner or unit
+# is someone else's is a wrong row, not an update (issue 13, defect 7). 业主姓名 and 房号 are
+# required; 身份证号 and 银行 may be blank (or masked: only the visible characters are compared).
+IDENTIFYING = ("loan_number", "name", "id_number", "unit", "bank")
+REQUIRED_IDENTIFYING = ("loan_number", "name", "unit")
+
+
 @dataclass(frozen=True)
 class Row:
     line: int
@@ -51,6 +61,21 @@ class Row:
     since: dt.date
     periods: int
     recommends: bool
+    name: str = ""
+    id_number: str = ""
+    unit: str = ""
+    bank: str = ""
+
+
+@dataclass(frozen=True)
+class LoanIdentity:
+    """What a loan's row must agree with: its owner's name and ID number, its unit, its bank."""
+    name: str
+    id_number: str
+    unit_number: str
+    building: str
+    project: str
+    bank: str
 
 
 @dataclass
@@ -183,6 +208,7 @@ def parse_workbook(path, report_date: dt.date, reader: str | None = None) -> Par
             values = tuple(values) + (None,) * (width - len(values))
             problems = []
             number = _text(values[col["loan_number"]])
+            name, unit = _text(values[col["name"]]), _text(values[col["unit"]])
             if not number:
                 problems.append("贷款编号为空")
             elif number in seen:
@@ -203,31 +229,66 @@ def parse_workbook(path, report_date: dt.date, reader: str | None = None) -> Par
             flag = _text(values[col["recommends"]]).lower()
             if flag not in TRUE_WORDS and flag not in FALSE_WORDS:
                 problems.append(f"银行建议诉讼“{_text(values[col['recommends']])}”应填“是”或“否”")
+            if is_blank(name):
+                problems.append("业主姓名为空")
+            if is_blank(unit):
+                problems.append("房号为空")
             if problems:
                 errors.append(f"第 {line} 行：{'；'.join(problems)}")
                 continue
-            parsed.append(Row(line, number, amount, since, periods, flag in TRUE_WORDS))
+            parsed.append(Row(line, number, amount, since, periods, flag in TRUE_WORDS, name,
+                              _text(values[col["id_number"]]), unit, _text(values[col["bank"]])))
     finally:
         workbook.close()
     if not parsed and not errors:
         errors.append("文件中没有数据行。")
-    loans = lookup_loans([row.loan_number for row in parsed])
-    for row in parsed:
-        if row.loan_number not in loans:
-            errors.append(f"第 {row.line} 行：贷款编号 {row.loan_number} 在系统中不存在（未知贷款）")
+    loans, identities = lookup_loans([row.loan_number for row in parsed], with_identity=True)
+    errors += loan_errors(parsed, loans, identities)
     errors.sort(key=lambda text: int(text.split(" ")[1]) if text.startswith("第 ") else 0)
     return Parsed(parsed, errors, loans)
 
 
-def lookup_loans(numbers: list[str]) -> dict:
-    """Loan number -> (loan id, project id, customer id), in bulk."""
-    found = {}
+def loan_errors(rows: list[Row], loans: dict, identities: dict) -> list[str]:
+    """A row whose loan is unknown, or whose owner, ID number, unit or bank is not the loan's."""
+    errors = []
+    for row in rows:
+        if row.loan_number not in loans:
+            errors.append(f"第 {row.line} 行：贷款编号 {row.loan_number} 在系统中不存在（未知贷款）")
+            continue
+        known = identities[row.loan_number]
+        problems = []
+        if not name_matches(row.name, known.name):
+            problems.append(f"业主姓名“{row.name}”与贷款 {row.loan_number} 的业主不符（应为“{known.name}”）")
+        if not is_blank(row.id_number) and not id_matches(row.id_number, known.id_number):
+            problems.append(f"身份证号“{mask_id(normal_id(row.id_number))}”与贷款 {row.loan_number} 的业主不符"
+                            f"（应为“{mask_id(known.id_number)}”）")
+        if not unit_matches(row.unit, known.unit_number, known.building, known.project):
+            problems.append(f"房号“{row.unit}”与贷款 {row.loan_number} 的房号不符"
+                            f"（应为“{known.building}-{known.unit_number}”）")
+        if not is_blank(row.bank) and not bank_matches(row.bank, known.bank):
+            problems.append(f"银行“{row.bank}”与贷款 {row.loan_number} 的贷款银行不符（应为“{known.bank}”）")
+        if problems:
+            errors.append(f"第 {row.line} 行：{'；'.join(problems)}")
+    return errors
+
+
+def lookup_loans(numbers: list[str], with_identity: bool = False):
+    """Loan number -> (loan id, project id, customer id), in bulk (one query per chunk).
+
+    With ``with_identity``, also loan number -> LoanIdentity, read by the same query."""
+    found, identities = {}, {}
+    columns = ["loan_number", "pk", "project_id", "customer_id"]
+    if with_identity:
+        columns += ["customer__name", "customer__id_number", "unit__number", "unit__building__name",
+                    "project__name", "bank"]
     for start in range(0, len(numbers), LOOKUP_CHUNK):
         chunk = numbers[start:start + LOOKUP_CHUNK]
-        for number, pk, project_id, customer_id in MortgageLoan.objects.filter(loan_number__in=chunk).values_list(
-                "loan_number", "pk", "project_id", "customer_id"):
+        for number, pk, project_id, customer_id, *identity in MortgageLoan.objects.filter(
+                loan_number__in=chunk).order_by().values_list(*columns):
             found[number] = (pk, project_id, customer_id)
-    return found
+            if with_identity:
+                identities[number] = LoanIdentity(*identity)
+    return (found, identities) if with_identity else found
 
 
 # --- Upload and apply ------------------------------------------------------------------------
@@ -271,7 +332,7 @@ PARSED_CACHE_SECONDS = 3600
 
 
 def _parsed_key(upload: OverdueUpload) -> str:
-    return f"mortgage:overdue-parsed:{upload.pk}:{upload.sha256}"
+    return f"mortgage:overdue-parsed:v2:{upload.pk}:{upload.sha256}"  # v2: rows carry their identifying columns
 
 
 def _parsed_for_apply(upload: OverdueUpload) -> Parsed:
@@ -279,10 +340,9 @@ def _parsed_for_apply(upload: OverdueUpload) -> Parsed:
     if cached is None:
         return parse_workbook(upload.file.path, upload.report_date)
     rows = [Row(*values) for values in cached]
-    loans = lookup_loans([row.loan_number for row in rows])  # loans may have changed since the preview
-    errors = [f"第 {row.line} 行：贷款编号 {row.loan_number} 在系统中不存在（未知贷款）"
-              for row in rows if row.loan_number not in loans]
-    return Parsed(rows, errors, loans)
+    # loans (and their owners) may have changed since the preview: the rows are checked again
+    loans, identities = lookup_loans([row.loan_number for row in rows], with_identity=True)
+    return Parsed(rows, loan_errors(rows, loans, identities), loans)
 
 
 def preview_summary(parsed: Parsed, report_date: dt.date) -> dict:
