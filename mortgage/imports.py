@@ -345,14 +345,37 @@ def _parsed_for_apply(upload: OverdueUpload) -> Parsed:
     return Parsed(rows, loan_errors(rows, loans, identities), loans)
 
 
+MAX_SHOWN_HELD = 200
+
+
+def in_litigation() -> dict:
+    """Open records with a lawsuit still running: record id -> (case id, case number, assignee id,
+    stage label, loan number, owner name). A list never closes these (one query)."""
+    from mortgage.models import LITIGATION_OPEN, LitigationCase
+
+    stages = dict(LitigationCase.Stage.choices)
+    return {record_id: (pk, number, assignee_id, str(stages[stage]), loan_number, owner)
+            for record_id, pk, number, assignee_id, stage, loan_number, owner in LitigationCase.objects.filter(
+                stage__in=LITIGATION_OPEN, record__status=OverdueRecord.Status.OPEN).order_by("number").values_list(
+                "record_id", "pk", "number", "assignee_id", "stage", "record__loan__loan_number",
+                "record__customer__name")}
+
+
 def preview_summary(parsed: Parsed, report_date: dt.date) -> dict:
-    """What applying would do: new, changed, unchanged and closed records."""
-    open_records = dict(OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN).values_list(
-        "loan_id", "last_report_date"))
+    """What applying would do: new, changed, unchanged and closed records, and apart from them
+    the records absent from the list that stay open because a lawsuit is running."""
+    open_records = {loan_id: (pk, last) for pk, loan_id, last in OverdueRecord.objects.filter(
+        status=OverdueRecord.Status.OPEN).values_list("pk", "loan_id", "last_report_date")}
     loan_ids = {parsed.loans[row.loan_number][0] for row in parsed.rows}
     new = sum(1 for loan_id in loan_ids if loan_id not in open_records)
-    closing = sum(1 for loan_id, last in open_records.items() if loan_id not in loan_ids and last <= report_date)
-    return {"rows": len(parsed.rows), "new": new, "existing": len(loan_ids) - new, "closing": closing,
+    absent = [pk for loan_id, (pk, last) in open_records.items() if loan_id not in loan_ids and last <= report_date]
+    suing = in_litigation()
+    held = [suing[pk] for pk in absent if pk in suing]
+    held.sort(key=lambda case: case[1])
+    return {"rows": len(parsed.rows), "new": new, "existing": len(loan_ids) - new,
+            "closing": len(absent) - len(held), "held": len(held),
+            "held_rows": [{"case": number, "stage": stage, "loan": loan, "owner": owner}
+                          for _, number, _, stage, loan, owner in held[:MAX_SHOWN_HELD]],
             "recommended": sum(row.recommends for row in parsed.rows),
             "amount": str(sum((row.amount for row in parsed.rows), Decimal(0)))}
 
@@ -362,7 +385,9 @@ FIELDS = ["amount", "overdue_since", "periods", "bank_recommends", "last_upload"
 
 def overdue_upload_apply(*, upload: OverdueUpload, user) -> dict:
     """Apply a checked list: upsert the open record of every listed loan, close the open
-    records of loans absent from this (later) list, then evaluate the litigation rule.
+    records of loans absent from this (later) list, except those with a lawsuit running (they
+    stay open, are marked ``unlisted_on`` and legal and cs_supervisor are told), then evaluate
+    the litigation rule.
 
     Idempotent: rows whose data did not change are not written; the same file is applied
     once (compare-and-set on the upload's status and a unique constraint on its sha256).
@@ -425,7 +450,7 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
                 "loan_id": loan_id, "project_id": project_id, "customer_id": customer_id, "amount": row.amount,
                 "overdue_since": row.since, "periods": row.periods, "bank_recommends": row.recommends,
                 "status": OverdueRecord.Status.OPEN, "first_upload_id": upload.pk, "last_upload_id": upload.pk,
-                "last_report_date": report_date, "closed_on": None, "litigation_required": False,
+                "last_report_date": report_date, "closed_on": None, "unlisted_on": None, "litigation_required": False,
                 "litigation_reason": "", "litigation_flagged_at": None})
             continue
         if record["last_report_date"] > report_date:
@@ -433,16 +458,23 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
             continue
         data = (row.amount, row.since, row.periods, row.recommends)
         if data == (record["amount"], record["overdue_since"], record["periods"], record["bank_recommends"]) \
-                and record["last_report_date"] == report_date:
+                and record["last_report_date"] == report_date and record["unlisted_on"] is None:
             unchanged += 1
             continue
         record.update(amount=row.amount, overdue_since=row.since, periods=row.periods,
-                      bank_recommends=row.recommends, last_upload_id=upload.pk, last_report_date=report_date)
+                      bank_recommends=row.recommends, last_upload_id=upload.pk, last_report_date=report_date,
+                      unlisted_on=None)
         changed.append(record)
-    closing = [record for loan_id, record in by_loan.items()
-               if loan_id not in listed and record["last_report_date"] <= report_date]
+    absent = [record for loan_id, record in by_loan.items()
+              if loan_id not in listed and record["last_report_date"] <= report_date]
+    suing = in_litigation() if absent else {}
+    closing = [record for record in absent if record["id"] not in suing]
     for record in closing:
         record.update(status=OverdueRecord.Status.CLOSED, closed_on=report_date)
+    held = [record for record in absent if record["id"] in suing]
+    newly_held = [record for record in held if record["unlisted_on"] != report_date]
+    for record in newly_held:
+        record.update(unlisted_on=report_date)
     reason = f"逾期名单 {upload.report_date}"
     if created:
         fast_insert(OverdueRecord, [f for f in fields if f != "id"], created)
@@ -461,11 +493,50 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
     if closing:
         fast_update(OverdueRecord, ["status", "closed_on"], closing)
         history_insert(closing, "~", user, f"{reason}：未再出现，结清")
+    if newly_held:
+        fast_update(OverdueRecord, ["unlisted_on"], newly_held)
+        history_insert(newly_held, "~", user, f"{reason}：{HELD_NOTE}")
+    _notify_held(held, suing, upload)
     return {"rows": len(parsed.rows), "created": len(created), "updated": len(changed), "unchanged": unchanged,
-            "stale": stale, "closed": len(closing)}
+            "stale": stale, "closed": len(closing), "held": len(held)}
 
 
-FIELDS_DB = ["amount", "overdue_since", "periods", "bank_recommends", "last_upload_id", "last_report_date"]
+HELD_NOTE = "未再列出，诉讼中，不因名单关闭"
+
+
+def _notify_held(held: list[dict], suing: dict, upload: OverdueUpload) -> int:
+    """Tell the lawsuit's legal assignee and cs_supervisor, once per record and list, that a list
+    no longer names a record in litigation (which stays open). Both can open the case page."""
+    if not held:
+        return 0
+    from django.urls import reverse
+
+    from crm.models import Notification
+    from crm.notifications import notify_many
+    from crm.roles import Role
+    from crm.scopes import role_users
+
+    from django.contrib.auth import get_user_model
+
+    supervisors = set(role_users(Role.CS_SUPERVISOR).values_list("pk", flat=True))
+    assignees = {suing[record["id"]][2] for record in held}
+    active = set(get_user_model().objects.filter(pk__in=assignees, is_active=True).values_list("pk", flat=True))
+    notes = []
+    for record in held:
+        case_id, number, assignee_id, stage, loan, owner = suing[record["id"]]
+        # an assignee who has left is not told; cs_supervisor always is (and can reassign)
+        for recipient_id in sorted(supervisors | ({assignee_id} & active)):
+            notes.append(Notification(
+                recipient_id=recipient_id, level=Notification.Level.WARNING,
+                url=reverse("mortgage:litigation_detail", args=[case_id]),
+                title=f"逾期名单 {upload.report_date} 未再列出诉讼中的 {owner} {loan}（{number}）",
+                body=f"诉讼阶段：{stage}。该记录仍为逾期中，不因名单关闭；请核实是否已还款或和解。",
+                dedupe_key=f"mortgage:unlisted:{record['id']}:{upload.pk}"))
+    return notify_many(notes)
+
+
+FIELDS_DB = ["amount", "overdue_since", "periods", "bank_recommends", "last_upload_id", "last_report_date",
+             "unlisted_on"]
 
 
 # --- Plain bulk statements -------------------------------------------------------------------

@@ -108,7 +108,7 @@ def test_a_loan_absent_from_a_later_list_closes_its_record_and_an_older_list_clo
     receive_and_apply(finance, xlsx([row(loans[0], 500, months_ago(1)), row(loans[1], 900, months_ago(2))]),
                       report_date=today - dt.timedelta(days=10))
     _, summary = receive_and_apply(finance, xlsx([row(loans[1], 1200, months_ago(2), periods=3)]), report_date=today)
-    assert summary == {"rows": 1, "created": 0, "updated": 1, "unchanged": 0, "stale": 0, "closed": 1,
+    assert summary == {"rows": 1, "created": 0, "updated": 1, "unchanged": 0, "stale": 0, "closed": 1, "held": 0,
                        "litigation": 0}
     closed = OverdueRecord.objects.get(loan=loans[0])
     assert closed.status == OverdueRecord.Status.CLOSED and closed.closed_on == today
