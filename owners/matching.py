@@ -14,6 +14,7 @@ import unicodedata
 
 MASK_CHARS = "*＊●•"
 _MASK_RUN = re.compile(f"[{re.escape(MASK_CHARS)}]+")
+MASK_RE = _MASK_RUN  # "does this value carry a mask?"
 _SPACES = re.compile(r"\s+")
 _DOTS = str.maketrans({"・": "·", "•": "·", ".": "·", "．": "·"})
 _DASHES = str.maketrans({"－": "-", "—": "-", "–": "-", "‐": "-", "_": "-"})
