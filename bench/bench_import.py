@@ -47,9 +47,10 @@ class Rollback(Exception):
     pass
 
 
-def ensure_loans(n: int) -> list[tuple[str, str, str]]:
+def ensure_loans(n: int) -> list[tuple[str, str, str, str, str]]:
     """``n`` deterministic loans on the generated customers (created once); returns
-    (loan number, owner name, unit label) for each."""
+    (loan number, owner name, unit label, owner's ID number, bank) for each: the identifying
+    columns of a row must agree with its loan, as in finance's real lists."""
     from owners.models import Ownership
 
     from mortgage.models import MortgageLoan
@@ -57,7 +58,7 @@ def ensure_loans(n: int) -> list[tuple[str, str, str]]:
     have = MortgageLoan.objects.filter(loan_number__startswith=PREFIX).count()
     owners = list(Ownership.objects.select_related("customer", "unit", "unit__building")
                   .order_by("pk").values_list("customer_id", "unit_id", "unit__project_id", "customer__name",
-                                              "unit__building__name", "unit__number")[:max(n, 1)])
+                                              "unit__building__name", "unit__number", "customer__id_number")[:max(n, 1)])
     if not owners:
         raise SystemExit("bench: no owners in the bench database; run python -m bench.generate first")
     if have < n:
@@ -67,8 +68,8 @@ def ensure_loans(n: int) -> list[tuple[str, str, str]]:
                          bank=BANKS[i % len(BANKS)], amount=Decimal(rng.randrange(300_000, 3_000_000)),
                          term_months=rng.choice([120, 240, 360]), start_date=dt.date(2020, 1, 1) + dt.timedelta(days=i % 1500))
             for i in range(have, n) for o in [owners[i % len(owners)]]], batch_size=2000)
-    return [(f"{PREFIX}{i:07d}", owners[i % len(owners)][3], f"{owners[i % len(owners)][4]}-{owners[i % len(owners)][5]}")
-            for i in range(n)]
+    return [(f"{PREFIX}{i:07d}", owners[i % len(owners)][3], f"{owners[i % len(owners)][4]}-{owners[i % len(owners)][5]}",
+             owners[i % len(owners)][6], BANKS[i % len(BANKS)]) for i in range(n)]
 
 
 def workbook_bytes(loans, *, seed: int, keep: float = 1.0, report_date: dt.date | None = None) -> bytes:
@@ -82,14 +83,14 @@ def workbook_bytes(loans, *, seed: int, keep: float = 1.0, report_date: dt.date 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("逾期名单")
     sheet.append(list(COLUMNS.values()))
-    for number, name, unit in loans:
+    for number, name, unit, id_number, bank in loans:
         if rng.random() > keep:
             continue
         # Mostly a month or a few behind with small amounts; about one in ten meets the litigation rule.
         long = rng.random() < 0.04
         since = base - dt.timedelta(days=rng.randrange(230, 400) if long else rng.randrange(20, 150))
         amount = rng.uniform(21_000, 60_000) if rng.random() < 0.04 else rng.uniform(500, 15_000)
-        sheet.append([name, f"1101011980{rng.randrange(10**8):08d}", unit, number, rng.choice(BANKS),
+        sheet.append([name, id_number, unit, number, bank,
                       round(amount, 2), since, (base - since).days // 30 + 1,
                       "是" if rng.random() < 0.02 else "否"])
     buffer = io.BytesIO()

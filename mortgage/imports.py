@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from crm.uploads import validate_upload
 from mortgage.models import MortgageLoan, OverdueRecord, OverdueUpload
+from owners.masking import mask_id
+from owners.matching import bank_matches, id_matches, is_blank, name_matches, normal_id, unit_matches
 
 COLUMNS = {
     "name": "业主姓名",
@@ -43,6 +45,14 @@ MAX_SHOWN_ERRORS = 200
 LOOKUP_CHUNK = 20000  # well under SQLite's bound-parameter limit; one query on PostgreSQL in practice
 
 
+# The columns that say whose loan a row is about. 贷款编号 finds the loan; the others must then
+# agree with it, or the row is refused: a list whose loan number exists but whose owner or unit
+# is someone else's is a wrong row, not an update (issue 13, defect 7). 业主姓名 and 房号 are
+# required; 身份证号 and 银行 may be blank (or masked: only the visible characters are compared).
+IDENTIFYING = ("loan_number", "name", "id_number", "unit", "bank")
+REQUIRED_IDENTIFYING = ("loan_number", "name", "unit")
+
+
 @dataclass(frozen=True)
 class Row:
     line: int
@@ -51,6 +61,21 @@ class Row:
     since: dt.date
     periods: int
     recommends: bool
+    name: str = ""
+    id_number: str = ""
+    unit: str = ""
+    bank: str = ""
+
+
+@dataclass(frozen=True)
+class LoanIdentity:
+    """What a loan's row must agree with: its owner's name and ID number, its unit, its bank."""
+    name: str
+    id_number: str
+    unit_number: str
+    building: str
+    project: str
+    bank: str
 
 
 @dataclass
@@ -183,6 +208,7 @@ def parse_workbook(path, report_date: dt.date, reader: str | None = None) -> Par
             values = tuple(values) + (None,) * (width - len(values))
             problems = []
             number = _text(values[col["loan_number"]])
+            name, unit = _text(values[col["name"]]), _text(values[col["unit"]])
             if not number:
                 problems.append("贷款编号为空")
             elif number in seen:
@@ -203,31 +229,66 @@ def parse_workbook(path, report_date: dt.date, reader: str | None = None) -> Par
             flag = _text(values[col["recommends"]]).lower()
             if flag not in TRUE_WORDS and flag not in FALSE_WORDS:
                 problems.append(f"银行建议诉讼“{_text(values[col['recommends']])}”应填“是”或“否”")
+            if is_blank(name):
+                problems.append("业主姓名为空")
+            if is_blank(unit):
+                problems.append("房号为空")
             if problems:
                 errors.append(f"第 {line} 行：{'；'.join(problems)}")
                 continue
-            parsed.append(Row(line, number, amount, since, periods, flag in TRUE_WORDS))
+            parsed.append(Row(line, number, amount, since, periods, flag in TRUE_WORDS, name,
+                              _text(values[col["id_number"]]), unit, _text(values[col["bank"]])))
     finally:
         workbook.close()
     if not parsed and not errors:
         errors.append("文件中没有数据行。")
-    loans = lookup_loans([row.loan_number for row in parsed])
-    for row in parsed:
-        if row.loan_number not in loans:
-            errors.append(f"第 {row.line} 行：贷款编号 {row.loan_number} 在系统中不存在（未知贷款）")
+    loans, identities = lookup_loans([row.loan_number for row in parsed], with_identity=True)
+    errors += loan_errors(parsed, loans, identities)
     errors.sort(key=lambda text: int(text.split(" ")[1]) if text.startswith("第 ") else 0)
     return Parsed(parsed, errors, loans)
 
 
-def lookup_loans(numbers: list[str]) -> dict:
-    """Loan number -> (loan id, project id, customer id), in bulk."""
-    found = {}
+def loan_errors(rows: list[Row], loans: dict, identities: dict) -> list[str]:
+    """A row whose loan is unknown, or whose owner, ID number, unit or bank is not the loan's."""
+    errors = []
+    for row in rows:
+        if row.loan_number not in loans:
+            errors.append(f"第 {row.line} 行：贷款编号 {row.loan_number} 在系统中不存在（未知贷款）")
+            continue
+        known = identities[row.loan_number]
+        problems = []
+        if not name_matches(row.name, known.name):
+            problems.append(f"业主姓名“{row.name}”与贷款 {row.loan_number} 的业主不符（应为“{known.name}”）")
+        if not is_blank(row.id_number) and not id_matches(row.id_number, known.id_number):
+            problems.append(f"身份证号“{mask_id(normal_id(row.id_number))}”与贷款 {row.loan_number} 的业主不符"
+                            f"（应为“{mask_id(known.id_number)}”）")
+        if not unit_matches(row.unit, known.unit_number, known.building, known.project):
+            problems.append(f"房号“{row.unit}”与贷款 {row.loan_number} 的房号不符"
+                            f"（应为“{known.building}-{known.unit_number}”）")
+        if not is_blank(row.bank) and not bank_matches(row.bank, known.bank):
+            problems.append(f"银行“{row.bank}”与贷款 {row.loan_number} 的贷款银行不符（应为“{known.bank}”）")
+        if problems:
+            errors.append(f"第 {row.line} 行：{'；'.join(problems)}")
+    return errors
+
+
+def lookup_loans(numbers: list[str], with_identity: bool = False):
+    """Loan number -> (loan id, project id, customer id), in bulk (one query per chunk).
+
+    With ``with_identity``, also loan number -> LoanIdentity, read by the same query."""
+    found, identities = {}, {}
+    columns = ["loan_number", "pk", "project_id", "customer_id"]
+    if with_identity:
+        columns += ["customer__name", "customer__id_number", "unit__number", "unit__building__name",
+                    "project__name", "bank"]
     for start in range(0, len(numbers), LOOKUP_CHUNK):
         chunk = numbers[start:start + LOOKUP_CHUNK]
-        for number, pk, project_id, customer_id in MortgageLoan.objects.filter(loan_number__in=chunk).values_list(
-                "loan_number", "pk", "project_id", "customer_id"):
+        for number, pk, project_id, customer_id, *identity in MortgageLoan.objects.filter(
+                loan_number__in=chunk).order_by().values_list(*columns):
             found[number] = (pk, project_id, customer_id)
-    return found
+            if with_identity:
+                identities[number] = LoanIdentity(*identity)
+    return (found, identities) if with_identity else found
 
 
 # --- Upload and apply ------------------------------------------------------------------------
@@ -271,7 +332,7 @@ PARSED_CACHE_SECONDS = 3600
 
 
 def _parsed_key(upload: OverdueUpload) -> str:
-    return f"mortgage:overdue-parsed:{upload.pk}:{upload.sha256}"
+    return f"mortgage:overdue-parsed:v2:{upload.pk}:{upload.sha256}"  # v2: rows carry their identifying columns
 
 
 def _parsed_for_apply(upload: OverdueUpload) -> Parsed:
@@ -279,20 +340,42 @@ def _parsed_for_apply(upload: OverdueUpload) -> Parsed:
     if cached is None:
         return parse_workbook(upload.file.path, upload.report_date)
     rows = [Row(*values) for values in cached]
-    loans = lookup_loans([row.loan_number for row in rows])  # loans may have changed since the preview
-    errors = [f"第 {row.line} 行：贷款编号 {row.loan_number} 在系统中不存在（未知贷款）"
-              for row in rows if row.loan_number not in loans]
-    return Parsed(rows, errors, loans)
+    # loans (and their owners) may have changed since the preview: the rows are checked again
+    loans, identities = lookup_loans([row.loan_number for row in rows], with_identity=True)
+    return Parsed(rows, loan_errors(rows, loans, identities), loans)
+
+
+MAX_SHOWN_HELD = 200
+
+
+def in_litigation() -> dict:
+    """Open records with a lawsuit still running: record id -> (case id, case number, assignee id,
+    stage label, loan number, owner name). A list never closes these (one query)."""
+    from mortgage.models import LITIGATION_OPEN, LitigationCase
+
+    stages = dict(LitigationCase.Stage.choices)
+    return {record_id: (pk, number, assignee_id, str(stages[stage]), loan_number, owner)
+            for record_id, pk, number, assignee_id, stage, loan_number, owner in LitigationCase.objects.filter(
+                stage__in=LITIGATION_OPEN, record__status=OverdueRecord.Status.OPEN).order_by("number").values_list(
+                "record_id", "pk", "number", "assignee_id", "stage", "record__loan__loan_number",
+                "record__customer__name")}
 
 
 def preview_summary(parsed: Parsed, report_date: dt.date) -> dict:
-    """What applying would do: new, changed, unchanged and closed records."""
-    open_records = dict(OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN).values_list(
-        "loan_id", "last_report_date"))
+    """What applying would do: new, changed, unchanged and closed records, and apart from them
+    the records absent from the list that stay open because a lawsuit is running."""
+    open_records = {loan_id: (pk, last) for pk, loan_id, last in OverdueRecord.objects.filter(
+        status=OverdueRecord.Status.OPEN).values_list("pk", "loan_id", "last_report_date")}
     loan_ids = {parsed.loans[row.loan_number][0] for row in parsed.rows}
     new = sum(1 for loan_id in loan_ids if loan_id not in open_records)
-    closing = sum(1 for loan_id, last in open_records.items() if loan_id not in loan_ids and last <= report_date)
-    return {"rows": len(parsed.rows), "new": new, "existing": len(loan_ids) - new, "closing": closing,
+    absent = [pk for loan_id, (pk, last) in open_records.items() if loan_id not in loan_ids and last <= report_date]
+    suing = in_litigation()
+    held = [suing[pk] for pk in absent if pk in suing]
+    held.sort(key=lambda case: case[1])
+    return {"rows": len(parsed.rows), "new": new, "existing": len(loan_ids) - new,
+            "closing": len(absent) - len(held), "held": len(held),
+            "held_rows": [{"case": number, "stage": stage, "loan": loan, "owner": owner}
+                          for _, number, _, stage, loan, owner in held[:MAX_SHOWN_HELD]],
             "recommended": sum(row.recommends for row in parsed.rows),
             "amount": str(sum((row.amount for row in parsed.rows), Decimal(0)))}
 
@@ -302,7 +385,9 @@ FIELDS = ["amount", "overdue_since", "periods", "bank_recommends", "last_upload"
 
 def overdue_upload_apply(*, upload: OverdueUpload, user) -> dict:
     """Apply a checked list: upsert the open record of every listed loan, close the open
-    records of loans absent from this (later) list, then evaluate the litigation rule.
+    records of loans absent from this (later) list, except those with a lawsuit running (they
+    stay open, are marked ``unlisted_on`` and legal and cs_supervisor are told), then evaluate
+    the litigation rule.
 
     Idempotent: rows whose data did not change are not written; the same file is applied
     once (compare-and-set on the upload's status and a unique constraint on its sha256).
@@ -365,7 +450,7 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
                 "loan_id": loan_id, "project_id": project_id, "customer_id": customer_id, "amount": row.amount,
                 "overdue_since": row.since, "periods": row.periods, "bank_recommends": row.recommends,
                 "status": OverdueRecord.Status.OPEN, "first_upload_id": upload.pk, "last_upload_id": upload.pk,
-                "last_report_date": report_date, "closed_on": None, "litigation_required": False,
+                "last_report_date": report_date, "closed_on": None, "unlisted_on": None, "litigation_required": False,
                 "litigation_reason": "", "litigation_flagged_at": None})
             continue
         if record["last_report_date"] > report_date:
@@ -373,16 +458,23 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
             continue
         data = (row.amount, row.since, row.periods, row.recommends)
         if data == (record["amount"], record["overdue_since"], record["periods"], record["bank_recommends"]) \
-                and record["last_report_date"] == report_date:
+                and record["last_report_date"] == report_date and record["unlisted_on"] is None:
             unchanged += 1
             continue
         record.update(amount=row.amount, overdue_since=row.since, periods=row.periods,
-                      bank_recommends=row.recommends, last_upload_id=upload.pk, last_report_date=report_date)
+                      bank_recommends=row.recommends, last_upload_id=upload.pk, last_report_date=report_date,
+                      unlisted_on=None)
         changed.append(record)
-    closing = [record for loan_id, record in by_loan.items()
-               if loan_id not in listed and record["last_report_date"] <= report_date]
+    absent = [record for loan_id, record in by_loan.items()
+              if loan_id not in listed and record["last_report_date"] <= report_date]
+    suing = in_litigation() if absent else {}
+    closing = [record for record in absent if record["id"] not in suing]
     for record in closing:
         record.update(status=OverdueRecord.Status.CLOSED, closed_on=report_date)
+    held = [record for record in absent if record["id"] in suing]
+    newly_held = [record for record in held if record["unlisted_on"] != report_date]
+    for record in newly_held:
+        record.update(unlisted_on=report_date)
     reason = f"逾期名单 {upload.report_date}"
     if created:
         fast_insert(OverdueRecord, [f for f in fields if f != "id"], created)
@@ -401,11 +493,50 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
     if closing:
         fast_update(OverdueRecord, ["status", "closed_on"], closing)
         history_insert(closing, "~", user, f"{reason}：未再出现，结清")
+    if newly_held:
+        fast_update(OverdueRecord, ["unlisted_on"], newly_held)
+        history_insert(newly_held, "~", user, f"{reason}：{HELD_NOTE}")
+    _notify_held(held, suing, upload)
     return {"rows": len(parsed.rows), "created": len(created), "updated": len(changed), "unchanged": unchanged,
-            "stale": stale, "closed": len(closing)}
+            "stale": stale, "closed": len(closing), "held": len(held)}
 
 
-FIELDS_DB = ["amount", "overdue_since", "periods", "bank_recommends", "last_upload_id", "last_report_date"]
+HELD_NOTE = "未再列出，诉讼中，不因名单关闭"
+
+
+def _notify_held(held: list[dict], suing: dict, upload: OverdueUpload) -> int:
+    """Tell the lawsuit's legal assignee and cs_supervisor, once per record and list, that a list
+    no longer names a record in litigation (which stays open). Both can open the case page."""
+    if not held:
+        return 0
+    from django.urls import reverse
+
+    from crm.models import Notification
+    from crm.notifications import notify_many
+    from crm.roles import Role
+    from crm.scopes import role_users
+
+    from django.contrib.auth import get_user_model
+
+    supervisors = set(role_users(Role.CS_SUPERVISOR).values_list("pk", flat=True))
+    assignees = {suing[record["id"]][2] for record in held}
+    active = set(get_user_model().objects.filter(pk__in=assignees, is_active=True).values_list("pk", flat=True))
+    notes = []
+    for record in held:
+        case_id, number, assignee_id, stage, loan, owner = suing[record["id"]]
+        # an assignee who has left is not told; cs_supervisor always is (and can reassign)
+        for recipient_id in sorted(supervisors | ({assignee_id} & active)):
+            notes.append(Notification(
+                recipient_id=recipient_id, level=Notification.Level.WARNING,
+                url=reverse("mortgage:litigation_detail", args=[case_id]),
+                title=f"逾期名单 {upload.report_date} 未再列出诉讼中的 {owner} {loan}（{number}）",
+                body=f"诉讼阶段：{stage}。该记录仍为逾期中，不因名单关闭；请核实是否已还款或和解。",
+                dedupe_key=f"mortgage:unlisted:{record['id']}:{upload.pk}"))
+    return notify_many(notes)
+
+
+FIELDS_DB = ["amount", "overdue_since", "periods", "bank_recommends", "last_upload_id", "last_report_date",
+             "unlisted_on"]
 
 
 # --- Plain bulk statements -------------------------------------------------------------------

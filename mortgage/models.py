@@ -277,6 +277,9 @@ class OverdueRecord(models.Model):
                                     verbose_name=_("最近出现的名单"))
     last_report_date = models.DateField(_("最近报表日期"))
     closed_on = models.DateField(_("结清日期"), null=True, blank=True)
+    # A record in litigation is never closed by a list (issue 13, defect 8): when a later list
+    # no longer names it, it stays open and this keeps that list's report date for legal.
+    unlisted_on = models.DateField(_("最近名单未列出日期"), null=True, blank=True)
     litigation_required = models.BooleanField(_("须诉讼"), default=False, db_index=True)
     litigation_reason = models.CharField(_("诉讼理由"), max_length=200, blank=True)
     litigation_flagged_at = models.DateTimeField(_("判定须诉讼时间"), null=True, blank=True)

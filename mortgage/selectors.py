@@ -109,3 +109,15 @@ def loan_register(user, params) -> tuple:
         overdue_amount=Sum("overdue_records__amount", filter=Q(overdue_records__status=OverdueRecord.Status.OPEN)))
     fs = MortgageLoanFilter(params or None, queryset=qs, projects=visible_projects(user))
     return fs.qs.order_by("project__name", "loan_number", "pk"), fs
+
+
+def record_list_timeline(record: OverdueRecord, limit: int = 50) -> list[dict]:
+    """What finance's lists said about a record, newest first: listed (with the amount), no longer
+    listed while in litigation, settled. Read from the record's history rows that a list wrote
+    (their reason starts with 逾期名单 and names the list's report date); one query."""
+    rows = OverdueRecord.history.filter(id=record.pk, history_change_reason__startswith="逾期名单").order_by(
+        "-history_date", "-history_id").values("history_date", "history_change_reason", "amount", "unlisted_on",
+                                               "status")[:limit]
+    return [{"at": row["history_date"], "text": row["history_change_reason"], "amount": row["amount"],
+             "unlisted": row["unlisted_on"] is not None and "未再列出" in row["history_change_reason"]}
+            for row in rows]

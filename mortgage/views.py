@@ -367,7 +367,7 @@ def litigation_detail(request, pk):
     return _render(request, "mortgage/litigation_detail.html", {
         "case": case, "record": case.record, "reminders": case.record.reminders.select_related("contacted_by"),
         "actions": LITIGATION_WORKFLOW.available(case, request.user), "advance_form": LitigationAdvanceForm(),
-        "history_rows": rows, "history_page": hpage,
+        "history_rows": rows, "history_page": hpage, "list_timeline": selectors.record_list_timeline(case.record),
     })
 
 

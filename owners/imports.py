@@ -18,7 +18,7 @@ REQUIRED_HEADERS = {
     "units": ["项目", "楼栋", "房号", "建筑面积"],
     "ownerships": ["客户编码", "项目", "楼栋", "房号"],
 }
-FIELD_LABELS_FALLBACK = {"__all__": "整行", "unit": "房号", "building": "楼栋"}
+FIELD_LABELS_FALLBACK = {"__all__": "整行", "unit": "房号", "building": "楼栋", "code": "客户编码", "name": "姓名"}
 
 
 @dataclass

@@ -2,6 +2,8 @@
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
+from owners.masking import mask_id, mask_phone
+from owners.matching import MASK_RE, id_matches, is_blank, name_matches
 from owners.models import Building, Customer, Ownership, Project, Unit
 from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone
 
@@ -102,18 +104,50 @@ class CustomerResource(resources.ModelResource):
         if row.get("手机") is not None:
             row["手机"] = normalize_phone(str(TextWidget().clean(row.get("手机"))))
 
+    # Identifying columns: 手机 finds the customer (import_id_fields); 姓名, 身份证号 and, when the
+    # file has it, 客户编码 must then agree with the customer found, or the row is refused: a known
+    # phone with someone else's name is another person, not an update (issue 13, defect 7).
+    # 身份证号 and 客户编码 are optional: blank (or masked as our exports write it) is no mismatch,
+    # and a blank or masked ID never overwrites the one on file. The customer is the instance
+    # import-export already read, so the check costs no query.
+    def _identity_errors(self, instance, known: tuple, row) -> dict:
+        pk, code, name, id_number = known
+        errors = {}
+        given_code = str(row.get("客户编码") or "").strip()
+        if pk is None:
+            if given_code:
+                errors["code"] = [f"客户编码“{given_code}”与手机 {mask_phone(instance.phone)} 不符：该手机号没有已建档客户"
+                                  "（新客户请留空客户编码）"]
+            return errors
+        who = f"手机 {mask_phone(instance.phone)} 的已有客户 {code}"
+        if given_code and given_code != code:
+            errors["code"] = [f"客户编码“{given_code}”与{who}不符（应为“{code}”）"]
+        if not is_blank(instance.name) and not name_matches(instance.name, name):
+            errors["name"] = [f"姓名“{instance.name}”与{who}不符（应为“{name}”）"]
+        if is_blank(instance.id_number) or (id_number and MASK_RE.search(instance.id_number or "")
+                                            and id_matches(instance.id_number, id_number)):
+            instance.id_number = id_number  # a blank or masked ID keeps the one on file
+        elif id_number and not id_matches(instance.id_number, id_number):
+            errors["id_number"] = [f"身份证号“{mask_id(instance.id_number)}”与{who}不符（应为“{mask_id(id_number)}”）"]
+        if is_blank(instance.name):
+            instance.name = name
+        return errors
+
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        known = (instance.pk, instance.code, instance.name, instance.id_number)
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        for name, messages in self._identity_errors(instance, known, row).items():
+            errors.setdefault(name, messages)
         if "phone" not in errors:
             try:
                 validate_phone(instance.phone)
             except ValidationError as exc:
                 errors["phone"] = exc.messages
-        if instance.id_number and "id_number" not in errors:
+        if instance.id_number and "id_number" not in errors and instance.id_number != known[3]:
             instance.id_number = normalize_id(instance.id_number)
             try:
                 validate_id_number(instance.id_number)
@@ -247,11 +281,18 @@ class OwnershipResource(resources.ModelResource):
         return Ownership.objects.filter(unit=unit, customer__code=code, kind=kind_value).first() if unit else None
 
     def import_instance(self, instance, row, **kwargs):
+        # Identifying columns: 客户编码 (the customer), 项目 + 楼栋 + 房号 (the unit, all three must
+        # name it) and, when the file has it, 姓名: it must be the name of the customer the code
+        # names (blank is no mismatch). The customer is the one the widget already read.
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        given_name = row.get("姓名")
+        customer = instance.customer if instance.customer_id else None
+        if customer is not None and not is_blank(given_name) and not name_matches(given_name, customer.name):
+            errors["name"] = [f"姓名“{str(given_name).strip()}”与客户编码 {customer.code} 不符（应为“{customer.name}”）"]
         unit = self._unit(row)
         if unit is None:
             errors["unit"] = ["找不到该房号（请核对项目、楼栋、房号）"]

@@ -108,7 +108,7 @@ def test_a_loan_absent_from_a_later_list_closes_its_record_and_an_older_list_clo
     receive_and_apply(finance, xlsx([row(loans[0], 500, months_ago(1)), row(loans[1], 900, months_ago(2))]),
                       report_date=today - dt.timedelta(days=10))
     _, summary = receive_and_apply(finance, xlsx([row(loans[1], 1200, months_ago(2), periods=3)]), report_date=today)
-    assert summary == {"rows": 1, "created": 0, "updated": 1, "unchanged": 0, "stale": 0, "closed": 1,
+    assert summary == {"rows": 1, "created": 0, "updated": 1, "unchanged": 0, "stale": 0, "closed": 1, "held": 0,
                        "litigation": 0}
     closed = OverdueRecord.objects.get(loan=loans[0])
     assert closed.status == OverdueRecord.Status.CLOSED and closed.closed_on == today
@@ -170,7 +170,8 @@ def test_calamine_and_openpyxl_read_the_same_rows_and_the_same_errors(estate, tm
     loans = estate["loans"]
     upload = xlsx([
         row(loans[0], "12,345.60元", months_ago(3), periods=3),
-        [estate["owners"][1].name, "", "", loans[1].loan_number, "建设银行", 800.5, "2026年1月5日", "2", "是"],
+        [estate["owners"][1].name, "", loans[1].unit.number, loans[1].loan_number, "建设银行", 800.5, "2026年1月5日",
+         "2", "是"],  # 房号 is required since it identifies the loan (身份证号 may be blank)
         [None] * len(HEADERS),
         ["x", "", "", "", "建设银行", "abc", "明天", "1.5", "也许"],
         row(loans[0], 100, months_ago(1)),
@@ -279,3 +280,116 @@ def test_every_upload_is_kept_with_who_and_when_even_a_refused_one(estate, make_
     assert abs(timezone.now() - kept.uploaded_at) < dt.timedelta(minutes=1)
     assert kept.file.read()[:2] == b"PK" and kept.history.get().history_user == finance
     assert OverdueRecord.objects.count() == 0
+
+
+# --- Identifying columns: a row must be about the loan it names (issue 13, defect 7) -----------
+
+
+def upload_as_finance(client, make_user, rows):
+    """Finance uploads ``rows`` through the page; returns the preview page's text and the upload."""
+    from django.urls import reverse
+
+    client.force_login(make_user("finance"))
+    response = client.post(reverse("mortgage:overdue_upload"), {"file": xlsx(rows), "report_date": timezone.localdate()},
+                           follow=True)
+    assert response.status_code == 200
+    return response.content.decode(), OverdueUpload.objects.order_by("-pk").first()
+
+
+def assert_refused_and_nothing_written(client, upload, body, *expected):
+    from django.urls import reverse
+
+    assert upload.status == OverdueUpload.Status.INVALID
+    assert "校验通过" not in body and "确认导入" not in body and "未写入任何数据" in body
+    for text in expected:
+        assert text in body, text
+    client.post(reverse("mortgage:overdue_confirm", args=[upload.pk]))  # a forced confirm changes nothing either
+    assert OverdueRecord.objects.count() == 0 and OverdueRecord.history.count() == 0
+    upload.refresh_from_db()
+    assert upload.status == OverdueUpload.Status.INVALID
+
+
+def test_an_existing_loan_number_with_someone_elses_name_and_unit_is_refused_by_line(client, estate, make_user):
+    loans = estate["loans"]
+    wrong = row(loans[0], 900, months_ago(1))
+    wrong[0], wrong[2] = "查无此人", "99-9999"
+    body, upload = upload_as_finance(client, make_user, [row(loans[1], 800, months_ago(1)), wrong])
+    assert_refused_and_nothing_written(
+        client, upload, body, "第 3 行", "业主姓名“查无此人”与贷款 L0001 的业主不符（应为“业主1”）",
+        "房号“99-9999”与贷款 L0001 的房号不符（应为“1栋-1-101”）")
+    assert "第 2 行" not in body
+
+
+def test_a_row_with_the_wrong_owners_name_is_refused(client, estate, make_user):
+    wrong = row(estate["loans"][0], 900, months_ago(1))
+    wrong[0] = "业主2"  # another owner of the same project
+    body, upload = upload_as_finance(client, make_user, [wrong])
+    assert_refused_and_nothing_written(client, upload, body, "第 2 行", "业主姓名“业主2”")
+
+
+def test_a_row_with_another_owners_id_number_is_refused_and_the_message_masks_it(client, estate, make_user):
+    wrong = row(estate["loans"][0], 900, months_ago(1))
+    wrong[1] = estate["owners"][1].id_number
+    body, upload = upload_as_finance(client, make_user, [wrong])
+    assert_refused_and_nothing_written(client, upload, body, "第 2 行", "身份证号“110***********0002”",
+                                       "应为“110***********0001”")
+    assert estate["owners"][1].id_number not in body
+
+
+def test_a_masked_id_number_whose_visible_digits_differ_is_refused(client, estate, make_user):
+    wrong = row(estate["loans"][0], 900, months_ago(1))
+    wrong[1] = "110***********0009"
+    body, upload = upload_as_finance(client, make_user, [wrong])
+    assert_refused_and_nothing_written(client, upload, body, "第 2 行", "身份证号")
+
+
+def test_a_row_with_another_unit_is_refused(client, estate, make_user):
+    wrong = row(estate["loans"][0], 900, months_ago(1))
+    wrong[2] = estate["units"][1].number
+    body, upload = upload_as_finance(client, make_user, [wrong])
+    assert_refused_and_nothing_written(client, upload, body, "第 2 行", "房号“1-102”与贷款 L0001 的房号不符")
+
+
+def test_a_row_with_another_bank_is_refused(client, estate, make_user):
+    wrong = row(estate["loans"][0], 900, months_ago(1))
+    wrong[4] = "工商银行"
+    body, upload = upload_as_finance(client, make_user, [wrong])
+    assert_refused_and_nothing_written(client, upload, body, "第 2 行", "银行“工商银行”与贷款 L0001 的贷款银行不符")
+
+
+def test_a_row_without_the_owners_name_or_unit_is_refused(client, estate, make_user):
+    blank = row(estate["loans"][0], 900, months_ago(1))
+    blank[0], blank[2] = "", " "
+    body, upload = upload_as_finance(client, make_user, [blank])
+    assert_refused_and_nothing_written(client, upload, body, "第 2 行", "业主姓名为空", "房号为空")
+
+
+def test_blank_or_masked_optional_columns_and_the_usual_spellings_of_a_unit_are_not_mismatches(
+        client, estate, make_user):
+    from django.urls import reverse
+
+    loans = estate["loans"]
+    rows = [row(loan, 900, months_ago(1)) for loan in loans]
+    rows[0][1], rows[0][4] = "", ""                                  # 身份证号 and 银行 blank
+    rows[1][1], rows[1][0] = "110***********0002", "业*"             # masked as our exports mask them
+    rows[2][2], rows[2][4] = "1栋-1-103室", "中国建设银行"             # building-unit, the bank's full name
+    rows[3][2], rows[3][1] = "测试花园 1栋1-104", "*" * 18             # project and building, fully masked ID
+    body, upload = upload_as_finance(client, make_user, rows)
+    assert upload.status == OverdueUpload.Status.VALID, upload.errors
+    assert "校验通过" in body
+    client.post(reverse("mortgage:overdue_confirm", args=[upload.pk]))
+    assert OverdueRecord.objects.filter(status="open").count() == 4
+
+
+def test_a_loan_whose_owner_changed_after_the_preview_is_refused_at_confirm(client, estate, make_user):
+    from django.urls import reverse
+
+    from mortgage.models import MortgageLoan
+
+    body, upload = upload_as_finance(client, make_user, [row(estate["loans"][0], 900, months_ago(1))])
+    assert upload.status == OverdueUpload.Status.VALID
+    MortgageLoan.objects.filter(pk=estate["loans"][0].pk).update(customer=estate["owners"][4], unit=estate["units"][4])
+    body = client.post(reverse("mortgage:overdue_confirm", args=[upload.pk]), follow=True).content.decode()
+    assert "业主姓名“业主1”与贷款 L0001 的业主不符" in body
+    assert OverdueRecord.objects.count() == 0
+    assert OverdueUpload.objects.get(pk=upload.pk).status == OverdueUpload.Status.VALID

@@ -69,9 +69,16 @@ def test_finance_uploads_previews_and_confirms_a_list(as_role):
     page = client.get(response.url).content.decode()
     assert "校验通过" in page and "确认导入" in page
     open_before = OverdueRecord.objects.filter(status="open").count()
+    from mortgage.models import LITIGATION_OPEN
+
+    suing = set(OverdueRecord.objects.filter(status="open", litigation__stage__in=LITIGATION_OPEN).exclude(
+        pk__in=[r.pk for r in loans]).values_list("pk", flat=True))
+    assert suing  # the demo has lawsuits running
     response = client.post(reverse("mortgage:overdue_confirm", args=[upload.pk]))
     assert response.status_code == 302
-    assert OverdueRecord.objects.filter(status="open").count() == 2 < open_before  # absent loans closed
+    # absent loans closed, except those in litigation (issue 13, defect 8)
+    still_open = set(OverdueRecord.objects.filter(status="open").values_list("pk", flat=True))
+    assert still_open == {r.pk for r in loans} | suing and len(still_open) < open_before
     assert client.post(reverse("mortgage:overdue_confirm", args=[upload.pk])).status_code == 302
     assert OverdueUpload.objects.filter(status="applied").count() == 3
 
@@ -368,3 +375,94 @@ def test_the_record_page_asks_for_a_method_and_a_legal_user_in_chinese(as_role):
     page = client.get(reverse("mortgage:overdue_detail", args=[record.pk])).content.decode()
     assert f"{record.amount:.2f} 元" in page
     assert "请选择催缴方式" in page and "请选择承办法务" in page and "---------" not in page
+
+
+def test_a_later_list_does_not_close_records_in_litigation_and_tells_legal_and_the_supervisor(client, estate,
+                                                                                              make_user):
+    """Issue 13, defect 8: a one-row list, nine open records absent from it, five of them with a
+    lawsuit running (one per open stage) and one whose lawsuit is settled."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from crm.models import Notification
+    from mortgage import services
+    from mortgage.imports import overdue_upload_apply, overdue_upload_receive
+    from mortgage.models import MortgageLoan
+
+    finance, staff, legal = make_user("finance"), make_user("cs_staff"), make_user("legal")
+    supervisor = make_user("cs_supervisor")
+    owners, units = estate["owners"], estate["units"]
+    loans = estate["loans"] + [MortgageLoan.objects.create(
+        loan_number=f"L{i:04d}", customer=owners[i % 4], unit=units[i % 4], project=estate["project"], bank="建设银行",
+        amount=Decimal("800000"), term_months=240) for i in range(5, 11)]
+    first = overdue_upload_receive(user=finance, report_date=timezone.localdate() - dt.timedelta(days=10),
+                                   uploaded=xlsx([row(loan, 25000, months_ago(2)) for loan in loans]))
+    overdue_upload_apply(upload=first, user=finance)
+    records = {r.loan.loan_number: r for r in OverdueRecord.objects.select_related("loan")}
+    assert len(records) == 10 and all(r.litigation_required for r in records.values())
+    steps = {"L0002": [], "L0003": ["file"], "L0004": ["file", "hearing"], "L0005": ["file", "hearing", "judgment"],
+             "L0006": ["file", "hearing", "judgment", "enforce"], "L0007": ["settle"]}
+    cases = {}
+    for number, actions in steps.items():
+        case = services.litigation_hand_over(record=records[number], user=staff, assignee=legal, dossier_note="催缴无果")
+        for action in actions:
+            services.litigation_advance(case=case, action=action, user=legal, court="区法院", outcome="结果")
+        cases[number] = case
+    suing = ["L0002", "L0003", "L0004", "L0005", "L0006"]
+    assert sorted(LitigationCase.objects.values_list("stage", flat=True)) == sorted(
+        ["handed_over", "filed", "hearing", "judgment", "enforcement", "settled"])
+
+    client.force_login(finance)
+    response = client.post(reverse("mortgage:overdue_upload"), {
+        "file": xlsx([row(loans[0], 26000, months_ago(2))], name="later.xlsx"), "report_date": timezone.localdate()},
+        follow=True)
+    page = response.content.decode()
+    held = page.split('data-testid="upload-held"')[1].split("</table>")[0]
+    assert "诉讼中，不因名单关闭" in page and "（5）" in held
+    for number in suing:
+        assert number in held and cases[number].number in held
+    assert "L0007" not in held and "L0008" not in held
+    assert "本名单未再出现、将结清 4" in page  # L0007 (settled lawsuit), L0008-L0010
+    upload = OverdueUpload.objects.get(original_name="later.xlsx")
+    client.post(reverse("mortgage:overdue_confirm", args=[upload.pk]))
+
+    status = dict(OverdueRecord.objects.values_list("loan__loan_number", "status"))
+    assert {n for n, s in status.items() if s == "open"} == {"L0001", *suing}
+    assert {n for n, s in status.items() if s == "closed"} == {"L0007", "L0008", "L0009", "L0010"}
+    assert set(OverdueRecord.objects.filter(unlisted_on=timezone.localdate()).values_list(
+        "loan__loan_number", flat=True)) == set(suing)
+
+    client.force_login(legal)
+    for number in suing:
+        case_page = client.get(reverse("mortgage:litigation_detail", args=[cases[number].pk])).content.decode()
+        assert f"财务 {timezone.localdate():%Y-%m-%d} 的逾期名单未再列出该记录" in case_page
+        assert f"逾期名单 {timezone.localdate():%Y-%m-%d}：未再列出，诉讼中，不因名单关闭" in case_page
+    for user in (legal, supervisor):
+        notes = Notification.objects.filter(recipient=user, dedupe_key__startswith="mortgage:unlisted:")
+        assert sorted(n.url for n in notes) == sorted(
+            reverse("mortgage:litigation_detail", args=[cases[number].pk]) for number in suing)
+    client.force_login(supervisor)
+    note = Notification.objects.filter(recipient=supervisor, dedupe_key__startswith="mortgage:unlisted:").first()
+    assert client.get(note.url).status_code == 200
+
+
+def test_a_record_listed_again_after_being_unlisted_in_litigation_loses_the_note(estate, make_user):
+    import datetime as dt
+
+    from mortgage import services
+    from mortgage.imports import overdue_upload_apply, overdue_upload_receive
+
+    finance, staff, legal = make_user("finance"), make_user("cs_staff"), make_user("legal")
+    loans = estate["loans"]
+    today = timezone.localdate()
+    for days, listed, amount in ((20, loans[:2], 25000), (10, loans[:1], 25000), (0, loans[:2], 26000)):
+        upload = overdue_upload_receive(user=finance, report_date=today - dt.timedelta(days=days),
+                                        uploaded=xlsx([row(loan, amount, months_ago(2)) for loan in listed]))
+        overdue_upload_apply(upload=upload, user=finance)
+        if days == 20:
+            services.litigation_hand_over(record=OverdueRecord.objects.get(loan=loans[1]), user=staff,
+                                          assignee=legal, dossier_note="催缴无果")
+        if days == 10:
+            assert OverdueRecord.objects.get(loan=loans[1]).unlisted_on == today - dt.timedelta(days=10)
+    record = OverdueRecord.objects.get(loan=loans[1])
+    assert record.status == "open" and record.unlisted_on is None and str(record.amount) == "26000.00"

@@ -122,3 +122,97 @@ def test_import_page_previews_then_confirms(as_role):
     response = client.post(reverse("owners:import"), {"kind": "customers", "token": token})
     assert response.status_code == 302
     assert Customer.objects.filter(name__in=["客户0", "客户1"]).count() == 2
+
+
+# --- Identifying columns agree with the record they refer to (issue 13, defect 7) -------------
+
+
+def upload_through_page(client, kind, headers, rows):
+    """The admin previews ``rows`` on the import page; returns the page text and the token."""
+    response = client.post(reverse("owners:import"), {"kind": kind, "file": SimpleUploadedFile("i.xlsx",
+                                                                                               xlsx(headers, rows))})
+    assert response.status_code == 200
+    return response.content.decode(), response.context["token"]
+
+
+def customer_state():
+    return list(Customer.objects.order_by("pk").values("pk", "code", "name", "phone", "id_number", "project_id"))
+
+
+@pytest.fixture
+def known(demo):
+    """A demo customer with an ID number on file, and the page's headers for a customer row of it."""
+    customer = Customer.objects.exclude(id_number="").select_related("project").order_by("pk").first()
+    return customer, ["客户编码", "姓名", "手机", "身份证号", "所属项目"]
+
+
+def refused(body, token, *expected):
+    assert 'data-testid="import-errors"' in body and "整个文件未导入" in body and not token
+    for text in expected:
+        assert text in body, text
+
+
+def test_a_known_phone_with_another_persons_name_is_refused_and_nothing_changes(as_role, known):
+    customer, headers = known
+    client, before = as_role("admin"), customer_state()
+    body, token = upload_through_page(client, "customers", headers, [
+        ["", "查无此人", customer.phone, "", customer.project.code]])
+    refused(body, token, "第 2 行", f"姓名：姓名“查无此人”与手机 {customer.phone[:3]}****", f"（应为“{customer.name}”）")
+    assert customer_state() == before
+
+
+def test_a_known_phone_with_another_id_number_is_refused(as_role, known):
+    customer, headers = known
+    client, before = as_role("admin"), customer_state()
+    body, token = upload_through_page(client, "customers", headers, [
+        ["", customer.name, customer.phone, valid_id(777), customer.project.code]])
+    refused(body, token, "第 2 行", "身份证号：身份证号“110***********", "与手机")
+    assert customer.id_number not in body
+    assert customer_state() == before
+
+
+def test_a_customer_code_that_is_not_the_phones_customer_is_refused(as_role, known):
+    customer, headers = known
+    other = Customer.objects.exclude(pk=customer.pk).order_by("pk").first()
+    client, before = as_role("admin"), customer_state()
+    body, token = upload_through_page(client, "customers", headers, [
+        [other.code, customer.name, customer.phone, "", customer.project.code],
+        [customer.code, "新客户", "13712345678", "", customer.project.code]])
+    refused(body, token, "第 2 行", f"客户编码：客户编码“{other.code}”", f"（应为“{customer.code}”）",
+            "第 3 行", "该手机号没有已建档客户")
+    assert customer_state() == before
+
+
+def test_a_blank_or_masked_id_number_of_a_known_customer_is_no_mismatch_and_keeps_the_id(as_role, known):
+    from owners.masking import mask_id
+
+    customer, headers = known
+    on_file = customer.id_number
+    client = as_role("admin")
+    body, token = upload_through_page(client, "customers", headers, [
+        [customer.code, customer.name, customer.phone, mask_id(on_file), customer.project.code]])
+    assert 'data-testid="import-preview"' in body and token
+    client.post(reverse("owners:import"), {"kind": "customers", "token": token})
+    assert Customer.objects.get(pk=customer.pk).id_number == on_file
+    body, token = upload_through_page(client, "customers", headers[1:], [
+        [customer.name, customer.phone, "", customer.project.code]])
+    assert token
+    client.post(reverse("owners:import"), {"kind": "customers", "token": token})
+    assert Customer.objects.get(pk=customer.pk).id_number == customer.id_number
+
+
+def test_an_ownership_row_whose_name_is_not_the_codes_customer_is_refused(as_role, known):
+    customer, _ = known
+    unit = Unit.objects.select_related("building", "project").order_by("pk").first()
+    client = as_role("admin")
+    links_before = list(Ownership.objects.order_by("pk").values())
+    headers = ["客户编码", "姓名", "项目", "楼栋", "房号", "关系"]
+    body, token = upload_through_page(client, "ownerships", headers, [
+        [customer.code, "查无此人", unit.project.code, unit.building.name, unit.number, "租户"],
+        [customer.code, customer.name, unit.project.code, "99栋", unit.number, "租户"]])
+    refused(body, token, "第 2 行", f"姓名：姓名“查无此人”与客户编码 {customer.code} 不符（应为“{customer.name}”）",
+            "第 3 行", "找不到该房号")
+    assert list(Ownership.objects.order_by("pk").values()) == links_before
+    body, token = upload_through_page(client, "ownerships", headers, [
+        [customer.code, "", unit.project.code, unit.building.name, unit.number, "租户"]])
+    assert token, body  # a blank 姓名 is no mismatch

@@ -1,0 +1,91 @@
+"""Does a value typed in an imported file identify the same owner, ID number or unit as the
+record it refers to? One place for every import (owners' files, finance's overdue lists).
+
+Pure functions, no database: the imports fetch what the rows refer to in bulk, then compare.
+A masked value (``110***********1237``, ``张*``, as our own exports and the banks' lists
+write them) matches when every visible character is where the stored value has it; a value
+that is entirely masked says nothing and is treated like a blank one. Whether a blank is
+acceptable is the import's decision (a required column vs an optional one), not this module's.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MASK_CHARS = "*＊●•"
+_MASK_RUN = re.compile(f"[{re.escape(MASK_CHARS)}]+")
+MASK_RE = _MASK_RUN  # "does this value carry a mask?"
+_SPACES = re.compile(r"\s+")
+_DOTS = str.maketrans({"・": "·", "•": "·", ".": "·", "．": "·"})
+_DASHES = str.maketrans({"－": "-", "—": "-", "–": "-", "‐": "-", "_": "-"})
+
+
+def _nfkc(value) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", "" if value is None else str(value)))
+
+
+def is_blank(value) -> bool:
+    """Blank, or nothing but mask characters (a fully masked value identifies nothing)."""
+    return _MASK_RUN.sub("", _nfkc(value)) == ""
+
+
+def masked_match(given: str, stored: str) -> bool:
+    """``given`` (normalized, possibly masked) against ``stored`` (normalized, in clear)."""
+    if not _MASK_RUN.search(given):
+        return given == stored
+    if len(given) == len(stored):  # a mask per character: compare position by position
+        return all(g in MASK_CHARS or g == s for g, s in zip(given, stored))
+    pattern = ".+".join(re.escape(part) for part in _MASK_RUN.split(given))
+    return re.fullmatch(pattern, stored) is not None
+
+
+def normal_name(value) -> str:
+    return _nfkc(value).translate(_DOTS)
+
+
+def name_matches(given, stored) -> bool:
+    return masked_match(normal_name(given), normal_name(stored))
+
+
+def normal_id(value) -> str:
+    return _nfkc(value).upper()
+
+
+def id_matches(given, stored) -> bool:
+    """A stored ID that is blank cannot be contradicted; otherwise the visible characters must agree."""
+    return not normal_id(stored) or masked_match(normal_id(given), normal_id(stored))
+
+
+def normal_unit(value) -> str:
+    text = _nfkc(value).translate(_DASHES).upper()
+    return text[:-1] if text.endswith(("室", "号")) and len(text) > 1 else text
+
+
+def unit_labels(number: str, building: str = "", project: str = "") -> set[str]:
+    """The ways a file writes one unit: ``1-101``, ``1栋-1-101``, ``1栋1-101``, with or without the project."""
+    number, building, project = normal_unit(number), _nfkc(building).upper(), _nfkc(project).upper()
+    labels = {number}
+    if building:
+        labels |= {f"{building}-{number}", f"{building}{number}"}
+        if project:
+            labels |= {f"{project}{label}" for label in (f"{building}-{number}", f"{building}{number}")}
+            labels |= {f"{project}-{building}-{number}"}
+    return labels
+
+
+def unit_matches(given, number: str, building: str = "", project: str = "") -> bool:
+    return normal_unit(given) in unit_labels(number, building, project)
+
+
+def normal_bank(value) -> str:
+    text = _nfkc(value)
+    for prefix in ("中国", "中華", "中华"):
+        if text.startswith(prefix) and len(text) > len(prefix) + 2 and text != "中国银行":
+            text = text[len(prefix):]
+    return text.removesuffix("股份有限公司").removesuffix("有限公司")
+
+
+def bank_matches(given, stored) -> bool:
+    """``建设银行`` is ``中国建设银行``; ``中国银行`` stays itself (it is a bank of its own)."""
+    given, stored = normal_bank(given), normal_bank(stored)
+    return given == stored or (len(given) >= 4 and (given in stored or stored in given))
