@@ -1,6 +1,14 @@
 """The working calendar: mainland-China public holidays, 调休 working weekends, admin
 overrides and office hours with a lunch break.
 
+Each year is *official* or *estimated* (``CalendarYear``): an official year's days off and
+调休 working days are the ones of the State Council's notice as an admin entered or confirmed
+it; an estimated year's come from the ``holidays`` package's rule, which before the notice
+is out has the festivals and their "observed" days but no 调休 working weekends. Years before
+``FIRST_TRACKED_YEAR`` are past: the package's data for them was checked against each year's
+notice (see its ``China`` class), so they count as official. A single-day ``CalendarOverride``
+wins over both.
+
 ``WorkingCalendar`` is pure (no database) so that deadlines are testable; ``calendar()``
 builds one from the database and caches it briefly per process.
 """
@@ -15,6 +23,7 @@ import holidays
 from django.utils import timezone
 
 MAX_DAYS = 3660  # a deadline more than ten years out is a bug, not a deadline
+FIRST_TRACKED_YEAR = 2026  # from this year on, a year is official only once an admin confirmed its notice
 
 
 @lru_cache(maxsize=32)
@@ -48,16 +57,31 @@ class WorkingCalendar:
     hours: OfficeHours = OfficeHours()
     overrides: dict = field(default_factory=dict)  # date -> is_working_day
     tz: dt.tzinfo | None = None
+    # year -> (days off, 调休 working days) of the years whose notice an admin confirmed
+    official: dict = field(default_factory=dict)
+    tracked_from: int = FIRST_TRACKED_YEAR
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        days_off, workdays = _cn_year(day.year)
+        days_off, workdays = self.official.get(day.year) or _cn_year(day.year)
         if day in workdays:
             return True
         if day in days_off:
             return False
         return day.weekday() < 5
+
+    def is_estimated(self, year: int) -> bool:
+        """Whether ``year``'s days come from the library's rule, not from a confirmed notice."""
+        return year >= self.tracked_from and year not in self.official
+
+    def spans_estimated(self, start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> bool:
+        """Whether the interval ``start``…``end`` (dates, or instants read in local time)
+        touches an estimated year: a deadline counted over it is only an estimate."""
+        first, last = (_local_date(x, self._tz()) for x in (start, end))
+        if last < first:
+            first, last = last, first
+        return any(self.is_estimated(year) for year in range(first.year, last.year + 1))
 
     def _tz(self):
         return self.tz or timezone.get_default_timezone()
@@ -130,22 +154,30 @@ def calendar() -> WorkingCalendar:
     now = time.monotonic()
     if _cached and now - _cached[0] < CACHE_SECONDS:
         return _cached[1]
-    from crm.models import CalendarOverride, WorkingHours
+    from crm.models import CalendarOverride, CalendarYear, WorkingHours
 
     row = WorkingHours.objects.filter(pk=1).first()
     hours = (
         OfficeHours(row.morning_start, row.morning_end, row.afternoon_start, row.afternoon_end) if row else OfficeHours()
     )
     overrides = dict(CalendarOverride.objects.values_list("date", "is_working_day"))
-    cal = WorkingCalendar(hours=hours, overrides=overrides)
+    official = {y.year: (y.days_off(), y.workdays())
+                for y in CalendarYear.objects.filter(status=CalendarYear.Status.OFFICIAL)}
+    cal = WorkingCalendar(hours=hours, overrides=overrides, official=official)
     _cached = (now, cal)
     return cal
 
 
 def forget() -> None:
-    """Drop the cached calendar (an admin changed an override or the hours)."""
+    """Drop the cached calendar (an admin changed an override, a year or the hours)."""
     global _cached
     _cached = None
+
+
+def spans_estimated(start: dt.date | dt.datetime, end: dt.date | dt.datetime,
+                    cal: WorkingCalendar | None = None) -> bool:
+    """Whether ``start``…``end`` touches a year that is only estimated on the database's calendar."""
+    return (cal or calendar()).spans_estimated(start, end)
 
 
 # --- Periods under the Civil Code (民法典 art. 200–204) -----------------------------------------

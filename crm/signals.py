@@ -8,12 +8,13 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from crm import calendar, permcache, rules
-from crm.models import CalendarOverride, Rule, WorkingHours
+from crm.models import CalendarOverride, CalendarYear, Rule, WorkingHours
 
 security = logging.getLogger("crm.security")
 
 
 @receiver([post_save, post_delete], sender=CalendarOverride)
+@receiver([post_save, post_delete], sender=CalendarYear)
 @receiver([post_save, post_delete], sender=WorkingHours)
 def _calendar_changed(**kwargs):
     calendar.forget()

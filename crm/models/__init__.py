@@ -1,11 +1,11 @@
 from .approvals import ApprovalRequest, ApprovalRule
-from .calendar import CalendarOverride, WorkingHours
+from .calendar import CalendarOverride, CalendarYear, WorkingHours
 from .exports import ExportJob
 from .notifications import Notification, WebhookEndpoint
 from .rules import Rule, Sequence
 from .staff import Department, StaffProfile
 
 __all__ = [
-    "ApprovalRequest", "ApprovalRule", "CalendarOverride", "WorkingHours",
+    "ApprovalRequest", "ApprovalRule", "CalendarOverride", "CalendarYear", "WorkingHours",
     "ExportJob", "Notification", "WebhookEndpoint", "Rule", "Sequence", "Department", "StaffProfile",
 ]
