@@ -232,10 +232,15 @@ def complaint_get(*, user, pk: int, full: bool = False) -> Complaint:
     return get_object_or_404(qs, pk=pk)
 
 
-def events_for(complaint):
+def project_events(complaint):
+    """The events a case may be linked to: those of its own project."""
     from .models import Event
 
-    return Event.objects.filter(project_id=complaint.project_id).order_by("-created_at")[:30]
+    return Event.objects.filter(project_id=complaint.project_id)
+
+
+def events_for(complaint):
+    return project_events(complaint).order_by("-created_at")[:30]
 
 
 def timeline_for(complaint):
