@@ -16,7 +16,7 @@ from clubs.models import (
 from crm.approvals import approvals_for, can_decide, pending_for
 from crm.history import history_rows
 from crm.scopes import visible_projects
-from crm.views import show_error
+from crm.views import objects_or_404, show_error
 from owners.selectors import customers_for
 
 PER_PAGE = 25
@@ -169,9 +169,9 @@ def forum_participants(request, pk):
     forum = get_object_or_404(selectors.forums(request.user), pk=pk)
     fs, qs = selectors.participant_candidates(request.user, request.GET)
     if request.method == "POST":
-        chosen = customers_for(request.user).filter(pk__in=request.POST.getlist("customer"))
+        chosen = objects_or_404(customers_for(request.user), request.POST.getlist("customer"))
         return _run(request, redirect("clubs:forum_detail", pk=pk).url, lambda: services.forum_set_participants(
-            user=request.user, forum=forum, customers=list(chosen), criteria=request.POST.get("criteria", "")),
+            user=request.user, forum=forum, customers=chosen, criteria=request.POST.get("criteria", "")),
             "参会业主已更新。")
     chosen_ids = set(forum.participants.values_list("customer_id", flat=True))
     return render(request, "clubs/forum_participants.html", {
@@ -197,8 +197,11 @@ def forum_act(request, pk, action):
     if action == "prepare":
         return _run(request, target, lambda: services.forum_prepare(user=user, forum=forum))
     if action == "hold":
+        # Attendees are among the invited owners; any other id is a guess: 404.
+        invited = customers_for(user).filter(pk__in=forum.participants.values("customer_id"))
+        attended = [c.pk for c in objects_or_404(invited, post.getlist("attended"))]
         return _form_run(request, target, forms.HoldForm(post), lambda d: services.forum_hold(
-            user=user, forum=forum, attended_ids=post.getlist("attended"), **d))
+            user=user, forum=forum, attended_ids=attended, **d))
     if action == "opinion":
         customers = customers_for(user).filter(pk__in=forum.participants.values("customer_id"))
         return _form_run(request, target, forms.OpinionForm(post, customers=customers),

@@ -16,8 +16,7 @@ import hashlib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Min, OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from crm.models import Notification
 from crm.notifications import notify_many, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
+from owners.identity import Contact, count_owners
 
 from . import sla
 from .models import (
@@ -154,14 +154,14 @@ def auto_major(now: dt.datetime | None = None) -> list[int]:
 
 
 def event_major_check(event, *, user=None) -> list[int]:
-    """Five or more distinct owners (rule) on one event make all its open complaints major."""
-    owners = (
-        Complaint.objects.filter(event=event, kind__in=LONG_KINDS)
-        .annotate(who=Coalesce("customer__code", "phone_digits", Value("")))
-        .values("who").distinct()
-    )
+    """Five or more distinct owners (rule) on one event make all its open complaints major.
+
+    Distinct owners by ``owners.identity``: an owner found by the phone lookup once and typed
+    by name and phone another time is one owner."""
+    count = count_owners(Contact(customer, phone, name) for customer, phone, name in
+                         Complaint.objects.filter(event=event, kind__in=LONG_KINDS)
+                         .values_list("customer_id", "complainant_phone", "complainant_name"))
     threshold = rule_int("complaints.event_major_owner_count")
-    count = owners.count()
     if count < threshold:
         return []
     ids = list(Complaint.objects.filter(event=event, kind__in=LONG_KINDS, state__in=OPEN_STATES)

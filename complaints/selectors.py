@@ -232,10 +232,15 @@ def complaint_get(*, user, pk: int, full: bool = False) -> Complaint:
     return get_object_or_404(qs, pk=pk)
 
 
-def events_for(complaint):
+def project_events(complaint):
+    """The events a case may be linked to: those of its own project."""
     from .models import Event
 
-    return Event.objects.filter(project_id=complaint.project_id).order_by("-created_at")[:30]
+    return Event.objects.filter(project_id=complaint.project_id)
+
+
+def events_for(complaint):
+    return project_events(complaint).order_by("-created_at")[:30]
 
 
 def timeline_for(complaint):
@@ -273,9 +278,7 @@ def report_data(*, start: dt.date, end: dt.date, user=None) -> dict:
     disposed_n = disposed.count()
     visited = disposed.filter(visits__isnull=False).distinct().count()
     satisfaction = [s for s in qs.exclude(satisfaction__isnull=True).values_list("satisfaction", flat=True)]
-    phones = Counter(qs.exclude(phone_digits="").values_list("phone_digits", flat=True))
-    repeat = [{"phone": p[:3] + "****" + p[-4:] if len(p) >= 7 else p, "count": n}
-              for p, n in phones.most_common() if n > 1][:20]
+    repeat = _repeat_complainants(qs)
     return {
         "start": start.isoformat(), "end": end.isoformat(), "total": qs.count(),
         "by_kind": by("kind", dict(Kind.choices)),
@@ -290,6 +293,28 @@ def report_data(*, start: dt.date, end: dt.date, user=None) -> dict:
         "satisfaction": round(sum(satisfaction) / len(satisfaction), 2) if satisfaction else None,
         "repeat": repeat,
     }
+
+
+def _repeat_complainants(cases, limit: int = 20) -> list[dict]:
+    """Owners with more than one case in ``cases``, most cases first, by ``owners.identity``
+    (the same owner found by the phone lookup once and typed by hand once is one owner),
+    each shown by the masked phone of their first case."""
+    from owners.identity import Contact, owner_keys, phone_key
+
+    rows = list(cases.order_by("received_at", "pk").values_list("customer_id", "complainant_phone",
+                                                                 "complainant_name"))
+    keys = owner_keys(Contact(*row) for row in rows)
+    counts = Counter(keys)
+    shown = {}
+    for key, (_, phone, _) in zip(keys, rows):
+        shown.setdefault(key, phone_key(phone))
+    # A bare name (a forum's "座谈会业主") does not identify a repeat complainant.
+    return [{"phone": _masked(shown[key]), "count": n} for key, n in counts.most_common()
+            if n > 1 and key.startswith(("customer:", "phone:"))][:limit]
+
+
+def _masked(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else phone
 
 
 def _on_time_by_department(cases) -> list[dict]:

@@ -18,6 +18,7 @@ from crm.roles import Role
 from crm.rules import rule_int
 from crm.scopes import visible_projects
 from crm.sequences import next_value
+from owners.identity import phone_key
 
 from . import sla
 from .clocks import (
@@ -31,7 +32,8 @@ from .timeline import case_url, ensure_open, require, timeline_add
 
 
 def digits(text: str) -> str:
-    return "".join(ch for ch in (text or "") if ch.isdigit())
+    """The phone's digits as the owner identity compares them (owners.identity.phone_key)."""
+    return phone_key(text)
 
 
 def _fire(complaint, name: str, *, user, updates: dict | None = None, text: str = "") -> Complaint:

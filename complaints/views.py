@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from crm.history import history_rows
 from crm.roles import Role
 from crm.scopes import user_role, visible_projects
-from crm.views import show_error
+from crm.views import objects_or_404, show_error
 
 from . import clocks, forms, selectors, services
 from .models import Attachment, Complaint, Kind, SlaClock
@@ -251,10 +251,11 @@ def weekly(request):
 def link_event(request, pk):
     """Link the case to an existing event of its project, or to a new one."""
     case = selectors.complaint_get(user=request.user, pk=pk)
-    event_id = request.POST.get("event", "")
+    event_id = request.POST.get("event", "").strip()
+    # Only an event of the case's project can be chosen; any other id is a guess: 404.
+    event = objects_or_404(selectors.project_events(case), [event_id])[0] if event_id else None
     try:
-        event = services.event_attach(complaint=case, user=request.user,
-                                      event_id=int(event_id) if event_id.isdigit() else None,
+        event = services.event_attach(complaint=case, user=request.user, event_id=event.pk if event else None,
                                       title=request.POST.get("title", "").strip())
         messages.success(request, f"已关联事件：{event.title}")
     except (ValidationError, PermissionDenied) as exc:

@@ -32,11 +32,30 @@ def notification_list(request):
 
 @require_POST
 def notification_read(request, pk=None):
+    # Another user's notification is a 404, like every id outside one's scope.
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user) if pk else None
     notifications.mark_read(user=request.user, notification_id=pk)
-    note = Notification.objects.filter(pk=pk, recipient=request.user).first() if pk else None
     if note and note.url and url_is_local(note.url):
         return redirect(note.url)
     return redirect("crm:notification_list")
+
+
+def objects_or_404(queryset, raw_ids) -> list:
+    """The records of ``queryset`` named by ids posted in a form (a list of strings).
+
+    An id that is not a number, or names a record outside the queryset (another project, user
+    or forum: out of the user's scope), is a 404 like a guessed id in the URL, never silently
+    dropped nor a 500."""
+    ids = set()
+    for raw in raw_ids:
+        raw = str(raw).strip()
+        if not raw.isdigit():
+            raise Http404
+        ids.add(int(raw))
+    found = list(queryset.filter(pk__in=ids)) if ids else []
+    if len(found) != len(ids):
+        raise Http404
+    return found
 
 
 def url_is_local(url: str) -> bool:

@@ -130,9 +130,12 @@ def customer_cases(user, customer: Customer) -> list | None:
     if not apps.is_installed("complaints") or not user.has_perm("complaints.view_complaint"):
         return None
     from complaints.selectors import complaints_for
+    from owners.identity import complaint_phone_forms, customer_phone_keys
 
-    return list(complaints_for(user).filter(customer=customer).select_related("project")
-                .order_by("-received_at")[:50])
+    # Their cases typed by name and phone (no customer picked) are theirs too (owners.identity).
+    typed = set().union(*(complaint_phone_forms(k) for k in customer_phone_keys(customer)))
+    mine = Q(customer=customer) | Q(customer__isnull=True, phone_digits__in=typed) if typed else Q(customer=customer)
+    return list(complaints_for(user).filter(mine).select_related("project").order_by("-received_at")[:50])
 
 
 def units_for(user) -> QuerySet[Unit]:

@@ -230,6 +230,29 @@ def test_choosing_participants_after_submission_is_refused(as_role):
     assert set(forum.participants.values_list("customer_id", flat=True)) == before
 
 
+def test_a_participant_id_that_is_unknown_or_not_a_number_is_a_404_and_changes_nothing(as_role):
+    client = as_role("cs_staff")
+    forum = OwnerForum.objects.get(status="draft")
+    before = set(forum.participants.values_list("customer_id", flat=True))
+    known = Customer.objects.order_by("pk").first().pk
+    url = reverse("clubs:forum_participants", args=[forum.pk])
+    for ids in ([known, Customer.objects.order_by("-pk").first().pk + 1000], [known, "abc"]):
+        assert client.post(url, {"customer": ids}).status_code == 404
+    assert set(forum.participants.values_list("customer_id", flat=True)) == before
+
+
+def test_an_attendee_who_was_not_invited_is_a_404_and_the_forum_is_not_held(as_role):
+    client = as_role("cs_staff")
+    forum = OwnerForum.objects.get(status="prepared")
+    invited = forum.participants.values_list("customer_id", flat=True)
+    stranger = Customer.objects.exclude(pk__in=invited).first()
+    data = {"held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "minutes": "记录",
+            "attended": [invited[0], stranger.pk]}
+    assert client.post(reverse("clubs:forum_act", args=[forum.pk, "hold"]), data).status_code == 404
+    forum.refresh_from_db()
+    assert forum.status == "prepared" and not forum.participants.filter(attended=True).exists()
+
+
 def test_the_checklist_buttons_disappear_and_a_forged_toggle_is_refused_once_prepared(as_role):
     client = as_role("cs_staff")
     forum = OwnerForum.objects.get(status="prepared")

@@ -7,8 +7,9 @@ when it opens that URL with a record it may see (filled from the demo data):
     R   allowed, but the page sends this role on (302) to a page of the same app — an action
         form whose step is not this role's to take now, or a POST-only action that redirects
     P   allowed to post: the URL only accepts POST, so a GET answers 405
-    S…  scoped (project_dept, property_company): as the letter after it for a record of its
-        own projects; a record of ANOTHER project reached by a guessed id is a 404 or 403
+    S…  scoped (project_dept, property_company; every role for its own notifications and
+        exports): as the letter after it for a record in its scope; a record of ANOTHER project
+        or user reached by a guessed id is a 404, as if it did not exist
     D   denied: a friendly 403 or a 404 (for a POST-only URL, an empty POST is refused so)
 
 A URL name that is not in the table fails the suite, so every new URL gets a row. The
@@ -63,7 +64,7 @@ MATRIX: dict[str, str] = {
     "crm:export_list":                       "A  A  A   A   A  A   A   A  A",
     "crm:export_register":                   "A  A  A   A   A  D   D   D  A",
     "crm:notification_list":                 "A  A  A   A   A  A   A   A  A",
-    "crm:notification_read":                 "P  P  P   P   P  P   P   P  P",
+    "crm:notification_read":                 "SP SP SP  SP  SP SP  SP  SP SP",
     "crm:notification_read_all":             "P  P  P   P   P  P   P   P  P",
     # owners
     "owners:access_request_decide":          "D  D  P   D   D  D   D   D  P",
@@ -527,8 +528,12 @@ def test_each_role_reaches_exactly_what_the_matrix_allows(role, matrix_demo, db,
             other = url_for(name, user, role, in_scope=False)
             if other is None:
                 wrong.append(f"{name}: no record of another project or user to guess")
-            elif not _refused(_guess(client, name, other, expected)):
-                wrong.append(f"{name}: {role} reached a record of another project or user at {other}")
+            else:
+                # Out of scope is a 404, as if the record did not exist: never a 302, 403 or 500.
+                status = _guess(client, name, other, expected).status_code
+                if status != 404:
+                    wrong.append(f"{name}: {role} got {status}, not 404, for a record of another project "
+                                 f"or user at {other}")
     assert not wrong, "\n".join(wrong + ["", f"observed for {role}:", *observed])
 
 

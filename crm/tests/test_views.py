@@ -41,6 +41,20 @@ def test_notification_inbox_marks_read_and_follows_local_links_only(as_role):
 
 
 @pytest.mark.django_db
+def test_marking_another_users_notification_read_is_a_404_and_leaves_it_unread(as_role):
+    from django.contrib.auth import get_user_model
+
+    other = get_user_model().objects.get(username="cs_supervisor")
+    notify(recipients=[other], title="主管的消息", url="/core/approvals/")
+    theirs = Notification.objects.get(recipient=other, title="主管的消息")
+    client = as_role("cs_staff")
+    assert client.post(reverse("crm:notification_read", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("crm:notification_read", args=[theirs.pk + 10_000])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+@pytest.mark.django_db
 def test_empty_states_are_friendly(as_role):
     client = as_role("legal")
     assert "没有消息" in client.get(reverse("crm:notification_list")).content.decode()
