@@ -284,3 +284,30 @@ def test_the_banner_shows_from_1_november_to_admin_and_supervisor_and_goes_on_co
                                          holiday_ranges=[["2027-02-05", "2027-02-11"]], working_days=[],
                                          user=warned["admin"])
     assert not banner("admin") and not banner("cs_supervisor")
+
+
+# --- Every other period on the same calendar (item 5) ---------------------------------------
+
+
+def test_every_period_that_counts_days_off_follows_the_years_status(make_user):
+    """Warranty claims, title-certificate due dates and the owners'-committee notice end on a
+    working day of the database's calendar: a 调休 Saturday of a confirmed year is one."""
+    from types import SimpleNamespace
+
+    from crm.calendar import period_end
+    from crm.calendar_years import calendar_year_confirm
+    from mortgage.services import _due
+    from property_liaison.services import warranty_end
+
+    saturday, monday = D(2030, 2, 9), D(2030, 2, 11)
+    category = SimpleNamespace(period_months=24)
+    agreement = SimpleNamespace(days_for=lambda stage: 30)
+    before = (period_end(D(2030, 1, 9), days=31, deadline=True), warranty_end(D(2028, 2, 9), category),
+              _due(agreement, "collecting", D(2030, 1, 10)))
+    assert before == (monday, monday, monday)  # estimated: the Saturday is a weekend day
+    calendar_year_confirm(year=2030, notice_title="国务院办公厅关于2030年部分节假日安排的通知",
+                          notice_date=D(2029, 11, 12), holiday_ranges=[["2030-02-02", "2030-02-08"]],
+                          working_days=["2030-02-09"], user=make_user("admin"))
+    after = (period_end(D(2030, 1, 9), days=31, deadline=True), warranty_end(D(2028, 2, 9), category),
+             _due(agreement, "collecting", D(2030, 1, 10)))
+    assert after == (saturday, saturday, saturday)
