@@ -19,3 +19,10 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_default_sla_rules, sender=self, dispatch_uid="complaints.default_sla_rules")
+
+        from crm.calendar_years import calendar_year_confirmed
+
+        from .clocks import _calendar_year_confirmed
+
+        # a year's notice confirmed or corrected: the open clocks counted over its days move
+        calendar_year_confirmed.connect(_calendar_year_confirmed, dispatch_uid="complaints.recount_clocks")

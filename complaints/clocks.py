@@ -16,9 +16,10 @@ import hashlib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from crm.approvals import approval_decide, approval_submit, pending_for
 from crm.calendar import calendar, elapsed_cutoff_at
@@ -197,9 +198,12 @@ def clock_resume(*, clock, user) -> SlaClock:
     if clock.state != ClockState.PAUSED:
         raise ValidationError("该时限没有暂停。")
     times = {"deadline": clock.deadline, "warn_at": clock.warn_at, "escalate_at": clock.escalate_at}
-    moved, paused = sla.shift_after_pause(calendar(), times, clock.paused_at, now, clock.rule.working_time)
+    cal, rule_ = calendar(), clock.rule
+    moved, paused = sla.shift_after_pause(cal, times, clock.paused_at, now, rule_.working_time)
+    estimated = clock.estimated or (paused > dt.timedelta(0) and rule_.working_time
+                                    and cal.spans_estimated(clock.paused_at, moved["deadline"]))
     SlaClock.objects.filter(pk=clock.pk).update(**moved, state=ClockState.RUNNING, paused_at=None,
-                                                paused_total=clock.paused_total + paused)
+                                                paused_total=clock.paused_total + paused, estimated=estimated)
     minutes = int(paused.total_seconds() // 60)
     timeline_add(clock.complaint, user, "clock",
                  f"恢复时限“{clock.rule.name}”（暂停原因：{clock.paused_reason}，暂停{minutes}分钟，"
@@ -251,7 +255,7 @@ def extension_decide(*, clock, user, approve: bool, comment: str = ""):
         SlaClock.objects.filter(pk=clock.pk).update(
             # a paused clock stays paused (its pause is resumed as usual); a late one runs again
             deadline=deadline, state=ClockState.PAUSED if clock.state == ClockState.PAUSED else ClockState.RUNNING,
-            escalation=0, breached_at=None,
+            escalation=0, breached_at=None, estimated=False,  # an approved instant, not counted on the calendar
             **sla.span_points(calendar(), clock.started_at, deadline, warn, manager, working))
         refresh_next_deadline([clock.complaint_id])
     timeline_add(clock.complaint, user, "extension",
@@ -359,3 +363,77 @@ def return_visit_reminders(now: dt.datetime | None = None) -> int:
     more = f"\n……另有 {total - len(rows)} 件，见待回访队列" if total > len(rows) else ""
     return notify_role(Role.FRONT_DESK, title=f"待回访 {total} 件", body=body + more, url=url,
                        dedupe_key=f"complaints:visits:{day}:{key}")
+
+
+# --- A year's holiday notice confirmed or corrected -----------------------------------------
+
+RECOUNTED_STATES = [ClockState.RUNNING, ClockState.AT_RISK, ClockState.PAUSED]
+
+
+def _local(value: dt.datetime) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+@transaction.atomic
+def clocks_recount_for_year(*, year: int, revision: int, old, new, user=None, now: dt.datetime | None = None
+                            ) -> list[int]:
+    """Count again, on the ``new`` calendar, the open clocks whose span reaches into ``year``
+    (so every clock whose deadline falls in it) after the year's notice was confirmed or
+    corrected. Returns the ids of the clocks whose deadline moved.
+
+    A clock that is met, late, breached or past its deadline is not rewritten, nor one whose
+    deadline is not the rule's on the ``old`` calendar (``sla.recounted_times``). Each moved
+    clock gets a history row and a timeline entry with the old and the new due time, and its
+    handler one notification per confirmation (``revision``); a clock whose only change is
+    that it is no longer an estimate loses its mark quietly. A second run finds nothing to do.
+    """
+    now = now or timezone.now()
+    tz = timezone.get_default_timezone()
+    first = dt.datetime.combine(dt.date(year, 1, 1), dt.time.min, tzinfo=tz)
+    after = dt.datetime.combine(dt.date(year + 1, 1, 1), dt.time.min, tzinfo=tz)
+    clocks = list(
+        SlaClock.objects.select_for_update(of=("self",)).select_related("rule", "complaint")
+        .filter(state__in=RECOUNTED_STATES, started_at__lt=after, deadline__gte=first)
+        .filter(Q(state=ClockState.PAUSED) | Q(deadline__gt=now)).order_by("pk"))
+    if not clocks:
+        return []
+    warn, manager = _percents()
+    moved, marked = [], []
+    for clock in clocks:
+        times = sla.recounted_times(old, new, started_at=clock.started_at, deadline=clock.deadline,
+                                    paused_total=clock.paused_total, spec=clock.rule, warn_percent=warn,
+                                    manager_percent=manager)
+        if times is None or (times["deadline"] == clock.deadline and times["estimated"] == clock.estimated):
+            continue
+        before = clock.deadline
+        for key, value in times.items():
+            setattr(clock, key, value)
+        if clock.deadline != before:
+            clock._change_reason = f"{year}年节假日安排确认后重算：截止时间由{_local(before)}改为{_local(clock.deadline)}"
+            moved.append((clock, before))
+        else:
+            clock._change_reason = f"{year}年节假日安排确认后重算：截止时间不变，不再按预估日历"
+            marked.append(clock)
+    bulk_update_with_history([c for c, _ in moved] + marked, SlaClock,
+                             ["deadline", "warn_at", "escalate_at", "estimated"], default_user=user)
+    TimelineEntry.objects.bulk_create([
+        TimelineEntry(complaint_id=clock.complaint_id, actor=user, kind="clock",
+                      text=f"{year}年节假日安排已确认，时限“{clock.rule.name}”截止时间由{_local(before)}"
+                           f"改为{_local(clock.deadline)}")
+        for clock, before in moved])
+    recipients = {c.pk: c.complaint.handler_id or c.complaint.first_responder_id for c, _ in moved}
+    active = set(get_user_model().objects.filter(pk__in=set(recipients.values()) - {None}, is_active=True)
+                 .values_list("pk", flat=True))
+    notify_many([
+        Notification(recipient_id=recipients[clock.pk], level="warning", url=case_url(clock.complaint)[:300],
+                     title=f"时限调整：{clock.complaint.number} {clock.rule.name}"[:200],
+                     body=f"{year}年节假日安排已确认，截止时间由{_local(before)}改为{_local(clock.deadline)}。",
+                     dedupe_key=f"calendar:{year}:r{revision}:sla:{clock.pk}")
+        for clock, before in moved if recipients[clock.pk] in active])
+    refresh_next_deadline({c.complaint_id for c, _ in moved})
+    return [c.pk for c, _ in moved]
+
+
+def _calendar_year_confirmed(sender, *, year, old, new, user=None, **kwargs):
+    """``crm.calendar_years.calendar_year_confirmed``: recount the clocks of the year."""
+    clocks_recount_for_year(year=year.year, revision=year.revision, old=old, new=new, user=user)

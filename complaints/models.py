@@ -401,6 +401,8 @@ class SlaClock(models.Model):
     paused_total = models.DurationField(_("累计暂停"), default=datetime.timedelta)
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     breached_at = models.DateTimeField(_("超时时间"), null=True, blank=True)
+    # The deadline was counted over a year whose holiday notice is not confirmed yet (按预估日历).
+    estimated = models.BooleanField(_("按预估日历"), default=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -30,10 +30,10 @@ EXPORT_FIELDS = ["number", "kind", "channel", "category", "received_at", "compla
 
 
 class _ClockCells:
-    __slots__ = ("deadline", "met_at", "result")
+    __slots__ = ("deadline", "met_at", "result", "estimated")
 
-    def __init__(self, deadline, met_at, result):
-        self.deadline, self.met_at, self.result = deadline, met_at, result
+    def __init__(self, deadline, met_at, result, estimated=False):
+        self.deadline, self.met_at, self.result, self.estimated = deadline, met_at, result, estimated
 
 
 def _attach_clocks(chunk):
@@ -42,14 +42,20 @@ def _attach_clocks(chunk):
         return chunk
     maps = {case.pk: {} for case in chunk}
     results = {}  # clock state -> what the result column shows (SlaClock.result)
-    for case_id, code, deadline, met_at, state in SlaClock.objects.filter(complaint_id__in=list(maps)).order_by() \
-            .values_list("complaint_id", "rule__code", "deadline", "met_at", "state"):
+    for case_id, code, deadline, met_at, state, estimated in SlaClock.objects.filter(
+            complaint_id__in=list(maps)).order_by().values_list(
+            "complaint_id", "rule__code", "deadline", "met_at", "state", "estimated"):
         if state not in results:
             results[state] = SlaClock(state=state).result
-        maps[case_id][code] = _ClockCells(deadline, met_at, results[state])
+        maps[case_id][code] = _ClockCells(deadline, met_at, results[state], estimated)
     for case in chunk:
         case._clock_map = maps[case.pk]
     return chunk
+
+
+def _estimated_clocks(case) -> str:
+    """The clocks whose deadline was counted over a year not yet confirmed (按预估日历)."""
+    return "、".join(label for code, label in CLOCK_COLUMNS if getattr(_clock(case, code), "estimated", False))
 
 
 def _mask(phone):
@@ -107,6 +113,7 @@ class ComplaintRegister(Register):
                 Column(f"{label}实际", lambda c, code=code: getattr(_clock(c, code), "met_at", None), 17),
                 Column(f"{label}结果", lambda c, code=code: _clock(c, code).result if _clock(c, code) else "", 8),
             ]
+        cols.append(Column("按预估日历", _estimated_clocks, 16))
         return cols
 
 

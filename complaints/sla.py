@@ -71,12 +71,29 @@ def deadline_for(cal: WorkingCalendar, start: dt.datetime, amount, unit: str, wo
     ``promised_by``, a time promised to the owner, replaces the limit, earlier or later (a need
     or suggestion: "a reply within 1 day, or by the time promised to the owner").
     """
+    return _deadline(cal, start, amount, unit, working, requested_by, promised_by)[0]
+
+
+def _deadline(cal, start, amount, unit, working, requested_by=None, promised_by=None) -> tuple[dt.datetime, bool]:
+    """``deadline_for`` and whether the deadline is the rule's (counted on the calendar)."""
     if promised_by is not None and promised_by > start:
-        return promised_by
+        return promised_by, False
     deadline = add_duration(cal, start, amount, unit, working)
     if requested_by is not None and start < requested_by < deadline:
-        return requested_by
-    return deadline
+        return requested_by, False
+    return deadline, True
+
+
+def uses_calendar(unit: str, working: bool) -> bool:
+    """Whether a limit is counted on the working calendar: working time, or whole days whose
+    last day moves past days off. Minutes and hours of calendar time are not."""
+    return working or unit == "days"
+
+
+def counted_over_estimate(cal: WorkingCalendar, start: dt.datetime, deadline: dt.datetime, unit: str,
+                          working: bool) -> bool:
+    """Whether a deadline counted on ``cal`` from ``start`` went over an estimated year."""
+    return uses_calendar(unit, working) and cal.spans_estimated(start, deadline)
 
 
 def fraction_point(cal: WorkingCalendar, start: dt.datetime, deadline: dt.datetime, percent, working: bool
@@ -103,10 +120,36 @@ def span_points(cal: WorkingCalendar, start: dt.datetime, deadline: dt.datetime,
 
 def clock_times(cal: WorkingCalendar, start: dt.datetime, spec, warn_percent, requested_by=None, *,
                 promised_by=None, manager_percent=DEFAULT_MANAGER_PERCENT) -> dict:
-    """Deadline, warning time and the time to ask the manager of a new clock."""
-    deadline = deadline_for(cal, start, spec.amount, spec.unit, spec.working_time, requested_by, promised_by)
+    """Deadline, warning time and the time to ask the manager of a new clock, and whether the
+    deadline is only an estimate (counted by the rule over a year not yet confirmed)."""
+    deadline, by_rule = _deadline(cal, start, spec.amount, spec.unit, spec.working_time, requested_by, promised_by)
     return {"started_at": start, "deadline": deadline,
-            **span_points(cal, start, deadline, warn_percent, manager_percent, spec.working_time)}
+            **span_points(cal, start, deadline, warn_percent, manager_percent, spec.working_time),
+            "estimated": by_rule and counted_over_estimate(cal, start, deadline, spec.unit, spec.working_time)}
+
+
+def recounted_times(old: WorkingCalendar, new: WorkingCalendar, *, started_at: dt.datetime, deadline: dt.datetime,
+                    paused_total: dt.timedelta, spec, warn_percent, manager_percent) -> dict | None:
+    """A running clock's times counted again on ``new`` after a year's days changed, or None
+    when its deadline is not the calendar's to move: it is not what the rule gives on ``old``
+    (a time promised or requested by the owner, an approved extension, a rule edited since).
+
+    The clock is counted as it was: the rule's times from ``started_at``, then moved on by the
+    time it was paused (as ``shift_after_pause`` did at each resume)."""
+    def counted(cal):
+        times = clock_times(cal, started_at, spec, warn_percent, manager_percent=manager_percent)
+        times.pop("started_at")
+        estimated = times.pop("estimated")
+        if paused_total > dt.timedelta(0):
+            times = {key: cal.add_working_time(value, paused_total) if spec.working_time else value + paused_total
+                     for key, value in times.items()}
+            estimated = estimated or counted_over_estimate(cal, started_at, times["deadline"], spec.unit,
+                                                           spec.working_time)
+        return {**times, "estimated": estimated}
+
+    if counted(old)["deadline"] != deadline:
+        return None
+    return counted(new)
 
 
 def shift_after_pause(cal: WorkingCalendar, times: dict, paused_at: dt.datetime, resumed_at: dt.datetime,

@@ -1,10 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.models import (ApprovalRequest, ApprovalRule, CalendarOverride, Department, ExportJob, Notification, Rule,
-                        StaffProfile, WebhookEndpoint, WorkingHours)
+from crm.calendar_years import NoticeError, calendar_year_confirm, format_ranges, notice_preview
+from crm.forms import CalendarYearNoticeForm
+from crm.models import (ApprovalRequest, ApprovalRule, CalendarOverride, CalendarYear, Department, ExportJob,
+                        Notification, Rule, StaffProfile, WebhookEndpoint, WorkingHours)
 
 
 class StaffProfileInline(admin.StackedInline):
@@ -52,6 +61,72 @@ class RuleAdmin(SimpleHistoryAdmin):
 class CalendarOverrideAdmin(SimpleHistoryAdmin):
     list_display = ["date", "is_working_day", "note"]
     date_hierarchy = "date"
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(SimpleHistoryAdmin):
+    """A year's notice (国务院办公厅关于XXXX年部分节假日安排的通知): one form with the holiday ranges
+    and the 调休 working days as the notice lists them, a preview of how they differ from the
+    library's estimate, and a confirm button that goes through ``calendar_year_confirm``.
+    Correcting a confirmed year is the same form; every confirmation is on the history."""
+
+    list_display = ["year", "status", "notice_title", "notice_date", "confirmed_by", "confirmed_at", "revision"]
+    list_filter = ["status"]
+    template = "admin/crm/calendaryear/notice_form.html"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a year is corrected, never removed: its history stays whole
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.notice_view(request, None)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        return self.notice_view(request, obj)
+
+    def notice_view(self, request, obj):
+        if not (self.has_change_permission(request, obj) if obj else self.has_add_permission(request)):
+            raise PermissionDenied
+        preview = None
+        if request.method == "POST":
+            form = CalendarYearNoticeForm(request.POST, year_fixed=obj is not None,
+                                          initial={"year": obj.year} if obj else None)
+            if form.is_valid():
+                data = form.cleaned_data
+                existing = CalendarYear.objects.filter(year=data["year"], status=CalendarYear.Status.OFFICIAL).first()
+                if obj is None and existing:
+                    form.add_error("year", _("%(year)d年已确认；如需更正，请在列表中打开该年份。") % {"year": data["year"]})
+                elif "_confirm" in request.POST:
+                    try:
+                        row = calendar_year_confirm(
+                            year=data["year"], notice_title=data["notice_title"], notice_date=data["notice_date"],
+                            holiday_ranges=data["holiday_ranges"], working_days=data["working_days"],
+                            user=request.user)
+                    except NoticeError as exc:
+                        for message in exc.messages:
+                            form.add_error(None, message)
+                    else:
+                        messages.success(request, _("%(year)d年节假日安排已确认为正式日历（第%(n)d次确认）。")
+                                         % {"year": row.year, "n": row.revision})
+                        return redirect("admin:crm_calendaryear_changelist")
+                if form.is_valid():
+                    preview = notice_preview(data["year"], data["holiday_ranges"], data["working_days"])
+        else:
+            initial = {"year": timezone.localdate().year + 1}
+            if obj is not None:
+                initial = {"year": obj.year, "notice_title": obj.notice_title, "notice_date": obj.notice_date,
+                           "holiday_ranges": format_ranges(obj.holiday_ranges),
+                           "working_days": "\n".join(obj.working_days)}
+                preview = notice_preview(obj.year, obj.holiday_ranges, obj.working_days)
+            form = CalendarYearNoticeForm(initial=initial, year_fixed=obj is not None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta, "original": obj, "form": form, "preview": preview,
+            "title": _("%(year)d年节假日安排") % {"year": obj.year} if obj else _("录入年度节假日安排"),
+        }
+        return TemplateResponse(request, self.template, context)
 
 
 @admin.register(WorkingHours)

@@ -154,6 +154,13 @@ def calendar() -> WorkingCalendar:
     now = time.monotonic()
     if _cached and now - _cached[0] < CACHE_SECONDS:
         return _cached[1]
+    cal = build_calendar()
+    _cached = (now, cal)
+    return cal
+
+
+def build_calendar() -> WorkingCalendar:
+    """The calendar as the database has it now (uncached)."""
     from crm.models import CalendarOverride, CalendarYear, WorkingHours
 
     row = WorkingHours.objects.filter(pk=1).first()
@@ -163,9 +170,7 @@ def calendar() -> WorkingCalendar:
     overrides = dict(CalendarOverride.objects.values_list("date", "is_working_day"))
     official = {y.year: (y.days_off(), y.workdays())
                 for y in CalendarYear.objects.filter(status=CalendarYear.Status.OFFICIAL)}
-    cal = WorkingCalendar(hours=hours, overrides=overrides, official=official)
-    _cached = (now, cal)
-    return cal
+    return WorkingCalendar(hours=hours, overrides=overrides, official=official)
 
 
 def forget() -> None:

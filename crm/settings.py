@@ -167,6 +167,7 @@ CELERY_BEAT_SCHEDULE = {
     "mortgage.chase_late_certificates": {"task": "mortgage.chase_late_certificates", "schedule": crontab(hour=8, minute=30)},
     "crm.backup_database": {"task": "crm.backup_database", "schedule": crontab(hour=2, minute=30)},
     "crm.archive_closed": {"task": "crm.archive_closed", "schedule": crontab(hour=2, minute=50)},
+    "crm.calendar_year_warning": {"task": "crm.calendar_year_warning", "schedule": crontab(hour=8, minute=0)},
     "property_liaison.coordination_cadence": {"task": "property_liaison.coordination_cadence", "schedule": crontab(hour=8, minute=5)},
     "property_liaison.overdue_rectifications": {"task": "property_liaison.overdue_rectifications", "schedule": crontab(hour=8, minute=15)},
     "property_liaison.committee_reminders": {"task": "property_liaison.committee_reminders", "schedule": crontab(hour=8, minute=25)},

@@ -35,3 +35,10 @@ def archive_closed() -> dict:
     from crm.archive import archive_closed as run
 
     return run()
+
+
+@shared_task(name="crm.calendar_year_warning")
+def calendar_year_warning() -> int:
+    from crm.calendar_years import calendar_year_warning as run
+
+    return run()

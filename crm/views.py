@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from crm import notifications
+from crm import calendar_years, notifications
 from crm.dashboard import cards_for
 from crm.exports import REGISTERS, export_start, get_register
 from crm.models import ApprovalRequest, ExportJob, Notification
@@ -19,7 +19,11 @@ security = logging.getLogger("crm.security")
 
 
 def home(request):
-    return render(request, "crm/home.html", {"cards": cards_for(request.user)})
+    # Not a cached card: the banner goes the moment the year is confirmed.
+    warned = user_role(request.user) in calendar_years.WARNED_ROLES
+    unconfirmed = calendar_years.years_awaiting_notice() if warned else []
+    return render(request, "crm/home.html", {"cards": cards_for(request.user), "unconfirmed_years": unconfirmed,
+                                             "today_year": calendar_years.local_today().year})
 
 
 def notification_list(request):

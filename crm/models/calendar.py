@@ -65,7 +65,8 @@ class CalendarYear(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ESTIMATED)
     notice_title = models.CharField(_("通知标题"), max_length=200, blank=True)
     notice_date = models.DateField(_("通知发布日期"), null=True, blank=True)
-    # [["2027-02-05", "2027-02-11"], …]: the notice's 放假 ranges, first and last day included.
+    # [["2027-02-05", "2027-02-11", "春节"], …]: the notice's 放假 ranges, first and last day
+    # included, with the festival's name when given.
     holiday_ranges = models.JSONField(_("放假日期"), default=list, blank=True)
     # ["2027-02-13", …]: the notice's 调休上班 days (weekend days made working days).
     working_days = models.JSONField(_("调休上班日期"), default=list, blank=True)
@@ -92,7 +93,7 @@ class CalendarYear(models.Model):
     def days_off(self) -> frozenset:
         """Every day inside the notice's holiday ranges."""
         days = set()
-        for first, last in self.holiday_ranges:
+        for first, last, *name in self.holiday_ranges:
             day, last = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
             while day <= last:
                 days.add(day)

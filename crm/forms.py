@@ -1,0 +1,45 @@
+"""Input validation of the shared core's own pages."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm.calendar_years import NoticeError, notice_errors, parse_days, parse_ranges
+
+
+class CalendarYearNoticeForm(forms.Form):
+    """A year's notice as the State Council lists it: one holiday range a line, the 调休
+    working days. ``cleaned_data`` holds the parsed ranges and days."""
+
+    year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
+    notice_title = forms.CharField(label=_("通知标题"), max_length=200)
+    notice_date = forms.DateField(label=_("通知发布日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    holiday_ranges = forms.CharField(
+        label=_("放假日期"), widget=forms.Textarea(attrs={"rows": 8, "cols": 60}),
+        help_text=_("每行一个节日：名称 开始日期 至 结束日期，含周末，例如“春节 2027-02-06 至 2027-02-12”；"
+                    "只放一天的写一个日期。"))
+    working_days = forms.CharField(
+        label=_("调休上班日期"), required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("通知中“上班”的周六、周日，每行一个或用逗号分隔，例如“2027-02-20”。"))
+
+    def __init__(self, *args, year_fixed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if year_fixed:
+            self.fields["year"].disabled = True
+
+    def clean_holiday_ranges(self):
+        try:
+            return parse_ranges(self.cleaned_data["holiday_ranges"])
+        except NoticeError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
+    def clean_working_days(self):
+        try:
+            return parse_days(self.cleaned_data["working_days"])
+        except NoticeError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            for message in notice_errors(data["year"], data["holiday_ranges"], data["working_days"]):
+                self.add_error(None, message)
+        return data
