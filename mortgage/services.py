@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from crm.approvals import approval_decide, approval_submit, pending_for
 from crm.calendar import elapsed_cutoff, period_end
+from crm.edits import row_edit
 from crm.notifications import notify, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
@@ -38,15 +39,22 @@ def _today() -> dt.date:
 # --- Agent companies and agency agreements ---------------------------------------------------
 
 
-def agent_company_save(*, user, instance: AgentCompany | None = None, **fields) -> AgentCompany:
-    """Create or update an agent company (rating, contacts)."""
-    company = instance or AgentCompany()
-    for name, value in fields.items():
-        setattr(company, name, value)
+AGENT_FIELDS = ["name", "contact_person", "phone", "email", "address", "rating", "active", "notes"]
+
+
+def agent_company_save(*, user, **fields) -> AgentCompany:
+    """Register an agent company (rating, contacts)."""
+    company = AgentCompany(**{k: v for k, v in fields.items() if k in AGENT_FIELDS})
     company.full_clean()
     company._history_user = user
     company.save()
     return company
+
+
+def agent_company_update(*, company: AgentCompany, user, **fields) -> AgentCompany:
+    """Change an agent company's details, compared with the stored row (``crm.edits``)."""
+    row, _ = row_edit(AgentCompany, company.pk, user=user, values=fields, fields=AGENT_FIELDS)
+    return row
 
 
 def agreement_create(*, user, agent: AgentCompany, project, scope: str, **fields) -> AgencyAgreement:
@@ -62,19 +70,21 @@ def agreement_create(*, user, agent: AgentCompany, project, scope: str, **fields
 EDITABLE_AGREEMENT = (AgencyAgreement.Status.DRAFT, AgencyAgreement.Status.REJECTED)
 
 
-@transaction.atomic
+AGREEMENT_FIELDS = ["agent", "project", "scope", "fee_per_case", "total_fee", "signed_on", "days_submit",
+                    "days_file", "days_issue", "days_mortgage", "days_release"]
+
+
+def _agreement_editable(agreement: AgencyAgreement) -> None:
+    if agreement.status not in EDITABLE_AGREEMENT:
+        raise ValidationError(f"协议{agreement.get_status_display()}，不能修改；只有草稿或已驳回的协议可以修改。")
+
+
 def agreement_update(*, agreement: AgencyAgreement, user, **fields) -> AgencyAgreement:
     """Revise a draft or a rejected agreement (before it is submitted again); an agreement
-    that is pending, in force or ended is not edited."""
-    locked = AgencyAgreement.objects.select_for_update().get(pk=agreement.pk)
-    if locked.status not in EDITABLE_AGREEMENT:
-        raise ValidationError(f"协议{locked.get_status_display()}，不能修改；只有草稿或已驳回的协议可以修改。")
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.full_clean()
-    locked._history_user = user
-    locked.save()
-    return locked
+    that is pending, in force or ended is not edited. Compared with the stored row (``crm.edits``)."""
+    row, _ = row_edit(AgencyAgreement, agreement.pk, user=user, values=fields, fields=AGREEMENT_FIELDS,
+                      guard=_agreement_editable)
+    return row
 
 
 def agreement_needs_approval(agreement: AgencyAgreement) -> bool:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from crm.edits import row_edit
 from crm.roles import Role
 from crm.scopes import has_role, user_role
 from crm.sequences import next_value
@@ -91,22 +92,15 @@ def customer_create(*, created_by, allow_duplicate: bool = False, **data) -> Cus
 
 @transaction.atomic
 def customer_update(*, customer: Customer, user, allow_duplicate: bool = False, **data) -> Customer:
-    """Change a customer's fields; the code never changes."""
+    """Change a customer's fields (compared with the stored row, see ``crm.edits``); the code
+    never changes."""
     data = clean_customer_data(data)
     if not allow_duplicate and customer_duplicates(
         phone=data.get("phone", ""), id_number=data.get("id_number", ""), exclude_id=customer.pk
     ).exists():
         raise ValidationError("可能与已有客户重复（手机号或身份证号相同），请核对后确认保存。", code="duplicate")
-    changed = []
-    for key, value in data.items():
-        if key in CUSTOMER_FIELDS and getattr(customer, key) != value:
-            setattr(customer, key, value)
-            changed.append(key)
-    if changed:
-        customer._history_user = user
-        customer.full_clean(exclude=["code"])
-        customer.save(update_fields=changed)
-    return customer
+    row, _ = row_edit(Customer, customer.pk, user=user, values=data, fields=CUSTOMER_FIELDS)
+    return row
 
 
 # --- privacy ----------------------------------------------------------------------------
@@ -129,15 +123,14 @@ def preference_open(*, customer: Customer, user, reason: str) -> PreferenceProfi
     return profile
 
 
-@transaction.atomic
+PREFERENCE_FIELDS = ["anniversary", "allergies", "dietary", "likes", "dislikes", "language", "special_requests",
+                     "previous_complaints"]
+
+
 def preference_update(*, profile: PreferenceProfile, user, **data) -> PreferenceProfile:
-    changed = [k for k, v in data.items() if getattr(profile, k) != v]
-    for key in changed:
-        setattr(profile, key, data[key])
-    if changed:
-        profile._history_user = user
-        profile.save(update_fields=changed + ["updated_at"])
-    return profile
+    """Save the changed fields of a 客情档案, compared with the stored profile (``crm.edits``)."""
+    row, _ = row_edit(PreferenceProfile, profile.pk, user=user, values=data, fields=PREFERENCE_FIELDS)
+    return row
 
 
 @transaction.atomic

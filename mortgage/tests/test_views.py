@@ -288,12 +288,17 @@ def test_an_agent_company_is_edited_with_its_rating(as_role):
 
     client = as_role("cs_staff")
     agent = AgentCompany.objects.get(name="诚信房产咨询服务部")
-    response = client.post(reverse("mortgage:agent_edit", args=[agent.pk]), {
-        "name": agent.name, "contact_person": "赵六", "phone": "0571-1", "rating": 1, "active": ""})
+    entries = agent.history.count()
+    data = {"name": agent.name, "contact_person": "赵六", "phone": "0571-1", "rating": 1, "active": ""}
+    response = client.post(reverse("mortgage:agent_edit", args=[agent.pk]), data)
     assert response.status_code == 302
-    agent.refresh_from_db()
-    assert (agent.contact_person, agent.rating, agent.active) == ("赵六", 1, False)
-    assert agent.history.first().history_user.username == "cs_staff"
+    stored = AgentCompany.objects.get(pk=agent.pk)
+    assert (stored.contact_person, stored.rating, stored.active) == ("赵六", 1, False)
+    assert stored.history.count() == entries + 1
+    assert stored.history.first().history_user.username == "cs_staff"
+    # the same values again: nothing changed, nothing written
+    assert client.post(reverse("mortgage:agent_edit", args=[agent.pk]), data).status_code == 302
+    assert stored.history.count() == entries + 1
 
 
 def test_a_draft_agreement_is_edited_and_an_active_one_is_not(as_role):
@@ -304,9 +309,11 @@ def test_a_draft_agreement_is_edited_and_an_active_one_is_not(as_role):
     data = {"agent": draft.agent_id, "project": draft.project_id, "scope": "分户产权证（修订）", "fee_per_case": "250",
             "total_fee": "5000", "days_submit": 3, "days_file": 10, "days_issue": 30, "days_mortgage": 10,
             "days_release": 20}
+    entries = draft.history.count()
     assert client.post(reverse("mortgage:agreement_edit", args=[draft.pk]), data).status_code == 302
-    draft.refresh_from_db()
-    assert draft.scope == "分户产权证（修订）" and draft.days_submit == 3
+    stored = AgencyAgreement.objects.get(pk=draft.pk)
+    assert stored.scope == "分户产权证（修订）" and stored.days_submit == 3 and stored.total_fee == 5000
+    assert stored.history.count() == entries + 1 and stored.history.first().history_user.username == "cs_staff"
     page = client.get(reverse("mortgage:agreement_detail", args=[draft.pk])).content.decode()
     assert "变更记录" in page and "分户产权证（修订）" in page and 'data-testid="agreement-edit"' in page
 
