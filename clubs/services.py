@@ -14,11 +14,12 @@ from clubs.models import (
     ACTIVITY_WORKFLOW, CLUB_WORKFLOW, EDITABLE_STATES, FORUM_WORKFLOW, ActivityPhoto, Club, ClubActivity, ClubMember,
     ForumChecklistItem, ForumOpinion, ForumParticipant, ImprovementAction, OwnerForum, PointsEntry,
 )
-from crm.approvals import approval_decide, approval_submit, pending_for
+from crm.approvals import approval_decide, approval_submit, approved_at, pending_for
 from crm.edits import row_edit
 from crm.rules import rule_int
 from crm.scopes import visible_projects
 from crm.sequences import next_value
+from crm.validators import check_happened
 
 FORUM_SUBJECT = "clubs.forum_plan"
 CLUB_SUBJECT = "clubs.club_plan"
@@ -185,7 +186,9 @@ def forum_prepare(*, user, forum: OwnerForum) -> OwnerForum:
 @transaction.atomic
 def forum_hold(*, user, forum: OwnerForum, held_at: dt.datetime, minutes: str, attended_ids=(),
                attendance: int | None = None) -> OwnerForum:
-    """Record the forum held: attendance and minutes (客户座谈会记录)."""
+    """Record the forum held: attendance and minutes (客户座谈会记录). It was held after its plan
+    was approved, and not in the future."""
+    check_happened(held_at, label="召开时间", after=[(approved_at(forum), "方案批准时间")])
     if not minutes.strip():
         raise ValidationError("请填写座谈会记录。")
     forum.participants.update(attended=False)
@@ -315,7 +318,8 @@ def club_decide(*, user, club: Club, approve: bool, comment: str = "") -> Club:
 
 @transaction.atomic
 def club_found(*, user, club: Club, founded_on: dt.date, rules: str) -> Club:
-    """The approved club is founded with its rules (章程)."""
+    """The approved club is founded with its rules (章程), on a day not before the approval."""
+    check_happened(founded_on, label="成立日期", after=[(approved_at(club), "成立方案批准日期")])
     if not rules.strip():
         raise ValidationError("请填写客户会章程。")
     return CLUB_WORKFLOW.fire(club, "found", user=user, updates={"founded_on": founded_on, "rules": rules.strip()})
@@ -335,7 +339,9 @@ def member_enroll(*, user, club: Club, customer, level: str = ClubMember.Level.R
         raise PermissionDenied("该业主不在您的权限范围内。")
     if referred_by is not None and referred_by.club_id != club.pk:
         raise ValidationError("推荐人须是本会会员。")
-    member = ClubMember(club=club, customer=customer, level=level, joined_on=joined_on or timezone.localdate(),
+    joined_on = joined_on or timezone.localdate()
+    check_happened(joined_on, label="入会日期", after=[(club.founded_on, "客户会成立日期")])
+    member = ClubMember(club=club, customer=customer, level=level, joined_on=joined_on,
                         referred_by=referred_by,
                         number=f"HY{club.pk:02d}-{next_value(f'clubs.member.{club.pk}'):05d}")
     member._history_user = user
@@ -464,7 +470,8 @@ def activity_decide(*, user, activity: ClubActivity, approve: bool, comment: str
 def activity_carry_out(*, user, activity: ClubActivity, held_on: dt.date, record: str, spend: Decimal,
                        attendees=(), attendance: int | None = None, photos=()) -> ClubActivity:
     """Record the activity carried out: attendance (members earn participation points), photos,
-    spend against budget."""
+    spend against budget. It was carried out after its plan was approved, and not in the future."""
+    check_happened(held_on, label="开展日期", after=[(approved_at(activity), "活动方案批准日期")])
     if not record.strip():
         raise ValidationError("请填写活动记录。")
     if spend is None or spend < 0:

@@ -223,8 +223,12 @@ def unit_document_add(request, pk):
     unit = get_object_or_404(selectors.units_for(request.user), pk=pk)
     form = UnitDocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        services.unit_document_record(unit=unit, user=request.user, **form.cleaned_data)
-        messages.success(request, "资料已登记。")
+        try:
+            services.unit_document_record(unit=unit, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, "资料已登记。")
     else:
         messages.error(request, "资料未登记：" + "；".join(e for errs in form.errors.values() for e in errs))
     return redirect("owners:unit_detail", pk=pk)
