@@ -10,12 +10,22 @@ from django.utils import timezone
 
 from clubs import services
 from clubs.models import Club, ClubActivity, ClubMember, OwnerForum
+from crm.approvals import approvals_for
 from crm.demo import demo_loader, demo_user
 from crm.models import Notification
 from owners.models import Customer, Project
 
 FORUM_STEPS = ["draft", "submitted", "rejected", "approved", "prepared", "held", "analysed", "closed"]
 ACTIVITY_STEPS = ["draft", "submitted", "rejected", "approved", "done", "evaluated"]
+
+
+def _approved_before(target, when) -> None:
+    """The demo builds today a plan that was held in the past; its approval is dated a week
+    before, as it would have been (a forum or activity cannot be held before its approval)."""
+    if isinstance(when, dt.date) and not isinstance(when, dt.datetime):
+        when = timezone.make_aware(dt.datetime.combine(when, dt.time(10)))
+    decided = min(timezone.now(), when - dt.timedelta(days=7))
+    approvals_for(target).update(submitted_at=decided - dt.timedelta(days=2), decided_at=decided)
 
 
 def _walk_forum(forum, target, staff, manager, owners):
@@ -28,6 +38,7 @@ def _walk_forum(forum, target, staff, manager, owners):
             services.forum_decide(user=manager, forum=forum, approve=False, comment="预算偏高，请压缩到 1500 元以内")
         elif step == "approved":
             services.forum_decide(user=manager, forum=forum, approve=True, comment="同意")
+            _approved_before(forum, forum.planned_at)
         elif step == "prepared":
             for item in forum.checklist.all():
                 services.checklist_toggle(user=staff, item=item)
@@ -58,6 +69,7 @@ def _walk_activity(activity, target, staff, manager, members):
             services.activity_decide(user=manager, activity=activity, approve=False, comment="请补充安全预案")
         elif step == "approved":
             services.activity_decide(user=manager, activity=activity, approve=True, comment="同意")
+            _approved_before(activity, activity.period_start)
         elif step == "done":
             services.activity_carry_out(user=staff, activity=activity, held_on=activity.period_start,
                                         record="活动顺利开展，业主反响热烈。", spend=activity.budget + Decimal("300"),
@@ -95,8 +107,9 @@ def load_clubs(log):
                                     rules="一、宗旨：服务业主、和谐邻里。\n二、会员：本公司业主自愿入会。")
         services.club_submit(user=staff, club=club)
         services.club_decide(user=manager, club=club, approve=True, comment="同意成立")
-        services.club_found(user=staff, club=club, founded_on=timezone.localdate() - dt.timedelta(days=90),
-                            rules=club.rules)
+        founded_on = timezone.localdate() - dt.timedelta(days=90)
+        _approved_before(club, founded_on)
+        services.club_found(user=staff, club=club, founded_on=founded_on, rules=club.rules)
     if not Club.objects.filter(name="江畔·华府会").exists():
         pending = services.club_create(user=staff, name="江畔·华府会", project=Project.objects.get(code="riverside"),
                                        founding_plan="江畔华府入伙后成立客户会。")

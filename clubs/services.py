@@ -14,10 +14,12 @@ from clubs.models import (
     ACTIVITY_WORKFLOW, CLUB_WORKFLOW, EDITABLE_STATES, FORUM_WORKFLOW, ActivityPhoto, Club, ClubActivity, ClubMember,
     ForumChecklistItem, ForumOpinion, ForumParticipant, ImprovementAction, OwnerForum, PointsEntry,
 )
-from crm.approvals import approval_decide, approval_submit, pending_for
+from crm.approvals import approval_decide, approval_submit, approved_at, pending_for
+from crm.edits import row_edit
 from crm.rules import rule_int
 from crm.scopes import visible_projects
 from crm.sequences import next_value
+from crm.validators import check_happened
 
 FORUM_SUBJECT = "clubs.forum_plan"
 CLUB_SUBJECT = "clubs.club_plan"
@@ -95,15 +97,11 @@ def forum_create(*, user, title: str, kind: str, purpose: str, planned_at: dt.da
 @transaction.atomic
 def forum_update_plan(*, user, forum: OwnerForum, **fields) -> OwnerForum:
     """Revise a draft or rejected plan (the rejected version stays in the approval history)."""
-    forum = OwnerForum.objects.select_for_update().get(pk=forum.pk)
-    _require_editable(forum)
     _check_project(user, fields.get("project"))
     if fields.get("kind") == OwnerForum.Kind.TOPIC and not (fields.get("topic") or "").strip():
         raise ValidationError("专题座谈会请填写专题。")
-    for name in PLAN_FIELDS:
-        if name in fields:
-            setattr(forum, name, fields[name])
-    _save(forum, user, [n for n in PLAN_FIELDS if n in fields], "修改方案")
+    forum, _ = row_edit(OwnerForum, forum.pk, user=user, values=fields, fields=PLAN_FIELDS, reason="修改方案",
+                        guard=_require_editable)
     return forum
 
 
@@ -188,7 +186,9 @@ def forum_prepare(*, user, forum: OwnerForum) -> OwnerForum:
 @transaction.atomic
 def forum_hold(*, user, forum: OwnerForum, held_at: dt.datetime, minutes: str, attended_ids=(),
                attendance: int | None = None) -> OwnerForum:
-    """Record the forum held: attendance and minutes (客户座谈会记录)."""
+    """Record the forum held: attendance and minutes (客户座谈会记录). It was held after its plan
+    was approved, and not in the future."""
+    check_happened(held_at, label="召开时间", after=[(approved_at(forum), "方案批准时间")])
     if not minutes.strip():
         raise ValidationError("请填写座谈会记录。")
     forum.participants.update(attended=False)
@@ -292,13 +292,13 @@ def club_create(*, user, name: str, founding_plan: str, rules: str = "", project
 
 @transaction.atomic
 def club_update_plan(*, user, club: Club, name: str, founding_plan: str, rules: str = "", project=None) -> Club:
-    club = Club.objects.select_for_update().get(pk=club.pk)
-    _require_editable(club)
+    """Revise a draft or rejected founding plan, compared with the stored row (``crm.edits``)."""
     _check_project(user, project)
     if Club.objects.filter(name=name.strip()).exclude(pk=club.pk).exists():
         raise ValidationError("已有同名客户会。")
-    club.name, club.founding_plan, club.rules, club.project = name.strip(), founding_plan.strip(), rules.strip(), project
-    _save(club, user, ["name", "founding_plan", "rules", "project"], "修改成立方案")
+    values = {"name": name.strip(), "founding_plan": founding_plan.strip(), "rules": rules.strip(), "project": project}
+    club, _ = row_edit(Club, club.pk, user=user, values=values, fields=values.keys(), reason="修改成立方案",
+                       guard=_require_editable)
     return club
 
 
@@ -318,7 +318,8 @@ def club_decide(*, user, club: Club, approve: bool, comment: str = "") -> Club:
 
 @transaction.atomic
 def club_found(*, user, club: Club, founded_on: dt.date, rules: str) -> Club:
-    """The approved club is founded with its rules (章程)."""
+    """The approved club is founded with its rules (章程), on a day not before the approval."""
+    check_happened(founded_on, label="成立日期", after=[(approved_at(club), "成立方案批准日期")])
     if not rules.strip():
         raise ValidationError("请填写客户会章程。")
     return CLUB_WORKFLOW.fire(club, "found", user=user, updates={"founded_on": founded_on, "rules": rules.strip()})
@@ -338,7 +339,9 @@ def member_enroll(*, user, club: Club, customer, level: str = ClubMember.Level.R
         raise PermissionDenied("该业主不在您的权限范围内。")
     if referred_by is not None and referred_by.club_id != club.pk:
         raise ValidationError("推荐人须是本会会员。")
-    member = ClubMember(club=club, customer=customer, level=level, joined_on=joined_on or timezone.localdate(),
+    joined_on = joined_on or timezone.localdate()
+    check_happened(joined_on, label="入会日期", after=[(club.founded_on, "客户会成立日期")])
+    member = ClubMember(club=club, customer=customer, level=level, joined_on=joined_on,
                         referred_by=referred_by,
                         number=f"HY{club.pk:02d}-{next_value(f'clubs.member.{club.pk}'):05d}")
     member._history_user = user
@@ -358,8 +361,8 @@ def member_enroll(*, user, club: Club, customer, level: str = ClubMember.Level.R
 def member_update(*, user, member: ClubMember, level: str, status: str) -> ClubMember:
     if level not in ClubMember.Level.values or status not in ClubMember.Status.values:
         raise ValidationError("请选择正确的等级和状态。")
-    member.level, member.status = level, status
-    _save(member, user, ["level", "status"], "调整会员等级/状态")
+    member, _ = row_edit(ClubMember, member.pk, user=user, values={"level": level, "status": status},
+                         fields=("level", "status"), reason="调整会员等级/状态")
     return member
 
 
@@ -438,13 +441,13 @@ def activity_create(*, user, club: Club, title: str, kind: str, period_start: dt
 
 @transaction.atomic
 def activity_update_plan(*, user, activity: ClubActivity, **fields) -> ClubActivity:
-    activity = ClubActivity.objects.select_for_update().get(pk=activity.pk)
-    _require_editable(activity)
-    _check_period(fields.get("period_start", activity.period_start), fields.get("period_end", activity.period_end))
-    for name in ACTIVITY_PLAN_FIELDS:
-        if name in fields:
-            setattr(activity, name, fields[name])
-    _save(activity, user, [n for n in ACTIVITY_PLAN_FIELDS if n in fields], "修改活动方案")
+    """Revise a draft or rejected activity plan, compared with the stored row (``crm.edits``)."""
+    def guard(stored: ClubActivity) -> None:
+        _require_editable(stored)
+        _check_period(fields.get("period_start", stored.period_start), fields.get("period_end", stored.period_end))
+
+    activity, _ = row_edit(ClubActivity, activity.pk, user=user, values=fields, fields=ACTIVITY_PLAN_FIELDS,
+                           reason="修改活动方案", guard=guard)
     return activity
 
 
@@ -467,7 +470,8 @@ def activity_decide(*, user, activity: ClubActivity, approve: bool, comment: str
 def activity_carry_out(*, user, activity: ClubActivity, held_on: dt.date, record: str, spend: Decimal,
                        attendees=(), attendance: int | None = None, photos=()) -> ClubActivity:
     """Record the activity carried out: attendance (members earn participation points), photos,
-    spend against budget."""
+    spend against budget. It was carried out after its plan was approved, and not in the future."""
+    check_happened(held_on, label="开展日期", after=[(approved_at(activity), "活动方案批准日期")])
     if not record.strip():
         raise ValidationError("请填写活动记录。")
     if spend is None or spend < 0:

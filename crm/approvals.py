@@ -59,6 +59,12 @@ def pending_for(target) -> ApprovalRequest | None:
     return approvals_for(target).filter(status=ApprovalRequest.Status.PENDING).first()
 
 
+def approved_at(target):
+    """When the version now in force was approved (the latest approval), or None."""
+    return (approvals_for(target).filter(status=ApprovalRequest.Status.APPROVED).order_by("-decided_at")
+            .values_list("decided_at", flat=True).first())
+
+
 def can_decide(request: ApprovalRequest, user) -> bool:
     if request.status != ApprovalRequest.Status.PENDING or request.submitted_by_id == user.pk:
         return False

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.roles import Role
 from crm.scopes import role_users
+from crm.validators import not_in_future
 from mortgage.models import AgencyAgreement, AgentCompany, CollectionReminder, MortgageLoan
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -48,6 +49,7 @@ class AgreementForm(forms.ModelForm):
         self.fields["project"].empty_label = "请选择项目"
         if projects is not None:
             self.fields["project"].queryset = projects
+        self.fields["signed_on"].validators.append(not_in_future("签订日期"))
         _style(self)
 
 
@@ -76,6 +78,7 @@ class LoanForm(forms.ModelForm):
             lambda o: f"{o.unit.project.name} {o.unit} · {o.customer.name}（{o.get_kind_display()}）")
         self.fields["ownership"].empty_label = "请选择房号 / 业主"
         self.order_fields(["ownership", "loan_number", "bank", "amount", "term_months", "start_date"])
+        self.fields["start_date"].validators.append(not_in_future("放款日期"))
         _style(self)
 
     def clean_amount(self):
@@ -90,11 +93,6 @@ class LoanForm(forms.ModelForm):
             raise forms.ValidationError("贷款期限须大于 0 个月。")
         return value
 
-    def clean_start_date(self):
-        value = self.cleaned_data["start_date"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("放款日期不能晚于今天。")
-        return value
 
 
 class DecideForm(forms.Form):
@@ -106,7 +104,8 @@ class CertificateBulkForm(forms.Form):
     agreement = forms.ModelChoiceField(label=_("代办协议"), required=False, queryset=None,
                                        widget=forms.Select(attrs={"class": "form-select"}),
                                        help_text=_("约定时限按该协议计算"))
-    collected_on = forms.DateField(label=_("材料收齐日期"), widget=DATE, initial=timezone.localdate)
+    collected_on = forms.DateField(label=_("材料收齐日期"), widget=DATE, initial=timezone.localdate,
+                                   validators=[not_in_future(_("材料收齐日期"))])
 
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,16 +124,11 @@ class CertificateBulkForm(forms.Form):
 
 
 class CertificateAdvanceForm(forms.Form):
-    on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
+    on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate, validators=[not_in_future(_("日期"))])
     certificate_number = forms.CharField(label=_("产权证号"), required=False, max_length=50,
                                          widget=forms.TextInput(attrs=TEXT))
-    certificate_date = forms.DateField(label=_("出证日期"), required=False, widget=DATE)
-
-    def clean_on(self):
-        value = self.cleaned_data["on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError("日期不能晚于今天。")
-        return value
+    certificate_date = forms.DateField(label=_("出证日期"), required=False, widget=DATE,
+                                       validators=[not_in_future(_("出证日期"))])
 
 
 class ChaseForm(forms.Form):
@@ -146,7 +140,8 @@ class OverdueUploadForm(forms.Form):
     file = forms.FileField(label=_("逾期名单(.xlsx)"), widget=forms.ClearableFileInput(
         attrs={"class": "form-control", "accept": ".xlsx"}),
         help_text=_("第 1 行为表头：业主姓名、身份证号、房号、贷款编号、银行、逾期金额、逾期起始日、逾期期数、银行建议诉讼"))
-    report_date = forms.DateField(label=_("报表日期"), widget=DATE, initial=timezone.localdate)
+    report_date = forms.DateField(label=_("报表日期"), widget=DATE, initial=timezone.localdate,
+                                  validators=[not_in_future(_("报表日期"))])
 
 
 class ReminderForm(forms.ModelForm):
@@ -191,7 +186,7 @@ class HandoverForm(forms.Form):
 
 
 class LitigationAdvanceForm(forms.Form):
-    on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
+    on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate, validators=[not_in_future(_("日期"))])
     court = forms.CharField(label=_("受理法院"), required=False, max_length=100, widget=forms.TextInput(attrs=TEXT))
     court_case_number = forms.CharField(label=_("案号"), required=False, max_length=60,
                                         widget=forms.TextInput(attrs=TEXT))

@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from crm.uploads import validate_upload
+from crm.validators import check_happened
 from mortgage.models import MortgageLoan, OverdueRecord, OverdueUpload
 from owners.masking import mask_id
 from owners.matching import bank_matches, id_matches, is_blank, name_matches, normal_id, unit_matches
@@ -299,8 +300,7 @@ def overdue_upload_receive(*, user, uploaded, report_date: dt.date) -> OverdueUp
 
     A file whose sha256 was already applied is refused: the same file twice changes nothing.
     """
-    if report_date > timezone.localdate():
-        raise ValidationError("报表日期不能晚于今天。")
+    check_happened(report_date, label="报表日期")
     check_file(uploaded)
     digest = file_sha256(uploaded)
     done = OverdueUpload.objects.filter(sha256=digest, status=OverdueUpload.Status.APPLIED).first()

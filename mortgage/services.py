@@ -18,11 +18,13 @@ from django.utils import timezone
 
 from crm.approvals import approval_decide, approval_submit, pending_for
 from crm.calendar import elapsed_cutoff, period_end
+from crm.edits import row_edit
 from crm.notifications import notify, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
 from crm.scopes import has_role, user_role
 from crm.sequences import next_value
+from crm.validators import check_happened
 from mortgage.models import (
     AGREEMENT_WORKFLOW, CERTIFICATE_WORKFLOW, FINISHED_STAGES, LITIGATION_WORKFLOW, AgencyAgreement, AgentCompany,
     CertificateChase, CollectionReminder, LitigationCase, MortgageLoan, OverdueRecord, TitleCertificateCase,
@@ -38,19 +40,31 @@ def _today() -> dt.date:
 # --- Agent companies and agency agreements ---------------------------------------------------
 
 
-def agent_company_save(*, user, instance: AgentCompany | None = None, **fields) -> AgentCompany:
-    """Create or update an agent company (rating, contacts)."""
-    company = instance or AgentCompany()
-    for name, value in fields.items():
-        setattr(company, name, value)
+AGENT_FIELDS = ["name", "contact_person", "phone", "email", "address", "rating", "active", "notes"]
+
+
+def agent_company_save(*, user, **fields) -> AgentCompany:
+    """Register an agent company (rating, contacts)."""
+    company = AgentCompany(**{k: v for k, v in fields.items() if k in AGENT_FIELDS})
     company.full_clean()
     company._history_user = user
     company.save()
     return company
 
 
+def agent_company_update(*, company: AgentCompany, user, **fields) -> AgentCompany:
+    """Change an agent company's details, compared with the stored row (``crm.edits``)."""
+    row, _ = row_edit(AgentCompany, company.pk, user=user, values=fields, fields=AGENT_FIELDS)
+    return row
+
+
+def _check_signed_on(signed_on: dt.date | None) -> None:
+    check_happened(signed_on, label=str(AgencyAgreement._meta.get_field("signed_on").verbose_name))
+
+
 def agreement_create(*, user, agent: AgentCompany, project, scope: str, **fields) -> AgencyAgreement:
     """Draft an agency agreement for a project."""
+    _check_signed_on(fields.get("signed_on"))
     agreement = AgencyAgreement(agent=agent, project=project, scope=scope, created_by=user,
                                 number=f"DB{_today():%Y}{next_value('mortgage.agreement'):04d}", **fields)
     agreement.full_clean()
@@ -62,19 +76,22 @@ def agreement_create(*, user, agent: AgentCompany, project, scope: str, **fields
 EDITABLE_AGREEMENT = (AgencyAgreement.Status.DRAFT, AgencyAgreement.Status.REJECTED)
 
 
-@transaction.atomic
+AGREEMENT_FIELDS = ["agent", "project", "scope", "fee_per_case", "total_fee", "signed_on", "days_submit",
+                    "days_file", "days_issue", "days_mortgage", "days_release"]
+
+
+def _agreement_editable(agreement: AgencyAgreement) -> None:
+    if agreement.status not in EDITABLE_AGREEMENT:
+        raise ValidationError(f"协议{agreement.get_status_display()}，不能修改；只有草稿或已驳回的协议可以修改。")
+
+
 def agreement_update(*, agreement: AgencyAgreement, user, **fields) -> AgencyAgreement:
     """Revise a draft or a rejected agreement (before it is submitted again); an agreement
-    that is pending, in force or ended is not edited."""
-    locked = AgencyAgreement.objects.select_for_update().get(pk=agreement.pk)
-    if locked.status not in EDITABLE_AGREEMENT:
-        raise ValidationError(f"协议{locked.get_status_display()}，不能修改；只有草稿或已驳回的协议可以修改。")
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.full_clean()
-    locked._history_user = user
-    locked.save()
-    return locked
+    that is pending, in force or ended is not edited. Compared with the stored row (``crm.edits``)."""
+    _check_signed_on(fields.get("signed_on"))
+    row, _ = row_edit(AgencyAgreement, agreement.pk, user=user, values=fields, fields=AGREEMENT_FIELDS,
+                      guard=_agreement_editable)
+    return row
 
 
 def agreement_needs_approval(agreement: AgencyAgreement) -> bool:
@@ -135,6 +152,7 @@ def certificate_cases_create_for_project(*, project, user, agreement: AgencyAgre
     if agreement is not None and (agreement.project_id != project.pk or agreement.status != AgencyAgreement.Status.ACTIVE):
         raise ValidationError("只能选用本项目已生效的代办协议。")
     collected_on = collected_on or _today()
+    check_happened(collected_on, label="材料收齐日期")
     pairs = (Ownership.objects.filter(unit__project=project, unit__delivery_date__isnull=False,
                                       unit__delivery_date__lte=_today(),
                                       kind__in=[Ownership.Kind.OWNER, Ownership.Kind.CO_OWNER])
@@ -160,16 +178,23 @@ STAGE_DATE_FIELD = {
     "submit": "submitted_on", "file": "filed_on", "register_mortgage": "mortgage_registered_on",
     "request_release": "release_requested_on",
 }
+STAGE_DATE_LABEL = {
+    "submit": "提交代办日期", "file": "递件日期", "issue": "出证登记日期", "register_mortgage": "抵押登记日期",
+    "complete": "办结日期", "request_release": "申请撤销担保日期", "confirm_release": "撤销担保日期",
+}
 
 
 @transaction.atomic
 def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt.date | None = None,
                         certificate_number: str = "", certificate_date: dt.date | None = None) -> TitleCertificateCase:
-    """Move a case one stage on; the due date of the next stage comes from the agreement."""
+    """Move a case one stage on; the due date of the next stage comes from the agreement.
+
+    The stage's date has happened: not in the future and not before the date the case entered
+    its current stage (due dates and late notices are computed from it)."""
     on = on or _today()
-    if on > _today():
-        raise ValidationError("日期不能晚于今天。")
     transition = CERTIFICATE_WORKFLOW.check(case, action, user)
+    previous = (case.stage_since, f"进入上一阶段“{case.get_stage_display()}”的日期")
+    check_happened(on, label=STAGE_DATE_LABEL.get(action, "日期"), after=[previous])
     updates: dict = {"stage_since": on, "due_date": _due(case.agreement, transition.target, on)}
     if action in STAGE_DATE_FIELD:
         updates[STAGE_DATE_FIELD[action]] = on
@@ -180,6 +205,7 @@ def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt
     if action == "issue":
         if not certificate_number.strip():
             raise ValidationError("请填写产权证号。")
+        check_happened(certificate_date, label="出证日期", after=[previous])
         updates.update(certificate_number=certificate_number.strip(), certificate_date=certificate_date or on)
     if action == "confirm_release":
         updates.update(released_on=on, released_by=user)
@@ -267,8 +293,7 @@ def loan_create(*, user, customer, unit, loan_number: str, bank: str, amount: De
         raise ValidationError("贷款金额须大于 0。")
     if not term_months or term_months <= 0:
         raise ValidationError("贷款期限须大于 0 个月。")
-    if start_date and start_date > _today():
-        raise ValidationError("放款日期不能晚于今天。")
+    check_happened(start_date, label="放款日期")
     loan = MortgageLoan(customer=customer, unit=unit, project=unit.project, loan_number=loan_number.strip(),
                         bank=bank, amount=amount, term_months=term_months, start_date=start_date)
     loan.full_clean()
@@ -388,12 +413,19 @@ LITIGATION_DATE_FIELD = {"file": "filed_on", "hearing": "hearing_on", "judgment"
 @transaction.atomic
 def litigation_advance(*, case: LitigationCase, action: str, user, on: dt.date | None = None, court: str = "",
                        court_case_number: str = "", outcome: str = "") -> LitigationCase:
-    """Track the lawsuit: filed, hearing, judgment, enforcement, settled or closed."""
+    """Track the lawsuit: filed, hearing, judgment, enforcement, settled or closed.
+
+    A stage's date (filed, hearing, judgment) has happened: not in the future and not before the
+    hand-over or the stage before it."""
     if has_role(user, Role.LEGAL) and case.assignee_id != user.pk:
         raise PermissionDenied("该案件未移交给您。")
     updates: dict = {}
     if action in LITIGATION_DATE_FIELD:
-        updates[LITIGATION_DATE_FIELD[action]] = on or _today()
+        name = LITIGATION_DATE_FIELD[action]
+        on = on or _today()
+        check_happened(on, label=str(LitigationCase._meta.get_field(name).verbose_name), after=[
+            (case.handed_over_at, "移交法务时间"), (case.filed_on, "立案日期"), (case.hearing_on, "开庭日期")])
+        updates[name] = on
     if action == "file":
         if not court.strip():
             raise ValidationError("请填写受理法院。")

@@ -139,7 +139,7 @@ def agent_edit(request, pk):
     company = get_object_or_404(AgentCompany, pk=pk)
     form = AgentCompanyForm(request.POST or None, instance=company)
     if request.method == "POST" and form.is_valid():
-        services.agent_company_save(user=request.user, instance=company, **form.cleaned_data)
+        services.agent_company_update(company=company, user=request.user, **form.cleaned_data)
         messages.success(request, "代办公司已保存。")
         return redirect("mortgage:agreement_list")
     return _render(request, "mortgage/form.html", {"form": form, "title": f"修改代办公司：{company.name}"})

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.uploads import validate_upload
+from crm.validators import not_in_future
 from owners.models import ContactLog, Customer, CustomerVisit, PreferenceProfile, SurveyScore, UnitDocument
 from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone
 
@@ -76,7 +77,7 @@ class ContactLogForm(forms.ModelForm):
     occurred_at = forms.DateTimeField(
         label=_("来电来访时间"), required=False, help_text=_("留空即为现在；补登时填写实际时间。"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"invalid": _("请填写有效的日期和时间。")})
+        error_messages={"invalid": _("请填写有效的日期和时间。")}, validators=[not_in_future(_("来电来访时间"))])
 
     class Meta:
         model = ContactLog
@@ -87,14 +88,6 @@ class ContactLogForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["need"].error_messages["required"] = "请填写客户需求。"
         _bootstrap(self)
-
-    def clean_occurred_at(self):
-        from django.utils import timezone
-
-        value = self.cleaned_data.get("occurred_at")
-        if value is not None and value > timezone.now():
-            raise forms.ValidationError("来电来访时间不能晚于现在。")
-        return value
 
 
 class VisitForm(forms.ModelForm):
@@ -128,7 +121,8 @@ class PreferenceForm(forms.ModelForm):
 
 class UnitDocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("资料"), choices=UnitDocument.Kind.choices)
-    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                                  validators=[not_in_future(_("收到日期"))])
     scan = forms.FileField(label=_("扫描件"), required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
@@ -141,7 +135,8 @@ class UnitDocumentForm(forms.Form):
 
 
 class SurveyForm(forms.Form):
-    surveyed_on = forms.DateField(label=_("调查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    surveyed_on = forms.DateField(label=_("调查日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                                  validators=[not_in_future(_("调查日期"))])
     comment = forms.CharField(label=_("意见建议"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

@@ -9,9 +9,11 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from crm.edits import row_edit
 from crm.roles import Role
 from crm.scopes import has_role, user_role
 from crm.sequences import next_value
+from crm.validators import check_happened
 from owners.models import (
     AccessLog, AccessRequest, ContactLog, Customer, CustomerVisit, Greeting, PreferenceProfile, SatisfactionSurvey,
     SurveyScore, Unit, UnitDocument,
@@ -53,6 +55,10 @@ def clean_customer_data(data: dict) -> dict:
             errors["id_number"] = exc.messages
     if not (data.get("name") or "").strip() and "name" in data:
         errors["name"] = ["请填写姓名。"]
+    try:
+        check_happened(data.get("birth_date"), label="出生日期")
+    except ValidationError as exc:
+        errors["birth_date"] = exc.messages
     if errors:
         raise ValidationError(errors)
     return data
@@ -91,22 +97,15 @@ def customer_create(*, created_by, allow_duplicate: bool = False, **data) -> Cus
 
 @transaction.atomic
 def customer_update(*, customer: Customer, user, allow_duplicate: bool = False, **data) -> Customer:
-    """Change a customer's fields; the code never changes."""
+    """Change a customer's fields (compared with the stored row, see ``crm.edits``); the code
+    never changes."""
     data = clean_customer_data(data)
     if not allow_duplicate and customer_duplicates(
         phone=data.get("phone", ""), id_number=data.get("id_number", ""), exclude_id=customer.pk
     ).exists():
         raise ValidationError("可能与已有客户重复（手机号或身份证号相同），请核对后确认保存。", code="duplicate")
-    changed = []
-    for key, value in data.items():
-        if key in CUSTOMER_FIELDS and getattr(customer, key) != value:
-            setattr(customer, key, value)
-            changed.append(key)
-    if changed:
-        customer._history_user = user
-        customer.full_clean(exclude=["code"])
-        customer.save(update_fields=changed)
-    return customer
+    row, _ = row_edit(Customer, customer.pk, user=user, values=data, fields=CUSTOMER_FIELDS)
+    return row
 
 
 # --- privacy ----------------------------------------------------------------------------
@@ -129,15 +128,14 @@ def preference_open(*, customer: Customer, user, reason: str) -> PreferenceProfi
     return profile
 
 
-@transaction.atomic
+PREFERENCE_FIELDS = ["anniversary", "allergies", "dietary", "likes", "dislikes", "language", "special_requests",
+                     "previous_complaints"]
+
+
 def preference_update(*, profile: PreferenceProfile, user, **data) -> PreferenceProfile:
-    changed = [k for k, v in data.items() if getattr(profile, k) != v]
-    for key in changed:
-        setattr(profile, key, data[key])
-    if changed:
-        profile._history_user = user
-        profile.save(update_fields=changed + ["updated_at"])
-    return profile
+    """Save the changed fields of a 客情档案, compared with the stored profile (``crm.edits``)."""
+    row, _ = row_edit(PreferenceProfile, profile.pk, user=user, values=data, fields=PREFERENCE_FIELDS)
+    return row
 
 
 @transaction.atomic
@@ -193,6 +191,7 @@ def contact_log(*, customer: Customer, user, need: str, kind: str = ContactLog.K
     """Record a call or visit (来电来访记录)."""
     if not (need or "").strip():
         raise ValidationError({"need": ["请填写客户需求。"]})
+    check_happened(occurred_at, label="来电来访时间")
     entry = ContactLog(
         number=f"LD{timezone.localdate():%Y%m}{next_value('owners.contact'):05d}", kind=kind, customer=customer,
         project=customer.project, occurred_at=occurred_at or timezone.now(), caller_phone=caller_phone or customer.phone,
@@ -209,8 +208,7 @@ def visit_record(*, customer: Customer, user, visited_on: dt.date, method: str, 
     """Record an active visit (访问客户记录表); counts toward the monthly quotas."""
     if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
         raise ValidationError({"satisfaction": ["满意度为 1-5 分。"]})
-    if visited_on > timezone.localdate():
-        raise ValidationError({"visited_on": ["访问日期不能晚于今天。"]})
+    check_happened(visited_on, label="访问日期")
     profile = getattr(user, "profile", None)
     visit = CustomerVisit(customer=customer, project=customer.project, visitor=user,
                           department=getattr(profile, "department", None), visited_on=visited_on, method=method,
@@ -225,7 +223,8 @@ def visit_record(*, customer: Customer, user, visited_on: dt.date, method: str, 
 @transaction.atomic
 def unit_document_record(*, unit: Unit, kind: str, user, received_on: dt.date | None = None, scan=None,
                          note: str = "") -> UnitDocument:
-    """Mark a checklist document as received (with its scan)."""
+    """Mark a checklist document as received (with its scan); received, so not in the future."""
+    check_happened(received_on, label="收到日期")
     doc = UnitDocument.objects.select_for_update().filter(unit=unit, kind=kind).first() or UnitDocument(
         unit=unit, kind=kind)
     doc.received_on, doc.note, doc.recorded_by = received_on, note, user
@@ -239,6 +238,7 @@ def unit_document_record(*, unit: Unit, kind: str, user, received_on: dt.date | 
 @transaction.atomic
 def survey_record(*, customer: Customer, user, surveyed_on: dt.date, scores: dict[str, int],
                   comment: str = "") -> SatisfactionSurvey:
+    check_happened(surveyed_on, label="调查日期")
     if not scores:
         raise ValidationError("请至少填写一项得分。")
     for topic, score in scores.items():

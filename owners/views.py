@@ -130,10 +130,9 @@ def preference_edit(request, pk):
 def _customer_form(request, customer=None):
     projects = selectors.projects_for(request.user)
     hide_identity = customer is not None and not can_see_identity(request.user)
-    # A ModelForm writes the posted values onto its instance while it validates; the service
-    # must see the stored customer to know what changed, so the form gets its own copy.
-    form_instance = Customer.objects.get(pk=customer.pk) if customer is not None else None
-    form = CustomerForm(request.POST or None, instance=form_instance, projects=projects, hide_identity=hide_identity)
+    # The form may write the posted values onto ``customer`` while it validates; the service
+    # compares them with the stored row (crm.edits), not with this object.
+    form = CustomerForm(request.POST or None, instance=customer, projects=projects, hide_identity=hide_identity)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.customer_data()
@@ -224,8 +223,12 @@ def unit_document_add(request, pk):
     unit = get_object_or_404(selectors.units_for(request.user), pk=pk)
     form = UnitDocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        services.unit_document_record(unit=unit, user=request.user, **form.cleaned_data)
-        messages.success(request, "资料已登记。")
+        try:
+            services.unit_document_record(unit=unit, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, "资料已登记。")
     else:
         messages.error(request, "资料未登记：" + "；".join(e for errs in form.errors.values() for e in errs))
     return redirect("owners:unit_detail", pk=pk)

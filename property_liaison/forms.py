@@ -1,10 +1,10 @@
 """Input validation only; every write is a service."""
-import datetime as dt
 
 from django import forms
 from django.utils import timezone
 
 from crm.uploads import validate_upload as check_upload
+from crm.validators import not_in_future
 from property_liaison.models import (
     ActionItem, Area, Cadence, CommitteeFormation, CoordinationMeeting, Inspection, RepairRequest, WarrantyCategory,
 )
@@ -24,12 +24,9 @@ def _date(**kw):
     return forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}), **kw)
 
 
-class NotFutureDate:
-    def clean_date(self):
-        day = self.cleaned_data["date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("日期不能晚于今天。")
-        return day
+def _happened(label, **kw):
+    """A date of something that has happened: never in the future (crm.validators)."""
+    return _date(label=label, validators=[not_in_future(label)], **kw)
 
 
 class ProjectForm(forms.Form):
@@ -38,9 +35,9 @@ class ProjectForm(forms.Form):
         self.fields["project"].queryset = projects
 
 
-class MeetingForm(NotFutureDate, ProjectForm):
+class MeetingForm(ProjectForm):
     project = forms.ModelChoiceField(queryset=None, label="项目", widget=_w(forms.Select))
-    date = _date(label="协调日期")
+    date = _happened("协调日期")
     form = forms.ChoiceField(choices=CoordinationMeeting.Form.choices, label="协调形式", widget=_w(forms.Select))
     attendees = forms.CharField(max_length=300, label="参加人员", widget=_w())
     minutes = forms.CharField(label="会议纪要", widget=_w(forms.Textarea, rows=5))
@@ -69,10 +66,10 @@ class CadenceForm(forms.Form):
     note = forms.CharField(required=False, max_length=200, label="说明", widget=_w())
 
 
-class InspectionForm(NotFutureDate, ProjectForm):
+class InspectionForm(ProjectForm):
     project = forms.ModelChoiceField(queryset=None, label="项目", widget=_w(forms.Select))
     kind = forms.ChoiceField(choices=Inspection.Kind.choices, label="检查类型", widget=_w(forms.Select))
-    date = _date(label="检查日期")
+    date = _happened("检查日期")
     summary = forms.CharField(required=False, label="检查情况", widget=_w(forms.Textarea, rows=3))
 
     def __init__(self, *args, **kwargs):
@@ -113,7 +110,7 @@ class FindingForm(forms.Form):
 
 class CommitteeStepForm(forms.Form):
     step = forms.ChoiceField(choices=[], label="步骤", widget=_w(forms.Select))
-    on = _date(label="日期", initial=dt.date.today)
+    on = _happened("日期", initial=timezone.localdate)
     note = forms.CharField(required=False, label="说明", widget=_w(forms.Textarea, rows=2))
 
     def __init__(self, *args, transitions=(), **kwargs):
@@ -122,11 +119,11 @@ class CommitteeStepForm(forms.Form):
 
 
 class CommitteeNoticeForm(forms.Form):
-    on = _date(label="书面报告日期")
+    on = _happened("书面报告日期")
 
 
 class ReplacementForm(forms.Form):
-    on = _date(label="置换日期")
+    on = _happened("置换日期")
     new_company_name = forms.CharField(max_length=100, label="接管的物业公司", widget=_w())
 
 
@@ -138,7 +135,7 @@ class RepairForm(forms.Form):
     case_reference = forms.CharField(required=False, max_length=30, label="案件编号", widget=_w())
     location = forms.CharField(max_length=100, label="部位", widget=_w())
     description = forms.CharField(label="问题描述", widget=_w(forms.Textarea, rows=3))
-    reported_on = _date(label="报修日期", initial=dt.date.today)
+    reported_on = _happened("报修日期", initial=timezone.localdate)
     photo = forms.FileField(required=False, label="照片", validators=[validate_upload],
                             widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
 
@@ -147,12 +144,6 @@ class RepairForm(forms.Form):
         self.fields["unit"].queryset = units
         self.fields["unit"].label_from_instance = lambda u: f"{u.project.name} {u.building.name} {u.number}"
 
-    def clean_reported_on(self):
-        day = self.cleaned_data["reported_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("报修日期不能晚于今天。")
-        return day
-
 
 class RepairAssignForm(forms.Form):
     assignee = forms.CharField(max_length=60, label="维修单位/人", widget=_w())
@@ -160,7 +151,7 @@ class RepairAssignForm(forms.Form):
 
 
 class RepairDoneForm(forms.Form):
-    on = _date(label="日期", initial=dt.date.today)
+    on = _happened("日期", initial=timezone.localdate)
     note = forms.CharField(required=False, max_length=300, label="情况说明", widget=_w())
 
 

@@ -16,6 +16,7 @@ from crm.notifications import notify, notify_role
 from crm.scopes import role_users
 from crm.rules import rule, rule_int
 from crm.sequences import next_value
+from crm.validators import check_happened
 from owners.models import Project, Unit
 from property_liaison.committee import committee_condition
 from property_liaison.defaults import ensure_default_categories
@@ -82,8 +83,7 @@ def coordination_plan_set(*, user, project, cadence: str, note: str = "") -> Coo
 def coordination_record(*, user, project, date: dt.date, form: str, attendees: str, minutes: str,
                         issues_raised: str = "") -> CoordinationMeeting:
     """Record a coordination (meeting, call, on-site…) with the company managing the project."""
-    if date > _today():
-        raise ValidationError("协调日期不能晚于今天。")
+    check_happened(date, label="协调日期")
     appointment = current_appointment(project, date)
     meeting = CoordinationMeeting(
         number=f"XT{next_value('liaison.meeting'):06d}", project=project,
@@ -199,8 +199,7 @@ def inspection_record(*, user, project, kind: str, date: dt.date, summary: str,
     appointment = current_appointment(project, date)
     if appointment is None:
         raise ValidationError("该项目在检查日期没有受委托的物业公司。")
-    if date > _today():
-        raise ValidationError("检查日期不能晚于今天。")
+    check_happened(date, label="检查日期")
     for area, (score, _) in scores.items():
         if not 0 <= int(score) <= 100:
             raise ValidationError("每项得分应在 0 到 100 之间。")
@@ -328,6 +327,11 @@ def committee_refresh(*, project, user=None) -> CommitteeFormation:
     return formation
 
 
+def _previous_step(formation: CommitteeFormation) -> tuple[dt.date | None, str]:
+    """The date of the step the formation has reached: the next one cannot be earlier."""
+    return formation.step_date, f"上一步骤“{formation.get_step_display()}”的日期"
+
+
 @transaction.atomic
 def committee_advance(*, user, formation: CommitteeFormation, step: str, on: dt.date, note: str = "") -> CommitteeFormation:
     """Record the next formation step (conditions met, preparatory group, …, registered)."""
@@ -335,6 +339,7 @@ def committee_advance(*, user, formation: CommitteeFormation, step: str, on: dt.
         raise ValidationError("物业置换请使用“物业置换”操作。")
     if step == "conditions_met" and (formation.condition_date is None or formation.condition_date > on):
         raise ValidationError("按交付面积计算，该项目尚未具备成立业主大会的条件。")
+    check_happened(on, label="本步骤日期", after=[_previous_step(formation)])
     return COMMITTEE_WORKFLOW.fire(formation, step, user=user, updates={"step_date": on, "note": note})
 
 
@@ -343,6 +348,7 @@ def committee_notify_authorities(*, user, formation: CommitteeFormation, on: dt.
     """Record the written notice to the district housing office and the sub-district office."""
     if formation.condition_date is None:
         raise ValidationError("尚未具备条件，无需报告。")
+    check_happened(on, label="书面报告日期", after=[(formation.condition_date, "具备成立条件的日期")])
     formation.authorities_notified_on = on
     formation._history_user = user
     formation.save(update_fields=["authorities_notified_on"])
@@ -355,6 +361,7 @@ def property_replace(*, user, formation: CommitteeFormation, on: dt.date, new_co
     no longer required; warranty repairs go on."""
     if not new_company_name.strip():
         raise ValidationError("请填写接管的物业公司。")
+    check_happened(on, label="物业置换日期", after=[_previous_step(formation)])
     formation = COMMITTEE_WORKFLOW.fire(formation, "replaced", user=user, updates={
         "replaced_on": on, "new_company_name": new_company_name, "step_date": on})
     for appointment in PropertyAppointment.objects.filter(project_id=formation.project_id).filter(
@@ -433,6 +440,7 @@ def repair_register(*, user, unit, category: WarrantyCategory, location: str, de
     unit's delivery date and the category's period."""
     if unit.delivery_date is None:
         raise ValidationError("该房号尚未交付，不能登记保修维修。")
+    check_happened(reported_on, label="报修日期", after=[(unit.delivery_date, "房号交付日期")])
     case_reference = case_reference.strip()
     if source == RepairRequest.Source.CASE:
         _check_case_reference(user, unit, case_reference)
@@ -457,11 +465,14 @@ def repair_assign(*, user, repair: RepairRequest, assignee: str, due_date: dt.da
 
 @transaction.atomic
 def repair_complete(*, user, repair: RepairRequest, on: dt.date, note: str) -> RepairRequest:
+    """Completed (again, after the owner rejected the work): not before the report or an earlier completion."""
+    check_happened(on, label="完工日期", after=[(repair.reported_on, "报修日期"), (repair.completed_on, "上次完工日期")])
     return REPAIR_WORKFLOW.fire(repair, "complete", user=user, updates={"completed_on": on, "completion_note": note})
 
 
 @transaction.atomic
 def repair_confirm(*, user, repair: RepairRequest, on: dt.date) -> RepairRequest:
+    check_happened(on, label="业主确认日期", after=[(repair.completed_on, "完工日期")])
     return REPAIR_WORKFLOW.fire(repair, "confirm", user=user, updates={"owner_confirmed_on": on})
 
 
@@ -476,4 +487,6 @@ def repair_reject(*, user, repair: RepairRequest, note: str) -> RepairRequest:
 def repair_visit(*, user, repair: RepairRequest, on: dt.date, note: str) -> RepairRequest:
     if not note.strip():
         raise ValidationError("请填写回访情况。")
+    check_happened(on, label="回访日期", after=[(repair.completed_on, "完工日期"),
+                                            (repair.owner_confirmed_on, "业主确认日期")])
     return REPAIR_WORKFLOW.fire(repair, "visit", user=user, updates={"return_visit_on": on, "return_visit_note": note})

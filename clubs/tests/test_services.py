@@ -322,8 +322,8 @@ def test_member_update_refuses_an_unknown_level(staff, manager):
 
 def test_a_member_enrolled_records_level_join_date_status_and_number(staff, manager):
     club = f.founded_club(staff, manager)
-    m = f.member(staff, club, level="silver", joined_on=dt.date(2026, 3, 1))
-    assert (m.level, m.joined_on, m.status) == ("silver", dt.date(2026, 3, 1), "active")
+    m = f.member(staff, club, level="silver", joined_on=club.founded_on)
+    assert (m.level, m.joined_on, m.status) == ("silver", club.founded_on, "active")
     assert m.number == f"HY{club.pk:02d}-00001"
 
 
@@ -347,9 +347,9 @@ def test_the_club_founding_plan_is_rejected_revised_and_approved_keeping_both_ve
     services.club_update_plan(user=staff, club=club, name="阳光·悦享会", founding_plan="修订稿", rules="章程全文")
     services.club_submit(user=staff, club=club)
     services.club_decide(user=manager, club=club, approve=True, comment="同意成立")
-    services.club_found(user=staff, club=club, founded_on=dt.date(2026, 6, 1), rules="章程全文")
+    services.club_found(user=staff, club=club, founded_on=timezone.localdate(), rules="章程全文")
     club.refresh_from_db()
-    assert (club.status, club.name, club.founded_on) == ("founded", "阳光·悦享会", dt.date(2026, 6, 1))
+    assert (club.status, club.name, club.founded_on) == ("founded", "阳光·悦享会", timezone.localdate())
     versions = list(approvals_for(club))
     assert [(v.version, v.status, v.comment) for v in versions] == [(1, "rejected", "章程不全"),
                                                                     (2, "approved", "同意成立")]

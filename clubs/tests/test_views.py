@@ -431,3 +431,69 @@ def test_the_manager_cannot_close_a_follow_up(as_role):
 
 def test_demo_forums_are_planned_in_office_hours(demo):
     assert {timezone.localtime(f.planned_at).hour for f in OwnerForum.objects.all()} == {14}
+
+
+# --- Edits read back from the database (issue 13, defect 1) -------------------------------------
+
+def _posted(form):
+    """What the edit page would send back unchanged: its initial values, as the browser posts them."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name)
+        if hasattr(value, "pk"):
+            value = value.pk
+        elif hasattr(value, "strftime") and hasattr(value, "hour"):
+            value = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+        data[name] = "" if value is None else value
+    return data
+
+
+def test_a_forum_plan_edited_on_its_page_is_saved_with_one_history_entry(as_role):
+    client = as_role("cs_staff")
+    forum = OwnerForum.objects.get(status="draft")
+    url = reverse("clubs:forum_edit", args=[forum.pk])
+    data = _posted(client.get(url).context["form"])
+    entries = forum.history.count()
+    assert client.post(url, {**data, "location": "阳光花园二楼会议室", "budget": "1500"}).status_code == 302
+    stored = OwnerForum.objects.get(pk=forum.pk)
+    assert (stored.location, stored.budget, stored.title) == ("阳光花园二楼会议室", 1500, forum.title)
+    assert stored.history.count() == entries + 1
+    entry = stored.history.first()
+    assert (entry.history_user.username, entry.history_change_reason) == ("cs_staff", "修改方案")
+
+
+def test_a_founding_plan_edited_on_its_page_is_saved_with_one_history_entry(as_role):
+    client = as_role("cs_staff")
+    client.post(reverse("clubs:club_create"), {"name": "阳光·新邻会", "project": "", "founding_plan": "初稿", "rules": ""})
+    club = Club.objects.get(name="阳光·新邻会")
+    entries = club.history.count()
+    response = client.post(reverse("clubs:club_edit", args=[club.pk]),
+                           {"name": "阳光·新邻会", "project": "", "founding_plan": "第二稿", "rules": "章程草案"})
+    assert response.status_code == 302
+    stored = Club.objects.get(pk=club.pk)
+    assert (stored.founding_plan, stored.rules) == ("第二稿", "章程草案")
+    assert stored.history.count() == entries + 1
+    assert stored.history.first().history_change_reason == "修改成立方案"
+
+
+def test_an_activity_plan_edited_on_its_page_is_saved_with_one_history_entry(as_role):
+    client = as_role("cs_staff")
+    activity = ClubActivity.objects.get(status="draft")
+    url = reverse("clubs:activity_edit", args=[activity.pk])
+    data = _posted(client.get(url).context["form"])
+    entries = activity.history.count()
+    assert client.post(url, {**data, "content": "中秋赏月、猜灯谜"}).status_code == 302
+    stored = ClubActivity.objects.get(pk=activity.pk)
+    assert stored.content == "中秋赏月、猜灯谜" and stored.title == activity.title
+    assert stored.history.count() == entries + 1
+    assert stored.history.first().history_change_reason == "修改活动方案"
+
+
+def test_a_member_edited_on_its_page_is_saved_with_one_history_entry(as_role):
+    client = as_role("cs_staff")
+    member = ClubMember.objects.filter(club__name="阳光·悦邻会").order_by("number").last()
+    entries = member.history.count()
+    client.post(reverse("clubs:member_act", args=[member.pk, "update"]), {"level": "gold", "status": member.status})
+    stored = ClubMember.objects.get(pk=member.pk)
+    assert stored.level == "gold" and stored.history.count() == entries + 1
+    assert stored.history.first().history_user.username == "cs_staff"

@@ -288,12 +288,17 @@ def test_an_agent_company_is_edited_with_its_rating(as_role):
 
     client = as_role("cs_staff")
     agent = AgentCompany.objects.get(name="诚信房产咨询服务部")
-    response = client.post(reverse("mortgage:agent_edit", args=[agent.pk]), {
-        "name": agent.name, "contact_person": "赵六", "phone": "0571-1", "rating": 1, "active": ""})
+    entries = agent.history.count()
+    data = {"name": agent.name, "contact_person": "赵六", "phone": "0571-1", "rating": 1, "active": ""}
+    response = client.post(reverse("mortgage:agent_edit", args=[agent.pk]), data)
     assert response.status_code == 302
-    agent.refresh_from_db()
-    assert (agent.contact_person, agent.rating, agent.active) == ("赵六", 1, False)
-    assert agent.history.first().history_user.username == "cs_staff"
+    stored = AgentCompany.objects.get(pk=agent.pk)
+    assert (stored.contact_person, stored.rating, stored.active) == ("赵六", 1, False)
+    assert stored.history.count() == entries + 1
+    assert stored.history.first().history_user.username == "cs_staff"
+    # the same values again: nothing changed, nothing written
+    assert client.post(reverse("mortgage:agent_edit", args=[agent.pk]), data).status_code == 302
+    assert stored.history.count() == entries + 1
 
 
 def test_a_draft_agreement_is_edited_and_an_active_one_is_not(as_role):
@@ -304,9 +309,11 @@ def test_a_draft_agreement_is_edited_and_an_active_one_is_not(as_role):
     data = {"agent": draft.agent_id, "project": draft.project_id, "scope": "分户产权证（修订）", "fee_per_case": "250",
             "total_fee": "5000", "days_submit": 3, "days_file": 10, "days_issue": 30, "days_mortgage": 10,
             "days_release": 20}
+    entries = draft.history.count()
     assert client.post(reverse("mortgage:agreement_edit", args=[draft.pk]), data).status_code == 302
-    draft.refresh_from_db()
-    assert draft.scope == "分户产权证（修订）" and draft.days_submit == 3
+    stored = AgencyAgreement.objects.get(pk=draft.pk)
+    assert stored.scope == "分户产权证（修订）" and stored.days_submit == 3 and stored.total_fee == 5000
+    assert stored.history.count() == entries + 1 and stored.history.first().history_user.username == "cs_staff"
     page = client.get(reverse("mortgage:agreement_detail", args=[draft.pk])).content.decode()
     assert "变更记录" in page and "分户产权证（修订）" in page and 'data-testid="agreement-edit"' in page
 
@@ -466,3 +473,129 @@ def test_a_record_listed_again_after_being_unlisted_in_litigation_loses_the_note
             assert OverdueRecord.objects.get(loan=loans[1]).unlisted_on == today - dt.timedelta(days=10)
     record = OverdueRecord.objects.get(loan=loans[1])
     assert record.status == "open" and record.unlisted_on is None and str(record.amount) == "26000.00"
+
+
+# --- Dates that have happened (issue 13, defect 6) -----------------------------------------------
+
+def _case_row(case):
+    case = TitleCertificateCase.objects.get(pk=case.pk)
+    return (case.stage, case.stage_since, case.filed_on, case.due_date, case.certificate_date, case.history.count())
+
+
+def test_a_certificate_stage_date_before_the_previous_stage_or_in_the_future_is_refused(as_role):
+    import datetime as dt
+
+    from crm.calendar import period_end
+
+    client = as_role("cs_staff")
+    case = TitleCertificateCase.objects.filter(stage="submitted", agreement__isnull=False).first()
+    submitted = case.stage_since
+    url = reverse("mortgage:certificate_advance", args=[case.pk, "file"])
+    before = _case_row(case)
+    backwards = client.post(url, {"on": "2020-01-01"}, follow=True).content.decode()
+    assert f"递件日期不能早于进入上一阶段“已提交代办”的日期（{submitted:%Y-%m-%d}）。" in backwards
+    assert _case_row(case) == before
+    future = client.post(url, {"on": timezone.localdate() + dt.timedelta(days=1)}, follow=True).content.decode()
+    assert "日期不能晚于今天。" in future and _case_row(case) == before
+
+    client.post(url, {"on": submitted})
+    case.refresh_from_db()
+    assert (case.stage, case.filed_on, case.stage_since) == ("filed", submitted, submitted)
+    assert case.due_date == period_end(submitted, days=case.agreement.days_for("filed"), deadline=True)
+
+
+def test_a_certificate_issue_date_before_the_filing_is_refused(as_role):
+    import datetime as dt
+
+    client = as_role("cs_staff")
+    case = TitleCertificateCase.objects.filter(stage="filed").first()
+    url = reverse("mortgage:certificate_advance", args=[case.pk, "issue"])
+    before = _case_row(case)
+    body = client.post(url, {"on": case.stage_since, "certificate_number": "浙(2026)第1号",
+                             "certificate_date": case.stage_since - dt.timedelta(days=1)}, follow=True).content.decode()
+    assert f"出证日期不能早于进入上一阶段“已递件登记”的日期（{case.stage_since:%Y-%m-%d}）。" in body
+    assert _case_row(case) == before
+    body = client.post(url, {"on": case.stage_since, "certificate_number": "浙(2026)第1号",
+                             "certificate_date": timezone.localdate() + dt.timedelta(days=3)}, follow=True)
+    assert "出证日期不能晚于今天。" in body.content.decode() and _case_row(case) == before
+    client.post(url, {"on": case.stage_since, "certificate_number": "浙(2026)第1号", "certificate_date": case.stage_since})
+    case.refresh_from_db()
+    assert (case.stage, case.certificate_date, case.certificate_number) == ("issued", case.stage_since, "浙(2026)第1号")
+
+
+def test_cases_cannot_be_opened_with_materials_collected_in_the_future(as_role):
+    import datetime as dt
+
+    client = as_role("cs_staff")
+    project = TitleCertificateCase.objects.first().project
+    before = TitleCertificateCase.objects.count()
+    body = client.post(reverse("mortgage:certificate_bulk_create"), {
+        "project": project.pk, "collected_on": timezone.localdate() + dt.timedelta(days=1)}, follow=True)
+    assert "材料收齐日期不能晚于今天。" in body.content.decode()
+    assert TitleCertificateCase.objects.count() == before
+
+
+def _lawsuit_row(case):
+    case = LitigationCase.objects.get(pk=case.pk)
+    return (case.stage, case.filed_on, case.hearing_on, case.judgment_on, case.history.count())
+
+
+def test_a_lawsuit_stage_date_before_the_hand_over_or_the_previous_stage_or_in_the_future_is_refused(as_role):
+    import datetime as dt
+
+    client = as_role("legal")
+    case = LitigationCase.objects.filter(stage="handed_over", assignee__username="legal").first()
+    handed = timezone.localtime(case.handed_over_at)
+    url = reverse("mortgage:litigation_advance", args=[case.pk, "file"])
+    before = _lawsuit_row(case)
+    body = client.post(url, {"on": handed.date() - dt.timedelta(days=1), "court": "滨江法院"}, follow=True)
+    assert f"立案日期不能早于移交法务时间（{handed:%Y-%m-%d}）。" in body.content.decode()
+    assert _lawsuit_row(case) == before
+    body = client.post(url, {"on": timezone.localdate() + dt.timedelta(days=1), "court": "滨江法院"}, follow=True)
+    assert "日期不能晚于今天。" in body.content.decode() and _lawsuit_row(case) == before
+    client.post(url, {"on": handed.date(), "court": "滨江法院"})
+    assert _lawsuit_row(case)[:2] == ("filed", handed.date())
+
+    filed = LitigationCase.objects.filter(stage="filed", filed_on__isnull=False, assignee__username="legal").first()
+    before = _lawsuit_row(filed)
+    body = client.post(reverse("mortgage:litigation_advance", args=[filed.pk, "hearing"]),
+                       {"on": filed.filed_on - dt.timedelta(days=1)}, follow=True)
+    assert f"开庭日期不能早于立案日期（{filed.filed_on:%Y-%m-%d}）。" in body.content.decode()
+    assert _lawsuit_row(filed) == before
+
+
+def test_a_loan_paid_out_in_the_future_or_an_agreement_signed_in_the_future_is_refused(as_role):
+    import datetime as dt
+
+    from mortgage.models import AgencyAgreement, MortgageLoan
+    from owners.models import Ownership
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    finance = as_role("finance")
+    ownership = Ownership.objects.filter(kind="owner", unit__mortgage_loans__isnull=True).first()
+    body = finance.post(reverse("mortgage:loan_create"), {
+        "ownership": ownership.pk, "loan_number": "DK-FUT-1", "bank": "中国银行", "amount": "560000",
+        "term_months": 300, "start_date": tomorrow}).content.decode()
+    assert "放款日期不能晚于今天。" in body and not MortgageLoan.objects.filter(loan_number="DK-FUT-1").exists()
+
+    staff = as_role("cs_staff")
+    draft = AgencyAgreement.objects.filter(status="draft").first()
+    data = {"agent": draft.agent_id, "project": draft.project_id, "scope": draft.scope, "fee_per_case": "250",
+            "total_fee": "5000", "signed_on": tomorrow, "days_submit": 3, "days_file": 10, "days_issue": 30,
+            "days_mortgage": 10, "days_release": 20}
+    body = staff.post(reverse("mortgage:agreement_edit", args=[draft.pk]), data).content.decode()
+    assert "签订日期不能晚于今天。" in body
+    assert AgencyAgreement.objects.get(pk=draft.pk).signed_on == draft.signed_on
+    staff.post(reverse("mortgage:agreement_edit", args=[draft.pk]), {**data, "signed_on": timezone.localdate()})
+    assert AgencyAgreement.objects.get(pk=draft.pk).signed_on == timezone.localdate()
+
+
+def test_an_overdue_list_dated_in_the_future_is_refused(as_role, estate):
+    import datetime as dt
+
+    client = as_role("finance")
+    before = OverdueUpload.objects.count()
+    body = client.post(reverse("mortgage:overdue_upload"), {
+        "file": xlsx([row(estate["loans"][0], 26000, months_ago(2))]),
+        "report_date": timezone.localdate() + dt.timedelta(days=1)}).content.decode()
+    assert "报表日期不能晚于今天。" in body and OverdueUpload.objects.count() == before

@@ -462,3 +462,38 @@ def test_a_call_logged_afterwards_keeps_its_time_and_a_future_time_is_refused(as
                              }).status_code == 302
     entry = ContactLog.objects.get(need="补登昨日来访")
     assert (entry.occurred_at, entry.kind, entry.caller_phone) == (earlier, "visit", wu.phone)
+
+
+def test_a_changed_preference_is_saved_with_its_history_and_shown_at_the_next_opening(as_role):
+    from owners.models import PreferenceProfile
+
+    liu = Customer.objects.get(name="刘建国")
+    client = as_role("cs_staff")
+    opened = client.post(reverse("owners:preference_open", args=[liu.pk]), {"reason": "处理投诉需了解过敏情况"})
+    form = opened.context["preference_form"]
+    assert form.initial["allergies"] == "花粉"
+    entries = PreferenceProfile.objects.get(customer=liu).history.count()
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    response = client.post(reverse("owners:preference_edit", args=[liu.pk]), {**data, "allergies": "对花生过敏"},
+                           follow=True)
+    assert "客情档案已保存" in response.content.decode()
+    stored = PreferenceProfile.objects.get(customer=liu)
+    assert (stored.allergies, stored.dietary, stored.language) == ("对花生过敏", "不吃辣", "普通话")
+    assert stored.history.count() == entries + 1
+    entry = stored.history.first()
+    assert entry.history_user.username == "cs_staff" and entry.allergies == "对花生过敏"
+    again = client.post(reverse("owners:preference_open", args=[liu.pk]), {"reason": "再次核对"}).content.decode()
+    assert "对花生过敏" in again and "花粉" not in again
+
+
+def test_saving_a_customer_unchanged_writes_no_history_entry(as_role):
+    liu = Customer.objects.get(name="刘建国")
+    client = as_role("cs_staff")
+    form = client.get(reverse("owners:customer_edit", args=[liu.pk])).context["form"]
+    data = {name: ("" if form.initial.get(name) is None else form.initial[name]) for name in form.fields}
+    data = {k: v for k, v in data.items() if v is not False}
+    entries = liu.history.count()
+    assert client.post(reverse("owners:customer_edit", args=[liu.pk]), data).status_code == 302
+    assert liu.history.count() == entries
+    stored = Customer.objects.get(pk=liu.pk)
+    assert (stored.name, stored.phone, stored.address) == (liu.name, liu.phone, liu.address)
