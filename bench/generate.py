@@ -48,8 +48,11 @@ CHANNELS = [("phone", 45), ("walk_in", 20), ("email", 5), ("letter", 2), ("onlin
 SEVERITIES = [("minor", 60), ("important", 30), ("major", 10)]
 # The long workflow in order; detours (rejected plan, failed negotiation) only as current states.
 LONG_ORDER = ["registered", "transferred", "classified", "investigated", "plan_pending", "plan_rejected",
-              "plan_approved", "negotiation_failed", "agreed", "executed", "fed_back", "correcting", "corrected",
-              "visited", "closed", "archived"]
+              "plan_approved", "negotiation_failed", "agreed", "executed", "fed_back", "visited", "correcting",
+              "corrected", "closed", "archived"]
+# "visited" is a step, not a state: the return visit is a track of its own (Complaint.visit_state)
+# beside the corrective action; a case whose last step is the visit is still "fed_back".
+STORED_STATE = {"visited": "fed_back"}
 DETOURS = {"plan_rejected", "negotiation_failed", "transferred"}
 SHORT_ORDER = ["registered", "transferred", "replied", "closed", "archived"]
 STEP_TEXT = {
@@ -375,7 +378,9 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
                 customer_id=customer_id if with_customer else None, unit_id=unit_id if with_customer else None,
                 complainant_name=name, complainant_phone=phone, phone_digits=phone, project_id=project_id,
                 forwarded_by_company_id=None, event_id=None, title=title, description=f"{name}反映：{title}，请尽快处理。",
-                needs_transfer=needs_transfer, owner_requested_by=None, promised_by=None, state=state, valid=valid,
+                needs_transfer=needs_transfer, owner_requested_by=None, promised_by=None,
+                state=STORED_STATE.get(state, state), valid=valid,
+                visit_state="done" if "visited" in times else ("due" if disposed_at else ""),
                 invalid_reason="经核实不属于开发商责任，已向业主解释" if invalid else "", severity=severity,
                 major_reason="", cause="施工质量问题" if long and "investigated" in times else "",
                 responsibility="", execution_result="已处理完毕" if disposed_at else "",

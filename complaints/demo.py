@@ -10,7 +10,7 @@ from .models import Complaint, Kind
 
 LONG_PATH = ["classify_valid", "investigate", "submit_plan", "reject_plan", "submit_plan", "approve_plan",
              "negotiate_fail", "submit_plan", "approve_plan", "negotiate_agree", "execute", "feedback",
-             "send_correction", "verify_correction", "return_visit", "close", "archive"]
+             "return_visit", "send_correction", "verify_correction", "close", "archive"]  # the visit never waits
 
 
 def _step(case, name, u):

@@ -70,13 +70,21 @@ class State(models.TextChoices):
     FED_BACK = "fed_back", _("已反馈")
     CORRECTING = "correcting", _("纠正措施进行中")
     CORRECTED = "corrected", _("纠正措施已验证")
-    VISITED = "visited", _("已回访")
     REPLIED = "replied", _("已答复")
     CLOSED = "closed", _("已关闭")
     ARCHIVED = "archived", _("已归档")
 
 
 OPEN_STATES = [s for s in State.values if s not in (State.CLOSED, State.ARCHIVED)]
+
+
+class VisitState(models.TextChoices):
+    """The return visit (回访): a track of its own beside the corrective action, due from disposal."""
+
+    NOT_DUE = "", _("未处置")
+    DUE = "due", _("待回访")
+    DONE = "done", _("已回访")
+
 
 S = State
 HANDLERS = (Role.CS_STAFF, Role.CS_SUPERVISOR, Role.PROJECT_DEPT)
@@ -99,8 +107,12 @@ COMPLAINT_FLOW = Workflow("state", [
     Transition("feedback", (S.EXECUTED,), S.FED_BACK, _("反馈业主"), DESK),
     Transition("send_correction", (S.FED_BACK,), S.CORRECTING, _("发出纠正和预防措施"), HANDLERS),
     Transition("verify_correction", (S.CORRECTING,), S.CORRECTED, _("验证纠正措施"), (Role.CS_SUPERVISOR,)),
-    Transition("return_visit", (S.CORRECTED,), S.VISITED, _("回访"), (Role.FRONT_DESK, Role.CS_STAFF)),
-    Transition("close", (S.VISITED,), S.CLOSED, _("关闭"), HANDLERS),
+    # The return visit follows disposal (due from "execute"), beside the feedback and the
+    # corrective action: it never waits for them (DOMAIN step 9). Closing needs both done.
+    Transition("return_visit", (VisitState.DUE,), VisitState.DONE, _("回访"), (Role.FRONT_DESK, Role.CS_STAFF),
+               field="visit_state"),
+    Transition("close", (S.CORRECTED,), S.CLOSED, _("关闭"), HANDLERS,
+               requires=(("visit_state", (VisitState.DONE,)),), requires_message=_("尚未回访业主：回访后才能关闭。")),
     Transition("archive", (S.CLOSED,), S.ARCHIVED, _("资料归档"), (Role.CS_SUPERVISOR,), "secondary"),
 ])
 
@@ -171,6 +183,8 @@ class Complaint(models.Model):
     owner_requested_by = models.DateTimeField(_("业主要求完成时间"), null=True, blank=True)
     promised_by = models.DateTimeField(_("承诺答复时间"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.REGISTERED, db_index=True)
+    visit_state = models.CharField(_("回访状态"), max_length=10, choices=VisitState.choices, blank=True,
+                                   default=VisitState.NOT_DUE)
     valid = models.BooleanField(_("有效投诉"), null=True, blank=True)
     invalid_reason = models.TextField(_("无效说明"), blank=True)
     severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, blank=True, db_index=True)

@@ -26,7 +26,7 @@ from .clocks import (
 )
 from .models import (
     NUMBER_PREFIX, Complaint, ComplaintReport, CorrectiveAction, DisposalPlan, Event, Kind, NegotiationRound,
-    ReturnVisit, Severity, State,
+    ReturnVisit, Severity, State, VisitState,
 )
 from .timeline import case_url, ensure_open, require, timeline_add
 
@@ -218,10 +218,12 @@ def negotiation_record(*, complaint, user, agreed: bool, owner_opinion: str) -> 
 
 @transaction.atomic
 def complaint_execute(*, complaint, user, result: str) -> Complaint:
-    """处置 and check the result: the disposal clocks stop, the return-visit clock starts."""
+    """处置 and check the result: the disposal clocks stop, the return visit becomes due and its
+    clock starts (it runs beside the feedback and the corrective action, never after them)."""
     result = require(result, "请填写处置及检查结果。")
     now = timezone.now()
-    _fire(complaint, "execute", user=user, updates={"execution_result": result, "disposed_at": now}, text=result)
+    _fire(complaint, "execute", user=user,
+          updates={"execution_result": result, "disposed_at": now, "visit_state": VisitState.DUE}, text=result)
     clocks_stop([complaint.pk], SEVERITY_CLOCKS, at=now)
     clock_start(complaint, sla.RETURN_VISIT, start=now)
     refresh_next_deadline([complaint.pk])
@@ -270,7 +272,8 @@ def correction_verify(*, complaint, user, verification: str) -> CorrectiveAction
 
 @transaction.atomic
 def return_visit_record(*, complaint, user, handled: bool, satisfaction: int, more_needs: str = "") -> ReturnVisit:
-    """回访: was it handled, was the owner satisfied, anything else."""
+    """回访: was it handled, was the owner satisfied, anything else. Due from disposal, whatever
+    the corrective action's progress; the case closes once both are done."""
     if satisfaction not in range(1, 6):
         raise ValidationError("满意度请选择 1 到 5。")
     _check(complaint, "return_visit", user)

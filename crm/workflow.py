@@ -5,6 +5,11 @@ them); its app's services call ``workflow.fire(...)``, which refuses a transitio
 current state (read in the database, compare-and-set) or the user's role does not allow,
 and writes exactly one history record for the change. Views ask ``available`` which
 buttons to show, so the UI offers only what the service would accept.
+
+Steps that run side by side are parallel tracks of one workflow: a transition may move its
+own ``field`` instead of the workflow's (a complaint's return visit runs beside its corrective
+action), and may ``require`` other fields to be in given states (closing needs both tracks
+done); the requirement is part of the same compare-and-set.
 """
 from __future__ import annotations
 
@@ -29,6 +34,9 @@ class Transition:
     label: str
     roles: tuple[str, ...] = ()  # empty: any role that may act on the record
     style: str = "primary"
+    field: str = ""  # a parallel track's field; empty: the workflow's
+    requires: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (other field, the states it must be in)
+    requires_message: str = ""  # why it cannot be fired yet, when a requirement is not met
 
 
 @dataclass
@@ -50,9 +58,19 @@ class Workflow:
             return True
         return not transition.roles or user_role(user) in transition.roles
 
+    def field_of(self, transition: Transition) -> str:
+        return transition.field or self.field
+
+    def _in_state(self, obj, transition: Transition) -> bool:
+        return getattr(obj, self.field_of(transition)) in transition.sources
+
+    @staticmethod
+    def _requirements_met(obj, transition: Transition) -> bool:
+        return all(getattr(obj, name) in states for name, states in transition.requires)
+
     def available(self, obj, user) -> list[Transition]:
-        state = getattr(obj, self.field)
-        return [t for t in self.transitions if state in t.sources and self.allows_role(t, user)]
+        return [t for t in self.transitions
+                if self._in_state(obj, t) and self._requirements_met(obj, t) and self.allows_role(t, user)]
 
     def check(self, obj, name: str, user) -> Transition:
         transition = self._by_name.get(name)
@@ -60,10 +78,13 @@ class Workflow:
             raise TransitionNotAllowed("未知的操作。")
         if not self.allows_role(transition, user):
             raise PermissionDenied(f"您的角色不能执行“{transition.label}”。")
-        if getattr(obj, self.field) not in transition.sources:
+        field_name = self.field_of(transition)
+        if not self._in_state(obj, transition):
             raise TransitionNotAllowed(
-                f"当前状态“{obj_state_label(obj, self.field)}”不能执行“{transition.label}”，请刷新页面查看最新状态。"
+                f"当前状态“{obj_state_label(obj, field_name)}”不能执行“{transition.label}”，请刷新页面查看最新状态。"
             )
+        if not self._requirements_met(obj, transition):
+            raise TransitionNotAllowed(transition.requires_message or f"尚不能执行“{transition.label}”，请刷新页面查看最新状态。")
         return transition
 
     @transaction.atomic
@@ -71,18 +92,20 @@ class Workflow:
         """Move ``obj`` along transition ``name``; the row changes only if its state in the
         database is still one of the transition's sources (compare-and-set)."""
         transition = self.check(obj, name, user)
+        field_name = self.field_of(transition)
         updates = dict(updates or {})
         model = type(obj)
+        required = {f"{other}__in": states for other, states in transition.requires}
         changed = model._default_manager.filter(
-            pk=obj.pk, **{f"{self.field}__in": transition.sources}
-        ).update(**{self.field: transition.target}, **updates)
+            pk=obj.pk, **{f"{field_name}__in": transition.sources}, **required
+        ).update(**{field_name: transition.target}, **updates)
         if changed != 1:
             raise TransitionNotAllowed(f"“{transition.label}”未执行：记录已被他人处理，请刷新页面。")
         obj.refresh_from_db()
         # The update above wrote no history; this save writes exactly one entry for the change.
         obj._history_user = user
         obj._change_reason = transition.label
-        obj.save(update_fields=[self.field, *updates.keys()])
+        obj.save(update_fields=[field_name, *updates.keys()])
         return obj
 
 

@@ -75,7 +75,7 @@ def test_the_job_runs_from_runjob(old_closed):
 def test_an_archived_case_refuses_every_write(case_in, users, place):
     case = case_in(State.ARCHIVED)
     stale = Complaint.objects.get(pk=case.pk)
-    stale.state = State.VISITED  # a stale object or a forged form does not help
+    stale.state, stale.visit_state = State.CORRECTED, "done"  # a stale object or a forged form does not help
     entries = case.timeline.count()
     upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 x", content_type="application/pdf")
     event = services.event_create(project=place["project"], title="停电", user=users["cs_staff"])
@@ -100,7 +100,7 @@ def test_a_case_archived_while_its_page_was_open_refuses_a_transition(case_in, u
     case = case_in(State.CLOSED)
     stale = Complaint.objects.get(pk=case.pk)
     services.complaint_archive(complaint=case, user=users["cs_supervisor"])
-    stale.state = State.VISITED  # whatever the old page or a forged form says
+    stale.state, stale.visit_state = State.CORRECTED, "done"  # whatever the old page or a forged form says
     with pytest.raises(ValidationError, match="已归档"):
         services.complaint_close(complaint=stale, user=users["cs_staff"])
     assert Complaint.objects.get(pk=case.pk).state == State.ARCHIVED

@@ -337,3 +337,45 @@ def test_linking_a_case_that_cannot_be_linked_leaves_no_new_event_and_another_pr
         assert response.status_code == 404
     case.refresh_from_db()
     assert case.event_id != foreign.pk
+
+
+def test_the_return_visit_is_recorded_on_the_case_page_while_the_corrective_action_is_still_open(
+        client, case_in, users):
+    """Defect 9: the return visit follows disposal (its clock starts at execution) and does not
+    wait for the corrective action; closing needs both."""
+    from complaints import sla
+
+    case = case_in(State.CORRECTING, without=("return_visit",))
+    clock = case.clocks.get(rule__code=sla.RETURN_VISIT)
+    assert clock.started_at == case.disposed_at
+    client.force_login(users["front_desk"])
+    page = client.get(reverse("complaints:detail", args=[case.pk])).content.decode()
+    assert 'data-transition="return_visit"' in page and "待回访" in page
+    response = client.post(reverse("complaints:act", args=[case.pk, "return_visit"]),
+                           {"handled": "on", "satisfaction": "4", "more_needs": "希望加装扶手"})
+    assert response.status_code == 302
+    case = Complaint.objects.get(pk=case.pk)
+    assert case.state == State.CORRECTING and case.visit_state == "done" and case.satisfaction == 4
+    assert case.visits.get().more_needs == "希望加装扶手"
+    assert case.clocks.get(rule__code=sla.RETURN_VISIT).state == "met"
+
+    client.force_login(users["cs_staff"])
+    response = client.post(reverse("complaints:act", args=[case.pk, "close"]), {"note": ""}, follow=True)
+    assert Complaint.objects.get(pk=case.pk).state == State.CORRECTING  # the corrective action is not verified
+    client.force_login(users["cs_supervisor"])
+    client.post(reverse("complaints:act", args=[case.pk, "verify_correction"]), {"verification": "验收合格"})
+    client.force_login(users["cs_staff"])
+    page = client.get(reverse("complaints:detail", args=[case.pk])).content.decode()
+    assert 'data-transition="close"' in page
+    client.post(reverse("complaints:act", args=[case.pk, "close"]), {"note": "两项均完成"})
+    assert Complaint.objects.get(pk=case.pk).state == State.CLOSED
+
+
+def test_a_case_without_its_return_visit_cannot_be_closed_from_the_case_page(client, case_in, users):
+    case = case_in(State.CORRECTED, without=("return_visit",))
+    client.force_login(users["cs_staff"])
+    page = client.get(reverse("complaints:detail", args=[case.pk])).content.decode()
+    assert 'data-transition="close"' not in page
+    response = client.post(reverse("complaints:act", args=[case.pk, "close"]), {"note": ""}, follow=True)
+    assert "尚未回访业主" in response.content.decode()
+    assert Complaint.objects.get(pk=case.pk).state == State.CORRECTED
