@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv assets db demo messages clean
+.PHONY: run test setup venv assets db demo messages mutation clean
 
 run: setup
 	@scripts/run.sh
@@ -40,6 +40,10 @@ demo: db
 messages: venv
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules
 	$(PY) manage.py compilemessages -l en
+
+# Mutation testing of one rule module (QUALITY.md): make mutation MODULE=clubs (MODULE=list: the names)
+mutation: venv
+	$(PY) scripts/mutation.py $(if $(filter list,$(MODULE)),--list,$(MODULE))
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -24,6 +24,28 @@ if os.environ.get("CI"):
 _browser_skips = []
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Mutation runs (scripts/mutation.py) start every pytest session from a migrated copy.
+
+    mutmut runs the tests once per mutant; migrating a fresh test database each time would cost
+    far more than the tests. With ``CRM_TEST_DB_TEMPLATE`` set (and ``--reuse-db``), the session
+    works on a private copy of that already migrated SQLite file, deleted at the end.
+    """
+    template = os.environ.get("CRM_TEST_DB_TEMPLATE")
+    if not template:
+        yield
+        return
+    from django.conf import settings as django_settings
+
+    work = Path(template).with_name(f"work-{os.getpid()}.sqlite3")
+    shutil.copyfile(template, work)
+    django_settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(work)
+    yield
+    for leftover in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_files(settings, tmp_path):
     """Uploads and exports of a test go to its own temporary folder."""

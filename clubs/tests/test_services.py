@@ -176,6 +176,74 @@ def test_redeeming_zero_or_an_earning_kind_is_refused(staff, manager):
         services.points_redeem(user=staff, member=m, kind="join", points=10, reason="x")
 
 
+def test_the_whole_balance_can_be_redeemed_down_to_zero_and_one_point_is_enough(staff, manager):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)  # 100 points for joining
+    services.points_redeem(user=staff, member=m, kind="gift", points=1, reason="书签")
+    services.points_redeem(user=staff, member=m, kind="fee_offset", points=99, reason="抵物业费")
+    assert services.points_balance(m) == 0
+    with pytest.raises(ValidationError) as refused:
+        services.points_redeem(user=staff, member=m, kind="gift", points=1, reason="书签")
+    assert refused.value.messages == ["积分不足：当前余额 0 分，不能兑换 1 分。"]
+    assert list(PointsEntry.objects.filter(member=m).order_by("pk").values_list("kind", "points")) == [
+        ("join", 100), ("gift", -1), ("fee_offset", -99)]
+
+
+def test_a_ledger_line_keeps_its_kind_reason_actor_and_audit_user(staff, manager):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)
+    long_reason = "兑" * 250
+    earned = services.points_earn(user=staff, member=m, kind="purchase", reason="  购房奖励  ")
+    redeemed = services.points_redeem(user=manager, member=m, kind="fee_offset", points=30, reason=long_reason)
+    assert list(PointsEntry.objects.filter(pk__in=[earned.pk, redeemed.pk]).order_by("pk").values_list(
+        "kind", "reason", "actor")) == [("purchase", "购房奖励", staff.pk), ("fee_offset", "兑" * 200, manager.pk)]
+    assert PointsEntry.objects.get(pk=earned.pk).history.get().history_user == staff
+    assert PointsEntry.objects.get(pk=redeemed.pk).history.get().history_user == manager
+    services.points_earn(user=staff, member=m, kind="suggestion", reason="议" * 250)
+    assert PointsEntry.objects.get(member=m, kind="suggestion").reason == "议" * 200
+
+
+@pytest.mark.parametrize("call,message", [
+    (dict(kind="join", points=10, reason="雨伞"), "请选择兑换方式。"),
+    (dict(kind="gift", points=0, reason="雨伞"), "兑换积分须为正整数。"),
+    (dict(kind="gift", points=None, reason="雨伞"), "兑换积分须为正整数。"),
+    (dict(kind="gift", points=-5, reason="雨伞"), "兑换积分须为正整数。"),
+    (dict(kind="gift", points=10, reason="   "), "请填写兑换事由（如礼品名称）。"),
+])
+def test_a_refused_redemption_says_why_and_writes_nothing(staff, manager, call, message):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)
+    with pytest.raises(ValidationError) as refused:
+        services.points_redeem(user=staff, member=m, **call)
+    assert refused.value.messages == [message]
+    assert services.points_balance(m) == 100
+
+
+@pytest.mark.parametrize("call,message", [
+    (dict(kind="gift", reason="礼品"), "请选择获得积分的方式。"),
+    (dict(kind="purchase", reason="  "), "请填写事由。"),
+])
+def test_a_refused_earning_says_why_and_writes_nothing(staff, manager, call, message):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)
+    with pytest.raises(ValidationError) as refused:
+        services.points_earn(user=staff, member=m, **call)
+    assert refused.value.messages == [message]
+    assert services.points_balance(m) == 100
+
+
+def test_a_suspended_member_is_told_why_nothing_changes(staff, manager):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)
+    services.member_update(user=staff, member=m, level="regular", status="suspended")
+    with pytest.raises(ValidationError) as refused:
+        services.points_redeem(user=staff, member=m, kind="gift", points=10, reason="雨伞")
+    assert refused.value.messages == ["该会员当前状态不能兑换积分。"]
+    with pytest.raises(ValidationError) as refused:
+        services.points_earn(user=staff, member=m, kind="suggestion", reason="建议被采纳")
+    assert refused.value.messages == ["该会员当前为“暂停”状态，不能获得积分。"]
+
+
 # --- Activities --------------------------------------------------------------------------------
 
 def test_activity_goes_from_plan_to_evaluation_and_attendees_earn_points(staff, manager):
