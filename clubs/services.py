@@ -377,11 +377,13 @@ def points_earn(*, user, member: ClubMember, kind: str, reason: str, activity=No
     with transaction.atomic():
         if kind not in EARN_RULES:
             raise ValidationError("请选择获得积分的方式。")
-        if member.status != ClubMember.Status.ACTIVE:
-            raise ValidationError(f"该会员当前为“{member.get_status_display()}”状态，不能获得积分。")
+        # The status as stored, not as the caller's copy last saw it.
+        current = ClubMember.objects.get(pk=member.pk)
+        if current.status != ClubMember.Status.ACTIVE:
+            raise ValidationError(f"该会员当前为“{current.get_status_display()}”状态，不能获得积分。")
         if not reason.strip():
             raise ValidationError("请填写事由。")
-        entry = PointsEntry(member=member, kind=kind, points=rule_int(EARN_RULES[kind]),
+        entry = PointsEntry(member=current, kind=kind, points=rule_int(EARN_RULES[kind]),
                             reason=reason.strip()[:200], actor=user, activity=activity)
         entry._history_user = user
         entry.save()

@@ -22,7 +22,7 @@ def test_a_future_date_or_time_is_refused_with_its_label():
         check_happened(TODAY + dt.timedelta(days=1), label="递件日期")
     assert exc.value.code == "in_future"
     with pytest.raises(ValidationError, match="来电来访时间不能晚于现在。"):
-        check_happened(NOW + dt.timedelta(minutes=5), label="来电来访时间")
+        check_happened(timezone.now() + dt.timedelta(minutes=5), label="来电来访时间")
 
 
 def test_a_date_before_the_previous_stage_names_that_stage_and_its_date():
