@@ -35,8 +35,8 @@ class ComplaintAdmin(SimpleHistoryAdmin):
 
 @admin.register(SlaClock)
 class SlaClockAdmin(SimpleHistoryAdmin):
-    list_display = ["complaint", "rule", "started_at", "deadline", "state", "met_at"]
-    list_filter = ["state", "rule"]
+    list_display = ["complaint", "rule", "started_at", "deadline", "estimated", "state", "met_at"]
+    list_filter = ["state", "rule", "estimated"]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -77,6 +77,9 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # a year is corrected, never removed: its history stays whole
 
+    def revert_disabled(self, request, obj=None):
+        return True  # only the notice form changes a year: a revert would skip the clocks' recount
+
     def add_view(self, request, form_url="", extra_context=None):
         return self.notice_view(request, None)
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
+from django.db import connection, transaction
 from django.utils import timezone
 
 MAX_DAYS = 3660  # a deadline more than ten years out is a bug, not a deadline
@@ -144,18 +146,25 @@ class WorkingCalendar:
         return day
 
 
-_cached: tuple[float, WorkingCalendar] | None = None
+_cached: tuple[float, WorkingCalendar, str | None] | None = None
 CACHE_SECONDS = 60
+GENERATION_KEY = "crm:calendar:generation"
 
 
 def calendar() -> WorkingCalendar:
-    """The calendar from the database (overrides and office hours), cached for a minute."""
+    """The calendar from the database (years, overrides and office hours), cached for a minute
+    per process, and no longer than the *generation* in the shared cache: a confirmed year
+    reaches every web process and worker at once, so no clock is started on the old days
+    after the confirmation has recounted the open ones."""
+    from django.core.cache import cache
+
     global _cached
+    generation = cache.get(GENERATION_KEY)
     now = time.monotonic()
-    if _cached and now - _cached[0] < CACHE_SECONDS:
+    if _cached and _cached[2] == generation and now - _cached[0] < CACHE_SECONDS:
         return _cached[1]
     cal = build_calendar()
-    _cached = (now, cal)
+    _cached = (now, cal, generation)
     return cal
 
 
@@ -174,9 +183,19 @@ def build_calendar() -> WorkingCalendar:
 
 
 def forget() -> None:
-    """Drop the cached calendar (an admin changed an override, a year or the hours)."""
+    """Drop the cached calendar everywhere (an admin changed an override, a year or the hours):
+    now, and again once the change is committed, for a process that read the old rows meanwhile."""
     global _cached
     _cached = None
+    _new_generation()
+    if connection.in_atomic_block:
+        transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    from django.core.cache import cache
+
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def spans_estimated(start: dt.date | dt.datetime, end: dt.date | dt.datetime,

@@ -311,3 +311,17 @@ def test_every_period_that_counts_days_off_follows_the_years_status(make_user):
     after = (period_end(D(2030, 1, 9), days=31, deadline=True), warranty_end(D(2028, 2, 9), category),
              _due(agreement, "collecting", D(2030, 1, 10)))
     assert after == (saturday, saturday, saturday)
+
+
+def test_a_confirmation_reaches_a_process_that_cached_the_old_calendar(make_user):
+    """Another web process or worker holds its own copy; the shared generation moves on."""
+    from crm import calendar as working_calendar
+    from crm.calendar_years import calendar_year_confirm
+
+    stale = calendar()
+    assert stale.is_estimated(2027)
+    calendar_year_confirm(year=2027, notice_title="通知", notice_date=D(2026, 11, 10),
+                          holiday_ranges=[["2027-02-05", "2027-02-11"]], working_days=[], user=make_user("admin"))
+    # as if in another process: its own cached copy, made before the confirmation
+    working_calendar._cached = (working_calendar._cached[0] if working_calendar._cached else 0, stale, "old")
+    assert not calendar().is_estimated(2027)
