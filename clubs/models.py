@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.approvals import approval_guard
 from crm.roles import Role
 from crm.workflow import Transition, Workflow
 
@@ -26,12 +27,15 @@ class PlanStatus(models.TextChoices):
 
 
 def _plan_transitions():
-    # approve/reject carry no role: the approver is the one the authority matrix names, checked
-    # by crm.approvals.approval_decide in the same transaction.
+    # approve/reject carry no role and need no change permission (the manager only views):
+    # their guard asks the authority matrix whose the pending version is, the very check
+    # crm.approvals.approval_decide makes in the same transaction.
     return [
         Transition("submit", (PlanStatus.DRAFT, PlanStatus.REJECTED), PlanStatus.SUBMITTED, "提交审批", STAFF),
-        Transition("approve", (PlanStatus.SUBMITTED,), PlanStatus.APPROVED, "批准", (), "success"),
-        Transition("reject", (PlanStatus.SUBMITTED,), PlanStatus.REJECTED, "驳回", (), "danger"),
+        Transition("approve", (PlanStatus.SUBMITTED,), PlanStatus.APPROVED, "批准", (), "success",
+                   permission="", guard=approval_guard),
+        Transition("reject", (PlanStatus.SUBMITTED,), PlanStatus.REJECTED, "驳回", (), "danger",
+                   permission="", guard=approval_guard),
     ]
 
 
@@ -112,7 +116,7 @@ class OwnerForum(models.Model):
         ])
 
 
-FORUM_WORKFLOW = Workflow("status", _plan_transitions() + [
+FORUM_WORKFLOW = Workflow("status", permission="clubs.change_ownerforum", transitions=_plan_transitions() + [
     Transition("prepare", (OwnerForum.Status.APPROVED,), OwnerForum.Status.PREPARED, "准备就绪", STAFF),
     Transition("hold", (OwnerForum.Status.PREPARED,), OwnerForum.Status.HELD, "登记召开与记录", STAFF),
     Transition("analyse", (OwnerForum.Status.HELD,), OwnerForum.Status.ANALYSED, "完成分析", STAFF),
@@ -220,7 +224,7 @@ class Club(models.Model):
         return f"名称：{self.name}\n成立方案：{self.founding_plan}\n章程：{self.rules or '—'}"
 
 
-CLUB_WORKFLOW = Workflow("status", _plan_transitions() + [
+CLUB_WORKFLOW = Workflow("status", permission="clubs.change_club", transitions=_plan_transitions() + [
     Transition("found", (Club.Status.APPROVED,), Club.Status.FOUNDED, "宣布成立", STAFF),
 ])
 
@@ -361,7 +365,7 @@ class ClubActivity(models.Model):
         ])
 
 
-ACTIVITY_WORKFLOW = Workflow("status", _plan_transitions() + [
+ACTIVITY_WORKFLOW = Workflow("status", permission="clubs.change_clubactivity", transitions=_plan_transitions() + [
     Transition("carry_out", (ClubActivity.Status.APPROVED,), ClubActivity.Status.DONE, "登记开展情况", STAFF),
     Transition("evaluate", (ClubActivity.Status.DONE,), ClubActivity.Status.EVALUATED, "评估", STAFF),
 ])

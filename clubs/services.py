@@ -52,6 +52,93 @@ def _require_editable(obj):
         raise ValidationError("方案已提交或已批准，不能再修改。")
 
 
+# --- Who may do what, and when ---------------------------------------------------------------
+# Each check raises with the reason, or passes. The service calls it before writing; the page
+# shows the button or form only when it passes (crm.workflow.allowed), and a form page refuses
+# to open without it: one rule for the three. Workflow steps are checked by their workflow.
+
+def _require_perm(user, permission: str, message: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+def _plan_workflow(obj):
+    return {OwnerForum: FORUM_WORKFLOW, Club: CLUB_WORKFLOW, ClubActivity: ACTIVITY_WORKFLOW}[type(obj)]
+
+
+def check_plan_edit(user, obj) -> None:
+    """Revise a plan (a forum's also its invited owners): the change permission of its kind,
+    while it is a draft or was rejected."""
+    _require_perm(user, _plan_workflow(obj).permission, "您不能修改该方案。")
+    _require_editable(obj)
+
+
+def check_checklist(user, forum: OwnerForum) -> None:
+    """Add or tick preparation items until the forum is declared prepared."""
+    _require_perm(user, FORUM_WORKFLOW.permission, "您不能办理座谈会。")
+    _require_checklist_open(forum)
+
+
+def check_opinion_add(user, forum: OwnerForum) -> None:
+    _require_perm(user, FORUM_WORKFLOW.permission, "您不能办理座谈会。")
+    if forum.status not in (OwnerForum.Status.HELD, OwnerForum.Status.ANALYSED):
+        raise ValidationError("座谈会召开后才能登记意见。")
+
+
+def check_opinion_to_case(user, opinion: ForumOpinion) -> None:
+    """Turn an opinion into a case: the right to change opinions and to register complaints,
+    once per opinion, and only when the case can name an owner or a project."""
+    _require_perm(user, "clubs.change_forumopinion", "您不能处理座谈会意见。")
+    _require_perm(user, "complaints.add_complaint", "您不能登记投诉。")
+    if opinion.complaint_id:
+        raise ValidationError("该意见已转为案件。")
+    if opinion.customer_id is None and opinion.forum.project_id is None:
+        raise ValidationError("该意见没有提出业主，且座谈会未指定项目，无法转为案件。")
+
+
+def check_follow_up_done(user, forum: OwnerForum) -> None:
+    _require_perm(user, FORUM_WORKFLOW.permission, "您不能办理座谈会。")
+    if forum.status != OwnerForum.Status.CLOSED:
+        raise ValidationError("登记结果应用后才能完成跟进。")
+    if forum.follow_up_done_at:
+        raise ValidationError("该座谈会的跟进已完成。")
+
+
+def check_enroll(user, club: Club) -> None:
+    _require_perm(user, "clubs.add_clubmember", "您不能发展会员。")
+    if club.status != Club.Status.FOUNDED:
+        raise ValidationError("客户会成立后才能发展会员。")
+
+
+def check_points(user, member: ClubMember) -> None:
+    """Earn or redeem points: the ledger permission, for an active member."""
+    _require_perm(user, "clubs.add_pointsentry", "您不能登记积分。")
+    if member.status != ClubMember.Status.ACTIVE:
+        raise ValidationError(f"该会员当前为“{member.get_status_display()}”状态，不能获得积分，也不能兑换积分。")
+
+
+def check_member_update(user, member: ClubMember) -> None:
+    _require_perm(user, "clubs.change_clubmember", "您不能调整会员等级和状态。")
+
+
+def check_activity_create(user, club: Club) -> None:
+    _require_perm(user, "clubs.add_clubactivity", "您不能制订活动计划。")
+    if club.status != Club.Status.FOUNDED:
+        raise ValidationError("客户会成立后才能制订活动计划。")
+
+
+def check_improvement_add(user, activity: ClubActivity) -> None:
+    _require_perm(user, ACTIVITY_WORKFLOW.permission, "您不能办理客户会活动。")
+    if activity.status != ClubActivity.Status.EVALUATED:
+        raise ValidationError("活动评估后才能登记改进措施。")
+
+
+def check_improvement_done(user, action: ImprovementAction) -> None:
+    _require_perm(user, "clubs.change_improvementaction", "您不能办理改进措施。")
+    if action.done_at:
+        raise ValidationError("该措施已完成。")
+
+
 def _submit_plan(workflow, obj, *, user, subject, title, content, snapshot, url):
     workflow.fire(obj, "submit", user=user)
     approval_submit(target=obj, subject=subject, title=title, content=content, submitted_by=user,
@@ -63,8 +150,10 @@ def _decide_plan(workflow, obj, *, user, approve, comment, url):
     pending = pending_for(obj)
     if pending is None:
         raise ValidationError("没有待审批的方案版本。")
-    approval_decide(request_id=pending.pk, user=user, approve=approve, comment=comment, url=url)
+    # The transition's guard is the decider check, asked while the version is still pending;
+    # the decision itself follows in the same transaction (a refusal undoes both).
     workflow.fire(obj, "approve" if approve else "reject", user=user)
+    approval_decide(request_id=pending.pk, user=user, approve=approve, comment=comment, url=url)
     return obj
 
 
@@ -101,14 +190,14 @@ def forum_update_plan(*, user, forum: OwnerForum, **fields) -> OwnerForum:
     if fields.get("kind") == OwnerForum.Kind.TOPIC and not (fields.get("topic") or "").strip():
         raise ValidationError("专题座谈会请填写专题。")
     forum, _ = row_edit(OwnerForum, forum.pk, user=user, values=fields, fields=PLAN_FIELDS, reason="修改方案",
-                        guard=_require_editable)
+                        guard=lambda stored: check_plan_edit(user, stored))
     return forum
 
 
 @transaction.atomic
 def forum_set_participants(*, user, forum: OwnerForum, customers, criteria: str = "") -> int:
     """Replace the invited owners (chosen from owners by filters) while the plan can be edited."""
-    _require_editable(forum)
+    check_plan_edit(user, forum)
     from owners.selectors import customers_for
 
     allowed = customers_for(user).filter(pk__in=[c.pk for c in customers])
@@ -153,7 +242,7 @@ def _require_checklist_open(forum: OwnerForum):
 
 @transaction.atomic
 def checklist_add(*, user, forum: OwnerForum, text: str) -> ForumChecklistItem:
-    _require_checklist_open(forum)
+    check_checklist(user, forum)
     if not text.strip():
         raise ValidationError("请填写准备事项。")
     item = ForumChecklistItem(forum=forum, text=text.strip())
@@ -166,7 +255,7 @@ def checklist_add(*, user, forum: OwnerForum, text: str) -> ForumChecklistItem:
 def checklist_toggle(*, user, item: ForumChecklistItem) -> ForumChecklistItem:
     """Tick an item, or untick it, while the forum is still being prepared."""
     item = ForumChecklistItem.objects.select_for_update().select_related("forum").get(pk=item.pk)
-    _require_checklist_open(item.forum)
+    check_checklist(user, item.forum)
     item.done = not item.done
     item.done_by = user if item.done else None
     item.done_at = timezone.now() if item.done else None
@@ -203,8 +292,7 @@ def opinion_add(*, user, forum: OwnerForum, text: str, theme: str, customer=None
     """An opinion heard at the forum."""
     from complaints.models import Category
 
-    if forum.status not in (OwnerForum.Status.HELD, OwnerForum.Status.ANALYSED):
-        raise ValidationError("座谈会召开后才能登记意见。")
+    check_opinion_add(user, forum)
     if theme not in Category.values:
         raise ValidationError("请选择意见主题。")
     if not text.strip():
@@ -222,12 +310,9 @@ def opinion_to_case(*, user, opinion: ForumOpinion, kind: str = "complaint"):
     from complaints.services import complaint_register
 
     opinion = ForumOpinion.objects.select_for_update(of=("self",)).select_related("forum", "customer").get(pk=opinion.pk)
-    if opinion.complaint_id:
-        raise ValidationError("该意见已转为案件。")
+    check_opinion_to_case(user, opinion)
     forum = opinion.forum
     project = forum.project if opinion.customer is None else None
-    if opinion.customer is None and project is None:
-        raise ValidationError("该意见没有提出业主，且座谈会未指定项目，无法转为案件。")
     complaint = complaint_register(
         received_by=user, kind=kind, channel="forum", category=opinion.theme,
         title=f"座谈会意见：{opinion.text[:40]}",
@@ -267,10 +352,7 @@ def forum_follow_up_done(*, user, forum: OwnerForum, result: str) -> OwnerForum:
     if not result.strip():
         raise ValidationError("请填写跟进结果。")
     forum = OwnerForum.objects.select_for_update().get(pk=forum.pk)
-    if forum.status != OwnerForum.Status.CLOSED:
-        raise ValidationError("登记结果应用后才能完成跟进。")
-    if forum.follow_up_done_at:
-        raise ValidationError("该座谈会的跟进已完成。")
+    check_follow_up_done(user, forum)
     forum.follow_up_result, forum.follow_up_done_at = result.strip(), timezone.now()
     _save(forum, user, ["follow_up_result", "follow_up_done_at"], "完成跟进")
     return forum
@@ -298,7 +380,7 @@ def club_update_plan(*, user, club: Club, name: str, founding_plan: str, rules: 
         raise ValidationError("已有同名客户会。")
     values = {"name": name.strip(), "founding_plan": founding_plan.strip(), "rules": rules.strip(), "project": project}
     club, _ = row_edit(Club, club.pk, user=user, values=values, fields=values.keys(), reason="修改成立方案",
-                       guard=_require_editable)
+                       guard=lambda stored: check_plan_edit(user, stored))
     return club
 
 
@@ -333,8 +415,7 @@ def member_enroll(*, user, club: Club, customer, level: str = ClubMember.Level.R
     """Enroll an owner; the joining points and the referrer's points are earned at once."""
     from owners.selectors import customers_for
 
-    if club.status != Club.Status.FOUNDED:
-        raise ValidationError("客户会成立后才能发展会员。")
+    check_enroll(user, club)
     if not customers_for(user).filter(pk=customer.pk).exists():
         raise PermissionDenied("该业主不在您的权限范围内。")
     if referred_by is not None and referred_by.club_id != club.pk:
@@ -359,6 +440,7 @@ def member_enroll(*, user, club: Club, customer, level: str = ClubMember.Level.R
 
 @transaction.atomic
 def member_update(*, user, member: ClubMember, level: str, status: str) -> ClubMember:
+    check_member_update(user, member)
     if level not in ClubMember.Level.values or status not in ClubMember.Status.values:
         raise ValidationError("请选择正确的等级和状态。")
     member, _ = row_edit(ClubMember, member.pk, user=user, values={"level": level, "status": status},
@@ -379,8 +461,7 @@ def points_earn(*, user, member: ClubMember, kind: str, reason: str, activity=No
             raise ValidationError("请选择获得积分的方式。")
         # The status as stored, not as the caller's copy last saw it.
         current = ClubMember.objects.get(pk=member.pk)
-        if current.status != ClubMember.Status.ACTIVE:
-            raise ValidationError(f"该会员当前为“{current.get_status_display()}”状态，不能获得积分。")
+        check_points(user, current)
         if not reason.strip():
             raise ValidationError("请填写事由。")
         entry = PointsEntry(member=current, kind=kind, points=rule_int(EARN_RULES[kind]),
@@ -404,8 +485,7 @@ def points_redeem(*, user, member: ClubMember, kind: str, points: int, reason: s
         if not reason.strip():
             raise ValidationError("请填写兑换事由（如礼品名称）。")
         locked = ClubMember.objects.select_for_update().get(pk=member.pk)
-        if locked.status != ClubMember.Status.ACTIVE:
-            raise ValidationError("该会员当前状态不能兑换积分。")
+        check_points(user, locked)
         balance = points_balance(locked)
         if points > balance:
             raise ValidationError(f"积分不足：当前余额 {balance} 分，不能兑换 {points} 分。")
@@ -429,8 +509,7 @@ def _check_period(start, end):
 def activity_create(*, user, club: Club, title: str, kind: str, period_start: dt.date, period_end: dt.date,
                     purpose: str, content: str, format: str, budget: Decimal) -> ClubActivity:
     """Draft an activity plan (for a period, or one activity)."""
-    if club.status != Club.Status.FOUNDED:
-        raise ValidationError("客户会成立后才能制订活动计划。")
+    check_activity_create(user, club)
     _check_period(period_start, period_end)
     year = period_start.year
     activity = ClubActivity(
@@ -447,7 +526,7 @@ def activity_create(*, user, club: Club, title: str, kind: str, period_start: dt
 def activity_update_plan(*, user, activity: ClubActivity, **fields) -> ClubActivity:
     """Revise a draft or rejected activity plan, compared with the stored row (``crm.edits``)."""
     def guard(stored: ClubActivity) -> None:
-        _require_editable(stored)
+        check_plan_edit(user, stored)
         _check_period(fields.get("period_start", stored.period_start), fields.get("period_end", stored.period_end))
 
     activity, _ = row_edit(ClubActivity, activity.pk, user=user, values=fields, fields=ACTIVITY_PLAN_FIELDS,
@@ -508,8 +587,7 @@ def activity_evaluate(*, user, activity: ClubActivity, score: int, what_worked: 
 @transaction.atomic
 def improvement_add(*, user, activity: ClubActivity, description: str, owner: str = "",
                     due_date: dt.date | None = None) -> ImprovementAction:
-    if activity.status != ClubActivity.Status.EVALUATED:
-        raise ValidationError("活动评估后才能登记改进措施。")
+    check_improvement_add(user, activity)
     if not description.strip():
         raise ValidationError("请填写改进措施。")
     action = ImprovementAction(activity=activity, description=description.strip(), owner=owner, due_date=due_date,
@@ -521,8 +599,7 @@ def improvement_add(*, user, activity: ClubActivity, description: str, owner: st
 
 @transaction.atomic
 def improvement_done(*, user, action: ImprovementAction) -> ImprovementAction:
-    if action.done_at:
-        raise ValidationError("该措施已完成。")
+    check_improvement_done(user, action)
     action.done_at = timezone.now()
     _save(action, user, ["done_at"], "完成改进措施")
     return action

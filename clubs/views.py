@@ -10,13 +10,14 @@ from django.views.decorators.http import require_POST
 
 from clubs import forms, selectors, services
 from clubs.models import (
-    ACTIVITY_WORKFLOW, APPROVAL_TRANSITIONS, CLUB_WORKFLOW, EDITABLE_STATES, FORUM_WORKFLOW, ActivityPhoto,
+    ACTIVITY_WORKFLOW, APPROVAL_TRANSITIONS, CLUB_WORKFLOW, FORUM_WORKFLOW, ActivityPhoto,
     ClubActivity, ClubMember, OwnerForum,
 )
-from crm.approvals import approvals_for, can_decide, pending_for
+from crm.approvals import approvals_for
 from crm.history import history_rows
 from crm.scopes import visible_projects
-from crm.views import objects_or_404, show_error
+from crm.views import objects_or_404, refuse_unless, show_error
+from crm.workflow import allowed
 from owners.selectors import customers_for
 
 PER_PAGE = 25
@@ -52,14 +53,15 @@ def _form_run(request, target, form, call, done="已保存。"):
 
 
 def _approval_context(obj, user, workflow):
-    pending = pending_for(obj)
-    transitions = [t for t in workflow.available(obj, user) if t.name not in APPROVAL_TRANSITIONS]
+    """What the plan's page offers ``user``: exactly the steps and forms the services accept."""
+    available = workflow.available(obj, user)
+    transitions = [t for t in available if t.name not in APPROVAL_TRANSITIONS]
     return {
         "versions": approvals_for(obj),
         "actions": {t.name for t in transitions},
-        "can_decide": bool(pending and can_decide(pending, user)),
+        "can_decide": any(t.name in APPROVAL_TRANSITIONS for t in available),
         "transitions": transitions,
-        "editable": obj.status in EDITABLE_STATES,
+        "can_edit_plan": allowed(services.check_plan_edit, user, obj),
         "decision_form": forms.DecisionForm(),
     }
 
@@ -121,6 +123,7 @@ def forum_create(request):
 @permission_required("clubs.change_ownerforum", raise_exception=True)
 def forum_edit(request, pk):
     forum = get_object_or_404(selectors.forums(request.user), pk=pk)
+    refuse_unless(services.check_plan_edit, request.user, forum)
     initial = {n: getattr(forum, n) for n in services.PLAN_FIELDS}
     form = forms.ForumPlanForm(request.POST or None, initial=initial, projects=visible_projects(request.user))
     if request.method == "POST" and form.is_valid():
@@ -138,15 +141,18 @@ def forum_edit(request, pk):
 def forum_detail(request, pk):
     forum = get_object_or_404(selectors.forums(request.user), pk=pk)
     customers = customers_for(request.user).filter(pk__in=forum.participants.values("customer_id"))
+    user = request.user
+    opinions = list(forum.opinions.select_related("customer", "complaint"))
     return render(request, "clubs/forum_detail.html", {
-        "forum": forum, **_approval_context(forum, request.user, FORUM_WORKFLOW),
+        "forum": forum, **_approval_context(forum, user, FORUM_WORKFLOW),
         "participants": forum.participants.select_related("customer"),
         "checklist": forum.checklist.select_related("done_by"),
-        "opinions": forum.opinions.select_related("customer", "complaint"),
+        "opinions": opinions,
         "themes": selectors.forum_themes(forum),
-        "can_change": request.user.has_perm("clubs.change_ownerforum"),
-        "checklist_open": forum.status in services.CHECKLIST_OPEN_STATES,
-        "can_register_case": request.user.has_perm("complaints.add_complaint"),
+        "can_checklist": allowed(services.check_checklist, user, forum),
+        "can_add_opinion": allowed(services.check_opinion_add, user, forum),
+        "can_follow_up": allowed(services.check_follow_up_done, user, forum),
+        "to_case_ids": {o.pk for o in opinions if allowed(services.check_opinion_to_case, user, o)},
         "checklist_form": forms.ChecklistForm(auto_id="ck_%s"),
         "hold_form": forms.HoldForm(initial={"held_at": forum.planned_at}),
         "opinion_form": forms.OpinionForm(customers=customers, auto_id="op_%s"),
@@ -167,6 +173,7 @@ def forum_print(request, pk):
 def forum_participants(request, pk):
     """Choose the invited owners from the owners, by filters."""
     forum = get_object_or_404(selectors.forums(request.user), pk=pk)
+    refuse_unless(services.check_plan_edit, request.user, forum)
     fs, qs = selectors.participant_candidates(request.user, request.GET)
     if request.method == "POST":
         chosen = objects_or_404(customers_for(request.user), request.POST.getlist("customer"))
@@ -263,6 +270,7 @@ def club_create(request):
 @permission_required("clubs.change_club", raise_exception=True)
 def club_edit(request, pk):
     club = get_object_or_404(selectors.clubs(request.user), pk=pk)
+    refuse_unless(services.check_plan_edit, request.user, club)
     form = forms.ClubPlanForm(request.POST or None, projects=visible_projects(request.user), initial={
         "name": club.name, "project": club.project, "founding_plan": club.founding_plan, "rules": club.rules})
     if request.method == "POST" and form.is_valid():
@@ -290,7 +298,8 @@ def club_detail(request, pk):
                                         customers=customers_for(request.user).exclude(
                                             pk__in=club.members.values("customer_id")).order_by("name"),
                                         members=member_qs),
-        "can_change": request.user.has_perm("clubs.change_club"),
+        "can_enroll": allowed(services.check_enroll, request.user, club),
+        "can_add_activity": allowed(services.check_activity_create, request.user, club),
         **_history(request, club)})
 
 
@@ -302,6 +311,11 @@ def club_act(request, pk, action):
     user, post = request.user, request.POST
     if action == "decide":
         return _decide(request, target, lambda a, c: services.club_decide(user=user, club=club, approve=a, comment=c))
+    if action == "enroll":
+        form = forms.EnrollForm(post, customers=customers_for(user),
+                                members=ClubMember.objects.filter(club=club))
+        return _form_run(request, target, form, lambda d: services.member_enroll(user=user, club=club, **d),
+                         "会员已入会，入会积分已计入。")
     if not user.has_perm("clubs.change_club"):
         raise PermissionDenied("您不能办理客户会事务。")
     if action == "submit":
@@ -309,11 +323,6 @@ def club_act(request, pk, action):
     if action == "found":
         return _form_run(request, target, forms.FoundForm(post),
                          lambda d: services.club_found(user=user, club=club, **d), "客户会已成立。")
-    if action == "enroll":
-        form = forms.EnrollForm(post, customers=customers_for(user),
-                                members=ClubMember.objects.filter(club=club))
-        return _form_run(request, target, form, lambda d: services.member_enroll(user=user, club=club, **d),
-                         "会员已入会，入会积分已计入。")
     raise Http404
 
 
@@ -328,7 +337,8 @@ def member_detail(request, pk):
         "page_obj": _page(request, selectors.ledger(member)),
         "earn_form": forms.EarnForm(auto_id="earn_%s"), "redeem_form": forms.RedeemForm(auto_id="redeem_%s"),
         "member_form": forms.MemberForm(initial={"level": member.level, "status": member.status}),
-        "can_change": request.user.has_perm("clubs.add_pointsentry"),
+        "can_points": allowed(services.check_points, request.user, member),
+        "can_update": allowed(services.check_member_update, request.user, member),
         **_history(request, member)})
 
 
@@ -376,6 +386,7 @@ def activity_register_print(request, records=False):
 @permission_required("clubs.add_clubactivity", raise_exception=True)
 def activity_create(request, club_pk):
     club = get_object_or_404(selectors.clubs(request.user), pk=club_pk)
+    refuse_unless(services.check_activity_create, request.user, club)
     form = forms.ActivityPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -391,6 +402,7 @@ def activity_create(request, club_pk):
 @permission_required("clubs.change_clubactivity", raise_exception=True)
 def activity_edit(request, pk):
     activity = get_object_or_404(selectors.activities(request.user), pk=pk)
+    refuse_unless(services.check_plan_edit, request.user, activity)
     form = forms.ActivityPlanForm(request.POST or None,
                                   initial={n: getattr(activity, n) for n in services.ACTIVITY_PLAN_FIELDS})
     if request.method == "POST" and form.is_valid():
@@ -411,14 +423,16 @@ def _members_of(activity):
 @permission_required("clubs.view_clubactivity", raise_exception=True)
 def activity_detail(request, pk):
     activity = get_object_or_404(selectors.activities(request.user), pk=pk)
+    improvements = list(activity.improvements.all())
     return render(request, "clubs/activity_detail.html", {
         "activity": activity, **_approval_context(activity, request.user, ACTIVITY_WORKFLOW),
         "attendee_list": activity.attendees.select_related("customer"),
-        "photos": activity.photos.all(), "improvements": activity.improvements.all(),
+        "photos": activity.photos.all(), "improvements": improvements,
+        "can_add_improvement": allowed(services.check_improvement_add, request.user, activity),
+        "done_ids": {i.pk for i in improvements if allowed(services.check_improvement_done, request.user, i)},
         "carry_form": forms.CarryOutForm(initial={"held_on": activity.period_start, "spend": activity.budget},
                                          members=_members_of(activity)),
         "evaluation_form": forms.EvaluationForm(), "improvement_form": forms.ImprovementForm(),
-        "can_change": request.user.has_perm("clubs.change_clubactivity"),
         **_history(request, activity)})
 
 

@@ -33,7 +33,7 @@ from . import sla
 from .models import (
     LIVE_CLOCK_STATES, LONG_KINDS, OPEN_STATES, ClockState, Complaint, Severity, SlaClock, SlaRule, TimelineEntry,
 )
-from .timeline import case_url, ensure_open, require, timeline_add
+from .timeline import case_url, check_writable, ensure_open, require, timeline_add
 
 SEVERITY_CLOCKS = [sla.MINOR, sla.IMPORTANT, sla.MAJOR_ANSWER, sla.MAJOR_RESOLVE]
 
@@ -175,10 +175,31 @@ def event_major_check(event, *, user=None) -> list[int]:
 # --- Pauses and extensions ------------------------------------------------------------------
 
 
+def check_clock_state(clock, op: str) -> None:
+    """Whether the clock's state allows ``op`` (pause, resume, extend); with ``check_writable``
+    the rule for both the case page's clock forms and the services below."""
+    if op == "pause" and clock.state not in LIVE_CLOCK_STATES:
+        raise ValidationError("该时限当前不能暂停。")
+    if op == "resume" and clock.state != ClockState.PAUSED:
+        raise ValidationError("该时限没有暂停。")
+    if op == "extend" and clock.state not in EXTENDABLE_STATES:
+        raise ValidationError("该时限已结束，不能申请延期。")
+
+
+def clock_ops(complaint, clocks, user) -> dict[int, set[str]]:
+    """{clock id: the operations ``user`` may take on it now} for the case page."""
+    from crm.workflow import allowed
+
+    if not allowed(check_writable, complaint, user):
+        return {}
+    return {c.pk: {op for op in ("pause", "resume", "extend") if allowed(check_clock_state, c, op)} for c in clocks}
+
+
 @transaction.atomic
 def clock_pause(*, clock, user, reason: str) -> SlaClock:
     reason = require(reason, "请填写暂停原因。")
-    ensure_open(clock.complaint)
+    check_writable(clock.complaint, user)
+    check_clock_state(clock, "pause")
     now = timezone.now()
     changed = SlaClock.objects.filter(pk=clock.pk, state__in=LIVE_CLOCK_STATES).update(
         state=ClockState.PAUSED, paused_at=now, paused_reason=reason, paused_by=user)
@@ -192,7 +213,7 @@ def clock_pause(*, clock, user, reason: str) -> SlaClock:
 
 @transaction.atomic
 def clock_resume(*, clock, user) -> SlaClock:
-    ensure_open(clock.complaint)
+    check_writable(clock.complaint, user)
     now = timezone.now()
     clock = SlaClock.objects.select_for_update(of=("self",)).select_related("rule", "complaint").get(pk=clock.pk)
     if clock.state != ClockState.PAUSED:
@@ -220,9 +241,8 @@ EXTENDABLE_STATES = (*LIVE_CLOCK_STATES, ClockState.PAUSED)
 def extension_request(*, clock, user, reason: str, new_deadline: dt.datetime):
     """Ask for a longer limit; the rule's approver (by severity, crm matrix) decides."""
     reason = require(reason, "请填写延期原因。")
-    ensure_open(clock.complaint)
-    if clock.state not in EXTENDABLE_STATES:
-        raise ValidationError("该时限已结束，不能申请延期。")
+    check_writable(clock.complaint, user)
+    check_clock_state(clock, "extend")
     if new_deadline <= clock.deadline:
         raise ValidationError("新的截止时间应晚于当前截止时间。")
     complaint = clock.complaint

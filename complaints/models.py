@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.approvals import approval_guard
 from crm.archive import archivable
 from crm.roles import Role
 from crm.workflow import Transition, Workflow
@@ -89,9 +90,11 @@ class VisitState(models.TextChoices):
 S = State
 HANDLERS = (Role.CS_STAFF, Role.CS_SUPERVISOR, Role.PROJECT_DEPT)
 DESK = (Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.PROJECT_DEPT)
-APPROVERS = (Role.MANAGER, Role.CS_SUPERVISOR)  # the authority matrix decides which one per case
+# Either may approve some plan; the guard asks the authority matrix whose this version is.
+APPROVERS = (Role.MANAGER, Role.CS_SUPERVISOR)
 
-COMPLAINT_FLOW = Workflow("state", [
+# Every transition needs complaints.change_complaint (the `act` view's permission, now the service's too).
+COMPLAINT_FLOW = Workflow("state", permission="complaints.change_complaint", transitions=[
     Transition("transfer", (S.REGISTERED,), S.TRANSFERRED, _("转交责任部门"), DESK, "secondary"),
     Transition("classify_valid", (S.REGISTERED, S.TRANSFERRED), S.CLASSIFIED, _("界定为有效投诉"), (Role.CS_SUPERVISOR,)),
     Transition("classify_invalid", (S.REGISTERED, S.TRANSFERRED), S.CLOSED, _("界定为无效并关闭"),
@@ -99,8 +102,10 @@ COMPLAINT_FLOW = Workflow("state", [
     Transition("investigate", (S.CLASSIFIED,), S.INVESTIGATED, _("调查与分析"), HANDLERS),
     Transition("submit_plan", (S.INVESTIGATED, S.PLAN_REJECTED, S.NEGOTIATION_FAILED), S.PLAN_PENDING,
                _("提交处置方案"), HANDLERS),
-    Transition("approve_plan", (S.PLAN_PENDING,), S.PLAN_APPROVED, _("批准方案"), APPROVERS, "success"),
-    Transition("reject_plan", (S.PLAN_PENDING,), S.PLAN_REJECTED, _("驳回方案"), APPROVERS, "outline-danger"),
+    Transition("approve_plan", (S.PLAN_PENDING,), S.PLAN_APPROVED, _("批准方案"), APPROVERS, "success",
+               guard=approval_guard),
+    Transition("reject_plan", (S.PLAN_PENDING,), S.PLAN_REJECTED, _("驳回方案"), APPROVERS, "outline-danger",
+               guard=approval_guard),
     Transition("negotiate_fail", (S.PLAN_APPROVED,), S.NEGOTIATION_FAILED, _("磋商未达成"), HANDLERS, "outline-warning"),
     Transition("negotiate_agree", (S.PLAN_APPROVED,), S.AGREED, _("磋商达成一致"), HANDLERS, "success"),
     Transition("execute", (S.AGREED,), S.EXECUTED, _("处置并检查结果"), HANDLERS),
@@ -116,7 +121,7 @@ COMPLAINT_FLOW = Workflow("state", [
     Transition("archive", (S.CLOSED,), S.ARCHIVED, _("资料归档"), (Role.CS_SUPERVISOR,), "secondary"),
 ])
 
-SHORT_FLOW = Workflow("state", [
+SHORT_FLOW = Workflow("state", permission="complaints.change_complaint", transitions=[
     Transition("transfer", (S.REGISTERED,), S.TRANSFERRED, _("转交责任部门"), DESK, "secondary"),
     Transition("reply", (S.REGISTERED, S.TRANSFERRED), S.REPLIED, _("答复业主"), DESK),
     Transition("close", (S.REPLIED,), S.CLOSED, _("关闭"), DESK),

@@ -28,7 +28,7 @@ from .models import (
     NUMBER_PREFIX, Complaint, ComplaintReport, CorrectiveAction, DisposalPlan, Event, Kind, NegotiationRound,
     ReturnVisit, Severity, State, VisitState,
 )
-from .timeline import case_url, ensure_open, require, timeline_add
+from .timeline import case_url, check_writable, ensure_open, require, timeline_add
 
 
 def digits(text: str) -> str:
@@ -188,14 +188,16 @@ def plan_submit(*, complaint, user, content: str) -> DisposalPlan:
 def plan_decide(*, complaint, user, approve: bool, comment: str = "") -> DisposalPlan:
     """Approve or reject the pending plan version; the case moves on in the same transaction."""
     name = "approve_plan" if approve else "reject_plan"
-    _check(complaint, name, user)
+    _check(complaint, name, user)  # role, state, and the guard: this version is the user's to decide
     pending = pending_for(complaint)
     if pending is None:
         raise ValidationError("没有待审批的方案。")
-    approval_decide(request_id=pending.pk, user=user, approve=approve, comment=comment, url=case_url(complaint))
     plan = DisposalPlan.objects.get(approval=pending)
     verdict = "批准" if approve else "驳回"
+    # The case moves while the version is still pending (the guard asks it); the decision follows
+    # in the same transaction, so a refused decision (no comment on a rejection) undoes both.
     _fire(complaint, name, user=user, text=f"第{plan.version}版{verdict}" + (f"，意见：{comment}" if comment else ""))
+    approval_decide(request_id=pending.pk, user=user, approve=approve, comment=comment, url=case_url(complaint))
     return plan
 
 
@@ -336,10 +338,19 @@ def event_link(*, complaint, event, user) -> Complaint:
     return complaint
 
 
+def check_event_link(complaint, user) -> None:
+    """Who may link a case to an event, and which cases: the event form of the case page is
+    shown exactly when this passes. Only complaints and disputes count owners per event."""
+    check_writable(complaint, user)
+    if not complaint.is_long:
+        raise ValidationError("只有投诉和纠纷可以关联事件。")
+
+
 @transaction.atomic
 def event_attach(*, complaint, user, event_id=None, title: str = "") -> Event:
     """Link a case to an event of its project: an existing one (``event_id``) or a new one named
     ``title``. All or nothing: a case that cannot be linked leaves no new event behind."""
+    check_event_link(complaint, user)
     if event_id:
         event = Event.objects.filter(project_id=complaint.project_id, pk=event_id).first()
         if event is None:
@@ -383,7 +394,7 @@ def attachment_add(*, complaint, user, upload):
     case takes none."""
     from .models import Attachment
 
-    ensure_open(complaint)
+    check_writable(complaint, user)
     item = Attachment(complaint=complaint, file=upload, name=upload.name[:200], size=upload.size,
                       content_type=getattr(upload, "content_type", "")[:100], uploaded_by=user)
     item._history_user = user

@@ -6,7 +6,7 @@ live below both and import neither.
 """
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import NoReverseMatch, reverse
 
 from crm.archive import ensure_writable
@@ -34,3 +34,12 @@ def require(value: str, message: str) -> str:
 def ensure_open(complaint) -> None:
     """An archived case is read-only (checked in the database, not on the possibly stale object)."""
     ensure_writable(complaint)
+
+
+def check_writable(complaint, user) -> None:
+    """Who may add to a case beside its workflow (an attachment, an event, its clocks): a user
+    with the change permission, on a case that is not archived. The case page shows those
+    forms only when this passes; the services refuse when it does not."""
+    if not user.has_perm("complaints.change_complaint"):
+        raise PermissionDenied("您不能修改该案件。")
+    ensure_open(complaint)

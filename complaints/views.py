@@ -14,9 +14,11 @@ from crm.history import history_rows
 from crm.roles import Role
 from crm.scopes import user_role, visible_projects
 from crm.views import objects_or_404, show_error
+from crm.workflow import allowed
 
 from . import clocks, forms, selectors, services
 from .models import Attachment, Complaint, Kind, SlaClock
+from .timeline import check_writable
 
 ACTIONS = {
     # transition: (form, service call with the cleaned data)
@@ -99,13 +101,18 @@ def entry(request):
 def detail(request, pk):
     case = selectors.complaint_get(user=request.user, pk=pk)
     rows, history_page = history_rows(case, request.GET.get("hpage"))
+    case_clocks = list(case.clocks.all())
     return render(request, "complaints/detail.html", {
         "case": case, "timeline": selectors.timeline_for(case), "actions": case.workflow.available(case, request.user),
-        "approvals": selectors.plan_versions(case), "clocks": case.clocks.all(),
+        "approvals": selectors.plan_versions(case), "clocks": case_clocks,
         "attachment_form": forms.AttachmentForm(), "history_rows": rows, "history_page": history_page,
         "pause_form": forms.PauseForm(), "extension_form": forms.ExtensionForm(),
         "events": selectors.events_for(case),
         "extensions": clocks.pending_extensions(case.clocks.all(), request.user),
+        # The forms beside the workflow, shown by the checks their services make.
+        "clock_ops": clocks.clock_ops(case, case_clocks, request.user),
+        "can_attach": allowed(check_writable, case, request.user),
+        "can_link_event": allowed(services.check_event_link, case, request.user),
     })
 
 
@@ -116,9 +123,11 @@ def act(request, pk, name):
     if name not in ACTIONS:
         raise Http404
     form_class, call = ACTIONS[name]
+    # The service's own check: a user who may not take this step gets no form (403); a step
+    # the case has moved past sends the user back to the case with the reason.
     try:
         transition = case.workflow.check(case, name, request.user)
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         show_error(request, exc)
         return redirect("complaints:detail", case.pk)
     form = form_class(request.POST or None)

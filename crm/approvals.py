@@ -65,10 +65,30 @@ def approved_at(target):
             .values_list("decided_at", flat=True).first())
 
 
-def can_decide(request: ApprovalRequest, user) -> bool:
-    if request.status != ApprovalRequest.Status.PENDING or request.submitted_by_id == user.pk:
+def check_decider(user, request: ApprovalRequest | None) -> None:
+    """Raise unless ``user`` may decide ``request`` now: it is pending, they did not submit it,
+    and theirs is the role the authority matrix named when it was submitted. The one rule
+    behind both the approve/reject buttons and ``approval_decide``."""
+    if request is None or request.status != ApprovalRequest.Status.PENDING:
+        raise ValidationError("没有待审批的版本，或该版本已有审批结果，请刷新页面。")
+    if request.submitted_by_id == user.pk:
+        raise PermissionDenied("不能审批自己提交的方案。")
+    if not (user.is_superuser or user_role(user) == request.approver_role):
+        raise PermissionDenied(f"该方案须由“{request.get_approver_role_display()}”审批。")
+
+
+def can_decide(request: ApprovalRequest | None, user) -> bool:
+    try:
+        check_decider(user, request)
+    except (PermissionDenied, ValidationError):
         return False
-    return user.is_superuser or user_role(user) == request.approver_role
+    return True
+
+
+def approval_guard(target, user) -> None:
+    """A workflow guard for an approve/reject transition: the pending version of ``target``
+    must be this user's to decide."""
+    check_decider(user, pending_for(target))
 
 
 @transaction.atomic
@@ -99,10 +119,7 @@ def approval_submit(*, target, subject: str, title: str, content: str, submitted
 def approval_decide(*, request_id: int, user, approve: bool, comment: str = "", url: str = "") -> ApprovalRequest:
     """Approve or reject a pending version. Exactly one of two concurrent decisions wins."""
     request = ApprovalRequest.objects.get(pk=request_id)
-    if request.submitted_by_id == user.pk:
-        raise PermissionDenied("不能审批自己提交的方案。")
-    if not (user.is_superuser or user_role(user) == request.approver_role):
-        raise PermissionDenied(f"该方案须由“{request.get_approver_role_display()}”审批。")
+    check_decider(user, request)
     if not approve and not comment.strip():
         raise ValidationError("驳回时请填写审批意见，说明需要修改的地方。")
     status = ApprovalRequest.Status.APPROVED if approve else ApprovalRequest.Status.REJECTED

@@ -163,8 +163,6 @@ CELERY_BEAT_SCHEDULE = {
     "complaints.daily_report": {"task": "complaints.daily_report", "schedule": crontab(hour=7, minute=30)},
     "complaints.weekly_report": {"task": "complaints.weekly_report",
                                  "schedule": crontab(hour=7, minute=45, day_of_week=1)},
-    "mortgage.evaluate_litigation": {"task": "mortgage.evaluate_litigation", "schedule": crontab(hour=7, minute=0)},
-    "mortgage.chase_late_certificates": {"task": "mortgage.chase_late_certificates", "schedule": crontab(hour=8, minute=30)},
     "crm.backup_database": {"task": "crm.backup_database", "schedule": crontab(hour=2, minute=30)},
     "crm.archive_closed": {"task": "crm.archive_closed", "schedule": crontab(hour=2, minute=50)},
     "crm.calendar_year_warning": {"task": "crm.calendar_year_warning", "schedule": crontab(hour=8, minute=0)},

@@ -135,3 +135,12 @@ def show_error(request, exc: ValidationError | PermissionDenied) -> None:
     """Put a refused action's reason on the page as a message."""
     text = "；".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or "没有权限执行该操作。")
     messages.error(request, text)
+
+
+def refuse_unless(check, *args, **kwargs) -> None:
+    """A form page opens only for a user who may take its action now: ``check`` is the service's
+    own check; its refusal becomes a 403 that says why (never a form that the service refuses)."""
+    try:
+        check(*args, **kwargs)
+    except ValidationError as exc:
+        raise PermissionDenied("；".join(exc.messages)) from exc

@@ -1,10 +1,15 @@
 """State machines declared once, fired only through a service.
 
 A model declares its ``Workflow`` (states and transitions with the roles that may fire
-them); its app's services call ``workflow.fire(...)``, which refuses a transition that the
-current state (read in the database, compare-and-set) or the user's role does not allow,
-and writes exactly one history record for the change. Views ask ``available`` which
-buttons to show, so the UI offers only what the service would accept.
+them, the permission they need, and any guard on the record itself); its app's services call
+``workflow.fire(...)``, which refuses a transition that the current state (read in the
+database, compare-and-set), the user's role and permission, or the guard does not allow, and
+writes exactly one history record for the change.
+
+``check`` is THE predicate: the service fires through it, views ask ``available`` (or ``can``)
+which buttons and forms to show and refuse to open a form it refuses, so a button is shown
+exactly to the user the service would accept. ``allowed`` turns any other raising check of a
+service (one that is not a transition) into the same kind of yes/no for a template.
 
 Steps that run side by side are parallel tracks of one workflow: a transition may move its
 own ``field`` instead of the workflow's (a complaint's return visit runs beside its corrective
@@ -13,6 +18,7 @@ done); the requirement is part of the same compare-and-set.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +32,9 @@ class TransitionNotAllowed(ValidationError):
     """The current state does not allow the transition (it may have changed meanwhile)."""
 
 
+Guard = Callable[[object, object], None]  # guard(obj, user): raises PermissionDenied/ValidationError to refuse
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -37,12 +46,17 @@ class Transition:
     field: str = ""  # a parallel track's field; empty: the workflow's
     requires: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (other field, the states it must be in)
     requires_message: str = ""  # why it cannot be fired yet, when a requirement is not met
+    # The Django permission the transition needs: None takes the workflow's, "" needs none.
+    permission: str | None = None
+    # A rule on the record beyond its state (the approver the matrix names, the assignee…).
+    guard: Guard | None = None
 
 
 @dataclass
 class Workflow:
     field: str
     transitions: list[Transition]
+    permission: str = ""  # the permission every transition needs unless it names its own
     _by_name: dict = field(init=False)
 
     def __post_init__(self):
@@ -53,9 +67,15 @@ class Workflow:
     def get(self, name: str) -> Transition:
         return self._by_name[name]
 
+    def permission_for(self, transition: Transition) -> str:
+        return self.permission if transition.permission is None else transition.permission
+
     def allows_role(self, transition: Transition, user) -> bool:
         if user.is_superuser:
             return True
+        permission = self.permission_for(transition)
+        if permission and not user.has_perm(permission):
+            return False
         return not transition.roles or user_role(user) in transition.roles
 
     def field_of(self, transition: Transition) -> str:
@@ -69,10 +89,15 @@ class Workflow:
         return all(getattr(obj, name) in states for name, states in transition.requires)
 
     def available(self, obj, user) -> list[Transition]:
-        return [t for t in self.transitions
-                if self._in_state(obj, t) and self._requirements_met(obj, t) and self.allows_role(t, user)]
+        """The transitions ``user`` may fire on ``obj`` now: exactly those ``check`` accepts."""
+        return [t for t in self.transitions if self.can(obj, t.name, user)]
+
+    def can(self, obj, name: str, user) -> bool:
+        return allowed(self.check, obj, name, user)
 
     def check(self, obj, name: str, user) -> Transition:
+        """Role and permission, then the state, then the transition's guard; the first refusal
+        raises with its reason (PermissionDenied for who, a ValidationError for what)."""
         transition = self._by_name.get(name)
         if transition is None:
             raise TransitionNotAllowed("未知的操作。")
@@ -85,6 +110,8 @@ class Workflow:
             )
         if not self._requirements_met(obj, transition):
             raise TransitionNotAllowed(transition.requires_message or f"尚不能执行“{transition.label}”，请刷新页面查看最新状态。")
+        if transition.guard is not None:
+            transition.guard(obj, user)
         return transition
 
     @transaction.atomic
@@ -107,6 +134,16 @@ class Workflow:
         obj._change_reason = transition.label
         obj.save(update_fields=[field_name, *updates.keys()])
         return obj
+
+
+def allowed(check, *args, **kwargs) -> bool:
+    """True when ``check(*args, **kwargs)`` (a service's raising check) accepts: the yes/no a
+    template needs, from the very check the service makes."""
+    try:
+        check(*args, **kwargs)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
 
 
 def obj_state_label(obj, field_name: str) -> str:

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -383,6 +383,15 @@ def preview_summary(parsed: Parsed, report_date: dt.date) -> dict:
 FIELDS = ["amount", "overdue_since", "periods", "bank_recommends", "last_upload", "last_report_date"]
 
 
+def check_apply(user, upload: OverdueUpload) -> None:
+    """Confirm a checked list: the import permission, for a list that passed the checks and was
+    not applied yet (the preview's 确认导入 button is shown exactly then)."""
+    if not user.has_perm("mortgage.import_overdue"):
+        raise PermissionDenied("您没有导入逾期名单的权限。")
+    if upload.status != OverdueUpload.Status.VALID:
+        raise ValidationError("该名单未通过校验或已导入，请刷新页面。")
+
+
 def overdue_upload_apply(*, upload: OverdueUpload, user) -> dict:
     """Apply a checked list: upsert the open record of every listed loan, close the open
     records of loans absent from this (later) list, except those with a lawsuit running (they
@@ -394,6 +403,7 @@ def overdue_upload_apply(*, upload: OverdueUpload, user) -> dict:
     """
     from mortgage.services import litigation_evaluate
 
+    check_apply(user, upload)
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -3,11 +3,13 @@
 Every state machine is declared once here (``crm.workflow``); services fire it.
 """
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.approvals import approval_guard
 from crm.roles import Role
 from crm.workflow import Transition, Workflow
 
@@ -86,11 +88,13 @@ class AgencyAgreement(models.Model):
         return getattr(self, field) if field else None
 
 
-AGREEMENT_WORKFLOW = Workflow("status", [
+# approve/reject: no change permission (the manager only views); the approver is the one the
+# authority matrix named for the pending version, the check crm.approvals makes.
+AGREEMENT_WORKFLOW = Workflow("status", permission="mortgage.change_agencyagreement", transitions=[
     Transition("submit", ("draft", "rejected"), "pending", _("提交审批"), STAFF),
     Transition("activate", ("draft", "rejected"), "active", _("直接生效"), STAFF, "success"),
-    Transition("approve", ("pending",), "active", _("批准"), (), "success"),
-    Transition("reject", ("pending",), "rejected", _("驳回"), (), "danger"),
+    Transition("approve", ("pending",), "active", _("批准"), (), "success", permission="", guard=approval_guard),
+    Transition("reject", ("pending",), "rejected", _("驳回"), (), "danger", permission="", guard=approval_guard),
     Transition("end", ("active",), "ended", _("终止协议"), (Role.CS_SUPERVISOR,), "outline-danger"),
 ])
 
@@ -162,14 +166,26 @@ STAGE_DAYS_FIELD = {
     "release_requested": "days_release",
 }
 
-CERTIFICATE_WORKFLOW = Workflow("stage", [
+def _with_loan(case, user) -> None:
+    if case.loan_id is None:
+        raise ValidationError("该业主没有按揭贷款，无需办理抵押登记或撤销担保，请直接办结。")
+
+
+def _without_loan(case, user) -> None:
+    if case.loan_id is not None:
+        raise ValidationError("该业主有按揭贷款，出证后须办理抵押登记并撤销开发商担保。")
+
+
+CERTIFICATE_WORKFLOW = Workflow("stage", permission="mortgage.change_titlecertificatecase", transitions=[
     Transition("submit", ("collected",), "submitted", _("提交代办公司"), STAFF),
     Transition("file", ("submitted",), "filed", _("已递件登记"), STAFF),
     Transition("issue", ("filed",), "issued", _("登记出证"), STAFF, "success"),
-    Transition("register_mortgage", ("issued",), "mortgage_registered", _("办妥抵押登记"), STAFF),
-    Transition("complete", ("issued",), "completed", _("办结(无贷款)"), STAFF, "success"),
-    Transition("request_release", ("mortgage_registered",), "release_requested", _("申请撤销按揭担保"), STAFF),
-    Transition("confirm_release", ("release_requested",), "released", _("财务确认撤销担保"), (Role.FINANCE,), "success"),
+    Transition("register_mortgage", ("issued",), "mortgage_registered", _("办妥抵押登记"), STAFF, guard=_with_loan),
+    Transition("complete", ("issued",), "completed", _("办结(无贷款)"), STAFF, "success", guard=_without_loan),
+    Transition("request_release", ("mortgage_registered",), "release_requested", _("申请撤销按揭担保"), STAFF,
+               guard=_with_loan),
+    Transition("confirm_release", ("release_requested",), "released", _("财务确认撤销担保"), (Role.FINANCE,), "success",
+               permission="mortgage.confirm_release"),
 ])
 
 
@@ -374,11 +390,17 @@ class LitigationCase(models.Model):
 
 
 LITIGATION_OPEN = ("handed_over", "filed", "hearing", "judgment", "enforcement")
-LITIGATION_WORKFLOW = Workflow("stage", [
-    Transition("file", ("handed_over",), "filed", _("立案"), (Role.LEGAL,)),
-    Transition("hearing", ("filed",), "hearing", _("开庭"), (Role.LEGAL,)),
-    Transition("judgment", ("hearing",), "judgment", _("判决"), (Role.LEGAL,)),
-    Transition("enforce", ("judgment",), "enforcement", _("申请强制执行"), (Role.LEGAL,)),
-    Transition("settle", LITIGATION_OPEN, "settled", _("和解"), (Role.LEGAL,), "success"),
-    Transition("close", LITIGATION_OPEN, "closed", _("结案"), (Role.LEGAL,), "secondary"),
+def _assignee(case, user) -> None:
+    """A lawsuit is run by the legal user it was handed to (an administrator may step in)."""
+    if not user.is_superuser and case.assignee_id != user.pk:
+        raise PermissionDenied("该案件未移交给您。")
+
+
+LITIGATION_WORKFLOW = Workflow("stage", permission="mortgage.change_litigationcase", transitions=[
+    Transition("file", ("handed_over",), "filed", _("立案"), (Role.LEGAL,), guard=_assignee),
+    Transition("hearing", ("filed",), "hearing", _("开庭"), (Role.LEGAL,), guard=_assignee),
+    Transition("judgment", ("hearing",), "judgment", _("判决"), (Role.LEGAL,), guard=_assignee),
+    Transition("enforce", ("judgment",), "enforcement", _("申请强制执行"), (Role.LEGAL,), guard=_assignee),
+    Transition("settle", LITIGATION_OPEN, "settled", _("和解"), (Role.LEGAL,), "success", guard=_assignee),
+    Transition("close", LITIGATION_OPEN, "closed", _("结案"), (Role.LEGAL,), "secondary", guard=_assignee),
 ])

@@ -22,7 +22,7 @@ from crm.edits import row_edit
 from crm.notifications import notify, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
-from crm.scopes import has_role, user_role
+from crm.scopes import user_role
 from crm.sequences import next_value
 from crm.validators import check_happened
 from mortgage.models import (
@@ -80,7 +80,10 @@ AGREEMENT_FIELDS = ["agent", "project", "scope", "fee_per_case", "total_fee", "s
                     "days_file", "days_issue", "days_mortgage", "days_release"]
 
 
-def _agreement_editable(agreement: AgencyAgreement) -> None:
+def check_agreement_edit(user, agreement: AgencyAgreement) -> None:
+    """Revise an agreement: the change permission, while it is a draft or was rejected."""
+    if not user.has_perm("mortgage.change_agencyagreement"):
+        raise PermissionDenied("您没有修改代办协议的权限。")
     if agreement.status not in EDITABLE_AGREEMENT:
         raise ValidationError(f"协议{agreement.get_status_display()}，不能修改；只有草稿或已驳回的协议可以修改。")
 
@@ -90,7 +93,7 @@ def agreement_update(*, agreement: AgencyAgreement, user, **fields) -> AgencyAgr
     that is pending, in force or ended is not edited. Compared with the stored row (``crm.edits``)."""
     _check_signed_on(fields.get("signed_on"))
     row, _ = row_edit(AgencyAgreement, agreement.pk, user=user, values=fields, fields=AGREEMENT_FIELDS,
-                      guard=_agreement_editable)
+                      guard=lambda stored: check_agreement_edit(user, stored))
     return row
 
 
@@ -122,9 +125,12 @@ def agreement_decide(*, agreement: AgencyAgreement, user, approve: bool, comment
     request = pending_for(agreement)
     if request is None:
         raise ValidationError("该协议没有待审批的版本。")
+    # The transition's guard is the decider check, asked while the version is still pending;
+    # the decision itself follows in the same transaction (a refusal undoes both).
+    AGREEMENT_WORKFLOW.fire(agreement, "approve" if approve else "reject", user=user)
     approval_decide(request_id=request.pk, user=user, approve=approve, comment=comment,
                     url=reverse("mortgage:agreement_detail", args=[agreement.pk]))
-    return AGREEMENT_WORKFLOW.fire(agreement, "approve" if approve else "reject", user=user)
+    return agreement
 
 
 # --- Title-certificate cases -----------------------------------------------------------------
@@ -198,10 +204,6 @@ def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt
     updates: dict = {"stage_since": on, "due_date": _due(case.agreement, transition.target, on)}
     if action in STAGE_DATE_FIELD:
         updates[STAGE_DATE_FIELD[action]] = on
-    if action in ("register_mortgage", "request_release") and case.loan_id is None:
-        raise ValidationError("该业主没有按揭贷款，无需办理抵押登记或撤销担保，请直接办结。")
-    if action == "complete" and case.loan_id is not None:
-        raise ValidationError("该业主有按揭贷款，出证后须办理抵押登记并撤销开发商担保。")
     if action == "issue":
         if not certificate_number.strip():
             raise ValidationError("请填写产权证号。")
@@ -223,11 +225,18 @@ def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt
     return case
 
 
+def check_chase(user, case: TitleCertificateCase) -> None:
+    """Chase the agent (督促办证): the chase permission, while the case is not finished."""
+    if not user.has_perm("mortgage.add_certificatechase"):
+        raise PermissionDenied("您没有记录督促办证的权限。")
+    if case.is_finished:
+        raise ValidationError("该产权证已办结，无需督促。")
+
+
 def certificate_chase_log(*, case: TitleCertificateCase, user, result: str,
                           next_date: dt.date | None = None) -> CertificateChase:
     """Record one chase of the agent company (督促办证)."""
-    if case.is_finished:
-        raise ValidationError("该产权证已办结，无需督促。")
+    check_chase(user, case)
     if not result.strip():
         raise ValidationError("请填写督促结果。")
     if next_date and next_date < _today():
@@ -310,11 +319,18 @@ def loan_create(*, user, customer, unit, loan_number: str, bank: str, amount: De
 # --- Collection, the litigation rule, the hand-over -------------------------------------------
 
 
+def check_reminder(user, record: OverdueRecord) -> None:
+    """Remind an overdue owner: the reminder permission, while the record is open."""
+    if not user.has_perm("mortgage.add_collectionreminder"):
+        raise PermissionDenied("您没有记录催缴的权限。")
+    if record.status != OverdueRecord.Status.OPEN:
+        raise ValidationError("该逾期记录已结清，无需催缴。")
+
+
 def reminder_log(*, record: OverdueRecord, user, method: str, summary: str, promise: str = "",
                  promised_date: dt.date | None = None, next_follow_up: dt.date | None = None) -> CollectionReminder:
     """Log one reminder to an overdue owner (method, what they promised, next follow-up)."""
-    if record.status != OverdueRecord.Status.OPEN:
-        raise ValidationError("该逾期记录已结清，无需催缴。")
+    check_reminder(user, record)
     if not summary.strip():
         raise ValidationError("请填写沟通情况。")
     if next_follow_up and next_follow_up < _today():
@@ -378,17 +394,23 @@ def litigation_evaluate(*, today: dt.date | None = None) -> int:
     return len(marked)
 
 
-@transaction.atomic
-def litigation_hand_over(*, record: OverdueRecord, user, assignee, dossier_note: str, contract_file=None,
-                         statement_file=None) -> LitigationCase:
-    """Hand the dossier of a record that requires litigation to a legal user."""
+def check_hand_over(user, record: OverdueRecord) -> None:
+    """Hand a record to legal: the hand-over permission, for an open record that the rule says
+    requires litigation and that was not handed over yet."""
     if not user.has_perm("mortgage.hand_over_litigation"):
         raise PermissionDenied("您没有移交法务的权限。")
-    record = OverdueRecord.objects.select_for_update().get(pk=record.pk)
     if not record.litigation_required or record.status != OverdueRecord.Status.OPEN:
         raise ValidationError("只有未结清且经判定须诉讼的逾期记录才能移交法务。")
     if LitigationCase.objects.filter(record=record).exists():
         raise ValidationError("该逾期记录已移交法务。")
+
+
+@transaction.atomic
+def litigation_hand_over(*, record: OverdueRecord, user, assignee, dossier_note: str, contract_file=None,
+                         statement_file=None) -> LitigationCase:
+    """Hand the dossier of a record that requires litigation to a legal user."""
+    record = OverdueRecord.objects.select_for_update().get(pk=record.pk)
+    check_hand_over(user, record)
     if user_role(assignee) != Role.LEGAL:
         raise ValidationError("承办人须为综合管理部（法务）人员。")
     if not dossier_note.strip():
@@ -413,12 +435,12 @@ LITIGATION_DATE_FIELD = {"file": "filed_on", "hearing": "hearing_on", "judgment"
 @transaction.atomic
 def litigation_advance(*, case: LitigationCase, action: str, user, on: dt.date | None = None, court: str = "",
                        court_case_number: str = "", outcome: str = "") -> LitigationCase:
-    """Track the lawsuit: filed, hearing, judgment, enforcement, settled or closed.
+    """Track the lawsuit: filed, hearing, judgment, enforcement, settled or closed (the workflow
+    checks the role, the stage and that the case was handed to this user).
 
     A stage's date (filed, hearing, judgment) has happened: not in the future and not before the
     hand-over or the stage before it."""
-    if has_role(user, Role.LEGAL) and case.assignee_id != user.pk:
-        raise PermissionDenied("该案件未移交给您。")
+    LITIGATION_WORKFLOW.check(case, action, user)
     updates: dict = {}
     if action in LITIGATION_DATE_FIELD:
         name = LITIGATION_DATE_FIELD[action]

@@ -8,17 +8,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from crm.approvals import approvals_for, can_decide, pending_for
+from crm.approvals import approvals_for
 from crm.history import history_rows
 from crm.scopes import visible_projects
 from crm.views import show_error
+from crm.workflow import allowed
 from mortgage import imports, selectors, services
 from mortgage.forms import (
     AgentCompanyForm, AgreementForm, CertificateAdvanceForm, CertificateBulkForm, ChaseForm, DecideForm,
     HandoverForm, LitigationAdvanceForm, LoanForm, OverdueUploadForm, ReminderForm,
 )
 from mortgage.models import (
-    AGREEMENT_WORKFLOW, CERTIFICATE_WORKFLOW, LITIGATION_WORKFLOW, AgentCompany, OverdueUpload,
+    AGREEMENT_WORKFLOW, CERTIFICATE_WORKFLOW, LITIGATION_WORKFLOW, AgentCompany,
 )
 
 
@@ -66,14 +67,12 @@ def certificate_detail(request, pk):
     case = get_object_or_404(
         selectors.certificate_cases_for(request.user).select_related("project", "unit", "customer", "agreement__agent",
                                                                      "loan", "released_by"), pk=pk)
-    actions = [t for t in CERTIFICATE_WORKFLOW.available(case, request.user)
-               if not (t.name in ("register_mortgage", "request_release") and case.loan_id is None)
-               and not (t.name == "complete" and case.loan_id is not None)]
+    actions = CERTIFICATE_WORKFLOW.available(case, request.user)
     rows, hpage = history_rows(case, request.GET.get("history_page", 1))
     return _render(request, "mortgage/certificate_detail.html", {
         "case": case, "actions": actions, "advance_form": CertificateAdvanceForm(), "chase_form": ChaseForm(),
         "chases": case.chases.select_related("chased_by"), "history_rows": rows, "history_page": hpage,
-        "can_chase": request.user.has_perm("mortgage.add_certificatechase") and not case.is_finished,
+        "can_chase": allowed(services.check_chase, request.user, case),
     })
 
 
@@ -160,8 +159,10 @@ def agreement_create(request):
 @permission_required("mortgage.change_agencyagreement", raise_exception=True)
 def agreement_edit(request, pk):
     agreement = get_object_or_404(selectors.agreements_for(request.user), pk=pk)
-    if agreement.status not in services.EDITABLE_AGREEMENT:
-        messages.error(request, f"协议{agreement.get_status_display()}，不能修改；只有草稿或已驳回的协议可以修改。")
+    try:
+        services.check_agreement_edit(request.user, agreement)
+    except ValidationError as exc:
+        show_error(request, exc)
         return redirect("mortgage:agreement_detail", pk=pk)
     form = AgreementForm(request.POST or None, instance=agreement, projects=visible_projects(request.user))
     if request.method == "POST" and form.is_valid():
@@ -178,15 +179,15 @@ def agreement_edit(request, pk):
 @permission_required("mortgage.view_agencyagreement", raise_exception=True)
 def agreement_detail(request, pk):
     agreement = get_object_or_404(selectors.agreements_for(request.user), pk=pk)
-    pending = pending_for(agreement)
-    actions = [t for t in AGREEMENT_WORKFLOW.available(agreement, request.user) if t.name in ("submit", "end")]
+    available = {t.name: t for t in AGREEMENT_WORKFLOW.available(agreement, request.user)}
+    # "submit" sends to approval or, when the rule needs none, makes the agreement active.
+    actions = [available[name] for name in ("submit", "end") if name in available]
     rows, hpage = history_rows(agreement, request.GET.get("history_page", 1))
     return _render(request, "mortgage/agreement_detail.html", {
-        "agreement": agreement, "approvals": approvals_for(agreement), "pending": pending,
-        "can_decide": pending is not None and can_decide(pending, request.user), "decide_form": DecideForm(),
+        "agreement": agreement, "approvals": approvals_for(agreement),
+        "can_decide": "approve" in available, "decide_form": DecideForm(),
         "actions": actions, "needs_approval": services.agreement_needs_approval(agreement),
-        "can_edit": agreement.status in services.EDITABLE_AGREEMENT
-        and request.user.has_perm("mortgage.change_agencyagreement"),
+        "can_edit": allowed(services.check_agreement_edit, request.user, agreement),
         "history_rows": rows, "history_page": hpage,
     })
 
@@ -272,8 +273,7 @@ def overdue_upload(request):
 def overdue_preview(request, pk):
     upload = get_object_or_404(selectors.uploads_for(request.user), pk=pk)
     return _render(request, "mortgage/overdue_preview.html", {
-        "upload": upload, "can_confirm": upload.status == OverdueUpload.Status.VALID
-        and request.user.has_perm("mortgage.import_overdue")})
+        "upload": upload, "can_confirm": allowed(imports.check_apply, request.user, upload)})
 
 
 @require_POST
@@ -301,13 +301,12 @@ def overdue_detail(request, pk):
     record = _record(request, pk)
     rows, hpage = history_rows(record, request.GET.get("history_page", 1))
     litigation = getattr(record, "litigation", None) if hasattr(record, "litigation") else None
-    can_hand_over = (request.user.has_perm("mortgage.hand_over_litigation") and record.litigation_required
-                     and record.status == "open" and litigation is None)
+    can_hand_over = allowed(services.check_hand_over, request.user, record)
     return _render(request, "mortgage/overdue_detail.html", {
         "record": record, "reminders": record.reminders.select_related("contacted_by"),
         "reminder_form": ReminderForm(), "handover_form": HandoverForm() if can_hand_over else None,
         "litigation": litigation, "history_rows": rows, "history_page": hpage,
-        "can_remind": request.user.has_perm("mortgage.add_collectionreminder") and record.status == "open",
+        "can_remind": allowed(services.check_reminder, request.user, record),
     })
 
 

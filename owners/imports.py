@@ -78,6 +78,9 @@ def _messages(resource, error: ValidationError) -> list[str]:
 
 def run_import(kind: str, dataset: tablib.Dataset, *, user, dry_run: bool) -> ImportReport:
     """Validate every row; write only when ``dry_run`` is False and no row has an error."""
+    from owners.permissions import check_import
+
+    check_import(user)
     resource = RESOURCES[kind](user=user)
     report = ImportReport(total=len(dataset), headers=list(dataset.headers or []))
     missing = [h for h in REQUIRED_HEADERS[kind] if h not in report.headers]

@@ -1,5 +1,6 @@
-"""Who may see the department's internal owner work (one place for the rule)."""
-from django.core.exceptions import PermissionDenied
+"""Who may see the department's internal owner work, and who may do what with owners (one place
+for each rule: the services raise with them, the pages show a button only when they pass)."""
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.roles import Role
 from crm.scopes import has_role
@@ -18,3 +19,36 @@ def require_care_list(user) -> None:
     """Raise PermissionDenied (in Chinese) unless ``can_see_care_list(user)``."""
     if not can_see_care_list(user):
         raise PermissionDenied("物业公司不能查看客户事务部的内部工作。")
+
+
+# Roles that log calls and visits (来电来访, 访问客户): the front desk and the departments that
+# serve owners, not the manager (who reads them), finance, legal or the property company.
+CONTACT_ROLES = (Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.ADMIN, Role.PROJECT_DEPT)
+
+
+def check_log_contact(user) -> None:
+    if not has_role(user, *CONTACT_ROLES):
+        raise PermissionDenied("您的角色不能登记来电来访。")
+
+
+def check_import(user) -> None:
+    """The owners' Excel import: customer-affairs staff and administrators with the right to add
+    customers (the front desk and the project department enter owners one by one)."""
+    if not (user.has_perm("owners.add_customer") and has_role(user, Role.ADMIN, Role.CS_SUPERVISOR, Role.CS_STAFF)):
+        raise PermissionDenied("只有客户事务部与系统管理员可以导入。")
+
+
+def check_access_request(user) -> None:
+    """Ask to open a customer outside one's scope (the outside and legal roles never do)."""
+    if not has_role(user, *(r for r in Role.values if r not in (Role.PROPERTY_COMPANY, Role.LEGAL))):
+        raise PermissionDenied("您的角色不能申请调阅范围外客户。")
+
+
+def check_access_decide(user, request) -> None:
+    """Decide an access request: a cs_supervisor (or admin), not on their own, once."""
+    if not has_role(user, Role.CS_SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied("只有客户事务部主管可以审批调阅申请。")
+    if request.requested_by_id == user.pk:
+        raise PermissionDenied("不能审批自己的申请。")
+    if request.status != request.Status.PENDING:
+        raise ValidationError("该申请已处理。")

@@ -141,6 +141,9 @@ def preference_update(*, profile: PreferenceProfile, user, **data) -> Preference
 @transaction.atomic
 def access_request_submit(*, customer: Customer, user, reason: str) -> AccessRequest:
     """Ask to open a customer outside one's scope; a cs_supervisor decides."""
+    from owners.permissions import check_access_request
+
+    check_access_request(user)
     reason = _require_reason(reason)
     req = AccessRequest(customer=customer, requested_by=user, reason=reason)
     req._history_user = user
@@ -156,13 +159,12 @@ def access_request_submit(*, customer: Customer, user, reason: str) -> AccessReq
 @transaction.atomic
 def access_request_decide(*, request_id: int, user, approve: bool) -> AccessRequest:
     """A cs_supervisor approves (valid for today) or rejects a pending request, once."""
+    from owners.permissions import check_access_decide
+
     if not has_role(user, Role.CS_SUPERVISOR, Role.ADMIN):
         raise PermissionDenied("只有客户事务部主管可以审批调阅申请。")
     req = AccessRequest.objects.select_for_update().get(pk=request_id)
-    if req.requested_by_id == user.pk:
-        raise PermissionDenied("不能审批自己的申请。")
-    if req.status != AccessRequest.Status.PENDING:
-        raise ValidationError("该申请已处理。")
+    check_access_decide(user, req)
     req.status = AccessRequest.Status.APPROVED if approve else AccessRequest.Status.REJECTED
     req.decided_by, req.decided_at = user, timezone.now()
     req.valid_on = timezone.localdate() if approve else None
@@ -189,6 +191,9 @@ def out_of_scope_open(*, customer: Customer, user) -> AccessLog:
 def contact_log(*, customer: Customer, user, need: str, kind: str = ContactLog.Kind.CALL, answer: str = "",
                 follow_up: str = "", caller_phone: str = "", occurred_at: dt.datetime | None = None) -> ContactLog:
     """Record a call or visit (来电来访记录)."""
+    from owners.permissions import check_log_contact
+
+    check_log_contact(user)
     if not (need or "").strip():
         raise ValidationError({"need": ["请填写客户需求。"]})
     check_happened(occurred_at, label="来电来访时间")
@@ -206,6 +211,9 @@ def contact_log(*, customer: Customer, user, need: str, kind: str = ContactLog.K
 def visit_record(*, customer: Customer, user, visited_on: dt.date, method: str, opinions: str = "",
                  satisfaction: int | None = None) -> CustomerVisit:
     """Record an active visit (访问客户记录表); counts toward the monthly quotas."""
+    from owners.permissions import check_log_contact
+
+    check_log_contact(user)
     if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
         raise ValidationError({"satisfaction": ["满意度为 1-5 分。"]})
     check_happened(visited_on, label="访问日期")

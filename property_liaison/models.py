@@ -1,8 +1,9 @@
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -416,13 +417,32 @@ class RepairRequest(models.Model):
 _DEVELOPER = ("cs_staff", "cs_supervisor", "manager", "admin")
 _ANSWERING = ("property_company", "cs_staff", "cs_supervisor", "admin")
 
-ACTION_ITEM_WORKFLOW = Workflow("status", [
-    Transition("answer", (ActionItem.Status.OPEN,), ActionItem.Status.ANSWERED, "提交答复", _ANSWERING),
+
+def _answerable_by(item, user) -> None:
+    """The property company answers the items that are its to do; the department answers (or
+    records the answer of) the others."""
+    from crm.roles import Role
+    from crm.scopes import user_role
+
+    if user_role(user) == Role.PROPERTY_COMPANY and item.party != ActionItem.Party.PROPERTY_COMPANY:
+        raise PermissionDenied(f"该事项的责任方是“{item.get_party_display()}”，由客户事务部答复。")
+
+
+def _condition_met(formation, user) -> None:
+    if formation.condition_date is None or formation.condition_date > timezone.localdate():
+        raise ValidationError("按交付面积计算，该项目尚未具备成立业主大会的条件。")
+
+
+# Each workflow needs its model's change permission (the views' too), so a role that may only
+# look (the manager) is offered no step it would be refused.
+ACTION_ITEM_WORKFLOW = Workflow("status", permission="property_liaison.change_actionitem", transitions=[
+    Transition("answer", (ActionItem.Status.OPEN,), ActionItem.Status.ANSWERED, "提交答复", _ANSWERING,
+               guard=_answerable_by),
     Transition("verify", (ActionItem.Status.ANSWERED,), ActionItem.Status.VERIFIED, "验证通过", _DEVELOPER, "success"),
     Transition("reopen", (ActionItem.Status.ANSWERED,), ActionItem.Status.OPEN, "退回重办", _DEVELOPER, "outline-danger"),
 ])
 
-RECTIFICATION_WORKFLOW = Workflow("status", [
+RECTIFICATION_WORKFLOW = Workflow("status", permission="property_liaison.change_rectification", transitions=[
     Transition("answer", (Rectification.Status.OPEN,), Rectification.Status.ANSWERED, "提交整改答复", _ANSWERING),
     Transition("verify", (Rectification.Status.ANSWERED,), Rectification.Status.VERIFIED, "验证通过", _DEVELOPER,
                "success"),
@@ -431,8 +451,8 @@ RECTIFICATION_WORKFLOW = Workflow("status", [
 ])
 
 _S = CommitteeFormation.Step
-COMMITTEE_WORKFLOW = Workflow("step", [
-    Transition("conditions_met", (_S.WAITING,), _S.CONDITIONS_MET, "确认具备条件", _DEVELOPER),
+COMMITTEE_WORKFLOW = Workflow("step", permission="property_liaison.change_committeeformation", transitions=[
+    Transition("conditions_met", (_S.WAITING,), _S.CONDITIONS_MET, "确认具备条件", _DEVELOPER, guard=_condition_met),
     Transition("preparatory_group", (_S.CONDITIONS_MET,), _S.PREPARATORY_GROUP, "筹备组成立", _DEVELOPER),
     Transition("subdistrict_guidance", (_S.PREPARATORY_GROUP,), _S.SUBDISTRICT_GUIDANCE, "街道办事处指导", _DEVELOPER),
     Transition("owners_meeting", (_S.SUBDISTRICT_GUIDANCE,), _S.OWNERS_MEETING, "业主大会召开", _DEVELOPER),
@@ -442,7 +462,7 @@ COMMITTEE_WORKFLOW = Workflow("step", [
 ])
 
 _R = RepairRequest.Status
-REPAIR_WORKFLOW = Workflow("status", [
+REPAIR_WORKFLOW = Workflow("status", permission="property_liaison.change_repairrequest", transitions=[
     Transition("assign", (_R.NEW,), _R.ASSIGNED, "派工", _ANSWERING),
     Transition("complete", (_R.ASSIGNED,), _R.COMPLETED, "完工", _ANSWERING, "success"),
     Transition("confirm", (_R.COMPLETED,), _R.CONFIRMED, "业主确认", _DEVELOPER + ("property_company",), "success"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -343,11 +343,22 @@ def committee_advance(*, user, formation: CommitteeFormation, step: str, on: dt.
     return COMMITTEE_WORKFLOW.fire(formation, step, user=user, updates={"step_date": on, "note": note})
 
 
+def check_committee_change(user) -> None:
+    """Record the committee's notice or recompute its condition: the committee change permission."""
+    if not user.has_perm("property_liaison.change_committeeformation"):
+        raise PermissionDenied("您不能办理业委会筹备事项。")
+
+
+def check_notice(user, formation: CommitteeFormation) -> None:
+    check_committee_change(user)
+    if formation.condition_date is None:
+        raise ValidationError("尚未具备条件，无需报告。")
+
+
 @transaction.atomic
 def committee_notify_authorities(*, user, formation: CommitteeFormation, on: dt.date) -> CommitteeFormation:
     """Record the written notice to the district housing office and the sub-district office."""
-    if formation.condition_date is None:
-        raise ValidationError("尚未具备条件，无需报告。")
+    check_notice(user, formation)
     check_happened(on, label="书面报告日期", after=[(formation.condition_date, "具备成立条件的日期")])
     formation.authorities_notified_on = on
     formation._history_user = user

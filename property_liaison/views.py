@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from crm.history import history_rows
 from crm.scopes import visible_projects
 from crm.views import show_error
+from crm.workflow import allowed
 from owners.models import Unit
 from property_liaison import forms, selectors, services
 from property_liaison.models import (
@@ -46,7 +47,9 @@ def home(request):
     return render(request, "property_liaison/home.html", {
         "counts": selectors.liaison_counts(request.user),
         "cadence": [row for row in selectors.cadence_report(request.user) if row["late"]],
-        "can_manage": request.user.has_perm("property_liaison.add_inspection"),
+        "can_add_meeting": request.user.has_perm("property_liaison.add_coordinationmeeting"),
+        "can_add_inspection": request.user.has_perm("property_liaison.add_inspection"),
+        "can_add_repair": request.user.has_perm("property_liaison.add_repairrequest"),
     })
 
 
@@ -282,13 +285,19 @@ def committee_detail(request, project_pk):
     project = get_object_or_404(visible_projects(request.user), pk=project_pk)
     formation = CommitteeFormation.objects.filter(project=project).first()
     condition = services.project_committee_condition(project)
-    transitions = COMMITTEE_WORKFLOW.available(formation or CommitteeFormation(project=project), request.user)
+    # The formation as every action sees it (committee_act recomputes the condition first).
+    current = CommitteeFormation(project=project, step=formation.step if formation else CommitteeFormation.Step.WAITING,
+                                 condition_date=condition.condition_date,
+                                 authorities_notified_on=formation.authorities_notified_on if formation else None)
+    transitions = COMMITTEE_WORKFLOW.available(current, request.user)
     context = {"project": project, "formation": formation, "condition": condition, "today": timezone.localdate(),
                "step_form": forms.CommitteeStepForm(transitions=transitions),
                "can_replace": any(t.name == "replaced" for t in transitions),
+               "can_notice": allowed(services.check_notice, request.user, current)
+               and not current.authorities_notified_on,
                "notice_form": forms.CommitteeNoticeForm(), "replace_form": forms.ReplacementForm(),
                "steps": CommitteeFormation.Step.choices,
-               "can_change": request.user.has_perm("property_liaison.change_committeeformation")}
+               "can_change": allowed(services.check_committee_change, request.user)}
     if formation:
         context.update(_history(request, formation))
     return render(request, "property_liaison/committee_detail.html", context)
@@ -299,6 +308,7 @@ def committee_detail(request, project_pk):
 def committee_act(request, project_pk, action):
     project = get_object_or_404(visible_projects(request.user), pk=project_pk)
     target = redirect("property_liaison:committee_detail", project_pk=project.pk).url
+    services.check_committee_change(request.user)
     formation = services.committee_refresh(project=project, user=request.user)
     form_class = {"step": forms.CommitteeStepForm, "notice": forms.CommitteeNoticeForm,
                   "replace": forms.ReplacementForm, "refresh": None}.get(action, "missing")

@@ -5,7 +5,8 @@ when it opens that URL with a record it may see (filled from the demo data):
 
     A   allowed: the page answers 200
     R   allowed, but the page sends this role on (302) to a page of the same app — an action
-        form whose step is not this role's to take now, or a POST-only action that redirects
+        form whose step the record has moved past, or a POST-only action that redirects
+        (a form for a step that is not this role's to take is a 403: D)
     P   allowed to post: the URL only accepts POST, so a GET answers 405
     S…  scoped (project_dept, property_company; every role for its own notifications and
         exports): as the letter after it for a record in its scope; a record of ANOTHER project
@@ -89,7 +90,7 @@ MATRIX: dict[str, str] = {
     "owners:unit_document_add":              "P  P  P   D   SP D   D   D  P",
     "owners:visit_create":                   "A  A  A   D   S  D   D   D  A",
     # complaints
-    "complaints:act":                        "A  A  A   R   SR D   D   D  A",
+    "complaints:act":                        "A  A  A   D   SR D   D   D  A",
     "complaints:attach":                     "P  P  P   P   SP D   D   D  P",
     "complaints:attachment":                 "A  A  A   A   S  D   D   D  A",
     "complaints:clock":                      "P  P  P   P   SP D   D   D  P",
@@ -270,7 +271,10 @@ KWARGS: dict[str, dict] = {
                                "pk": Parent("item_pk", "forum_id")},
     "clubs:opinion_to_case": {"opinion_pk": Obj("clubs.ForumOpinion", "forum__project"),
                               "pk": Parent("opinion_pk", "forum_id")},
-    **{f"clubs:{n}": {"pk": Obj("clubs.Club")} for n in ("club_detail", "club_edit")},
+    "clubs:club_detail": {"pk": Obj("clubs.Club")},
+    # A plan is edited while a draft or rejected: the draft club that _complete_the_demo adds.
+    "clubs:club_edit": {"pk": Obj("clubs.Club", where=(("status", "submitted"), ("status", "approved"),
+                                                       ("status", "founded")))},
     "clubs:club_act": {"pk": Obj("clubs.Club"), "action": "submit"},
     "clubs:activity_create": {"club_pk": Obj("clubs.Club")},
     "clubs:member_detail": {"pk": Obj("clubs.ClubMember", "customer__project")},
@@ -392,6 +396,7 @@ def _complete_the_demo():
     notification and a finished export for every user, a case the property company forwarded."""
     from django.core.files.base import ContentFile
 
+    from clubs import services as club_services
     from clubs.models import ActivityPhoto, ClubActivity
     from complaints import services as complaint_services
     from complaints.models import Attachment, Complaint
@@ -435,6 +440,8 @@ def _complete_the_demo():
         item.save()
     for case in LitigationCase.objects.all():
         case.contract_file.save("matrix.pdf", pdf)
+    club_services.club_create(user=users["cs_staff"], name="矩阵测试会", project=Project.objects.first(),
+                              founding_plan="草稿方案")
 
 
 # --- Tests ------------------------------------------------------------------------------------------

@@ -56,3 +56,63 @@ def test_stale_object_cannot_fire_twice(request_obj, make_user):
 def test_available_lists_only_what_the_service_accepts(request_obj, make_user):
     assert [t.name for t in FLOW.available(request_obj, make_user("cs_staff"))] == ["withdraw"]
     assert FLOW.available(request_obj, make_user("front_desk")) == []
+
+
+# --- One predicate for the buttons and the service: permission and guard -------------------
+
+
+def _refuse_on_weekends(obj, user):
+    from django.core.exceptions import ValidationError
+
+    if obj.title == "周末":
+        raise ValidationError("周末不办理。")
+
+
+GUARDED = Workflow(field="status", permission="crm.change_approvalrequest", transitions=[
+    Transition("withdraw", ("pending",), "withdrawn", "撤回", roles=("cs_staff", "manager"), guard=_refuse_on_weekends),
+    Transition("note", ("pending",), "pending", "备注", permission=""),
+])
+
+
+@pytest.mark.django_db
+def test_a_role_without_the_workflows_permission_is_offered_nothing_and_refused(request_obj, make_user):
+    manager = make_user("manager")  # the role is listed, but the group lacks crm.change_approvalrequest
+    assert not manager.has_perm("crm.change_approvalrequest")
+    assert [t.name for t in GUARDED.available(request_obj, manager)] == ["note"]
+    with pytest.raises(PermissionDenied):
+        GUARDED.fire(request_obj, "withdraw", user=manager)
+    request_obj.refresh_from_db()
+    assert request_obj.status == "pending"
+
+
+@pytest.mark.django_db
+def test_a_guard_hides_the_step_and_refuses_it_with_its_reason(request_obj, make_user):
+    from django.contrib.auth.models import Permission
+    from django.core.exceptions import ValidationError
+
+    staff = make_user("cs_staff")
+    staff.user_permissions.add(Permission.objects.get(codename="change_approvalrequest"))
+    staff = type(staff).objects.get(pk=staff.pk)  # a fresh permission cache
+    assert GUARDED.can(request_obj, "withdraw", staff)
+    request_obj.title = "周末"
+    request_obj.save(update_fields=["title"])
+    assert not GUARDED.can(request_obj, "withdraw", staff)
+    assert "withdraw" not in [t.name for t in GUARDED.available(request_obj, staff)]
+    with pytest.raises(ValidationError, match="周末不办理"):
+        GUARDED.fire(request_obj, "withdraw", user=staff)
+    request_obj.refresh_from_db()
+    assert request_obj.status == "pending"
+
+
+def test_allowed_turns_a_raising_check_into_yes_or_no():
+    from django.core.exceptions import ValidationError
+
+    from crm.workflow import allowed
+
+    def check(value):
+        if value < 0:
+            raise ValidationError("负数")
+        if value == 0:
+            raise PermissionDenied("零")
+
+    assert allowed(check, 1) and not allowed(check, 0) and not allowed(check, -1)
