@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min, OuterRef, Q, Subquery
@@ -319,17 +318,21 @@ def _notify_clock_batch(clock_ids, *, stage: str, roles=(), to_handlers=True, le
     rows = []
     for chunk in _chunks(clock_ids):
         rows += SlaClock.objects.filter(pk__in=chunk).values_list(
-            "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name")
+            "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name",
+            "complaint_id")
     sent = 0
     if to_handlers:
-        wanted = {handler or responder for _, _, handler, responder, _ in rows} - {None}
-        active = set(get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+        # The handler, else the first responder; one who may not open the case (a property
+        # company's liaison who forwarded it, someone who has left) is replaced by the
+        # supervisors (crm.notifications.route).
+        told = [row for row in rows if row[2] or row[3]]
         sent += notify_many([
             Notification(recipient_id=handler or responder, title=f"时限{label}：{number} {name}"[:200], level=level,
-                         dedupe_key=f"sla:{pk}:{stage}")
-            for pk, number, handler, responder, name in rows if (handler or responder) in active])
+                         url=case_url(Complaint(pk=case_id)), dedupe_key=f"sla:{pk}:{stage}")
+            for pk, number, handler, responder, name, case_id in told],
+            targets=[Complaint(pk=row[5]) for row in told])
     for role in roles:
-        summary = "；".join(f"{n} {name}" for _, n, _, _, name in rows[:10])
+        summary = "；".join(f"{row[1]} {row[4]}" for row in rows[:10])
         key = hashlib.sha1(",".join(str(r[0]) for r in rows).encode()).hexdigest()[:16]
         sent += notify_role(role, title=f"{len(rows)}项时限{label}", body=summary, level=level,
                             dedupe_key=f"sla:{stage}:{role}:{key}")

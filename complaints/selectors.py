@@ -44,6 +44,11 @@ def complaints_for(user):
     return qs.filter(project__in=projects)
 
 
+def clocks_for(user):
+    """The SLA clocks of the cases the user may see (the case page's pause/extension forms)."""
+    return SlaClock.objects.filter(complaint__in=complaints_for(user))
+
+
 def register_list(*, user, params):
     """The register page: scoped, filtered, sorted by the next deadline, no N+1."""
     base = complaints_for(user).select_related("project", "unit", "unit__building", "handler", "department",

@@ -110,7 +110,7 @@ def complaint_transfer(*, complaint, user, department=None, handler=None, note: 
     refresh_next_deadline([complaint.pk])
     if handler:
         notify(recipients=[handler], title=f"新转交的案件：{complaint.number}", body=complaint.title,
-               url=case_url(complaint), dedupe_key=f"complaint:{complaint.pk}:handler:{handler.pk}")
+               url=case_url(complaint), target=complaint, dedupe_key=f"complaint:{complaint.pk}:handler:{handler.pk}")
     return complaint
 
 
@@ -120,7 +120,8 @@ def _notify_superiors(complaint, severity: str) -> None:
     label = Severity(severity).label
     for role in (Role.CS_SUPERVISOR, Role.MANAGER):
         notify_role(role, title=f"{label}投诉：{complaint.number} {complaint.title}", body=complaint.major_reason,
-                    url=case_url(complaint), level="warning", dedupe_key=f"complaint:{complaint.pk}:severity:{severity}")
+                    url=case_url(complaint), target=complaint, level="warning",
+                    dedupe_key=f"complaint:{complaint.pk}:severity:{severity}")
 
 
 @transaction.atomic

@@ -168,8 +168,7 @@ def attachment(request, pk):
 @require_POST
 @permission_required("complaints.change_complaint", raise_exception=True)
 def clock_action(request, pk, op):
-    clock = get_object_or_404(SlaClock.objects.filter(complaint__in=selectors.complaints_for(request.user))
-                              .select_related("complaint", "rule"), pk=pk)
+    clock = get_object_or_404(selectors.clocks_for(request.user).select_related("complaint", "rule"), pk=pk)
     try:
         if op == "pause":
             form = forms.PauseForm(request.POST)

@@ -110,7 +110,7 @@ def approval_submit(*, target, subject: str, title: str, content: str, submitted
             request.save()
     except IntegrityError as exc:
         raise ValidationError("该事项已有待审批的版本，请等待审批结果。") from exc
-    notify_role(role, title=f"待审批：{title}（第{request.version}版）", url=url,
+    notify_role(role, title=f"待审批：{title}（第{request.version}版）", url=url, target=target,
                 dedupe_key=f"approval:{request.pk}:submitted")
     return request
 
@@ -133,5 +133,5 @@ def approval_decide(*, request_id: int, user, approve: bool, comment: str = "", 
     request.save(update_fields=["status"])  # one history entry for the decision
     verdict = "已批准" if approve else "被驳回"
     notify(recipients=[request.submitted_by], title=f"{request.title}（第{request.version}版）{verdict}",
-           body=comment, url=url, dedupe_key=f"approval:{request.pk}:decided")
+           body=comment, url=url, target=request.target, dedupe_key=f"approval:{request.pk}:decided")
     return request

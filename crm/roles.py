@@ -23,6 +23,9 @@ class Role(models.TextChoices):
 # Customer-affairs roles that serve every project after its close-out.
 DEPARTMENT_ROLES = {Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.MANAGER}
 
+# Users outside the company: never told about internal work they cannot open.
+OUTSIDE_ROLES = {Role.PROPERTY_COMPANY}
+
 # Permissions per role as "app_label.codename". Apps add theirs here, in one table, so
 # that the permission matrix is readable in one place.
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -1,13 +1,19 @@
-"""Who is who: the role of a user and the projects in their scope.
+"""Who is who: the role of a user, the projects in their scope, and who may open a record.
 
 Every list and every record lookup of a project-bound model goes through
-``visible_projects`` so that a guessed id outside one's scope is a 404.
+``visible_projects`` so that a guessed id outside one's scope is a 404. ``RECORD_SCOPES``
+names, per kind of record, the permission and selector its page checks, so that other code
+(notifications) can ask the same question the page asks: ``can_open(user, record)``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from crm.roles import DEPARTMENT_ROLES, Role
 
@@ -69,4 +75,84 @@ def role_users(role: str):
     """Active users holding a role."""
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(is_active=True, profile__role=role)
+    return get_user_model().objects.filter(is_active=True, profile__role=role).select_related("profile")
+
+
+def admin_users():
+    """Active administrators: the admin role and superusers."""
+    from django.contrib.auth import get_user_model
+
+    return (get_user_model().objects.filter(Q(profile__role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
+            .select_related("profile"))
+
+
+# --- Who may open one record --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordScope:
+    """How the page of a record decides who may open it, and who answers for it.
+
+    ``permission`` is the permission the page requires ("" if none) and ``selector`` the dotted
+    path of the selector the page looks the id up in (``selector(user)`` → the records in the
+    user's scope), so that ``can_open`` gives the page's own answer. ``role`` is the department
+    role that answers for the record: a notice about it whose recipient may not open it goes to
+    that role instead (crm.notifications).
+    """
+
+    permission: str
+    selector: str
+    role: str
+
+
+# One row per kind of record a notification can point to (model label → its page's check).
+# Every workflow is run by 客户事务部, whose supervisor sees every project; the approvals and
+# the litigation (legal sees only the cases handed to it) fall back to it as well.
+RECORD_SCOPES: dict[str, RecordScope] = {
+    "complaints.complaint": RecordScope(
+        "complaints.view_complaint", "complaints.selectors.complaints_for", Role.CS_SUPERVISOR),
+    "complaints.slaclock": RecordScope(
+        "complaints.view_complaint", "complaints.selectors.clocks_for", Role.CS_SUPERVISOR),
+    "property_liaison.actionitem": RecordScope(
+        "property_liaison.view_actionitem", "property_liaison.selectors.action_items", Role.CS_SUPERVISOR),
+    "property_liaison.rectification": RecordScope(
+        "property_liaison.view_rectification", "property_liaison.selectors.rectifications", Role.CS_SUPERVISOR),
+    "property_liaison.coordinationgap": RecordScope(
+        "property_liaison.view_coordinationmeeting", "property_liaison.selectors.coordination_gaps",
+        Role.CS_SUPERVISOR),
+    "property_liaison.committeeformation": RecordScope(
+        "property_liaison.view_committeeformation", "property_liaison.selectors.committees", Role.CS_SUPERVISOR),
+    "mortgage.titlecertificatecase": RecordScope(
+        "mortgage.view_titlecertificatecase", "mortgage.selectors.certificate_cases_for", Role.CS_SUPERVISOR),
+    "mortgage.agencyagreement": RecordScope(
+        "mortgage.view_agencyagreement", "mortgage.selectors.agreements_for", Role.CS_SUPERVISOR),
+    "mortgage.litigationcase": RecordScope(
+        "mortgage.view_litigationcase", "mortgage.selectors.litigation_cases_for", Role.CS_SUPERVISOR),
+    "clubs.ownerforum": RecordScope("clubs.view_ownerforum", "clubs.selectors.forums", Role.CS_SUPERVISOR),
+    "clubs.club": RecordScope("clubs.view_club", "clubs.selectors.clubs", Role.CS_SUPERVISOR),
+    "clubs.clubactivity": RecordScope("clubs.view_clubactivity", "clubs.selectors.activities", Role.CS_SUPERVISOR),
+    "owners.accessrequest": RecordScope("", "owners.selectors.access_requests_for", Role.CS_SUPERVISOR),
+}
+
+
+def record_scope(label: str) -> RecordScope:
+    try:
+        return RECORD_SCOPES[label]
+    except KeyError:
+        raise ImproperlyConfigured(f"{label}: add its page's check to crm.scopes.RECORD_SCOPES") from None
+
+
+def openable_ids(user, label: str, ids) -> set[int]:
+    """Which of these records (of model ``label``) the user may open: one query."""
+    scope = record_scope(label)
+    if user is None or not user.is_active or user_role(user) is None:
+        return set()
+    if scope.permission and not user.has_perm(scope.permission):
+        return set()
+    records = import_string(scope.selector)(user)
+    return set(records.filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
+def can_open(user, record) -> bool:
+    """Whether the user may open this record's page (the page's own permission and scope)."""
+    return record.pk in openable_ids(user, record._meta.label_lower, [record.pk])

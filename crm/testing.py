@@ -177,3 +177,25 @@ def run_at_once(*calls):
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def notices_not_opening(client, notifications=None) -> list[str]:
+    """The notifications whose recipient cannot open what they point to, through the pages:
+    its link must answer 200 for its recipient, and a notice without a link (internal work)
+    must not be held by an outside user (the property company). [] when all is right."""
+    from crm.models import Notification
+    from crm.roles import OUTSIDE_ROLES
+    from crm.scopes import user_role
+
+    wrong = []
+    notes = Notification.objects.select_related("recipient") if notifications is None else notifications
+    for note in notes:
+        if not note.url:
+            if user_role(note.recipient) in OUTSIDE_ROLES:
+                wrong.append(f"{note.recipient.username} holds internal notice «{note.title}»")
+            continue
+        client.force_login(note.recipient)
+        status = client.get(note.url).status_code
+        if status != 200:
+            wrong.append(f"{note.recipient.username} gets {status} on «{note.title}» {note.url}")
+    return wrong

@@ -525,24 +525,23 @@ def _notify_held(held: list[dict], suing: dict, upload: OverdueUpload) -> int:
     from crm.notifications import notify_many
     from crm.roles import Role
     from crm.scopes import role_users
-
-    from django.contrib.auth import get_user_model
+    from mortgage.models import LitigationCase
 
     supervisors = set(role_users(Role.CS_SUPERVISOR).values_list("pk", flat=True))
-    assignees = {suing[record["id"]][2] for record in held}
-    active = set(get_user_model().objects.filter(pk__in=assignees, is_active=True).values_list("pk", flat=True))
-    notes = []
+    notes, targets = [], []
     for record in held:
         case_id, number, assignee_id, stage, loan, owner = suing[record["id"]]
-        # an assignee who has left is not told; cs_supervisor always is (and can reassign)
-        for recipient_id in sorted(supervisors | ({assignee_id} & active)):
+        # cs_supervisor always is told (and can reassign); an assignee who has left is
+        # replaced by the supervisors (crm.notifications.route)
+        for recipient_id in sorted(supervisors | {assignee_id}):
             notes.append(Notification(
                 recipient_id=recipient_id, level=Notification.Level.WARNING,
                 url=reverse("mortgage:litigation_detail", args=[case_id]),
                 title=f"逾期名单 {upload.report_date} 未再列出诉讼中的 {owner} {loan}（{number}）",
                 body=f"诉讼阶段：{stage}。该记录仍为逾期中，不因名单关闭；请核实是否已还款或和解。",
                 dedupe_key=f"mortgage:unlisted:{record['id']}:{upload.pk}"))
-    return notify_many(notes)
+            targets.append(LitigationCase(pk=case_id))
+    return notify_many(notes, targets=targets)
 
 
 FIELDS_DB = ["amount", "overdue_since", "periods", "bank_recommends", "last_upload_id", "last_report_date",

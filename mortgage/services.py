@@ -220,7 +220,7 @@ def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt
             loan.save(update_fields=["guarantee_active", "guarantee_released_on"])
     if action == "request_release":
         notify_role(Role.FINANCE, title=f"请确认撤销按揭担保：{case.unit} {case.customer.name}",
-                    url=reverse("mortgage:certificate_detail", args=[case.pk]),
+                    url=reverse("mortgage:certificate_detail", args=[case.pk]), target=case,
                     dedupe_key=f"mortgage:release:{case.pk}")
     return case
 
@@ -267,7 +267,7 @@ def certificates_chase_late() -> int:
     cases = TitleCertificateCase.objects.filter(pk__in=ids).select_related("unit", "customer", "agreement__agent")
     for case in cases.iterator(chunk_size=500):
         sent += bool(notify(
-            recipients=staff, level="danger", url=reverse("mortgage:certificate_detail", args=[case.pk]),
+            recipients=staff, level="danger", url=reverse("mortgage:certificate_detail", args=[case.pk]), target=case,
             title=f"产权证办理超期：{case.unit} {case.customer.name}（{case.get_stage_display()}，约定 {case.due_date}）",
             body=f"代办公司：{case.agreement.agent if case.agreement else '—'}，请督促办理。",
             dedupe_key=f"mortgage:cert-late:{case.pk}:{today.isoformat()}",
@@ -425,7 +425,8 @@ def litigation_hand_over(*, record: OverdueRecord, user, assignee, dossier_note:
     case._history_user = user
     case.save()
     notify(recipients=[assignee], title=f"按揭逾期诉讼案卷已移交：{case.number} {record.customer.name}",
-           url=reverse("mortgage:litigation_detail", args=[case.pk]), dedupe_key=f"mortgage:handover:{case.pk}")
+           url=reverse("mortgage:litigation_detail", args=[case.pk]), target=case,
+           dedupe_key=f"mortgage:handover:{case.pk}")
     return case
 
 

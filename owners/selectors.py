@@ -44,6 +44,17 @@ def customers_for(user) -> QuerySet[Customer]:
     return Customer.objects.filter(project__in=visible_projects(user)).select_related("project")
 
 
+def access_requests_for(user):
+    """Requests to open customers out of scope: a deciding role (cs_supervisor, admin) sees
+    all, anyone else their own."""
+    from owners.models import AccessRequest
+
+    qs = AccessRequest.objects.select_related("customer", "requested_by", "decided_by")
+    if user_role(user) in (Role.CS_SUPERVISOR, Role.ADMIN):
+        return qs
+    return qs.filter(requested_by=user)
+
+
 def customers_openable(user) -> QuerySet[Customer]:
     """customers_for plus those opened for today by an approved access request."""
     granted = granted_customer_ids(user)

@@ -152,7 +152,7 @@ def access_request_submit(*, customer: Customer, user, reason: str) -> AccessReq
     from django.urls import reverse
 
     notify_role(Role.CS_SUPERVISOR, title="范围外客户调阅申请", body=f"{user} 申请调阅 {customer.code}：{reason}",
-                url=reverse("owners:access_request_list"), dedupe_key=f"owners.access_request.{req.pk}")
+                url=reverse("owners:access_request_list"), target=req, dedupe_key=f"owners.access_request.{req.pk}")
     return req
 
 

@@ -261,10 +261,8 @@ def access_request_new(request):
 
 
 def access_request_list(request):
-    qs = AccessRequest.objects.select_related("customer", "requested_by", "decided_by")
+    qs = selectors.access_requests_for(request.user)
     deciding = has_role(request.user, Role.CS_SUPERVISOR, Role.ADMIN)
-    if not deciding:
-        qs = qs.filter(requested_by=request.user)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "owners/access_request_list.html", {
         "page_obj": page, "can_request": allowed(check_access_request, request.user),

@@ -15,7 +15,7 @@ from crm.scopes import visible_projects
 from owners.models import Unit
 from property_liaison import filters
 from property_liaison.models import (
-    ActionItem, CommitteeFormation, CoordinationMeeting, Inspection, Rectification, RepairRequest, WarrantyCategory,
+    ActionItem, CommitteeFormation, CoordinationGap, CoordinationMeeting, Inspection, Rectification, RepairRequest, WarrantyCategory,
 )
 from property_liaison.services import coordination_status, warranty_end
 
@@ -72,6 +72,12 @@ def repair_list(user, params):
 
 def committees(user):
     return CommitteeFormation.objects.filter(project__in=visible_projects(user)).select_related("project")
+
+
+def coordination_gaps(user):
+    """Projects found without coordination past their due date, of the projects in scope (the
+    cadence report shows them)."""
+    return CoordinationGap.objects.filter(project__in=visible_projects(user))
 
 
 def cadence_report(user, on: dt.date | None = None) -> list[dict]:

@@ -105,7 +105,7 @@ def action_item_add(*, user, meeting, description: str, party: str, assignee: st
     if party == ActionItem.Party.PROPERTY_COMPANY:
         notify(recipients=_company_users(meeting.company), title=f"新的协调事项：{description[:60]}",
                body=f"{meeting.project.name}，完成期限 {due_date}，请在系统中答复。",
-               url=reverse("property_liaison:action_item_detail", args=[item.pk]))
+               url=reverse("property_liaison:action_item_detail", args=[item.pk]), target=item)
     return item
 
 
@@ -122,7 +122,7 @@ def action_item_answer(*, user, item: ActionItem, answer: str, evidence=None) ->
     item = ACTION_ITEM_WORKFLOW.fire(item, "answer", user=user, updates=updates)
     notify(recipients=[item.meeting.recorded_by], title=f"协调事项已答复待验证：{item.description[:60]}",
            body=f"{item.project.name}：{answer[:200]}",
-           url=reverse("property_liaison:action_item_detail", args=[item.pk]))
+           url=reverse("property_liaison:action_item_detail", args=[item.pk]), target=item)
     return item
 
 
@@ -142,7 +142,7 @@ def action_item_reopen(*, user, item: ActionItem, note: str) -> ActionItem:
     if item.party == ActionItem.Party.PROPERTY_COMPANY:
         notify(recipients=_company_users(item.meeting.company), title=f"协调事项被退回：{item.description[:60]}",
                body=f"{item.project.name}，退回原因：{note}",
-               url=reverse("property_liaison:action_item_detail", args=[item.pk]), level="warning")
+               url=reverse("property_liaison:action_item_detail", args=[item.pk]), target=item, level="warning")
     return item
 
 
@@ -181,11 +181,13 @@ def coordination_cadence_check(on: dt.date | None = None) -> int:
         [CoordinationGap(project=row["project"], due_date=row["due_date"], last_date=row["last_date"])
          for row in late], ignore_conflicts=True)
     url = reverse("property_liaison:cadence_report")
+    gaps = {(g.project_id, g.due_date): g for g in CoordinationGap.objects.filter(
+        project__in=[row["project"] for row in late], due_date__in={row["due_date"] for row in late})}
     for row in late:
         last = row["last_date"].isoformat() if row["last_date"] else "从未协调"
         notify_role("cs_supervisor", title=f"{row['project'].name}未按期与物业公司协调",
                     body=f"协调频次：{row['cadence_label']}；上次协调：{last}；应于 {row['due_date']} 前协调。",
-                    url=url, level="warning",
+                    url=url, target=gaps[(row["project"].pk, row["due_date"])], level="warning",
                     dedupe_key=f"liaison.cadence:{row['project'].pk}:{row['due_date'].isoformat()}")
     return len(late)
 
@@ -242,7 +244,7 @@ def rectification_require(*, user, finding: Finding, requirement: str, deadline:
     rect.save()
     notify(recipients=_company_users(finding.inspection.company), title=f"整改通知：{requirement[:60]}",
            body=f"{finding.inspection.project.name}，整改期限 {deadline}，请整改后在系统中答复。",
-           url=reverse("property_liaison:rectification_detail", args=[rect.pk]), level="warning")
+           url=reverse("property_liaison:rectification_detail", args=[rect.pk]), target=rect, level="warning")
     return rect
 
 
@@ -259,7 +261,7 @@ def rectification_answer(*, user, rectification: Rectification, answer: str, evi
     notify(recipients=[rectification.finding.inspection.inspector],
            title=f"整改已答复待验证：{rectification.requirement[:60]}",
            body=f"{rectification.project.name}：{answer[:200]}",
-           url=reverse("property_liaison:rectification_detail", args=[rectification.pk]))
+           url=reverse("property_liaison:rectification_detail", args=[rectification.pk]), target=rectification)
     return rectification
 
 
@@ -279,7 +281,8 @@ def rectification_reopen(*, user, rectification: Rectification, note: str) -> Re
     notify(recipients=_company_users(rectification.finding.inspection.company),
            title=f"整改被退回：{rectification.requirement[:60]}",
            body=f"{rectification.project.name}，退回原因：{note}，整改期限 {rectification.deadline}。",
-           url=reverse("property_liaison:rectification_detail", args=[rectification.pk]), level="warning")
+           url=reverse("property_liaison:rectification_detail", args=[rectification.pk]), target=rectification,
+           level="warning")
     return rectification
 
 
@@ -297,7 +300,8 @@ def overdue_rectifications_escalate(on: dt.date | None = None) -> int:
     for pk, project_name, requirement, deadline in rows:
         notify_role("cs_supervisor", title=f"{project_name}物业整改逾期：{requirement[:40]}",
                     body=f"整改期限 {deadline}，物业公司尚未答复。",
-                    url=reverse("property_liaison:rectification_detail", args=[pk]), level="danger",
+                    url=reverse("property_liaison:rectification_detail", args=[pk]),
+                    target=Rectification(pk=pk), level="danger",
                     dedupe_key=f"liaison.rectification_overdue:{pk}")
     return len(rows)
 
@@ -399,13 +403,13 @@ def committee_reminders(on: dt.date | None = None) -> int:
         reminded += bool(notify_role(
             "cs_supervisor", title=f"{project.name}已具备成立业主大会条件，请在 {formation.notice_due_date} 前书面报告",
             body=f"具备条件日期：{formation.condition_date}；须报告区房管部门和街道办事处。",
-            url=url, level="warning", dedupe_key=f"liaison.committee_notice:{key}"))
+            url=url, target=formation, level="warning", dedupe_key=f"liaison.committee_notice:{key}"))
         if formation.notice_due_date < on:
             for role in ("cs_supervisor", "manager"):
                 reminded += bool(notify_role(
                     role, title=f"{project.name}业委会书面报告已逾期（期限 {formation.notice_due_date}）",
                     body=f"具备条件日期：{formation.condition_date}；尚未记录向区房管部门和街道办事处的书面报告。",
-                    url=url, level="danger", dedupe_key=f"liaison.committee_notice_late:{key}"))
+                    url=url, target=formation, level="danger", dedupe_key=f"liaison.committee_notice_late:{key}"))
     return reminded
 
 

@@ -7,8 +7,14 @@ from owners.models import Project
 
 
 @pytest.fixture
-def target(db):
-    return Project.objects.create(code="p1", name="测试项目")
+def target(make_user):
+    """A case whose disposal plan is approved (its page decides who is told)."""
+    from complaints.services import complaint_register
+
+    return complaint_register(
+        received_by=make_user("front_desk"), kind="complaint", channel="phone", category="repairs", title="漏水",
+        description="卫生间漏水", project=Project.objects.create(code="p1", name="测试项目"),
+        complainant_name="业主", complainant_phone="13900000000")
 
 
 def submit(target, user, level="", content="方案：上门维修并赔偿"):
