@@ -497,3 +497,60 @@ def test_saving_a_customer_unchanged_writes_no_history_entry(as_role):
     assert liu.history.count() == entries
     stored = Customer.objects.get(pk=liu.pk)
     assert (stored.name, stored.phone, stored.address) == (liu.name, liu.phone, liu.address)
+
+
+# --- Dates that have happened (issue 13, defect 6) -----------------------------------------------
+
+def test_a_document_received_in_the_future_is_refused_and_today_is_saved(as_role):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from owners.models import UnitDocument
+
+    client = as_role("cs_staff")
+    unit = Customer.objects.get(name="吴海涛").ownerships.first().unit
+    url = reverse("owners:unit_document_add", args=[unit.pk])
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    body = client.post(url, {"kind": "meter_confirm", "received_on": tomorrow.isoformat()}, follow=True)
+    assert "收到日期不能晚于今天。" in body.content.decode()
+    assert not UnitDocument.objects.filter(unit=unit, kind="meter_confirm").exists()
+    client.post(url, {"kind": "meter_confirm", "received_on": timezone.localdate().isoformat()})
+    assert UnitDocument.objects.get(unit=unit, kind="meter_confirm").received_on == timezone.localdate()
+
+
+def test_a_survey_dated_in_the_future_is_refused_and_today_is_saved(as_role):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from owners.models import SatisfactionSurvey
+
+    client = as_role("cs_staff")
+    wu = Customer.objects.get(name="吴海涛")
+    url = reverse("owners:survey_create", args=[wu.pk])
+    before = SatisfactionSurvey.objects.filter(customer=wu).count()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    body = client.post(url, {"surveyed_on": tomorrow.isoformat(), "score_service": "4"}).content.decode()
+    assert "调查日期不能晚于今天。" in body
+    assert SatisfactionSurvey.objects.filter(customer=wu).count() == before
+    assert client.post(url, {"surveyed_on": timezone.localdate().isoformat(), "score_service": "4"}).status_code == 302
+    assert SatisfactionSurvey.objects.filter(customer=wu, surveyed_on=timezone.localdate()).count() == 1
+
+
+def test_a_birth_date_in_the_future_is_refused_and_the_customer_is_unchanged(as_role):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    liu = Customer.objects.get(name="刘建国")
+    client = as_role("cs_staff")
+    url = reverse("owners:customer_edit", args=[liu.pk])
+    data = {"name": "刘建国", "phone": liu.phone, "id_number": liu.id_number, "project": liu.project_id,
+            "stage": liu.stage, "source": liu.source}
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    body = client.post(url, {**data, "birth_date": tomorrow.isoformat()}).content.decode()
+    assert "出生日期不能晚于今天。" in body
+    assert Customer.objects.get(pk=liu.pk).birth_date == liu.birth_date
+    assert client.post(url, {**data, "birth_date": "1980-01-01"}).status_code == 302
+    assert Customer.objects.get(pk=liu.pk).birth_date == dt.date(1980, 1, 1)

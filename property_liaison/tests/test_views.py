@@ -448,3 +448,135 @@ def test_rectification_list_searches_filters_paginates_and_exports_what_it_shows
     assert len(export) == 1 and "q=%E8%8D%89%E7%9A%AE" in export[0] and "status=open" in export[0]
     empty = _html(client.get(url, {"q": "没有这种整改"}))
     assert not empty.xpath("//tbody/tr")
+
+
+# --- Dates that have happened (issue 13, defect 6) -----------------------------------------------
+
+def _formation_row(project):
+    formation = CommitteeFormation.objects.get(project=project)
+    return (formation.step, formation.step_date, formation.authorities_notified_on, formation.replaced_on,
+            formation.history.count())
+
+
+def test_a_committee_step_before_the_previous_step_or_in_the_future_is_refused(client, make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    unit(project, "1-101", "100", dt.date(2025, 3, 1))
+    formation = services.committee_refresh(project=project)
+    services.committee_advance(user=staff, formation=formation, step="conditions_met", on=dt.date(2025, 4, 1))
+    client.force_login(staff)
+    url = reverse("property_liaison:committee_act", args=[project.pk, "step"])
+    before = _formation_row(project)
+    body = client.post(url, {"step": "preparatory_group", "on": "2025-03-31"}, follow=True).content.decode()
+    assert "本步骤日期不能早于上一步骤“已具备成立条件”的日期（2025-04-01）。" in body
+    body = client.post(url, {"step": "preparatory_group", "on": (TODAY() + dt.timedelta(days=1)).isoformat()},
+                       follow=True).content.decode()
+    assert "日期不能晚于今天。" in body
+    assert _formation_row(project) == before
+    client.post(url, {"step": "preparatory_group", "on": "2025-04-01"})
+    assert _formation_row(project)[:2] == ("preparatory_group", dt.date(2025, 4, 1))
+
+
+def test_the_written_notice_before_the_condition_date_or_in_the_future_is_refused(client, make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    unit(project, "1-101", "100", dt.date(2025, 6, 10))
+    client.force_login(staff)
+    url = reverse("property_liaison:committee_act", args=[project.pk, "notice"])
+    services.committee_refresh(project=project)
+    before = _formation_row(project)
+    body = client.post(url, {"on": "2025-06-09"}, follow=True).content.decode()
+    assert "书面报告日期不能早于具备成立条件的日期（2025-06-10）。" in body
+    body = client.post(url, {"on": (TODAY() + dt.timedelta(days=1)).isoformat()}, follow=True).content.decode()
+    assert "书面报告日期不能晚于今天。" in body
+    assert _formation_row(project) == before
+    client.post(url, {"on": "2025-06-10"})
+    assert _formation_row(project)[2] == dt.date(2025, 6, 10)
+
+
+def test_a_replacement_before_the_previous_step_or_in_the_future_is_refused(client, make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    unit(project, "1-101", "100", dt.date(2025, 3, 1))
+    formation = services.committee_refresh(project=project)
+    CommitteeFormation.objects.filter(pk=formation.pk).update(step="registered", step_date=dt.date(2026, 1, 5))
+    client.force_login(staff)
+    url = reverse("property_liaison:committee_act", args=[project.pk, "replace"])
+    before = _formation_row(project)
+    body = client.post(url, {"on": "2026-01-04", "new_company_name": "新物业"}, follow=True).content.decode()
+    assert "物业置换日期不能早于上一步骤“已备案”的日期（2026-01-05）。" in body
+    body = client.post(url, {"on": (TODAY() + dt.timedelta(days=1)).isoformat(), "new_company_name": "新物业"},
+                       follow=True).content.decode()
+    assert "置换日期不能晚于今天。" in body
+    assert _formation_row(project) == before and PropertyAppointment.objects.get(project=project).end_date is None
+    client.post(url, {"on": "2026-01-05", "new_company_name": "新物业"})
+    assert _formation_row(project)[3] == dt.date(2026, 1, 5)
+
+
+def test_a_repair_reported_before_delivery_or_in_the_future_is_refused(client, make_user):
+    from property_liaison.models import WarrantyCategory
+
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    delivered = TODAY() - dt.timedelta(days=30)
+    home = unit(project, delivered=delivered)
+    client.force_login(staff)
+    data = {"unit": home.pk, "category": WarrantyCategory.objects.get(code="plumbing").pk, "source": "owner",
+            "location": "厨房", "description": "漏水"}
+    url = reverse("property_liaison:repair_create")
+    body = client.post(url, {**data, "reported_on": (delivered - dt.timedelta(days=1)).isoformat()}).content.decode()
+    assert f"报修日期不能早于房号交付日期（{delivered:%Y-%m-%d}）。" in body
+    body = client.post(url, {**data, "reported_on": (TODAY() + dt.timedelta(days=1)).isoformat()}).content.decode()
+    assert "报修日期不能晚于今天。" in body
+    assert not RepairRequest.objects.exists()
+    client.post(url, {**data, "reported_on": delivered.isoformat()})
+    assert RepairRequest.objects.get().reported_on == delivered
+
+
+def _repair_row(repair):
+    repair = RepairRequest.objects.get(pk=repair.pk)
+    return (repair.status, repair.completed_on, repair.owner_confirmed_on, repair.return_visit_on,
+            repair.history.count())
+
+
+@pytest.mark.parametrize("action, status, previous, bound_label, label", [
+    ("complete", "assigned", "reported_on", "报修日期", "完工日期"),
+    ("confirm", "completed", "completed_on", "完工日期", "业主确认日期"),
+    ("visit", "confirmed", "owner_confirmed_on", "业主确认日期", "回访日期"),
+])
+def test_a_repair_step_before_the_step_it_follows_or_in_the_future_is_refused(
+        client, make_user, action, status, previous, bound_label, label):
+    from property_liaison.models import WarrantyCategory
+
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    home = unit(project, delivered=TODAY() - dt.timedelta(days=60))
+    repair = services.repair_register(user=staff, unit=home, category=WarrantyCategory.objects.get(code="plumbing"),
+                                      location="厨房", description="漏水", reported_on=TODAY() - dt.timedelta(days=20))
+    day = None if action == "complete" else TODAY() - dt.timedelta(days=10)
+    RepairRequest.objects.filter(pk=repair.pk).update(status=status, completed_on=day, owner_confirmed_on=day)
+    bound = getattr(RepairRequest.objects.get(pk=repair.pk), previous)
+    client.force_login(staff)
+    url = reverse("property_liaison:repair_act", args=[repair.pk, action])
+    before = _repair_row(repair)
+    body = client.post(url, {"on": (bound - dt.timedelta(days=1)).isoformat(), "note": "情况"},
+                       follow=True).content.decode()
+    assert f"{label}不能早于{bound_label}（{bound:%Y-%m-%d}）。" in body
+    body = client.post(url, {"on": (TODAY() + dt.timedelta(days=1)).isoformat(), "note": "情况"},
+                       follow=True).content.decode()
+    assert "日期不能晚于今天。" in body
+    assert _repair_row(repair) == before
+    client.post(url, {"on": bound.isoformat(), "note": "情况"})
+    assert _repair_row(repair)[0] != status
+
+
+def test_an_inspection_dated_in_the_future_is_refused_and_today_is_saved(client, make_user):
+    staff = make_user("cs_staff")
+    project, _ = project_with_company()
+    client.force_login(staff)
+    data = {"project": project.pk, "kind": "routine", "score_security": 90}
+    body = client.post(reverse("property_liaison:inspection_create"),
+                       {**data, "date": (TODAY() + dt.timedelta(days=1)).isoformat()}).content.decode()
+    assert "检查日期不能晚于今天。" in body and not project.inspections.exists()
+    client.post(reverse("property_liaison:inspection_create"), {**data, "date": TODAY().isoformat()})
+    assert project.inspections.get().date == TODAY()
