@@ -12,7 +12,7 @@ from .selectors import register_list, report_data
 
 CLOCK_COLUMNS = [(sla.TRANSFER, "转交"), (sla.MINOR, "轻微处置"), (sla.IMPORTANT, "重要处置"),
                  (sla.MAJOR_ANSWER, "重大答复"), (sla.MAJOR_RESOLVE, "重大解决"), (sla.NEED_REPLY, "需求答复"),
-                 (sla.RETURN_VISIT, "回访")]
+                 (sla.FEEDBACK, "当日反馈"), (sla.RETURN_VISIT, "回访")]
 
 
 def _clock(row, code):
