@@ -402,6 +402,7 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
                 for code in sla.SEVERITY_RULES[severity]:
                     live.append(clock(case_id, code, classified_at, disposed_at))
             if disposed_at:
+                live.append(clock(case_id, sla.FEEDBACK, disposed_at, times.get("fed_back")))
                 live.append(clock(case_id, sla.RETURN_VISIT, disposed_at, times.get("visited")))
             live = [d for d in live if d is not None]
             row["next_deadline"] = min(live) if live else None

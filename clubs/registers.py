@@ -1,10 +1,19 @@
 """Excel registers (作业记录): 客户座谈会记录, 客户会活动计划, 客户会活动记录 — same filters and scope as the lists."""
+from django.db.models import Prefetch
+
 from clubs import selectors
+from clubs.models import ForumOpinion
 from crm.exports import Column, Register, register
 
 
 def _name(user):
     return (user.first_name or user.username) if user else ""
+
+
+def _opinions(forum):
+    """What was heard (the record's own content): speaker, theme, opinion and the case it became."""
+    return "；".join(f"{o.speaker or '业主'}（{o.get_theme_display()}）：{o.text}"
+                    + (f"→{o.complaint.number}" if o.complaint_id else "") for o in forum.opinions.all())
 
 
 @register
@@ -14,7 +23,8 @@ class ForumRegister(Register):
     permission = "clubs.view_ownerforum"
 
     def queryset(self, user, params):
-        return selectors.forum_list(user, params)[1].order_by("-planned_at", "-pk")
+        return selectors.forum_list(user, params)[1].order_by("-planned_at", "-pk").prefetch_related(
+            Prefetch("opinions", queryset=ForumOpinion.objects.select_related("complaint").order_by("pk")))
 
     def columns(self, user):
         return [
@@ -26,6 +36,7 @@ class ForumRegister(Register):
             Column("目的", lambda f: f.purpose, 30), Column("邀请人数", lambda f: f.participant_count, 8),
             Column("召开时间", lambda f: f.held_at, 16), Column("实到人数", lambda f: f.attendance, 8),
             Column("座谈会记录", lambda f: f.minutes, 50), Column("意见数", lambda f: f.opinion_count, 8),
+            Column("业主意见", _opinions, 50),
             Column("分析结论", lambda f: f.analysis, 40), Column("结果应用", lambda f: f.get_result_use_display(), 12),
             Column("跟进措施", lambda f: f.follow_up, 30), Column("跟进期限", lambda f: f.follow_up_due, 12),
             Column("跟进结果", lambda f: f.follow_up_result, 30), Column("跟进完成时间", lambda f: f.follow_up_done_at, 16),

@@ -2,11 +2,14 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.calendar import calendar
 from crm.models import Department
 
 from .models import Category, Channel, CorrectiveAction, Kind, Severity
+from .sla import received_at_problem
 
 ALLOWED_TYPES = {
     ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG", ".pdf": b"%PDF",
@@ -55,6 +58,7 @@ class StyledForm(forms.Form):
 
 class RegisterForm(StyledForm):
     owner_unit = forms.ChoiceField(label=_("业主及房号"), required=False, widget=forms.RadioSelect)
+    received_at = _dt(_("受理时间"))
     complainant_name = forms.CharField(label=_("投诉人姓名"), max_length=50, required=False)
     complainant_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     project = forms.ModelChoiceField(label=_("项目"), queryset=None, required=False,
@@ -71,10 +75,24 @@ class RegisterForm(StyledForm):
 
     def __init__(self, *args, projects, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
+        now = timezone.localtime()
+        self.fields["received_at"].initial = now.replace(second=0, microsecond=0)
+        self.fields["received_at"].help_text = _("业主来电或来访的时间，默认为现在；所有时限从此时起算。")
+        self.fields["received_at"].widget.attrs["max"] = now.strftime("%Y-%m-%dT%H:%M")
         self.fields["project"].queryset = projects
         self.candidates = {f"{c.pk}:{u.pk}": (c, u) for c, u in candidates}
         self.fields["owner_unit"].choices = [(key, f"{c.name} {c.phone[-4:]} — {u.project.name} {u}")
                                              for key, (c, u) in self.candidates.items()]
+
+    def clean_received_at(self):
+        """A past time, not before the previous working day; blank is now."""
+        value, now = self.cleaned_data.get("received_at"), timezone.now()
+        if value is None:
+            return now
+        problem = received_at_problem(calendar(), value, now)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
     def clean(self):
         data = super().clean()

@@ -228,16 +228,22 @@ def complaint_execute(*, complaint, user, result: str) -> Complaint:
     _fire(complaint, "execute", user=user,
           updates={"execution_result": result, "disposed_at": now, "visit_state": VisitState.DUE}, text=result)
     clocks_stop([complaint.pk], SEVERITY_CLOCKS, at=now)
-    clock_start(complaint, sla.RETURN_VISIT, start=now)
+    rules = sla_rules()
+    clock_start(complaint, sla.FEEDBACK, start=now, rules=rules)  # step 7: the owner hears the result that day
+    clock_start(complaint, sla.RETURN_VISIT, start=now, rules=rules)
     refresh_next_deadline([complaint.pk])
     return complaint
 
 
 @transaction.atomic
 def complaint_feedback(*, complaint, user, feedback: str, owner_opinion: str = "") -> Complaint:
+    """反馈 the result to the owner (the same day as disposal: its clock stops) and their opinion."""
     feedback = require(feedback, "请填写反馈内容。")
-    return _fire(complaint, "feedback", user=user, updates={"feedback_text": feedback, "owner_opinion": owner_opinion},
-                 text=f"{feedback}" + (f"；业主意见：{owner_opinion}" if owner_opinion else ""))
+    _fire(complaint, "feedback", user=user, updates={"feedback_text": feedback, "owner_opinion": owner_opinion},
+          text=f"{feedback}" + (f"；业主意见：{owner_opinion}" if owner_opinion else ""))
+    clocks_stop([complaint.pk], [sla.FEEDBACK], at=timezone.now())
+    refresh_next_deadline([complaint.pk])
+    return complaint
 
 
 @transaction.atomic
@@ -304,7 +310,7 @@ def complaint_reply(*, complaint, user, reply: str) -> Complaint:
 @transaction.atomic
 def complaint_close(*, complaint, user, note: str = "") -> Complaint:
     _fire(complaint, "close", user=user, updates={"closed_at": timezone.now()}, text=note)
-    clocks_cancel([complaint.pk], [r for r in sla.SEVERITY_RULES["major"] + [sla.TRANSFER]])
+    clocks_cancel([complaint.pk], [r for r in sla.SEVERITY_RULES["major"] + [sla.TRANSFER, sla.FEEDBACK]])
     refresh_next_deadline([complaint.pk])
     return complaint
 

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from crm.calendar import WorkingCalendar, period_end_at
 
 
@@ -31,6 +33,7 @@ IMPORTANT = "important"
 MAJOR_ANSWER = "major_answer"
 MAJOR_RESOLVE = "major_resolve"
 NEED_REPLY = "need_reply"
+FEEDBACK = "feedback"
 RETURN_VISIT = "return_visit"
 
 # The defaults of DOMAIN.md's table; a data migration writes them, admins edit them.
@@ -41,6 +44,10 @@ DEFAULT_RULES = [
     RuleSpec(MAJOR_ANSWER, "重大投诉明确答复", Decimal(2), "days", True, "manager"),
     RuleSpec(MAJOR_RESOLVE, "重大投诉解决", Decimal(15), "days", False, "manager"),  # seed: 15日, calendar days
     RuleSpec(NEED_REPLY, "需求/建议答复", Decimal(1), "days", True, "cs_supervisor"),
+    # Step 7, the same day as disposal: 0 calendar days ends at the end of the day of disposal
+    # (art. 201: that day is not counted, so the period is that day itself), on the next working
+    # day when disposal happened on a day off.
+    RuleSpec(FEEDBACK, "处置当日反馈业主", Decimal(0), "days", False, "cs_supervisor"),
     RuleSpec(RETURN_VISIT, "处置后回访", Decimal(1), "days", True, "cs_supervisor"),
 ]
 DEFAULT_MANAGER_PERCENT = Decimal(150)  # the rule complaints.sla_manager_percent's default
@@ -167,3 +174,23 @@ def shift_after_pause(cal: WorkingCalendar, times: dict, paused_at: dt.datetime,
 
 def on_time(deadline: dt.datetime, done_at: dt.datetime) -> bool:
     return done_at <= deadline
+
+
+def previous_working_day(cal: WorkingCalendar, day: dt.date) -> dt.date:
+    day -= dt.timedelta(days=1)
+    while not cal.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def received_at_problem(cal: WorkingCalendar, received_at: dt.datetime, now: dt.datetime) -> str:
+    """Why a 受理时间 typed at the front desk cannot be taken ("" when it can): it is when the
+    owner called or came, so it is past, and a call is logged by the next working day at the
+    latest (every clock of the case starts from it)."""
+    if received_at > now:
+        return "受理时间不能晚于当前时间。"
+    tz = cal.tz or timezone.get_default_timezone()
+    earliest = previous_working_day(cal, now.astimezone(tz).date())
+    if received_at.astimezone(tz).date() < earliest:
+        return f"受理时间不能早于上一个工作日（{earliest:%Y-%m-%d}）。"
+    return ""

@@ -85,7 +85,8 @@ def entry(request):
                     received_by=request.user, kind=d["kind"], channel=d["channel"], category=d["category"],
                     title=d["title"], description=d["description"], project=d["project"], customer=d["customer"],
                     unit=d["unit"], complainant_name=d["complainant_name"],
-                    complainant_phone=d["complainant_phone"], needs_transfer=d["needs_transfer"],
+                    complainant_phone=d["complainant_phone"], received_at=d["received_at"],
+                    needs_transfer=d["needs_transfer"],
                     owner_requested_by=d["owner_requested_by"], promised_by=d["promised_by"])
                 if d.get("attachment"):
                     services.attachment_add(complaint=case, user=request.user, upload=d["attachment"])

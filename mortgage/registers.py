@@ -1,10 +1,50 @@
 """Excel registers: title certificates and overdue mortgages (same filters and scope as the lists)."""
+from django.db.models import Prefetch
+
 from crm.exports import Column, Register, register
+from mortgage.models import CertificateChase, CollectionReminder
 from mortgage.selectors import certificate_register, loan_register, overdue_register
 
 
 def _d(value):
     return value or ""
+
+
+def _when(value):
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _who(user):
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _latest_chase(case):
+    """督促办证: the latest chase of the agent, its result and the next date (prefetched)."""
+    chases = list(case.chases.all())
+    if not chases:
+        return ""
+    last = max(chases, key=lambda c: c.chased_at)
+    text = f"{_when(last.chased_at)} {_who(last.chased_by)}：{last.result}"
+    return text + (f"；下次督促 {last.next_date}" if last.next_date else "")
+
+
+def _latest_reminder(record):
+    """催缴: the latest contact, what the owner promised and the next follow-up (prefetched)."""
+    reminders = list(record.reminders.all())
+    if not reminders:
+        return ""
+    last = max(reminders, key=lambda r: r.contacted_at)
+    text = f"{_when(last.contacted_at)} {last.get_method_display()} {_who(last.contacted_by)}：{last.summary}"
+    if last.promise or last.promised_date:
+        text += f"；承诺：{last.promise}" + (f"（{last.promised_date}前还款）" if last.promised_date else "")
+    return text + (f"；下次跟进 {last.next_follow_up}" if last.next_follow_up else "")
+
+
+def _litigation_stage(record):
+    litigation = getattr(record, "litigation", None)  # a missing one-to-one raises an AttributeError
+    return litigation.get_stage_display() if litigation else ""
 
 
 @register
@@ -14,7 +54,8 @@ class CertificateRegister(Register):
     permission = "mortgage.view_titlecertificatecase"
 
     def queryset(self, user, params):
-        return certificate_register(user, params)[0]
+        return certificate_register(user, params)[0].prefetch_related(
+            Prefetch("chases", queryset=CertificateChase.objects.select_related("chased_by")))
 
     def columns(self, user):
         return [
@@ -33,6 +74,8 @@ class CertificateRegister(Register):
             Column("撤销担保", lambda c: c.released_on, 12),
             Column("约定完成日期", lambda c: c.due_date, 12),
             Column("是否超期", lambda c: bool(c.due_date and not c.is_finished and c.due_date < _today()), 8),
+            Column("督促次数", lambda c: len(c.chases.all()), 8),
+            Column("最近督促", _latest_chase, 40),
         ]
 
 
@@ -49,7 +92,8 @@ class OverdueRegister(Register):
     permission = "mortgage.view_overduerecord"
 
     def queryset(self, user, params):
-        return overdue_register(user, params)[0]
+        return overdue_register(user, params)[0].prefetch_related(
+            Prefetch("reminders", queryset=CollectionReminder.objects.select_related("contacted_by")))
 
     def columns(self, user):
         return [
@@ -65,6 +109,9 @@ class OverdueRegister(Register):
             Column("状态", lambda r: r.get_status_display(), 8),
             Column("须诉讼", lambda r: r.litigation_required, 8),
             Column("诉讼理由", lambda r: r.litigation_reason_display, 30),
+            Column("诉讼阶段", _litigation_stage, 10),
+            Column("催缴次数", lambda r: len(r.reminders.all()), 8),
+            Column("最近催缴及承诺", _latest_reminder, 40),
             Column("最近报表日期", lambda r: r.last_report_date, 12),
         ]
 

@@ -67,6 +67,35 @@ class ContactLogRegister(Register):
         ]
 
 
+@register
+class CustomerVisitRegister(Register):
+    """访问客户记录表 (seed 003): each visit with its method, the owner's opinions and satisfaction,
+    of the customers in the user's scope; ``?month=YYYY-MM`` as on the monthly quota page."""
+
+    code = "owners-visits"
+    title = "访问客户记录表"
+    permission = "owners.view_customer"
+
+    def allowed(self, user) -> bool:
+        return super().allowed(user) and can_see_care_list(user)  # internal work, like the quotas
+
+    def queryset(self, user, params):
+        return selectors.visit_list(user, params)
+
+    def columns(self, user):
+        return [
+            Column("访问日期", lambda v: v.visited_on, 12),
+            Column("客户编码", lambda v: v.customer.code, 12),
+            Column("客户", lambda v: v.customer.name, 10),
+            Column("项目", lambda v: v.project.name, 14),
+            Column("访问方式", lambda v: v.get_method_display(), 10),
+            Column("访问人", lambda v: v.visitor.get_full_name() or v.visitor.username, 10),
+            Column("部门", lambda v: v.department.name if v.department else "", 12),
+            Column("客户意见", lambda v: v.opinions, 40),
+            Column("满意度(1-5)", lambda v: v.satisfaction, 8),
+        ]
+
+
 class _CareRow:
     def __init__(self, day, customer, greeted):
         self.day, self.customer, self.greeted = day, customer, greeted

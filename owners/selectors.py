@@ -133,6 +133,23 @@ def contact_list(user, params) -> QuerySet:
     return qs.order_by("-occurred_at")
 
 
+def visit_list(user, params) -> QuerySet:
+    """访问客户记录 of the customers in scope (confidential ones only for the roles that see them),
+    newest first; ``month=YYYY-MM`` narrows to one month."""
+    from owners.models import CustomerVisit
+
+    qs = CustomerVisit.objects.filter(customer__in=customers_for(user)).select_related(
+        "customer", "project", "visitor", "department")
+    if user_role(user) not in CONFIDENTIAL_ROLES:
+        qs = qs.filter(customer__confidential=False)
+    try:
+        year, month = (int(x) for x in (params.get("month") or "").split("-"))
+        start, end = month_bounds(year, month)
+    except ValueError:  # no month, or not one: every visit
+        return qs.order_by("-visited_on", "-pk")
+    return qs.filter(visited_on__gte=start, visited_on__lt=end).order_by("-visited_on", "-pk")
+
+
 def customer_cases(user, customer: Customer) -> list | None:
     """The customer's complaints that this user may see (the complaints app's own scope),
     newest first, at most 50; None when the user may not see complaints at all."""

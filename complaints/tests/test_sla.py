@@ -252,3 +252,40 @@ def test_the_default_major_resolution_counts_calendar_days_and_old_defaults_are_
     SlaRule.objects.filter(code=sla.MAJOR_RESOLVE).update(working_time=True, amount=20)  # an admin's own choice
     migration.to_calendar_days(apps, None)
     assert SlaRule.objects.get(code=sla.MAJOR_RESOLVE).working_time is True
+
+
+@pytest.mark.parametrize(("disposed", "expected"), [
+    # step 7: the owner hears the result the same day as disposal, by the end of that day
+    (at(2026, 9, 29, 9), at(2026, 9, 30, 0)),
+    (at(2026, 9, 30, 23, 30), at(2026, 10, 1, 0)),
+    # disposed on a holiday or a weekend day off: by the end of the next working day
+    (at(2026, 10, 3, 15), at(2026, 10, 9, 0)),
+    (at(2026, 10, 10, 15), at(2026, 10, 11, 0)),  # the 调休 Saturday is a working day
+])
+def test_the_feedback_clock_ends_at_the_end_of_the_day_of_disposal(disposed, expected):
+    assert deadline(sla.FEEDBACK, disposed) == expected
+
+
+@pytest.mark.parametrize(("received", "now", "problem"), [
+    (at(2026, 10, 9, 15), at(2026, 10, 9, 16), ""),
+    (at(2026, 10, 9, 16, 1), at(2026, 10, 9, 16), "受理时间不能晚于当前时间。"),
+    (at(2026, 10, 8, 0, 0), at(2026, 10, 9, 16), ""),  # Thursday, the previous working day
+    (at(2026, 10, 7, 23, 59), at(2026, 10, 9, 16), "受理时间不能早于上一个工作日（2026-10-08）。"),
+    # on Monday 10-12 the previous working day is the 调休 Saturday 10-10
+    (at(2026, 10, 10, 9), at(2026, 10, 12, 9), ""),
+    (at(2026, 10, 9, 18), at(2026, 10, 12, 9), "受理时间不能早于上一个工作日（2026-10-10）。"),
+    # on 10-08, after the National Day week, the previous working day is 09-30
+    (at(2026, 9, 30, 17), at(2026, 10, 8, 9), ""),
+    (at(2026, 9, 29, 17), at(2026, 10, 8, 9), "受理时间不能早于上一个工作日（2026-09-30）。"),
+])
+def test_a_typed_received_time_is_past_and_not_before_the_previous_working_day(received, now, problem):
+    assert sla.received_at_problem(CAL, received, now) == problem
+
+
+def test_disposal_starts_the_feedback_clock_and_the_feedback_stops_it(case_in, users):
+    case = case_in("executed")
+    clock = case.clocks.get(rule__code=sla.FEEDBACK)
+    assert clock.started_at == case.disposed_at and clock.state == ClockState.RUNNING
+    services.complaint_feedback(complaint=case, user=users["front_desk"], feedback="已告知", owner_opinion="")
+    clock.refresh_from_db()
+    assert clock.state == ClockState.MET and clock.met_at is not None

@@ -379,3 +379,81 @@ def test_a_case_without_its_return_visit_cannot_be_closed_from_the_case_page(cli
     response = client.post(reverse("complaints:act", args=[case.pk, "close"]), {"note": ""}, follow=True)
     assert "尚未回访业主" in response.content.decode()
     assert Complaint.objects.get(pk=case.pk).state == State.CORRECTED
+
+
+def _entry_post(client, **extra):
+    data = {"complainant_name": "王先生", "complainant_phone": "13911110000", "kind": "complaint", "channel": "phone",
+            "category": "repairs", "title": "补录来电", "description": "一小时前来电反映漏水", **extra}
+    return client.post(reverse("complaints:entry"), data)
+
+
+def test_the_front_desk_form_takes_the_received_time_and_the_clocks_start_from_it(client, place, users):
+    """Defect 10: a call logged an hour later starts its clocks when the owner called."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints import sla
+
+    client.force_login(users["front_desk"])
+    form = client.get(reverse("complaints:entry")).content.decode()
+    assert 'name="received_at"' in form and "受理时间" in form
+    called = (timezone.localtime() - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    response = _entry_post(client, project=place["project"].pk, needs_transfer="on",
+                           received_at=called.strftime("%Y-%m-%dT%H:%M"))
+    assert response.status_code == 302
+    case = Complaint.objects.get(title="补录来电")
+    assert case.received_at == called
+    transfer = case.clocks.get(rule__code=sla.TRANSFER)
+    assert transfer.started_at == called and transfer.deadline == called + dt.timedelta(minutes=10)
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="important")
+    assert case.clocks.get(rule__code=sla.IMPORTANT).started_at == called
+
+
+def test_the_received_time_defaults_to_now_and_refuses_the_future_and_last_week(client, place, users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(users["front_desk"])
+    before = timezone.now()
+    assert _entry_post(client, project=place["project"].pk).status_code == 302
+    assert Complaint.objects.get(title="补录来电").received_at >= before.replace(microsecond=0)
+    for when, message in ((timezone.localtime() + dt.timedelta(hours=2), "受理时间不能晚于当前时间"),
+                          (timezone.localtime() - dt.timedelta(days=8), "受理时间不能早于上一个工作日")):
+        response = _entry_post(client, project=place["project"].pk, title="不应登记",
+                               received_at=when.strftime("%Y-%m-%dT%H:%M"))
+        assert response.status_code == 200 and message in response.content.decode()
+        assert not Complaint.objects.filter(title="不应登记").exists()
+
+
+def test_the_same_day_feedback_is_a_clock_on_the_case_page_and_in_the_register(client, case_in, users):
+    from complaints import sla
+
+    case = case_in(State.AGREED)
+    client.force_login(users["cs_staff"])
+    client.post(reverse("complaints:act", args=[case.pk, "execute"]), {"result": "已修复"})
+    case = Complaint.objects.get(pk=case.pk)
+    clock = case.clocks.get(rule__code=sla.FEEDBACK)
+    assert clock.started_at == case.disposed_at and clock.state == "running"
+    assert "处置当日反馈业主" in client.get(reverse("complaints:detail", args=[case.pk])).content.decode()
+    client.force_login(users["front_desk"])
+    client.post(reverse("complaints:act", args=[case.pk, "feedback"]), {"feedback": "已电话告知", "owner_opinion": "满意"})
+    clock.refresh_from_db()
+    assert clock.state == "met"
+    client.force_login(users["cs_supervisor"])
+    response = client.get(reverse("crm:export_register", args=["complaints"]))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    header, row = rows[0], next(r for r in rows if r[0] == case.number)
+    assert row[header.index("当日反馈结果")] == "按时" and row[header.index("当日反馈实际")] is not None
+
+
+def test_the_admin_edits_the_feedback_limit_like_every_other_limit(client, users):
+    from complaints.models import SlaRule
+
+    rule = SlaRule.objects.get(code="feedback")
+    assert (rule.amount, rule.unit, rule.working_time) == (0, "days", False)
+    client.force_login(users["admin"])
+    page = client.get(reverse("admin:complaints_slarule_changelist")).content.decode()
+    assert "处置当日反馈业主" in page

@@ -1,0 +1,82 @@
+"""The complaint register's .xlsx is the 客户投诉登记表 (and, filtered, the 纠纷登记簿 and the
+客户需求、建议受理表): every step of the case in the form's order, read back with openpyxl."""
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from complaints import services
+from complaints.models import Kind, State
+
+from .conftest import step_calls
+
+pytestmark = pytest.mark.django_db
+
+# The printed form's rows, in its order (print_form.html; seed 000 §4.4.1–4.4.8, seed 003 回访).
+FORM_ORDER = ["编号", "受理时间", "投诉人", "联系电话", "内容", "性质", "原因分析", "责任认定", "处置方案", "方案审批",
+              "处置结果", "反馈", "业主意见", "纠正和预防措施", "回访记录"]
+
+
+def _export(client, **params):
+    response = client.get(reverse("crm:export_register", args=["complaints"]), params)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    header = [h.strip() if isinstance(h, str) else h for h in rows[0]]
+    return header, {r[0]: dict(zip(header, r)) for r in rows[1:]}
+
+
+def test_the_complaint_register_carries_the_case_itself_in_the_forms_order(client, case_in, users):
+    case = case_in(State.PLAN_REJECTED)
+    services.plan_submit(complaint=case, user=users["cs_staff"], content="重做防水并赔偿地板")
+    case.refresh_from_db()
+    services.plan_decide(complaint=case, user=users["manager"], approve=True, comment="同意第二版")
+    case.refresh_from_db()
+    calls = step_calls(users)
+    for name in ("negotiate_agree", "execute", "feedback", "return_visit", "send_correction", "verify_correction"):
+        role, call = calls[name]
+        call(case, users[role])
+        case.refresh_from_db()
+    client.force_login(users["cs_supervisor"])
+    header, rows = _export(client)
+    assert [h for h in header if h in FORM_ORDER] == FORM_ORDER
+    row = rows[case.number]
+    assert row["内容"] == "卫生间漏水"
+    assert row["性质"] == "有效"
+    assert row["原因分析"] == "防水层破损" and row["责任认定"] == "施工单位"
+    assert row["处置方案"] == "第2版：重做防水并赔偿地板"  # the approved version, not the rejected one
+    assert "同意第二版" in row["方案审批"] and "manager" in row["方案审批"]
+    assert row["磋商记录"] == "第1轮达成一致：同意"
+    assert row["处置结果"] == "已修复" and row["处置时间"] is not None
+    assert row["反馈"] == "已修复并告知" and row["业主意见"] == "满意"
+    correction = row["纠正和预防措施"]
+    assert correction.startswith("工作联系函GZLXF-") and "发往工程部：加强防水验收" in correction
+    assert "验证：已落实" in correction
+    assert row["回访状态"] == "已回访" and "已处理，满意度5" in row["回访记录"]
+
+
+def test_an_invalid_case_shows_its_explanation_and_a_need_its_promise_and_answer(client, case_in, users):
+    case = case_in(State.REGISTERED)
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=False, reason="属市政停水，已解释")
+    need = case_in(State.REPLIED, kind=Kind.NEED)
+    client.force_login(users["cs_supervisor"])
+    _, rows = _export(client)
+    assert rows[case.number]["性质"] == "无效：属市政停水，已解释"
+    assert rows[case.number]["处置方案"] in ("", None)
+    assert rows[need.number]["答复内容"] == "已答复"
+
+
+def test_the_register_export_reads_the_steps_in_a_constant_number_of_queries(client, case_in, users):
+    client.force_login(users["cs_supervisor"])
+    case_in(State.CORRECTED)
+    _export(client)  # warm: the session, the permissions and the rules are cached after the first
+    with CaptureQueriesContext(connection) as one:
+        _export(client)
+    for _ in range(3):
+        case_in(State.CORRECTED)
+    with CaptureQueriesContext(connection) as four:
+        _export(client)
+    assert len(four.captured_queries) == len(one.captured_queries)
