@@ -4,10 +4,10 @@
     .venv/bin/python scripts/mutation.py clubs       # or: make mutation MODULE=clubs
     .venv/bin/python scripts/mutation.py --list
 
-The module's entry in pyproject.toml ([tool.crm.mutation.<name>]) names the file to mutate,
-optionally the rule functions inside it, and the tests to run. mutmut's own settings come
-from [tool.mutmut]; this script narrows them to the module, starts from a fresh mutants/
-folder (so the figures are those of the code and tests as they are now), runs one worker
+The module's entry in pyproject.toml ([tool.crm.mutation.<name>]) names the files to mutate,
+the rule functions inside each (none: the whole file), and the tests to run. mutmut's own
+settings come from [tool.mutmut]; this script narrows them to the module, starts from a fresh
+mutants/ folder (so the figures are those of the code and tests as they are now), runs one worker
 (the machine is shared) and prints the score and the survivors with their diffs. The report
 is also written to var/mutation/<name>.txt.
 """
@@ -62,34 +62,49 @@ def test_database_template() -> Path:
     return template
 
 
+def targets(spec: dict) -> dict[str, list[str]]:
+    """{file: [rule functions, or empty for the whole file]} of a module's entry."""
+    return {path: list(functions) for path, functions in spec["mutate"].items()}
+
+
+def prefixes(spec: dict) -> dict[str, list[str]]:
+    """{file: the name prefixes of the selected mutants}."""
+    result = {}
+    for path, functions in targets(spec).items():
+        module = path.removesuffix(".py").replace("/", ".")
+        result[path] = [f"{module}.{mangled(f)}__mutmut_" for f in functions] or [f"{module}.x"]
+    return result
+
+
 def summarize(name: str, spec: dict) -> tuple[str, float]:
-    from mutmut.mutation.diff_apply import get_diff_for_mutant
     from mutmut.mutation.data import SourceFileMutationData
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
     from mutmut.stats import status_by_exit_code
 
-    data = SourceFileMutationData(path=Path(spec["source"]))
-    data.load()
-    module = spec["source"].removesuffix(".py").replace("/", ".")
-    prefixes = [f"{module}.{mangled(f)}__mutmut_" for f in spec.get("functions", [])]
-    results = {key: status_by_exit_code[code] for key, code in data.exit_code_by_key.items()
-               if not prefixes or any(key.startswith(p) for p in prefixes)}
+    results, where = {}, {}
+    for path, starts in prefixes(spec).items():
+        data = SourceFileMutationData(path=Path(path))
+        data.load()
+        for key, code in data.exit_code_by_key.items():
+            if any(key.startswith(p) for p in starts):
+                results[key], where[key] = status_by_exit_code[code], path
     counts: dict[str, int] = {}
     for status in results.values():
         counts[status] = counts.get(status, 0) + 1
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
     total = len(results)
     score = 100 * killed / total if total else 0.0
-    lines = [f"# {name}: {spec.get('title', '')}", f"source: {spec['source']}",
-             f"functions: {', '.join(spec.get('functions', [])) or '(whole file)'}",
-             f"tests: {' '.join(spec['tests'])}", "",
-             f"mutants {total}, killed {killed} (timeouts {counts.get('timeout', 0)}), score {score:.1f} %",
-             "by status: " + json.dumps(counts, ensure_ascii=False), ""]
+    lines = [f"# {name}: {spec.get('title', '')}"]
+    lines += [f"mutated: {path} {', '.join(functions) or '(whole file)'}" for path, functions in targets(spec).items()]
+    lines += [f"tests: {' '.join(spec['tests'])}", "",
+              f"mutants {total}, killed {killed} (timeouts {counts.get('timeout', 0)}), score {score:.1f} %",
+              "by status: " + json.dumps(counts, ensure_ascii=False), ""]
     for key in sorted(results, key=lambda k: (k.rsplit("_", 1)[0], int(k.rsplit("_", 1)[1]))):
         if results[key] in ("killed", "timeout"):
             continue
         lines.append(f"## {results[key]}: {key}")
         try:
-            lines.append(get_diff_for_mutant(key, path=spec["source"]))
+            lines.append(get_diff_for_mutant(key, path=where[key]))
         except Exception as exc:  # a diff is a convenience; the verdict stands without it
             lines.append(f"(no diff: {exc})")
     return "\n".join(lines) + "\n", score
@@ -100,7 +115,9 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help", "--list"):
         print(__doc__)
         for name, spec in table.items():
-            print(f"  {name:12} {spec['source']}  {', '.join(spec.get('functions', [])) or '(whole file)'}")
+            print(f"  {name:12} {spec.get('title', '')}")
+            for path, functions in targets(spec).items():
+                print(f"  {'':12}   {path}: {', '.join(functions) or '(whole file)'}")
         return 0 if argv else 2
     name = argv[0]
     if name not in table:
@@ -117,12 +134,11 @@ def main(argv: list[str]) -> int:
 
     config = configuration._load_config()
     configuration._config = dataclasses.replace(
-        config, only_mutate=[spec["source"]], pytest_add_cli_args_test_selection=list(spec["tests"]))
+        config, only_mutate=list(targets(spec)), pytest_add_cli_args_test_selection=list(spec["tests"]))
 
     from mutmut.__main__ import cli
 
-    module = spec["source"].removesuffix(".py").replace("/", ".")
-    selection = [f"{module}.{mangled(f)}__mutmut_*" for f in spec.get("functions", [])]
+    selection = [f"{start}*" for starts in prefixes(spec).values() for start in starts]
     try:
         cli.main(["run", "--max-children", "1", *selection], standalone_mode=False)
     except SystemExit as exc:

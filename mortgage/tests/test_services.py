@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from crm.calendar import period_end
@@ -190,6 +191,110 @@ def test_the_litigation_job_is_safe_to_run_twice(estate, make_user):
     assert Notification.objects.filter(recipient=supervisor).count() == 1
     record = OverdueRecord.objects.get()
     assert record.history.first().history_change_reason == "诉讼规则判定须诉讼"
+
+
+def _listed(estate, make_user, loans=None):
+    """Open records of the estate's loans, none of them meeting the rule yet (small, recent)."""
+    finance = make_user("finance")
+    loans = loans or estate["loans"]
+    upload = overdue_upload_receive(user=finance, uploaded=xlsx([row(loan, 100, months_ago(1)) for loan in loans]),
+                                    report_date=timezone.localdate())
+    overdue_upload_apply(upload=upload, user=finance)
+    assert not OverdueRecord.objects.filter(litigation_required=True).exists()
+    return {r.loan.loan_number: r for r in OverdueRecord.objects.select_related("loan", "customer")}
+
+
+ON = dt.date(2026, 9, 1)
+SIX_MONTHS_AND_A_DAY = dt.date(2026, 2, 28)  # ends 08-31: more than six months on 09-01
+
+
+def test_the_litigation_reason_names_every_condition_met_and_the_supervisor_is_told_which_records(
+        estate, make_user):
+    supervisor = make_user("cs_supervisor")
+    records = _listed(estate, make_user)
+    OverdueRecord.objects.filter(pk=records["L0001"].pk).update(bank_recommends=True)
+    OverdueRecord.objects.filter(pk=records["L0002"].pk).update(overdue_since=SIX_MONTHS_AND_A_DAY)
+    OverdueRecord.objects.filter(pk=records["L0003"].pk).update(amount=Decimal("20000.01"))
+    OverdueRecord.objects.filter(pk=records["L0004"].pk).update(
+        bank_recommends=True, overdue_since=SIX_MONTHS_AND_A_DAY, amount=Decimal("20000.01"))
+    before = timezone.now()
+    assert services.litigation_evaluate(today=ON) == 4
+    reasons = {
+        "L0001": "银行建议诉讼；", "L0002": "逾期超过6个月；", "L0003": "逾期金额超过20,000元；",
+        "L0004": "银行建议诉讼；逾期超过6个月；逾期金额超过20,000元；",
+    }
+    for number, reason in reasons.items():
+        record = OverdueRecord.objects.get(pk=records[number].pk)
+        assert (record.litigation_required, record.litigation_reason) == (True, reason)
+        assert before <= record.litigation_flagged_at <= timezone.now()
+        marked = record.history.filter(history_change_reason="诉讼规则判定须诉讼").get()
+        assert (marked.history_type, marked.history_user, marked.litigation_reason) == ("~", None, reason)
+    note = Notification.objects.get(recipient=supervisor, dedupe_key__startswith="mortgage:litigation:")
+    assert (note.title, note.level) == ("新增 4 条按揭逾期须诉讼", "danger")
+    assert note.url == reverse("mortgage:overdue_list") + "?litigation=1"
+    assert note.body.split("\n") == [f"业主{i} L000{i}：{reasons[f'L000{i}']}" for i in range(1, 5)]
+
+
+def test_the_litigation_rule_leaves_records_short_of_every_threshold_and_closed_records_alone(estate, make_user):
+    records = _listed(estate, make_user)
+    OverdueRecord.objects.filter(pk=records["L0001"].pk).update(
+        amount=Decimal("20000.00"), overdue_since=SIX_MONTHS_AND_A_DAY + dt.timedelta(days=1))
+    OverdueRecord.objects.filter(pk=records["L0002"].pk).update(
+        status=OverdueRecord.Status.CLOSED, closed_on=ON, bank_recommends=True, amount=Decimal("90000"))
+    assert services.litigation_evaluate(today=ON) == 0
+    assert not OverdueRecord.objects.filter(litigation_required=True).exists()
+    assert not Notification.objects.filter(dedupe_key__startswith="mortgage:litigation:").exists()
+
+
+def test_each_litigation_run_reports_only_the_records_it_marked(estate, make_user):
+    supervisor = make_user("cs_supervisor")
+    records = _listed(estate, make_user)
+    OverdueRecord.objects.filter(pk=records["L0001"].pk).update(bank_recommends=True)
+    assert services.litigation_evaluate(today=ON) == 1
+    OverdueRecord.objects.filter(pk=records["L0002"].pk).update(bank_recommends=True)
+    assert services.litigation_evaluate(today=ON) == 1
+    notes = list(Notification.objects.filter(recipient=supervisor).order_by("pk").values_list("title", "body"))
+    assert notes == [("新增 1 条按揭逾期须诉讼", "业主1 L0001：银行建议诉讼；"),
+                     ("新增 1 条按揭逾期须诉讼", "业主2 L0002：银行建议诉讼；")]
+    first = OverdueRecord.objects.get(pk=records["L0001"].pk)
+    assert first.history.filter(history_change_reason="诉讼规则判定须诉讼").count() == 1
+
+
+def test_the_litigation_notice_names_twenty_records_and_counts_them_all(estate, make_user):
+    from mortgage.models import MortgageLoan
+    from owners.models import Customer, Ownership
+
+    supervisor = make_user("cs_supervisor")
+    loans = list(estate["loans"])
+    for i in range(6, 23):  # 17 more owners and loans: 21 in all
+        owner = Customer.objects.create(code=f"T{i:05d}", name=f"业主{i}", phone=f"139000000{i:02d}",
+                                        project=estate["project"], id_number=f"11010119800101{i:04d}")
+        Ownership.objects.create(customer=owner, unit=estate["units"][4])
+        loans.append(MortgageLoan.objects.create(
+            loan_number=f"L{i:04d}", customer=owner, unit=estate["units"][4], project=estate["project"],
+            bank="建设银行", amount=Decimal("800000"), term_months=240))
+    _listed(estate, make_user, loans)
+    OverdueRecord.objects.update(bank_recommends=True)
+    assert services.litigation_evaluate(today=ON) == 21
+    note = Notification.objects.get(recipient=supervisor)
+    assert note.title == "新增 21 条按揭逾期须诉讼"
+    assert len(note.body.split("\n")) == 20
+
+
+def test_the_litigation_job_makes_as_many_queries_for_one_record_as_for_four(estate, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_user("cs_supervisor")
+    records = _listed(estate, make_user)
+    OverdueRecord.objects.filter(pk=records["L0001"].pk).update(bank_recommends=True)
+    with CaptureQueriesContext(connection) as one:
+        assert services.litigation_evaluate(today=ON) == 1
+    OverdueRecord.objects.exclude(pk=records["L0001"].pk).update(bank_recommends=True)
+    OverdueRecord.objects.filter(pk=records["L0001"].pk).update(status=OverdueRecord.Status.CLOSED, closed_on=ON)
+    with CaptureQueriesContext(connection) as three:
+        assert services.litigation_evaluate(today=ON) == 3
+    assert len(three) == len(one)
 
 
 @pytest.fixture
