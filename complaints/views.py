@@ -17,7 +17,7 @@ from crm.views import objects_or_404, show_error
 from crm.workflow import allowed
 
 from . import clocks, forms, selectors, services
-from .models import Attachment, Complaint, Kind, SlaClock
+from .models import Attachment, Kind
 from .timeline import check_writable
 
 ACTIONS = {
