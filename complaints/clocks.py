@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min, OuterRef, Q, Subquery

@@ -36,6 +36,7 @@ WEEKDAYS = "一二三四五六日"
 # Notices shipped with the product. The data migration ``calendar_year_2026_official`` wrote
 # the same rows (migrations are frozen, so it keeps its own copy; a test compares them), and
 # ``ensure_shipped_years`` puts them back after a flush (a restore drill, a transactional test).
+SHIPPED_REASON = "随系统发布：holidays 包 {year} 年数据即国务院办公厅{year}年节假日安排通知"
 SHIPPED_YEARS = {
     2026: {
         "notice_title": "国务院办公厅关于2026年部分节假日安排的通知",
@@ -53,8 +54,12 @@ SHIPPED_YEARS = {
 def ensure_shipped_years(using: str = "default") -> None:
     """Create the shipped official years that have no row; never touch an admin's row."""
     for year, fields in SHIPPED_YEARS.items():
-        CalendarYear.objects.using(using).get_or_create(year=year, defaults={
-            **fields, "status": CalendarYear.Status.OFFICIAL, "revision": 1, "confirmed_at": timezone.now()})
+        if CalendarYear.objects.using(using).filter(year=year).exists():
+            continue
+        row = CalendarYear(year=year, **fields, status=CalendarYear.Status.OFFICIAL, revision=1,
+                           confirmed_at=timezone.now())
+        row._change_reason = SHIPPED_REASON.format(year=year)
+        row.save(using=using)
 
 
 # --- Reading a notice as typed ---------------------------------------------------------------

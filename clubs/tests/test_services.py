@@ -189,16 +189,17 @@ def test_the_whole_balance_can_be_redeemed_down_to_zero_and_one_point_is_enough(
         ("join", 100), ("gift", -1), ("fee_offset", -99)]
 
 
-def test_a_ledger_line_keeps_its_kind_reason_actor_and_audit_user(staff, manager):
+def test_a_ledger_line_keeps_its_kind_reason_actor_and_audit_user(staff, manager, make_user):
     club = f.founded_club(staff, manager)
     m = f.member(staff, club)
     long_reason = "兑" * 250
     earned = services.points_earn(user=staff, member=m, kind="purchase", reason="  购房奖励  ")
-    redeemed = services.points_redeem(user=manager, member=m, kind="fee_offset", points=30, reason=long_reason)
+    supervisor = make_user("cs_supervisor", username="sup")
+    redeemed = services.points_redeem(user=supervisor, member=m, kind="fee_offset", points=30, reason=long_reason)
     assert list(PointsEntry.objects.filter(pk__in=[earned.pk, redeemed.pk]).order_by("pk").values_list(
-        "kind", "reason", "actor")) == [("purchase", "购房奖励", staff.pk), ("fee_offset", "兑" * 200, manager.pk)]
+        "kind", "reason", "actor")) == [("purchase", "购房奖励", staff.pk), ("fee_offset", "兑" * 200, supervisor.pk)]
     assert PointsEntry.objects.get(pk=earned.pk).history.get().history_user == staff
-    assert PointsEntry.objects.get(pk=redeemed.pk).history.get().history_user == manager
+    assert PointsEntry.objects.get(pk=redeemed.pk).history.get().history_user == supervisor
     services.points_earn(user=staff, member=m, kind="suggestion", reason="议" * 250)
     assert PointsEntry.objects.get(member=m, kind="suggestion").reason == "议" * 200
 
@@ -238,10 +239,10 @@ def test_a_suspended_member_is_told_why_nothing_changes(staff, manager):
     services.member_update(user=staff, member=m, level="regular", status="suspended")
     with pytest.raises(ValidationError) as refused:
         services.points_redeem(user=staff, member=m, kind="gift", points=10, reason="雨伞")
-    assert refused.value.messages == ["该会员当前状态不能兑换积分。"]
+    assert refused.value.messages == ["该会员当前为“暂停”状态，不能获得积分，也不能兑换积分。"]
     with pytest.raises(ValidationError) as refused:
         services.points_earn(user=staff, member=m, kind="suggestion", reason="建议被采纳")
-    assert refused.value.messages == ["该会员当前为“暂停”状态，不能获得积分。"]
+    assert refused.value.messages == ["该会员当前为“暂停”状态，不能获得积分，也不能兑换积分。"]
 
 
 # --- Activities --------------------------------------------------------------------------------
