@@ -47,10 +47,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_files(settings, tmp_path):
-    """Uploads and exports of a test go to its own temporary folder."""
+def _isolated_files(settings, tmp_path, tmp_path_factory):
+    """Uploads, exports and scratch files of a test go to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EXPORT_ROOT = tmp_path / "exports"
+    settings.SCRATCH_DIR = tmp_path_factory.mktemp("scratch")  # beside tmp_path, which tests list
+    settings.FILE_UPLOAD_TEMP_DIR = str(settings.SCRATCH_DIR)
 
 
 @pytest.fixture(autouse=True)

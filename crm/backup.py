@@ -34,17 +34,22 @@ def backup_database(folder: Path | None = None) -> Path:
     folder = Path(folder or settings.BACKUP_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    if _is_sqlite():
-        target = folder / f"{PREFIX}{stamp}.sqlite3"
-        connection.ensure_connection()
-        with sqlite3.connect(target) as dest:
-            connection.connection.backup(dest)
-        dest.close()
-    else:
-        target = folder / f"{PREFIX}{stamp}.pgdump"
-        env, args = _pg_env_and_args()
-        subprocess.run(["pg_dump", *args, "--format=custom", "--no-owner", "-f", str(target),
-                        connection.settings_dict["NAME"]], env=env, check=True, capture_output=True)
+    target = folder / f"{PREFIX}{stamp}.{'sqlite3' if _is_sqlite() else 'pgdump'}"
+    try:
+        if _is_sqlite():
+            connection.ensure_connection()
+            with sqlite3.connect(target) as dest:
+                connection.connection.backup(dest)
+            dest.close()
+        else:
+            env, args = _pg_env_and_args()
+            subprocess.run(["pg_dump", *args, "--format=custom", "--no-owner", "-f", str(target),
+                            connection.settings_dict["NAME"]], env=env, check=True, capture_output=True)
+    except BaseException:
+        # A partial copy of the customer data is no backup: it must not be kept (nor counted
+        # among the newest BACKUP_KEEP, pushing a good one out).
+        target.unlink(missing_ok=True)
+        raise
     prune_backups(folder)
     return target
 

@@ -1,8 +1,9 @@
 """Register export to Excel, shared by every app.
 
 An app declares a ``Register`` (columns and a scoped queryset) and registers it here.
-Small exports stream straight to the browser; large ones run as a Celery task that
-reports progress and leaves a file to download. Text that a spreadsheet would read as a
+Small exports are built in a scratch workspace and sent from memory; large ones run as a
+Celery task that reports progress and leaves a file in ``var/exports`` (purged after
+EXPORT_KEEP_DAYS). No copy is left in the system temp folder (crm/scratch.py). Text that a spreadsheet would read as a
 formula is escaped.
 
 The writer is rustpy-xlsxwriter (Python bindings of rust_xlsxwriter, by XlsxWriter's
@@ -14,9 +15,8 @@ the platform).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +31,7 @@ from django.utils import timezone
 from crm.calendar import elapsed_cutoff_at
 from crm.models import ExportJob
 from crm.rules import rule_int
+from crm.scratch import scratch_dir, scratch_workspace
 
 log = logging.getLogger(__name__)
 
@@ -170,18 +171,20 @@ def _unique_headers(columns: list[Column]) -> list[str]:
 
 
 def write_xlsx(target, title: str, columns: list[Column], rows: Iterable,
-               progress: Callable[[int], None] | None = None, progress_every: int = 1000) -> int:
+               progress: Callable[[int], None] | None = None, progress_every: int = 1000,
+               tmpdir: str | None = None) -> int:
     """Write ``rows`` to an .xlsx file at ``target`` (a path); return the number of rows.
 
     Chinese headers in bold on a tinted band, the column widths of the register, the header
     row frozen, filter buttons, dates as dates (date-time columns as yyyy-mm-dd hh:mm), text
     that would run as a formula escaped. ``progress(n)`` is called every ``progress_every``
-    rows while the rows are consumed.
+    rows while the rows are consumed. The XlsxWriter fallback keeps its row data in temporary
+    files in ``tmpdir`` (a scratch workspace of the caller; never the system temp folder).
     """
     try:
         from rustpy_xlsxwriter import Format, write_worksheet
     except ImportError:  # pragma: no cover - no wheel for this platform
-        return write_xlsx_python(target, title, columns, rows, progress, progress_every)
+        return write_xlsx_python(target, title, columns, rows, progress, progress_every, tmpdir=tmpdir)
     tz = timezone.get_current_timezone()
     keys = _unique_headers(columns)
     pairs = list(zip(keys, [c.value for c in columns]))
@@ -196,7 +199,7 @@ def write_xlsx(target, title: str, columns: list[Column], rows: Iterable,
         if len(head) >= PEEK_ROWS:
             break
     if not head:  # the Rust writer takes its header from the first row
-        return write_xlsx_python(target, title, columns, [], progress, progress_every)
+        return write_xlsx_python(target, title, columns, [], progress, progress_every, tmpdir=tmpdir)
     date_only = {}
     for key in keys:
         first = next((r[key] for r in head if r[key] is not None), None)
@@ -225,10 +228,12 @@ def write_xlsx(target, title: str, columns: list[Column], rows: Iterable,
 
 
 def write_xlsx_python(target, title: str, columns: list[Column], rows: Iterable,
-                      progress: Callable[[int], None] | None = None, progress_every: int = 1000) -> int:
+                      progress: Callable[[int], None] | None = None, progress_every: int = 1000,
+                      tmpdir: str | None = None) -> int:
     """The same sheet written with XlsxWriter (pure Python, constant memory): the fallback."""
     workbook = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_formulas": False,
-                                                 "strings_to_urls": False, "strings_to_numbers": False})
+                                                 "strings_to_urls": False, "strings_to_numbers": False,
+                                                 "tmpdir": str(tmpdir or scratch_dir())})
     sheet = workbook.add_worksheet(title[:31].translate(_SHEET_NAME_BAD) or "Sheet1")
     header = workbook.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True})
     date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -258,19 +263,21 @@ def write_xlsx_python(target, title: str, columns: list[Column], rows: Iterable,
     return count
 
 
-def export_to_temp(reg: Register, user, params: dict) -> Path:
-    """Write a register synchronously to a temporary file (small exports)."""
-    handle, name = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
-    write_xlsx(name, reg.title, reg.columns(user), reg.rows(user, params))
-    return Path(name)
+def export_to_memory(reg: Register, user, params: dict) -> io.BytesIO:
+    """Write a register synchronously (small exports: at most the rule's row count) and return
+    the workbook's bytes. It is built in a scratch workspace that is gone when this returns, so
+    no copy of the owners' data outlives the request, whether or not the download completes."""
+    with scratch_workspace() as folder:
+        target = Path(folder) / "export.xlsx"
+        write_xlsx(target, reg.title, reg.columns(user), reg.rows(user, params), tmpdir=folder)
+        return io.BytesIO(target.read_bytes())
 
 
-def export_start(*, user, code: str, params: dict) -> ExportJob | Path:
-    """Start an export: a file at once when the register is small, else a background job."""
+def export_start(*, user, code: str, params: dict) -> ExportJob | io.BytesIO:
+    """Start an export: the workbook at once when the register is small, else a background job."""
     reg = get_register(code, user)
     if reg.count(user, params) <= rule_int("crm.export_sync_max_rows"):
-        return export_to_temp(reg, user, params)
+        return export_to_memory(reg, user, params)
     job = ExportJob.objects.create(user=user, register=code, params=params)
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
@@ -298,15 +305,18 @@ def export_run(*, job_id: int) -> None:
     try:
         total = reg.count(job.user, job.params)
         ExportJob.objects.filter(pk=job_id).update(total=total)
-        written = write_xlsx(
-            folder / file_name, reg.title, reg.columns(job.user), reg.rows(job.user, job.params),
-            progress=lambda n: ExportJob.objects.filter(pk=job_id).update(done=n),
-        )
+        with scratch_workspace() as work:
+            written = write_xlsx(
+                folder / file_name, reg.title, reg.columns(job.user), reg.rows(job.user, job.params),
+                progress=lambda n: ExportJob.objects.filter(pk=job_id).update(done=n), tmpdir=work,
+            )
         ExportJob.objects.filter(pk=job_id).update(
             status=ExportJob.Status.DONE, done=written, total=max(total, written), file_name=file_name,
             finished_at=timezone.now(),
         )
     except Exception as exc:
+        # A failed job has no file to download and so no purge would ever find a partial one.
+        (folder / file_name).unlink(missing_ok=True)
         log.exception("export %s failed", job_id)
         ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=str(exc)[:300])
         raise

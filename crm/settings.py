@@ -237,6 +237,12 @@ MEDIA_ROOT = env.path("CRM_MEDIA_ROOT", default=str(VAR_DIR / "media"))  # scans
 EXPORT_ROOT = VAR_DIR / "exports"  # finished Excel exports, purged after EXPORT_KEEP_DAYS
 EXPORT_KEEP_DAYS = 7  # exports hold personal data: keep them a week
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger uploads spool to disk
+# Files that live only while a request or job runs (they hold personal data): under var/, never
+# the system temp folder; removed when their request or job ends, purged daily if a process died.
+SCRATCH_DIR = VAR_DIR / "tmp"
+SCRATCH_KEEP_HOURS = 24
+SCRATCH_DIR.mkdir(parents=True, exist_ok=True)  # uploads spool here: the folder must exist
+FILE_UPLOAD_TEMP_DIR = str(SCRATCH_DIR)  # a large upload spooled to disk, deleted when the request ends
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a form post is never this big
 UPLOAD_MAX_BYTES = env.int("CRM_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)  # one attachment or import file at most 10 MB
 XLSX_MAX_EXPANDED_BYTES = env.int("CRM_XLSX_MAX_EXPANDED_BYTES", default=200 * 1024 * 1024)  # zip-bomb guard for .xlsx

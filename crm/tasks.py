@@ -19,8 +19,9 @@ def run_export(job_id: int) -> None:
 @shared_task(name="crm.purge_old_exports")
 def purge_old_exports() -> int:
     from crm.exports import export_purge_old
+    from crm.scratch import purge_scratch
 
-    return export_purge_old()
+    return export_purge_old() + purge_scratch()
 
 
 @shared_task(name="crm.backup_database")

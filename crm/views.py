@@ -86,7 +86,7 @@ def export_register(request, code):
     if isinstance(result, ExportJob):
         messages.info(request, f"“{reg.title}”数据较多，已在后台生成，完成后可在此下载。")
         return redirect("crm:export_detail", pk=result.pk)
-    return FileResponse(open(result, "rb"), as_attachment=True, filename=reg.filename())
+    return FileResponse(result, as_attachment=True, filename=reg.filename())
 
 
 def export_list(request):

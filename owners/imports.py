@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tablib
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from crm.scratch import scratch_dir
 from crm.uploads import validate_upload
 from owners.resources import RESOURCES
 
@@ -111,12 +111,14 @@ def run_import(kind: str, dataset: tablib.Dataset, *, user, dry_run: bool) -> Im
     return report
 
 
+STASH = "owners-imports"  # scratch folder of files waiting for their confirm step
+
+
 def stash(uploaded) -> str:
-    """Keep an uploaded file for the confirm step; return its token."""
+    """Keep an uploaded file for the confirm step; return its token. It waits in the scratch
+    folder: the confirm step removes it, and one never confirmed is purged within a day."""
     token = uuid.uuid4().hex
-    folder = Path(settings.MEDIA_ROOT) / "owners" / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{token}.xlsx", "wb") as out:
+    with open(scratch_dir(STASH) / f"{token}.xlsx", "wb") as out:
         for chunk in uploaded.chunks():
             out.write(chunk)
     return token
@@ -127,7 +129,7 @@ def stashed_path(token: str) -> Path:
         token = uuid.UUID(hex=token).hex
     except (ValueError, TypeError):
         raise ValidationError("导入文件已失效，请重新上传。") from None
-    path = Path(settings.MEDIA_ROOT) / "owners" / "imports" / f"{token}.xlsx"
+    path = scratch_dir(STASH) / f"{token}.xlsx"
     if not path.exists():
         raise ValidationError("导入文件已失效，请重新上传。")
     return path

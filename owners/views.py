@@ -389,8 +389,10 @@ def import_view(request):
         except ValidationError as exc:
             show_error(request, exc)
             return redirect("owners:import")
-        report = imports.run_import(kind, imports.read_dataset(path), user=request.user, dry_run=False)
-        path.unlink(missing_ok=True)
+        try:
+            report = imports.run_import(kind, imports.read_dataset(path), user=request.user, dry_run=False)
+        finally:  # confirmed or refused, the stashed copy of the owners' data goes
+            path.unlink(missing_ok=True)
         if report.ok:
             messages.success(request, f"导入完成：新增 {report.new} 条，更新 {report.updated} 条。")
             return redirect("owners:customer_list")
