@@ -31,7 +31,11 @@ class MortgageLoanAdmin(SimpleHistoryAdmin):
 class TitleCertificateCaseAdmin(SimpleHistoryAdmin):
     list_display = ["unit", "customer", "project", "stage", "due_date"]
     list_filter = ["stage", "project"]
-    readonly_fields = ["stage"]
+    # A stage and its dates move only through certificate_advance, which checks that each date
+    # has happened and follows the stage before (the due dates are computed from them).
+    readonly_fields = ["stage", "stage_since", "due_date", "collected_on", "submitted_on", "filed_on",
+                       "certificate_date", "mortgage_registered_on", "release_requested_on", "released_on",
+                       "released_by"]
     raw_id_fields = ["unit", "customer", "loan", "agreement"]
 
 
@@ -51,7 +55,7 @@ class OverdueRecordAdmin(SimpleHistoryAdmin):
 @admin.register(LitigationCase)
 class LitigationCaseAdmin(SimpleHistoryAdmin):
     list_display = ["number", "record", "assignee", "stage"]
-    readonly_fields = ["stage"]
+    readonly_fields = ["stage", "filed_on", "hearing_on", "judgment_on"]  # through litigation_advance only
     raw_id_fields = ["record"]
 
 

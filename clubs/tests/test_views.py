@@ -577,3 +577,16 @@ def test_an_activity_carried_out_before_its_approval_or_in_the_future_is_refused
     client.post(url, {**data, "held_on": approved})
     stored = ClubActivity.objects.get(pk=activity.pk)
     assert (stored.status, stored.held_on) == ("done", approved)
+
+
+def test_the_admin_cannot_type_a_held_or_founded_date_that_bypasses_the_check(as_role):
+    admin = as_role("admin")
+    pages = {
+        "held_at": ("admin:clubs_ownerforum_change", OwnerForum.objects.get(status="held").pk),
+        "founded_on": ("admin:clubs_club_change", Club.objects.get(name="阳光·悦邻会").pk),
+        "held_on": ("admin:clubs_clubactivity_change", ClubActivity.objects.get(status="done").pk),
+        "joined_on": ("admin:clubs_clubmember_change", ClubMember.objects.first().pk),
+    }
+    for field, (name, pk) in pages.items():
+        page = admin.get(reverse(name, args=[pk])).content.decode()
+        assert f'name="{field}' not in page, field

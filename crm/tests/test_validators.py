@@ -8,19 +8,17 @@ from django.utils import timezone
 
 from crm.validators import check_happened, not_in_future
 
-TODAY = timezone.localdate()
-NOW = timezone.now()
 
-
-@pytest.mark.parametrize("value", [TODAY, TODAY - dt.timedelta(days=400), NOW, NOW - dt.timedelta(minutes=1), None])
-def test_today_now_and_the_past_are_accepted(value):
-    check_happened(value, label="日期", after=[(None, "上一阶段")])
+@pytest.mark.parametrize("ago", [dt.timedelta(0), dt.timedelta(minutes=1), dt.timedelta(days=400)])
+def test_today_now_and_the_past_are_accepted(ago):
+    for value in (timezone.localdate() - ago, timezone.now() - ago, None):
+        check_happened(value, label="日期", after=[(None, "上一阶段")])
 
 
 def test_a_future_date_or_time_is_refused_with_its_label():
-    with pytest.raises(ValidationError, match="^\\['递件日期不能晚于今天。'\\]$") as exc:
-        check_happened(TODAY + dt.timedelta(days=1), label="递件日期")
-    assert exc.value.code == "in_future"
+    with pytest.raises(ValidationError) as exc:
+        check_happened(timezone.localdate() + dt.timedelta(days=1), label="递件日期")
+    assert (exc.value.messages, exc.value.code) == (["递件日期不能晚于今天。"], "in_future")
     with pytest.raises(ValidationError, match="来电来访时间不能晚于现在。"):
         check_happened(timezone.now() + dt.timedelta(minutes=5), label="来电来访时间")
 
@@ -66,10 +64,10 @@ def test_a_time_is_compared_with_a_date_by_its_local_day():
 
 def test_the_form_validator_names_its_field():
     validate = not_in_future("放款日期")
-    validate(TODAY)
+    validate(timezone.localdate())
     validate(None)
     with pytest.raises(ValidationError, match="放款日期不能晚于今天"):
-        validate(TODAY + dt.timedelta(days=1))
+        validate(timezone.localdate() + dt.timedelta(days=1))
 
 
 def test_on_the_same_day_the_nearer_stage_is_named():

@@ -599,3 +599,13 @@ def test_an_overdue_list_dated_in_the_future_is_refused(as_role, estate):
         "file": xlsx([row(estate["loans"][0], 26000, months_ago(2))]),
         "report_date": timezone.localdate() + dt.timedelta(days=1)}).content.decode()
     assert "报表日期不能晚于今天。" in body and OverdueUpload.objects.count() == before
+
+
+def test_the_admin_cannot_type_a_stage_date_that_bypasses_the_check(as_role):
+    admin = as_role("admin")
+    case = TitleCertificateCase.objects.filter(stage="filed").first()
+    page = admin.get(reverse("admin:mortgage_titlecertificatecase_change", args=[case.pk])).content.decode()
+    assert 'name="filed_on"' not in page and 'name="stage_since"' not in page and 'name="due_date"' not in page
+    lawsuit = LitigationCase.objects.first()
+    page = admin.get(reverse("admin:mortgage_litigationcase_change", args=[lawsuit.pk])).content.decode()
+    assert 'name="filed_on"' not in page and 'name="court"' in page
