@@ -4,7 +4,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_one_club_activity_goes_from_plan_through_approval_to_evaluation(demo, page, browser_login):
+    from django.utils import timezone
+
     from clubs.models import Club, ClubActivity, PointsEntry
+
+    today = timezone.localdate().isoformat()  # held after its approval (today), never in the future
 
     club = Club.objects.get(name="阳光·悦邻会")
     member = club.members.order_by("number").first()
@@ -12,8 +16,8 @@ def test_one_club_activity_goes_from_plan_through_approval_to_evaluation(demo, p
     page.goto(f"/clubs/club/{club.pk}/activities/new/")
     page.select_option("#id_kind", "single")
     page.fill("#id_title", "浏览器测试：重阳登高")
-    page.fill("#id_period_start", "2026-10-29")
-    page.fill("#id_period_end", "2026-10-29")
+    page.fill("#id_period_start", today)
+    page.fill("#id_period_end", today)
     page.fill("#id_purpose", "关爱长者")
     page.fill("#id_content", "登山、茶叙")
     page.select_option("#id_format", "outing")
@@ -36,7 +40,7 @@ def test_one_club_activity_goes_from_plan_through_approval_to_evaluation(demo, p
     browser_login("cs_staff")
     page.goto(f"/clubs/activities/{activity.pk}/")
     assert page.locator("#do-approve").count() == 0
-    page.fill("#id_held_on", "2026-10-29")
+    page.fill("#id_held_on", today)
     page.select_option("#id_attendees", [str(member.pk)])
     page.fill("#id_spend", "4300")
     page.fill("#id_record", "32 位业主参加，登顶后茶叙")
