@@ -321,6 +321,7 @@ def _notify_clock_batch(clock_ids, *, stage: str, roles=(), to_handlers=True, le
         rows += SlaClock.objects.filter(pk__in=chunk).values_list(
             "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name",
             "complaint_id")
+    rows.sort()  # by clock, oldest first: the same summary on every database
     sent = 0
     if to_handlers:
         # The handler, else the first responder; one who may not open the case (a property

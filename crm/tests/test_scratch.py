@@ -163,15 +163,30 @@ def test_an_overdue_list_is_kept_as_its_upload_record_and_nowhere_else(make_user
 
 
 def test_a_failed_backup_leaves_no_partial_copy(settings, tmp_path, monkeypatch):
+    """The disk fills in the middle of the copy: SQLite's backup API on SQLite, pg_dump on
+    PostgreSQL. Neither leaves its partial file among the kept backups."""
+    import subprocess
+
+    from django.db import connection
+
     from crm import backup
 
     settings.BACKUP_DIR = tmp_path / "backups"
 
-    def disk_full(path):
-        Path(path).write_bytes(b"SQLite format 3\x00 partial")
-        raise sqlite3.OperationalError("database or disk is full")
+    if connection.vendor == "sqlite":
+        def disk_full(path):
+            Path(path).write_bytes(b"SQLite format 3\x00 partial")
+            raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(backup.sqlite3, "connect", disk_full)
-    with pytest.raises(sqlite3.OperationalError):
+        monkeypatch.setattr(backup.sqlite3, "connect", disk_full)
+        failure = sqlite3.OperationalError
+    else:
+        def pg_dump_disk_full(cmd, **kwargs):
+            Path(cmd[cmd.index("-f") + 1]).write_bytes(b"PGDMP partial")
+            raise subprocess.CalledProcessError(1, cmd, stderr=b"could not write: No space left on device")
+
+        monkeypatch.setattr(backup.subprocess, "run", pg_dump_disk_full)
+        failure = subprocess.CalledProcessError
+    with pytest.raises(failure):
         backup.backup_database()
     assert list(Path(settings.BACKUP_DIR).iterdir()) == []
