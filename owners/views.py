@@ -61,6 +61,15 @@ def customer_list(request):
     })
 
 
+def _work_buttons(user, customer) -> dict:
+    """The customer page's edit, call, visit and survey buttons. Their views open customers in
+    one's own scope only (404 otherwise): one opened by an approved access request is read, not
+    worked on."""
+    in_scope = selectors.customers_for(user).filter(pk=customer.pk).exists()
+    return {"can_edit": in_scope and user.has_perm("owners.change_customer"),
+            "can_log": in_scope and allowed(check_log_contact, user)}
+
+
 @permission_required("owners.view_customer", raise_exception=True)
 def customer_detail(request, pk):
     customer = _customer_or_404(request, pk)
@@ -68,13 +77,8 @@ def customer_detail(request, pk):
     tab = request.GET.get("tab", "basics")
     if tab not in dict(tabs):
         tab = "basics"
-    # Logging, editing and surveys are for customers in one's own scope (their views 404 the
-    # others); a customer opened by an approved access request is read, not worked on.
-    in_scope = selectors.customers_for(request.user).filter(pk=pk).exists()
     ctx = {"customer": customer, "tab": tab, "tabs": tabs, "show_contact": can_see_contact(request.user),
-           "show_identity": can_see_identity(request.user),
-           "can_edit": in_scope and request.user.has_perm("owners.change_customer"),
-           "can_log": in_scope and allowed(check_log_contact, request.user)}
+           "show_identity": can_see_identity(request.user), **_work_buttons(request.user, customer)}
     ownerships = customer.ownerships.select_related("unit__building", "unit__project")
     if tab == "units":
         ctx["ownerships"] = ownerships
@@ -104,7 +108,8 @@ def preference_open(request, pk):
     if not form.is_valid():
         return render(request, "owners/customer_detail.html", {
             "customer": customer, "tab": "preferences", "tabs": tabs_for(request.user), "reason_form": form,
-            "show_contact": can_see_contact(request.user), "show_identity": can_see_identity(request.user)})
+            "show_contact": can_see_contact(request.user), "show_identity": can_see_identity(request.user),
+            **_work_buttons(request.user, customer)})
     try:
         profile = services.preference_open(customer=customer, user=request.user, reason=form.cleaned_data["reason"])
     except (ValidationError, PermissionDenied) as exc:
@@ -114,7 +119,8 @@ def preference_open(request, pk):
     return render(request, "owners/customer_detail.html", {
         "customer": customer, "tab": "preferences", "tabs": tabs_for(request.user), "profile": profile,
         "preference_form": PreferenceForm(instance=profile) if can_edit else None,
-        "show_contact": can_see_contact(request.user), "show_identity": can_see_identity(request.user)})
+        "show_contact": can_see_contact(request.user), "show_identity": can_see_identity(request.user),
+        **_work_buttons(request.user, customer)})
 
 
 @require_POST
