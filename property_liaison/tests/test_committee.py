@@ -69,8 +69,10 @@ def delivered(*pairs):
 @pytest.mark.parametrize("units, condition, reason", [
     # exactly half the area is enough (≥, not >), on the day that delivery crossed it
     (delivered((30, D(2025, 3, 3)), (20, D(2025, 5, 6))), D(2025, 5, 6), "交付面积达到总面积的 50%"),
-    # just under half: only the two-year path, from the first delivery
-    (delivered((30, D(2025, 3, 3)), (19, D(2025, 5, 6))), D(2027, 3, 3), "首次交付满 2 年且交付面积达到 20%"),
+    # just under half (49.6 %): only the two-year path, from the first delivery
+    (delivered((30, D(2025, 3, 3)), ("19.6", D(2025, 5, 6))), D(2027, 3, 3), "首次交付满 2 年且交付面积达到 20%"),
+    # a project of less than a square metre in all is still a project
+    ([(Decimal("0.6"), D(2025, 5, 6)), (Decimal("0.4"), None)], D(2025, 5, 6), "交付面积达到总面积的 50%"),
     # two deliveries on the same day add up
     (delivered((25, D(2025, 5, 6)), (25, D(2025, 5, 6))), D(2025, 5, 6), "交付面积达到总面积的 50%"),
     # exactly 20 % two years after the first delivery is enough
