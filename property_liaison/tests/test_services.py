@@ -659,3 +659,16 @@ def test_the_warranty_ending_report_of_many_units_takes_the_same_queries_as_one(
     with CaptureQueriesContext(connection) as three:
         assert len(read()) == 15
     assert len(three) == len(one)
+
+
+def test_the_warranty_ending_report_shows_a_property_company_only_its_own_projects(make_user):
+    from property_liaison import selectors
+
+    mine, company = project_with_company()
+    theirs, _ = project_with_company()
+    own = unit(mine, "1-101", "100", dt.date(2024, 6, 16))
+    unit(theirs, "1-101", "100", dt.date(2024, 6, 16))
+    liaison = make_user("property_company", property_company=company)
+    rows = selectors.warranty_ending(liaison, days=3, on=dt.date(2026, 6, 15))
+    assert rows and {r["unit"] for r in rows} == {own}
+    assert len(selectors.warranty_ending(make_user("admin"), days=3, on=dt.date(2026, 6, 15))) == 2 * len(rows)
