@@ -524,3 +524,15 @@ def test_a_forum_plan_without_participants_cannot_be_submitted(staff):
         services.forum_submit(user=staff, forum=forum)
     forum.refresh_from_db()
     assert forum.status == OwnerForum.Status.DRAFT and not approvals_for(forum).exists()
+
+
+def test_a_user_without_the_ledger_permission_is_told_so_and_nothing_is_written(staff, manager):
+    club = f.founded_club(staff, manager)
+    m = f.member(staff, club)
+    with pytest.raises(PermissionDenied) as refused:
+        services.points_earn(user=manager, member=m, kind="suggestion", reason="建议被采纳")
+    assert str(refused.value) == "您不能登记积分。"
+    with pytest.raises(PermissionDenied) as refused:
+        services.points_redeem(user=manager, member=m, kind="gift", points=10, reason="雨伞")
+    assert str(refused.value) == "您不能登记积分。"
+    assert list(PointsEntry.objects.filter(member=m).values_list("kind", flat=True)) == ["join"]
