@@ -4,6 +4,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from crm.forms import ScopedChoicesMixin
 from crm.uploads import validate_upload as check_upload
 from property_liaison.models import (
     ActionItem, Area, Cadence, CommitteeFormation, CoordinationMeeting, Inspection, RepairRequest, WarrantyCategory,
@@ -38,7 +39,7 @@ class ProjectForm(forms.Form):
         self.fields["project"].queryset = projects
 
 
-class MeetingForm(NotFutureDate, ProjectForm):
+class MeetingForm(ScopedChoicesMixin, NotFutureDate, ProjectForm):
     project = forms.ModelChoiceField(queryset=None, label="项目", widget=_w(forms.Select))
     date = _date(label="协调日期")
     form = forms.ChoiceField(choices=CoordinationMeeting.Form.choices, label="协调形式", widget=_w(forms.Select))
@@ -69,7 +70,7 @@ class CadenceForm(forms.Form):
     note = forms.CharField(required=False, max_length=200, label="说明", widget=_w())
 
 
-class InspectionForm(NotFutureDate, ProjectForm):
+class InspectionForm(ScopedChoicesMixin, NotFutureDate, ProjectForm):
     project = forms.ModelChoiceField(queryset=None, label="项目", widget=_w(forms.Select))
     kind = forms.ChoiceField(choices=Inspection.Kind.choices, label="检查类型", widget=_w(forms.Select))
     date = _date(label="检查日期")
@@ -130,7 +131,7 @@ class ReplacementForm(forms.Form):
     new_company_name = forms.CharField(max_length=100, label="接管的物业公司", widget=_w())
 
 
-class RepairForm(forms.Form):
+class RepairForm(ScopedChoicesMixin, forms.Form):
     unit = forms.ModelChoiceField(queryset=None, label="房号", widget=_w(forms.Select))
     category = forms.ModelChoiceField(queryset=WarrantyCategory.objects.all(), label="保修类别",
                                       widget=_w(forms.Select))
