@@ -2,6 +2,7 @@
 from django import forms
 
 from clubs.models import ClubActivity, ClubMember, OwnerForum, PointsEntry
+from crm.forms import ScopedChoicesMixin
 from crm.uploads import validate_upload
 
 
@@ -28,7 +29,7 @@ def _text(rows=3, **kw):
     return forms.CharField(widget=_w(forms.Textarea, rows=rows), **kw)
 
 
-class ForumPlanForm(forms.Form):
+class ForumPlanForm(ScopedChoicesMixin, forms.Form):
     title = forms.CharField(label="座谈会名称", max_length=100, widget=_w())
     kind = forms.ChoiceField(label="类型", choices=OwnerForum.Kind.choices, widget=_w(forms.Select))
     topic = forms.CharField(label="专题", max_length=100, required=False, widget=_w())
@@ -66,7 +67,7 @@ class HoldForm(forms.Form):
     minutes = _text(rows=6, label="座谈会记录")
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(ScopedChoicesMixin, forms.Form):
     theme = forms.ChoiceField(label="主题", choices=(), widget=_w(forms.Select))
     customer = forms.ModelChoiceField(label="提出业主", queryset=None, required=False, empty_label="（非参会业主，请填写发言人）",
                                       widget=_w(forms.Select))
@@ -95,7 +96,7 @@ class FollowUpDoneForm(forms.Form):
     result = _text(label="跟进结果")
 
 
-class ClubPlanForm(forms.Form):
+class ClubPlanForm(ScopedChoicesMixin, forms.Form):
     name = forms.CharField(label="客户会名称", max_length=50, widget=_w(placeholder="阳光·XX会"))
     project = forms.ModelChoiceField(label="项目", queryset=None, required=False, empty_label="全公司",
                                      widget=_w(forms.Select))
@@ -112,7 +113,7 @@ class FoundForm(forms.Form):
     rules = _text(rows=5, label="章程")
 
 
-class EnrollForm(forms.Form):
+class EnrollForm(ScopedChoicesMixin, forms.Form):
     customer = forms.ModelChoiceField(label="业主", queryset=None, empty_label="请选择业主", widget=_w(forms.Select))
     level = forms.ChoiceField(label="会员等级", choices=ClubMember.Level.choices, widget=_w(forms.Select))
     joined_on = _date(label="入会日期")
@@ -170,7 +171,7 @@ class MultiPhotoField(forms.FileField):
         return [validate_photo(super(MultiPhotoField, self).clean(f, initial)) for f in files]
 
 
-class CarryOutForm(forms.Form):
+class CarryOutForm(ScopedChoicesMixin, forms.Form):
     held_on = _date(label="开展日期")
     attendees = forms.ModelMultipleChoiceField(label="参加会员(获得参加活动积分)", queryset=None, required=False,
                                                widget=_w(forms.SelectMultiple, size=6))

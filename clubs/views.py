@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from clubs import forms, selectors, services
 from clubs.models import (
     ACTIVITY_WORKFLOW, APPROVAL_TRANSITIONS, CLUB_WORKFLOW, FORUM_WORKFLOW, ActivityPhoto,
-    ClubActivity, ClubMember, OwnerForum,
+    ClubMember,
 )
 from crm.approvals import approvals_for
 from crm.history import history_rows

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.calendar import calendar
+from crm.forms import ScopedChoicesMixin
 from crm.models import Department
 
 from .models import Category, Channel, CorrectiveAction, Kind, Severity
@@ -56,7 +57,7 @@ class StyledForm(forms.Form):
             widget.attrs.setdefault("class", css)
 
 
-class RegisterForm(StyledForm):
+class RegisterForm(ScopedChoicesMixin, StyledForm):
     owner_unit = forms.ChoiceField(label=_("业主及房号"), required=False, widget=forms.RadioSelect)
     received_at = _dt(_("受理时间"))
     complainant_name = forms.CharField(label=_("投诉人姓名"), max_length=50, required=False)
@@ -106,7 +107,7 @@ class RegisterForm(StyledForm):
         return data
 
 
-class ForwardForm(StyledForm):
+class ForwardForm(ScopedChoicesMixin, StyledForm):
     """What a property company fills in to forward an owner's complaint."""
 
     project = forms.ModelChoiceField(label=_("项目"), queryset=None)
@@ -128,7 +129,7 @@ class AttachmentForm(StyledForm):
 # --- One form per transition -----------------------------------------------------------------
 
 
-class TransferForm(StyledForm):
+class TransferForm(ScopedChoicesMixin, StyledForm):
     department = forms.ModelChoiceField(label=_("责任部门"), queryset=Department.objects.all(), required=False)
     handler = forms.ModelChoiceField(label=_("处理人"), queryset=get_user_model().objects.filter(
         is_active=True, profile__role__in=["cs_staff", "cs_supervisor", "project_dept"]), required=False)

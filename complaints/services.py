@@ -15,7 +15,6 @@ from django.utils import timezone
 from crm.approvals import approval_decide, approval_submit, pending_for
 from crm.notifications import notify, notify_role
 from crm.roles import Role
-from crm.rules import rule_int
 from crm.scopes import visible_projects
 from crm.sequences import next_value
 from owners.identity import phone_key
@@ -26,7 +25,7 @@ from .clocks import (
 )
 from .models import (
     NUMBER_PREFIX, Complaint, ComplaintReport, CorrectiveAction, DisposalPlan, Event, Kind, NegotiationRound,
-    ReturnVisit, Severity, State, VisitState,
+    ReturnVisit, Severity, VisitState,
 )
 from .timeline import case_url, check_writable, ensure_open, require, timeline_add
 

@@ -9,7 +9,7 @@ their ids change between tests (PostgreSQL sequences are not rolled back, and a
 transactional test's flush recreates them).
 """
 from django.apps import apps
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management.color import no_style

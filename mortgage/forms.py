@@ -3,6 +3,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import ScopedChoicesMixin
 from crm.roles import Role
 from crm.scopes import role_users
 from crm.validators import not_in_future
@@ -53,13 +54,12 @@ class AgreementForm(forms.ModelForm):
         _style(self)
 
 
-class LoanForm(forms.ModelForm):
+class LoanForm(ScopedChoicesMixin, forms.ModelForm):
     """A loan is registered for one owner of one unit: the borrower is picked as an ownership."""
 
     ownership = forms.ModelChoiceField(label=_("房号 / 业主"), queryset=None,
                                        widget=forms.Select(attrs={"class": "form-select"}),
-                                       error_messages={"required": "请选择房号和业主。",
-                                                       "invalid_choice": "所选房号/业主不存在或不在您的项目内。"})
+                                       error_messages={"required": "请选择房号和业主。"})
 
     class Meta:
         model = MortgageLoan
@@ -99,7 +99,7 @@ class DecideForm(forms.Form):
     comment = forms.CharField(label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2, **TEXT}))
 
 
-class CertificateBulkForm(forms.Form):
+class CertificateBulkForm(ScopedChoicesMixin, forms.Form):
     project = forms.ModelChoiceField(label=_("项目"), queryset=None, widget=forms.Select(attrs={"class": "form-select"}))
     agreement = forms.ModelChoiceField(label=_("代办协议"), required=False, queryset=None,
                                        widget=forms.Select(attrs={"class": "form-select"}),
@@ -156,7 +156,7 @@ class ReminderForm(forms.ModelForm):
         _style(self)
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(ScopedChoicesMixin, forms.Form):
     assignee = forms.ModelChoiceField(label=_("承办法务"), queryset=None,
                                       widget=forms.Select(attrs={"class": "form-select"}))
     dossier_note = forms.CharField(label=_("案卷说明"), widget=forms.Textarea(attrs={"rows": 3, **TEXT}),

@@ -3,10 +3,11 @@
 from django import forms
 from django.utils import timezone
 
+from crm.forms import ScopedChoicesMixin
 from crm.uploads import validate_upload as check_upload
 from crm.validators import not_in_future
 from property_liaison.models import (
-    ActionItem, Area, Cadence, CommitteeFormation, CoordinationMeeting, Inspection, RepairRequest, WarrantyCategory,
+    ActionItem, Area, Cadence, CoordinationMeeting, Inspection, RepairRequest, WarrantyCategory,
 )
 
 
@@ -35,7 +36,7 @@ class ProjectForm(forms.Form):
         self.fields["project"].queryset = projects
 
 
-class MeetingForm(ProjectForm):
+class MeetingForm(ScopedChoicesMixin, ProjectForm):
     project = forms.ModelChoiceField(queryset=None, label="项目", widget=_w(forms.Select))
     date = _happened("协调日期")
     form = forms.ChoiceField(choices=CoordinationMeeting.Form.choices, label="协调形式", widget=_w(forms.Select))
@@ -66,7 +67,7 @@ class CadenceForm(forms.Form):
     note = forms.CharField(required=False, max_length=200, label="说明", widget=_w())
 
 
-class InspectionForm(ProjectForm):
+class InspectionForm(ScopedChoicesMixin, ProjectForm):
     project = forms.ModelChoiceField(queryset=None, label="项目", widget=_w(forms.Select))
     kind = forms.ChoiceField(choices=Inspection.Kind.choices, label="检查类型", widget=_w(forms.Select))
     date = _happened("检查日期")
@@ -127,7 +128,7 @@ class ReplacementForm(forms.Form):
     new_company_name = forms.CharField(max_length=100, label="接管的物业公司", widget=_w())
 
 
-class RepairForm(forms.Form):
+class RepairForm(ScopedChoicesMixin, forms.Form):
     unit = forms.ModelChoiceField(queryset=None, label="房号", widget=_w(forms.Select))
     category = forms.ModelChoiceField(queryset=WarrantyCategory.objects.all(), label="保修类别",
                                       widget=_w(forms.Select))

@@ -5,7 +5,7 @@ import datetime as dt
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 

@@ -144,9 +144,9 @@ MATRIX: dict[str, str] = {
     "mortgage:certificate_chase":            "D  P  P   D   D  D   D   D  P",
     "mortgage:certificate_detail":           "D  A  A   A   D  A   D   D  A",
     "mortgage:certificate_list":             "D  A  A   A   D  A   D   D  A",
-    "mortgage:litigation_advance":           "D  D  D   D   D  D   P   D  P",
-    "mortgage:litigation_detail":            "D  A  A   A   D  D   A   D  A",
-    "mortgage:litigation_file":              "D  A  A   A   D  D   A   D  A",
+    "mortgage:litigation_advance":           "D  D  D   D   D  D   SP  D  P",
+    "mortgage:litigation_detail":            "D  A  A   A   D  D   S   D  A",
+    "mortgage:litigation_file":              "D  A  A   A   D  D   S   D  A",
     "mortgage:litigation_list":              "D  A  A   A   D  D   A   D  A",
     "mortgage:loan_create":                  "D  D  D   D   D  A   D   D  A",
     "mortgage:loan_list":                    "D  A  A   A   D  A   D   D  A",
@@ -331,9 +331,10 @@ def _records(spec: Obj, user, role, *, in_scope: bool):
     if spec.project is None:
         return qs
     projects = visible_projects(user)
-    if not in_scope:
-        return qs.exclude(**{f"{spec.project}__in": projects})
     narrowed = IN_SCOPE.get((spec.model, role))
+    if not in_scope:
+        # another project's, or, where the role's scope is narrower, one outside it
+        return qs.exclude(**narrowed(user)) if narrowed else qs.exclude(**{f"{spec.project}__in": projects})
     if narrowed:
         return qs.filter(**narrowed(user))
     mine = qs.filter(**{f"{spec.project}__in": projects})
@@ -393,7 +394,8 @@ def matrix_demo(django_db_setup, django_db_blocker, tmp_path_factory):
 
 def _complete_the_demo():
     """What the demo lacks for a URL to have a record: a file behind every download URL, a
-    notification and a finished export for every user, a case the property company forwarded."""
+    notification and a finished export for every user, a case the property company forwarded,
+    a lawsuit handed to another legal user."""
     from django.core.files.base import ContentFile
 
     from clubs import services as club_services
@@ -442,6 +444,12 @@ def _complete_the_demo():
         case.contract_file.save("matrix.pdf", pdf)
     club_services.club_create(user=users["cs_staff"], name="矩阵测试会", project=Project.objects.first(),
                               founding_plan="草稿方案")
+    # A lawsuit handed to another legal user: legal's guess of a case not handed to it.
+    from crm.models import StaffProfile
+
+    colleague = get_user_model().objects.create_user(username="legal_colleague")
+    StaffProfile.objects.create(user=colleague, role="legal")
+    LitigationCase.objects.filter(pk=LitigationCase.objects.order_by("pk").last().pk).update(assignee=colleague)
 
 
 # --- Tests ------------------------------------------------------------------------------------------

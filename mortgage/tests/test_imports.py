@@ -1,7 +1,5 @@
 """The finance overdue list: checks, preview, idempotent upsert, closing, the litigation rule."""
 import datetime as dt
-import io
-import zipfile
 from decimal import Decimal
 
 import pytest

@@ -155,7 +155,6 @@ def test_dashboard_cards_per_role(as_role):
 
 
 def test_an_agreement_is_drafted_submitted_and_approved_through_the_pages(as_role, client):
-    from django.contrib.auth import get_user_model
 
     from crm.demo import demo_user
     from mortgage.models import AgencyAgreement, AgentCompany

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from crm.calendar import period_end
 from property_liaison import services
-from property_liaison.models import CommitteeFormation, PropertyAppointment, PropertyCompany, Rectification, RepairRequest
+from property_liaison.models import CommitteeFormation, PropertyAppointment, Rectification, RepairRequest
 from property_liaison.tests.factories import project_with_company, unit
 
 pytestmark = pytest.mark.django_db
