@@ -5,6 +5,7 @@ from import_export import fields, resources, widgets
 from owners.masking import mask_id, mask_phone
 from owners.matching import MASK_RE, id_matches, is_blank, name_matches
 from owners.models import Building, Customer, Ownership, Project, Unit
+from crm.validators import check_happened
 from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone
 
 
@@ -147,6 +148,11 @@ class CustomerResource(resources.ModelResource):
                 validate_phone(instance.phone)
             except ValidationError as exc:
                 errors["phone"] = exc.messages
+        if "birth_date" not in errors:
+            try:
+                check_happened(instance.birth_date, label="出生日期")
+            except ValidationError as exc:
+                errors["birth_date"] = exc.messages
         if instance.id_number and "id_number" not in errors and instance.id_number != known[3]:
             instance.id_number = normalize_id(instance.id_number)
             try:
@@ -293,6 +299,14 @@ class OwnershipResource(resources.ModelResource):
         customer = instance.customer if instance.customer_id else None
         if customer is not None and not is_blank(given_name) and not name_matches(given_name, customer.name):
             errors["name"] = [f"姓名“{str(given_name).strip()}”与客户编码 {customer.code} 不符（应为“{customer.name}”）"]
+        # 签约日期 and 入住日期 have happened, and one moves in after signing (issue 13, defect 6).
+        for name, label, after in (("contract_date", "签约日期", ()),
+                                   ("movein_date", "入住日期", [(instance.contract_date, "签约日期")])):
+            if name not in errors:
+                try:
+                    check_happened(getattr(instance, name), label=label, after=after)
+                except ValidationError as exc:
+                    errors[name] = exc.messages
         unit = self._unit(row)
         if unit is None:
             errors["unit"] = ["找不到该房号（请核对项目、楼栋、房号）"]

@@ -216,3 +216,35 @@ def test_an_ownership_row_whose_name_is_not_the_codes_customer_is_refused(as_rol
     body, token = upload_through_page(client, "ownerships", headers, [
         [customer.code, "", unit.project.code, unit.building.name, unit.number, "租户"]])
     assert token, body  # a blank 姓名 is no mismatch
+
+
+def test_dates_that_have_not_happened_or_go_backwards_are_refused_by_line(as_role, known):
+    """Issue 13, defect 6 (class): a date a file states as having happened is not in the future,
+    and one moves in after signing; the whole file is refused and nothing changes."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    customer, headers = known
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    client, before = as_role("admin"), customer_state()
+    body, token = upload_through_page(client, "customers", headers + ["出生日期"], [
+        [customer.code, customer.name, customer.phone, "", customer.project.code, tomorrow]])
+    refused(body, token, "第 2 行", "出生日期：出生日期不能晚于今天。")
+    assert customer_state() == before
+
+    unit = Unit.objects.select_related("building", "project").order_by("pk").first()
+    links_before = list(Ownership.objects.order_by("pk").values())
+    headers = ["客户编码", "项目", "楼栋", "房号", "关系", "签约日期", "入住日期"]
+    place = [unit.project.code, unit.building.name, unit.number, "租户"]
+    body, token = upload_through_page(client, "ownerships", headers, [
+        [customer.code, *place, tomorrow, ""],
+        [customer.code, *place, "2024-03-01", "2024-02-01"],
+        [customer.code, *place, "2024-03-01", tomorrow]])
+    refused(body, token, "第 2 行", "签约日期：签约日期不能晚于今天。",
+            "第 3 行", "入住日期：入住日期不能早于签约日期（2024-03-01）。",
+            "第 4 行", "入住日期：入住日期不能晚于今天。")
+    assert list(Ownership.objects.order_by("pk").values()) == links_before
+    body, token = upload_through_page(client, "ownerships", headers, [
+        [customer.code, *place, "2024-03-01", "2024-03-01"]])
+    assert token, body  # moving in on the day of signing is fine
