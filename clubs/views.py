@@ -14,7 +14,7 @@ from clubs.models import (
     ClubMember,
 )
 from crm.approvals import approvals_for
-from crm.history import history_rows
+from crm.history import history_context
 from crm.scopes import visible_projects
 from crm.views import objects_or_404, refuse_unless, show_error
 from crm.workflow import allowed
@@ -25,11 +25,6 @@ PER_PAGE = 25
 
 def _page(request, qs):
     return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _history(request, obj):
-    rows, page = history_rows(obj, request.GET.get("hpage") or 1)
-    return {"history_rows": rows, "history_page": page}
 
 
 def _run(request, target, call, done="已保存。"):
@@ -158,7 +153,7 @@ def forum_detail(request, pk):
         "opinion_form": forms.OpinionForm(customers=customers, auto_id="op_%s"),
         "analysis_form": forms.AnalysisForm(), "result_form": forms.ResultUseForm(),
         "follow_up_form": forms.FollowUpDoneForm(auto_id="fu_%s"),
-        **_history(request, forum)})
+        **history_context(request, forum)})
 
 
 @permission_required("clubs.view_ownerforum", raise_exception=True)
@@ -300,7 +295,7 @@ def club_detail(request, pk):
                                         members=member_qs),
         "can_enroll": allowed(services.check_enroll, request.user, club),
         "can_add_activity": allowed(services.check_activity_create, request.user, club),
-        **_history(request, club)})
+        **history_context(request, club)})
 
 
 @require_POST
@@ -339,7 +334,7 @@ def member_detail(request, pk):
         "member_form": forms.MemberForm(initial={"level": member.level, "status": member.status}),
         "can_points": allowed(services.check_points, request.user, member),
         "can_update": allowed(services.check_member_update, request.user, member),
-        **_history(request, member)})
+        **history_context(request, member)})
 
 
 @require_POST
@@ -433,7 +428,7 @@ def activity_detail(request, pk):
         "carry_form": forms.CarryOutForm(initial={"held_on": activity.period_start, "spend": activity.budget},
                                          members=_members_of(activity)),
         "evaluation_form": forms.EvaluationForm(), "improvement_form": forms.ImprovementForm(),
-        **_history(request, activity)})
+        **history_context(request, activity)})
 
 
 @permission_required("clubs.view_clubactivity", raise_exception=True)

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from crm.approvals import approvals_for
+from crm.history import TIMELINE_PARAM, newest_first
 from crm.roles import Role
 from crm.scopes import user_role, visible_projects
 
@@ -249,7 +250,18 @@ def events_for(complaint):
 
 
 def timeline_for(complaint):
+    """The whole timeline, oldest first (the printed 客户投诉登记表)."""
     return complaint.timeline.select_related("actor").order_by("at", "pk")
+
+
+TIMELINE_PER_PAGE = 30
+
+
+def timeline_slice(complaint, cursor=None):
+    """The case page's 处理过程: the newest entries first, older ones on demand (one query,
+    however long the timeline)."""
+    return newest_first(complaint.timeline.select_related("actor"), cursor, per_page=TIMELINE_PER_PAGE,
+                        time_field="at", param=TIMELINE_PARAM)
 
 
 def plan_versions(complaint):

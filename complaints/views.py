@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from crm.history import history_rows
+from crm.history import TIMELINE_PARAM, history_context
 from crm.roles import Role
 from crm.scopes import user_role, visible_projects
 from crm.views import objects_or_404, show_error
@@ -101,12 +101,12 @@ def entry(request):
 @permission_required("complaints.view_complaint", raise_exception=True)
 def detail(request, pk):
     case = selectors.complaint_get(user=request.user, pk=pk)
-    rows, history_page = history_rows(case, request.GET.get("hpage"))
     case_clocks = list(case.clocks.all())
     return render(request, "complaints/detail.html", {
-        "case": case, "timeline": selectors.timeline_for(case), "actions": case.workflow.available(case, request.user),
+        "case": case, "actions": case.workflow.available(case, request.user),
+        "timeline": selectors.timeline_slice(case, request.GET.get(TIMELINE_PARAM)),
         "approvals": selectors.plan_versions(case), "clocks": case_clocks,
-        "attachment_form": forms.AttachmentForm(), "history_rows": rows, "history_page": history_page,
+        "attachment_form": forms.AttachmentForm(), **history_context(request, case),
         "pause_form": forms.PauseForm(), "extension_form": forms.ExtensionForm(),
         "events": selectors.events_for(case),
         "extensions": clocks.pending_extensions(case.clocks.all(), request.user),

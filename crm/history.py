@@ -1,14 +1,66 @@
 """The history tab: who changed what and when, for any model with simple-history."""
-from django.core.paginator import Paginator
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
 
 
-def history_rows(obj, page: int = 1, per_page: int = 20):
-    """A page of an object's history, newest first, each with the fields that changed.
+HISTORY_PARAM = "hmore"  # the query parameter of the history's "older" link, on every page
+TIMELINE_PARAM = "tmore"  # the same for a record's timeline
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
-    Diffs are computed against the previous record within the page (and one before it),
-    so a page costs two queries whatever the history's length; the records referenced by
-    foreign keys (a handler, a department; and the records their names read, such as a unit's
-    building) are joined into those queries, so a change shows their names, not their ids.
+
+@dataclass
+class Slice:
+    """One slice of a record's entries, newest first, found by a keyset (the time and id of the
+    last entry shown): its cost does not grow with the number of entries, however long the
+    history or the timeline. ``older`` is the cursor of the next slice (None at the end);
+    ``param`` the query parameter that carries it; ``first`` whether this is the newest slice."""
+
+    items: list
+    older: str | None
+    param: str
+    first: bool
+    following: object = None  # the newest entry past the slice (the history diffs against it)
+
+
+def _cursor(moment: dt.datetime, pk: int) -> str:
+    return f"{(moment - _EPOCH) // dt.timedelta(microseconds=1)}-{pk}"
+
+
+def _parse_cursor(cursor) -> tuple[dt.datetime, int] | None:
+    """A cursor from the query string; anything malformed (typed or forged) means the newest."""
+    try:
+        micros, pk = str(cursor).split("-")
+        return _EPOCH + dt.timedelta(microseconds=int(micros)), int(pk)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def newest_first(qs, cursor=None, *, per_page: int, time_field: str, param: str) -> Slice:
+    """``per_page`` entries of ``qs`` older than ``cursor``, newest first (``time_field``, then
+    id), and the one after them, in one query."""
+    qs = qs.order_by(f"-{time_field}", "-pk")
+    after = _parse_cursor(cursor) if cursor else None
+    if after is not None:
+        moment, pk = after
+        qs = qs.filter(Q(**{f"{time_field}__lt": moment}) | Q(**{time_field: moment, "pk__lt": pk}))
+    items = list(qs[:per_page + 1])
+    older = following = None
+    if len(items) > per_page:
+        last, following = items[per_page - 1], items[per_page]
+        older = _cursor(getattr(last, time_field), last.pk)
+    return Slice(items=items[:per_page], older=older, param=param, first=after is None, following=following)
+
+
+def history_rows(obj, cursor=None, per_page: int = 20):
+    """A slice of an object's history, newest first, each with the fields that changed, and the
+    Slice (its ``older`` cursor for the "更早的记录" link).
+
+    Diffs are computed against the next older record, read in the same query, so a slice costs
+    one query whatever the history's length; the records referenced by foreign keys (a handler,
+    a department; and the records their names read, such as a unit's building) are joined into
+    it, so a change shows their names, not their ids.
     """
     relations = []
     for f in obj.history.model._meta.concrete_fields:
@@ -17,13 +69,10 @@ def history_rows(obj, page: int = 1, per_page: int = 20):
             # One level further: a unit's name reads its building, a building's its project.
             relations += [f"{f.name}__{g.name}" for g in f.related_model._meta.concrete_fields
                           if g.many_to_one and g.related_model is not f.related_model]
-    records = obj.history.select_related("history_user", *relations).order_by("-history_date", "-history_id")
-    paginator = Paginator(records, per_page)
-    page_obj = paginator.get_page(page)
-    items = list(page_obj.object_list)
-    start = (page_obj.number - 1) * per_page
-    following = records[start + len(items): start + len(items) + 1]
-    chain = items + list(following)
+    records = obj.history.select_related("history_user", *relations)  # pk: simple-history's history_id
+    found = newest_first(records, cursor, per_page=per_page, time_field="history_date", param=HISTORY_PARAM)
+    items = found.items
+    chain = items + ([found.following] if found.following is not None else [])
     fields = {f.attname: f for f in obj._meta.concrete_fields}
     rows = []
     for i, record in enumerate(items):
@@ -40,7 +89,13 @@ def history_rows(obj, page: int = 1, per_page: int = 20):
             "kind": {"+": "创建", "~": "修改", "-": "删除"}.get(record.history_type, record.history_type),
             "changes": changes,
         })
-    return rows, page_obj
+    return rows, found
+
+
+def history_context(request, obj) -> dict:
+    """What includes/history.html needs, for any detail page (the one way every app pages it)."""
+    rows, found = history_rows(obj, request.GET.get(HISTORY_PARAM))
+    return {"history_rows": rows, "history_page": found}
 
 
 def _shown(field, value, record=None):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from crm.approvals import approvals_for
-from crm.history import history_rows
+from crm.history import history_context
 from crm.scopes import visible_projects
 from crm.views import show_error
 from crm.workflow import allowed
@@ -68,10 +68,10 @@ def certificate_detail(request, pk):
         selectors.certificate_cases_for(request.user).select_related("project", "unit", "customer", "agreement__agent",
                                                                      "loan", "released_by"), pk=pk)
     actions = CERTIFICATE_WORKFLOW.available(case, request.user)
-    rows, hpage = history_rows(case, request.GET.get("history_page", 1))
+    history = history_context(request, case)
     return _render(request, "mortgage/certificate_detail.html", {
         "case": case, "actions": actions, "advance_form": CertificateAdvanceForm(), "chase_form": ChaseForm(),
-        "chases": case.chases.select_related("chased_by"), "history_rows": rows, "history_page": hpage,
+        "chases": case.chases.select_related("chased_by"), **history,
         "can_chase": allowed(services.check_chase, request.user, case),
     })
 
@@ -182,13 +182,13 @@ def agreement_detail(request, pk):
     available = {t.name: t for t in AGREEMENT_WORKFLOW.available(agreement, request.user)}
     # "submit" sends to approval or, when the rule needs none, makes the agreement active.
     actions = [available[name] for name in ("submit", "end") if name in available]
-    rows, hpage = history_rows(agreement, request.GET.get("history_page", 1))
+    history = history_context(request, agreement)
     return _render(request, "mortgage/agreement_detail.html", {
         "agreement": agreement, "approvals": approvals_for(agreement),
         "can_decide": "approve" in available, "decide_form": DecideForm(),
         "actions": actions, "needs_approval": services.agreement_needs_approval(agreement),
         "can_edit": allowed(services.check_agreement_edit, request.user, agreement),
-        "history_rows": rows, "history_page": hpage,
+        **history,
     })
 
 
@@ -299,13 +299,13 @@ def _record(request, pk):
 
 def overdue_detail(request, pk):
     record = _record(request, pk)
-    rows, hpage = history_rows(record, request.GET.get("history_page", 1))
+    history = history_context(request, record)
     litigation = getattr(record, "litigation", None) if hasattr(record, "litigation") else None
     can_hand_over = allowed(services.check_hand_over, request.user, record)
     return _render(request, "mortgage/overdue_detail.html", {
         "record": record, "reminders": record.reminders.select_related("contacted_by"),
         "reminder_form": ReminderForm(), "handover_form": HandoverForm() if can_hand_over else None,
-        "litigation": litigation, "history_rows": rows, "history_page": hpage,
+        "litigation": litigation, **history,
         "can_remind": allowed(services.check_reminder, request.user, record),
     })
 
@@ -362,11 +362,11 @@ def litigation_list(request):
 @permission_required("mortgage.view_litigationcase", raise_exception=True)
 def litigation_detail(request, pk):
     case = get_object_or_404(selectors.litigation_cases_for(request.user), pk=pk)
-    rows, hpage = history_rows(case, request.GET.get("history_page", 1))
+    history = history_context(request, case)
     return _render(request, "mortgage/litigation_detail.html", {
         "case": case, "record": case.record, "reminders": case.record.reminders.select_related("contacted_by"),
         "actions": LITIGATION_WORKFLOW.available(case, request.user), "advance_form": LitigationAdvanceForm(),
-        "history_rows": rows, "history_page": hpage, "list_timeline": selectors.record_list_timeline(case.record),
+        **history, "list_timeline": selectors.record_list_timeline(case.record),
     })
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from crm.history import history_rows
+from crm.history import history_context
 from crm.roles import Role
 from crm.scopes import has_role
 from crm.views import show_error
@@ -93,8 +93,8 @@ def customer_detail(request, pk):
     elif tab == "cases":
         ctx["cases"] = selectors.customer_cases(request.user, customer)
     elif tab == "history":
-        rows, ctx["history_page"] = history_rows(customer, request.GET.get("page", 1))
-        ctx["history_rows"] = mask_history_rows(request.user, rows)
+        ctx.update(history_context(request, customer))
+        ctx["history_rows"] = mask_history_rows(request.user, ctx["history_rows"])
     return render(request, "owners/customer_detail.html", ctx)
 
 

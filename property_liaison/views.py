@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from crm.history import history_rows
+from crm.history import history_context
 from crm.scopes import visible_projects
 from crm.views import show_error
 from crm.workflow import allowed
@@ -23,11 +23,6 @@ PER_PAGE = 25
 
 def _page(request, qs):
     return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _history(request, obj):
-    rows, page = history_rows(obj, request.GET.get("hpage") or 1)
-    return {"history_rows": rows, "history_page": page}
 
 
 def _act(request, redirect_to, call):
@@ -89,7 +84,7 @@ def meeting_detail(request, pk):
             return redirect("property_liaison:meeting_detail", pk=pk)
     return render(request, "property_liaison/meeting_detail.html", {
         "meeting": meeting, "items": meeting.action_items.all(), "form": form,
-        "can_add": request.user.has_perm("property_liaison.add_actionitem"), **_history(request, meeting)})
+        "can_add": request.user.has_perm("property_liaison.add_actionitem"), **history_context(request, meeting)})
 
 
 @permission_required("property_liaison.view_coordinationmeeting", raise_exception=True)
@@ -111,7 +106,7 @@ def action_item_detail(request, pk):
     return render(request, "property_liaison/answerable_detail.html", {
         "obj": item, "kind": "item", "title": f"协调事项：{item.description}",
         "actions": _actions(ACTION_ITEM_WORKFLOW.available(item, request.user)),
-        "answer_form": forms.AnswerForm(), **_history(request, item)})
+        "answer_form": forms.AnswerForm(), **history_context(request, item)})
 
 
 def _actions(transitions):
@@ -213,7 +208,7 @@ def inspection_detail(request, pk):
     findings = inspection.findings.prefetch_related("rectifications")
     return render(request, "property_liaison/inspection_detail.html", {
         "inspection": inspection, "scores": _checklist_order(inspection.scores.all()), "findings": findings, "form": form,
-        "can_add": request.user.has_perm("property_liaison.add_rectification"), **_history(request, inspection)})
+        "can_add": request.user.has_perm("property_liaison.add_rectification"), **history_context(request, inspection)})
 
 
 @permission_required("property_liaison.view_inspection", raise_exception=True)
@@ -237,7 +232,7 @@ def rectification_detail(request, pk):
     return render(request, "property_liaison/answerable_detail.html", {
         "obj": rect, "kind": "rectification", "title": f"整改通知：{rect.requirement}",
         "actions": _actions(RECTIFICATION_WORKFLOW.available(rect, request.user)),
-        "answer_form": forms.AnswerForm(), **_history(request, rect)})
+        "answer_form": forms.AnswerForm(), **history_context(request, rect)})
 
 
 @require_POST
@@ -299,7 +294,7 @@ def committee_detail(request, project_pk):
                "steps": CommitteeFormation.Step.choices,
                "can_change": allowed(services.check_committee_change, request.user)}
     if formation:
-        context.update(_history(request, formation))
+        context.update(history_context(request, formation))
     return render(request, "property_liaison/committee_detail.html", context)
 
 
@@ -373,7 +368,7 @@ def repair_detail(request, pk):
         "repair": repair, "transitions": REPAIR_WORKFLOW.available(repair, request.user),
         "case_pk": selectors.case_pk_for(repair, request.user),
         "assign_form": forms.RepairAssignForm(), "done_form": forms.RepairDoneForm(
-            initial={"on": timezone.localdate()}), **_history(request, repair)})
+            initial={"on": timezone.localdate()}), **history_context(request, repair)})
 
 
 @require_POST

@@ -80,3 +80,31 @@ def test_the_register_export_reads_the_steps_in_a_constant_number_of_queries(cli
     with CaptureQueriesContext(connection) as four:
         _export(client)
     assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_the_export_reads_plain_values_in_chunks_and_every_case_keeps_its_own_cells(client, case_in, users,
+                                                                                    monkeypatch):
+    """Issue 14 §5: rows are read as values in chunks (no model instances), and a case's clocks,
+    steps, unit and first responder stay with that case across chunk boundaries."""
+    from complaints import registers
+
+    monkeypatch.setattr(registers, "EXPORT_CHUNK", 2)
+    cases = [case_in(State.CORRECTED) for _ in range(5)]
+    client.force_login(users["cs_supervisor"])
+    with CaptureQueriesContext(connection) as captured:
+        _, rows = _export(client)
+    for case in cases:
+        row = rows[case.number]
+        assert row["项目"] == case.project.name
+        assert row["房号"] == (f"{case.unit.building.name}-{case.unit.number}" if case.unit else None)
+        responder = case.first_responder
+        assert row["首问责任人"] == (responder.get_full_name() or responder.username)
+        assert row["纠正和预防措施"].startswith("工作联系函")
+        assert row["回访时限"] is not None  # this case's own clock
+    # Three chunks of at most two cases: one values query, one for the clocks and four for the
+    # steps each; no query per case and no model instance per case.
+    case_queries = [q["sql"] for q in captured.captured_queries if 'FROM "complaints_complaint"' in q["sql"]
+                    and "sla" not in q["sql"]]
+    clock_queries = [q["sql"] for q in captured.captured_queries if 'FROM "complaints_slaclock"' in q["sql"]]
+    assert len(clock_queries) == 3
+    assert len(case_queries) <= 3  # the count and the read (SQLite reads the cursor in one query)

@@ -457,3 +457,37 @@ def test_the_admin_edits_the_feedback_limit_like_every_other_limit(client, users
     client.force_login(users["admin"])
     page = client.get(reverse("admin:complaints_slarule_changelist")).content.decode()
     assert "处置当日反馈业主" in page
+
+
+def test_the_case_page_shows_the_newest_timeline_and_history_first_and_older_ones_on_demand(as_role):
+    """Issue 14 §6: the 处理过程 and the 变更记录 come in slices, newest first; following the
+    "更早的记录" links walks every entry once, on the case page as a supervisor clicks it."""
+    import re
+
+    from bench.generate import add_long_history
+    from complaints.selectors import TIMELINE_PER_PAGE
+
+    client = as_role("cs_supervisor")
+    case = Complaint.objects.get(title="演示：外墙渗水（5）")
+    add_long_history(case, history=45, events=2 * TIMELINE_PER_PAGE + 5)
+    url = reverse("complaints:detail", args=[case.pk])
+    expected = list(case.timeline.order_by("-at", "-pk").values_list("text", flat=True))
+    shown, link, pages = [], url, 0
+    while link:
+        body = client.get(link).content.decode()
+        timeline = body.split('id="timeline"')[1].split("</ol>")[0]
+        entries = re.findall(r'class="list-group-item timeline-entry"[^>]*>.*?</strong> (.*?)</li>', timeline, re.S)
+        assert 0 < len(entries) <= TIMELINE_PER_PAGE
+        shown += entries
+        pages += 1
+        older = re.search(r'href="\?([^"]*)" data-testid="older-tmore"', body)
+        link = url + "?" + older.group(1).replace("&amp;", "&") if older else None
+        if pages > 1:
+            assert "回到最新" in body
+    assert pages == 3 and shown == [str(t) for t in expected]
+    # The history's own link goes on from where its slice ended.
+    body = client.get(url).content.decode()
+    older = re.search(r'href="\?([^"]*)" data-testid="older-hmore"', body)
+    assert older and "hmore=" in older.group(1)
+    second = client.get(url + "?" + older.group(1).replace("&amp;", "&")).content.decode()
+    assert 'id="history"' in second and "回到最新" in second

@@ -15,3 +15,17 @@ def query_replace(context, **kwargs):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def query_replace_param(context, name, value):
+    """``query_replace`` for a parameter whose name is a variable (a Slice's ``param``)."""
+    return query_replace(context, **{name: value})
+
+
+@register.simple_tag(takes_context=True)
+def query_drop(context, name):
+    """The current query string without ``name`` (back to the newest slice)."""
+    query = context["request"].GET.copy()
+    query.pop(name, None)
+    return query.urlencode()

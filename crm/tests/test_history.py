@@ -16,7 +16,7 @@ def test_a_changed_role_is_shown_by_its_label_with_the_actor(make_user):
     rows, page = history_rows(profile)
     change = next(c for c in rows[0]["changes"] if str(c["new"]) == "客户事务部主管")
     assert str(change["old"]) == "客户事务部专员"
-    assert rows[0]["record"].history_user == user and page.number == 1
+    assert rows[0]["record"].history_user == user and page.first and page.older is None
 
 
 def test_a_changed_reference_shows_the_referenced_name_in_the_same_two_queries(make_user):
@@ -37,7 +37,7 @@ def test_a_changed_reference_shows_the_referenced_name_in_the_same_two_queries(m
     change = next(c for c in rows[0]["changes"] if str(c["field"]) == str(StaffProfile._meta.get_field(
         "department").verbose_name))
     assert (change["old"], change["new"]) == ("客服一组", "工程部")
-    assert len(ctx.captured_queries) <= 3  # the page, the record before it (and the paginator's count)
+    assert len(ctx.captured_queries) == 1  # the slice and the record before it, in one query
     profile.department = first
     profile.save()
     second_id = second.pk
@@ -66,4 +66,39 @@ def test_a_changed_unit_shows_its_building_and_number_without_a_query_per_change
         rows, page = history_rows(link)
         shown = [(c["old"], c["new"]) for row in rows for c in row["changes"]]
     assert ("3栋-102", "3栋-202") in shown and ("3栋-402", "3栋-502") in shown
-    assert len(ctx.captured_queries) <= 3
+    assert len(ctx.captured_queries) == 1
+
+
+def test_a_long_history_is_read_newest_first_in_slices_each_diffed_against_the_one_before(make_user):
+    """Issue 14 §6: a slice costs one query however long the history; "older" continues exactly
+    where the slice ended (same-instant records included), and the oldest row of a slice still
+    shows what changed; a malformed cursor is the newest slice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user("cs_staff", username="zhao")
+    profile = StaffProfile.objects.get(user=user)
+    for i in range(45):
+        profile.phone = f"1380000{i:04d}"
+        profile._history_user = user
+        profile.save()
+    total = profile.history.count()
+    seen, cursor, slices = [], None, 0
+    while True:
+        with CaptureQueriesContext(connection) as ctx:
+            rows, found = history_rows(profile, cursor)
+        assert len(ctx.captured_queries) == 1
+        assert found.first == (cursor is None)
+        seen += [row["record"].pk for row in rows]
+        for row in rows:
+            if row["record"].history_type == "~":
+                assert row["changes"], row  # the diff base is read past the slice's end
+        slices += 1
+        if found.older is None:
+            break
+        cursor = found.older
+    assert seen == list(profile.history.order_by("-history_date", "-history_id").values_list("pk", flat=True))
+    assert len(seen) == total and slices == 3
+    for bad in ("abc", "1-2-3", "99999999999999999999999-1", ""):
+        rows, found = history_rows(profile, bad)
+        assert found.first and rows[0]["record"].pk == seen[0]
