@@ -46,6 +46,10 @@ EDITABLE_STATES = (PlanStatus.DRAFT, PlanStatus.REJECTED)
 # --- Owner forums ------------------------------------------------------------------------------
 
 class OwnerForum(models.Model):
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("title", "kind", "topic", "purpose", "project", "planned_at", "location", "format", "budget",
+                      "participant_criteria", "held_at", "follow_up_done_at")
+
     class Kind(models.TextChoices):
         GENERAL = "general", _("综合座谈会")
         TOPIC = "topic", _("专题座谈会")
@@ -193,6 +197,9 @@ class ForumOpinion(models.Model):
 # --- The owner club ----------------------------------------------------------------------------
 
 class Club(models.Model):
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("name", "founding_plan", "rules", "project", "founded_on")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("待审批")
@@ -230,6 +237,9 @@ CLUB_WORKFLOW = Workflow("status", permission="clubs.change_club", transitions=_
 
 
 class ClubMember(models.Model):
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("club", "customer", "number", "joined_on")
+
     class Level(models.TextChoices):
         REGULAR = "regular", _("普通会员")
         SILVER = "silver", _("银卡会员")
@@ -299,6 +309,10 @@ class PointsEntry(models.Model):
 # --- Club activities ---------------------------------------------------------------------------
 
 class ClubActivity(models.Model):
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("kind", "title", "period_start", "period_end", "purpose", "content", "format", "budget",
+                      "held_on", "evaluated_by")
+
     class Kind(models.TextChoices):
         PERIOD = "period", _("阶段活动计划")
         SINGLE = "single", _("单项活动")

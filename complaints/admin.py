@@ -1,16 +1,17 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from crm.admin_base import CrmAdmin, CrmTabularInline
 
 from .models import Complaint, ComplaintReport, Event, SlaClock, SlaRule, TimelineEntry
 
 
 @admin.register(SlaRule)
-class SlaRuleAdmin(SimpleHistoryAdmin):
+class SlaRuleAdmin(CrmAdmin):
     list_display = ["code", "name", "amount", "unit", "working_time", "extension_role"]
     list_editable = ["amount", "unit", "working_time", "extension_role"]
 
 
-class TimelineInline(admin.TabularInline):
+class TimelineInline(CrmTabularInline):
     model = TimelineEntry
     extra = 0
     can_delete = False
@@ -18,7 +19,7 @@ class TimelineInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(SimpleHistoryAdmin):
+class ComplaintAdmin(CrmAdmin):
     """Read-only in the admin: every change goes through the services."""
 
     list_display = ["number", "kind", "project", "complainant_name", "severity", "state", "received_at"]
@@ -34,7 +35,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SlaClock)
-class SlaClockAdmin(SimpleHistoryAdmin):
+class SlaClockAdmin(CrmAdmin):
     list_display = ["complaint", "rule", "started_at", "deadline", "estimated", "state", "met_at"]
     list_filter = ["state", "rule", "estimated"]
 
@@ -42,5 +43,5 @@ class SlaClockAdmin(SimpleHistoryAdmin):
         return False
 
 
-admin.site.register(Event, SimpleHistoryAdmin)
+admin.site.register(Event, CrmAdmin)
 admin.site.register(ComplaintReport)

@@ -135,6 +135,8 @@ def workflow_for(kind: str) -> Workflow:
 
 class Event(models.Model):
     """One event that several cases are about (e.g. a lift outage in one building)."""
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("major_at",)
 
     title = models.CharField(_("事件"), max_length=200)
     project = models.ForeignKey("owners.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))

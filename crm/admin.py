@@ -8,15 +8,31 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from crm.calendar_years import NoticeError, calendar_year_confirm, format_ranges, notice_preview
+from crm.admin_base import CrmAdmin, CrmModelAdmin, CrmStackedInline
+from crm.calendar_years import (
+    NoticeError,
+    calendar_year_confirm,
+    format_ranges,
+    notice_preview,
+)
 from crm.forms import CalendarYearNoticeForm
-from crm.models import (ApprovalRequest, ApprovalRule, CalendarOverride, CalendarYear, Department, ExportJob,
-                        Notification, Rule, StaffProfile, WebhookEndpoint, WorkingHours)
+from crm.models import (
+    ApprovalRequest,
+    ApprovalRule,
+    CalendarOverride,
+    CalendarYear,
+    Department,
+    ExportJob,
+    Notification,
+    Rule,
+    StaffProfile,
+    WebhookEndpoint,
+    WorkingHours,
+)
 
 
-class StaffProfileInline(admin.StackedInline):
+class StaffProfileInline(CrmStackedInline):
     model = StaffProfile
     can_delete = False
     filter_horizontal = ["projects"]
@@ -39,12 +55,12 @@ class CrmUserAdmin(UserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(CrmAdmin):
     list_display = ["name", "code"]
 
 
 @admin.register(Rule)
-class RuleAdmin(SimpleHistoryAdmin):
+class RuleAdmin(CrmAdmin):
     list_display = ["key", "description", "value", "unit"]
     list_editable = ["value"]
     readonly_fields = ["key", "unit", "description"]
@@ -58,13 +74,13 @@ class RuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(SimpleHistoryAdmin):
+class CalendarOverrideAdmin(CrmAdmin):
     list_display = ["date", "is_working_day", "note"]
     date_hierarchy = "date"
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(SimpleHistoryAdmin):
+class CalendarYearAdmin(CrmAdmin):
     """A year's notice (国务院办公厅关于XXXX年部分节假日安排的通知): one form with the holiday ranges
     and the 调休 working days as the notice lists them, a preview of how they differ from the
     library's estimate, and a confirm button that goes through ``calendar_year_confirm``.
@@ -133,7 +149,7 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(SimpleHistoryAdmin):
+class WorkingHoursAdmin(CrmAdmin):
     list_display = ["__str__"]
 
     def has_add_permission(self, request):
@@ -141,13 +157,13 @@ class WorkingHoursAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ApprovalRule)
-class ApprovalRuleAdmin(SimpleHistoryAdmin):
+class ApprovalRuleAdmin(CrmAdmin):
     list_display = ["subject", "level", "approver_role", "description"]
     list_editable = ["approver_role"]
 
 
 @admin.register(ApprovalRequest)
-class ApprovalRequestAdmin(SimpleHistoryAdmin):
+class ApprovalRequestAdmin(CrmAdmin):
     list_display = ["title", "version", "status", "approver_role", "submitted_by", "submitted_at", "decided_by"]
     list_filter = ["status", "subject", "approver_role"]
     readonly_fields = [f.name for f in ApprovalRequest._meta.fields]
@@ -157,18 +173,18 @@ class ApprovalRequestAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(CrmModelAdmin):
     list_display = ["title", "recipient", "level", "created_at", "read_at", "delivered_at", "attempts"]
     list_filter = ["level"]
     search_fields = ["title", "recipient__username"]
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(CrmModelAdmin):
     list_display = ["name", "kind", "active"]
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(CrmModelAdmin):
     list_display = ["register", "user", "status", "done", "total", "created_at"]
     list_filter = ["status", "register"]

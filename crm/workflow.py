@@ -63,6 +63,23 @@ class Workflow:
         self._by_name = {t.name: t for t in self.transitions}
         if len(self._by_name) != len(self.transitions):
             raise ValueError("duplicate transition name")
+        WORKFLOWS.append(self)
+
+    @property
+    def model(self):
+        """The model the workflow moves: the one its permission (``app.change_model``) names."""
+        from django.apps import apps
+
+        app_label, codename = self.permission.split(".")
+        return apps.get_model(app_label, codename.removeprefix("change_"))
+
+    def state_fields(self) -> set[str]:
+        """Its own field, its parallel tracks' and the fields its requirements read."""
+        fields = {self.field}
+        for transition in self.transitions:
+            fields.add(self.field_of(transition))
+            fields.update(name for name, _ in transition.requires)
+        return fields
 
     def get(self, name: str) -> Transition:
         return self._by_name[name]
@@ -134,6 +151,21 @@ class Workflow:
         obj._change_reason = transition.label
         obj.save(update_fields=[field_name, *updates.keys()])
         return obj
+
+
+WORKFLOWS: list[Workflow] = []  # every declared workflow, in the order the models were imported
+
+
+def guarded_fields(model) -> set[str]:
+    """The fields of ``model`` that only its services may change: the state fields of every
+    workflow that moves it, and what the model declares in ``GUARDED_FIELDS`` (a stage's dates,
+    a rule's verdict, an approved plan's content). The admin shows them read-only
+    (crm.admin_base), so nothing reaches them around the services' checks."""
+    fields = set(getattr(model, "GUARDED_FIELDS", ()))
+    for workflow in WORKFLOWS:
+        if workflow.permission and workflow.model is model:
+            fields |= workflow.state_fields()
+    return fields
 
 
 def allowed(check, *args, **kwargs) -> bool:

@@ -47,6 +47,9 @@ class AgentCompany(models.Model):
 
 class AgencyAgreement(models.Model):
     """An agency agreement (产权证代办协议) for one project, with the agreed days per stage."""
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("agent", "project", "scope", "fee_per_case", "total_fee", "signed_on", "days_submit",
+                      "days_file", "days_issue", "days_mortgage", "days_release")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -102,6 +105,10 @@ AGREEMENT_WORKFLOW = Workflow("status", permission="mortgage.change_agencyagreem
 class TitleCertificateCase(models.Model):
     """One owner's title certificate for one unit (产权证办理), from materials to the
     release of the developer's mortgage guarantee."""
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("stage_since", "due_date", "collected_on", "submitted_on", "filed_on", "certificate_date",
+                      "mortgage_registered_on", "release_requested_on", "released_on", "released_by",
+                      "late_notified_on")
 
     class Stage(models.TextChoices):
         COLLECTED = "collected", _("材料已收齐")
@@ -209,6 +216,8 @@ class CertificateChase(models.Model):
 
 class MortgageLoan(models.Model):
     """An owner's mortgage loan, guaranteed by the developer until the guarantee is released."""
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("guarantee_active", "guarantee_released_on")
 
     loan_number = models.CharField(_("贷款编号"), max_length=40, unique=True)
     customer = models.ForeignKey("owners.Customer", on_delete=models.PROTECT, related_name="mortgage_loans",
@@ -271,6 +280,10 @@ class OverdueUpload(models.Model):
 class OverdueRecord(models.Model):
     """A loan's overdue episode (按揭逾期), opened by a finance list and closed when the loan
     is absent from a later list."""
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("status", "amount", "overdue_since", "periods", "bank_recommends", "first_upload", "last_upload",
+                      "last_report_date", "closed_on", "unlisted_on", "litigation_required", "litigation_reason",
+                      "litigation_flagged_at")
 
     class Status(models.TextChoices):
         OPEN = "open", _("逾期中")
@@ -347,6 +360,8 @@ class CollectionReminder(models.Model):
 
 class LitigationCase(models.Model):
     """A lawsuit against an owner in default (诉讼案件), handed by cs_staff to legal."""
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("record", "handed_over_by", "handed_over_at", "filed_on", "hearing_on", "judgment_on")
 
     class Stage(models.TextChoices):
         HANDED_OVER = "handed_over", _("已移交法务")

@@ -1,46 +1,58 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin_base import CrmAdmin, CrmModelAdmin, CrmTabularInline
 from owners.models import (
-    AccessLog, AccessRequest, Building, ContactLog, Customer, CustomerVisit, Greeting, Ownership, PreferenceProfile,
-    Project, SatisfactionSurvey, SurveyScore, Unit, UnitDocument,
+    AccessLog,
+    AccessRequest,
+    Building,
+    ContactLog,
+    Customer,
+    CustomerVisit,
+    Greeting,
+    Ownership,
+    PreferenceProfile,
+    Project,
+    SatisfactionSurvey,
+    SurveyScore,
+    Unit,
+    UnitDocument,
 )
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(CrmAdmin):
     list_display = ["name", "code", "closeout_date", "first_movein_date"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Building)
-class BuildingAdmin(SimpleHistoryAdmin):
+class BuildingAdmin(CrmAdmin):
     list_display = ["name", "project"]
     list_filter = ["project"]
 
 
-class UnitDocumentInline(admin.TabularInline):
+class UnitDocumentInline(CrmTabularInline):
     model = UnitDocument
     extra = 0
     fields = ["kind", "received_on", "note"]
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(CrmAdmin):
     list_display = ["__str__", "project", "area", "layout", "delivery_date"]
     list_filter = ["project"]
     search_fields = ["number", "building__name"]
     inlines = [UnitDocumentInline]
 
 
-class OwnershipInline(admin.TabularInline):
+class OwnershipInline(CrmTabularInline):
     model = Ownership
     extra = 0
     autocomplete_fields = ["unit"]
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
+class CustomerAdmin(CrmAdmin):
     list_display = ["code", "name", "project", "stage", "source", "confidential"]
     list_filter = ["project", "stage", "source", "confidential"]
     search_fields = ["code", "name"]
@@ -48,7 +60,7 @@ class CustomerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(CrmModelAdmin):
     """调阅查看记录: admins review it; nobody adds, edits or deletes entries."""
 
     list_display = ["created_at", "user", "customer", "what", "reason"]
@@ -72,7 +84,7 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(SimpleHistoryAdmin):
+class AccessRequestAdmin(CrmAdmin):
     list_display = ["requested_at", "requested_by", "customer", "status", "decided_by", "valid_on"]
     list_filter = ["status"]
     readonly_fields = ["requested_at", "requested_by", "customer", "reason", "status", "decided_by", "decided_at",
@@ -83,7 +95,7 @@ class AccessRequestAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PreferenceProfile)
-class PreferenceProfileAdmin(SimpleHistoryAdmin):
+class PreferenceProfileAdmin(CrmAdmin):
     list_display = ["customer", "updated_at"]
 
     def has_view_permission(self, request, obj=None):
@@ -95,37 +107,37 @@ class PreferenceProfileAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ContactLog)
-class ContactLogAdmin(SimpleHistoryAdmin):
+class ContactLogAdmin(CrmAdmin):
     list_display = ["number", "occurred_at", "kind", "customer", "handled_by"]
     list_filter = ["kind", "project"]
     search_fields = ["number", "customer__name", "customer__code"]
 
 
 @admin.register(CustomerVisit)
-class CustomerVisitAdmin(SimpleHistoryAdmin):
+class CustomerVisitAdmin(CrmAdmin):
     list_display = ["visited_on", "customer", "visitor", "department", "method", "satisfaction"]
     list_filter = ["method", "department"]
 
 
-class SurveyScoreInline(admin.TabularInline):
+class SurveyScoreInline(CrmTabularInline):
     model = SurveyScore
     extra = 0
 
 
 @admin.register(SatisfactionSurvey)
-class SatisfactionSurveyAdmin(SimpleHistoryAdmin):
+class SatisfactionSurveyAdmin(CrmAdmin):
     list_display = ["surveyed_on", "customer", "project", "surveyed_by"]
     list_filter = ["project"]
     inlines = [SurveyScoreInline]
 
 
 @admin.register(Greeting)
-class GreetingAdmin(SimpleHistoryAdmin):
+class GreetingAdmin(CrmAdmin):
     list_display = ["customer", "occasion", "year", "greeted_by", "greeted_at"]
     list_filter = ["occasion", "year"]
 
 
 @admin.register(UnitDocument)
-class UnitDocumentAdmin(SimpleHistoryAdmin):
+class UnitDocumentAdmin(CrmAdmin):
     list_display = ["unit", "kind", "received_on"]
     list_filter = ["kind"]

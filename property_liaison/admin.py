@@ -1,24 +1,28 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin_base import CrmAdmin, CrmTabularInline
 from property_liaison.models import (
-    CommitteeFormation, CoordinationPlan, PropertyAppointment, PropertyCompany, WarrantyCategory,
+    CommitteeFormation,
+    CoordinationPlan,
+    PropertyAppointment,
+    PropertyCompany,
+    WarrantyCategory,
 )
 
 
-class AppointmentInline(admin.TabularInline):
+class AppointmentInline(CrmTabularInline):
     model = PropertyAppointment
     extra = 0
 
 
 @admin.register(PropertyCompany)
-class PropertyCompanyAdmin(SimpleHistoryAdmin):
+class PropertyCompanyAdmin(CrmAdmin):
     list_display = ["name", "contact", "phone"]
     inlines = [AppointmentInline]
 
 
 @admin.register(WarrantyCategory)
-class WarrantyCategoryAdmin(SimpleHistoryAdmin):
+class WarrantyCategoryAdmin(CrmAdmin):
     """Warranty periods are admin settings (defaults from the national rules)."""
 
     list_display = ["code", "name", "period_months", "note"]
@@ -26,12 +30,12 @@ class WarrantyCategoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CoordinationPlan)
-class CoordinationPlanAdmin(SimpleHistoryAdmin):
+class CoordinationPlanAdmin(CrmAdmin):
     list_display = ["project", "cadence", "note"]
 
 
 @admin.register(CommitteeFormation)
-class CommitteeFormationAdmin(SimpleHistoryAdmin):
+class CommitteeFormationAdmin(CrmAdmin):
     """Read-only: steps move only through the services (workflow)."""
 
     list_display = ["project", "step", "condition_date", "notice_due_date", "authorities_notified_on"]

@@ -138,6 +138,8 @@ class CoordinationMeeting(models.Model):
 
 class ActionItem(models.Model):
     """An action agreed in a coordination, with an owner and a due date, followed up to verification."""
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("answered_by", "answered_at", "verified_by", "verified_at")
 
     class Party(models.TextChoices):
         PROPERTY_COMPANY = "property_company", _("物业公司")
@@ -275,6 +277,8 @@ class Finding(models.Model):
 
 class Rectification(models.Model):
     """A required rectification: the company answers, the developer verifies (or sends it back)."""
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("answered_by", "answered_at", "verified_by", "verified_at", "escalated_at")
 
     class Status(models.TextChoices):
         OPEN = "open", _("待整改")
@@ -362,6 +366,10 @@ class WarrantyCategory(models.Model):
 
 
 class RepairRequest(models.Model):
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("reported_on", "warranty_ends", "in_warranty", "due_date", "completed_on",
+                      "owner_confirmed_on", "return_visit_on")
+
     class Source(models.TextChoices):
         OWNER = "owner", _("业主报修")
         CASE = "case", _("投诉/案件转入")
