@@ -6,11 +6,12 @@ Celery task that reports progress and leaves a file in ``var/exports`` (purged a
 EXPORT_KEEP_DAYS). No copy is left in the system temp folder (crm/scratch.py). Text that a spreadsheet would read as a
 formula is escaped.
 
-The writer is rustpy-xlsxwriter (Python bindings of rust_xlsxwriter, by XlsxWriter's
-author) in constant-memory mode, fed row by row from a generator: about ten times faster
-than XlsxWriter here for 100,000 rows (bench/bench_export.py). XlsxWriter stays as the
-fallback (no rows: the Rust writer takes its header from the first row; or no wheel for
-the platform).
+The writer is rustpy-xlsxwriter (third-party Python bindings, 0.x and one maintainer, of
+rust_xlsxwriter, which is by XlsxWriter's author) fed row by row from a generator: about ten
+times faster than XlsxWriter here for 100,000 rows (bench/bench_export.py). It is optional:
+XlsxWriter in constant-memory mode writes the same workbook when the binding is missing or
+cannot write the sheet (no rows: the binding takes its header from the first row), and the
+tests compare the two.
 """
 from __future__ import annotations
 

@@ -20,7 +20,6 @@ env = environ.Env()
 # --- Mode -----------------------------------------------------------------------------
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")  # "production" turns on every safety check
 PRODUCTION = DJANGO_ENV == "production"
-TESTING = env.bool("CRM_TESTING", default=False)  # set by pytest.ini so tests get fast hashers and eager tasks
 
 if PRODUCTION:
     # Production must not fall back to a known key or to "any host".
@@ -32,7 +31,7 @@ if PRODUCTION:
 SECRET_KEY = env.str(  # signs sessions and CSRF tokens; the default is for local use only
     "DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"
 )
-DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION and not TESTING)  # tracebacks only off production
+DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)  # tracebacks only off production
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])  # Host header allow-list
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])  # needed behind an HTTPS proxy on another origin
 
@@ -117,12 +116,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"  # 64-bit ids: registers gr
 REDIS_URL = env.str("REDIS_URL", default="")  # empty: local memory cache and the filesystem broker
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    if TESTING and env.str("PYTEST_XDIST_WORKER", default=""):
-        # Parallel test processes each get a Redis database of their own (clearing the cache
-        # between tests flushes the whole database), counting down from the one in REDIS_URL.
-        base, _, db = REDIS_URL.rpartition("/")
-        worker = int(env.str("PYTEST_XDIST_WORKER").removeprefix("gw") or 0)
-        CACHES["default"]["LOCATION"] = f"{base}/{max(int(db or 0) - worker, 0)}" if db.isdigit() else REDIS_URL
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -138,7 +131,7 @@ else:
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),  # broadcast messages, kept out of the code tree
     }
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)  # tests run tasks in-process
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)  # True runs tasks in-process (the tests)
 CELERY_TASK_EAGER_PROPAGATES = True  # an eager task's error fails the test that caused it
 CELERY_RESULT_BACKEND = None  # state lives in our own tables (notifications, export jobs), not in results
 CELERY_TASK_IGNORE_RESULT = True  # nothing reads task results
@@ -182,8 +175,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests log in hundreds of times
 
 LOGIN_URL = "login"  # every page but the login page needs a user
 LOGIN_REDIRECT_URL = "home"

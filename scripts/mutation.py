@@ -53,7 +53,7 @@ def test_database_template() -> Path:
             old.unlink()
         print(f"Migrating the template test database {template.name} …", flush=True)
         partial = template.with_suffix(".partial")
-        env = {**os.environ, "CRM_TESTING": "1", "DATABASE_URL": f"sqlite:///{partial}"}
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{partial}"}
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env,
                        check=True)
         for suffix in ("-wal", "-shm"):
