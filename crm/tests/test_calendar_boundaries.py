@@ -128,6 +128,21 @@ def test_the_database_calendar_is_read_once_a_minute_and_after_every_change(monk
 
 
 @pytest.mark.django_db
+def test_a_change_reaches_a_process_that_read_the_calendar_less_than_a_minute_ago(monkeypatch):
+    """Each process keeps its copy for a minute, tagged with the shared generation it read;
+    ``forget()`` moves the generation on, so another process's copy, tagged with the old one,
+    is read again at once (for the first change and for every later one)."""
+    monkeypatch.setattr(calendar_module.time, "monotonic", lambda: 1000.0)
+    for _ in range(3):
+        mine = calendar()
+        assert calendar() is mine
+        held = calendar_module._cached  # another process's copy: same instant, same generation
+        calendar_module.forget()
+        calendar_module._cached = held
+        assert calendar() is not mine
+
+
+@pytest.mark.django_db
 def test_without_hours_in_the_database_the_office_hours_are_the_defaults():
     assert calendar().hours == OfficeHours()
     assert OfficeHours().periods() == ((dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(18)))

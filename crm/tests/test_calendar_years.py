@@ -81,6 +81,41 @@ def test_spans_estimated_says_whether_an_interval_touches_an_estimated_year():
 # --- The shipped year ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("year, estimated", [
+    (2025, False),  # before the first tracked year: past, checked against its notice
+    (2026, True),  # the first tracked year is an estimate until its notice is confirmed
+    (2027, False),  # confirmed
+    (2028, True),
+])
+def test_a_year_is_estimated_from_the_first_tracked_one_until_its_notice_is_confirmed(year, estimated):
+    cal = WorkingCalendar(tz=TZ, official={2027: (frozenset(), frozenset())})
+    assert cal.tracked_from == 2026
+    assert cal.is_estimated(year) is estimated
+
+
+UTC = dt.timezone.utc
+NEW_YEAR_IN_SHANGHAI = dt.datetime(2026, 12, 31, 16, 30, tzinfo=UTC)  # 2027-01-01 00:30 in Shanghai
+
+
+@pytest.mark.parametrize("zone, start, end, estimated", [
+    # inside a confirmed year, whatever the years before it
+    (TZ, D(2027, 3, 1), D(2027, 3, 5), False),
+    (TZ, D(2027, 1, 1), D(2027, 12, 31), False),
+    (TZ, D(2026, 12, 31), D(2027, 1, 4), True),
+    # a backward interval touches the same years
+    (TZ, D(2027, 3, 5), D(2027, 3, 1), False),
+    (TZ, D(2027, 1, 4), D(2026, 12, 31), True),
+    (TZ, D(2028, 1, 4), D(2027, 12, 31), True),
+    # an instant is read in the calendar's zone: already 2027 in Shanghai, still 2026 in UTC
+    (TZ, NEW_YEAR_IN_SHANGHAI, NEW_YEAR_IN_SHANGHAI, False),
+    (UTC, NEW_YEAR_IN_SHANGHAI, NEW_YEAR_IN_SHANGHAI, True),
+])
+def test_an_interval_is_estimated_when_one_of_its_local_years_is(zone, start, end, estimated):
+    cal = WorkingCalendar(tz=zone, official={2027: (frozenset(), frozenset())})
+    assert cal.spans_estimated(start, end) is estimated
+
+
+
 def test_the_shipped_years_are_the_migrations_and_come_back_after_a_flush():
     import importlib
 
