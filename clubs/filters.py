@@ -4,25 +4,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clubs.models import ClubActivity, ClubMember, OwnerForum
-from owners.models import Customer, Project
+from crm.filters import ProjectScopedFilterSet
+from owners.models import Customer
 
 _SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
 _DATE = forms.DateInput(attrs={"class": "form-control form-control-sm", "type": "date"})
 _TEXT = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "搜索"})
 
 
-class _ScopedFilterSet(django_filters.FilterSet):
-    """Project choices limited to the user's scope."""
-
-    def __init__(self, *args, projects=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "project" in self.filters:
-            self.filters["project"].queryset = projects if projects is not None else Project.objects.none()
-
-
-class ForumFilter(_ScopedFilterSet):
+class ForumFilter(ProjectScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), empty_label="全部", label="项目", widget=_SELECT)
     kind = django_filters.ChoiceFilter(choices=OwnerForum.Kind.choices, empty_label="全部", label="类型", widget=_SELECT)
     status = django_filters.ChoiceFilter(choices=OwnerForum.Status.choices, empty_label="全部", label="状态", widget=_SELECT)
     follow_up = django_filters.ChoiceFilter(method="follow_up_state", empty_label="全部", label="结果跟进", widget=_SELECT,
@@ -74,11 +65,10 @@ class MemberFilter(django_filters.FilterSet):
                          | Q(customer__phone__endswith=value))
 
 
-class ParticipantFilter(_ScopedFilterSet):
+class ParticipantFilter(ProjectScopedFilterSet):
     """Choosing forum participants from the owners by filters."""
 
     q = django_filters.CharFilter(method="search", label="姓名/电话", widget=_TEXT)
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), empty_label="全部", label="项目", widget=_SELECT)
     stage = django_filters.ChoiceFilter(choices=Customer.Stage.choices, empty_label="全部", label="客户阶段", widget=_SELECT)
 
     class Meta:

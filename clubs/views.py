@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,36 +15,9 @@ from clubs.models import (
 from crm.approvals import approvals_for
 from crm.history import history_context
 from crm.scopes import visible_projects
-from crm.views import objects_or_404, refuse_unless, show_error
+from crm.views import objects_or_404, page_of, refuse_unless, run_form, run_service
 from crm.workflow import allowed
 from owners.selectors import customers_for
-
-PER_PAGE = 25
-
-
-def _page(request, qs):
-    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _run(request, target, call, done="已保存。"):
-    """Run one service call; a refusal becomes a message and changes nothing."""
-    try:
-        call()
-    except (ValidationError, PermissionDenied) as exc:
-        show_error(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect(target)
-
-
-def _form_run(request, target, form, call, done="已保存。"):
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(target)
-    return _run(request, target, lambda: call(form.cleaned_data), done)
-
 
 def _approval_context(obj, user, workflow):
     """What the plan's page offers ``user``: exactly the steps and forms the services accept."""
@@ -64,7 +36,7 @@ def _approval_context(obj, user, workflow):
 def _decide(request, target, decide):
     approve = request.POST.get("decision") == "approve"
     comment = request.POST.get("comment", "")
-    return _run(request, target, lambda: decide(approve, comment), "已批准。" if approve else "已驳回。")
+    return run_service(request, target, lambda: decide(approve, comment), "已批准。" if approve else "已驳回。")
 
 
 @permission_required("clubs.view_ownerforum", raise_exception=True)
@@ -82,7 +54,7 @@ def home(request):
 @permission_required("clubs.view_ownerforum", raise_exception=True)
 def forum_list(request):
     fs, qs = selectors.forum_list(request.user, request.GET)
-    return render(request, "clubs/forum_list.html", {"filter": fs, "page_obj": _page(request, qs)})
+    return render(request, "clubs/forum_list.html", {"filter": fs, "page_obj": page_of(request, qs)})
 
 
 PRINT_LIMIT = 500  # a printed register longer than this is an export, not a form
@@ -172,7 +144,7 @@ def forum_participants(request, pk):
     fs, qs = selectors.participant_candidates(request.user, request.GET)
     if request.method == "POST":
         chosen = objects_or_404(customers_for(request.user), request.POST.getlist("customer"))
-        return _run(request, redirect("clubs:forum_detail", pk=pk).url, lambda: services.forum_set_participants(
+        return run_service(request, redirect("clubs:forum_detail", pk=pk).url, lambda: services.forum_set_participants(
             user=request.user, forum=forum, customers=chosen, criteria=request.POST.get("criteria", "")),
             "参会业主已更新。")
     chosen_ids = set(forum.participants.values_list("customer_id", flat=True))
@@ -192,30 +164,30 @@ def forum_act(request, pk, action):
     if not user.has_perm("clubs.change_ownerforum"):
         raise PermissionDenied("您不能办理座谈会。")
     if action == "submit":
-        return _run(request, target, lambda: services.forum_submit(user=user, forum=forum), "已提交审批。")
+        return run_service(request, target, lambda: services.forum_submit(user=user, forum=forum), "已提交审批。")
     if action == "checklist":
-        return _form_run(request, target, forms.ChecklistForm(post),
+        return run_form(request, target, forms.ChecklistForm(post),
                          lambda d: services.checklist_add(user=user, forum=forum, **d))
     if action == "prepare":
-        return _run(request, target, lambda: services.forum_prepare(user=user, forum=forum))
+        return run_service(request, target, lambda: services.forum_prepare(user=user, forum=forum))
     if action == "hold":
         # Attendees are among the invited owners; any other id is a guess: 404.
         invited = customers_for(user).filter(pk__in=forum.participants.values("customer_id"))
         attended = [c.pk for c in objects_or_404(invited, post.getlist("attended"))]
-        return _form_run(request, target, forms.HoldForm(post), lambda d: services.forum_hold(
+        return run_form(request, target, forms.HoldForm(post), lambda d: services.forum_hold(
             user=user, forum=forum, attended_ids=attended, **d))
     if action == "opinion":
         customers = customers_for(user).filter(pk__in=forum.participants.values("customer_id"))
-        return _form_run(request, target, forms.OpinionForm(post, customers=customers),
+        return run_form(request, target, forms.OpinionForm(post, customers=customers),
                          lambda d: services.opinion_add(user=user, forum=forum, **d), "意见已登记。")
     if action == "analyse":
-        return _form_run(request, target, forms.AnalysisForm(post),
+        return run_form(request, target, forms.AnalysisForm(post),
                          lambda d: services.forum_analyse(user=user, forum=forum, **d))
     if action == "use_results":
-        return _form_run(request, target, forms.ResultUseForm(post),
+        return run_form(request, target, forms.ResultUseForm(post),
                          lambda d: services.forum_use_results(user=user, forum=forum, **d))
     if action == "follow_up_done":
-        return _form_run(request, target, forms.FollowUpDoneForm(post),
+        return run_form(request, target, forms.FollowUpDoneForm(post),
                          lambda d: services.forum_follow_up_done(user=user, forum=forum, **d), "跟进已完成。")
     raise Http404
 
@@ -225,7 +197,7 @@ def forum_act(request, pk, action):
 def checklist_toggle(request, pk, item_pk):
     forum = get_object_or_404(selectors.forums(request.user), pk=pk)
     item = get_object_or_404(forum.checklist, pk=item_pk)
-    return _run(request, redirect("clubs:forum_detail", pk=pk).url,
+    return run_service(request, redirect("clubs:forum_detail", pk=pk).url,
                 lambda: services.checklist_toggle(user=request.user, item=item))
 
 
@@ -236,14 +208,9 @@ def opinion_to_case(request, pk, opinion_pk):
         raise PermissionDenied("您不能登记投诉。")
     forum = get_object_or_404(selectors.forums(request.user), pk=pk)
     opinion = get_object_or_404(forum.opinions, pk=opinion_pk)
-    target = redirect("clubs:forum_detail", pk=pk).url
-    try:
-        complaint = services.opinion_to_case(user=request.user, opinion=opinion)
-    except (ValidationError, PermissionDenied) as exc:
-        show_error(request, exc)
-    else:
-        messages.success(request, f"已转为投诉 {complaint.number}。")
-    return redirect(target)
+    return run_service(request, redirect("clubs:forum_detail", pk=pk).url,
+                       lambda: services.opinion_to_case(user=request.user, opinion=opinion),
+                       lambda complaint: f"已转为投诉 {complaint.number}。")
 
 
 # --- The club ----------------------------------------------------------------------------------
@@ -286,7 +253,7 @@ def club_detail(request, pk):
     member_qs = ClubMember.objects.filter(club=club, status=ClubMember.Status.ACTIVE).select_related("customer")
     return render(request, "clubs/club_detail.html", {
         "club": club, **_approval_context(club, request.user, CLUB_WORKFLOW),
-        "filter": fs, "page_obj": _page(request, qs.order_by("number")),
+        "filter": fs, "page_obj": page_of(request, qs.order_by("number")),
         "activities": club.activities.all()[:20],
         "found_form": forms.FoundForm(initial={"founded_on": timezone.localdate(), "rules": club.rules}),
         "enroll_form": forms.EnrollForm(initial={"joined_on": timezone.localdate()},
@@ -309,14 +276,14 @@ def club_act(request, pk, action):
     if action == "enroll":
         form = forms.EnrollForm(post, customers=customers_for(user),
                                 members=ClubMember.objects.filter(club=club))
-        return _form_run(request, target, form, lambda d: services.member_enroll(user=user, club=club, **d),
+        return run_form(request, target, form, lambda d: services.member_enroll(user=user, club=club, **d),
                          "会员已入会，入会积分已计入。")
     if not user.has_perm("clubs.change_club"):
         raise PermissionDenied("您不能办理客户会事务。")
     if action == "submit":
-        return _run(request, target, lambda: services.club_submit(user=user, club=club), "已提交审批。")
+        return run_service(request, target, lambda: services.club_submit(user=user, club=club), "已提交审批。")
     if action == "found":
-        return _form_run(request, target, forms.FoundForm(post),
+        return run_form(request, target, forms.FoundForm(post),
                          lambda d: services.club_found(user=user, club=club, **d), "客户会已成立。")
     raise Http404
 
@@ -329,7 +296,7 @@ def member_detail(request, pk):
         raise Http404 from exc
     return render(request, "clubs/member_detail.html", {
         "member": member, "balance": services.points_balance(member),
-        "page_obj": _page(request, selectors.ledger(member)),
+        "page_obj": page_of(request, selectors.ledger(member)),
         "earn_form": forms.EarnForm(auto_id="earn_%s"), "redeem_form": forms.RedeemForm(auto_id="redeem_%s"),
         "member_form": forms.MemberForm(initial={"level": member.level, "status": member.status}),
         "can_points": allowed(services.check_points, request.user, member),
@@ -347,13 +314,13 @@ def member_act(request, pk, action):
     target = redirect("clubs:member_detail", pk=pk).url
     user, post = request.user, request.POST
     if action == "earn":
-        return _form_run(request, target, forms.EarnForm(post),
+        return run_form(request, target, forms.EarnForm(post),
                          lambda d: services.points_earn(user=user, member=member, **d), "积分已计入。")
     if action == "redeem":
-        return _form_run(request, target, forms.RedeemForm(post),
+        return run_form(request, target, forms.RedeemForm(post),
                          lambda d: services.points_redeem(user=user, member=member, **d), "积分已兑换。")
     if action == "update":
-        return _form_run(request, target, forms.MemberForm(post),
+        return run_form(request, target, forms.MemberForm(post),
                          lambda d: services.member_update(user=user, member=member, **d))
     raise Http404
 
@@ -364,7 +331,7 @@ def member_act(request, pk, action):
 def activity_list(request, records=False):
     fs, qs = selectors.activity_list(request.user, request.GET, done_only=records)
     return render(request, "clubs/activity_list.html", {
-        "filter": fs, "page_obj": _page(request, qs), "records": records,
+        "filter": fs, "page_obj": page_of(request, qs), "records": records,
         "export_code": "clubs-activity-records" if records else "clubs-activity-plans"})
 
 
@@ -451,17 +418,17 @@ def activity_act(request, pk, action):
     if not user.has_perm("clubs.change_clubactivity"):
         raise PermissionDenied("您不能办理客户会活动。")
     if action == "submit":
-        return _run(request, target, lambda: services.activity_submit(user=user, activity=activity), "已提交审批。")
+        return run_service(request, target, lambda: services.activity_submit(user=user, activity=activity), "已提交审批。")
     if action == "carry_out":
         form = forms.CarryOutForm(post, request.FILES, members=_members_of(activity))
-        return _form_run(request, target, form, lambda d: services.activity_carry_out(
+        return run_form(request, target, form, lambda d: services.activity_carry_out(
             user=user, activity=activity, held_on=d["held_on"], record=d["record"], spend=d["spend"],
             attendees=d["attendees"], attendance=d["attendance"], photos=d["photos"]))
     if action == "evaluate":
-        return _form_run(request, target, forms.EvaluationForm(post),
+        return run_form(request, target, forms.EvaluationForm(post),
                          lambda d: services.activity_evaluate(user=user, activity=activity, **d), "评估已保存。")
     if action == "improvement":
-        return _form_run(request, target, forms.ImprovementForm(post),
+        return run_form(request, target, forms.ImprovementForm(post),
                          lambda d: services.improvement_add(user=user, activity=activity, **d), "改进措施已登记。")
     raise Http404
 
@@ -471,7 +438,7 @@ def activity_act(request, pk, action):
 def improvement_done(request, pk, item_pk):
     activity = get_object_or_404(selectors.activities(request.user), pk=pk)
     item = get_object_or_404(activity.improvements, pk=item_pk)
-    return _run(request, redirect("clubs:activity_detail", pk=pk).url,
+    return run_service(request, redirect("clubs:activity_detail", pk=pk).url,
                 lambda: services.improvement_done(user=request.user, action=item))
 
 

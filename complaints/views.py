@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from crm.history import TIMELINE_PARAM, history_context
 from crm.roles import Role
 from crm.scopes import user_role, visible_projects
-from crm.views import objects_or_404, show_error
+from crm.views import objects_or_404, page_of, show_error
 from crm.workflow import allowed
 
 from . import clocks, forms, selectors, services
@@ -217,7 +216,7 @@ def forwarded(request):
         raise PermissionDenied("该页面仅供物业公司联络人使用。")
     company = request.user.profile.property_company
     qs = selectors.complaints_for(request.user).select_related("project").order_by("-received_at")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 30)
     form = forms.ForwardForm(request.POST or None, projects=visible_projects(request.user))
     if request.method == "POST":
         if not request.user.has_perm("complaints.add_complaint") or company is None:

@@ -1,4 +1,5 @@
 import logging
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -135,6 +136,45 @@ def show_error(request, exc: ValidationError | PermissionDenied) -> None:
     """Put a refused action's reason on the page as a message."""
     text = "；".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or "没有权限执行该操作。")
     messages.error(request, text)
+
+
+def page_of(request, items, per_page: int = 25):
+    """The page of ``items`` (a queryset or list) that ``?page=`` asks for; a wrong number is the
+    nearest page. Every list of every app pages this way (includes/pagination.html)."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def show_form_errors(request, form) -> None:
+    """A posted form's errors as the page's messages (for forms posted from another page)."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def run_service(request, target, call: Callable, done: str | Callable = "已保存。"):
+    """Run one service call and go back to ``target`` (a URL or a URL name with its args as a
+    tuple): a refusal becomes the page's error message and changes nothing; on success the
+    message is ``done``, or ``done(result)`` when it is a function of what the call returned."""
+    try:
+        result = call()
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return _redirect(target)
+
+
+def run_form(request, target, form, call: Callable, done: str | Callable = "已保存。"):
+    """``run_service`` for a posted form: an invalid form shows its errors and calls nothing;
+    a valid one calls ``call(form.cleaned_data)``."""
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return _redirect(target)
+    return run_service(request, target, lambda: call(form.cleaned_data), done)
+
+
+def _redirect(target):
+    return redirect(*target) if isinstance(target, tuple) else redirect(target)
 
 
 def refuse_unless(check, *args, **kwargs) -> None:

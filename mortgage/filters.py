@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.filters import ProjectScopedFilterSet
 from mortgage.models import (
     FINISHED_STAGES, AgentCompany, LitigationCase, MortgageLoan, OverdueRecord, TitleCertificateCase,
 )
@@ -14,11 +15,9 @@ TEXT = {"class": "form-control form-control-sm"}
 YES_NO = [("", _("全部")), ("1", _("是")), ("0", _("否"))]
 
 
-class CertificateCaseFilter(django_filters.FilterSet):
+class CertificateCaseFilter(ProjectScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search", widget=forms.TextInput(
         attrs={**TEXT, "placeholder": _("业主姓名/房号/产权证号")}))
-    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=None, empty_label=_("全部项目"),
-                                               widget=forms.Select(attrs=SELECT))
     agent = django_filters.ModelChoiceFilter(label=_("代办公司"), field_name="agreement__agent",
                                              queryset=AgentCompany.objects.all(), empty_label=_("全部代办公司"),
                                              widget=forms.Select(attrs=SELECT))
@@ -31,10 +30,6 @@ class CertificateCaseFilter(django_filters.FilterSet):
         model = TitleCertificateCase
         fields = ["q", "project", "agent", "stage", "late"]
 
-    def __init__(self, *args, projects=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["project"].queryset = projects
-
     def search(self, queryset, name, value):
         return queryset.filter(Q(customer__name__icontains=value) | Q(unit__number__icontains=value)
                                | Q(certificate_number__icontains=value))
@@ -44,11 +39,9 @@ class CertificateCaseFilter(django_filters.FilterSet):
         return queryset.filter(late) if value == "1" else queryset.exclude(late)
 
 
-class OverdueRecordFilter(django_filters.FilterSet):
+class OverdueRecordFilter(ProjectScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search", widget=forms.TextInput(
         attrs={**TEXT, "placeholder": _("业主姓名/贷款编号/房号")}))
-    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=None, empty_label=_("全部项目"),
-                                               widget=forms.Select(attrs=SELECT))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=OverdueRecord.Status.choices, empty_label=_("全部"),
                                          widget=forms.Select(attrs=SELECT))
     litigation = django_filters.ChoiceFilter(label=_("须诉讼"), field_name="litigation_required", choices=YES_NO[1:],
@@ -59,10 +52,6 @@ class OverdueRecordFilter(django_filters.FilterSet):
     class Meta:
         model = OverdueRecord
         fields = ["q", "project", "status", "litigation", "bank"]
-
-    def __init__(self, *args, projects=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["project"].queryset = projects
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(customer__name__icontains=value) | Q(loan__loan_number__icontains=value)
@@ -84,11 +73,9 @@ class LitigationCaseFilter(django_filters.FilterSet):
                                | Q(court_case_number__icontains=value))
 
 
-class MortgageLoanFilter(django_filters.FilterSet):
+class MortgageLoanFilter(ProjectScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search", widget=forms.TextInput(
         attrs={**TEXT, "placeholder": _("贷款编号/业主姓名/房号")}))
-    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=None, empty_label=_("全部项目"),
-                                               widget=forms.Select(attrs=SELECT))
     bank = django_filters.CharFilter(label=_("银行"), field_name="bank", lookup_expr="icontains",
                                      widget=forms.TextInput(attrs=TEXT))
     guarantee = django_filters.ChoiceFilter(label=_("开发商担保"), field_name="guarantee_active",
@@ -98,10 +85,6 @@ class MortgageLoanFilter(django_filters.FilterSet):
     class Meta:
         model = MortgageLoan
         fields = ["q", "project", "bank", "guarantee"]
-
-    def __init__(self, *args, projects=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["project"].queryset = projects
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(loan_number__icontains=value) | Q(customer__name__icontains=value)

@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from crm.approvals import approvals_for
 from crm.history import history_context
 from crm.scopes import visible_projects
-from crm.views import show_error
+from crm.views import page_of, run_form, show_error
 from crm.workflow import allowed
 from mortgage import imports, selectors, services
 from mortgage.forms import (
@@ -28,10 +27,6 @@ def _render(request, template, context):
     return render(request, template, context)
 
 
-def _page(request, qs, per_page=30):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
-
-
 # --- Title certificates ----------------------------------------------------------------------
 
 
@@ -39,7 +34,7 @@ def _page(request, qs, per_page=30):
 def certificate_list(request):
     qs, filterset = selectors.certificate_register(request.user, request.GET)
     return _render(request, "mortgage/certificate_list.html", {
-        "page_obj": _page(request, qs), "filter": filterset, "stats": selectors.certificate_statistics(qs),
+        "page_obj": page_of(request, qs, 30), "filter": filterset, "stats": selectors.certificate_statistics(qs),
         "bulk_form": CertificateBulkForm(projects=visible_projects(request.user)),
     })
 
@@ -48,18 +43,9 @@ def certificate_list(request):
 @permission_required("mortgage.add_titlecertificatecase", raise_exception=True)
 def certificate_bulk_create(request):
     form = CertificateBulkForm(request.POST, projects=visible_projects(request.user))
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect("mortgage:certificate_list")
-    try:
-        created = services.certificate_cases_create_for_project(
-            project=form.cleaned_data["project"], agreement=form.cleaned_data["agreement"], user=request.user,
-            collected_on=form.cleaned_data["collected_on"])
-    except (ValidationError, PermissionDenied) as exc:
-        show_error(request, exc)
-    else:
-        messages.success(request, f"已为已交付房号新建 {created} 宗产权证办理。" if created else "没有需要新建的办理（已全部建档）。")
-    return redirect("mortgage:certificate_list")
+    return run_form(request, ("mortgage:certificate_list",), form, lambda data: services.certificate_cases_create_for_project(
+        project=data["project"], agreement=data["agreement"], user=request.user, collected_on=data["collected_on"]),
+        lambda created: f"已为已交付房号新建 {created} 宗产权证办理。" if created else "没有需要新建的办理（已全部建档）。")
 
 
 @permission_required("mortgage.view_titlecertificatecase", raise_exception=True)
@@ -80,36 +66,19 @@ def certificate_detail(request, pk):
 @permission_required("mortgage.view_titlecertificatecase", raise_exception=True)
 def certificate_advance(request, pk, action):
     case = get_object_or_404(selectors.certificate_cases_for(request.user), pk=pk)
-    form = CertificateAdvanceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect("mortgage:certificate_detail", pk=pk)
-    try:
-        services.certificate_advance(case=case, action=action, user=request.user, on=form.cleaned_data["on"],
-                                     certificate_number=form.cleaned_data["certificate_number"],
-                                     certificate_date=form.cleaned_data["certificate_date"])
-    except (ValidationError, PermissionDenied) as exc:
-        show_error(request, exc)
-    else:
-        messages.success(request, f"已更新为“{case.get_stage_display()}”。")
-    return redirect("mortgage:certificate_detail", pk=pk)
+    return run_form(request, ("mortgage:certificate_detail", pk), CertificateAdvanceForm(request.POST),
+                    lambda data: services.certificate_advance(
+                        case=case, action=action, user=request.user, on=data["on"],
+                        certificate_number=data["certificate_number"], certificate_date=data["certificate_date"]),
+                    lambda _: f"已更新为“{case.get_stage_display()}”。")
 
 
 @require_POST
 @permission_required("mortgage.add_certificatechase", raise_exception=True)
 def certificate_chase(request, pk):
     case = get_object_or_404(selectors.certificate_cases_for(request.user), pk=pk)
-    form = ChaseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.certificate_chase_log(case=case, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            show_error(request, exc)
-        else:
-            messages.success(request, "督促记录已保存。")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("mortgage:certificate_detail", pk=pk)
+    return run_form(request, ("mortgage:certificate_detail", pk), ChaseForm(request.POST),
+                    lambda data: services.certificate_chase_log(case=case, user=request.user, **data), "督促记录已保存。")
 
 
 # --- Agent companies and agreements ----------------------------------------------------------
@@ -119,7 +88,7 @@ def certificate_chase(request, pk):
 def agreement_list(request):
     return _render(request, "mortgage/agreement_list.html", {
         "agents": AgentCompany.objects.all(),
-        "page_obj": _page(request, selectors.agreements_for(request.user)),
+        "page_obj": page_of(request, selectors.agreements_for(request.user), 30),
     })
 
 
@@ -221,7 +190,7 @@ def agreement_action(request, pk, action):
 @permission_required("mortgage.view_mortgageloan", raise_exception=True)
 def loan_list(request):
     qs, filterset = selectors.loan_register(request.user, request.GET)
-    return _render(request, "mortgage/loan_list.html", {"page_obj": _page(request, qs), "filter": filterset})
+    return _render(request, "mortgage/loan_list.html", {"page_obj": page_of(request, qs, 30), "filter": filterset})
 
 
 @permission_required("mortgage.add_mortgageloan", raise_exception=True)
@@ -248,7 +217,7 @@ def loan_create(request):
 def overdue_list(request):
     qs, filterset = selectors.overdue_register(request.user, request.GET)
     return _render(request, "mortgage/overdue_list.html", {
-        "page_obj": _page(request, qs), "filter": filterset,
+        "page_obj": page_of(request, qs, 30), "filter": filterset,
         "uploads": selectors.uploads_for(request.user)[:5],
         "can_import": request.user.has_perm("mortgage.import_overdue"),
     })
@@ -314,17 +283,8 @@ def overdue_detail(request, pk):
 @permission_required("mortgage.add_collectionreminder", raise_exception=True)
 def overdue_reminder(request, pk):
     record = _record(request, pk)
-    form = ReminderForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reminder_log(record=record, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            show_error(request, exc)
-        else:
-            messages.success(request, "催缴记录已保存。")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("mortgage:overdue_detail", pk=pk)
+    return run_form(request, ("mortgage:overdue_detail", pk), ReminderForm(request.POST),
+                    lambda data: services.reminder_log(record=record, user=request.user, **data), "催缴记录已保存。")
 
 
 def overdue_letter(request, pk):
@@ -337,17 +297,9 @@ def overdue_letter(request, pk):
 @permission_required("mortgage.hand_over_litigation", raise_exception=True)
 def overdue_handover(request, pk):
     record = _record(request, pk)
-    form = HandoverForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect("mortgage:overdue_detail", pk=pk)
-    try:
-        case = services.litigation_hand_over(record=record, user=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        show_error(request, exc)
-        return redirect("mortgage:overdue_detail", pk=pk)
-    messages.success(request, f"已移交法务，案件编号 {case.number}。")
-    return redirect("mortgage:overdue_detail", pk=pk)
+    return run_form(request, ("mortgage:overdue_detail", pk), HandoverForm(request.POST, request.FILES),
+                    lambda data: services.litigation_hand_over(record=record, user=request.user, **data),
+                    lambda case: f"已移交法务，案件编号 {case.number}。")
 
 
 # --- Litigation ------------------------------------------------------------------------------
@@ -356,7 +308,7 @@ def overdue_handover(request, pk):
 @permission_required("mortgage.view_litigationcase", raise_exception=True)
 def litigation_list(request):
     qs, filterset = selectors.litigation_list(request.user, request.GET)
-    return _render(request, "mortgage/litigation_list.html", {"page_obj": _page(request, qs), "filter": filterset})
+    return _render(request, "mortgage/litigation_list.html", {"page_obj": page_of(request, qs, 30), "filter": filterset})
 
 
 @permission_required("mortgage.view_litigationcase", raise_exception=True)
@@ -374,17 +326,9 @@ def litigation_detail(request, pk):
 @permission_required("mortgage.change_litigationcase", raise_exception=True)
 def litigation_advance(request, pk, action):
     case = get_object_or_404(selectors.litigation_cases_for(request.user), pk=pk)
-    form = LitigationAdvanceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect("mortgage:litigation_detail", pk=pk)
-    try:
-        services.litigation_advance(case=case, action=action, user=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        show_error(request, exc)
-    else:
-        messages.success(request, f"诉讼阶段：{case.get_stage_display()}。")
-    return redirect("mortgage:litigation_detail", pk=pk)
+    return run_form(request, ("mortgage:litigation_detail", pk), LitigationAdvanceForm(request.POST),
+                    lambda data: services.litigation_advance(case=case, action=action, user=request.user, **data),
+                    lambda _: f"诉讼阶段：{case.get_stage_display()}。")
 
 
 @permission_required("mortgage.view_litigationcase", raise_exception=True)

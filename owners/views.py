@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,17 +10,28 @@ from django.views.decorators.http import require_POST
 from crm.history import history_context
 from crm.roles import Role
 from crm.scopes import has_role
-from crm.views import show_error
+from crm.views import page_of, show_error
+from crm.workflow import allowed
 from owners import selectors, services
 from owners.forms import (
-    AccessRequestForm, ContactLogForm, CustomerForm, PreferenceForm, ReasonForm, UnitDocumentForm, VisitForm,
+    AccessRequestForm,
+    ContactLogForm,
+    CustomerForm,
+    PreferenceForm,
+    ReasonForm,
+    UnitDocumentForm,
+    VisitForm,
 )
 from owners.masking import can_see_contact, can_see_identity, mask_history_rows
-from crm.workflow import allowed
-from owners.permissions import (
-    can_see_care_list, check_access_decide, check_access_request, check_import, check_log_contact, require_care_list,
-)
 from owners.models import AccessRequest, Customer, UnitDocument
+from owners.permissions import (
+    can_see_care_list,
+    check_access_decide,
+    check_access_request,
+    check_import,
+    check_log_contact,
+    require_care_list,
+)
 
 TABS = [("basics", "基本信息"), ("units", "房产"), ("documents", "入伙装修资料"), ("preferences", "客情档案"),
         ("contacts", "来电来访"), ("cases", "投诉案件"), ("history", "变更历史")]
@@ -51,7 +61,7 @@ def _customer_or_404(request, pk) -> Customer:
 @permission_required("owners.view_customer", raise_exception=True)
 def customer_list(request):
     qs, filterset = selectors.customer_list(request.user, request.GET)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 25)
     return render(request, "owners/customer_list.html", {
         "page_obj": page, "filter": filterset, "q": request.GET.get("q", ""),
         "show_contact": can_see_contact(request.user),
@@ -268,8 +278,7 @@ def access_request_new(request):
 
 def access_request_list(request):
     qs = selectors.access_requests_for(request.user)
-    deciding = has_role(request.user, Role.CS_SUPERVISOR, Role.ADMIN)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 25)
     return render(request, "owners/access_request_list.html", {
         "page_obj": page, "can_request": allowed(check_access_request, request.user),
         "decidable": {r.pk for r in page if allowed(check_access_decide, request.user, r)}})
@@ -323,7 +332,7 @@ def care_list(request):
     rows = selectors.care_rows(request.user, view)
     occasion = selectors.care_occasion(view)
     greeted = selectors.greeted_ids(occasion, year)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows, 50)
     return render(request, "owners/care_list.html", {
         "page_obj": page, "views": selectors.CARE_VIEWS, "view": view, "greeted": greeted, "occasion": occasion,
         "year": year, "show_contact": can_see_contact(request.user)})
@@ -424,7 +433,7 @@ def import_view(request):
 def contact_list(request):
     from owners.models import ContactLog
 
-    page = Paginator(selectors.contact_list(request.user, request.GET), 25).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.contact_list(request.user, request.GET), 25)
     return render(request, "owners/contact_list.html", {"page_obj": page, "q": request.GET.get("q", ""),
                                                         "kinds": ContactLog.Kind.choices,
                                                         "kind": request.GET.get("kind", "")})
