@@ -116,9 +116,10 @@ def detail(request, pk):
     })
 
 
-@permission_required("complaints.change_complaint", raise_exception=True)
+@permission_required("complaints.view_complaint", raise_exception=True)
 def act(request, pk, name):
-    """One transition: its form on GET, the service on POST; a refused one changes nothing."""
+    """One transition: its form on GET, the service on POST; a refused one changes nothing.
+    Each transition's own permission, role and guard are the workflow's check below."""
     case = selectors.complaint_get(user=request.user, pk=pk)
     if name not in ACTIONS:
         raise Http404

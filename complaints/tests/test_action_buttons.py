@@ -26,7 +26,7 @@ def test_only_the_approver_the_matrix_names_sees_and_opens_the_plan_decision(cas
     pending = ApprovalRequest.objects.get(object_id=case.pk, status="pending")
     assert pending.approver_role == "manager"
 
-    client.force_login(users["cs_supervisor"])  # APPROVERS lists the supervisor, the matrix does not
+    client.force_login(users["cs_supervisor"])  # the matrix names the manager, not the supervisor
     body = page(client, case)
     assert 'data-transition="approve_plan"' not in body and 'data-transition="reject_plan"' not in body
     for name in ("approve_plan", "reject_plan"):
@@ -170,3 +170,46 @@ def test_the_service_refuses_what_the_page_would_not_offer(case_in, users):
         services.event_attach(complaint=case, user=outsider, title="停电")
     assert SlaClock.objects.get(pk=clock.pk).state == "running"
     assert not Event.objects.filter(title="停电").exists()
+
+
+def test_the_matrix_changed_in_the_admin_moves_the_decision_to_another_role(new_case, users, client):
+    """Issue 15 §1: the approval matrix is the only place an approver is named. The admin gives a
+    minor complaint's plan to the customer-affairs staff in the admin's own list; the next plan
+    submitted goes to cs_staff, who sees and uses 批准方案, and the manager no longer does."""
+    from complaints import services
+    from complaints.models import Severity
+    from crm.models import ApprovalRule
+
+    rule, _ = ApprovalRule.objects.get_or_create(subject="complaints.disposal_plan", level=Severity.MINOR,
+                                                 defaults={"approver_role": "manager"})
+    admin_user = users["admin"]
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    rules = list(ApprovalRule.objects.order_by("subject", "level"))
+    data = {"form-TOTAL_FORMS": len(rules), "form-INITIAL_FORMS": len(rules), "_save": "保存"}
+    for i, r in enumerate(rules):
+        data[f"form-{i}-id"] = r.pk
+        data[f"form-{i}-approver_role"] = "cs_staff" if r.pk == rule.pk else r.approver_role
+    response = client.post(reverse("admin:crm_approvalrule_changelist"), data)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    assert ApprovalRule.objects.get(pk=rule.pk).approver_role == "cs_staff"
+
+    case = new_case()
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity=Severity.MINOR)
+    case.refresh_from_db()
+    services.complaint_investigate(complaint=case, user=users["cs_staff"], cause="门锁损坏", responsibility="物业公司")
+    case.refresh_from_db()
+    services.plan_submit(complaint=case, user=users["cs_supervisor"], content="更换门锁")
+    pending = ApprovalRequest.objects.get(object_id=case.pk, status="pending")
+    assert pending.approver_role == "cs_staff"
+    client.force_login(users["manager"])
+    assert 'data-transition="approve_plan"' not in page(client, case)
+    assert client.post(reverse("complaints:act", args=[case.pk, "approve_plan"]), {"comment": "同意"}).status_code == 403
+    client.force_login(users["cs_staff"])
+    assert 'data-transition="approve_plan"' in page(client, case)
+    client.post(reverse("complaints:act", args=[case.pk, "approve_plan"]), {"comment": "同意"})
+    case.refresh_from_db()
+    pending.refresh_from_db()
+    assert case.state == State.PLAN_APPROVED and pending.status == "approved"
+    assert pending.decided_by == users["cs_staff"]
