@@ -1,8 +1,10 @@
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
+from django.db.models.signals import class_prepared
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,7 +92,9 @@ class FollowUp(models.Model):
 
     A kind names what it is about in ``__str__``, its page in ``get_absolute_url``, who raised it
     (``raised_by``: told when it is answered, to verify it) and the company concerned
-    (``property_company``: told when it is sent back)."""
+    (``property_company``: told when it is sent back). It may word three of the fields its own
+    way: its own ``Status`` (the same states), ``ANSWER_LABEL`` and ``EVIDENCE_LABEL``
+    (``_word_follow_up``)."""
     # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
     GUARDED_FIELDS = ("answered_by", "answered_at", "verified_by", "verified_at")
 
@@ -99,9 +103,12 @@ class FollowUp(models.Model):
         ANSWERED = "answered", _("已答复")
         VERIFIED = "verified", _("已验证")
 
+    ANSWER_LABEL = _("处理答复")
+    EVIDENCE_LABEL = _("佐证材料")
+
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    answer = models.TextField(_("处理答复"), blank=True)
-    evidence = models.FileField(_("佐证材料"), upload_to=upload_evidence, blank=True)
+    answer = models.TextField(ANSWER_LABEL, blank=True)
+    evidence = models.FileField(EVIDENCE_LABEL, upload_to=upload_evidence, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("答复人"))
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
@@ -130,6 +137,22 @@ class FollowUp(models.Model):
     @property
     def property_company(self):
         raise NotImplementedError
+
+
+@receiver(class_prepared)
+def _word_follow_up(sender, **kwargs) -> None:
+    """Give a kind of follow-up's fields its own words (FollowUp's docstring). Relabelled in
+    place, not redeclared, so that they keep their place among the fields (the history lists
+    changes in that order) and their shape; before simple-history copies them (its receiver
+    is connected later, by the model's ``history``)."""
+    if not issubclass(sender, FollowUp):
+        return
+    if sender.Status.values != FollowUp.Status.values:
+        raise ImproperlyConfigured(f"{sender.__name__}.Status must have the states of FollowUp.Status.")
+    sender._meta.get_field("status").choices = sender.Status.choices
+    for name, label in (("answer", sender.ANSWER_LABEL), ("evidence", sender.EVIDENCE_LABEL)):
+        field = sender._meta.get_field(name)
+        field.verbose_name = field._verbose_name = label  # the second is what migrations read (deconstruct)
 
 
 # --- Coordination (定期协调) -----------------------------------------------------------------
@@ -332,15 +355,14 @@ class Rectification(FollowUp):
     """A required rectification: the company answers, the developer verifies (or sends it back)."""
     GUARDED_FIELDS = (*FollowUp.GUARDED_FIELDS, "escalated_at")
 
-    # A rectification's own words for three of the follow-up's fields ("to rectify", not "to handle").
+    # Its own words for three of the follow-up's fields ("to rectify", not "to handle").
     class Status(models.TextChoices):
         OPEN = "open", _("待整改")
         ANSWERED = "answered", _("已答复")
         VERIFIED = "verified", _("已验证")
 
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    answer = models.TextField(_("整改答复"), blank=True)
-    evidence = models.FileField(_("整改照片/材料"), upload_to=upload_evidence, blank=True)
+    ANSWER_LABEL = _("整改答复")
+    EVIDENCE_LABEL = _("整改照片/材料")
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="rectifications",
                                 verbose_name=_("检查发现"))
