@@ -65,9 +65,9 @@ def load_liaison_records(log):
         it = services.action_item_add(user=staff, meeting=m, description=description, party="property_company",
                                       assignee="物业工程部", due_date=m.date + dt.timedelta(days=7))
         if state in ("answered", "verified"):
-            services.action_item_answer(user=liaison, item=it, answer="已安排维保单位处理完毕。")
+            services.follow_up_answer(user=liaison, follow_up=it, answer="已安排维保单位处理完毕。")
         if state == "verified":
-            services.action_item_verify(user=staff, item=it, note="现场复查合格")
+            services.follow_up_verify(user=staff, follow_up=it, note="现场复查合格")
         return it
 
     item(m1, "2栋电梯异响检修", "verified")
@@ -97,9 +97,9 @@ def load_liaison_records(log):
                                  requirement=requirement, deadline=inspection.date + dt.timedelta(days=deadline_days))
         rect = f.rectifications.first()
         if rect and state in ("answered", "verified"):
-            services.rectification_answer(user=liaison, rectification=rect, answer="已整改，附整改后照片。")
+            services.follow_up_answer(user=liaison, follow_up=rect, answer="已整改，附整改后照片。")
         if rect and state == "verified":
-            services.rectification_verify(user=staff, rectification=rect, note="复查合格")
+            services.follow_up_verify(user=staff, follow_up=rect, note="复查合格")
 
     finding(older, "3栋楼道堆放杂物", "三日内清理并张贴告示", 3, "verified")
     finding(older, "消防通道被占用", "立即清理并加强巡查", 2, "open")  # overdue

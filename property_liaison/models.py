@@ -1,8 +1,11 @@
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
+from django.db.models.signals import class_prepared
+from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -78,6 +81,80 @@ def upload_photo(instance, filename):
     return _stored_name("photos", filename)
 
 
+# --- Follow-ups (答复与验证): action items and rectifications -----------------------------------
+
+class FollowUp(models.Model):
+    """Something the property company (or, for some action items, the department) must do and
+    answer, with evidence, and the developer then verifies or sends back: a coordination's action
+    item (ActionItem) or an inspection finding's rectification (Rectification). Every kind moves
+    along the one workflow of ``follow_up_workflow`` through the services ``follow_up_answer``,
+    ``follow_up_verify`` and ``follow_up_reopen``, on one page (views.follow_up_detail).
+
+    A kind names what it is about in ``__str__``, its page in ``get_absolute_url``, who raised it
+    (``raised_by``: told when it is answered, to verify it) and the company concerned
+    (``property_company``: told when it is sent back). It may word three of the fields its own
+    way: its own ``Status`` (the same states), ``ANSWER_LABEL`` and ``EVIDENCE_LABEL``
+    (``_word_follow_up``)."""
+    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
+    GUARDED_FIELDS = ("answered_by", "answered_at", "verified_by", "verified_at")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        ANSWERED = "answered", _("已答复")
+        VERIFIED = "verified", _("已验证")
+
+    ANSWER_LABEL = _("处理答复")
+    EVIDENCE_LABEL = _("佐证材料")
+
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    answer = models.TextField(ANSWER_LABEL, blank=True)
+    evidence = models.FileField(EVIDENCE_LABEL, upload_to=upload_evidence, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("答复人"))
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("验证人"))
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+    verification_note = models.CharField(_("验证意见"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def workflow(self) -> Workflow:
+        return FOLLOW_UP_WORKFLOWS[type(self)]
+
+    @property
+    def company_answers(self) -> bool:
+        """Whether the property company answers it; the department answers (or records the
+        answer of) the others, and the company is not told of their send-backs."""
+        return True
+
+    @property
+    def raised_by(self):
+        raise NotImplementedError
+
+    @property
+    def property_company(self):
+        raise NotImplementedError
+
+
+@receiver(class_prepared)
+def _word_follow_up(sender, **kwargs) -> None:
+    """Give a kind of follow-up's fields its own words (FollowUp's docstring). Relabelled in
+    place, not redeclared, so that they keep their place among the fields (the history lists
+    changes in that order) and their shape; before simple-history copies them (its receiver
+    is connected later, by the model's ``history``)."""
+    if not issubclass(sender, FollowUp):
+        return
+    if sender.Status.values != FollowUp.Status.values:
+        raise ImproperlyConfigured(f"{sender.__name__}.Status must have the states of FollowUp.Status.")
+    sender._meta.get_field("status").choices = sender.Status.choices
+    for name, label in (("answer", sender.ANSWER_LABEL), ("evidence", sender.EVIDENCE_LABEL)):
+        field = sender._meta.get_field(name)
+        field.verbose_name = field._verbose_name = label  # the second is what migrations read (deconstruct)
+
+
 # --- Coordination (定期协调) -----------------------------------------------------------------
 
 class Cadence(models.TextChoices):
@@ -136,20 +213,13 @@ class CoordinationMeeting(models.Model):
         return f"{self.number} {self.project} {self.date}"
 
 
-class ActionItem(models.Model):
+class ActionItem(FollowUp):
     """An action agreed in a coordination, with an owner and a due date, followed up to verification."""
-    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
-    GUARDED_FIELDS = ("answered_by", "answered_at", "verified_by", "verified_at")
 
     class Party(models.TextChoices):
         PROPERTY_COMPANY = "property_company", _("物业公司")
         DEVELOPER = "developer", _("开发商")
         OTHER = "other", _("其他")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("待处理")
-        ANSWERED = "answered", _("已答复")
-        VERIFIED = "verified", _("已验证")
 
     meeting = models.ForeignKey(CoordinationMeeting, on_delete=models.CASCADE, related_name="action_items",
                                 verbose_name=_("协调记录"))
@@ -159,16 +229,6 @@ class ActionItem(models.Model):
     party = models.CharField(_("责任方"), max_length=20, choices=Party.choices, default=Party.PROPERTY_COMPANY)
     assignee = models.CharField(_("责任人"), max_length=50)
     due_date = models.DateField(_("完成期限"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    answer = models.TextField(_("处理答复"), blank=True)
-    evidence = models.FileField(_("佐证材料"), upload_to=upload_evidence, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("答复人"))
-    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("验证人"))
-    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
-    verification_note = models.CharField(_("验证意见"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -178,6 +238,22 @@ class ActionItem(models.Model):
 
     def __str__(self):
         return self.description
+
+    def get_absolute_url(self):
+        return reverse("property_liaison:action_item_detail", args=[self.pk])
+
+    @property
+    def company_answers(self) -> bool:
+        return self.party == self.Party.PROPERTY_COMPANY
+
+    @property
+    def raised_by(self):
+        """Whoever recorded the coordination."""
+        return self.meeting.recorded_by
+
+    @property
+    def property_company(self):
+        return self.meeting.company
 
 
 class CoordinationGap(models.Model):
@@ -275,15 +351,18 @@ class Finding(models.Model):
         return self.description[:40]
 
 
-class Rectification(models.Model):
+class Rectification(FollowUp):
     """A required rectification: the company answers, the developer verifies (or sends it back)."""
-    # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
-    GUARDED_FIELDS = ("answered_by", "answered_at", "verified_by", "verified_at", "escalated_at")
+    GUARDED_FIELDS = (*FollowUp.GUARDED_FIELDS, "escalated_at")
 
+    # Its own words for three of the follow-up's fields ("to rectify", not "to handle").
     class Status(models.TextChoices):
         OPEN = "open", _("待整改")
         ANSWERED = "answered", _("已答复")
         VERIFIED = "verified", _("已验证")
+
+    ANSWER_LABEL = _("整改答复")
+    EVIDENCE_LABEL = _("整改照片/材料")
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="rectifications",
                                 verbose_name=_("检查发现"))
@@ -291,16 +370,6 @@ class Rectification(models.Model):
                                 verbose_name=_("项目"))
     requirement = models.CharField(_("整改要求"), max_length=300)
     deadline = models.DateField(_("整改期限"), db_index=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    answer = models.TextField(_("整改答复"), blank=True)
-    evidence = models.FileField(_("整改照片/材料"), upload_to=upload_evidence, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("答复人"))
-    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("验证人"))
-    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
-    verification_note = models.CharField(_("验证意见"), max_length=300, blank=True)
     escalated_at = models.DateTimeField(_("逾期升级时间"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -311,6 +380,18 @@ class Rectification(models.Model):
 
     def __str__(self):
         return self.requirement
+
+    def get_absolute_url(self):
+        return reverse("property_liaison:rectification_detail", args=[self.pk])
+
+    @property
+    def raised_by(self):
+        """The inspector who found it."""
+        return self.finding.inspection.inspector
+
+    @property
+    def property_company(self):
+        return self.finding.inspection.company
 
 
 # --- Owners' committee (业主委员会) -----------------------------------------------------------
@@ -426,14 +507,14 @@ _DEVELOPER = ("cs_staff", "cs_supervisor", "manager", "admin")
 _ANSWERING = ("property_company", "cs_staff", "cs_supervisor", "admin")
 
 
-def _answerable_by(item, user) -> None:
-    """The property company answers the items that are its to do; the department answers (or
-    records the answer of) the others."""
+def _answerable_by(follow_up, user) -> None:
+    """The property company answers the follow-ups that are its to do; the department answers
+    (or records the answer of) the others: the action items of another responsible party."""
     from crm.roles import Role
     from crm.scopes import user_role
 
-    if user_role(user) == Role.PROPERTY_COMPANY and item.party != ActionItem.Party.PROPERTY_COMPANY:
-        raise PermissionDenied(f"该事项的责任方是“{item.get_party_display()}”，由客户事务部答复。")
+    if user_role(user) == Role.PROPERTY_COMPANY and not follow_up.company_answers:
+        raise PermissionDenied(f"该事项的责任方是“{follow_up.get_party_display()}”，由客户事务部答复。")
 
 
 def _condition_met(formation, user) -> None:
@@ -441,22 +522,23 @@ def _condition_met(formation, user) -> None:
         raise ValidationError("按交付面积计算，该项目尚未具备成立业主大会的条件。")
 
 
+def follow_up_workflow(model: type[FollowUp], *, answer: str, reopen: str) -> Workflow:
+    """The workflow of every kind of follow-up, with the kind's own labels of its steps. Each
+    kind has its own, named by its change permission (crm.workflow finds the model by it)."""
+    S = FollowUp.Status
+    return Workflow("status", permission=f"property_liaison.change_{model._meta.model_name}", transitions=[
+        Transition("answer", (S.OPEN,), S.ANSWERED, answer, _ANSWERING, guard=_answerable_by),
+        Transition("verify", (S.ANSWERED,), S.VERIFIED, "验证通过", _DEVELOPER, "success"),
+        Transition("reopen", (S.ANSWERED,), S.OPEN, reopen, _DEVELOPER, "outline-danger"),
+    ])
+
+
 # Each workflow needs its model's change permission (the views' too), so a role that may only
 # look (the manager) is offered no step it would be refused.
-ACTION_ITEM_WORKFLOW = Workflow("status", permission="property_liaison.change_actionitem", transitions=[
-    Transition("answer", (ActionItem.Status.OPEN,), ActionItem.Status.ANSWERED, "提交答复", _ANSWERING,
-               guard=_answerable_by),
-    Transition("verify", (ActionItem.Status.ANSWERED,), ActionItem.Status.VERIFIED, "验证通过", _DEVELOPER, "success"),
-    Transition("reopen", (ActionItem.Status.ANSWERED,), ActionItem.Status.OPEN, "退回重办", _DEVELOPER, "outline-danger"),
-])
-
-RECTIFICATION_WORKFLOW = Workflow("status", permission="property_liaison.change_rectification", transitions=[
-    Transition("answer", (Rectification.Status.OPEN,), Rectification.Status.ANSWERED, "提交整改答复", _ANSWERING),
-    Transition("verify", (Rectification.Status.ANSWERED,), Rectification.Status.VERIFIED, "验证通过", _DEVELOPER,
-               "success"),
-    Transition("reopen", (Rectification.Status.ANSWERED,), Rectification.Status.OPEN, "退回重新整改", _DEVELOPER,
-               "outline-danger"),
-])
+FOLLOW_UP_WORKFLOWS = {
+    ActionItem: follow_up_workflow(ActionItem, answer="提交答复", reopen="退回重办"),
+    Rectification: follow_up_workflow(Rectification, answer="提交整改答复", reopen="退回重新整改"),
+}
 
 _S = CommitteeFormation.Step
 COMMITTEE_WORKFLOW = Workflow("step", permission="property_liaison.change_committeeformation", transitions=[

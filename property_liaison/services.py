@@ -3,6 +3,7 @@ warranty repairs. Status changes go through the workflows declared in models.py.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,9 +22,9 @@ from owners.models import Project, Unit
 from property_liaison.committee import committee_condition
 from property_liaison.defaults import ensure_default_categories
 from property_liaison.models import (
-    ACTION_ITEM_WORKFLOW, COMMITTEE_WORKFLOW, RECTIFICATION_WORKFLOW, REPAIR_WORKFLOW, ActionItem, Cadence,
-    CommitteeFormation, CoordinationGap, CoordinationMeeting, CoordinationPlan, Finding, Inspection,
-    InspectionScore, PropertyAppointment, Rectification, RepairRequest, WarrantyCategory,
+    COMMITTEE_WORKFLOW, REPAIR_WORKFLOW, ActionItem, Cadence, CommitteeFormation, CoordinationGap,
+    CoordinationMeeting, CoordinationPlan, Finding, FollowUp, Inspection, InspectionScore, PropertyAppointment,
+    Rectification, RepairRequest, WarrantyCategory,
 )
 
 def _company_users(company):
@@ -55,6 +56,64 @@ def managed_projects(on: dt.date | None = None):
         Q(appointments__end_date__isnull=True) | Q(appointments__end_date__gte=on),
         appointments__start_date__lte=on,
     ).distinct()
+
+
+# --- Follow-ups: action items and rectifications (answer, verify, send back) ------------------
+
+@dataclass(frozen=True)
+class _Wording:
+    """A kind of follow-up's own words in its refusals and notices."""
+    answer: str  # what its answer is called ("请填写…。")
+    answered: str  # the title of the notice of an answer to verify
+    reopened: str  # the title of the notice of a send-back
+    reopened_body: str  # the send-back notice's text, from {project}, {note} and {follow_up}
+
+
+FOLLOW_UP_WORDING = {
+    ActionItem: _Wording("处理答复", "协调事项已答复待验证", "协调事项被退回", "{project}，退回原因：{note}"),
+    Rectification: _Wording("整改答复", "整改已答复待验证", "整改被退回",
+                            "{project}，退回原因：{note}，整改期限 {follow_up.deadline}。"),
+}
+
+
+@transaction.atomic
+def follow_up_answer(*, user, follow_up: FollowUp, answer: str, evidence=None) -> FollowUp:
+    """The responsible party answers what it did, with evidence; whoever raised the follow-up
+    (recorded the coordination, inspected) is told, so that the developer verifies it."""
+    words = FOLLOW_UP_WORDING[type(follow_up)]
+    if not answer.strip():
+        raise ValidationError(f"请填写{words.answer}。")
+    updates = {"answer": answer, "answered_by": user, "answered_at": timezone.now()}
+    if evidence:
+        follow_up.evidence.save(evidence.name, evidence, save=False)
+        updates["evidence"] = follow_up.evidence.name
+    follow_up = follow_up.workflow.fire(follow_up, "answer", user=user, updates=updates)
+    notify(recipients=[follow_up.raised_by], title=f"{words.answered}：{str(follow_up)[:60]}",
+           body=f"{follow_up.project.name}：{answer[:200]}", url=follow_up.get_absolute_url(), target=follow_up)
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_verify(*, user, follow_up: FollowUp, note: str = "") -> FollowUp:
+    """The developer checks the answer and closes the follow-up."""
+    return follow_up.workflow.fire(follow_up, "verify", user=user, updates={
+        "verified_by": user, "verified_at": timezone.now(), "verification_note": note})
+
+
+@transaction.atomic
+def follow_up_reopen(*, user, follow_up: FollowUp, note: str) -> FollowUp:
+    """The developer sends an unsatisfactory answer back; the company is told why when the
+    follow-up is its to do."""
+    if not note.strip():
+        raise ValidationError("退回时请写明原因。")
+    follow_up = follow_up.workflow.fire(follow_up, "reopen", user=user, updates={"verification_note": note})
+    if follow_up.company_answers:
+        words = FOLLOW_UP_WORDING[type(follow_up)]
+        notify(recipients=_company_users(follow_up.property_company),
+               title=f"{words.reopened}：{str(follow_up)[:60]}",
+               body=words.reopened_body.format(project=follow_up.project.name, note=note, follow_up=follow_up),
+               url=follow_up.get_absolute_url(), target=follow_up, level="warning")
+    return follow_up
 
 
 # --- Coordination ----------------------------------------------------------------------------
@@ -105,44 +164,7 @@ def action_item_add(*, user, meeting, description: str, party: str, assignee: st
     if party == ActionItem.Party.PROPERTY_COMPANY:
         notify(recipients=_company_users(meeting.company), title=f"新的协调事项：{description[:60]}",
                body=f"{meeting.project.name}，完成期限 {due_date}，请在系统中答复。",
-               url=reverse("property_liaison:action_item_detail", args=[item.pk]), target=item)
-    return item
-
-
-@transaction.atomic
-def action_item_answer(*, user, item: ActionItem, answer: str, evidence=None) -> ActionItem:
-    """The responsible party answers what it did, with evidence; whoever recorded the
-    coordination is told, so that the developer verifies it."""
-    if not answer.strip():
-        raise ValidationError("请填写处理答复。")
-    updates = {"answer": answer, "answered_by": user, "answered_at": timezone.now()}
-    if evidence:
-        item.evidence.save(evidence.name, evidence, save=False)
-        updates["evidence"] = item.evidence.name
-    item = ACTION_ITEM_WORKFLOW.fire(item, "answer", user=user, updates=updates)
-    notify(recipients=[item.meeting.recorded_by], title=f"协调事项已答复待验证：{item.description[:60]}",
-           body=f"{item.project.name}：{answer[:200]}",
-           url=reverse("property_liaison:action_item_detail", args=[item.pk]), target=item)
-    return item
-
-
-@transaction.atomic
-def action_item_verify(*, user, item: ActionItem, note: str = "") -> ActionItem:
-    """The developer checks the answer and closes the item."""
-    return ACTION_ITEM_WORKFLOW.fire(item, "verify", user=user, updates={
-        "verified_by": user, "verified_at": timezone.now(), "verification_note": note})
-
-
-@transaction.atomic
-def action_item_reopen(*, user, item: ActionItem, note: str) -> ActionItem:
-    """The developer sends an unsatisfactory answer back; the company is told why."""
-    if not note.strip():
-        raise ValidationError("退回时请写明原因。")
-    item = ACTION_ITEM_WORKFLOW.fire(item, "reopen", user=user, updates={"verification_note": note})
-    if item.party == ActionItem.Party.PROPERTY_COMPANY:
-        notify(recipients=_company_users(item.meeting.company), title=f"协调事项被退回：{item.description[:60]}",
-               body=f"{item.project.name}，退回原因：{note}",
-               url=reverse("property_liaison:action_item_detail", args=[item.pk]), target=item, level="warning")
+               url=item.get_absolute_url(), target=item)
     return item
 
 
@@ -244,46 +266,8 @@ def rectification_require(*, user, finding: Finding, requirement: str, deadline:
     rect.save()
     notify(recipients=_company_users(finding.inspection.company), title=f"整改通知：{requirement[:60]}",
            body=f"{finding.inspection.project.name}，整改期限 {deadline}，请整改后在系统中答复。",
-           url=reverse("property_liaison:rectification_detail", args=[rect.pk]), target=rect, level="warning")
+           url=rect.get_absolute_url(), target=rect, level="warning")
     return rect
-
-
-@transaction.atomic
-def rectification_answer(*, user, rectification: Rectification, answer: str, evidence=None) -> Rectification:
-    """The property company reports the rectification done; the inspector is told to verify it."""
-    if not answer.strip():
-        raise ValidationError("请填写整改答复。")
-    updates = {"answer": answer, "answered_by": user, "answered_at": timezone.now()}
-    if evidence:
-        rectification.evidence.save(evidence.name, evidence, save=False)
-        updates["evidence"] = rectification.evidence.name
-    rectification = RECTIFICATION_WORKFLOW.fire(rectification, "answer", user=user, updates=updates)
-    notify(recipients=[rectification.finding.inspection.inspector],
-           title=f"整改已答复待验证：{rectification.requirement[:60]}",
-           body=f"{rectification.project.name}：{answer[:200]}",
-           url=reverse("property_liaison:rectification_detail", args=[rectification.pk]), target=rectification)
-    return rectification
-
-
-@transaction.atomic
-def rectification_verify(*, user, rectification: Rectification, note: str = "") -> Rectification:
-    return RECTIFICATION_WORKFLOW.fire(rectification, "verify", user=user, updates={
-        "verified_by": user, "verified_at": timezone.now(), "verification_note": note})
-
-
-@transaction.atomic
-def rectification_reopen(*, user, rectification: Rectification, note: str) -> Rectification:
-    """The developer finds the rectification not done and sends it back; the company is told why."""
-    if not note.strip():
-        raise ValidationError("退回时请写明原因。")
-    rectification = RECTIFICATION_WORKFLOW.fire(rectification, "reopen", user=user,
-                                                updates={"verification_note": note})
-    notify(recipients=_company_users(rectification.finding.inspection.company),
-           title=f"整改被退回：{rectification.requirement[:60]}",
-           body=f"{rectification.project.name}，退回原因：{note}，整改期限 {rectification.deadline}。",
-           url=reverse("property_liaison:rectification_detail", args=[rectification.pk]), target=rectification,
-           level="warning")
-    return rectification
 
 
 def overdue_rectifications_escalate(on: dt.date | None = None) -> int:

@@ -1,4 +1,7 @@
 """Thin views: permission → form → one service call → message → redirect."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +18,7 @@ from crm.workflow import allowed
 from owners.models import Unit
 from property_liaison import forms, selectors, services
 from property_liaison.models import (
-    ACTION_ITEM_WORKFLOW, COMMITTEE_WORKFLOW, RECTIFICATION_WORKFLOW, REPAIR_WORKFLOW, Area, CommitteeFormation, Finding,
+    COMMITTEE_WORKFLOW, REPAIR_WORKFLOW, ActionItem, Area, CommitteeFormation, Finding, FollowUp, Rectification,
 )
 
 PER_PAGE = 25
@@ -98,39 +101,6 @@ def meeting_print(request, pk):
 def action_item_list(request):
     fs, qs = selectors.action_item_list(request.user, request.GET)
     return render(request, "property_liaison/action_item_list.html", {"filter": fs, "page_obj": _page(request, qs)})
-
-
-@permission_required("property_liaison.view_actionitem", raise_exception=True)
-def action_item_detail(request, pk):
-    item = get_object_or_404(selectors.action_items(request.user), pk=pk)
-    return render(request, "property_liaison/answerable_detail.html", {
-        "obj": item, "kind": "item", "title": f"协调事项：{item.description}",
-        "actions": _actions(ACTION_ITEM_WORKFLOW.available(item, request.user)),
-        "answer_form": forms.AnswerForm(), **history_context(request, item)})
-
-
-def _actions(transitions):
-    """Each allowed transition with its own note form (ids distinct when two forms show)."""
-    return [(t, forms.NoteForm(auto_id=f"id_{t.name}_%s")) for t in transitions]
-
-
-@require_POST
-@permission_required("property_liaison.change_actionitem", raise_exception=True)
-def action_item_act(request, pk, action):
-    item = get_object_or_404(selectors.action_items(request.user), pk=pk)
-    target = redirect("property_liaison:action_item_detail", pk=pk).url
-    if action == "answer":
-        form = forms.AnswerForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return _form_errors(request, form, target)
-        return _act(request, target, lambda: services.action_item_answer(
-            user=request.user, item=item, answer=form.cleaned_data["answer"], evidence=form.cleaned_data["evidence"]))
-    note = request.POST.get("note", "")
-    if action == "verify":
-        return _act(request, target, lambda: services.action_item_verify(user=request.user, item=item, note=note))
-    if action == "reopen":
-        return _act(request, target, lambda: services.action_item_reopen(user=request.user, item=item, note=note))
-    raise Http404
 
 
 def _form_errors(request, form, target):
@@ -226,41 +196,69 @@ def rectification_list(request):
         "filter": fs, "page_obj": _page(request, qs), "today": timezone.localdate()})
 
 
-@permission_required("property_liaison.view_rectification", raise_exception=True)
-def rectification_detail(request, pk):
-    rect = get_object_or_404(selectors.rectifications(request.user), pk=pk)
-    return render(request, "property_liaison/answerable_detail.html", {
-        "obj": rect, "kind": "rectification", "title": f"整改通知：{rect.requirement}",
-        "actions": _actions(RECTIFICATION_WORKFLOW.available(rect, request.user)),
-        "answer_form": forms.AnswerForm(), **history_context(request, rect)})
-
-
-@require_POST
-@permission_required("property_liaison.change_rectification", raise_exception=True)
-def rectification_act(request, pk, action):
-    rect = get_object_or_404(selectors.rectifications(request.user), pk=pk)
-    target = redirect("property_liaison:rectification_detail", pk=pk).url
-    if action == "answer":
-        form = forms.AnswerForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return _form_errors(request, form, target)
-        return _act(request, target, lambda: services.rectification_answer(
-            user=request.user, rectification=rect, answer=form.cleaned_data["answer"],
-            evidence=form.cleaned_data["evidence"]))
-    note = request.POST.get("note", "")
-    if action == "verify":
-        return _act(request, target, lambda: services.rectification_verify(user=request.user, rectification=rect,
-                                                                           note=note))
-    if action == "reopen":
-        return _act(request, target, lambda: services.rectification_reopen(user=request.user, rectification=rect,
-                                                                           note=note))
-    raise Http404
-
-
 @permission_required("property_liaison.view_inspection", raise_exception=True)
 def score_trends(request):
     return render(request, "property_liaison/trends.html", {
         "trends": selectors.score_trends(request.user), "areas": dict(Area.choices)})
+
+
+# --- Follow-ups: an action item's or a rectification's page and steps -------------------------
+
+@dataclass(frozen=True)
+class _FollowUpPage:
+    """What differs between the pages of the kinds of follow-up (the URL conf names the kind)."""
+    model: type[FollowUp]
+    records: Callable  # the selector of those in the user's scope
+    title: str  # the page's title: "<title>：<the follow-up>"
+    act: str  # the URL name its steps post to
+    facts: str  # the template of what it follows up (its coordination, or its inspection and finding)
+
+
+FOLLOW_UP_PAGES = {
+    "item": _FollowUpPage(ActionItem, selectors.action_items, "协调事项", "property_liaison:action_item_act",
+                          "property_liaison/_action_item_facts.html"),
+    "rectification": _FollowUpPage(Rectification, selectors.rectifications, "整改通知",
+                                   "property_liaison:rectification_act", "property_liaison/_rectification_facts.html"),
+}
+
+
+def _follow_up(request, kind: str, pk: int, permission: str):
+    """The kind's page and its follow-up ``pk`` in the user's scope, for a user who holds the
+    kind's ``view`` or ``change`` permission (as permission_required checks the other views)."""
+    page = FOLLOW_UP_PAGES[kind]
+    if not request.user.has_perm(f"property_liaison.{permission}_{page.model._meta.model_name}"):
+        raise PermissionDenied
+    return page, get_object_or_404(page.records(request.user), pk=pk)
+
+
+def follow_up_detail(request, pk, kind):
+    page, obj = _follow_up(request, kind, pk, "view")
+    return render(request, "property_liaison/follow_up_detail.html", {
+        "obj": obj, "kind": kind, "title": f"{page.title}：{obj}", "facts": page.facts, "act": page.act,
+        "actions": _actions(obj.workflow.available(obj, request.user)),
+        "answer_form": forms.AnswerForm(), **history_context(request, obj)})
+
+
+def _actions(transitions):
+    """Each allowed transition with its own note form (ids distinct when two forms show)."""
+    return [(t, forms.NoteForm(auto_id=f"id_{t.name}_%s")) for t in transitions]
+
+
+@require_POST
+def follow_up_act(request, pk, action, kind):
+    _, obj = _follow_up(request, kind, pk, "change")
+    target = obj.get_absolute_url()
+    if action == "answer":
+        form = forms.AnswerForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return _form_errors(request, form, target)
+        return _act(request, target, lambda: services.follow_up_answer(
+            user=request.user, follow_up=obj, **form.cleaned_data))
+    steps = {"verify": services.follow_up_verify, "reopen": services.follow_up_reopen}
+    if action not in steps:
+        raise Http404
+    note = request.POST.get("note", "")
+    return _act(request, target, lambda: steps[action](user=request.user, follow_up=obj, note=note))
 
 
 # --- Owners' committee -----------------------------------------------------------------------
@@ -407,8 +405,8 @@ def warranty_ending(request):
 # --- Files (served only through scope) -------------------------------------------------------
 
 _FILES = {
-    "item": (selectors.action_items, "evidence", "property_liaison.view_actionitem"),
-    "rectification": (selectors.rectifications, "evidence", "property_liaison.view_rectification"),
+    **{kind: (page.records, "evidence", f"property_liaison.view_{page.model._meta.model_name}")
+       for kind, page in FOLLOW_UP_PAGES.items()},
     "finding": (lambda user: Finding.objects.filter(inspection__project__in=visible_projects(user)), "photo",
                 "property_liaison.view_inspection"),
     "repair": (selectors.repairs, "photo", "property_liaison.view_repairrequest"),

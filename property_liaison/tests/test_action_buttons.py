@@ -34,7 +34,7 @@ def test_the_manager_who_only_views_cannot_verify_or_send_back_an_answer(client,
     staff = make_user("cs_staff")
     project, _ = project_with_company()
     item = _item(staff, project)
-    services.action_item_answer(user=staff, item=item, answer="已修复")
+    services.follow_up_answer(user=staff, follow_up=item, answer="已修复")
     url = reverse("property_liaison:action_item_detail", args=[item.pk])
     client.force_login(make_user("manager"))
     assert not {"do-verify", "do-reopen"} & ids(client, url)
@@ -44,7 +44,7 @@ def test_the_manager_who_only_views_cannot_verify_or_send_back_an_answer(client,
     item.refresh_from_db()
     assert item.status == ActionItem.Status.ANSWERED and item.verified_by is None
     with pytest.raises(PermissionDenied):
-        services.action_item_verify(user=make_user("manager"), item=item)
+        services.follow_up_verify(user=make_user("manager"), follow_up=item)
     client.force_login(staff)
     assert {"do-verify", "do-reopen"} <= ids(client, url)
 

@@ -51,9 +51,9 @@ def test_action_items_go_to_the_company_answers_to_the_recorder(world, client):
     users = world["users"]
     item = _item(world)
     assert told(title__startswith="新的协调事项") == {"liaison"}
-    services.action_item_answer(user=users["liaison"], item=item, answer="已修复")
+    services.follow_up_answer(user=users["liaison"], follow_up=item, answer="已修复")
     assert told(title__startswith="协调事项已答复") == {"cs_staff"}
-    services.action_item_reopen(user=users["cs_staff"], item=item, note="仍不亮")
+    services.follow_up_reopen(user=users["cs_staff"], follow_up=item, note="仍不亮")
     assert told(title__startswith="协调事项被退回") == {"liaison"}
     assert notices_not_opening(client) == []
 
@@ -61,9 +61,9 @@ def test_action_items_go_to_the_company_answers_to_the_recorder(world, client):
 def test_a_company_replaced_on_the_project_is_no_longer_told_the_department_is(world, client):
     users = world["users"]
     item = _item(world)
-    services.action_item_answer(user=users["liaison"], item=item, answer="已修复")
+    services.follow_up_answer(user=users["liaison"], follow_up=item, answer="已修复")
     PropertyAppointment.objects.filter(project=world["project"]).update(end_date=TODAY() - dt.timedelta(days=1))
-    services.action_item_reopen(user=users["cs_staff"], item=item, note="仍不亮")
+    services.follow_up_reopen(user=users["cs_staff"], follow_up=item, note="仍不亮")
     assert told(title__startswith="协调事项被退回") == {"cs_supervisor"}
     assert notices_not_opening(client, Notification.objects.filter(title__startswith="协调事项被退回")) == []
 
@@ -72,9 +72,9 @@ def test_rectifications_go_to_the_company_answers_to_the_inspector(world, client
     users = world["users"]
     rect = _rectification(world)
     assert told(title__startswith="整改通知") == {"liaison"}
-    services.rectification_answer(user=users["liaison"], rectification=rect, answer="已清理")
+    services.follow_up_answer(user=users["liaison"], follow_up=rect, answer="已清理")
     assert told(title__startswith="整改已答复") == {"cs_staff"}
-    services.rectification_reopen(user=users["cs_staff"], rectification=rect, note="仍有垃圾")
+    services.follow_up_reopen(user=users["cs_staff"], follow_up=rect, note="仍有垃圾")
     assert told(title__startswith="整改被退回") == {"liaison"}
     assert notices_not_opening(client) == []
 
@@ -84,7 +84,7 @@ def test_an_inspector_who_has_left_is_replaced_by_the_supervisors(world, client)
     rect = _rectification(world)
     users["cs_staff"].is_active = False
     users["cs_staff"].save()
-    services.rectification_answer(user=users["liaison"], rectification=rect, answer="已清理")
+    services.follow_up_answer(user=users["liaison"], follow_up=rect, answer="已清理")
     assert told(title__startswith="整改已答复") == {"cs_supervisor"}
     assert notices_not_opening(client) == []
 

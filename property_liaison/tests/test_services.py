@@ -184,11 +184,11 @@ def test_company_answers_and_developer_verifies_a_rectification(make_user):
     liaison = make_user("property_company", property_company=company)
     _, rect = _rectification(staff, project)
     with pytest.raises(PermissionDenied):
-        services.rectification_verify(user=liaison, rectification=rect)
-    services.rectification_answer(user=liaison, rectification=rect, answer="已清理")
+        services.follow_up_verify(user=liaison, follow_up=rect)
+    services.follow_up_answer(user=liaison, follow_up=rect, answer="已清理")
     with pytest.raises(PermissionDenied):
-        services.rectification_verify(user=liaison, rectification=rect)
-    services.rectification_verify(user=staff, rectification=rect, note="已复查")
+        services.follow_up_verify(user=liaison, follow_up=rect)
+    services.follow_up_verify(user=staff, follow_up=rect, note="已复查")
     rect.refresh_from_db()
     assert rect.status == Rectification.Status.VERIFIED and rect.answered_by == liaison and rect.verified_by == staff
     assert rect.history.count() == 3
@@ -199,11 +199,11 @@ def test_answering_a_rectification_twice_is_refused(make_user):
     project, company = project_with_company()
     liaison = make_user("property_company", property_company=company)
     _, rect = _rectification(staff, project)
-    services.rectification_answer(user=liaison, rectification=rect, answer="已清理")
+    services.follow_up_answer(user=liaison, follow_up=rect, answer="已清理")
     stale = Rectification.objects.get(pk=rect.pk)
     stale.status = "open"
     with pytest.raises(ValidationError):
-        services.rectification_answer(user=liaison, rectification=stale, answer="再答一次")
+        services.follow_up_answer(user=liaison, follow_up=stale, answer="再答一次")
 
 
 def test_overdue_rectification_escalates_once(make_user):
@@ -225,12 +225,12 @@ def test_action_item_answer_verify_and_reopen(make_user):
     item = services.action_item_add(user=staff, meeting=meeting, description="修复路灯", party="property_company",
                                     assignee="工程部", due_date=TODAY())
     with pytest.raises(ValidationError):
-        services.action_item_answer(user=liaison, item=item, answer=" ")
-    services.action_item_answer(user=liaison, item=item, answer="已修复")
-    services.action_item_reopen(user=staff, item=item, note="仍有两盏不亮")
+        services.follow_up_answer(user=liaison, follow_up=item, answer=" ")
+    services.follow_up_answer(user=liaison, follow_up=item, answer="已修复")
+    services.follow_up_reopen(user=staff, follow_up=item, note="仍有两盏不亮")
     assert ActionItem.objects.get(pk=item.pk).status == "open"
-    services.action_item_answer(user=liaison, item=item, answer="全部修复")
-    services.action_item_verify(user=staff, item=item)
+    services.follow_up_answer(user=liaison, follow_up=item, answer="全部修复")
+    services.follow_up_verify(user=staff, follow_up=item)
     assert ActionItem.objects.get(pk=item.pk).status == "verified"
 
 
@@ -443,16 +443,16 @@ def test_answers_tell_the_developer_and_send_backs_tell_the_company(make_user):
     project, company = project_with_company()
     liaison = make_user("property_company", property_company=company)
     _, rect = _rectification(staff, project)
-    services.rectification_answer(user=liaison, rectification=rect, answer="已清理")
+    services.follow_up_answer(user=liaison, follow_up=rect, answer="已清理")
     assert Notification.objects.filter(recipient=staff, title__startswith="整改已答复待验证").count() == 1
-    services.rectification_reopen(user=staff, rectification=rect, note="仍有垃圾")
+    services.follow_up_reopen(user=staff, follow_up=rect, note="仍有垃圾")
     assert Notification.objects.filter(recipient=liaison, title__startswith="整改被退回", body__contains="仍有垃圾").count() == 1
     meeting = _meeting(staff, project, 1)
     item = services.action_item_add(user=staff, meeting=meeting, description="修复路灯", party="property_company",
                                     assignee="工程部", due_date=TODAY())
-    services.action_item_answer(user=liaison, item=item, answer="已修复")
+    services.follow_up_answer(user=liaison, follow_up=item, answer="已修复")
     assert Notification.objects.filter(recipient=staff, title__startswith="协调事项已答复待验证").count() == 1
-    services.action_item_reopen(user=staff, item=item, note="仍有两盏不亮")
+    services.follow_up_reopen(user=staff, follow_up=item, note="仍有两盏不亮")
     assert Notification.objects.filter(recipient=liaison, title__startswith="协调事项被退回").count() == 1
 
 

@@ -64,7 +64,7 @@ def test_company_user_cannot_verify_its_own_answer(client, make_user):
     project, company = project_with_company()
     liaison = make_user("property_company", property_company=company)
     rect = _rect(staff, project)
-    services.rectification_answer(user=liaison, rectification=rect, answer="好了")
+    services.follow_up_answer(user=liaison, follow_up=rect, answer="好了")
     client.force_login(liaison)
     client.post(reverse("property_liaison:rectification_act", args=[rect.pk, "verify"]), {"note": ""})
     assert Rectification.objects.get(pk=rect.pk).status == "answered"
@@ -393,7 +393,7 @@ def test_developer_sends_an_answer_back_with_a_reason_from_its_own_form(client, 
     project, company = project_with_company()
     liaison = make_user("property_company", property_company=company)
     rect = _rect(staff, project)
-    services.rectification_answer(user=liaison, rectification=rect, answer="好了")
+    services.follow_up_answer(user=liaison, follow_up=rect, answer="好了")
     client.force_login(staff)
     page = _html(client.get(reverse("property_liaison:rectification_detail", args=[rect.pk])))
     assert page.xpath('//*[@id="id_verify_note"]') and page.xpath('//*[@id="id_reopen_note"]')
