@@ -2,9 +2,15 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from owners.models import Project
+from crm.filters import ProjectScopedFilterSet
 from property_liaison.models import (
-    ActionItem, Area, CoordinationMeeting, Inspection, Rectification, RepairRequest, WarrantyCategory,
+    ActionItem,
+    Area,
+    CoordinationMeeting,
+    Inspection,
+    Rectification,
+    RepairRequest,
+    WarrantyCategory,
 )
 
 _SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
@@ -12,18 +18,8 @@ _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control form-co
 _TEXT = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "搜索"})
 
 
-class _ScopedFilterSet(django_filters.FilterSet):
-    """Project choices limited to the user's scope."""
-
-    def __init__(self, *args, projects=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "project" in self.filters:
-            self.filters["project"].queryset = projects if projects is not None else Project.objects.none()
-
-
-class MeetingFilter(_ScopedFilterSet):
+class MeetingFilter(ProjectScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), label="项目", widget=_SELECT)
     form = django_filters.ChoiceFilter(choices=CoordinationMeeting.Form.choices, label="形式", widget=_SELECT)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="从", widget=_DATE)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="到", widget=_DATE)
@@ -36,9 +32,8 @@ class MeetingFilter(_ScopedFilterSet):
         return qs.filter(Q(number__icontains=value) | Q(minutes__icontains=value) | Q(issues_raised__icontains=value))
 
 
-class ActionItemFilter(_ScopedFilterSet):
+class ActionItemFilter(ProjectScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), label="项目", widget=_SELECT)
     status = django_filters.ChoiceFilter(choices=ActionItem.Status.choices, label="状态", widget=_SELECT)
     party = django_filters.ChoiceFilter(choices=ActionItem.Party.choices, label="责任方", widget=_SELECT)
 
@@ -50,9 +45,8 @@ class ActionItemFilter(_ScopedFilterSet):
         return qs.filter(Q(description__icontains=value) | Q(assignee__icontains=value))
 
 
-class InspectionFilter(_ScopedFilterSet):
+class InspectionFilter(ProjectScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), label="项目", widget=_SELECT)
     kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices, label="类型", widget=_SELECT)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="从", widget=_DATE)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="到", widget=_DATE)
@@ -65,9 +59,8 @@ class InspectionFilter(_ScopedFilterSet):
         return qs.filter(Q(number__icontains=value) | Q(summary__icontains=value))
 
 
-class RectificationFilter(_ScopedFilterSet):
+class RectificationFilter(ProjectScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), label="项目", widget=_SELECT)
     status = django_filters.ChoiceFilter(choices=Rectification.Status.choices, label="状态", widget=_SELECT)
     area = django_filters.ChoiceFilter(field_name="finding__area", choices=Area.choices, label="区域", widget=_SELECT)
     overdue = django_filters.BooleanFilter(field_name="escalated_at", lookup_expr="isnull", exclude=True,
@@ -83,9 +76,8 @@ class RectificationFilter(_ScopedFilterSet):
         return qs.filter(Q(requirement__icontains=value) | Q(finding__description__icontains=value))
 
 
-class RepairFilter(_ScopedFilterSet):
+class RepairFilter(ProjectScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), label="项目", widget=_SELECT)
     status = django_filters.ChoiceFilter(choices=RepairRequest.Status.choices, label="状态", widget=_SELECT)
     category = django_filters.ModelChoiceFilter(queryset=WarrantyCategory.objects.all(), label="类别", widget=_SELECT)
     in_warranty = django_filters.BooleanFilter(label="在保修期内", widget=forms.Select(

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,31 +12,13 @@ from django.views.decorators.http import require_POST
 
 from crm.history import history_context
 from crm.scopes import visible_projects
-from crm.views import show_error
+from crm.views import page_of, run_service, show_form_errors
 from crm.workflow import allowed
 from owners.models import Unit
 from property_liaison import forms, selectors, services
 from property_liaison.models import (
     COMMITTEE_WORKFLOW, REPAIR_WORKFLOW, ActionItem, Area, CommitteeFormation, Finding, FollowUp, Rectification,
 )
-
-PER_PAGE = 25
-
-
-def _page(request, qs):
-    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _act(request, redirect_to, call):
-    """Run one service call; a refusal becomes a message and changes nothing."""
-    try:
-        call()
-    except (ValidationError, PermissionDenied) as exc:
-        show_error(request, exc)
-        return redirect(redirect_to)
-    messages.success(request, "已保存。")
-    return redirect(redirect_to)
-
 
 def home(request):
     if not any(request.user.has_perm(f"property_liaison.view_{m}") for m in ("actionitem", "repairrequest")):
@@ -56,7 +37,7 @@ def home(request):
 @permission_required("property_liaison.view_coordinationmeeting", raise_exception=True)
 def meeting_list(request):
     fs, qs = selectors.meeting_list(request.user, request.GET)
-    return render(request, "property_liaison/meeting_list.html", {"filter": fs, "page_obj": _page(request, qs)})
+    return render(request, "property_liaison/meeting_list.html", {"filter": fs, "page_obj": page_of(request, qs)})
 
 
 @permission_required("property_liaison.add_coordinationmeeting", raise_exception=True)
@@ -100,14 +81,7 @@ def meeting_print(request, pk):
 @permission_required("property_liaison.view_actionitem", raise_exception=True)
 def action_item_list(request):
     fs, qs = selectors.action_item_list(request.user, request.GET)
-    return render(request, "property_liaison/action_item_list.html", {"filter": fs, "page_obj": _page(request, qs)})
-
-
-def _form_errors(request, form, target):
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect(target)
+    return render(request, "property_liaison/action_item_list.html", {"filter": fs, "page_obj": page_of(request, qs)})
 
 
 @permission_required("property_liaison.view_coordinationmeeting", raise_exception=True)
@@ -123,8 +97,9 @@ def cadence_set(request, project_pk):
     project = get_object_or_404(visible_projects(request.user), pk=project_pk)
     form = forms.CadenceForm(request.POST)
     if not form.is_valid():
-        return _form_errors(request, form, "property_liaison:cadence_report")
-    return _act(request, "property_liaison:cadence_report", lambda: services.coordination_plan_set(
+        show_form_errors(request, form)
+        return redirect("property_liaison:cadence_report")
+    return run_service(request, "property_liaison:cadence_report", lambda: services.coordination_plan_set(
         user=request.user, project=project, **form.cleaned_data))
 
 
@@ -134,7 +109,7 @@ def cadence_set(request, project_pk):
 def inspection_list(request):
     fs, qs = selectors.inspection_list(request.user, request.GET)
     return render(request, "property_liaison/inspection_list.html", {
-        "filter": fs, "page_obj": _page(request, qs),
+        "filter": fs, "page_obj": page_of(request, qs),
         "can_add": request.user.has_perm("property_liaison.add_inspection")})
 
 
@@ -193,7 +168,7 @@ def inspection_print(request, pk):
 def rectification_list(request):
     fs, qs = selectors.rectification_list(request.user, request.GET)
     return render(request, "property_liaison/rectification_list.html", {
-        "filter": fs, "page_obj": _page(request, qs), "today": timezone.localdate()})
+        "filter": fs, "page_obj": page_of(request, qs), "today": timezone.localdate()})
 
 
 @permission_required("property_liaison.view_inspection", raise_exception=True)
@@ -251,14 +226,15 @@ def follow_up_act(request, pk, action, kind):
     if action == "answer":
         form = forms.AnswerForm(request.POST, request.FILES)
         if not form.is_valid():
-            return _form_errors(request, form, target)
-        return _act(request, target, lambda: services.follow_up_answer(
+            show_form_errors(request, form)
+            return redirect(target)
+        return run_service(request, target, lambda: services.follow_up_answer(
             user=request.user, follow_up=obj, **form.cleaned_data))
     steps = {"verify": services.follow_up_verify, "reopen": services.follow_up_reopen}
     if action not in steps:
         raise Http404
     note = request.POST.get("note", "")
-    return _act(request, target, lambda: steps[action](user=request.user, follow_up=obj, note=note))
+    return run_service(request, target, lambda: steps[action](user=request.user, follow_up=obj, note=note))
 
 
 # --- Owners' committee -----------------------------------------------------------------------
@@ -313,15 +289,16 @@ def committee_act(request, project_pk, action):
     kwargs = {"transitions": COMMITTEE_WORKFLOW.available(formation, request.user)} if action == "step" else {}
     form = form_class(request.POST, **kwargs)
     if not form.is_valid():
-        return _form_errors(request, form, target)
+        show_form_errors(request, form)
+        return redirect(target)
     data = form.cleaned_data
     if action == "step":
-        return _act(request, target, lambda: services.committee_advance(
+        return run_service(request, target, lambda: services.committee_advance(
             user=request.user, formation=formation, step=data["step"], on=data["on"], note=data["note"]))
     if action == "notice":
-        return _act(request, target, lambda: services.committee_notify_authorities(
+        return run_service(request, target, lambda: services.committee_notify_authorities(
             user=request.user, formation=formation, on=data["on"]))
-    return _act(request, target, lambda: services.property_replace(
+    return run_service(request, target, lambda: services.property_replace(
         user=request.user, formation=formation, on=data["on"], new_company_name=data["new_company_name"]))
 
 
@@ -331,7 +308,7 @@ def committee_act(request, project_pk, action):
 def repair_list(request):
     fs, qs = selectors.repair_list(request.user, request.GET)
     return render(request, "property_liaison/repair_list.html", {
-        "filter": fs, "page_obj": _page(request, qs),
+        "filter": fs, "page_obj": page_of(request, qs),
         "can_add": request.user.has_perm("property_liaison.add_repairrequest")})
 
 
@@ -377,12 +354,14 @@ def repair_act(request, pk, action):
     if action == "assign":
         form = forms.RepairAssignForm(request.POST)
         if not form.is_valid():
-            return _form_errors(request, form, target)
-        return _act(request, target, lambda: services.repair_assign(user=request.user, repair=repair,
+            show_form_errors(request, form)
+            return redirect(target)
+        return run_service(request, target, lambda: services.repair_assign(user=request.user, repair=repair,
                                                                     **form.cleaned_data))
     form = forms.RepairDoneForm(request.POST)
     if not form.is_valid():
-        return _form_errors(request, form, target)
+        show_form_errors(request, form)
+        return redirect(target)
     on, note = form.cleaned_data["on"], form.cleaned_data["note"]
     calls = {
         "complete": lambda: services.repair_complete(user=request.user, repair=repair, on=on, note=note),
@@ -392,13 +371,13 @@ def repair_act(request, pk, action):
     }
     if action not in calls:
         raise Http404
-    return _act(request, target, calls[action])
+    return run_service(request, target, calls[action])
 
 
 @permission_required("property_liaison.view_repairrequest", raise_exception=True)
 def warranty_ending(request):
     rows = selectors.warranty_ending(request.user)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows, 50)
     return render(request, "property_liaison/warranty_ending.html", {"page_obj": page})
 
 
