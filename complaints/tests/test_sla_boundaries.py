@@ -162,28 +162,124 @@ def test_ids_go_to_the_database_in_pieces_of_two_thousand():
 
 
 def test_the_scan_acts_at_exactly_each_point_of_a_clock(case_in, users):
+    from django.urls import reverse
+
     case = case_in("investigated")  # cs_staff handles it
     clock = case.clocks.get(rule__code=sla.IMPORTANT)
-    assert clocks.sla_scan(now=clock.warn_at - dt.timedelta(seconds=1)) == {
-        "warned": 0, "breached": 0, "to_manager": 0}
-    assert clocks.sla_scan(now=clock.warn_at) == {"warned": 1, "breached": 0, "to_manager": 0}
+    # another case's clock, not due for anything yet: no step of the scan touches it
+    later = case_in("investigated").clocks.get(rule__code=sla.IMPORTANT)
+    SlaClock.objects.filter(pk=later.pk).update(warn_at=clock.warn_at + dt.timedelta(days=10),
+                                                deadline=clock.deadline + dt.timedelta(days=20),
+                                                escalate_at=clock.escalate_at + dt.timedelta(days=30))
+    nothing = {"warned": 0, "breached": 0, "to_manager": 0, "notified": 0}
+    assert clocks.sla_scan(now=clock.warn_at - dt.timedelta(seconds=1)) == nothing
+    assert clocks.sla_scan(now=clock.warn_at) == {"warned": 1, "breached": 0, "to_manager": 0, "notified": 1}
     assert SlaClock.objects.filter(pk=clock.pk).values_list("state", "escalation").get() == (ClockState.AT_RISK, 1)
-    assert clocks.sla_scan(now=clock.deadline) == {"warned": 0, "breached": 1, "to_manager": 0}
+    assert clocks.sla_scan(now=clock.warn_at) == nothing
+    # the handler's notice and the supervisors' summary
+    assert clocks.sla_scan(now=clock.deadline) == {"warned": 0, "breached": 1, "to_manager": 0, "notified": 2}
     row = SlaClock.objects.get(pk=clock.pk)
     assert (row.state, row.escalation, row.breached_at) == (ClockState.BREACHED, 2, clock.deadline)
-    assert clocks.sla_scan(now=clock.escalate_at - dt.timedelta(seconds=1))["to_manager"] == 0
-    assert clocks.sla_scan(now=clock.escalate_at) == {"warned": 0, "breached": 0, "to_manager": 1}
-    assert SlaClock.objects.get(pk=clock.pk).escalation == 3
+    assert clocks.sla_scan(now=clock.deadline) == nothing
+    assert clocks.sla_scan(now=clock.escalate_at - dt.timedelta(seconds=1)) == nothing
+    assert clocks.sla_scan(now=clock.escalate_at) == {"warned": 0, "breached": 0, "to_manager": 1, "notified": 1}
+    assert SlaClock.objects.filter(pk=clock.pk).values_list("state", "escalation").get() == (ClockState.BREACHED, 3)
+    assert clocks.sla_scan(now=clock.escalate_at) == nothing  # the manager is asked once
+    assert SlaClock.objects.filter(pk=later.pk).values_list("state", "escalation", "breached_at").get() == (
+        ClockState.RUNNING, 0, None)
     handler = Notification.objects.filter(recipient=users["cs_staff"]).order_by("pk")
-    assert list(handler.values_list("title", "level", "dedupe_key")) == [
-        (f"时限即将超时：{case.number} 重要投诉处置", "warning", f"sla:{clock.pk}:warn"),
-        (f"时限已超时：{case.number} 重要投诉处置", "danger", f"sla:{clock.pk}:breach"),
+    url = reverse("complaints:detail", args=[case.pk])
+    assert list(handler.values_list("title", "level", "url", "dedupe_key")) == [
+        (f"时限即将超时：{case.number} 重要投诉处置", "warning", url, f"sla:{clock.pk}:warn"),
+        (f"时限已超时：{case.number} 重要投诉处置", "danger", url, f"sla:{clock.pk}:breach"),
     ]
     supervisor = Notification.objects.get(recipient=users["cs_supervisor"], title__contains="已超时")
     assert (supervisor.title, supervisor.body, supervisor.level) == (
         "1项时限已超时", f"{case.number} 重要投诉处置", "danger")
     manager = Notification.objects.get(recipient=users["manager"], title__contains="超时未处理")
     assert (manager.title, manager.body, manager.level) == ("1项时限超时未处理", f"{case.number} 重要投诉处置", "danger")
+
+
+def _changed_before_the_scans_write(clock, **change):
+    """Another worker's write to ``clock`` that lands between the scan's read and its first
+    UPDATE of the clocks (a handler stops or pauses it, another scan escalates it)."""
+    from django.db import connection
+
+    table = SlaClock._meta.db_table
+    done = []
+
+    def wrapper(execute, sql, params, many, context):
+        if not done and sql.lstrip().upper().startswith("UPDATE") and table in sql:
+            done.append(sql)
+            sets = ", ".join(f'"{column}" = %s' for column in change)
+            execute(f'UPDATE "{table}" SET {sets} WHERE "id" = %s', [*change.values(), clock.pk], False, context)
+        return execute(sql, params, many, context)
+
+    return connection.execute_wrapper(wrapper)
+
+
+@pytest.mark.parametrize(("point", "change", "kept"), [
+    # stopped on time (or paused) by the handler just before the scan breaches or warns it
+    ("deadline", {"state": ClockState.MET}, (ClockState.MET, 0)),
+    ("warn_at", {"state": ClockState.PAUSED}, (ClockState.PAUSED, 0)),
+    # warned by another scan, then paused and resumed: it is not warned again
+    ("warn_at", {"escalation": 1}, (ClockState.RUNNING, 1)),
+    # stopped late just before the manager is asked
+    ("escalate_at", {"state": ClockState.LATE}, (ClockState.LATE, 2)),
+])
+def test_a_clock_changed_between_the_scans_read_and_its_write_keeps_the_change_and_is_not_notified(
+        case_in, users, point, change, kept):
+    clock = case_in("investigated").clocks.get(rule__code=sla.IMPORTANT)
+    if point == "escalate_at":
+        clocks.sla_scan(now=clock.deadline)
+    notes = Notification.objects.count()
+    with _changed_before_the_scans_write(clock, **change):
+        result = clocks.sla_scan(now=getattr(clock, point))
+    assert result == {"warned": 0, "breached": 0, "to_manager": 0, "notified": 0}
+    assert SlaClock.objects.filter(pk=clock.pk).values_list("state", "escalation").get() == kept
+    assert Notification.objects.count() == notes
+
+
+def test_a_clock_met_before_its_warning_is_never_warned_and_one_stopped_late_never_reaches_the_manager(
+        case_in, users):
+    met = case_in("investigated").clocks.get(rule__code=sla.IMPORTANT)
+    clocks.clocks_stop([met.complaint_id], [sla.IMPORTANT], at=met.started_at + dt.timedelta(minutes=5))
+    assert clocks.sla_scan(now=met.warn_at)["warned"] == 0
+    late = case_in("investigated").clocks.get(rule__code=sla.IMPORTANT)
+    clocks.sla_scan(now=late.deadline)
+    clocks.clocks_stop([late.complaint_id], [sla.IMPORTANT], at=late.deadline + dt.timedelta(hours=1))
+    assert clocks.sla_scan(now=max(met.escalate_at, late.escalate_at))["to_manager"] == 0
+    assert SlaClock.objects.filter(pk=late.pk).values_list("state", "escalation").get() == (ClockState.LATE, 2)
+    assert not Notification.objects.filter(title__contains="即将超时").exists()
+    assert not Notification.objects.filter(title__contains="超时未处理").exists()
+
+
+def test_each_batch_of_breaches_gets_its_own_summary_even_for_the_same_case(case_in, users):
+    from complaints import services
+
+    case = case_in("registered")
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="major")
+    answer = case.clocks.get(rule__code=sla.MAJOR_ANSWER)
+    resolve = case.clocks.get(rule__code=sla.MAJOR_RESOLVE)
+    assert clocks.sla_scan(now=answer.deadline)["breached"] == 1
+    assert clocks.sla_scan(now=resolve.deadline)["breached"] == 1
+    summaries = Notification.objects.filter(recipient=users["cs_supervisor"], title="1项时限已超时").order_by("pk")
+    assert list(summaries.values_list("body", flat=True)) == [
+        f"{case.number} 重大投诉明确答复", f"{case.number} 重大投诉解决"]
+
+
+def test_a_batch_notified_twice_is_told_once(case_in, users):
+    from crm.roles import Role
+
+    first, second = case_in("investigated"), case_in("investigated")
+    ids = list(SlaClock.objects.filter(complaint__in=[first, second], rule__code=sla.IMPORTANT)
+               .order_by("-pk").values_list("pk", flat=True))
+    # as two workers would: the handler's two notices, the summary to the supervisor
+    assert clocks._notify_clock_batch(ids, stage="breach", roles=(Role.CS_SUPERVISOR,), level="danger") == 3
+    assert clocks._notify_clock_batch(ids, stage="breach", roles=(Role.CS_SUPERVISOR,), level="danger") == 0
+    summary = Notification.objects.get(recipient=users["cs_supervisor"], title="2项时限已超时")
+    assert summary.body == f"{first.number} 重要投诉处置；{second.number} 重要投诉处置"
+    assert clocks._notify_clock_batch([], stage="warn") == 0
 
 
 def test_a_clock_breached_without_a_warning_goes_straight_to_breached(case_in, users):
@@ -225,3 +321,58 @@ def test_return_visit_reminders_list_the_due_visits_for_the_front_desk(case_in, 
     assert clocks.return_visit_reminders(now=at(2026, 11, 24, 9)) == 1
     clocks.clocks_stop([first.pk, second.pk], [sla.RETURN_VISIT], at=at(2026, 11, 24, 10))
     assert clocks.return_visit_reminders(now=at(2026, 11, 25, 9)) == 0
+
+
+def _due_visits(like, numbers, deadline):
+    """Cases of ``like``'s project with a return visit due at ``deadline``, written in bulk."""
+    from complaints.models import Complaint, SlaRule
+
+    rule = SlaRule.objects.get(code=sla.RETURN_VISIT)
+    cases = Complaint.objects.bulk_create([
+        Complaint(number=number, received_at=like.received_at, received_by_id=like.received_by_id,
+                  first_responder_id=like.first_responder_id, complainant_name="业主", project_id=like.project_id,
+                  title="回访", description="回访") for number in numbers])
+    SlaClock.objects.bulk_create([
+        SlaClock(complaint=case, rule=rule, started_at=deadline - dt.timedelta(days=1), deadline=deadline,
+                 warn_at=deadline, escalate_at=deadline) for case in cases])
+    return cases
+
+
+def test_a_reminder_lists_the_first_two_hundred_visits_and_counts_the_rest(case_in, users):
+    like = case_in("registered")
+    _due_visits(like, [f"V{i:03d}" for i in range(200)], at(2026, 11, 24, 9))
+    assert clocks.return_visit_reminders(now=at(2026, 11, 23, 9)) == 1
+    note = Notification.objects.get(recipient=users["front_desk"], title__startswith="待回访")
+    assert note.title == "待回访 200 件"
+    assert note.body.split("\n") == [f"V{i:03d} 截止11-24 09:00" for i in range(200)]
+    # one more, due earlier: the first two hundred change, the notice counts all and says how many are left out
+    _due_visits(like, ["W000"], at(2026, 11, 23, 18))
+    assert clocks.return_visit_reminders(now=at(2026, 11, 23, 10)) == 1
+    note = Notification.objects.filter(recipient=users["front_desk"], title__startswith="待回访").latest("pk")
+    assert note.title == "待回访 201 件"
+    assert note.body.split("\n") == ["W000 截止11-23 18:00", *[f"V{i:03d} 截止11-24 09:00" for i in range(199)],
+                                      "……另有 1 件，见待回访队列"]
+
+
+def test_a_reminder_the_same_day_tells_the_visits_that_became_due_since(case_in, users):
+    first, second = case_in("executed"), case_in("executed")
+    clocks.clocks_cancel([second.pk], [sla.RETURN_VISIT])
+    assert clocks.return_visit_reminders(now=at(2026, 11, 23, 9)) == 1
+    assert clocks.return_visit_reminders(now=at(2026, 11, 23, 10)) == 0  # nothing new since
+    # the first visit is made, the second case's visit is due again: a new list the same day
+    clocks.clocks_stop([first.pk], [sla.RETURN_VISIT], at=at(2026, 11, 23, 11))
+    clocks.clock_start(second, sla.RETURN_VISIT, start=at(2026, 11, 23, 11))
+    assert clocks.return_visit_reminders(now=at(2026, 11, 23, 12)) == 1
+    notes = Notification.objects.filter(recipient=users["front_desk"], title__startswith="待回访").order_by("pk")
+    assert [note.body.split(" ")[0] for note in notes] == [first.number, second.number]
+
+
+def test_cancelling_clocks_touches_only_the_named_cases_and_rules(case_in):
+    one, other = case_in("executed"), case_in("executed")  # each: the return visit and the feedback run
+
+    def states(case):
+        return dict(SlaClock.objects.filter(complaint=case).values_list("rule__code", "state"))
+
+    assert clocks.clocks_cancel([one.pk], [sla.RETURN_VISIT]) == 1
+    assert (states(one)[sla.RETURN_VISIT], states(one)[sla.FEEDBACK]) == (ClockState.CANCELLED, ClockState.RUNNING)
+    assert (states(other)[sla.RETURN_VISIT], states(other)[sla.FEEDBACK]) == (ClockState.RUNNING, ClockState.RUNNING)
