@@ -88,12 +88,70 @@ def test_a_pause_moves_every_time_of_the_clock_by_the_time_paused():
     moved, paused = sla.shift_after_pause(CAL, times, at(2026, 11, 23, 17), at(2026, 11, 24, 10), True)
     assert paused == dt.timedelta(hours=2)
     assert moved == {"deadline": at(2026, 11, 24, 11), "warn_at": at(2026, 11, 23, 17, 30)}
+    # working time: a time moved past the evening goes on the next morning
+    moved, _ = sla.shift_after_pause(CAL, {"deadline": at(2026, 11, 23, 17)}, at(2026, 11, 23, 17),
+                                     at(2026, 11, 24, 10), True)
+    assert moved == {"deadline": at(2026, 11, 24, 10)}
     moved, paused = sla.shift_after_pause(CAL, times, at(2026, 11, 23, 17), at(2026, 11, 24, 10), False)
     assert paused == dt.timedelta(hours=17)
     assert moved == {"deadline": at(2026, 11, 25, 2), "warn_at": at(2026, 11, 24, 8, 30)}
     # paused at night and resumed before opening: no working time passed, nothing moves
     assert sla.shift_after_pause(CAL, times, at(2026, 11, 23, 19), at(2026, 11, 24, 8), True) == (
         times, dt.timedelta(0))
+
+
+@pytest.mark.parametrize(("unit", "working", "counted"), [
+    ("minutes", True, True), ("hours", True, True), ("days", True, True),
+    # calendar time: whole days are a period whose last day moves past days off; minutes and hours are not
+    ("days", False, True), ("hours", False, False), ("minutes", False, False),
+])
+def test_which_limits_are_counted_on_the_calendar_and_so_may_be_estimates(unit, working, counted):
+    assert sla.uses_calendar(unit, working) is counted
+    estimating_2027 = WorkingCalendar(tracked_from=2027)
+    assert sla.counted_over_estimate(estimating_2027, at(2026, 12, 30, 9), at(2027, 1, 4, 9), unit, working) is counted
+    assert sla.counted_over_estimate(estimating_2027, at(2026, 12, 1, 9), at(2026, 12, 31, 9), unit, working) is False
+
+
+TWO_HOURS = sla.RuleSpec("two_hours", "两小时", Decimal(2), "hours", True)
+
+
+@pytest.mark.parametrize(("spec", "start", "paused", "times"), [
+    # one working day received 12-30 09:00 (due 18:00 that day), paused 15 working hours: the New
+    # Year holiday 01-01…01-03 is passed over; the manager's 200 % point moves as well
+    (SPECS[sla.IMPORTANT], at(2026, 12, 30, 9), dt.timedelta(hours=15),
+     {"deadline": at(2027, 1, 4, 18), "warn_at": at(2027, 1, 4, 16, 30), "escalate_at": at(2027, 1, 5, 18)}),
+    # fifteen calendar days (due at the end of 12-25), paused a week of calendar time
+    (SPECS[sla.MAJOR_RESOLVE], at(2026, 12, 10, 10), dt.timedelta(days=7),
+     {"deadline": at(2027, 1, 2, 0), "warn_at": at(2026, 12, 29, 21, 12), "escalate_at": at(2027, 1, 17, 14)}),
+    # two working hours received 12-31 15:00 (due 17:00), paused two working hours
+    (TWO_HOURS, at(2026, 12, 31, 15), dt.timedelta(hours=2),
+     {"deadline": at(2027, 1, 4, 10), "warn_at": at(2027, 1, 4, 9, 36), "escalate_at": at(2027, 1, 4, 12)}),
+])
+def test_a_recount_moves_a_clock_paused_before_by_the_time_it_was_paused(spec, start, paused, times):
+    """The rule's own deadline is in 2026; only the pause takes it into 2027: an estimate until
+    2027 is confirmed."""
+    estimating_2027, confirmed_2027 = WorkingCalendar(tracked_from=2027), WorkingCalendar(tracked_from=2028)
+    assert sla.clock_times(estimating_2027, start, spec, 80)["estimated"] is False
+    recount = {"started_at": start, "deadline": times["deadline"], "paused_total": paused, "spec": spec,
+               "warn_percent": 80, "manager_percent": 200}
+    assert sla.recounted_times(estimating_2027, confirmed_2027, **recount) == {**times, "estimated": False}
+    assert sla.recounted_times(estimating_2027, estimating_2027, **recount) == {**times, "estimated": True}
+    # a deadline that is not what the rule and the pause give (extended, promised): not the calendar's to move
+    moved = {**recount, "deadline": times["deadline"] + dt.timedelta(minutes=1)}
+    assert sla.recounted_times(estimating_2027, confirmed_2027, **moved) is None
+
+
+@pytest.mark.parametrize(("received", "now", "problem"), [
+    ((2026, 11, 23, 9), (2026, 11, 23, 9), ""),  # logged the very minute it was received
+    # the calendar's own time zone (here UTC) decides which day "now" and the received time are:
+    # Monday 20:00 UTC (Tuesday 04:00 in Shanghai): the previous working day is Friday 11-20
+    ((2026, 11, 20, 12), (2026, 11, 23, 20), ""),
+    ((2026, 11, 19, 20), (2026, 11, 23, 20), "受理时间不能早于上一个工作日（2026-11-20）。"),
+])
+def test_a_typed_received_time_is_read_in_the_calendars_time_zone(received, now, problem):
+    utc = dt.timezone.utc
+    cal = WorkingCalendar(tz=utc)
+    assert sla.received_at_problem(cal, dt.datetime(*received, tzinfo=utc), dt.datetime(*now, tzinfo=utc)) == problem
 
 
 def test_done_exactly_at_the_deadline_is_on_time():
