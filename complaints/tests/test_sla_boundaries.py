@@ -110,6 +110,10 @@ def test_which_limits_are_counted_on_the_calendar_and_so_may_be_estimates(unit, 
     estimating_2027 = WorkingCalendar(tracked_from=2027)
     assert sla.counted_over_estimate(estimating_2027, at(2026, 12, 30, 9), at(2027, 1, 4, 9), unit, working) is counted
     assert sla.counted_over_estimate(estimating_2027, at(2026, 12, 1, 9), at(2026, 12, 31, 9), unit, working) is False
+    # a new clock started five minutes before 2027: its deadline is in 2027, an estimate if counted on the calendar
+    spec = sla.RuleSpec("limit", "时限", Decimal({"minutes": 30, "hours": 2, "days": 1}[unit]), unit, working)
+    times = sla.clock_times(estimating_2027, at(2026, 12, 31, 23, 55), spec, 80)
+    assert times["deadline"].year == 2027 and times["estimated"] is counted
 
 
 TWO_HOURS = sla.RuleSpec("two_hours", "两小时", Decimal(2), "hours", True)
