@@ -62,6 +62,17 @@ def test_the_warning_and_manager_points_are_shares_of_the_span():
     assert points == {"warn_at": start + dt.timedelta(days=8), "escalate_at": start + dt.timedelta(days=15)}
 
 
+def test_a_request_at_exactly_the_limit_is_the_rules_deadline_and_an_earlier_one_the_owners():
+    """Only a deadline counted by the rule is an estimate over a year not confirmed yet."""
+    estimating_2027 = WorkingCalendar(tracked_from=2027)
+    start, limit = at(2026, 12, 31, 16), at(2027, 1, 4, 10, 45)  # half a working day over the New Year
+    assert sla.clock_times(estimating_2027, start, SPECS[sla.MINOR], 80)["deadline"] == limit
+    at_limit = sla.clock_times(estimating_2027, start, SPECS[sla.MINOR], 80, limit)
+    assert (at_limit["deadline"], at_limit["estimated"]) == (limit, True)
+    earlier = sla.clock_times(estimating_2027, start, SPECS[sla.MINOR], 80, at(2027, 1, 4, 10))
+    assert (earlier["deadline"], earlier["estimated"]) == (at(2027, 1, 4, 10), False)
+
+
 def test_a_span_without_working_time_is_shared_in_calendar_time():
     # promised for Saturday morning, received Friday after hours: no office time between them
     start, promised = at(2026, 11, 20, 19), at(2026, 11, 21, 9)
@@ -438,3 +449,16 @@ def test_cancelling_clocks_touches_only_the_named_cases_and_rules(case_in):
     assert clocks.clocks_cancel([one.pk], [sla.RETURN_VISIT]) == 1
     assert (states(one)[sla.RETURN_VISIT], states(one)[sla.FEEDBACK]) == (ClockState.CANCELLED, ClockState.RUNNING)
     assert (states(other)[sla.RETURN_VISIT], states(other)[sla.FEEDBACK]) == (ClockState.RUNNING, ClockState.RUNNING)
+    # stopping, likewise
+    assert clocks.clocks_stop([other.pk], [sla.FEEDBACK], at=timezone.now()) == 1
+    assert (states(other)[sla.RETURN_VISIT], states(other)[sla.FEEDBACK]) == (ClockState.RUNNING, ClockState.MET)
+    assert states(one)[sla.FEEDBACK] == ClockState.RUNNING
+
+
+def test_each_case_shows_its_own_earliest_deadline(case_in):
+    early, late = case_in("classified"), case_in("classified")
+    SlaClock.objects.filter(complaint=early).update(deadline=at(2026, 11, 23, 10))
+    SlaClock.objects.filter(complaint=late).update(deadline=at(2026, 11, 24, 10))
+    clocks.refresh_next_deadline([early.pk, late.pk])
+    assert dict(type(early).objects.filter(pk__in=[early.pk, late.pk]).values_list("pk", "next_deadline")) == {
+        early.pk: at(2026, 11, 23, 10), late.pk: at(2026, 11, 24, 10)}
