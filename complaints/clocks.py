@@ -312,7 +312,8 @@ def _chunks(ids, size: int = 2000):
 
 def _notify_clock_batch(clock_ids, *, stage: str, roles=(), to_handlers=True, level="warning") -> int:
     """One notification per handler and clock, and one summary per role, for a batch of clocks
-    that just changed: a few queries per 2,000 clocks, however many changed."""
+    that just changed: a few queries per 2,000 clocks, however many changed. Returns how many
+    notifications are new (a clock or batch already told is not told again: dedupe keys)."""
     if not clock_ids:
         return 0
     label = {"warn": "即将超时", "breach": "已超时", "manager": "超时未处理"}[stage]
@@ -324,15 +325,14 @@ def _notify_clock_batch(clock_ids, *, stage: str, roles=(), to_handlers=True, le
     rows.sort()  # by clock, oldest first: the same summary on every database
     sent = 0
     if to_handlers:
-        # The handler, else the first responder; one who may not open the case (a property
-        # company's liaison who forwarded it, someone who has left) is replaced by the
-        # supervisors (crm.notifications.route).
-        told = [row for row in rows if row[2] or row[3]]
+        # The handler, else the first responder (every case has one); one who may not open the
+        # case (a property company's liaison who forwarded it, someone who has left) is replaced
+        # by the supervisors (crm.notifications.route).
         sent += notify_many([
             Notification(recipient_id=handler or responder, title=f"时限{label}：{number} {name}"[:200], level=level,
                          url=case_url(Complaint(pk=case_id)), dedupe_key=f"sla:{pk}:{stage}")
-            for pk, number, handler, responder, name, case_id in told],
-            targets=[Complaint(pk=row[5]) for row in told])
+            for pk, number, handler, responder, name, case_id in rows],
+            targets=[Complaint(pk=row[5]) for row in rows])
     for role in roles:
         summary = "；".join(f"{row[1]} {row[4]}" for row in rows[:10])
         key = hashlib.sha1(",".join(str(r[0]) for r in rows).encode()).hexdigest()[:16]
@@ -341,33 +341,43 @@ def _notify_clock_batch(clock_ids, *, stage: str, roles=(), to_handlers=True, le
     return sent
 
 
+def _compare_and_set(ids, where: dict, changes: dict) -> list[int]:
+    """Write ``changes`` on the clocks ``ids`` that still match ``where`` and return the ids this
+    write changed. Between the scan's read and its write a handler may have stopped or paused a
+    clock, or another scan escalated it: such a clock keeps that change and is not notified."""
+    changed = []
+    for chunk in _chunks(ids):
+        SlaClock.objects.filter(pk__in=chunk, **where).update(**changes)
+        changed += SlaClock.objects.filter(pk__in=chunk, **changes).values_list("pk", flat=True)
+    return changed
+
+
 def sla_scan(now: dt.datetime | None = None) -> dict:
     """Every minute: warn at N% of a clock, mark breaches, escalate handler → supervisor →
     manager (at the rule's percent of the clock, stored on it as ``escalate_at``). Each step
     is a compare-and-set on the clock's state/escalation, so a second run finds nothing to
-    change and notifies nobody again."""
+    change and notifies nobody again; only the clocks a step changed are notified."""
     now = now or timezone.now()
+    running = [ClockState.RUNNING, ClockState.AT_RISK]
     # 1. Breaches (running or at risk, deadline passed).
-    breach_ids = list(SlaClock.objects.filter(state__in=[ClockState.RUNNING, ClockState.AT_RISK],
-                                              deadline__lte=now).values_list("pk", flat=True))
-    for chunk in _chunks(breach_ids):
-        SlaClock.objects.filter(pk__in=chunk, state__in=[ClockState.RUNNING, ClockState.AT_RISK]).update(
-            state=ClockState.BREACHED, breached_at=now, escalation=2)
+    breached = _compare_and_set(
+        list(SlaClock.objects.filter(state__in=running, deadline__lte=now).values_list("pk", flat=True)),
+        {"state__in": running}, {"state": ClockState.BREACHED, "breached_at": now, "escalation": 2})
     # 2. Warnings.
-    warn_ids = list(SlaClock.objects.filter(state=ClockState.RUNNING, warn_at__lte=now, escalation=0)
-                    .values_list("pk", flat=True))
-    for chunk in _chunks(warn_ids):
-        SlaClock.objects.filter(pk__in=chunk, state=ClockState.RUNNING, escalation=0).update(
-            state=ClockState.AT_RISK, escalation=1)
+    warned = _compare_and_set(
+        list(SlaClock.objects.filter(state=ClockState.RUNNING, warn_at__lte=now, escalation=0)
+             .values_list("pk", flat=True)),
+        {"state": ClockState.RUNNING, "escalation": 0}, {"state": ClockState.AT_RISK, "escalation": 1})
     # 3. Breached long enough: the manager.
-    manager_ids = list(SlaClock.objects.filter(state=ClockState.BREACHED, escalation=2, escalate_at__lte=now)
-                       .values_list("pk", flat=True))
-    for chunk in _chunks(manager_ids):
-        SlaClock.objects.filter(pk__in=chunk, escalation=2).update(escalation=3)
-    _notify_clock_batch(warn_ids, stage="warn")
-    _notify_clock_batch(breach_ids, stage="breach", roles=(Role.CS_SUPERVISOR,), level="danger")
-    _notify_clock_batch(manager_ids, stage="manager", roles=(Role.MANAGER,), to_handlers=False, level="danger")
-    return {"warned": len(warn_ids), "breached": len(breach_ids), "to_manager": len(manager_ids)}
+    to_manager = _compare_and_set(
+        list(SlaClock.objects.filter(state=ClockState.BREACHED, escalation=2, escalate_at__lte=now)
+             .values_list("pk", flat=True)),
+        {"state": ClockState.BREACHED, "escalation": 2}, {"state": ClockState.BREACHED, "escalation": 3})
+    notified = _notify_clock_batch(warned, stage="warn")
+    notified += _notify_clock_batch(breached, stage="breach", roles=(Role.CS_SUPERVISOR,), level="danger")
+    notified += _notify_clock_batch(to_manager, stage="manager", roles=(Role.MANAGER,), to_handlers=False,
+                                    level="danger")
+    return {"warned": len(warned), "breached": len(breached), "to_manager": len(to_manager), "notified": notified}
 
 
 def return_visit_reminders(now: dt.datetime | None = None) -> int:

@@ -36,8 +36,10 @@ def phone_key(value) -> str:
         rest = digits[len(prefix):]
         if len(rest) == 11 and rest[0] == "1":
             return rest  # a mobile
-        if 9 <= len(rest) <= 11 and rest[0] not in "01":
-            return "0" + rest  # a landline dialled from abroad drops its area code's trunk 0
+        if 10 <= len(rest) <= 12 and rest[0] == "0":
+            return rest  # a landline written with its trunk 0 kept: +86 (0)571 8888 0001
+        if 9 <= len(rest) <= 11 and (rest[0] in "23456789" or rest.startswith("10")):
+            return "0" + rest  # a landline dialled from abroad drops its area code's trunk 0 (Beijing's is 10)
     return digits
 
 

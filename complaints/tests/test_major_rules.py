@@ -98,7 +98,7 @@ def test_an_event_becomes_major_at_exactly_the_owner_count_and_once(new_case, pl
     Rule.objects.filter(key="complaints.event_major_owner_count").update(value=3)
     event = services.event_create(project=place["project"], title="2号楼停水", user=users["cs_staff"])
     first = new_case(owner=0, event=event)
-    new_case(owner=1, kind=Kind.NEED, event=event)  # a need is not a complaint about the event
+    need = new_case(owner=1, kind=Kind.NEED, event=event)  # a need is not a complaint about the event
     second = new_case(owner=1, event=event)
     event.refresh_from_db()
     assert event.major_at is None and Complaint.objects.get(pk=first.pk).severity != Severity.MAJOR
@@ -108,6 +108,7 @@ def test_an_event_becomes_major_at_exactly_the_owner_count_and_once(new_case, pl
     assert became is not None
     for case in (first, second, third):
         assert Complaint.objects.get(pk=case.pk).major_reason == "同一事件“2号楼停水”已有3户业主投诉（≥3户）"
+    assert Complaint.objects.filter(pk=need.pk).values_list("severity", "major_reason").get() == ("", "")
     fourth = new_case(owner=3, event=event)
     event.refresh_from_db()
     assert event.major_at == became

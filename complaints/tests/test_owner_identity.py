@@ -38,16 +38,20 @@ def _link_all(client, cases):
 
 
 def test_an_owner_found_once_and_typed_once_is_one_owner_of_the_event(client, place, users):
-    """Four owners, one of them twice (lookup + typed as +86 …): not five owners, not major."""
+    """Four owners, two of them twice (lookup + typed as +86 …): not five owners, not major."""
     owners, units, project = place["owners"], place["units"], place["project"]
     client.force_login(users["front_desk"])
     cases = [_entry_by_lookup(client, owners[i], units[i], f"电梯停运{i}") for i in range(4)]
     phone = owners[0].phone
     cases.append(_entry_typed(client, project, owners[0].name, f"+86 {phone[:3]} {phone[3:7]} {phone[7:]}", "电梯又停"))
+    # and another of the four calls from the Beijing landline on file as 其他电话, dialled with +86
+    # (area code 10, not a mobile)
+    type(owners[1]).objects.filter(pk=owners[1].pk).update(phone_alt="010-88880002")
+    cases.append(_entry_typed(client, project, "业主家属", "+86 10 8888 0002", "电梯还停"))
     client.force_login(users["cs_staff"])
     event = _link_all(client, cases)
     rows = Complaint.objects.filter(event=event)
-    assert rows.count() == 5
+    assert rows.count() == 6
     assert set(rows.values_list("severity", flat=True)) == {""}
     assert not rows.exclude(major_reason="").exists()
     event.refresh_from_db()
@@ -75,13 +79,17 @@ def test_the_weekly_report_counts_an_owner_found_once_and_typed_once_as_one_repe
     phone = owners[1].phone
     _entry_typed(client, project, owners[1].name, f"0086-{phone}", "门禁又坏")
     _entry_by_lookup(client, owners[2], units[2], "路灯不亮")
+    # a caller not in the customer file, typed twice with the same phone written two ways
+    _entry_typed(client, project, "路人丙", "139 1111 4444", "夜间噪音")
+    _entry_typed(client, project, "路人丙", "+86 13911114444", "又有噪音")
     client.force_login(users["manager"])
     page = client.get(reverse("complaints:weekly"))
-    assert [r["count"] for r in page.context["data"]["repeat"]] == [2]
+    assert [r["count"] for r in page.context["data"]["repeat"]] == [2, 2]
     response = client.get(reverse("crm:export_register", args=["complaints-weekly"]))
     content = b"".join(response.streaming_content) if response.streaming else response.content
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
-    assert [(r[1], r[2]) for r in rows if r[0] == "重复投诉"] == [(phone[:3] + "****" + phone[-4:], 2)]
+    assert [(r[1], r[2]) for r in rows if r[0] == "重复投诉"] == [(phone[:3] + "****" + phone[-4:], 2),
+                                                                ("139****4444", 2)]
 
 
 def test_the_customer_page_lists_the_cases_typed_with_the_customers_phone(client, place, users):
@@ -90,8 +98,14 @@ def test_the_customer_page_lists_the_cases_typed_with_the_customers_phone(client
     found = _entry_by_lookup(client, owners[3], units[3], "楼道积水")
     typed = _entry_typed(client, project, owners[3].name, f"+86{owners[3].phone}", "楼道又积水")
     stranger = _entry_typed(client, project, "路人乙", "13911113333", "路人投诉")
+    # cases typed before phones were stored without the country code keep the digits as typed
+    type(owners[3]).objects.filter(pk=owners[3].pk).update(phone_alt="0571-88880003")
+    legacy = [_entry_typed(client, project, owners[3].name, "13800000000", f"旧案{i}") for i in range(3)]
+    for case, stored in zip(legacy, ["86" + owners[3].phone, "0086" + owners[3].phone, "8657188880003"]):
+        Complaint.objects.filter(pk=case.pk).update(phone_digits=stored)
     client.force_login(users["cs_supervisor"])
     page = client.get(reverse("owners:customer_detail", args=[owners[3].pk]), {"tab": "cases"})
     assert page.status_code == 200
     numbers = {c.number for c in page.context["cases"]}
-    assert numbers == {found.number, typed.number} and stranger.number not in numbers
+    assert numbers == {found.number, typed.number, *(c.number for c in legacy)}
+    assert stranger.number not in numbers

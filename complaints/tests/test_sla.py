@@ -113,6 +113,13 @@ def test_major_classification_starts_answer_and_resolution_clocks(case_in, users
     assert sla.MAJOR_RESOLVE in deadlines
 
 
+def test_a_minor_case_is_due_by_the_time_the_owner_asked_for_within_half_a_day(new_case, users):
+    case = new_case(received_at=at(2026, 9, 30, 16), owner_requested_by=at(2026, 9, 30, 17, 30))
+    services.complaint_classify(complaint=case, user=users["cs_supervisor"], valid=True, severity="minor")
+    clock = SlaClock.objects.get(complaint=case, rule__code=sla.MINOR)
+    assert (clock.deadline, clock.warn_at) == (at(2026, 9, 30, 17, 30), at(2026, 9, 30, 17, 12))
+
+
 def test_need_uses_the_promised_time(new_case):
     case = new_case(kind=Kind.NEED, received_at=at(2026, 9, 30, 16), promised_by=at(2026, 10, 8, 10))
     assert case.clocks.get(rule__code=sla.NEED_REPLY).deadline == at(2026, 10, 8, 10)

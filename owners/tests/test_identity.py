@@ -9,7 +9,14 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("typed, key", [
     ("13800138000", "13800138000"), ("138-0013-8000", "13800138000"), ("+86 138 0013 8000", "13800138000"),
     ("008613800138000", "13800138000"), ("8613800138000", "13800138000"),
-    ("0571-88880001", "057188880001"), ("+86 571 8888 0001", "057188880001"), ("", ""), ("—", ""),
+    ("0571-88880001", "057188880001"), ("+86 571 8888 0001", "057188880001"), ("", ""), ("—", ""), (None, ""),
+    # a landline from abroad: 9 to 11 digits after the country code, its area code's trunk 0 restored
+    ("+86 20 1234567", "0201234567"), ("0086 20 8888 0001", "02088880001"),
+    ("+86 10 8888 0001", "01088880001"),  # Beijing: area code 10, not a mobile
+    ("+86 (0)571 8888 0001", "057188880001"), ("+86 0571-88880001", "057188880001"),  # the trunk 0 kept
+    # too short or too long for a number after a country code: the digits as typed
+    ("8623456789", "8623456789"), ("+86 571 8888 00011", "86571888800011"), ("86 1380013800", "861380013800"),
+    ("+86 138 0013 80001", "86138001380001"), ("86 0571 888", "860571888"),
 ])
 def test_a_phone_is_identified_by_its_digits_without_the_country_code(typed, key):
     assert phone_key(typed) == key
@@ -53,3 +60,41 @@ def test_unknown_phones_names_and_blanks(people):
     assert keys[2] == keys[3] == "name:丙"
     assert keys[4] != keys[5]
     assert count_owners([]) == 0
+
+
+def test_a_typed_landline_is_found_however_the_customer_file_wrote_it(people):
+    from owners.models import Customer
+
+    project = people["a"].project
+    canton = Customer.objects.create(code="G", name="G", phone="13800000003", phone_alt="020-1234567",
+                                     project=project)
+    beijing = Customer.objects.create(code="J", name="J", phone="010-88880001", project=project)
+    plain = Customer.objects.create(code="P", name="P", phone="13800000004", phone_alt="057188880002",
+                                    project=project)
+    assert owner_keys([Contact(None, "+86 20 1234567", "x"), Contact(None, "020 1234 567", "x"),
+                       Contact(None, "+86 10 8888 0001", "y"), Contact(None, "0571-8888 0002", "z")]) == [
+        f"customer:{canton.pk}", f"customer:{canton.pk}", f"customer:{beijing.pk}", f"customer:{plain.pk}"]
+
+
+def test_an_owner_without_a_phone_is_never_a_customer_without_a_second_phone(people):
+    a = people["a"]  # no 其他电话
+    keys = owner_keys([Contact(None, a.phone, "王先生"), Contact(None, "", "丙")])
+    assert keys == [f"customer:{a.pk}", "name:丙"]
+
+
+def test_a_phone_given_with_two_customers_is_the_first_ones(people):
+    a, b = people["a"], people["b"]
+    keys = owner_keys([Contact(a.pk, "13999990000", "甲"), Contact(b.pk, "13999990000", "乙"),
+                       Contact(None, "139 9999 0000", "?")])
+    assert keys == [f"customer:{a.pk}", f"customer:{b.pk}", f"customer:{a.pk}"]
+
+
+def test_typed_phones_are_looked_up_in_batches_and_each_is_found(people, django_assert_max_num_queries):
+    from owners import identity
+
+    a = people["a"]
+    strangers = [Contact(None, f"1370000{i:04d}", "路人") for i in range(identity._CHUNK + 5)]
+    with django_assert_max_num_queries(2):
+        keys = owner_keys([*strangers, Contact(None, a.phone, "王")])
+    assert keys[-1] == f"customer:{a.pk}"  # its key sorts after the first batch of 400
+    assert len(set(keys)) == len(strangers) + 1
