@@ -154,6 +154,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker waits for Redis ins
 CELERY_BEAT_SCHEDULE = {
     "crm.deliver_pending_notifications": {"task": "crm.deliver_pending_notifications", "schedule": 60.0},
     "crm.purge_old_exports": {"task": "crm.purge_old_exports", "schedule": crontab(hour=3, minute=10)},
+    "crm.purge_old_notifications": {"task": "crm.purge_old_notifications", "schedule": crontab(hour=3, minute=20)},
     "mortgage.evaluate_litigation": {"task": "mortgage.evaluate_litigation", "schedule": crontab(hour=7, minute=0)},
     "mortgage.chase_late_certificates": {"task": "mortgage.chase_late_certificates", "schedule": crontab(hour=8, minute=30)},
     "complaints.sla_scan": {"task": "complaints.sla_scan", "schedule": 60.0},
@@ -234,8 +235,7 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("CRM_MEDIA_ROOT", default=str(VAR_DIR / "media"))  # scans and attachments; served only through views that check permissions
-EXPORT_ROOT = VAR_DIR / "exports"  # finished Excel exports, purged after EXPORT_KEEP_DAYS
-EXPORT_KEEP_DAYS = 7  # exports hold personal data: keep them a week
+EXPORT_ROOT = VAR_DIR / "exports"  # finished Excel exports, purged after the rule crm.export_keep_days (a week)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger uploads spool to disk
 # Files that live only while a request or job runs (they hold personal data): under var/, never
 # the system temp folder; removed when their request or job ends, purged daily if a process died.

@@ -37,6 +37,10 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(fields=["delivered_at", "attempts"], name="notification_pending"),
+            # crm.notifications._store counts the rows of a batch's events (dedupe_key IN …) before and
+            # after inserting; the unique constraint's index leads with the recipient, so without this
+            # one that count reads the whole table, which grows by years of notices.
+            models.Index(fields=["dedupe_key"], name="notification_dedupe"),
         ]
 
     def __str__(self):
