@@ -253,6 +253,7 @@ EMAIL_BACKEND = env.str(  # console by default; smtp in production
 )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")  # the office mail relay
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # a relay that stops answering fails the notice, not the worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")  # sender of notifications
 
 # --- Security ----------------------------------------------------------------------------
