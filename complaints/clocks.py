@@ -24,7 +24,7 @@ from simple_history.utils import bulk_update_with_history
 from crm.approvals import approval_decide, approval_submit, pending_for
 from crm.calendar import calendar, elapsed_cutoff_at
 from crm.models import Notification
-from crm.notifications import notify_many, notify_role
+from crm.notifications import Target, notify_many, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
 from owners.identity import Contact, count_owners
@@ -33,7 +33,7 @@ from . import sla
 from .models import (
     LIVE_CLOCK_STATES, LONG_KINDS, OPEN_STATES, ClockState, Complaint, Severity, SlaClock, SlaRule, TimelineEntry,
 )
-from .timeline import case_url, check_writable, ensure_open, require, timeline_add
+from .timeline import case_url, case_urls, check_writable, ensure_open, require, timeline_add
 
 SEVERITY_CLOCKS = [sla.MINOR, sla.IMPORTANT, sla.MAJOR_ANSWER, sla.MAJOR_RESOLVE]
 
@@ -370,11 +370,12 @@ def _notify_handlers(rows, *, stage: str, level: str) -> int:
     replaced by the supervisors (crm.notifications.route)."""
     told = [row for row in rows if row[2] or row[3]]
     label = SCAN_LABELS[stage]
+    urls = case_urls({row[5] for row in told})
     return notify_many([
         Notification(recipient_id=handler or responder, title=f"时限{label}：{number} {name}"[:200], level=level,
-                     url=case_url(Complaint(pk=case_id)), dedupe_key=f"sla:{pk}:{stage}")
+                     url=urls[case_id], dedupe_key=f"sla:{pk}:{stage}")
         for pk, number, handler, responder, name, case_id in told],
-        targets=[Complaint(pk=row[5]) for row in told])
+        targets=[Target(Complaint, row[5]) for row in told])
 
 
 def _scan_stage(due, updates: dict, *, stage: str, roles=(), to_handlers=True, level="warning") -> int:
