@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -247,7 +248,7 @@ def _claim(size: int, now: dt.datetime) -> tuple[dt.datetime, list[Notification]
 
 def message_id(note: Notification) -> str:
     """The notice's idempotency key as an e-mail ``Message-ID``: the same for every copy."""
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
     return f"<crm-notification-{note.pk}@{domain}>"
 
 
@@ -267,15 +268,20 @@ def _send_batch(batch: list[Notification], endpoints, *, stop_at: float) -> dict
     if mailed:
         smtp = get_connection()
         try:
-            for note in mailed:
+            for index, note in enumerate(mailed):
                 if time.monotonic() >= stop_at:
                     failures[note.pk] = ""
                     continue
                 try:
                     smtp.open()  # a no-op while the connection is open
+                except Exception as exc:  # noqa: BLE001 - the relay is unreachable: the rest waits for the sweep
+                    log.warning("mail relay unreachable, %s notices wait: %s", len(mailed) - index, exc)
+                    failures.update((n.pk, _error(exc)) for n in mailed[index:])
+                    break
+                try:
                     smtp.send_messages([_email(note)])
                 except Exception as exc:  # noqa: BLE001 - a refused or lost message is retried by the sweep
-                    failures[note.pk] = str(exc)[:300] or type(exc).__name__
+                    failures[note.pk] = _error(exc)
                     log.warning("notification %s not delivered: %s", note.pk, exc)
                     if not isinstance(exc, smtplib.SMTPRecipientsRefused):
                         smtp.close()  # the connection may be broken: the next message opens a new one
@@ -292,8 +298,12 @@ def _send_batch(batch: list[Notification], endpoints, *, stop_at: float) -> dict
                     post_webhook(endpoint, f"{notes[0].title}\n{notes[0].body}".strip())
             except Exception as exc:  # noqa: BLE001 - a failed robot is retried by the sweep
                 log.warning("group robot did not take %r: %s", notes[0].title, exc)
-                failures.update((note.pk, str(exc)[:300] or type(exc).__name__) for note in notes)
+                failures.update((note.pk, _error(exc)) for note in notes)
     return failures
+
+
+def _error(exc: Exception) -> str:
+    return (str(exc) or type(exc).__name__)[:300]
 
 
 def _record(batch: list[Notification], failures: dict[int, str], now: dt.datetime, until: dt.datetime) -> int:

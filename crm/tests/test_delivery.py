@@ -83,6 +83,24 @@ def test_a_refused_recipient_fails_alone_and_is_retried_by_the_next_sweep(make_u
 
 
 @pytest.mark.django_db
+def test_an_unreachable_relay_fails_the_batch_once_and_the_notices_wait_for_the_next_sweep(make_user, sink, settings):
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = closed.getsockname()[1]
+    _notices([make_user("cs_staff")], per_user=5)
+    assert deliver_pending() == 0
+    rows = Notification.objects.values_list("delivered_at", "attempts", "last_error")
+    assert {(delivered, attempts) for delivered, attempts, _ in rows} == {(None, 1)}
+    assert all(error for _, _, error in rows)
+    settings.EMAIL_PORT = sink.port  # the relay is back: the next sweep delivers them
+    later = timezone.now() + dt.timedelta(seconds=notifications.RETRY_SECONDS + 1)
+    assert deliver_pending(now=later) == 5
+    assert len(sink.unique()) == 5 and sink.connections == 1
+
+
+@pytest.mark.django_db
 def test_a_claimed_batch_is_not_claimed_again_until_its_claim_runs_out(make_user):
     _notices([make_user("cs_staff")], per_user=10)
     now = timezone.now()
