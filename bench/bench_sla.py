@@ -19,6 +19,14 @@ count. Baseline: a per-case Python loop over the same cases (load the case's clo
 each, update each changed clock and notify its handler one by one). The loop is linear in the
 cases; above 20,000 cases it is scaled from its run at the tenth (it would take a quarter of an
 hour), and ``BENCH_FULL_BASELINE=1`` runs it in full.
+
+Years of notices (issue 14 §3): at all the cases, the idle scan and the tick are measured again
+with 10,000 and with 1,000,000 notifications in the table (``--quick``: 100,000; inserted in
+bulk inside the same rolled-back transaction, read and unread, most with a dedupe key), each
+line against the same scan at 10,000 (ratio 1.00x = flat). Baseline of the tick at the largest
+table: the same scan with the dedupe-key index dropped (the table as it was before issue 14).
+``auto_major`` over the cases the data set has due (about 4,300 at 100,000 cases) is measured
+against ``baseline_make_major``, the version before issue 14 (one statement for all the ids).
 """
 from __future__ import annotations
 
@@ -35,6 +43,7 @@ if __package__ in (None, ""):
 from bench.common import parse_args, report, setup  # noqa: E402
 
 SPREAD = 10_000  # clock times are spread over this many minutes around T
+NOTIFICATIONS = {"full": (10_000, 1_000_000), "quick": (10_000, 100_000), "smoke": (100, 1_000)}
 FULL_BASELINE_MAX = 20_000  # above: the baseline loop is scaled from the tenth (BENCH_FULL_BASELINE=1 runs it)
 
 
@@ -97,6 +106,73 @@ def baseline_scan(case_ids, now) -> dict:
     return counts
 
 
+def add_notifications(count: int, start: int, now) -> int:
+    """``count`` old notifications (two years, delivered; nine in ten read, most with a dedupe
+    key as the jobs write them), in bulk."""
+    from django.contrib.auth import get_user_model
+
+    from bench.generate import Inserter
+    from crm.models import Notification
+
+    users = list(get_user_model().objects.order_by("pk").values_list("pk", flat=True)[:50])
+    ins = Inserter(Notification)
+    span = dt.timedelta(days=730).total_seconds()
+    for i in range(start, start + count):
+        made = now - dt.timedelta(seconds=span * ((i * 7919) % 100_003) / 100_003 + 3600)
+        key = f"sla:{90_000_000 + i}:{('warn', 'breach', 'manager')[i % 3]}" if i % 10 < 7 else ""
+        ins.add(recipient_id=users[i % len(users)], title=f"时限已超时：TS-{i:07d} 重要投诉处置", body="",
+                url=f"/complaints/{i}/", level="danger", dedupe_key=key, created_at=made,
+                read_at=made if i % 10 else None, delivered_at=made, attempts=1, last_error="", claimed_until=None)
+    return ins.finish()
+
+
+def baseline_make_major(ids, *, reason: str, user=None) -> list[int]:
+    """``complaints.clocks.make_major`` before issue 14: every id in one statement (SQLite
+    refuses more than 32,766), one transaction per statement."""
+    import hashlib
+
+    from complaints import sla
+    from complaints.clocks import _percents, clocks_cancel, refresh_next_deadline, sla_rules
+    from complaints.models import OPEN_STATES, Complaint, Severity, SlaClock, TimelineEntry
+    from crm.calendar import calendar
+    from crm.notifications import notify_role
+    from crm.roles import Role
+
+    ids = list(ids)
+    changed = list(Complaint.objects.filter(pk__in=ids, state__in=OPEN_STATES).exclude(severity=Severity.MAJOR)
+                   .values_list("pk", flat=True))
+    if not changed:
+        return []
+    Complaint.objects.filter(pk__in=changed).exclude(severity=Severity.MAJOR).update(
+        severity=Severity.MAJOR, major_reason=reason[:200])
+    classified = list(Complaint.objects.filter(pk__in=changed, valid=True, disposed_at__isnull=True)
+                      .only("pk", "received_at"))
+    clocks_cancel([c.pk for c in classified], [sla.MINOR, sla.IMPORTANT])
+    rules = sla_rules()
+    cal, (warn, manager) = calendar(), _percents()
+    SlaClock.objects.bulk_create([
+        SlaClock(complaint_id=case.pk, rule=rules[code], **sla.clock_times(cal, case.received_at, rules[code], warn,
+                                                                          manager_percent=manager))
+        for case in classified for code in (sla.MAJOR_ANSWER, sla.MAJOR_RESOLVE) if code in rules],
+        ignore_conflicts=True)
+    refresh_next_deadline(changed)
+    TimelineEntry.objects.bulk_create(
+        [TimelineEntry(complaint_id=pk, actor=user, kind="major", text=f"升级为重大投诉：{reason}") for pk in changed])
+    numbers = list(Complaint.objects.filter(pk__in=changed).values_list("number", flat=True))
+    key = hashlib.sha1(",".join(map(str, sorted(changed))).encode()).hexdigest()[:16]
+    for role in (Role.CS_SUPERVISOR, Role.MANAGER):
+        notify_role(role, title=f"升级为重大投诉：{'、'.join(numbers[:5])}", body=reason, level="danger",
+                    dedupe_key=f"complaints:major:{key}")
+    return changed
+
+
+def _drop_dedupe_index() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX notification_dedupe")
+
+
 def _timed(fn, runs: int):
     """Median seconds of ``fn`` over ``runs``, each rolled back to a savepoint; the last result."""
     from django.db import transaction
@@ -140,10 +216,15 @@ def _queries(fn) -> int:
 def main(argv=None) -> list[str]:
     args = parse_args(argv, description=__doc__.splitlines()[0])
     setup(args)
-    from django.db import transaction
+    from django.db import connection, transaction
+    from django.utils import timezone
 
     from bench.common import database_label
-    from complaints.models import Complaint, SlaClock, SlaRule
+    from complaints.clocks import CHUNK_SIZE, auto_major
+    from complaints.models import LONG_KINDS, OPEN_STATES, Complaint, SlaClock, SlaRule
+    from crm.calendar import elapsed_cutoff_at
+    from crm.models import Notification
+    from crm.rules import rule
     try:
         from complaints.clocks import sla_scan
     except ImportError:  # before the clocks module was split out of services
@@ -188,6 +269,39 @@ def main(argv=None) -> list[str]:
                 print(f"  {n:,} cases, {added:,} clocks: idle {idle_s * 1000:.0f} ms ({r['idle_q']} queries), "
                       f"tick {tick_s * 1000:.0f} ms ({r['tick_q']} queries, {tick}), "
                       f"baseline {base_s * 1000:.0f} ms ({r['baseline_q']} queries, {base})", flush=True)
+            # Years of notices: the same scans with more and more notifications in the table.
+            present = Notification.objects.count()
+            volumes = {}
+            for volume in NOTIFICATIONS[args.mode]:
+                if volume > present:
+                    started = time.perf_counter()
+                    present += add_notifications(volume - present, present, now)
+                    print(f"  inserted notifications up to {present:,} in {time.perf_counter() - started:.1f} s",
+                          flush=True)
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:  # what autovacuum would do after such an insert
+                        cursor.execute("ANALYZE crm_notification")
+                idle_s, _ = _timed(lambda: sla_scan(now=idle_at), runs)
+                tick_s, tick = _timed(lambda: sla_scan(now=now), runs)
+                volumes[present] = {"idle": idle_s, "tick": tick_s, "tick_result": tick,
+                                    "tick_q": _queries(lambda: sla_scan(now=now))}
+                print(f"  {present:,} notifications: idle {idle_s * 1000:.0f} ms, tick {tick_s * 1000:.0f} ms "
+                      f"({volumes[present]['tick_q']} queries, {tick})", flush=True)
+            sid = transaction.savepoint()
+            _drop_dedupe_index()
+            unindexed_s, _ = _timed(lambda: sla_scan(now=now), runs)
+            transaction.savepoint_rollback(sid)
+            print(f"  {present:,} notifications without the dedupe index: tick {unindexed_s * 1000:.0f} ms", flush=True)
+            # The automatic major rule over the cases due in the data set (the clocks above are theirs).
+            major_s, major = _timed(lambda: len(auto_major()), runs)
+            days = int(rule("complaints.unresolved_major_days"))
+            due = list(Complaint.objects.filter(
+                kind__in=LONG_KINDS, valid=True, disposed_at__isnull=True, state__in=OPEN_STATES,
+                received_at__lt=elapsed_cutoff_at(timezone.now(), days=days)).exclude(severity="major")
+                .values_list("pk", flat=True))
+            old_major_s, old_major = _timed(lambda: len(baseline_make_major(due, reason="bench")), runs)
+            print(f"  auto_major: {major:,} cases in {major_s * 1000:.0f} ms; "
+                  f"before issue 14 {old_major:,} in {old_major_s * 1000:.0f} ms", flush=True)
             raise Rollback
     except Rollback:
         pass
@@ -204,6 +318,18 @@ def main(argv=None) -> list[str]:
     lines.append(report(f"sla scan queries tick {small_n:,} vs {big_n:,} cases [{db}]", big["tick_q"],
                         little["tick_q"], unit="queries",
                         note=f"baseline loop {little['baseline_q']} -> {big['baseline_q']} queries"))
+    low, high = min(volumes), max(volumes)
+    label = f"sla scan {big_n:,} cases, {high:,} vs {low:,} notifications [{db}]"
+    lines.append(report(f"{label} idle", volumes[high]["idle"] * 1000, volumes[low]["idle"] * 1000, unit="ms",
+                        note="ratio 1.00x = flat in the notifications; target <= 300 ms"))
+    lines.append(report(f"{label} tick", volumes[high]["tick"] * 1000, volumes[low]["tick"] * 1000, unit="ms",
+                        note=f"{volumes[high]['tick_result']}; target <= 1000 ms with ~1,000 clocks changing"))
+    lines.append(report(f"sla scan tick {big_n:,} cases, {high:,} notifications, dedupe index vs none [{db}]",
+                        volumes[high]["tick"] * 1000, unindexed_s * 1000, unit="ms",
+                        note="baseline: the table as before issue 14 (no index on dedupe_key)"))
+    lines.append(report(f"auto_major {major:,} due cases of {big_n:,} [{db}]", major_s * 1000, old_major_s * 1000,
+                        unit="ms", note=f"chunks of {CHUNK_SIZE:,} ids; baseline: one statement for all ids "
+                                        "(refused by SQLite above 32,766)"))
     return lines
 
 

@@ -15,8 +15,8 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Min, OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -24,7 +24,7 @@ from simple_history.utils import bulk_update_with_history
 from crm.approvals import approval_decide, approval_submit, pending_for
 from crm.calendar import calendar, elapsed_cutoff_at
 from crm.models import Notification
-from crm.notifications import notify_many, notify_role
+from crm.notifications import Target, notify_many, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
 from owners.identity import Contact, count_owners
@@ -33,7 +33,7 @@ from . import sla
 from .models import (
     LIVE_CLOCK_STATES, LONG_KINDS, OPEN_STATES, ClockState, Complaint, Severity, SlaClock, SlaRule, TimelineEntry,
 )
-from .timeline import case_url, check_writable, ensure_open, require, timeline_add
+from .timeline import case_url, case_urls, check_writable, ensure_open, require, timeline_add
 
 SEVERITY_CLOCKS = [sla.MINOR, sla.IMPORTANT, sla.MAJOR_ANSWER, sla.MAJOR_RESOLVE]
 
@@ -104,40 +104,57 @@ def refresh_next_deadline(complaint_ids) -> None:
 # --- The automatic major rules --------------------------------------------------------------
 
 
-def make_major(ids, *, reason: str, user=None) -> list[int]:
+def make_major(cases, *, reason: str, user=None) -> list[int]:
     """Make cases major (set-based, compare-and-set on the severity): record the reason,
-    swap classified cases' severity clocks for the major ones, tell the superiors."""
-    ids = list(ids)
-    if not ids:
-        return []
-    candidates = Complaint.objects.filter(pk__in=ids, state__in=OPEN_STATES).exclude(severity=Severity.MAJOR)
-    changed = list(candidates.values_list("pk", flat=True))
+    swap classified cases' severity clocks for the major ones, tell the superiors once.
+
+    ``cases`` is a list of ids or a queryset of cases; either is taken ``CHUNK_SIZE`` cases at a
+    time, each chunk in its own transaction, so that no statement carries a longer id list and
+    the cost per case stays the same however many are due. One notice names them all."""
+    rules, cal, (warn, manager) = sla_rules(), calendar(), _percents()
+    # The notice lists the first five in the register's order (newest received first).
+    wave = _Wave(keep=5, order=lambda row: (-row[0].timestamp(), row[1]))
+    changed = []
+    for ids in _id_chunks(cases):
+        with transaction.atomic():
+            rows = _make_major_chunk(ids, reason=reason, user=user, rules=rules, cal=cal, warn=warn,
+                                     manager=manager)
+        changed += [pk for _, pk, _ in rows]
+        wave.add([pk for _, pk, _ in rows], rows)
     if not changed:
         return []
-    Complaint.objects.filter(pk__in=changed).exclude(severity=Severity.MAJOR).update(
-        severity=Severity.MAJOR, major_reason=reason[:200])
-    classified = list(Complaint.objects.filter(pk__in=changed, valid=True, disposed_at__isnull=True)
-                      .only("pk", "received_at"))
-    clocks_cancel([c.pk for c in classified], [sla.MINOR, sla.IMPORTANT])
-    rules = sla_rules()
-    cal, (warn, manager) = calendar(), _percents()
+    numbers = [number for _, _, number in wave.first]
+    for role in (Role.CS_SUPERVISOR, Role.MANAGER):
+        notify_role(role, title=f"升级为重大投诉：{'、'.join(numbers)}{'等' if wave.count > len(numbers) else ''}",
+                    body=reason, level="danger", dedupe_key=f"complaints:major:{wave.key}")
+    return changed
+
+
+def _make_major_chunk(ids, *, reason, user, rules, cal, warn, manager) -> list[tuple]:
+    """One chunk of ``make_major``, in the caller's transaction: the cases still open and not
+    major are locked (waiting for a writer that holds one, then read again), changed, and
+    returned as (received_at, id, number)."""
+    rows = list(Complaint.objects.select_for_update().filter(pk__in=ids, state__in=OPEN_STATES)
+                .exclude(severity=Severity.MAJOR).order_by("pk")  # locks taken in one order: no deadlock
+                .values_list("received_at", "pk", "number", "valid", "disposed_at"))
+    if not rows:
+        return []
+    changed = [pk for _, pk, *_ in rows]
+    Complaint.objects.filter(pk__in=changed).update(severity=Severity.MAJOR, major_reason=reason[:200])
+    classified = [(pk, received) for received, pk, _, valid, disposed in rows if valid is True and disposed is None]
+    clocks_cancel([pk for pk, _ in classified], [sla.MINOR, sla.IMPORTANT])
     new_clocks = []
-    for case in classified:  # only the cases that just changed
+    for pk, received in classified:  # only the cases that just changed
         for code in (sla.MAJOR_ANSWER, sla.MAJOR_RESOLVE):
             spec = rules.get(code)
             if spec:
-                new_clocks.append(SlaClock(complaint_id=case.pk, rule=spec, **sla.clock_times(
-                    cal, case.received_at, spec, warn, manager_percent=manager)))
+                new_clocks.append(SlaClock(complaint_id=pk, rule=spec, **sla.clock_times(
+                    cal, received, spec, warn, manager_percent=manager)))
     SlaClock.objects.bulk_create(new_clocks, ignore_conflicts=True)
     refresh_next_deadline(changed)
     TimelineEntry.objects.bulk_create(
         [TimelineEntry(complaint_id=pk, actor=user, kind="major", text=f"升级为重大投诉：{reason}") for pk in changed])
-    numbers = list(Complaint.objects.filter(pk__in=changed).values_list("number", flat=True))
-    key = hashlib.sha1(",".join(map(str, sorted(changed))).encode()).hexdigest()[:16]
-    for role in (Role.CS_SUPERVISOR, Role.MANAGER):
-        notify_role(role, title=f"升级为重大投诉：{'、'.join(numbers[:5])}{'等' if len(numbers) > 5 else ''}",
-                    body=reason, level="danger", dedupe_key=f"complaints:major:{key}")
-    return changed
+    return [(received, pk, number) for received, pk, number, *_ in rows]
 
 
 def auto_major(now: dt.datetime | None = None) -> list[int]:
@@ -147,11 +164,11 @@ def auto_major(now: dt.datetime | None = None) -> list[int]:
     of the 8th, so the case becomes major on the 9th; a holiday does not move it."""
     now = now or timezone.now()
     days = rule_int("complaints.unresolved_major_days")
-    ids = list(Complaint.objects.filter(
+    due = Complaint.objects.filter(
         kind__in=LONG_KINDS, valid=True, disposed_at__isnull=True, state__in=OPEN_STATES,
         received_at__lt=elapsed_cutoff_at(now, days=days),
-    ).exclude(severity=Severity.MAJOR).values_list("pk", flat=True))
-    return make_major(ids, reason=f"有效投诉超过{days}天未解决")
+    ).exclude(severity=Severity.MAJOR)
+    return make_major(due, reason=f"有效投诉超过{days}天未解决")
 
 
 def event_major_check(event, *, user=None) -> list[int]:
@@ -305,79 +322,112 @@ def pending_extensions(clocks, user) -> dict[int, dict]:
 # --- Beat jobs ------------------------------------------------------------------------------
 
 
-def _chunks(ids, size: int = 2000):
-    """Id lists in pieces that stay under SQLite's parameter limit after a long outage."""
-    return (ids[start:start + size] for start in range(0, len(ids), size))
+CHUNK_SIZE = 2000  # ids per statement and per transaction of a beat job (SQLite takes at most 32,766
+# parameters); a module constant so that tests can lower it and cross chunks with a few rows
 
 
-def _notify_clock_batch(clock_ids, *, stage: str, roles=(), to_handlers=True, level="warning") -> int:
-    """One notification per handler and clock, and one summary per role, for a batch of clocks
-    that just changed: a few queries per 2,000 clocks, however many changed. Returns how many
-    notifications are new (a clock or batch already told is not told again: dedupe keys)."""
-    if not clock_ids:
-        return 0
-    label = {"warn": "即将超时", "breach": "已超时", "manager": "超时未处理"}[stage]
-    rows = []
-    for chunk in _chunks(clock_ids):
-        rows += SlaClock.objects.filter(pk__in=chunk).values_list(
-            "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name",
-            "complaint_id")
-    rows.sort()  # by clock, oldest first: the same summary on every database
+def _id_chunks(cases):
+    """Lists of at most ``CHUNK_SIZE`` ids: of a list, or of a queryset read in id order, one
+    chunk after the other (each read after the caller has handled the one before)."""
+    if isinstance(cases, QuerySet):
+        ids = cases.order_by("pk").values_list("pk", flat=True)
+        last = None
+        while chunk := list((ids if last is None else ids.filter(pk__gt=last))[:CHUNK_SIZE]):
+            yield chunk
+            last = chunk[-1]
+        return
+    cases = list(cases)
+    for start in range(0, len(cases), CHUNK_SIZE):
+        yield cases[start:start + CHUNK_SIZE]
+
+
+class _Wave:
+    """What a job changed over all its chunks, for the one summary that names it, in constant
+    memory: how many, the first ``keep`` rows in ``order``, and a digest of every id that does not
+    depend on the order the chunks came in (the summary's dedupe key)."""
+
+    def __init__(self, *, keep: int, order):
+        self.keep, self.order = keep, order
+        self.count, self.digest, self.first = 0, 0, []
+
+    def add(self, ids, rows) -> None:
+        self.count += len(ids)
+        for pk in ids:
+            self.digest ^= int.from_bytes(hashlib.sha1(str(pk).encode()).digest()[:8], "big")
+        self.first = sorted([*self.first, *rows], key=self.order)[:self.keep]
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha1(f"{self.count}:{self.digest:016x}".encode()).hexdigest()[:16]
+
+
+SCAN_LABELS = {"warn": "即将超时", "breach": "已超时", "manager": "超时未处理"}
+
+
+def _notify_handlers(rows, *, stage: str, level: str) -> int:
+    """One notification per clock to its case's handler, else the first responder; one who may
+    not open the case (a property company's liaison who forwarded it, someone who has left) is
+    replaced by the supervisors (crm.notifications.route)."""
+    told = [row for row in rows if row[2] or row[3]]
+    label = SCAN_LABELS[stage]
+    urls = case_urls({row[5] for row in told})
+    return notify_many([
+        Notification(recipient_id=handler or responder, title=f"时限{label}：{number} {name}"[:200], level=level,
+                     url=urls[case_id], dedupe_key=f"sla:{pk}:{stage}")
+        for pk, number, handler, responder, name, case_id in told],
+        targets=[Target(Complaint, row[5]) for row in told])
+
+
+def _scan_stage(due, updates: dict, *, stage: str, roles=(), to_handlers=True, level="warning") -> tuple[int, int]:
+    """Change every clock of ``due`` by compare-and-set, ``CHUNK_SIZE`` at a time: each chunk is
+    claimed (on PostgreSQL locked, skipping clocks another scan holds), changed and its handlers
+    notified in one transaction; then one summary per role for the whole stage. Only the clocks
+    this write really changed are counted and told: one that a handler stopped or paused, or
+    another scan escalated, between the claim and the write keeps that change and is not
+    notified. A few queries per chunk whatever the number of clocks or notifications; the clocks
+    found are those due, on the (state, time) indexes, in no order (a sort would read every due
+    clock for each chunk). Returns (clocks changed, notifications sent)."""
+    wave = _Wave(keep=10, order=lambda row: row[0])  # the summary lists the oldest clocks
+    claim = due.order_by()
+    if connection.features.has_select_for_update_skip_locked:
+        claim = claim.select_for_update(skip_locked=True)
     sent = 0
-    if to_handlers:
-        # The handler, else the first responder (every case has one); one who may not open the
-        # case (a property company's liaison who forwarded it, someone who has left) is replaced
-        # by the supervisors (crm.notifications.route).
-        sent += notify_many([
-            Notification(recipient_id=handler or responder, title=f"时限{label}：{number} {name}"[:200], level=level,
-                         url=case_url(Complaint(pk=case_id)), dedupe_key=f"sla:{pk}:{stage}")
-            for pk, number, handler, responder, name, case_id in rows],
-            targets=[Complaint(pk=row[5]) for row in rows])
-    for role in roles:
-        summary = "；".join(f"{row[1]} {row[4]}" for row in rows[:10])
-        key = hashlib.sha1(",".join(str(r[0]) for r in rows).encode()).hexdigest()[:16]
-        sent += notify_role(role, title=f"{len(rows)}项时限{label}", body=summary, level=level,
-                            dedupe_key=f"sla:{stage}:{role}:{key}")
-    return sent
-
-
-def _compare_and_set(ids, where: dict, changes: dict) -> list[int]:
-    """Write ``changes`` on the clocks ``ids`` that still match ``where`` and return the ids this
-    write changed. Between the scan's read and its write a handler may have stopped or paused a
-    clock, or another scan escalated it: such a clock keeps that change and is not notified."""
-    changed = []
-    for chunk in _chunks(ids):
-        SlaClock.objects.filter(pk__in=chunk, **where).update(**changes)
-        changed += SlaClock.objects.filter(pk__in=chunk, **changes).values_list("pk", flat=True)
-    return changed
+    while True:
+        with transaction.atomic():
+            ids = list(claim.values_list("pk", flat=True)[:CHUNK_SIZE])
+            if not ids:
+                break
+            due.filter(pk__in=ids).update(**updates)
+            rows = sorted(SlaClock.objects.filter(pk__in=ids, **updates).order_by().values_list(
+                "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name",
+                "complaint_id"))
+            if to_handlers:
+                sent += _notify_handlers(rows, stage=stage, level=level)
+        wave.add([row[0] for row in rows], [(pk, number, name) for pk, number, _, _, name, _ in rows])
+    for role in roles if wave.count else ():
+        sent += notify_role(role, title=f"{wave.count}项时限{SCAN_LABELS[stage]}", level=level,
+                            body="；".join(f"{number} {name}" for _, number, name in wave.first),
+                            dedupe_key=f"sla:{stage}:{role}:{wave.key}")
+    return wave.count, sent
 
 
 def sla_scan(now: dt.datetime | None = None) -> dict:
     """Every minute: warn at N% of a clock, mark breaches, escalate handler → supervisor →
     manager (at the rule's percent of the clock, stored on it as ``escalate_at``). Each step
     is a compare-and-set on the clock's state/escalation, so a second run finds nothing to
-    change and notifies nobody again; only the clocks a step changed are notified."""
+    change and notifies nobody again; each runs in chunks (``_scan_stage``)."""
     now = now or timezone.now()
-    running = [ClockState.RUNNING, ClockState.AT_RISK]
-    # 1. Breaches (running or at risk, deadline passed).
-    breached = _compare_and_set(
-        list(SlaClock.objects.filter(state__in=running, deadline__lte=now).values_list("pk", flat=True)),
-        {"state__in": running}, {"state": ClockState.BREACHED, "breached_at": now, "escalation": 2})
-    # 2. Warnings.
-    warned = _compare_and_set(
-        list(SlaClock.objects.filter(state=ClockState.RUNNING, warn_at__lte=now, escalation=0)
-             .values_list("pk", flat=True)),
-        {"state": ClockState.RUNNING, "escalation": 0}, {"state": ClockState.AT_RISK, "escalation": 1})
-    # 3. Breached long enough: the manager.
-    to_manager = _compare_and_set(
-        list(SlaClock.objects.filter(state=ClockState.BREACHED, escalation=2, escalate_at__lte=now)
-             .values_list("pk", flat=True)),
-        {"state": ClockState.BREACHED, "escalation": 2}, {"state": ClockState.BREACHED, "escalation": 3})
-    notified = _notify_clock_batch(warned, stage="warn")
-    notified += _notify_clock_batch(breached, stage="breach", roles=(Role.CS_SUPERVISOR,), level="danger")
-    notified += _notify_clock_batch(to_manager, stage="manager", roles=(Role.MANAGER,), to_handlers=False,
-                                    level="danger")
-    return {"warned": len(warned), "breached": len(breached), "to_manager": len(to_manager), "notified": notified}
+    live = [ClockState.RUNNING, ClockState.AT_RISK]
+    breached = _scan_stage(SlaClock.objects.filter(state__in=live, deadline__lte=now),
+                           {"state": ClockState.BREACHED, "breached_at": now, "escalation": 2},
+                           stage="breach", roles=(Role.CS_SUPERVISOR,), level="danger")
+    warned = _scan_stage(SlaClock.objects.filter(state=ClockState.RUNNING, warn_at__lte=now, escalation=0),
+                         {"state": ClockState.AT_RISK, "escalation": 1}, stage="warn")
+    to_manager = _scan_stage(SlaClock.objects.filter(state=ClockState.BREACHED, escalation=2, escalate_at__lte=now),
+                             {"escalation": 3}, stage="manager", roles=(Role.MANAGER,), to_handlers=False,
+                             level="danger")
+    return {"warned": warned[0], "breached": breached[0], "to_manager": to_manager[0],
+            "notified": warned[1] + breached[1] + to_manager[1]}
 
 
 def return_visit_reminders(now: dt.datetime | None = None) -> int:

@@ -21,6 +21,18 @@ def case_url(complaint) -> str:
         return ""
 
 
+def case_urls(ids) -> dict[int, str]:
+    """{case id: its link} with one ``reverse`` for all (a beat job's notices name thousands)."""
+    ids = list(ids)
+    try:
+        head, zero, tail = reverse("complaints:detail", args=[0]).rpartition("/0/")
+    except NoReverseMatch:
+        return dict.fromkeys(ids, "")
+    if not zero:  # a pattern this does not understand: one reverse each
+        return {pk: case_url(type("Case", (), {"pk": pk})) for pk in ids}
+    return {pk: f"{head}/{pk}/{tail}" for pk in ids}
+
+
 def timeline_add(complaint, user, kind: str, text: str) -> TimelineEntry:
     return TimelineEntry.objects.create(complaint=complaint, actor=user, kind=kind, text=text)
 

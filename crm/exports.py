@@ -2,8 +2,8 @@
 
 An app declares a ``Register`` (columns and a scoped queryset) and registers it here.
 Small exports are built in a scratch workspace and sent from memory; large ones run as a
-Celery task that reports progress and leaves a file in ``var/exports`` (purged after
-EXPORT_KEEP_DAYS). No copy is left in the system temp folder (crm/scratch.py). Text that a spreadsheet would read as a
+Celery task that reports progress and leaves a file in ``var/exports`` (purged after the
+rule ``crm.export_keep_days``). No copy is left in the system temp folder (crm/scratch.py). Text that a spreadsheet would read as a
 formula is escaped.
 
 The writer is rustpy-xlsxwriter (third-party Python bindings, 0.x and one maintainer, of
@@ -324,10 +324,21 @@ def export_run(*, job_id: int) -> None:
 
 
 def export_purge_old(now: dt.datetime | None = None) -> int:
-    """Delete exports (and their files) kept EXPORT_KEEP_DAYS whole days after the day they were
-    made (elapsed time under 民法典 art. 201: made on the 1st, kept 7 days, gone on the 9th)."""
-    cutoff = elapsed_cutoff_at(now or timezone.now(), days=settings.EXPORT_KEEP_DAYS)
-    old = ExportJob.objects.filter(created_at__lt=cutoff)
-    for name in old.exclude(file_name="").values_list("file_name", flat=True):
-        (Path(settings.EXPORT_ROOT) / name).unlink(missing_ok=True)
-    return old.delete()[0]
+    """Delete exports (and their files) kept the rule ``crm.export_keep_days`` whole days after the
+    day they were made (elapsed time under 民法典 art. 201: made on the 1st, kept 7 days, gone on
+    the 9th), a window of ids at a time (``crm.retention``). One still queued or running is left
+    until it is a day old (the task's time limit is half an hour: by then it has died)."""
+    from django.db.models import Q
+
+    from crm.retention import delete_by_id_windows
+
+    now = now or timezone.now()
+    cutoff = elapsed_cutoff_at(now, days=rule_int("crm.export_keep_days"))
+    finished = (Q(status__in=[ExportJob.Status.DONE, ExportJob.Status.FAILED])
+                | Q(created_at__lt=now - dt.timedelta(days=1)))
+
+    def remove_files(window):
+        for name in window.exclude(file_name="").values_list("file_name", flat=True):
+            (Path(settings.EXPORT_ROOT) / name).unlink(missing_ok=True)
+
+    return delete_by_id_windows(ExportJob.objects.filter(finished, created_at__lt=cutoff), before_delete=remove_files)

@@ -40,6 +40,8 @@ DEFAULTS: dict[str, RuleDefault] = {
     "mortgage.agreement_approval_min_fee": _d(0, "元", "代办协议总金额达到该数须经审批(0 表示一律审批)"),
     "crm.archive_after_days": _d(365, "天", "关闭超过该天数的记录自动归档(只读，仍可搜索和导出；0 表示不自动归档)"),
     "crm.export_sync_max_rows": _d(2000, "行", "不超过该行数的导出直接下载，更多则后台生成"),
+    "crm.export_keep_days": _d(7, "天", "导出的Excel文件(含个人信息)保留该天数后删除"),
+    "crm.notification_keep_days": _d(180, "天", "已读通知保留该天数后删除(未读通知一直保留；0 表示不删除)"),
     "clubs.points_join": _d(100, "分", "客户会：入会获得积分"),
     "clubs.points_referral": _d(200, "分", "客户会：推荐新会员入会，推荐人获得积分"),
     "clubs.points_purchase": _d(500, "分", "客户会：会员购房(含推荐成交)获得积分"),

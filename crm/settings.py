@@ -147,6 +147,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker waits for Redis ins
 CELERY_BEAT_SCHEDULE = {
     "crm.deliver_pending_notifications": {"task": "crm.deliver_pending_notifications", "schedule": 60.0},
     "crm.purge_old_exports": {"task": "crm.purge_old_exports", "schedule": crontab(hour=3, minute=10)},
+    "crm.purge_old_notifications": {"task": "crm.purge_old_notifications", "schedule": crontab(hour=3, minute=20)},
     "mortgage.evaluate_litigation": {"task": "mortgage.evaluate_litigation", "schedule": crontab(hour=7, minute=0)},
     "mortgage.chase_late_certificates": {"task": "mortgage.chase_late_certificates", "schedule": crontab(hour=8, minute=30)},
     "complaints.sla_scan": {"task": "complaints.sla_scan", "schedule": 60.0},
@@ -225,8 +226,7 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("CRM_MEDIA_ROOT", default=str(VAR_DIR / "media"))  # scans and attachments; served only through views that check permissions
-EXPORT_ROOT = VAR_DIR / "exports"  # finished Excel exports, purged after EXPORT_KEEP_DAYS
-EXPORT_KEEP_DAYS = 7  # exports hold personal data: keep them a week
+EXPORT_ROOT = VAR_DIR / "exports"  # finished Excel exports, purged after the rule crm.export_keep_days (a week)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger uploads spool to disk
 # Files that live only while a request or job runs (they hold personal data): under var/, never
 # the system temp folder; removed when their request or job ends, purged daily if a process died.
@@ -244,6 +244,7 @@ EMAIL_BACKEND = env.str(  # console by default; smtp in production
 )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")  # the office mail relay
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # a relay that stops answering fails the notice, not the worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")  # sender of notifications
 
 # --- Security ----------------------------------------------------------------------------

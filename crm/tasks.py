@@ -24,6 +24,13 @@ def purge_old_exports() -> int:
     return export_purge_old() + purge_scratch()
 
 
+@shared_task(name="crm.purge_old_notifications")
+def purge_old_notifications() -> int:
+    from crm.retention import notifications_purge_read
+
+    return notifications_purge_read()
+
+
 @shared_task(name="crm.backup_database")
 def backup_database() -> str:
     from crm.backup import backup_database as run

@@ -187,3 +187,66 @@ def test_the_scan_costs_the_same_queries_for_one_breach_or_many(case_in, users):
         second = clocks.sla_scan()
     assert second["breached"] > first["breached"] >= 1
     assert len(many) == len(one)
+
+
+# --- Years of data: the jobs work a chunk at a time (issue 14 §3) ---------------------------------
+
+def _id_lists(statements) -> list[int]:
+    import re
+
+    # the lists of ids (a primary or foreign key IN (…)), not of states
+    return [m.group(1).count("%s") for sql in statements for m in re.finditer(r'(?:"id"|_id") IN \(([^()]*)\)', sql)]
+
+
+class _Statements(list):
+    def __call__(self, execute, sql, params, many, context):
+        self.append(sql)
+        return execute(sql, params, many, context)
+
+
+def test_a_scan_with_more_clocks_due_than_a_chunk_changes_all_and_sends_one_summary(case_in, users, monkeypatch):
+    from django.db import connection
+
+    from complaints.models import SlaClock
+
+    monkeypatch.setattr(clocks, "CHUNK_SIZE", 2)
+    cases = [case_in("investigated") for _ in range(5)]
+    due = SlaClock.objects.filter(complaint__in=cases, rule__code=sla.IMPORTANT)
+    moment = max(due.values_list("deadline", flat=True))
+    statements = _Statements()
+    with connection.execute_wrapper(statements):
+        assert clocks.sla_scan(now=moment)["breached"] == 5
+    assert set(due.values_list("state", flat=True)) == {ClockState.BREACHED}
+    assert max(_id_lists(statements)) <= 2  # no id list longer than a chunk
+    handler = Notification.objects.filter(recipient=users["cs_staff"], title__startswith="时限已超时")
+    assert sorted(handler.values_list("dedupe_key", flat=True)) == sorted(f"sla:{pk}:breach" for pk in due.values_list("pk", flat=True))
+    summary = Notification.objects.get(recipient=users["cs_supervisor"], title__endswith="项时限已超时")
+    assert summary.title == "5项时限已超时"
+    assert summary.body.split("；") == [f"{c.number} 重要投诉处置" for c in cases]
+    notes = Notification.objects.count()
+    assert clocks.sla_scan(now=moment) == {"warned": 0, "breached": 0, "to_manager": 0, "notified": 0}
+    assert Notification.objects.count() == notes
+
+
+def test_auto_major_over_more_cases_than_a_chunk_makes_each_major_and_tells_the_superiors_once(
+        case_in, users, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(clocks, "CHUNK_SIZE", 2)
+    old = timezone.now() - dt.timedelta(days=30)
+    cases = [case_in("investigated", received_at=old + dt.timedelta(minutes=i)) for i in range(6)]
+    statements = _Statements()
+    with connection.execute_wrapper(statements):
+        assert sorted(clocks.auto_major()) == sorted(c.pk for c in cases)
+    assert max(_id_lists(statements)) <= 2
+    for case in cases:
+        row = Complaint.objects.get(pk=case.pk)
+        assert row.severity == Severity.MAJOR
+        assert row.timeline.filter(kind="major").count() == 1
+        assert set(row.clocks.filter(rule__code__in=[sla.MAJOR_ANSWER, sla.MAJOR_RESOLVE])
+                   .values_list("state", flat=True)) == {ClockState.RUNNING}
+    newest_first = [c.number for c in reversed(cases)]  # the register's order
+    for role in ("cs_supervisor", "manager"):
+        note = Notification.objects.get(recipient=users[role], title__startswith="升级为重大投诉")
+        assert (note.title, note.body) == ("升级为重大投诉：" + "、".join(newest_first[:5]) + "等", "有效投诉超过7天未解决")
+    assert clocks.auto_major() == []

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    """One message to one user. Stored first, delivered by Celery, so a broker outage loses nothing."""
+    """One message to one user. Stored first, delivered by Celery, so a broker outage loses nothing;
+    marked delivered only after it was sent, so a killed worker loses nothing either."""
 
     class Level(models.TextChoices):
         INFO = "info", _("提示")
@@ -24,6 +25,10 @@ class Notification(models.Model):
     delivered_at = models.DateTimeField(_("外发时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("外发次数"), default=0)
     last_error = models.CharField(_("外发错误"), max_length=300, blank=True)
+    # A delivery sweep's claim (crm.notifications.deliver_pending): until when it is sending the
+    # notice; the instant also tells which sweep holds it. A worker killed mid-send leaves a claim
+    # that runs out, and the notice goes again.
+    claimed_until = models.DateTimeField(_("外发占用至"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
@@ -37,6 +42,10 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(fields=["delivered_at", "attempts"], name="notification_pending"),
+            # crm.notifications._store counts the rows of a batch's events (dedupe_key IN …) before and
+            # after inserting; the unique constraint's index leads with the recipient, so without this
+            # one that count reads the whole table, which grows by years of notices.
+            models.Index(fields=["dedupe_key"], name="notification_dedupe"),
         ]
 
     def __str__(self):
