@@ -31,6 +31,8 @@ SIZES = {
     "quick": (10_000, 5_000, 20),
     "smoke": (60, 40, 2),
 }
+# Notifications in the data set: ten per case (1,000,000 at full size), a few in smoke mode.
+NOTIFICATIONS = {"full": 1_000_000, "quick": 100_000, "smoke": 200}
 
 
 def bootstrap() -> None:
@@ -58,6 +60,8 @@ def parse_args(argv=None, description: str = "") -> argparse.Namespace:
     mode.add_argument("--smoke", action="store_true", help="tiny data on the current database (CI)")
     parser.add_argument("--cases", type=int, help="number of cases (default 100,000)")
     parser.add_argument("--customers", type=int, help="number of customers (default cases / 2)")
+    parser.add_argument("--notifications", type=int,
+                        help="notifications in the data set (default ten per case: 1,000,000 at full size)")
     parser.add_argument("--n", type=int, help="timed runs per measurement (default 20)")
     args = parser.parse_args(argv)
     mode_name = "smoke" if args.smoke else "quick" if args.quick else "full"
@@ -69,6 +73,8 @@ def parse_args(argv=None, description: str = "") -> argparse.Namespace:
         customers = args.customers
     args.mode = mode_name
     args.size = (cases, customers, projects)
+    if args.notifications is None:
+        args.notifications = NOTIFICATIONS[mode_name] if not args.cases else cases * 10
     args.runs = args.n or (2 if args.smoke else 20)
     args.warmup = 1 if args.smoke else 3
     return args
@@ -104,18 +110,22 @@ def setup(args) -> dict:
     bootstrap()
     from django.core.management import call_command
 
-    from bench.generate import generate, marker_key, marker_present
+    from bench.generate import generate, marker_present
 
     cases, customers, projects = args.size
+    notifications = getattr(args, "notifications", None)
+    if notifications is None:
+        notifications = cases * 10
+    marker = dict(cases=cases, customers=customers, projects=projects, notifications=notifications)
     if args.smoke:
         # On the test database (already migrated): tiny data, generated once per test.
-        if not marker_present(cases, customers, projects):
-            generate(cases=cases, customers=customers, projects=projects, log=lambda *_: None)
+        if not marker_present(**marker):
+            generate(**marker, log=lambda *_: None)
     else:
         from django.db import connection
 
         call_command("migrate", verbosity=0)
-        if not marker_present(cases, customers, projects):
+        if not marker_present(**marker):
             from django.db.utils import OperationalError, ProgrammingError
 
             try:
@@ -129,9 +139,10 @@ def setup(args) -> dict:
                 _reset_database()
                 call_command("migrate", verbosity=0)
             started = time.perf_counter()
-            generate(cases=cases, customers=customers, projects=projects)
-            print(f"bench: generated {cases:,} cases in {time.perf_counter() - started:.1f} s")
-    return {"cases": cases, "customers": customers, "projects": projects}
+            generate(**marker)
+            print(f"bench: generated {cases:,} cases and {notifications:,} notifications "
+                  f"in {time.perf_counter() - started:.1f} s")
+    return {"cases": cases, "customers": customers, "projects": projects, "notifications": notifications}
 
 
 def _has_rows() -> bool:
