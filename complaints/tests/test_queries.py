@@ -8,15 +8,15 @@ from django.urls import reverse
 
 from bench.generate import add_long_history, generate
 from complaints.models import Complaint
-from complaints.selectors import DEFERRED_FROM, REGISTER_PER_PAGE
+from complaints.selectors import REGISTER_PER_PAGE
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def big_register(demo):
-    # More cases than the page from which deep pages are found by ids first.
-    generate(cases=DEFERRED_FROM + 4 * REGISTER_PER_PAGE, customers=60, projects=2, log=lambda *_: None)
+    # Enough cases for deep pages.
+    generate(cases=14 * REGISTER_PER_PAGE, customers=60, projects=2, log=lambda *_: None)
 
 
 def queries(client, url) -> int:
