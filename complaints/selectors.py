@@ -219,7 +219,11 @@ def register_page(*, user, params, page) -> dict:
     as the page allows (see the note above)."""
     counts = queue_counts(user)
     filtered = any(params.get(k) for k in params if k not in ("page", "sort"))
-    filterset, qs = register_list(user=user, params=params, by_order=not filtered and _walk_order_index(user, counts))
+    # A large scope is tested row by row rather than looked up on the project's index: on the
+    # order's index for a page, in the table scan of a search (SQLite's phone search, for one,
+    # reads the table in order faster than it visits half of it through the project's index).
+    narrowed = any(params.get(k) for k in params if k not in ("page", "sort", "q"))
+    filterset, qs = register_list(user=user, params=params, by_order=not narrowed and _walk_order_index(user, counts))
     qs = qs.select_related(None)
     found = None
     if (params.get("q") or "").strip():
@@ -227,7 +231,8 @@ def register_page(*, user, params, page) -> dict:
         # SQLite), then sort only those, instead of walking the whole sort index testing every row.
         found = list(qs.order_by().values_list("pk", flat=True)[:SEARCH_FOUND_MAX + 1])
         if len(found) <= SEARCH_FOUND_MAX:
-            qs = qs.filter(pk__in=found)
+            # These ids are the result (in scope, filtered, found): the page only sorts them.
+            qs = Complaint.objects.filter(pk__in=found).order_by(*qs.query.order_by)
         else:
             found = None
     if found is not None:
@@ -250,6 +255,22 @@ def register_page(*, user, params, page) -> dict:
                           .values(*ROW_FIELDS))
     page_obj.object_list = _register_rows(values, dict(_filter_menus(user)["project"]))
     return {"filter": filterset, "page_obj": page_obj, "counts": counts, "scope_key": scope_key(user)}
+
+
+def forwarded_page(*, user, page):
+    """A property company's page of the cases it forwarded, newest first (on the index of its
+    forwarded cases), each row as HTML (see _row_html)."""
+    from .models import State
+
+    qs = complaints_for(user).order_by("-received_at", "-pk")
+    page_obj = Paginator(qs.values("number", "received_at", "project__name", "title", "state"), 30).get_page(page)
+    states = {value: str(label) for value, label in State.choices}
+    e = html.escape
+    page_obj.object_list = [SimpleNamespace(**v, html=mark_safe(
+        f"<tr><td>{e(v['number'])}</td><td>{timezone.localtime(v['received_at']):%Y-%m-%d %H:%M}</td>"
+        f"<td>{e(v['project__name'])}</td><td>{e(v['title'])}</td><td>{e(states.get(v['state'], v['state']))}</td></tr>"))
+        for v in page_obj.object_list]
+    return page_obj
 
 
 def complaint_get(*, user, pk: int, full: bool = False) -> Complaint:

@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -216,8 +215,7 @@ def forwarded(request):
     if user_role(request.user) != Role.PROPERTY_COMPANY:
         raise PermissionDenied("该页面仅供物业公司联络人使用。")
     company = request.user.profile.property_company
-    qs = selectors.complaints_for(request.user).select_related("project").order_by("-received_at")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = selectors.forwarded_page(user=request.user, page=request.GET.get("page"))
     form = forms.ForwardForm(request.POST or None, projects=visible_projects(request.user))
     if request.method == "POST":
         if not request.user.has_perm("complaints.add_complaint") or company is None:

@@ -80,7 +80,7 @@ def _project_ids(user) -> tuple[int, ...] | None:
         if not company_id:
             return ()
         appointed = PropertyAppointment.objects.filter(company_id=company_id, start_date__lte=today).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=today)).values_list("project_id", flat=True)
+            Q(end_date__isnull=True) | Q(end_date__gte=today)).order_by().values_list("project_id", flat=True)
         return tuple(sorted(set(appointed)))
     return ()
 
