@@ -166,6 +166,7 @@ class Timing:
     runs: int
     low: float = 0.0  # the fastest and slowest run: the spread
     high: float = 0.0
+    cpu: float | None = None  # median CPU time of this process (the web server; SQLite's work too)
 
     def __str__(self):
         return f"median {self.median:.1f} ms, p95 {self.p95:.1f} ms"
@@ -192,22 +193,25 @@ def measure_pair(ours, baseline, warmup: int = 3, n: int = 20, before=None) -> t
             if before is not None:
                 before(fn)
             fn()
-    samples = ([], [])
+    samples, cpu = ([], []), ([], [])
     for i in range(n):
         pair = (ours, baseline) if i % 2 == 0 else (baseline, ours)
         for fn in pair:
             if before is not None:
                 before(fn)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             fn()
-            samples[0 if fn is ours else 1].append((time.perf_counter() - started) * 1000)
-    return tuple(_timing(values) for values in samples)
+            side = 0 if fn is ours else 1
+            samples[side].append((time.perf_counter() - started) * 1000)
+            cpu[side].append((time.process_time() - cpu_started) * 1000)
+    return tuple(_timing(values, cpu_values) for values, cpu_values in zip(samples, cpu))
 
 
-def _timing(samples: list[float]) -> Timing:
+def _timing(samples: list[float], cpu: list[float] | None = None) -> Timing:
     samples = sorted(samples)
     p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
-    return Timing(statistics.median(samples), p95, len(samples), samples[0], samples[-1])
+    return Timing(statistics.median(samples), p95, len(samples), samples[0], samples[-1],
+                  statistics.median(cpu) if cpu else None)
 
 
 class Visitor:
@@ -287,7 +291,9 @@ def report(name: str, ours, baseline, unit: str = "ms", note: str = "") -> str:
     if isinstance(ours, Timing):
         extra = f" (p95 {ours.p95:.1f} {unit}, range {ours.low:.1f}–{ours.high:.1f})"
     if isinstance(baseline, Timing):
-        note = f"baseline range {baseline.low:.1f}–{baseline.high:.1f}" + (f"; {note}" if note else "")
+        cpu = (f"; cpu {ours.cpu:.1f} vs {baseline.cpu:.1f} ms ({baseline.cpu / ours.cpu:.2f}x)"
+               if isinstance(ours, Timing) and ours.cpu and baseline.cpu else "")
+        note = f"baseline range {baseline.low:.1f}–{baseline.high:.1f}{cpu}" + (f"; {note}" if note else "")
     line = (f"{name}: ours {fmt(o)} {unit}{extra}  baseline {fmt(b) if b is not None else 'n/a'} {unit}"
             f"  ratio {ratio}{('  ' + note) if note else ''}")
     print(line, flush=True)

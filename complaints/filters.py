@@ -1,4 +1,5 @@
 """The register's filters (django-filter), applied in selectors."""
+import copy
 import datetime as dt
 import html
 import re
@@ -21,23 +22,49 @@ def _choices(enum):
 ALL = _("全部")
 
 
+class _CheapCopy:
+    """A FilterSet deep-copies every filter for every request, which cost more than filtering.
+    A filter holds nothing a request changes but ``extra`` (the menus' choices) and the proxy
+    to its method, so a copy with its own ``extra`` and proxy is all a request needs."""
+
+    def __deepcopy__(self, memo):
+        new = copy.copy(self)
+        new.extra = dict(self.extra)
+        new.__dict__.pop("_field", None)
+        if getattr(self, "_method", None):
+            new.method = self._method  # re-binds the proxy to the copy (and so to its FilterSet)
+        return new
+
+
+class CharFilter(_CheapCopy, django_filters.CharFilter):
+    pass
+
+
+class ChoiceFilter(_CheapCopy, django_filters.ChoiceFilter):
+    pass
+
+
+class DateFilter(_CheapCopy, django_filters.DateFilter):
+    pass
+
+
 class ComplaintFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("搜索"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("类型"), choices=_choices(Kind), empty_label=ALL)
-    state = django_filters.ChoiceFilter(label=_("状态"), choices=_choices(State), empty_label=ALL)
-    severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=_choices(Severity), empty_label=ALL)
+    q = CharFilter(label=_("搜索"), method="search")
+    kind = ChoiceFilter(label=_("类型"), choices=_choices(Kind), empty_label=ALL)
+    state = ChoiceFilter(label=_("状态"), choices=_choices(State), empty_label=ALL)
+    severity = ChoiceFilter(label=_("严重程度"), choices=_choices(Severity), empty_label=ALL)
     # Project and department menus: the user's projects and the departments, given by the
     # selector from its cache (validating a choice against them costs no query).
-    project = django_filters.ChoiceFilter(label=_("项目"), choices=(), empty_label=ALL)
-    category = django_filters.ChoiceFilter(label=_("类别"), choices=_choices(Category), empty_label=ALL)
-    department = django_filters.ChoiceFilter(label=_("责任部门"), choices=(), empty_label=ALL)
-    clock_state = django_filters.ChoiceFilter(label=_("时限状态"), choices=_choices(ClockState), method="by_clock",
+    project = ChoiceFilter(label=_("项目"), choices=(), empty_label=ALL)
+    category = ChoiceFilter(label=_("类别"), choices=_choices(Category), empty_label=ALL)
+    department = ChoiceFilter(label=_("责任部门"), choices=(), empty_label=ALL)
+    clock_state = ChoiceFilter(label=_("时限状态"), choices=_choices(ClockState), method="by_clock",
                                              empty_label=ALL)
     # Local days as a datetime range on the received_at index (a __date lookup converts every row).
-    received_from = django_filters.DateFilter(label=_("受理日期从"), method="received_since")
-    received_to = django_filters.DateFilter(label=_("至"), method="received_until")
+    received_from = DateFilter(label=_("受理日期从"), method="received_since")
+    received_to = DateFilter(label=_("至"), method="received_until")
     # Archived cases stay in the register (含已归档 by default): searched, shown and exported.
-    archive = django_filters.ChoiceFilter(label=_("归档"), method="by_archive", empty_label=_("含已归档"),
+    archive = ChoiceFilter(label=_("归档"), method="by_archive", empty_label=_("含已归档"),
                                           choices=lambda: [("exclude", _("不含已归档")), ("only", _("仅已归档"))])
 
     class Meta:
