@@ -263,7 +263,12 @@ def forwarded_page(*, user, page):
     from .models import State
 
     qs = complaints_for(user).order_by("-received_at", "-pk")
-    page_obj = Paginator(qs.values("number", "received_at", "project__name", "title", "state"), 30).get_page(page)
+    fields = ("number", "received_at", "project__name", "title", "state")
+    page_obj = Paginator(qs.values(*fields), REGISTER_PER_PAGE).get_page(page)
+    offset = page_obj.start_index() - 1
+    if offset >= DEFERRED_FROM:  # deep: the ids on the index alone, then their rows
+        ids = qs.values("pk")[offset:offset + REGISTER_PER_PAGE]
+        page_obj.object_list = Complaint.objects.filter(pk__in=ids).order_by("-received_at", "-pk").values(*fields)
     states = {value: str(label) for value, label in State.choices}
     e = html.escape
     page_obj.object_list = [SimpleNamespace(**v, html=mark_safe(
