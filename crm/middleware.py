@@ -44,6 +44,19 @@ class SessionLimitsMiddleware:
         return self.get_response(request)
 
 
+class ScopeMemoMiddleware:
+    """A request works out each user's scope (their projects) once, whichever lists ask."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from crm.scopes import request_memo
+
+        with request_memo():
+            return self.get_response(request)
+
+
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
     """Every page needs a login, except views marked ``login_not_required``."""
 

@@ -7,6 +7,8 @@ names, per kind of record, the permission and selector its page checks, so that 
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -47,15 +49,33 @@ def visible_project_ids(user) -> tuple[int, ...] | None:
     - property_company: the projects its company is appointed to now;
     - legal and anyone else: none (legal sees the cases handed to it).
 
-    Worked out once per user object, that is once per request (at most one query), like the
-    role: every list of the request (rows, counts, menus) asks the same question and gets the
-    same answer, as literal ids that the database can match on an index.
+    Worked out once per request (``request_memo``; plain queries, at most two): every list of
+    the request (rows, counts, menus) asks the same question and gets the same answer, as
+    literal ids that the database can match on an index. Outside a request (jobs, services
+    called from a shell, tests) it is worked out on every call.
     """
     if user_role(user) is None:
         return ()
-    if not hasattr(user, "_crm_project_ids"):
-        user._crm_project_ids = _project_ids(user)
-    return user._crm_project_ids
+    memo = _request_memo.get()
+    if memo is None:
+        return _project_ids(user)
+    if user.pk not in memo:
+        memo[user.pk] = _project_ids(user)
+    return memo[user.pk]
+
+
+_request_memo: ContextVar[dict | None] = ContextVar("crm.scopes.request_memo", default=None)
+
+
+@contextmanager
+def request_memo():
+    """Within this block (a request: crm.middleware.ScopeMemoMiddleware) each user's scope is
+    worked out once."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
 
 
 def _project_ids(user) -> tuple[int, ...] | None:
