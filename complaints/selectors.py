@@ -3,12 +3,10 @@ work queues, a case page's records, and the report statistics."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 from collections import Counter
 from types import SimpleNamespace
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Prefetch, Q
@@ -60,7 +58,7 @@ def clocks_for(user):
     return SlaClock.objects.filter(complaint__in=complaints_for(user))
 
 
-def register_list(*, user, params, by_order: bool = False):
+def register_list(*, user, params, by_order: bool = False, menus: dict | None = None):
     """The register page: scoped, filtered, sorted by the next deadline, no N+1."""
     base = complaints_for(user, by_order=by_order).select_related("project", "unit", "unit__building", "handler", "department",
                                                "forwarded_by_company")
@@ -70,7 +68,7 @@ def register_list(*, user, params, by_order: bool = False):
         base = base.filter(queues[queue])
     elif queue in queues:
         base = base.filter(queues[queue]).distinct()  # a case with two such clocks is listed once
-    filterset = ComplaintFilter(params or None, queryset=base, menus=_filter_menus(user))
+    filterset = ComplaintFilter(params or None, queryset=base, menus=menus or _filter_menus(user))
     qs = filterset.qs if filterset.is_valid() else base
     if params.get("sort") == "deadline":
         # Cases without a live clock last on every database (SQLite sorts NULL first by default);
@@ -97,11 +95,11 @@ def queue_counts(user) -> dict:
 # and: the user's projects (scoped roles, once per request: crm.scopes), the counts (one sum over
 # the counts per project the database keeps: complaints.tally), the filter menus, and one query
 # for its rows; a filtered page counts its list (exactly), a search finds its cases first.
-# Nothing is cached per user, so a user's first view costs what a warm one does; the menus
-# (projects and departments) are cached per scope, shared by everyone who has that scope.
+# Nothing is cached, per user or otherwise: a user's first view costs what a warm one does, and
+# a page makes no more round trips than it has queries (a cache would add a read and, when cold,
+# a write per cached part, each a round trip that a busy server waits for).
 
 REGISTER_PER_PAGE = 30
-MENU_SECONDS = 60
 DEFERRED_FROM = 300  # from this offset on, the page's ids are found on the index first
 SEARCH_FOUND_MAX = 1000  # a search finding more than this is paged on the sort index as usual
 # A scope of many projects walks the order's index checking the project there (about
@@ -122,33 +120,18 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def scope_key(user) -> str:
-    """A name for the user's scope (the same for everyone who sees the same cases)."""
-    if user_role(user) == Role.PROPERTY_COMPANY:
-        return f"company:{getattr(getattr(user, 'profile', None), 'property_company_id', None)}"
-    ids = visible_project_ids(user)
-    if ids is None:
-        return "all"
-    return "projects:" + hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()[:16]
-
-
 def _filter_menus(user) -> dict:
-    """The project and department menus of the filter form: one UNION query, cached a minute
-    per scope (everyone with the same projects shares it)."""
-    key = f"complaints:register:menus:{scope_key(user)}"
-    menus = cache.get(key)
-    if menus is None:
-        from django.db.models import Value
+    """The project and department menus of the filter form: one UNION query (not cached: a
+    cache would cost more round trips on a first view than the query it saves)."""
+    from django.db.models import Value
 
-        from crm.models import Department
+    from crm.models import Department
 
-        projects = visible_projects(user).order_by().annotate(menu=Value("project")).values_list("pk", "name", "menu")
-        departments = Department.objects.order_by().annotate(menu=Value("department")) \
-            .values_list("pk", "name", "menu")
-        menus = {"project": [], "department": []}
-        for pk, name, menu in sorted(projects.union(departments, all=True), key=lambda row: row[1]):
-            menus[menu].append((pk, name))
-        cache.set(key, menus, MENU_SECONDS)
+    projects = visible_projects(user).order_by().annotate(menu=Value("project")).values_list("pk", "name", "menu")
+    departments = Department.objects.order_by().annotate(menu=Value("department")).values_list("pk", "name", "menu")
+    menus = {"project": [], "department": []}
+    for pk, name, menu in sorted(projects.union(departments, all=True), key=lambda row: row[1]):
+        menus[menu].append((pk, name))
     return menus
 
 
@@ -162,7 +145,7 @@ def _walk_order_index(user, counts) -> bool:
 
 
 # What a register row shows, read as values (no model instances, no join of the project: its
-# name comes from the cached project menu).
+# name comes from the project menu).
 ROW_FIELDS = ("pk", "number", "kind", "received_at", "complainant_name", "title", "severity", "state",
               "next_deadline", "project_id", "forwarded_by_company__name", "unit__number", "unit__building__name")
 
@@ -180,7 +163,7 @@ def _register_rows(values: list[dict], project_names: dict) -> list[SimpleNamesp
     labels = {field: {value: str(label) for value, label in choices.items()} for field, choices in labels.items()}
     url = reverse("complaints:detail", args=[0])[:-2]  # ".../0/" without "0/"
     missing = {v["project_id"] for v in values} - project_names.keys()
-    if missing:  # a project outside the menu (e.g. the scope changed within the minute)
+    if missing:  # a project outside the menu (a case moved between the two queries)
         project_names = {**project_names, **dict(Project.objects.filter(pk__in=missing).values_list("pk", "name"))}
     rows = []
     for v in values:
@@ -223,7 +206,9 @@ def register_page(*, user, params, page) -> dict:
     # order's index for a page, in the table scan of a search (SQLite's phone search, for one,
     # reads the table in order faster than it visits half of it through the project's index).
     narrowed = any(params.get(k) for k in params if k not in ("page", "sort", "q"))
-    filterset, qs = register_list(user=user, params=params, by_order=not narrowed and _walk_order_index(user, counts))
+    menus = _filter_menus(user)
+    filterset, qs = register_list(user=user, params=params, by_order=not narrowed and _walk_order_index(user, counts),
+                                  menus=menus)
     qs = qs.select_related(None)
     found = None
     if (params.get("q") or "").strip():
@@ -253,8 +238,8 @@ def register_page(*, user, params, page) -> dict:
             page_ids = qs.values("pk")[offset:offset + REGISTER_PER_PAGE]
             values = list(Complaint.objects.filter(pk__in=page_ids).order_by(*qs.query.order_by)
                           .values(*ROW_FIELDS))
-    page_obj.object_list = _register_rows(values, dict(_filter_menus(user)["project"]))
-    return {"filter": filterset, "page_obj": page_obj, "counts": counts, "scope_key": scope_key(user)}
+    page_obj.object_list = _register_rows(values, dict(menus["project"]))
+    return {"filter": filterset, "page_obj": page_obj, "counts": counts}
 
 
 def forwarded_page(*, user, page):
