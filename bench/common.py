@@ -31,6 +31,8 @@ SIZES = {
     "quick": (10_000, 5_000, 20),
     "smoke": (60, 40, 2),
 }
+# Notifications in the data set: ten per case (1,000,000 at full size), a few in smoke mode.
+NOTIFICATIONS = {"full": 1_000_000, "quick": 100_000, "smoke": 200}
 
 
 def bootstrap() -> None:
@@ -46,9 +48,13 @@ def bootstrap() -> None:
     # The bench measures the product, not the debug toolbar of a developer's shell.
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+    import logging
+
     import django
 
     django.setup()
+    # Every first view logs in afresh: the security log's line per login is not a result.
+    logging.getLogger("crm.security").setLevel(logging.WARNING)
 
 
 def parse_args(argv=None, description: str = "") -> argparse.Namespace:
@@ -58,6 +64,8 @@ def parse_args(argv=None, description: str = "") -> argparse.Namespace:
     mode.add_argument("--smoke", action="store_true", help="tiny data on the current database (CI)")
     parser.add_argument("--cases", type=int, help="number of cases (default 100,000)")
     parser.add_argument("--customers", type=int, help="number of customers (default cases / 2)")
+    parser.add_argument("--notifications", type=int,
+                        help="notifications in the data set (default ten per case: 1,000,000 at full size)")
     parser.add_argument("--n", type=int, help="timed runs per measurement (default 20)")
     args = parser.parse_args(argv)
     mode_name = "smoke" if args.smoke else "quick" if args.quick else "full"
@@ -69,6 +77,8 @@ def parse_args(argv=None, description: str = "") -> argparse.Namespace:
         customers = args.customers
     args.mode = mode_name
     args.size = (cases, customers, projects)
+    if args.notifications is None:
+        args.notifications = NOTIFICATIONS[mode_name] if not args.cases else cases * 10
     args.runs = args.n or (2 if args.smoke else 20)
     args.warmup = 1 if args.smoke else 3
     return args
@@ -104,18 +114,22 @@ def setup(args) -> dict:
     bootstrap()
     from django.core.management import call_command
 
-    from bench.generate import generate, marker_key, marker_present
+    from bench.generate import generate, marker_present
 
     cases, customers, projects = args.size
+    notifications = getattr(args, "notifications", None)
+    if notifications is None:
+        notifications = cases * 10
+    marker = dict(cases=cases, customers=customers, projects=projects, notifications=notifications)
     if args.smoke:
         # On the test database (already migrated): tiny data, generated once per test.
-        if not marker_present(cases, customers, projects):
-            generate(cases=cases, customers=customers, projects=projects, log=lambda *_: None)
+        if not marker_present(**marker):
+            generate(**marker, log=lambda *_: None)
     else:
         from django.db import connection
 
         call_command("migrate", verbosity=0)
-        if not marker_present(cases, customers, projects):
+        if not marker_present(**marker):
             from django.db.utils import OperationalError, ProgrammingError
 
             try:
@@ -129,9 +143,10 @@ def setup(args) -> dict:
                 _reset_database()
                 call_command("migrate", verbosity=0)
             started = time.perf_counter()
-            generate(cases=cases, customers=customers, projects=projects)
-            print(f"bench: generated {cases:,} cases in {time.perf_counter() - started:.1f} s")
-    return {"cases": cases, "customers": customers, "projects": projects}
+            generate(**marker)
+            print(f"bench: generated {cases:,} cases and {notifications:,} notifications "
+                  f"in {time.perf_counter() - started:.1f} s")
+    return {"cases": cases, "customers": customers, "projects": projects, "notifications": notifications}
 
 
 def _has_rows() -> bool:
@@ -149,6 +164,9 @@ class Timing:
     median: float  # milliseconds
     p95: float
     runs: int
+    low: float = 0.0  # the fastest and slowest run: the spread
+    high: float = 0.0
+    cpu: float | None = None  # median CPU time of this process (the web server; SQLite's work too)
 
     def __str__(self):
         return f"median {self.median:.1f} ms, p95 {self.p95:.1f} ms"
@@ -166,26 +184,90 @@ def measure(fn, warmup: int = 3, n: int = 20) -> Timing:
     return _timing(samples)
 
 
-def measure_pair(ours, baseline, warmup: int = 3, n: int = 20) -> tuple[Timing, Timing]:
+def measure_pair(ours, baseline, warmup: int = 3, n: int = 20, before=None) -> tuple[Timing, Timing]:
     """``measure`` for ours and the baseline, their calls alternating: a machine whose load
-    changes during the run slows both alike, so the ratio stays comparable."""
+    changes during the run slows both alike, so the ratio stays comparable. ``before(fn)``, if
+    given, runs untimed before every call of ``fn`` (a first view: a fresh login, an empty cache)."""
     for _ in range(warmup):
-        ours()
-        baseline()
-    samples = ([], [])
+        for fn in (ours, baseline):
+            if before is not None:
+                before(fn)
+            fn()
+    samples, cpu = ([], []), ([], [])
     for i in range(n):
         pair = (ours, baseline) if i % 2 == 0 else (baseline, ours)
         for fn in pair:
-            started = time.perf_counter()
+            if before is not None:
+                before(fn)
+            started, cpu_started = time.perf_counter(), time.process_time()
             fn()
-            samples[0 if fn is ours else 1].append((time.perf_counter() - started) * 1000)
-    return tuple(_timing(values) for values in samples)
+            side = 0 if fn is ours else 1
+            samples[side].append((time.perf_counter() - started) * 1000)
+            cpu[side].append((time.process_time() - cpu_started) * 1000)
+    return tuple(_timing(values, cpu_values) for values, cpu_values in zip(samples, cpu))
 
 
-def _timing(samples: list[float]) -> Timing:
+def _timing(samples: list[float], cpu: list[float] | None = None) -> Timing:
     samples = sorted(samples)
     p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
-    return Timing(statistics.median(samples), p95, len(samples))
+    return Timing(statistics.median(samples), p95, len(samples), samples[0], samples[-1],
+                  statistics.median(cpu) if cpu else None)
+
+
+class Visitor:
+    """A browser of one user through django.test.Client: ``get(url)`` asserts a 200;
+    ``first_visit()`` starts over as on a first view: a new session (logged in afresh) and an
+    empty cache (counts, menus, permissions, sessions: nothing left from earlier requests)."""
+
+    def __init__(self, username: str):
+        from django.contrib.auth import get_user_model
+
+        self.username = username
+        self.user = get_user_model().objects.get(username=username)
+        self.client = None
+        self.first_visit()
+
+    def first_visit(self) -> None:
+        from django.core.cache import cache
+        from django.test import Client
+
+        self.client = Client()
+        self.client.force_login(self.user)
+        cache.clear()
+
+    def get(self, url: str):
+        response = self.client.get(url)
+        assert response.status_code == 200, (self.username, url, response.status_code)
+        return response
+
+
+def pair_first_and_warm(name: str, ours: tuple, baseline: tuple, args, note: str = "") -> list[str]:
+    """Time and count ``ours`` = (Visitor, url) against ``baseline`` = (Visitor, url): warm (the
+    same session, after warm-ups) and on a first view (a fresh login and an empty cache before
+    every request, ours and the baseline alternating), each with its query count."""
+    (o_visitor, o_url), (b_visitor, b_url) = ours, baseline
+
+    def o():
+        return o_visitor.get(o_url)
+
+    def b():
+        return b_visitor.get(b_url)
+
+    def fresh(fn):
+        (o_visitor if fn is o else b_visitor).first_visit()
+
+    lines = []
+    t_ours, t_base = measure_pair(o, b, warmup=args.warmup, n=args.runs)
+    lines.append(report(f"{name}, warm (server time)", t_ours, t_base, "ms", note=note))
+    lines.append(report(f"{name}, warm (queries)", count_queries(o), count_queries(b), "queries",
+                        note="target <= 8"))
+    t_ours, t_base = measure_pair(o, b, warmup=1, n=args.runs, before=fresh)
+    lines.append(report(f"{name}, first view (server time)", t_ours, t_base, "ms", note=note))
+    fresh(o)
+    q_ours = count_queries(o)
+    fresh(b)
+    lines.append(report(f"{name}, first view (queries)", q_ours, count_queries(b), "queries", note="target <= 8"))
+    return lines
 
 
 def count_queries(fn) -> int:
@@ -207,7 +289,11 @@ def report(name: str, ours, baseline, unit: str = "ms", note: str = "") -> str:
     fmt = (lambda v: f"{v:.1f}") if unit in ("ms", "s") else (lambda v: f"{v:g}")
     extra = ""
     if isinstance(ours, Timing):
-        extra = f" (p95 {ours.p95:.1f} {unit})"
+        extra = f" (p95 {ours.p95:.1f} {unit}, range {ours.low:.1f}–{ours.high:.1f})"
+    if isinstance(baseline, Timing):
+        cpu = (f"; cpu {ours.cpu:.1f} vs {baseline.cpu:.1f} ms ({baseline.cpu / ours.cpu:.2f}x)"
+               if isinstance(ours, Timing) and ours.cpu and baseline.cpu else "")
+        note = f"baseline range {baseline.low:.1f}–{baseline.high:.1f}{cpu}" + (f"; {note}" if note else "")
     line = (f"{name}: ours {fmt(o)} {unit}{extra}  baseline {fmt(b) if b is not None else 'n/a'} {unit}"
             f"  ratio {ratio}{('  ' + note) if note else ''}")
     print(line, flush=True)

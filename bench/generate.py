@@ -1,8 +1,11 @@
-"""A deterministic benchmark data set: projects, buildings, units, customers, ownerships and
-cases in realistic states and severities, with their SLA clocks, history rows and timeline.
+"""A deterministic benchmark data set that looks like years of use: projects (most of them
+still before their close-out, so that the project department has cases), property companies
+appointed to them, buildings, units, customers, ownerships, cases in realistic states and
+severities with their SLA clocks, history rows and timeline, one user per scope, and
+notifications (read and unread) spread over the staff.
 
-    python -m bench.generate              # 100,000 cases, 50,000 customers, 20 projects
-    python -m bench.generate --quick      # 10,000 cases
+    python -m bench.generate              # 100,000 cases, 50,000 customers, 20 projects, 1,000,000 notifications
+    python -m bench.generate --quick      # 10,000 cases, 100,000 notifications
     python -m bench.generate --cases 30000
 
 The database is whatever ``DATABASE_URL`` says; by default the separate SQLite file
@@ -65,6 +68,22 @@ STEP_TEXT = {
     "visited": ("return_visit", "回访"), "closed": ("close", "关闭"), "archived": ("archive", "资料归档"),
     "replied": ("reply", "答复业主"),
 }
+
+
+# Share of the projects still before their close-out (封盘交接): their cases belong to the
+# project department, which must see something in the benchmarks.
+OPEN_SHARE = 0.7
+NOTIFICATIONS_PER_CASE = 10
+EXTRA_STAFF = 60  # staff besides the demo users, among whom the notifications are spread
+# The user of each scope the page benchmarks measure (role -> username). cs_supervisor is the
+# demo user (every project); the others are made here with the demo password:
+# - project_dept: the first half of the projects (all of them open), as a project department
+#   with 10 of 20 projects;
+# - cs_staff: the second half assigned. Its scope is every project all the same (crm.scopes:
+#   the customer-affairs roles serve every project); it is measured as the issue asks;
+# - property_company: the first property company, which forwarded a tenth of its projects' cases.
+SCOPE_USERS = {"cs_supervisor": "cs_supervisor", "project_dept": "bench_project_dept",
+               "cs_staff": "bench_cs_staff", "property_company": "bench_property"}
 
 
 def _pick(rng: random.Random, weighted):
@@ -145,17 +164,23 @@ class Inserter:
         return self.count
 
 
-def marker_key(cases: int, customers: int, projects: int, seed: int = SEED) -> str:
-    return f"bench:{cases}:{customers}:{projects}:{seed}"
+DATASET_VERSION = 2  # v2: open projects, property companies, scope users, notifications
 
 
-def marker_present(cases: int, customers: int, projects: int, seed: int = SEED) -> bool:
+def marker_key(cases: int, customers: int, projects: int, seed: int = SEED, notifications: int | None = None) -> str:
+    if notifications is None:
+        notifications = cases * NOTIFICATIONS_PER_CASE
+    return f"bench:v{DATASET_VERSION}:{cases}:{customers}:{projects}:{notifications}:{seed}"
+
+
+def marker_present(cases: int, customers: int, projects: int, seed: int = SEED, notifications: int | None = None
+                   ) -> bool:
     from django.db.utils import OperationalError, ProgrammingError
 
     from crm.models import Sequence
 
     try:
-        return Sequence.objects.filter(key=marker_key(cases, customers, projects, seed)).exists()
+        return Sequence.objects.filter(key=marker_key(cases, customers, projects, seed, notifications)).exists()
     except (OperationalError, ProgrammingError):
         return False
 
@@ -204,19 +229,95 @@ def _ensure_users(log):
     load_users(log)
 
 
-def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, seed: int = SEED, log=print) -> dict:
-    """Write the data set into the current database (raw bulk inserts, deterministic for a seed)."""
+def _scope_users(project_ids, company_ids, log) -> dict[str, int]:
+    """The users of the scoped benchmarks (SCOPE_USERS) and EXTRA_STAFF more staff, with the demo
+    password (hashed once); returns username -> id of every staff user that gets notifications."""
     from django.contrib.auth import get_user_model
-    from django.db import transaction
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+
+    from crm.demo import DEMO_PASSWORD
+    from crm.models import Department, StaffProfile
+    from crm.roles import Role
+
+    User = get_user_model()
+    password = make_password(DEMO_PASSWORD)
+    departments = dict(Department.objects.values_list("code", "pk"))
+    groups = dict(Group.objects.values_list("name", "pk"))
+    half = max(1, len(project_ids) // 2)
+    staff_roles = [Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.MANAGER, Role.PROJECT_DEPT]
+    wanted = {  # username -> (role, department code, projects, property company)
+        SCOPE_USERS["project_dept"]: (Role.PROJECT_DEPT, "project", project_ids[:half], None),
+        SCOPE_USERS["cs_staff"]: (Role.CS_STAFF, "customer-affairs", project_ids[half:], None),
+        SCOPE_USERS["property_company"]: (Role.PROPERTY_COMPANY, "", [], company_ids[0]),
+        **{f"bench_staff_{i + 1:03d}": (staff_roles[i % len(staff_roles)],
+                                        "project" if staff_roles[i % len(staff_roles)] == Role.PROJECT_DEPT
+                                        else "customer-affairs", [], None) for i in range(EXTRA_STAFF)},
+    }
+    existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+    User.objects.bulk_create([User(username=name, first_name=name, email=f"{name}@bench.local", password=password)
+                              for name in wanted if name not in existing])
+    ids = dict(User.objects.filter(username__in=wanted).values_list("username", "pk"))
+    StaffProfile.objects.filter(user_id__in=ids.values()).delete()
+    profiles = StaffProfile.objects.bulk_create([
+        StaffProfile(user_id=ids[name], role=role, department_id=departments.get(dept), property_company_id=company)
+        for name, (role, dept, _, company) in wanted.items()])
+    Through = StaffProfile.projects.through
+    Through.objects.bulk_create([Through(staffprofile_id=profile.pk, project_id=project)
+                                 for profile, (_, _, projects, _) in zip(profiles, wanted.values())
+                                 for project in projects])
+    Membership = User.groups.through
+    Membership.objects.filter(user_id__in=ids.values()).delete()
+    Membership.objects.bulk_create([Membership(user_id=ids[name], group_id=groups[role])
+                                    for name, (role, _, _, _) in wanted.items()])
+    log(f"bench: {len(wanted)} staff users ({', '.join(SCOPE_USERS.values())} and {EXTRA_STAFF} more)")
+    return ids
+
+
+def _notifications(ins, count: int, *, rng, now, recipients, cases, log) -> int:
+    """``count`` notifications over three years (more recent ones more often), each to one of
+    ``recipients`` (user ids, repeated for weight) about one of ``cases`` ((id, number) pairs):
+    everything older than two weeks read, half of the newer ones unread; all delivered but the
+    last hour's."""
+    span_minutes = 3 * 365 * 24 * 60
+    times = sorted((now - dt.timedelta(minutes=1 + int(rng.random() ** 2 * span_minutes)) for _ in range(count)))
+    kinds = [("warn", "时限预警", "warning"), ("breach", "时限超时", "danger"), ("handler", "指派处理", "info"),
+             ("severity", "界定结果", "info"), ("visit", "待回访", "info")]
+    read_before, pending_after = now - dt.timedelta(days=14), now - dt.timedelta(hours=1)
+    for n, created in enumerate(times):
+        case_id, number = cases[rng.randrange(len(cases))] if cases else (0, "")
+        stage, label, level = kinds[rng.randrange(len(kinds))]
+        read = created < read_before or rng.random() < 0.5
+        delivered = created < pending_after
+        ins.add(recipient_id=recipients[rng.randrange(len(recipients))], title=f"{label}：{number}",
+                body="", url=f"/complaints/{case_id}/" if case_id else "", level=level,
+                dedupe_key=f"bench:{stage}:{case_id}:{n}", created_at=created,
+                read_at=created + dt.timedelta(minutes=rng.randrange(1, 3 * 24 * 60)) if read else None,
+                delivered_at=created + dt.timedelta(minutes=1) if delivered else None,
+                attempts=1 if delivered else 0, last_error="")
+    written = ins.finish()
+    log(f"bench: {written:,} notifications")
+    return written
+
+
+def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, seed: int = SEED, log=print,
+             notifications: int | None = None) -> dict:
+    """Write the data set into the current database (raw bulk inserts, deterministic for a seed).
+    ``notifications``: how many (default NOTIFICATIONS_PER_CASE per case)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from complaints import sla
     from complaints.models import NUMBER_PREFIX, Channel, Complaint, Kind, SlaClock, SlaRule, TimelineEntry
     from crm.calendar import calendar
-    from crm.models import Department, Sequence
+    from crm.models import Department, Notification, Sequence
     from crm.rules import rule
     from owners.models import Building, Customer, Ownership, Project, Unit
+    from property_liaison.models import PropertyAppointment, PropertyCompany
 
+    if notifications is None:
+        notifications = cases * NOTIFICATIONS_PER_CASE
     rng = random.Random(seed)
     _ensure_users(log)
     users = {u.username: u.pk for u in get_user_model().objects.filter(
@@ -242,13 +343,25 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
         ins = {m: Inserter(m) for m in (Project, Building, Unit, Customer, Customer.history.model, Ownership,
                                           Complaint, Complaint.history.model, SlaClock, TimelineEntry)}
         project_ids = []
+        today = timezone.localdate()
+        open_projects = max(1, round(projects * OPEN_SHARE))
         for i in range(projects):
             name = PROJECT_NAMES[i % len(PROJECT_NAMES)] + (f"{i // len(PROJECT_NAMES) + 1}期" if i >= 20 else "")
+            closeout = (today + dt.timedelta(days=60 + rng.randrange(900)) if i < open_projects
+                        else dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(1500)))
             project_ids.append(ins[Project].add(
                 code=f"bench-{tag}-{i + 1:02d}", name=f"{name}（基准{tag}）", address=f"测试市{name}路{i + 1}号",
-                closeout_date=dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(1500)),
+                closeout_date=closeout,
                 first_movein_date=dt.date(2019, 6, 1) + dt.timedelta(days=rng.randrange(1500))))
         ins[Project].finish()
+        # Property companies, each appointed to every n-th project since 2019.
+        company_ids = [PropertyCompany.objects.create(name=f"基准物业{k + 1}（{tag}）", contact="联络人").pk
+                       for k in range(max(1, projects // 5))]
+        company_of = {p: company_ids[i % len(company_ids)] for i, p in enumerate(project_ids)}
+        PropertyAppointment.objects.bulk_create([
+            PropertyAppointment(project_id=p, company_id=c, start_date=dt.date(2019, 1, 1), contract_no=f"WY-{p}")
+            for p, c in company_of.items()])
+        staff_ids = _scope_users(project_ids, company_ids, log)
         buildings = [(ins[Building].add(project_id=p, name=f"{b + 1}栋"), p) for p in project_ids for b in range(10)]
         ins[Building].finish()
         per_building = max(1, -(-customers // len(buildings)))
@@ -308,6 +421,7 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
         step_actor = {"classified": sup, "corrected": sup, "archived": sup, "plan_approved": mgr,
                       "plan_rejected": mgr, "fed_back": fd, "visited": fd, "replied": fd}
         times_cache = {}
+        numbers = []  # (case id, number): what the notifications are about
         hcomplaint, clocks, timeline = ins[Complaint.history.model], ins[SlaClock], ins[TimelineEntry]
 
         def clock(case_id, code, start, done_at):
@@ -371,13 +485,14 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
                 classified_at = times.get("classified", received)
             disposed_at = times.get("executed") if long and not invalid else None
             needs_transfer = rng.random() < 0.2
+            channel = _pick(rng, CHANNELS)
             row = dict(
-                number=number, kind=kind, channel=_pick(rng, CHANNELS), category=category, received_at=received,
+                number=number, kind=kind, channel=channel, category=category, received_at=received,
                 received_by_id=fd, first_responder_id=fd, handler_id=staff if long and idx >= 2 else None,
                 department_id=dept if "transferred" in times else None,
                 customer_id=customer_id if with_customer else None, unit_id=unit_id if with_customer else None,
                 complainant_name=name, complainant_phone=phone, phone_digits=phone, project_id=project_id,
-                forwarded_by_company_id=None, event_id=None, title=title, description=f"{name}反映：{title}，请尽快处理。",
+                forwarded_by_company_id=company_of[project_id] if channel == "property" else None, event_id=None, title=title, description=f"{name}反映：{title}，请尽快处理。",
                 needs_transfer=needs_transfer, owner_requested_by=None, promised_by=None,
                 state=STORED_STATE.get(state, state), valid=valid,
                 visit_state="done" if "visited" in times else ("due" if disposed_at else ""),
@@ -407,6 +522,7 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
             live = [d for d in live if d is not None]
             row["next_deadline"] = min(live) if live else None
             assert ins[Complaint].add(**row) == case_id
+            numbers.append((case_id, number))
             timeline.add(complaint_id=case_id, at=received, actor_id=fd, kind="register",
                          text=f"受理登记：{kind_label[kind]}，{channel_label[row['channel']]}，{title}")
             for s in steps:
@@ -420,11 +536,25 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
             if steps:
                 hcomplaint.add(**row, id=case_id, history_date=times[steps[-1]], history_type="~",
                                history_user_id=step_actor.get(steps[-1], staff), history_change_reason="bench")
-        stats = {"projects": len(project_ids), "customers": len(owners)}
+        stats = {"projects": len(project_ids), "open_projects": open_projects, "customers": len(owners)}
         for model, key in ((Complaint, "cases"), (SlaClock, "clocks"), (TimelineEntry, "timeline"),
                            (Complaint.history.model, "history")):
             stats[key] = ins[model].finish()
-        Sequence.objects.update_or_create(key=marker_key(cases, customers, projects, seed), defaults={"value": 1})
+        log(f"bench: {stats['cases']:,} cases, {stats['timeline']:,} timeline entries, "
+            f"{stats['history']:,} history rows")
+        # --- notifications, spread over the staff (the demo and scope users get more each) -----
+        users = {**users, **staff_ids}
+        weighty = [u for name, u in users.items() if not name.startswith("bench_staff_") and name != "admin"]
+        recipients = weighty * 5 + [u for name, u in users.items() if name.startswith("bench_staff_")]
+        stats["notifications"] = _notifications(Inserter(Notification), notifications, rng=rng, now=now,
+                                                recipients=recipients, cases=numbers, log=log)
+        Sequence.objects.update_or_create(key=marker_key(cases, customers, projects, seed, notifications),
+                                          defaults={"value": 1})
+    if connection.vendor == "postgresql":
+        # What autovacuum would do within the hour: statistics for the planner and the visibility
+        # map that lets index-only scans (the register's order walks) skip the table.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     log(f"bench: {stats}")
     return stats
 

@@ -13,12 +13,23 @@ def _default_sla_rules(sender, using="default", **kwargs):
         ensure_default_rules(using=using)
 
 
+def _register_tally(sender, using="default", **kwargs):
+    """The triggers that keep the register's counts, after every migrate (a migration that
+    rebuilds a table on SQLite drops its triggers; a fresh database needs its counts filled)."""
+    from .models import RegisterTally
+    from .tally import ensure_triggers
+
+    if RegisterTally._meta.db_table in connections[using].introspection.table_names():
+        ensure_triggers(using=using)
+
+
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = "投诉与纠纷"
 
     def ready(self):
         post_migrate.connect(_default_sla_rules, sender=self, dispatch_uid="complaints.default_sla_rules")
+        post_migrate.connect(_register_tally, sender=self, dispatch_uid="complaints.register_tally")
 
         from crm.calendar_years import calendar_year_confirmed
 

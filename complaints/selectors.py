@@ -3,24 +3,25 @@ work queues, a case page's records, and the report statistics."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import html
 from collections import Counter
 from types import SimpleNamespace
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from crm.approvals import approvals_for
 from crm.history import TIMELINE_PARAM, newest_first
 from crm.roles import Role
-from crm.scopes import user_role, visible_projects
+from crm.scopes import user_role, visible_project_ids, visible_projects
 
+from . import tally
 from .filters import ComplaintFilter
-from .models import LIVE_CLOCK_STATES, LONG_KINDS, ClockState, Complaint, SlaClock, State
+from .models import LONG_KINDS, ClockState, Complaint, SlaClock
 
 QUEUES = {
     "classify": "待界定",
@@ -31,18 +32,26 @@ QUEUES = {
 }
 
 
-def complaints_for(user):
-    """Cases the user may see: their projects; a property company only what it forwarded."""
+def complaints_for(user, *, by_order: bool = False):
+    """Cases the user may see: their projects; a property company only what it forwarded.
+
+    ``by_order``: the projects as a test on the project column rather than a condition the
+    database would answer from the project's index, so that it walks the order's index instead
+    (where the project is too): for a scope of many projects (see register_page)."""
     qs = Complaint.objects.all()
     if user_role(user) == Role.PROPERTY_COMPANY:
         company = getattr(getattr(user, "profile", None), "property_company_id", None)
         return qs.filter(forwarded_by_company_id=company) if company else qs.none()
-    projects = visible_projects(user)
-    if not projects.query.has_filters():
-        # Every project: an IN (SELECT every project) would only stop the database from
-        # walking the register's sort index.
+    ids = visible_project_ids(user)
+    if ids is None:
+        # Every project: no condition at all, so the database walks the register's sort index.
         return qs
-    return qs.filter(project__in=projects)
+    if not ids:
+        return qs.none()
+    if by_order:
+        return qs.alias(in_scope=ExpressionWrapper(F("project_id") + 0, output_field=BigIntegerField())) \
+            .filter(in_scope__in=ids)
+    return qs.filter(project_id__in=ids)
 
 
 def clocks_for(user):
@@ -50,23 +59,17 @@ def clocks_for(user):
     return SlaClock.objects.filter(complaint__in=complaints_for(user))
 
 
-def register_list(*, user, params):
+def register_list(*, user, params, by_order: bool = False, menus: dict | None = None):
     """The register page: scoped, filtered, sorted by the next deadline, no N+1."""
-    base = complaints_for(user).select_related("project", "unit", "unit__building", "handler", "department",
+    base = complaints_for(user, by_order=by_order).select_related("project", "unit", "unit__building", "handler", "department",
                                                "forwarded_by_company")
     queue = params.get("queue", "")
-    now = timezone.now()
-    if queue == "classify":
-        base = base.filter(state__in=[State.REGISTERED, State.TRANSFERRED], kind__in=LONG_KINDS)
-    elif queue == "approve":
-        base = base.filter(state=State.PLAN_PENDING)
-    elif queue == "due":
-        base = base.filter(clocks__state=ClockState.AT_RISK).distinct()
-    elif queue == "breached":
-        base = base.filter(clocks__state=ClockState.BREACHED).distinct()
-    elif queue == "visits":
-        base = base.filter(clocks__rule__code="return_visit", clocks__state__in=LIVE_CLOCK_STATES).distinct()
-    filterset = ComplaintFilter(params or None, queryset=base, menus=_filter_menus(user))
+    queues = tally.queue_filters()
+    if queue in ("classify", "approve"):
+        base = base.filter(queues[queue])
+    elif queue in queues:
+        base = base.filter(queues[queue]).distinct()  # a case with two such clocks is listed once
+    filterset = ComplaintFilter(params or None, queryset=base, menus=menus or _filter_menus(user))
     qs = filterset.qs if filterset.is_valid() else base
     if params.get("sort") == "deadline":
         # Cases without a live clock last on every database (SQLite sorts NULL first by default);
@@ -76,34 +79,38 @@ def register_list(*, user, params):
 
 
 def queue_counts(user) -> dict:
-    """The work-queue counts and the number of cases in scope (``total``), in one aggregate
-    query over the cases joined to their clocks."""
-    return complaints_for(user).aggregate(
-        total=Count("pk", distinct=True),
-        classify=Count("pk", distinct=True,
-                       filter=Q(state__in=[State.REGISTERED, State.TRANSFERRED], kind__in=LONG_KINDS)),
-        approve=Count("pk", distinct=True, filter=Q(state=State.PLAN_PENDING)),
-        due=Count("clocks", filter=Q(clocks__state=ClockState.AT_RISK)),
-        breached=Count("clocks", filter=Q(clocks__state=ClockState.BREACHED)),
-        visits=Count("clocks", filter=Q(clocks__rule__code="return_visit", clocks__state__in=LIVE_CLOCK_STATES)),
-    )
+    """The work-queue counts and the number of cases in scope (``total``): exact, from the
+    counts per project the database keeps (``complaints.tally``), one small query. A property
+    company's scope is not a set of projects: its cases are counted (on their own index)."""
+    if user_role(user) == Role.PROPERTY_COMPANY:
+        queues = tally.queue_filters()
+        cases = complaints_for(user)
+        return cases.aggregate(total=Count("pk", distinct=True),
+                               **{name: Count("pk", distinct=name in ("classify", "approve"), filter=condition)
+                                  for name, condition in queues.items()})
+    return tally.counts(visible_project_ids(user))
 
 
 # --- The register page ------------------------------------------------------------------------
 # A page costs the framework's queries (session, user with profile and unread count, permissions)
-# plus ONE for its rows (two from page 11 on). The counts (queues, total of the filtered list) and
-# the two filter menus are cached for a minute per user: at 100,000 cases a COUNT(*) on every
-# page view would cost more than the page itself. They may lag a new case by up to a minute; the
-# rows never do.
+# and: the user's projects (scoped roles, once per request: crm.scopes), the counts (one sum over
+# the counts per project the database keeps: complaints.tally), the filter menus, and one query
+# for its rows; a filtered page counts its list (exactly), a search finds its cases first.
+# Nothing is cached, per user or otherwise: a user's first view costs what a warm one does, and
+# a page makes no more round trips than it has queries (a cache would add a read and, when cold,
+# a write per cached part, each a round trip that a busy server waits for).
 
 REGISTER_PER_PAGE = 30
-COUNTS_SECONDS = 60
 DEFERRED_FROM = 300  # from this offset on, the page's ids are found on the index first
 SEARCH_FOUND_MAX = 1000  # a search finding more than this is paged on the sort index as usual
+# A scope of many projects walks the order's index checking the project there (about
+# 30 ÷ share entries for a page); a scope of a small share of the cases reads its projects'
+# entries in the per-project index instead (and sorts only those).
+WALK_FROM_SHARE = 0.25
 
 
 class CountedPaginator(Paginator):
-    """A paginator told its count (from the cache) instead of running COUNT(*)."""
+    """A paginator told its count instead of running COUNT(*)."""
 
     def __init__(self, object_list, per_page, *, count: int, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
@@ -114,34 +121,32 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def _params_key(user, params, *ignore) -> str:
-    items = sorted((k, params.getlist(k) if hasattr(params, "getlist") else [params[k]])
-                   for k in params if k not in ignore)
-    digest = hashlib.sha1(repr(items).encode()).hexdigest()
-    return f"complaints:register:{user.pk}:{user_role(user)}:{digest}"
-
-
 def _filter_menus(user) -> dict:
-    """The project and department menus of the filter form: one UNION query, cached a minute."""
-    key = f"complaints:register:menus:{user.pk}:{user_role(user)}"
-    menus = cache.get(key)
-    if menus is None:
-        from django.db.models import Value
+    """The project and department menus of the filter form: one UNION query (not cached: a
+    cache would cost more round trips on a first view than the query it saves)."""
+    from django.db.models import Value
 
-        from crm.models import Department
+    from crm.models import Department
 
-        projects = visible_projects(user).order_by().annotate(menu=Value("project")).values_list("pk", "name", "menu")
-        departments = Department.objects.order_by().annotate(menu=Value("department")) \
-            .values_list("pk", "name", "menu")
-        menus = {"project": [], "department": []}
-        for pk, name, menu in sorted(projects.union(departments, all=True), key=lambda row: row[1]):
-            menus[menu].append((pk, name))
-        cache.set(key, menus, COUNTS_SECONDS)
+    projects = visible_projects(user).order_by().annotate(menu=Value("project")).values_list("pk", "name", "menu")
+    departments = Department.objects.order_by().annotate(menu=Value("department")).values_list("pk", "name", "menu")
+    menus = {"project": [], "department": []}
+    for pk, name, menu in sorted(projects.union(departments, all=True), key=lambda row: row[1]):
+        menus[menu].append((pk, name))
     return menus
 
 
+def _walk_order_index(user, counts) -> bool:
+    """Whether the user's scope is a large enough share of the cases that walking the order's
+    index (checking the project in it) beats reading the scope's projects and sorting them."""
+    ids = visible_project_ids(user)
+    if user_role(user) == Role.PROPERTY_COMPANY or ids is None or len(ids) <= 1:
+        return False
+    return counts["total"] >= WALK_FROM_SHARE * counts.get("everything", 0)
+
+
 # What a register row shows, read as values (no model instances, no join of the project: its
-# name comes from the cached project menu).
+# name comes from the project menu).
 ROW_FIELDS = ("pk", "number", "kind", "received_at", "complainant_name", "title", "severity", "state",
               "next_deadline", "project_id", "forwarded_by_company__name", "unit__number", "unit__building__name")
 
@@ -159,13 +164,13 @@ def _register_rows(values: list[dict], project_names: dict) -> list[SimpleNamesp
     labels = {field: {value: str(label) for value, label in choices.items()} for field, choices in labels.items()}
     url = reverse("complaints:detail", args=[0])[:-2]  # ".../0/" without "0/"
     missing = {v["project_id"] for v in values} - project_names.keys()
-    if missing:  # a project outside the menu (e.g. the scope changed within the minute)
+    if missing:  # a project outside the menu (a case moved between the two queries)
         project_names = {**project_names, **dict(Project.objects.filter(pk__in=missing).values_list("pk", "name"))}
     rows = []
     for v in values:
         project = project_names.get(v["project_id"], "")
         deadline = v["next_deadline"]
-        rows.append(SimpleNamespace(
+        row = SimpleNamespace(
             **v, id=v["pk"], detail_url=f"{url}{v['pk']}/",
             kind_label=labels["kind"].get(v["kind"], v["kind"]),
             state_label=labels["state"].get(v["state"], v["state"]),
@@ -175,28 +180,45 @@ def _register_rows(values: list[dict], project_names: dict) -> list[SimpleNamesp
             deadline_text=timezone.localtime(deadline).strftime("%m-%d %H:%M") if deadline else "—",
             place=(f"{project} {v['unit__building__name']}-{v['unit__number']}" if v["unit__number"] is not None
                    else project),
-        ))
+        )
+        row.html = _row_html(row)
+        rows.append(row)
     return rows
+
+
+def _row_html(r) -> str:
+    """One register row as HTML, every value escaped (the template engine's nine lookups and
+    escapes per row cost more than the rest of the page)."""
+    e = html.escape
+    company = f' <span class="badge text-bg-info">{e(r.company_name)}</span>' if r.company_name else ""
+    severity = f'<span class="badge sev-{e(r.severity)}">{e(r.severity_label)}</span>' if r.severity else ""
+    return mark_safe(
+        f'<tr><td><a href="{e(r.detail_url)}">{e(r.number)}</a></td><td>{e(r.kind_label)}{company}</td>'
+        f"<td>{e(r.received_text)}</td><td>{e(r.place)}</td><td>{e(r.complainant_name)}</td><td>{e(r.title)}</td>"
+        f"<td>{severity}</td><td>{e(r.state_label)}</td><td>{e(r.deadline_text)}</td></tr>")
 
 
 def register_page(*, user, params, page) -> dict:
     """The register page: its filter form, one page of rows and the counts, in as few queries
     as the page allows (see the note above)."""
-    filterset, qs = register_list(user=user, params=params)
-    qs = qs.select_related(None)
-    counts_key = f"complaints:register:queues:{user.pk}:{user_role(user)}"
-    counts = cache.get(counts_key)
-    if counts is None:
-        counts = queue_counts(user)
-        cache.set(counts_key, counts, COUNTS_SECONDS)
+    counts = queue_counts(user)
     filtered = any(params.get(k) for k in params if k not in ("page", "sort"))
+    # A large scope is tested row by row rather than looked up on the project's index: on the
+    # order's index for a page, in the table scan of a search (SQLite's phone search, for one,
+    # reads the table in order faster than it visits half of it through the project's index).
+    narrowed = any(params.get(k) for k in params if k not in ("page", "sort", "q"))
+    menus = _filter_menus(user)
+    filterset, qs = register_list(user=user, params=params, by_order=not narrowed and _walk_order_index(user, counts),
+                                  menus=menus)
+    qs = qs.select_related(None)
     found = None
     if (params.get("q") or "").strip():
         # A search matches few cases: find them first (trigram indexes on PostgreSQL, one scan on
         # SQLite), then sort only those, instead of walking the whole sort index testing every row.
         found = list(qs.order_by().values_list("pk", flat=True)[:SEARCH_FOUND_MAX + 1])
         if len(found) <= SEARCH_FOUND_MAX:
-            qs = qs.filter(pk__in=found)
+            # These ids are the result (in scope, filtered, found): the page only sorts them.
+            qs = Complaint.objects.filter(pk__in=found).order_by(*qs.query.order_by)
         else:
             found = None
     if found is not None:
@@ -204,22 +226,42 @@ def register_page(*, user, params, page) -> dict:
     elif not filtered:
         total = counts["total"]
     else:
-        key = _params_key(user, params, "page")
-        total = cache.get(key)
-        if total is None:
-            total = qs.count()
-            cache.set(key, total, COUNTS_SECONDS)
+        total = qs.count()
     page_obj = CountedPaginator(qs, REGISTER_PER_PAGE, count=total).get_page(page)
     offset = page_obj.start_index() - 1 if total else 0
-    if offset >= DEFERRED_FROM:
-        # Deep pages: the ids come from the (covering) sort index, then only those rows are joined.
-        ids = list(qs.values_list("pk", flat=True)[offset:offset + REGISTER_PER_PAGE])
-        found_rows = {v["pk"]: v for v in qs.order_by().filter(pk__in=ids).values(*ROW_FIELDS)}
-        values = [found_rows[pk] for pk in ids if pk in found_rows]
-    else:
-        values = list(qs.values(*ROW_FIELDS)[offset:offset + REGISTER_PER_PAGE]) if total else []
-    page_obj.object_list = _register_rows(values, dict(_filter_menus(user)["project"]))
+    values = []
+    if total:
+        if offset < DEFERRED_FROM:
+            values = list(qs.values(*ROW_FIELDS)[offset:offset + REGISTER_PER_PAGE])
+        else:
+            # Deep pages: the ids on the order's index alone (a covering walk), then only those
+            # rows joined to what a row shows, in one query.
+            page_ids = qs.values("pk")[offset:offset + REGISTER_PER_PAGE]
+            values = list(Complaint.objects.filter(pk__in=page_ids).order_by(*qs.query.order_by)
+                          .values(*ROW_FIELDS))
+    page_obj.object_list = _register_rows(values, dict(menus["project"]))
     return {"filter": filterset, "page_obj": page_obj, "counts": counts}
+
+
+def forwarded_page(*, user, page):
+    """A property company's page of the cases it forwarded, newest first (on the index of its
+    forwarded cases), each row as HTML (see _row_html)."""
+    from .models import State
+
+    qs = complaints_for(user).order_by("-received_at", "-pk")
+    fields = ("number", "received_at", "project__name", "title", "state")
+    page_obj = Paginator(qs.values(*fields), REGISTER_PER_PAGE).get_page(page)
+    offset = page_obj.start_index() - 1
+    if offset >= DEFERRED_FROM:  # deep: the ids on the index alone, then their rows
+        ids = qs.values("pk")[offset:offset + REGISTER_PER_PAGE]
+        page_obj.object_list = Complaint.objects.filter(pk__in=ids).order_by("-received_at", "-pk").values(*fields)
+    states = {value: str(label) for value, label in State.choices}
+    e = html.escape
+    page_obj.object_list = [SimpleNamespace(**v, html=mark_safe(
+        f"<tr><td>{e(v['number'])}</td><td>{timezone.localtime(v['received_at']):%Y-%m-%d %H:%M}</td>"
+        f"<td>{e(v['project__name'])}</td><td>{e(v['title'])}</td><td>{e(states.get(v['state'], v['state']))}</td></tr>"))
+        for v in page_obj.object_list]
+    return page_obj
 
 
 def complaint_get(*, user, pk: int, full: bool = False) -> Complaint:

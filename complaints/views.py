@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from crm.history import TIMELINE_PARAM, history_context
 from crm.roles import Role
 from crm.scopes import user_role, visible_projects
-from crm.views import objects_or_404, page_of, show_error
+from crm.views import objects_or_404, show_error
 from crm.workflow import allowed
 
 from . import clocks, forms, selectors, services
@@ -216,8 +216,7 @@ def forwarded(request):
     if user_role(request.user) != Role.PROPERTY_COMPANY:
         raise PermissionDenied("该页面仅供物业公司联络人使用。")
     company = request.user.profile.property_company
-    qs = selectors.complaints_for(request.user).select_related("project").order_by("-received_at")
-    page = page_of(request, qs, 30)
+    page = selectors.forwarded_page(user=request.user, page=request.GET.get("page"))
     form = forms.ForwardForm(request.POST or None, projects=visible_projects(request.user))
     if request.method == "POST":
         if not request.user.has_perm("complaints.add_complaint") or company is None:

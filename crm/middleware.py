@@ -21,6 +21,14 @@ class SessionLimitsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @classmethod
+    def start(cls, session) -> None:
+        """Stamp a session as it begins (at login), so that the first page after the login does
+        not have to write the session again just to record these."""
+        now = int(time.time())
+        session[cls.KEY] = now
+        session[cls.STARTED] = now
+
     def __call__(self, request):
         if request.user.is_authenticated:
             now = int(time.time())
@@ -34,6 +42,19 @@ class SessionLimitsMiddleware:
             if now - last >= 60 or self.KEY not in request.session:
                 request.session[self.KEY] = now
         return self.get_response(request)
+
+
+class ScopeMemoMiddleware:
+    """A request works out each user's scope (their projects) once, whichever lists ask."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from crm.scopes import request_memo
+
+        with request_memo():
+            return self.get_response(request)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):

@@ -44,3 +44,7 @@ def _login_failed(credentials, request=None, **kwargs):
 @receiver(user_logged_in)
 def _logged_in(user, request=None, **kwargs):
     security.info("login user=%s", user.username)
+    if request is not None and hasattr(request, "session"):
+        from crm.middleware import SessionLimitsMiddleware
+
+        SessionLimitsMiddleware.start(request.session)

@@ -59,3 +59,15 @@ def test_two_sla_scans_at_once_breach_and_notify_once(case_in, users):
     assert breached.filter(recipient=users["cs_supervisor"]).count() == 1
     assert Notification.objects.count() - notes == breached.count()
     assert clock.history.count() == history  # the scan writes by compare-and-set update, no second entry
+
+
+def test_cases_registered_at_once_in_a_new_project_are_all_counted(new_case, place):
+    """The first case of a project creates its row of counts: two at once must not both try
+    (the upsert takes the row the other created) nor lose one."""
+    from complaints import tally
+
+    outcomes = run_at_once(*[(lambda owner=owner: new_case(owner=owner)) for owner in range(4)])
+    assert [exc for _, exc in outcomes] == [None] * 4
+    counts = tally.counts([place["project"].pk])
+    assert counts["total"] == 4 and counts["classify"] == 4
+    assert tally.stored() == tally.recount()

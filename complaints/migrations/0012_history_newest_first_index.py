@@ -9,7 +9,7 @@ INDEX = "historicalcomplaint_id_newest"
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0009_merge_estimated_return_visit")]
+    dependencies = [("complaints", "0011_register_scope_indexes")]
 
     operations = [
         migrations.RunSQL(
