@@ -3,8 +3,8 @@
 An app declares a ``Register`` (columns and a scoped queryset) and registers it here.
 Small exports are built in a scratch workspace and sent from memory; large ones run as a
 Celery task that reports progress and leaves a file in ``var/exports`` (purged after the
-rule ``crm.export_keep_days``). No copy is left in the system temp folder (crm/scratch.py). Text that a spreadsheet would read as a
-formula is escaped.
+rule ``crm.export_keep_days``). No copy is left in the system temp folder (crm/scratch.py).
+Text that a spreadsheet would read as a formula is escaped.
 
 The writer is rustpy-xlsxwriter (third-party Python bindings, 0.x and one maintainer, of
 rust_xlsxwriter, which is by XlsxWriter's author) fed row by row from a generator: about ten

@@ -9,7 +9,8 @@ seen twice; the ``Message-ID`` (the notice's idempotency key) tells the copies a
 (``unique``), as a mail store or a reader's client does.
 
 ``hold_at=N`` keeps the answer to the N-th DATA back until ``release()`` (``holding`` is set
-meanwhile): the moment to kill a worker; if the sender is gone by then, the message is dropped. ``refuse`` lists recipients answered with 550.
+meanwhile): the moment to kill a worker; if the sender is gone by then, the message is dropped.
+``refuse`` lists recipients answered with 550.
 ``reply_delay`` waits that many seconds before each answer (a relay across a network).
 """
 from __future__ import annotations

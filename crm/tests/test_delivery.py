@@ -140,8 +140,9 @@ def _worker_database() -> tuple[str, Path | None]:
     on PostgreSQL; on SQLite (in memory) a file copy, to be copied back afterwards."""
     settings_dict = connection.settings_dict
     if connection.vendor == "postgresql":
-        return (f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST'] or '127.0.0.1'}:"
-                f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}", None)
+        user, password = settings_dict["USER"], settings_dict["PASSWORD"]
+        host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
+        return f"postgres://{user}:{password}@{host}:{port}/{settings_dict['NAME']}", None
     connection.ensure_connection()
     path = Path(os.environ.get("TMPDIR", "/tmp")) / f"crm-delivery-{os.getpid()}.sqlite3"
     for suffix in ("", "-wal", "-shm"):

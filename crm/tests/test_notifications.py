@@ -231,7 +231,8 @@ def test_the_dedupe_lookup_reads_an_index_not_the_whole_table(make_user):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE crm_notification" if connection.vendor == "postgresql" else "ANALYZE")
     with CaptureQueriesContext(connection) as ctx:
-        notify_many([Notification(recipient=u, title="超时", dedupe_key=f"sla:{i}:breach") for i in range(3) for u in users])
+        notify_many([Notification(recipient=u, title="超时", dedupe_key=f"sla:{i}:breach")
+                     for i in range(3) for u in users])
     counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"] and "dedupe_key" in q["sql"]]
     assert len(counts) == 2
     with connection.cursor() as cursor:
