@@ -119,6 +119,19 @@ def test_birthdays_in_the_next_days_and_greeting_marked_once(make_user):
     assert selectors.greeted_ids("birthday", today.year) == {soon.pk}
 
 
+def test_birthdays_across_the_new_year_and_of_29_february_in_a_common_year(make_user):
+    user = make_user("cs_staff")
+    project = make_project()
+    new_year = make_customer(project, name="元", phone="13911110003", birth_date=dt.date(1980, 1, 2))
+    leap = make_customer(project, name="闰", phone="13911110004", birth_date=dt.date(2000, 2, 29))
+    march = make_customer(project, name="春", phone="13911110005", birth_date=dt.date(1970, 3, 2))
+    assert [(d, c) for d, c in selectors.birthdays_within(user, 7, dt.date(2026, 12, 28))] == [
+        (dt.date(2027, 1, 2), new_year)]
+    # 2027 has no 29 February: that birthday is greeted on 1 March, before the one of 2 March
+    assert [(d, c) for d, c in selectors.birthdays_within(user, 7, dt.date(2027, 2, 26))] == [
+        (dt.date(2027, 3, 1), leap), (dt.date(2027, 3, 2), march)]
+
+
 def test_survey_scores_are_validated_and_trend_averages_per_project(make_user):
     user = make_user("cs_staff")
     customer = make_customer(make_project(name="趋势项目"))
