@@ -116,6 +116,11 @@ def make_major(ids, *, reason: str, user=None) -> list[int]:
         return []
     Complaint.objects.filter(pk__in=changed).exclude(severity=Severity.MAJOR).update(
         severity=Severity.MAJOR, major_reason=reason[:200])
+    # The cases this write changed: not one the supervisor classified major since it was read.
+    changed = list(Complaint.objects.filter(pk__in=changed, severity=Severity.MAJOR, major_reason=reason[:200])
+                   .values_list("pk", flat=True))
+    if not changed:
+        return []
     classified = list(Complaint.objects.filter(pk__in=changed, valid=True, disposed_at__isnull=True)
                       .only("pk", "received_at"))
     clocks_cancel([c.pk for c in classified], [sla.MINOR, sla.IMPORTANT])
