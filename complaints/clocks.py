@@ -140,7 +140,16 @@ def _make_major_chunk(ids, *, reason, user, rules, cal, warn, manager) -> list[t
     if not rows:
         return []
     changed = [pk for _, pk, *_ in rows]
-    Complaint.objects.filter(pk__in=changed).update(severity=Severity.MAJOR, major_reason=reason[:200])
+    # Compare-and-set as well as the lock: a case made major meanwhile (by a writer the lock did not
+    # hold back) keeps that classification, and only the cases this write changed go on.
+    Complaint.objects.filter(pk__in=changed).exclude(severity=Severity.MAJOR).update(
+        severity=Severity.MAJOR, major_reason=reason[:200])
+    written = set(Complaint.objects.filter(pk__in=changed, severity=Severity.MAJOR, major_reason=reason[:200])
+                  .values_list("pk", flat=True))
+    rows = [row for row in rows if row[1] in written]
+    if not rows:
+        return []
+    changed = [pk for _, pk, *_ in rows]
     classified = [(pk, received) for received, pk, _, valid, disposed in rows if valid is True and disposed is None]
     clocks_cancel([pk for pk, _ in classified], [sla.MINOR, sla.IMPORTANT])
     new_clocks = []

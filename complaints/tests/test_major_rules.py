@@ -18,15 +18,24 @@ OLD = dt.timedelta(days=30)
 
 
 def test_making_major_swaps_a_classified_cases_clocks_and_records_why(case_in, users):
+    from crm.rules import forget
+
     case = case_in("investigated", received_at=at(2026, 11, 2, 10))
+    bystander = case_in("investigated", received_at=at(2026, 11, 2, 10))
+    Rule.objects.filter(key="complaints.sla_manager_percent").update(value=200)
+    forget("complaints.sla_manager_percent")
     assert clocks.make_major([case.pk], reason="测试原因", user=users["manager"]) == [case.pk]
     case.refresh_from_db()
     assert (case.severity, case.major_reason) == (Severity.MAJOR, "测试原因")
     states = dict(case.clocks.values_list("rule__code", "state"))
     assert states[sla.IMPORTANT] == ClockState.CANCELLED
     assert states[sla.MAJOR_ANSWER] == states[sla.MAJOR_RESOLVE] == ClockState.RUNNING
+    # another classified case keeps its severity and clocks
+    assert Complaint.objects.filter(pk=bystander.pk).values_list("severity", "major_reason").get() == (
+        Severity.IMPORTANT, "")
+    assert dict(bystander.clocks.values_list("rule__code", "state")) == {sla.IMPORTANT: ClockState.RUNNING}
     answer = case.clocks.get(rule__code=sla.MAJOR_ANSWER)
-    expected = sla.clock_times(calendar(), case.received_at, answer.rule, 80, manager_percent=150)
+    expected = sla.clock_times(calendar(), case.received_at, answer.rule, 80, manager_percent=200)
     assert (answer.started_at, answer.deadline, answer.warn_at, answer.escalate_at) == (
         expected["started_at"], expected["deadline"], expected["warn_at"], expected["escalate_at"])
     assert case.next_deadline == answer.deadline
@@ -98,7 +107,7 @@ def test_an_event_becomes_major_at_exactly_the_owner_count_and_once(new_case, pl
     Rule.objects.filter(key="complaints.event_major_owner_count").update(value=3)
     event = services.event_create(project=place["project"], title="2号楼停水", user=users["cs_staff"])
     first = new_case(owner=0, event=event)
-    need = new_case(owner=1, kind=Kind.NEED, event=event)  # a need is not a complaint about the event
+    need = new_case(owner=5, kind=Kind.NEED, event=event)  # a need is not a complaint about the event
     second = new_case(owner=1, event=event)
     event.refresh_from_db()
     assert event.major_at is None and Complaint.objects.get(pk=first.pk).severity != Severity.MAJOR
@@ -127,3 +136,54 @@ def test_a_closed_complaint_counts_its_owner_but_stays_closed(case_in, place, us
     assert Complaint.objects.get(pk=closed.pk).severity != Severity.MAJOR
     entry = Complaint.objects.get(pk=open_case.pk).timeline.get(kind="major")
     assert entry.actor == users["cs_staff"]
+
+
+def _typed(place, users, event, name, phone):
+    return services.complaint_register(
+        received_by=users["front_desk"], kind=Kind.COMPLAINT, channel="forum", category="repairs", title="停水",
+        description="座谈会上反映", project=place["project"], complainant_name=name, complainant_phone=phone,
+        event=event)
+
+
+def test_an_owner_is_counted_once_however_the_cases_name_them(new_case, place, users):
+    """An owner picked from the file who called from another phone, then from their own; a forum
+    speaker without a phone, twice by name: two owners, not four."""
+    Rule.objects.filter(key="complaints.event_major_owner_count").update(value=3)
+    event = services.event_create(project=place["project"], title="3栋停水", user=users["cs_staff"])
+    other_event = services.event_create(project=place["project"], title="车库漏水", user=users["cs_staff"])
+    bystander = new_case(owner=6)  # an open complaint about nothing in particular
+    cases = [new_case(owner=0, complainant_phone="13911110000", event=event),
+             _typed(place, users, event, "张先生", "—"), _typed(place, users, event, " 张先生", "—"),
+             new_case(owner=0, event=event)]
+    event.refresh_from_db()
+    assert event.major_at is None
+    assert set(Complaint.objects.filter(event=event).values_list("severity", flat=True)) == {""}
+    cases.append(new_case(owner=1, event=event))
+    event.refresh_from_db()
+    assert event.major_at is not None
+    assert set(Complaint.objects.filter(pk__in=[c.pk for c in cases]).values_list("severity", "major_reason")) == {
+        (Severity.MAJOR, "同一事件“3栋停水”已有3户业主投诉（≥3户）")}
+    # nothing else changes: the other event, the case on no event
+    assert type(event).objects.get(pk=other_event.pk).major_at is None
+    assert Complaint.objects.filter(pk=bystander.pk).values_list("severity", "major_reason").get() == ("", "")
+
+
+def test_a_case_classified_major_while_the_rule_runs_keeps_the_supervisors_classification(case_in, users):
+    from django.db import connection
+
+    case = case_in("investigated")
+    table = Complaint._meta.db_table
+    done = []
+
+    def classified_meanwhile(execute, sql, params, many, context):
+        if not done and sql.lstrip().upper().startswith("UPDATE") and table in sql:
+            done.append(sql)
+            execute(f'UPDATE "{table}" SET "severity" = %s WHERE "id" = %s', [Severity.MAJOR, case.pk], False, context)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(classified_meanwhile):
+        assert clocks.make_major([case.pk], reason="有效投诉超过7天未解决") == []
+    assert done
+    assert Complaint.objects.filter(pk=case.pk).values_list("severity", "major_reason").get() == (Severity.MAJOR, "")
+    assert not case.timeline.filter(kind="major").exists()
+    assert not Notification.objects.filter(title__startswith="升级为重大投诉").exists()
