@@ -70,8 +70,13 @@ class Workflow:
         """The model the workflow moves: the one its permission (``app.change_model``) names."""
         from django.apps import apps
 
+        if not self.permission.count(".") == 1:
+            return None  # a workflow declared without a model's permission (tests build such)
         app_label, codename = self.permission.split(".")
-        return apps.get_model(app_label, codename.removeprefix("change_"))
+        try:
+            return apps.get_model(app_label, codename.removeprefix("change_"))
+        except LookupError:
+            return None
 
     def state_fields(self) -> set[str]:
         """Its own field, its parallel tracks' and the fields its requirements read."""
