@@ -15,3 +15,11 @@ def query_replace(context, **kwargs):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def control(bound_field):
+    """A form field's widget without the widget templates (crm.forms.control_html)."""
+    from crm.forms import control_html
+
+    return control_html(bound_field)
