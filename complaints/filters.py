@@ -52,7 +52,7 @@ class ComplaintFilter(django_filters.FilterSet):
     state = ChoiceFilter(label=_("状态"), choices=_choices(State), empty_label=ALL)
     severity = ChoiceFilter(label=_("严重程度"), choices=_choices(Severity), empty_label=ALL)
     # Project and department menus: the user's projects and the departments, given by the
-    # selector from its cache (validating a choice against them costs no query).
+    # selector (validating a choice against them costs no query).
     project = ChoiceFilter(label=_("项目"), choices=(), empty_label=ALL)
     category = ChoiceFilter(label=_("类别"), choices=_choices(Category), empty_label=ALL)
     department = ChoiceFilter(label=_("责任部门"), choices=(), empty_label=ALL)
