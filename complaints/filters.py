@@ -1,13 +1,11 @@
 """The register's filters (django-filter), applied in selectors."""
 import copy
 import datetime as dt
-import html
 import re
 
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, ClockState, Complaint, Kind, Severity, State
@@ -54,7 +52,7 @@ class ComplaintFilter(django_filters.FilterSet):
     state = ChoiceFilter(label=_("状态"), choices=_choices(State), empty_label=ALL)
     severity = ChoiceFilter(label=_("严重程度"), choices=_choices(Severity), empty_label=ALL)
     # Project and department menus: the user's projects and the departments, given by the
-    # selector from its cache (validating a choice against them costs no query).
+    # selector (validating a choice against them costs no query).
     project = ChoiceFilter(label=_("项目"), choices=(), empty_label=ALL)
     category = ChoiceFilter(label=_("类别"), choices=_choices(Category), empty_label=ALL)
     department = ChoiceFilter(label=_("责任部门"), choices=(), empty_label=ALL)
@@ -84,28 +82,11 @@ class ComplaintFilter(django_filters.FilterSet):
         self.form.fields["received_to"].widget.input_type = "date"
 
     def controls(self) -> list[tuple[str, str, str]]:
-        """(id, label, control HTML) of each field, written here rather than through Django's
-        widget templates: rendering eleven widgets that way cost more than the rest of the
-        register page, on every first view. The same names, ids, classes and values; every
-        value escaped."""
-        e = html.escape
-        controls = []
-        for bound in self.form:
-            field, widget = bound.field, bound.field.widget
-            attrs = f' name="{e(bound.html_name)}" class="{e(widget.attrs.get("class", ""))}" id="{e(bound.id_for_label)}"'
-            value = bound.value()
-            if hasattr(field, "choices"):
-                chosen = "" if value is None else str(value)
-                options = "".join(
-                    f'<option value="{e(str(key))}"{" selected" if str(key) == chosen else ""}>{e(str(label))}</option>'
-                    for key, label in field.choices)
-                control = f"<select{attrs}>{options}</select>"
-            else:
-                shown = widget.format_value(value)
-                shown = f' value="{e(str(shown))}"' if shown not in (None, "") else ""
-                control = f'<input type="{e(widget.input_type)}"{attrs}{shown}>'
-            controls.append((bound.id_for_label, str(bound.label), mark_safe(control)))
-        return controls
+        """(id, label, control HTML) of each field (crm.forms.control_html: without the widget
+        templates, which cost more than the rest of the register page)."""
+        from crm.forms import control_html
+
+        return [(bound.id_for_label, str(bound.label), control_html(bound)) for bound in self.form]
 
     def search(self, queryset, name, value):
         """A whole case number finds that case on the unique index; anything else is looked for

@@ -1,8 +1,11 @@
 """What the forms of every app share, and the shared core's own forms."""
 from __future__ import annotations
 
+import html
+
 from django import forms
 from django.http import Http404
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from crm.calendar_years import NoticeError, notice_errors, parse_days, parse_ranges
@@ -24,6 +27,45 @@ class ScopedChoicesMixin:
             if isinstance(field, forms.ModelChoiceField) and any(e.code in _NOT_AMONG_CHOICES for e in errors):
                 raise Http404(f"{name}: not among the records in scope")
 
+
+
+# --- Fields written without the widget templates ----------------------------------------------
+# Rendering a widget through Django's form renderer (a template per widget, one per option)
+# costs more than the rest of a list page; these widgets are written here, with the very
+# attributes and values Django computes (BoundField.build_widget_attrs, Widget.get_context),
+# escaped the same way. Any other widget goes through Django.
+_WRITTEN = {forms.TextInput, forms.EmailInput, forms.NumberInput, forms.URLInput, forms.DateInput,
+            forms.DateTimeInput, forms.TimeInput, forms.Textarea, forms.Select}
+
+
+def _attrs(attrs: dict) -> str:
+    e = html.escape
+    return "".join(f" {name}" if value is True else f' {name}="{e(str(value))}"'
+                   for name, value in attrs.items() if value is not False)
+
+
+def control_html(bound) -> str:
+    """The HTML of a bound field's widget, as ``str(bound)`` renders it (see above)."""
+    widget = bound.field.widget
+    if type(widget) not in _WRITTEN or bound.field.localize:
+        return bound.as_widget()
+    e = html.escape
+    attrs = bound.build_widget_attrs({}, widget)
+    if bound.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound.auto_id)
+    w = widget.get_context(bound.html_name, bound.value(), attrs)["widget"]
+    if isinstance(widget, forms.Select):
+        parts = []
+        for group, options, _ in w["optgroups"]:
+            inner = "".join(f'<option value="{e(str(o["value"]))}"{_attrs(o["attrs"])}>{e(str(o["label"]))}</option>'
+                            for o in options)
+            parts.append(f'<optgroup label="{e(str(group))}">{inner}</optgroup>' if group else inner)
+        return mark_safe(f'<select name="{e(w["name"])}"{_attrs(w["attrs"])}>{"".join(parts)}</select>')
+    if isinstance(widget, forms.Textarea):
+        text = e(str(w["value"])) if w["value"] else ""
+        return mark_safe(f'<textarea name="{e(w["name"])}"{_attrs(w["attrs"])}>\n{text}</textarea>')
+    value = f' value="{e(str(w["value"]))}"' if w["value"] is not None else ""
+    return mark_safe(f'<input type="{e(w["type"])}" name="{e(w["name"])}"{value}{_attrs(w["attrs"])}>')
 
 
 class CalendarYearNoticeForm(forms.Form):

@@ -29,3 +29,11 @@ def query_drop(context, name):
     query = context["request"].GET.copy()
     query.pop(name, None)
     return query.urlencode()
+
+
+@register.filter
+def control(bound_field):
+    """A form field's widget without the widget templates (crm.forms.control_html)."""
+    from crm.forms import control_html
+
+    return control_html(bound_field)
