@@ -76,26 +76,16 @@ def roles(db):
 
 @pytest.fixture
 def make_user(roles):
-    """make_user(role, username=None, **profile) -> a user with that role and the demo password."""
-    from django.contrib.auth.models import Group
-
-    from crm.models import StaffProfile
+    """make_user(role, username=None, projects=(), **profile) -> a user with that role and the
+    demo password (crm.tests.factories.UserFactory)."""
+    from crm.tests.factories import UserFactory
 
     counter = {"n": 0}
 
     def factory(role, username=None, projects=(), **profile):
         counter["n"] += 1
-        username = username or f"{role}_{counter['n']}"
-        user = get_user_model().objects.create_user(username=username, password=DEMO_PASSWORD,
-                                                    email=f"{username}@test.local", first_name=username)
-        if role == "admin":
-            user.is_staff = user.is_superuser = True
-            user.save()
-        prof = StaffProfile.objects.create(user=user, role=role, **profile)
-        if projects:
-            prof.projects.set(projects)
-        user.groups.add(Group.objects.get(name=role))
-        return user
+        return UserFactory(username=username or f"{role}_{counter['n']}", role=role, projects=list(projects),
+                           **{f"role__{key}": value for key, value in profile.items()})
 
     return factory
 

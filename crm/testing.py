@@ -205,3 +205,57 @@ def notices_not_opening(client, notifications=None) -> list[str]:
         if status != 200:
             wrong.append(f"{note.recipient.username} gets {status} on «{note.title}» {note.url}")
     return wrong
+
+
+def workflow_edges(workflow, obj, user) -> list[str]:
+    """Walk every edge of a declared workflow on one record: for each transition, from every
+    state of its field (its requirements met), fire it as ``user`` inside a savepoint that is
+    rolled back. From a source state the record must reach the target with one more history
+    row, unless a guard on the record itself refuses (PermissionDenied or a plain
+    ValidationError: the state allowed it); from any other state the workflow must refuse with
+    TransitionNotAllowed and change nothing. Returns the edges that broke the rule ([] when
+    the workflow holds)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from crm.workflow import TransitionNotAllowed
+
+    model = type(obj)
+    manager = model._default_manager
+    broken = []
+    for transition in workflow.transitions:
+        field = workflow.field_of(transition)
+        met = {other: states[0] for other, states in transition.requires}
+        for state in [value for value, _ in model._meta.get_field(field).choices]:
+            allowed_here = state in transition.sources
+            edge = f"{transition.name} from {state}"
+            with transaction.atomic():
+                manager.filter(pk=obj.pk).update(**{field: state}, **met)
+                record = manager.get(pk=obj.pk)
+                rows = record.history.count()
+                try:
+                    workflow.fire(record, transition.name, user=user)
+                except TransitionNotAllowed:
+                    if allowed_here:
+                        broken.append(f"{edge}: refused from a source state")
+                    elif getattr(manager.get(pk=obj.pk), field) != state or record.history.count() != rows:
+                        broken.append(f"{edge}: refused but the record changed")
+                except (PermissionDenied, ValidationError):
+                    if not allowed_here:
+                        broken.append(f"{edge}: not refused as a wrong state (a guard spoke first)")
+                else:
+                    if not allowed_here:
+                        broken.append(f"{edge}: fired from a state that is not a source")
+                    elif getattr(manager.get(pk=obj.pk), field) != transition.target:
+                        broken.append(f"{edge}: did not reach {transition.target}")
+                    elif record.history.count() != rows + 1:
+                        broken.append(f"{edge}: wrote {record.history.count() - rows} history rows, not 1")
+                transaction.set_rollback(True)
+    return broken
+
+
+def session_read_queries() -> int:
+    """What a warm page spends reading its session: nothing where sessions are cached in Redis
+    (``cached_db``, REDIS_URL set), one query where they live in the database alone."""
+    from django.conf import settings
+
+    return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1

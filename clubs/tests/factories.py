@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from clubs import services
-from owners.tests.factories import make_customer, make_project
+from crm.tests.factories import make_customer, make_project
 
 
 def forum(user, project=None, title="业主座谈会", **kw):

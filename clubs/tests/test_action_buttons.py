@@ -75,7 +75,7 @@ def test_a_club_that_is_not_founded_offers_no_activity_or_enrolment(client, staf
 
 
 def test_the_manager_sees_no_enrolment_and_a_forged_one_enrols_nobody(client, staff, manager):
-    from owners.tests.factories import make_customer, make_project
+    from crm.tests.factories import make_customer, make_project
 
     club = founded_club(staff, manager)
     owner = make_customer(make_project("club"), name="李四", phone="13900000009")

@@ -10,7 +10,7 @@ from clubs.models import ClubActivity, OwnerForum, PointsEntry
 from clubs.tests import factories as f
 from crm.approvals import approvals_for
 from crm.models import Rule
-from owners.tests.factories import make_customer, make_project
+from crm.tests.factories import make_customer, make_project
 
 pytestmark = pytest.mark.django_db
 

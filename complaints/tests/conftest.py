@@ -13,17 +13,12 @@ _seq = itertools.count(1)
 
 @pytest.fixture
 def place(db):
-    from owners.models import Building, Customer, Ownership, Project, Unit
+    from crm.tests.factories import OwnerFactory, ProjectFactory, UnitFactory
 
-    project = Project.objects.create(code="lake", name="湖畔花园")
-    building = Building.objects.create(project=project, name="1栋")
-    units, owners = [], []
-    for i in range(1, 8):
-        unit = Unit.objects.create(project=project, building=building, number=f"{i}01", area=100)
-        owner = Customer.objects.create(code=f"C{i:04d}", name=f"业主{i}", phone=f"1380000{i:04d}", project=project)
-        Ownership.objects.create(customer=owner, unit=unit)
-        units.append(unit)
-        owners.append(owner)
+    project = ProjectFactory(code="lake", name="湖畔花园")
+    units = [UnitFactory(project=project, number=f"{i}01", area=100, delivery_date=None) for i in range(1, 8)]
+    owners = [OwnerFactory(code=f"C{i:04d}", name=f"业主{i}", phone=f"1380000{i:04d}", project=project, unit=unit)
+              for i, unit in enumerate(units, start=1)]
     return {"project": project, "units": units, "owners": owners}
 
 

@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from complaints.selectors import register_list
+from crm.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +76,8 @@ def test_postgresql_serves_partial_searches_from_trigram_indexes():
 
 
 def test_the_project_menu_is_the_users_scope_and_another_project_finds_nothing_of_it(new_case, make_user, place):
-    from owners.models import Project
 
-    other = Project.objects.create(code="hill", name="山景苑")
+    other = ProjectFactory(code="hill", name="山景苑")
     mine = new_case(owner=0)
     outsider = make_user("project_dept", projects=[other])
     filterset, qs = register_list(user=outsider, params=QueryDict(f"project={place['project'].pk}"))

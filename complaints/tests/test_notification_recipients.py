@@ -9,6 +9,7 @@ from django.utils import timezone
 from complaints import clocks, services, sla
 from crm.models import Notification
 from crm.testing import notices_not_opening
+from crm.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,10 +48,9 @@ def test_a_forwarded_case_that_breaches_tells_the_supervisors_not_the_liaison(fo
 
 def test_a_warning_reaches_the_handler_and_one_who_cannot_open_the_case_is_replaced(
         new_case, users, make_user, client):
-    from owners.models import Project
 
     elsewhere = make_user("project_dept", username="hill_dept",
-                          projects=[Project.objects.create(code="hill", name="山景")])
+                          projects=[ProjectFactory(code="hill", name="山景")])
     mine, foreign = new_case(), new_case()
     services.complaint_transfer(complaint=mine, user=users["front_desk"], handler=users["cs_staff"])
     services.complaint_transfer(complaint=foreign, user=users["front_desk"], handler=elsewhere)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from complaints import clocks, tally
 from complaints.models import ClockState, Complaint, SlaClock, State
+from crm.tests.factories import ProjectFactory
 
 from .conftest import PATHS, step_calls
 
@@ -78,9 +79,8 @@ def test_the_return_visit_queue_counts_live_return_visit_clocks(case_in, users, 
 
 
 def test_a_case_moved_to_another_project_takes_its_counts_along(case_in, place):
-    from owners.models import Project
 
-    other = Project.objects.create(code="hill", name="山景苑")
+    other = ProjectFactory(code="hill", name="山景苑")
     case = case_in(State.CLASSIFIED)
     before = tally.counts([place["project"].pk])
     Complaint.objects.filter(pk=case.pk).update(project=other)
@@ -122,9 +122,8 @@ def test_missing_triggers_are_put_back_and_the_counts_rebuilt(new_case, place):
 
 
 def test_the_register_shows_the_exact_counts_of_the_users_own_projects(client, make_user, new_case, place):
-    from owners.models import Project
 
-    other = Project.objects.create(code="hill", name="山景苑", closeout_date=timezone.localdate() + dt.timedelta(days=90))
+    other = ProjectFactory(code="hill", name="山景苑", closeout_date=timezone.localdate() + dt.timedelta(days=90))
     project = place["project"]
     project.closeout_date = timezone.localdate() + dt.timedelta(days=90)
     project.save(update_fields=["closeout_date"])

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from complaints import services
 from complaints.models import Complaint, State
+from crm.testing import session_read_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -89,14 +90,14 @@ def test_register_filters_and_searches_by_phone_digits(as_role):
     assert case.number not in body or case.state == "archived"
 
 
-def test_register_page_query_count_is_bounded(as_role):
+def test_register_page_costs_a_known_number_of_queries(as_role):
     client = as_role("cs_supervisor")
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("complaints:register"))
     assert response.status_code == 200
-    # 9 of them are the framework's (session read/write, user, permissions, profile, unread
-    # notifications); the register itself: count, two queue aggregates, two filter menus, the page
-    assert len(ctx.captured_queries) <= 15
+    # the session (unless Redis caches it), user with profile and unread count, the scope's
+    # counts (one tally read), the filter menu, the page's count and its rows
+    assert len(ctx.captured_queries) == 5 + session_read_queries()
 
 
 def test_case_page_shows_only_the_available_transitions(as_role):
@@ -130,10 +131,9 @@ def test_case_page_query_count_does_not_grow_with_history(as_role):
     case = Complaint.objects.get(title="演示：外墙渗水（18）")
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("complaints:detail", args=[case.pk])).status_code == 200
-    # 9 framework queries (session, user, permissions, profile, unread count, session save)
-    # plus a constant 9 for the case: case, clocks, attachments, history (3), plan versions,
-    # events, timeline
-    assert len(ctx.captured_queries) <= 19
+    # session, user with profile and unread count, then the case's own: the case, its clocks,
+    # attachments, plan versions, events, the newest slices of history and timeline
+    assert len(ctx.captured_queries) == 11 + session_read_queries()
 
 
 def test_property_company_sees_only_cases_its_company_forwarded(as_role):

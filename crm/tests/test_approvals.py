@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.approvals import approval_decide, approval_submit, approvals_for, can_decide
 from crm.models import ApprovalRequest, ApprovalRule, Notification
-from owners.models import Project
+from crm.tests.factories import ProjectFactory
 
 
 @pytest.fixture
@@ -13,7 +13,7 @@ def target(make_user):
 
     return complaint_register(
         received_by=make_user("front_desk"), kind="complaint", channel="phone", category="repairs", title="漏水",
-        description="卫生间漏水", project=Project.objects.create(code="p1", name="测试项目"),
+        description="卫生间漏水", project=ProjectFactory(code="p1", name="测试项目"),
         complainant_name="业主", complainant_phone="13900000000")
 
 

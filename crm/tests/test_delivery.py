@@ -177,7 +177,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_each_notice_arrives_once(mak
         worker = subprocess.Popen([sys.executable, "manage.py", "runjob", "crm.deliver_pending_notifications"],
                                   cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            assert server.holding.wait(15), worker.stderr.read1().decode() if worker.poll() is not None else "no 7th"
+            assert server.holding.wait(90), worker.stderr.read1().decode() if worker.poll() is not None else "no 7th"
             worker.send_signal(signal.SIGKILL)  # while the relay has the 7th message and has not answered
             worker.wait(10)
         finally:

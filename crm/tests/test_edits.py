@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from crm.edits import row_edit
+from crm.tests.factories import CustomerFactory, ProjectFactory
 from mortgage.models import AgentCompany
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +47,10 @@ def test_only_the_named_fields_are_taken_and_only_the_changed_ones_are_saved(sta
 
 
 def test_a_foreign_key_is_compared_by_id(staff):
-    from owners.models import Customer, Project
+    from owners.models import Customer
 
-    first, second = Project.objects.create(code="a", name="甲"), Project.objects.create(code="b", name="乙")
-    customer = Customer.objects.create(code="C1", name="刘", phone="13800138001", project=first)
+    first, second = ProjectFactory(code="a", name="甲"), ProjectFactory(code="b", name="乙")
+    customer = CustomerFactory(code="C1", name="刘", phone="13800138001", project=first)
     assert row_edit(Customer, customer.pk, user=staff, values={"project": first}, fields=["project"])[1] == []
     row, changed = row_edit(Customer, customer.pk, user=staff, values={"project": second}, fields=["project"])
     assert changed == ["project"] and Customer.objects.get(pk=customer.pk).project == second

@@ -3,6 +3,13 @@ import pytest
 
 from crm.history import history_rows
 from crm.models import StaffProfile
+from crm.tests.factories import (
+    BuildingFactory,
+    CustomerFactory,
+    OwnershipFactory,
+    ProjectFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +57,13 @@ def test_a_changed_unit_shows_its_building_and_number_without_a_query_per_change
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from owners.models import Building, Customer, Ownership, Project, Unit
 
     user = make_user("cs_staff")
-    project = Project.objects.create(code="h1", name="湖景苑")
-    building = Building.objects.create(project=project, name="3栋")
-    units = [Unit.objects.create(project=project, building=building, number=f"{i}02", area=90) for i in range(1, 6)]
-    owner = Customer.objects.create(code="H0001", name="赵业主", phone="13900000001", project=project)
-    link = Ownership.objects.create(customer=owner, unit=units[0])
+    project = ProjectFactory(code="h1", name="湖景苑")
+    building = BuildingFactory(project=project, name="3栋")
+    units = [UnitFactory(project=project, building=building, number=f"{i}02", area=90) for i in range(1, 6)]
+    owner = CustomerFactory(code="H0001", name="赵业主", phone="13900000001", project=project)
+    link = OwnershipFactory(customer=owner, unit=units[0])
     for unit in units[1:]:
         link.unit = unit
         link._history_user = user

@@ -7,8 +7,15 @@ from django.core import mail
 
 from crm.models import Notification, WebhookEndpoint
 from crm.notifications import (
-    deliver_pending, mark_read, notify, notify_many, notify_role, schedule_delivery, unread_count,
+    deliver_pending,
+    mark_read,
+    notify,
+    notify_many,
+    notify_role,
+    schedule_delivery,
+    unread_count,
 )
+from crm.tests.factories import ProjectFactory
 
 
 @pytest.mark.django_db
@@ -128,10 +135,9 @@ def world(make_user):
     import datetime as dt
 
     from complaints.services import complaint_register
-    from owners.models import Project
     from property_liaison.models import PropertyAppointment, PropertyCompany
 
-    lake, hill = Project.objects.create(code="lake", name="湖畔"), Project.objects.create(code="hill", name="山景")
+    lake, hill = ProjectFactory(code="lake", name="湖畔"), ProjectFactory(code="hill", name="山景")
     company = PropertyCompany.objects.create(name="湖畔物业")
     PropertyAppointment.objects.create(project=lake, company=company, start_date=dt.date(2024, 1, 1))
     users = {role: make_user(role, username=role) for role in ("front_desk", "cs_supervisor", "manager", "admin")}

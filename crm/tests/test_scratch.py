@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from crm.exports import export_run
 from crm.models import ExportJob, Rule
+from crm.tests.factories import CustomerFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +38,10 @@ def leftovers(*folders):
 
 @pytest.fixture
 def owners(db):
-    from owners.models import Customer, Project
 
-    project = Project.objects.create(code="lake", name="湖畔花园")
+    project = ProjectFactory(code="lake", name="湖畔花园")
     for i in range(3):
-        Customer.objects.create(code=f"C{i:04d}", name=f"业主{i}", phone=f"1380000{i:04d}", project=project)
+        CustomerFactory(code=f"C{i:04d}", name=f"业主{i}", phone=f"1380000{i:04d}", project=project)
     return project
 
 

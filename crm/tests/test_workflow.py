@@ -3,8 +3,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from crm.approvals import approval_submit
+from crm.tests.factories import ProjectFactory
 from crm.workflow import Transition, TransitionNotAllowed, Workflow
-from owners.models import Project
 
 FLOW = Workflow(field="status", transitions=[
     Transition("withdraw", ("pending",), "withdrawn", "撤回", roles=("cs_staff",)),
@@ -14,7 +14,7 @@ FLOW = Workflow(field="status", transitions=[
 
 @pytest.fixture
 def request_obj(make_user):
-    project = Project.objects.create(code="p", name="项目")
+    project = ProjectFactory(code="p", name="项目")
     return approval_submit(target=project, subject="complaints.disposal_plan", title="方案", content="内容",
                            submitted_by=make_user("cs_staff"))
 

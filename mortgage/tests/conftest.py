@@ -16,20 +16,16 @@ HEADERS = list(COLUMNS.values())
 @pytest.fixture
 def estate(roles):
     """A project with delivered units, each with one owner (the first three with loans)."""
-    from owners.models import Building, Customer, Ownership, Project, Unit
-
+    from crm.tests.factories import OwnerFactory, ProjectFactory, UnitFactory
     from mortgage.models import MortgageLoan
 
-    project = Project.objects.create(code="p1", name="测试花园")
-    building = Building.objects.create(project=project, name="1栋")
+    project = ProjectFactory(code="p1", name="测试花园")
     delivered = timezone.localdate() - dt.timedelta(days=30)
     units, owners, loans = [], [], []
     for i in range(1, 6):
-        unit = Unit.objects.create(project=project, building=building, number=f"1-{100 + i}", area=Decimal("90"),
-                                   delivery_date=delivered if i <= 4 else None)
-        owner = Customer.objects.create(code=f"T{i:05d}", name=f"业主{i}", phone=f"1380000000{i}", project=project,
-                                        id_number=f"11010119800101{i:04d}")
-        Ownership.objects.create(customer=owner, unit=unit)
+        unit = UnitFactory(project=project, number=f"1-{100 + i}", delivery_date=delivered if i <= 4 else None)
+        owner = OwnerFactory(code=f"T{i:05d}", name=f"业主{i}", phone=f"1380000000{i}", project=project,
+                             id_number=f"11010119800101{i:04d}", unit=unit)
         units.append(unit)
         owners.append(owner)
         if i <= 4:

@@ -10,10 +10,17 @@ from django.utils import timezone
 
 from crm.calendar import period_end
 from crm.models import ApprovalRequest, Notification, Rule
+from crm.tests.factories import CustomerFactory, OwnershipFactory
 from crm.workflow import TransitionNotAllowed
 from mortgage import services
 from mortgage.imports import overdue_upload_apply, overdue_upload_receive
-from mortgage.models import AgencyAgreement, AgentCompany, LitigationCase, OverdueRecord, TitleCertificateCase
+from mortgage.models import (
+    AgencyAgreement,
+    AgentCompany,
+    LitigationCase,
+    OverdueRecord,
+    TitleCertificateCase,
+)
 from mortgage.tests.conftest import months_ago, row, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -262,14 +269,13 @@ def test_each_litigation_run_reports_only_the_records_it_marked(estate, make_use
 
 def test_the_litigation_notice_names_twenty_records_and_counts_them_all(estate, make_user):
     from mortgage.models import MortgageLoan
-    from owners.models import Customer, Ownership
 
     supervisor = make_user("cs_supervisor")
     loans = list(estate["loans"])
     for i in range(6, 23):  # 17 more owners and loans: 21 in all
-        owner = Customer.objects.create(code=f"T{i:05d}", name=f"业主{i}", phone=f"139000000{i:02d}",
+        owner = CustomerFactory(code=f"T{i:05d}", name=f"业主{i}", phone=f"139000000{i:02d}",
                                         project=estate["project"], id_number=f"11010119800101{i:04d}")
-        Ownership.objects.create(customer=owner, unit=estate["units"][4])
+        OwnershipFactory(customer=owner, unit=estate["units"][4])
         loans.append(MortgageLoan.objects.create(
             loan_number=f"L{i:04d}", customer=owner, unit=estate["units"][4], project=estate["project"],
             bank="建设银行", amount=Decimal("800000"), term_months=240))

@@ -1,6 +1,7 @@
 """The one owner identity behind every count of distinct owners."""
 import pytest
 
+from crm.tests.factories import CustomerFactory, ProjectFactory
 from owners.identity import Contact, count_owners, owner_keys, phone_key
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +25,9 @@ def test_a_phone_is_identified_by_its_digits_without_the_country_code(typed, key
 
 @pytest.fixture
 def people(db):
-    from owners.models import Customer, Project
 
-    project = Project.objects.create(code="p", name="湖畔")
-    make = lambda code, phone, alt="": Customer.objects.create(  # noqa: E731
+    project = ProjectFactory(code="p", name="湖畔")
+    make = lambda code, phone, alt="": CustomerFactory(  # noqa: E731
         code=code, name=code, phone=phone, phone_alt=alt, project=project)
     return {"a": make("A", "13800000001"), "b": make("B", "13800000002", "0571-88880001"),
             "spouse": make("S", "13800000009", "0571-88880001")}
@@ -63,13 +63,12 @@ def test_unknown_phones_names_and_blanks(people):
 
 
 def test_a_typed_landline_is_found_however_the_customer_file_wrote_it(people):
-    from owners.models import Customer
 
     project = people["a"].project
-    canton = Customer.objects.create(code="G", name="G", phone="13800000003", phone_alt="020-1234567",
+    canton = CustomerFactory(code="G", name="G", phone="13800000003", phone_alt="020-1234567",
                                      project=project)
-    beijing = Customer.objects.create(code="J", name="J", phone="010-88880001", project=project)
-    plain = Customer.objects.create(code="P", name="P", phone="13800000004", phone_alt="057188880002",
+    beijing = CustomerFactory(code="J", name="J", phone="010-88880001", project=project)
+    plain = CustomerFactory(code="P", name="P", phone="13800000004", phone_alt="057188880002",
                                     project=project)
     assert owner_keys([Contact(None, "+86 20 1234567", "x"), Contact(None, "020 1234 567", "x"),
                        Contact(None, "+86 10 8888 0001", "y"), Contact(None, "0571-8888 0002", "z")]) == [

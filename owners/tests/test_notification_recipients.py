@@ -4,8 +4,8 @@ import pytest
 
 from crm.models import Notification
 from crm.testing import notices_not_opening
+from crm.tests.factories import make_customer, make_project
 from owners import services
-from owners.tests.factories import make_customer, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from crm.models import Rule
+from crm.tests.factories import make_customer, make_project
 from owners import selectors, services
 from owners.models import AccessRequest, CustomerVisit, Greeting, SurveyScore
-from owners.tests.factories import make_customer, make_project
 from owners.validators import validate_id_number, validate_phone
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from owners.models import Building, Project, Unit
+from crm.tests.factories import ProjectFactory, UnitFactory
 from property_liaison.models import PropertyAppointment, PropertyCompany
 
 _n = {"i": 0}
@@ -12,7 +12,7 @@ _n = {"i": 0}
 def project_with_company(name=None, company_name=None, start=None):
     _n["i"] += 1
     i = _n["i"]
-    project = Project.objects.create(code=f"p{i}", name=name or f"测试项目{i}")
+    project = ProjectFactory(code=f"p{i}", name=name or f"测试项目{i}")
     company, _ = PropertyCompany.objects.get_or_create(name=company_name or f"测试物业{i}")
     PropertyAppointment.objects.create(project=project, company=company,
                                        start_date=start or timezone.localdate() - dt.timedelta(days=400))
@@ -20,6 +20,4 @@ def project_with_company(name=None, company_name=None, start=None):
 
 
 def unit(project, number="1-101", area="100", delivered=None):
-    building, _ = Building.objects.get_or_create(project=project, name="1栋")
-    return Unit.objects.create(project=project, building=building, number=number, area=Decimal(area),
-                               delivery_date=delivered)
+    return UnitFactory(project=project, number=number, area=Decimal(area), delivery_date=delivered)
