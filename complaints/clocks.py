@@ -50,7 +50,7 @@ def ensure_default_rules(using: str = "default") -> dict[str, SlaRule]:
     for spec in sla.DEFAULT_RULES:
         SlaRule.objects.using(using).get_or_create(code=spec.code, defaults={
             "name": spec.name, "amount": spec.amount, "unit": spec.unit,
-            "working_time": spec.working_time, "extension_role": spec.extension_role,
+            "working_time": spec.working_time,
         })
     return {r.code: r for r in SlaRule.objects.using(using).all()}
 

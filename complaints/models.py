@@ -391,7 +391,6 @@ class SlaRule(models.Model):
     amount = models.DecimalField(_("时长"), max_digits=8, decimal_places=2)
     unit = models.CharField(_("单位"), max_length=10, choices=Unit.choices)
     working_time = models.BooleanField(_("按工作时间计算"), default=True)
-    extension_role = models.CharField(_("延期审批角色"), max_length=30, choices=Role.choices, blank=True)
     history = HistoricalRecords()
 
     class Meta:
