@@ -327,8 +327,7 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
     if not rules:
         for spec in sla.DEFAULT_RULES:
             SlaRule.objects.update_or_create(code=spec.code, defaults={
-                "name": spec.name, "amount": spec.amount, "unit": spec.unit, "working_time": spec.working_time,
-                "extension_role": spec.extension_role})
+                "name": spec.name, "amount": spec.amount, "unit": spec.unit, "working_time": spec.working_time})
         rules = {r.code: r for r in SlaRule.objects.all()}
     cal = calendar()
     warn_percent = rule("complaints.sla_warn_percent")

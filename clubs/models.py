@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm.approvals import approval_guard
+from crm.approvals import ApprovalStep, approval_guard
 from crm.roles import Role
 from crm.workflow import Transition, Workflow
 
@@ -40,6 +40,15 @@ def _plan_transitions():
 
 
 APPROVAL_TRANSITIONS = ("approve", "reject")
+FORUM_SUBJECT = "clubs.forum_plan"
+CLUB_SUBJECT = "clubs.club_plan"  # a club's founding plan and its activity plans
+
+
+def _plan_step(subject: str, workflow: Workflow) -> ApprovalStep:
+    """The shared approval step fires a plan's submit / approve / reject transitions."""
+    return ApprovalStep(subject, workflow, on_submit="submit", on_approve="approve", on_reject="reject")
+
+
 EDITABLE_STATES = (PlanStatus.DRAFT, PlanStatus.REJECTED)
 
 
@@ -126,6 +135,7 @@ FORUM_WORKFLOW = Workflow("status", permission="clubs.change_ownerforum", transi
     Transition("analyse", (OwnerForum.Status.HELD,), OwnerForum.Status.ANALYSED, "完成分析", STAFF),
     Transition("use_results", (OwnerForum.Status.ANALYSED,), OwnerForum.Status.CLOSED, "登记结果应用", STAFF),
 ])
+OwnerForum.approval_step = _plan_step(FORUM_SUBJECT, FORUM_WORKFLOW)
 
 
 class ForumParticipant(models.Model):
@@ -234,6 +244,7 @@ class Club(models.Model):
 CLUB_WORKFLOW = Workflow("status", permission="clubs.change_club", transitions=_plan_transitions() + [
     Transition("found", (Club.Status.APPROVED,), Club.Status.FOUNDED, "宣布成立", STAFF),
 ])
+Club.approval_step = _plan_step(CLUB_SUBJECT, CLUB_WORKFLOW)
 
 
 class ClubMember(models.Model):
@@ -383,6 +394,7 @@ ACTIVITY_WORKFLOW = Workflow("status", permission="clubs.change_clubactivity", t
     Transition("carry_out", (ClubActivity.Status.APPROVED,), ClubActivity.Status.DONE, "登记开展情况", STAFF),
     Transition("evaluate", (ClubActivity.Status.DONE,), ClubActivity.Status.EVALUATED, "评估", STAFF),
 ])
+ClubActivity.approval_step = _plan_step(CLUB_SUBJECT, ACTIVITY_WORKFLOW)
 
 
 def _photo_path(instance, filename):

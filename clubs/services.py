@@ -14,15 +14,13 @@ from clubs.models import (
     ACTIVITY_WORKFLOW, CLUB_WORKFLOW, EDITABLE_STATES, FORUM_WORKFLOW, ActivityPhoto, Club, ClubActivity, ClubMember,
     ForumChecklistItem, ForumOpinion, ForumParticipant, ImprovementAction, OwnerForum, PointsEntry,
 )
-from crm.approvals import approval_decide, approval_submit, approved_at, pending_for
+from crm.approvals import approval_decide, approval_submit, approved_at
 from crm.edits import row_edit
 from crm.rules import rule_int
 from crm.scopes import visible_projects
 from crm.sequences import next_value
 from crm.validators import check_happened
 
-FORUM_SUBJECT = "clubs.forum_plan"
-CLUB_SUBJECT = "clubs.club_plan"
 
 DEFAULT_CHECKLIST = ["确定会场并布置", "发出邀请并确认参会业主", "准备座谈提纲与资料", "安排记录人员与签到表"]
 
@@ -139,24 +137,6 @@ def check_improvement_done(user, action: ImprovementAction) -> None:
         raise ValidationError("该措施已完成。")
 
 
-def _submit_plan(workflow, obj, *, user, subject, title, content, snapshot, url):
-    workflow.fire(obj, "submit", user=user)
-    approval_submit(target=obj, subject=subject, title=title, content=content, submitted_by=user,
-                    snapshot=snapshot, url=url)
-    return obj
-
-
-def _decide_plan(workflow, obj, *, user, approve, comment, url):
-    pending = pending_for(obj)
-    if pending is None:
-        raise ValidationError("没有待审批的方案版本。")
-    # The transition's guard is the decider check, asked while the version is still pending;
-    # the decision itself follows in the same transaction (a refusal undoes both).
-    workflow.fire(obj, "approve" if approve else "reject", user=user)
-    approval_decide(request_id=pending.pk, user=user, approve=approve, comment=comment, url=url)
-    return obj
-
-
 # --- Owner forums ------------------------------------------------------------------------------
 
 PLAN_FIELDS = ("title", "kind", "topic", "purpose", "project", "planned_at", "location", "format", "budget",
@@ -218,16 +198,17 @@ def forum_submit(*, user, forum: OwnerForum) -> OwnerForum:
         url = reverse("clubs:forum_detail", args=[forum.pk])
         snapshot = {"budget": str(forum.budget), "planned_at": forum.planned_at.isoformat(),
                     "participants": forum.participants.count()}
-        return _submit_plan(FORUM_WORKFLOW, forum, user=user, subject=FORUM_SUBJECT,
-                            title=f"客户座谈会方案：{forum.title}", content=forum.plan_text(), snapshot=snapshot,
-                            url=url)
+        approval_submit(target=forum, title=f"客户座谈会方案：{forum.title}", content=forum.plan_text(),
+                        submitted_by=user, snapshot=snapshot, url=url)
+        return forum
 
 
 @transaction.atomic
 def forum_decide(*, user, forum: OwnerForum, approve: bool, comment: str = "") -> OwnerForum:
     """The approver's decision on the pending version; the forum moves on in the same transaction."""
-    return _decide_plan(FORUM_WORKFLOW, forum, user=user, approve=approve, comment=comment,
-                        url=reverse("clubs:forum_detail", args=[forum.pk]))
+    approval_decide(target=forum, user=user, approve=approve, comment=comment,
+                    url=reverse("clubs:forum_detail", args=[forum.pk]))
+    return forum
 
 
 CHECKLIST_OPEN_STATES = (OwnerForum.Status.DRAFT, OwnerForum.Status.SUBMITTED, OwnerForum.Status.REJECTED,
@@ -387,15 +368,16 @@ def club_update_plan(*, user, club: Club, name: str, founding_plan: str, rules: 
 def club_submit(*, user, club: Club) -> Club:
     with transaction.atomic():
         club.refresh_from_db()
-        return _submit_plan(CLUB_WORKFLOW, club, user=user, subject=CLUB_SUBJECT, title=f"客户会成立方案：{club.name}",
-                            content=club.plan_text(), snapshot={"name": club.name},
-                            url=reverse("clubs:club_detail", args=[club.pk]))
+        approval_submit(target=club, title=f"客户会成立方案：{club.name}", content=club.plan_text(),
+                        submitted_by=user, snapshot={"name": club.name}, url=reverse("clubs:club_detail", args=[club.pk]))
+        return club
 
 
 @transaction.atomic
 def club_decide(*, user, club: Club, approve: bool, comment: str = "") -> Club:
-    return _decide_plan(CLUB_WORKFLOW, club, user=user, approve=approve, comment=comment,
-                        url=reverse("clubs:club_detail", args=[club.pk]))
+    approval_decide(target=club, user=user, approve=approve, comment=comment,
+                    url=reverse("clubs:club_detail", args=[club.pk]))
+    return club
 
 
 @transaction.atomic
@@ -537,16 +519,17 @@ def activity_update_plan(*, user, activity: ClubActivity, **fields) -> ClubActiv
 def activity_submit(*, user, activity: ClubActivity) -> ClubActivity:
     with transaction.atomic():
         activity.refresh_from_db()
-        return _submit_plan(ACTIVITY_WORKFLOW, activity, user=user, subject=CLUB_SUBJECT,
-                            title=f"客户会活动方案：{activity.title}", content=activity.plan_text(),
-                            snapshot={"budget": str(activity.budget)},
-                            url=reverse("clubs:activity_detail", args=[activity.pk]))
+        approval_submit(target=activity, title=f"客户会活动方案：{activity.title}", content=activity.plan_text(),
+                        submitted_by=user, snapshot={"budget": str(activity.budget)},
+                        url=reverse("clubs:activity_detail", args=[activity.pk]))
+        return activity
 
 
 @transaction.atomic
 def activity_decide(*, user, activity: ClubActivity, approve: bool, comment: str = "") -> ClubActivity:
-    return _decide_plan(ACTIVITY_WORKFLOW, activity, user=user, approve=approve, comment=comment,
-                        url=reverse("clubs:activity_detail", args=[activity.pk]))
+    approval_decide(target=activity, user=user, approve=approve, comment=comment,
+                    url=reverse("clubs:activity_detail", args=[activity.pk]))
+    return activity
 
 
 @transaction.atomic

@@ -7,8 +7,8 @@ from .models import Complaint, ComplaintReport, Event, SlaClock, SlaRule, Timeli
 
 @admin.register(SlaRule)
 class SlaRuleAdmin(CrmAdmin):
-    list_display = ["code", "name", "amount", "unit", "working_time", "extension_role"]
-    list_editable = ["amount", "unit", "working_time", "extension_role"]
+    list_display = ["code", "name", "amount", "unit", "working_time"]
+    list_editable = ["amount", "unit", "working_time"]
 
 
 class TimelineInline(CrmTabularInline):

@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from crm.approvals import approval_decide, approval_submit, pending_for
+from crm.approvals import APPROVE, SUBMIT, approval_decide, approval_submit
 from crm.calendar import calendar, elapsed_cutoff_at
 from crm.models import Notification
 from crm.notifications import Target, notify_many, notify_role
@@ -50,7 +50,7 @@ def ensure_default_rules(using: str = "default") -> dict[str, SlaRule]:
     for spec in sla.DEFAULT_RULES:
         SlaRule.objects.using(using).get_or_create(code=spec.code, defaults={
             "name": spec.name, "amount": spec.amount, "unit": spec.unit,
-            "working_time": spec.working_time, "extension_role": spec.extension_role,
+            "working_time": spec.working_time,
         })
     return {r.code: r for r in SlaRule.objects.using(using).all()}
 
@@ -272,13 +272,9 @@ def extension_request(*, clock, user, reason: str, new_deadline: dt.datetime):
     if new_deadline <= clock.deadline:
         raise ValidationError("新的截止时间应晚于当前截止时间。")
     complaint = clock.complaint
-    request = approval_submit(
-        target=clock, subject="complaints.extension", title=f"{complaint.number} {clock.rule.name}延期",
-        content=reason, submitted_by=user, level=complaint.severity,
-        snapshot={"deadline": new_deadline.isoformat()}, url=case_url(complaint))
-    timeline_add(complaint, user, "extension",
-                 f"申请延长“{clock.rule.name}”至{timezone.localtime(new_deadline):%Y-%m-%d %H:%M}：{reason}")
-    return request
+    return approval_submit(
+        target=clock, title=f"{complaint.number} {clock.rule.name}延期", content=reason, submitted_by=user,
+        level=complaint.severity, snapshot={"deadline": new_deadline.isoformat()}, url=case_url(complaint))
 
 
 @transaction.atomic
@@ -286,16 +282,24 @@ def extension_decide(*, clock, user, approve: bool, comment: str = ""):
     """Approve (the clock moves to the new deadline) or reject with a comment (it keeps its
     deadline) the pending extension request; crm's approval step checks who may decide."""
     ensure_open(clock.complaint)
-    clock = SlaClock.objects.select_for_update().get(pk=clock.pk)
-    if approve and clock.state not in EXTENDABLE_STATES:
-        raise ValidationError("该时限已结束，无需再延期；请驳回该申请。")
-    pending = pending_for(clock)
-    if pending is None:
-        raise ValidationError("没有待审批的延期申请。")
-    approval_decide(request_id=pending.pk, user=user, approve=approve, comment=comment,
-                    url=case_url(clock.complaint))
-    if approve:
-        deadline = dt.datetime.fromisoformat(pending.snapshot["deadline"])
+    approval_decide(target=clock, user=user, approve=approve, comment=comment, url=case_url(clock.complaint))
+    clock.refresh_from_db()
+    return clock
+
+
+def extension_recorded(clock, request, *, event: str, user) -> None:
+    """What an SLA clock does at each step of its extension's approval (the effect of
+    ``SlaClock.approval_step``): an approved extension moves the deadline; every step is a
+    timeline line. Raising here undoes the decision."""
+    deadline = dt.datetime.fromisoformat(request.snapshot["deadline"])
+    if event == SUBMIT:
+        timeline_add(clock.complaint, user, "extension", f"申请延长“{clock.rule.name}”至"
+                     f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}：{request.content}")
+        return
+    if event == APPROVE:
+        clock = SlaClock.objects.select_for_update().select_related("rule").get(pk=clock.pk)
+        if clock.state not in EXTENDABLE_STATES:
+            raise ValidationError("该时限已结束，无需再延期；请驳回该申请。")
         warn, manager = _percents()
         working = clock.rule.working_time
         SlaClock.objects.filter(pk=clock.pk).update(
@@ -304,10 +308,8 @@ def extension_decide(*, clock, user, approve: bool, comment: str = ""):
             escalation=0, breached_at=None, estimated=False,  # an approved instant, not counted on the calendar
             **sla.span_points(calendar(), clock.started_at, deadline, warn, manager, working))
         refresh_next_deadline([clock.complaint_id])
-    timeline_add(clock.complaint, user, "extension",
-                 f"{'批准' if approve else '驳回'}“{clock.rule.name}”延期" + (f"：{comment}" if comment else ""))
-    clock.refresh_from_db()
-    return clock
+    timeline_add(clock.complaint, user, "extension", f"{'批准' if event == APPROVE else '驳回'}“{clock.rule.name}”延期"
+                 + (f"：{request.comment}" if request.comment else ""))
 
 
 def pending_extensions(clocks, user) -> dict[int, dict]:

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm.approvals import approval_guard
+from crm.approvals import ApprovalStep, approval_guard
 from crm.archive import archivable
 from crm.roles import Role
 from crm.workflow import Transition, Workflow
@@ -120,6 +120,11 @@ COMPLAINT_FLOW = Workflow("state", permission="complaints.change_complaint", tra
                requires=(("visit_state", (VisitState.DONE,)),), requires_message=_("尚未回访业主：回访后才能关闭。")),
     Transition("archive", (S.CLOSED,), S.ARCHIVED, _("资料归档"), (Role.CS_SUPERVISOR,), "secondary"),
 ])
+
+# The disposal plan's approval (审批): the shared step fires these transitions of the case and,
+# through the effect, keeps the version's row and the case's timeline line.
+PLAN_STEP = ApprovalStep("complaints.disposal_plan", COMPLAINT_FLOW, on_submit="submit_plan",
+                         on_approve="approve_plan", on_reject="reject_plan", effect="complaints.services.plan_recorded")
 
 SHORT_FLOW = Workflow("state", permission="complaints.change_complaint", transitions=[
     Transition("transfer", (S.REGISTERED,), S.TRANSFERRED, _("转交责任部门"), DESK, "secondary"),
@@ -237,6 +242,8 @@ class Complaint(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    approval_step = PLAN_STEP
 
     @property
     def workflow(self) -> Workflow:
@@ -391,7 +398,6 @@ class SlaRule(models.Model):
     amount = models.DecimalField(_("时长"), max_digits=8, decimal_places=2)
     unit = models.CharField(_("单位"), max_length=10, choices=Unit.choices)
     working_time = models.BooleanField(_("按工作时间计算"), default=True)
-    extension_role = models.CharField(_("延期审批角色"), max_length=30, choices=Role.choices, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -417,6 +423,10 @@ LIVE_CLOCK_STATES = [ClockState.RUNNING, ClockState.AT_RISK, ClockState.BREACHED
 
 
 class SlaClock(models.Model):
+    # An extension (延期) is approved by the role the matrix names for the case's severity; the
+    # clock has no state of its own to move: the effect moves its deadline and writes the timeline.
+    approval_step = ApprovalStep("complaints.extension", effect="complaints.clocks.extension_recorded")
+
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="clocks", verbose_name=_("案件"))
     rule = models.ForeignKey(SlaRule, on_delete=models.PROTECT, related_name="clocks", verbose_name=_("时限规则"))
     started_at = models.DateTimeField(_("开始时间"))

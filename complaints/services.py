@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from crm.approvals import approval_decide, approval_submit, pending_for
+from crm.approvals import APPROVE, SUBMIT, approval_decide, approval_submit
 from crm.notifications import notify, notify_role
 from crm.roles import Role
 from crm.scopes import visible_projects
@@ -24,8 +24,8 @@ from .clocks import (
     SEVERITY_CLOCKS, clock_start, clocks_cancel, clocks_stop, event_major_check, refresh_next_deadline, sla_rules,
 )
 from .models import (
-    NUMBER_PREFIX, Complaint, ComplaintReport, CorrectiveAction, DisposalPlan, Event, Kind, NegotiationRound,
-    ReturnVisit, Severity, VisitState,
+    COMPLAINT_FLOW, NUMBER_PREFIX, PLAN_STEP, Complaint, ComplaintReport, CorrectiveAction, DisposalPlan, Event, Kind,
+    NegotiationRound, ReturnVisit, Severity, VisitState,
 )
 from .timeline import case_url, check_writable, ensure_open, require, timeline_add
 
@@ -167,38 +167,39 @@ def complaint_investigate(*, complaint, user, cause: str, responsibility: str) -
 
 @transaction.atomic
 def plan_submit(*, complaint, user, content: str) -> DisposalPlan:
-    """Submit a new version of the disposal plan to the approver the authority matrix names."""
+    """Submit a new version of the disposal plan to the approver the authority matrix names
+    (crm's approval step moves the case, ``plan_recorded`` keeps the version)."""
     content = require(content, "请填写处置方案内容。")
     _check(complaint, "submit_plan", user)
-    version = complaint.plans.count() + 1
     approval = approval_submit(
-        target=complaint, subject="complaints.disposal_plan", title=f"{complaint.number} 处置方案",
-        content=content, submitted_by=user, level=complaint.severity, snapshot={"severity": complaint.severity},
-        url=case_url(complaint),
+        target=complaint, title=f"{complaint.number} 处置方案", content=content, submitted_by=user,
+        level=complaint.severity, snapshot={"severity": complaint.severity}, url=case_url(complaint),
     )
-    plan = DisposalPlan(complaint=complaint, version=approval.version, content=content, approval=approval,
-                        drafted_by=user)
-    plan._history_user = user
-    plan.save()
-    _fire(complaint, "submit_plan", user=user, text=f"第{version}版：{content}")
-    return plan
+    return DisposalPlan.objects.get(approval=approval)
 
 
 @transaction.atomic
 def plan_decide(*, complaint, user, approve: bool, comment: str = "") -> DisposalPlan:
     """Approve or reject the pending plan version; the case moves on in the same transaction."""
-    name = "approve_plan" if approve else "reject_plan"
-    _check(complaint, name, user)  # role, state, and the guard: this version is the user's to decide
-    pending = pending_for(complaint)
-    if pending is None:
-        raise ValidationError("没有待审批的方案。")
-    plan = DisposalPlan.objects.get(approval=pending)
-    verdict = "批准" if approve else "驳回"
-    # The case moves while the version is still pending (the guard asks it); the decision follows
-    # in the same transaction, so a refused decision (no comment on a rejection) undoes both.
-    _fire(complaint, name, user=user, text=f"第{plan.version}版{verdict}" + (f"，意见：{comment}" if comment else ""))
-    approval_decide(request_id=pending.pk, user=user, approve=approve, comment=comment, url=case_url(complaint))
-    return plan
+    _check(complaint, "approve_plan" if approve else "reject_plan", user)  # role, state, and this version's decider
+    approval = approval_decide(target=complaint, user=user, approve=approve, comment=comment, url=case_url(complaint))
+    return DisposalPlan.objects.get(approval=approval)
+
+
+def plan_recorded(complaint, approval, *, event: str, user) -> None:
+    """What the case keeps of each step of its plan's approval (``PLAN_STEP``'s effect): the
+    version's row when it is submitted, and a timeline line for every step."""
+    if event == SUBMIT:
+        plan = DisposalPlan(complaint=complaint, version=approval.version, content=approval.content,
+                            approval=approval, drafted_by=user)
+        plan._history_user = user
+        plan.save()
+        text = f"第{approval.version}版：{approval.content}"
+    else:
+        verdict = "批准" if event == APPROVE else "驳回"
+        text = f"第{approval.version}版{verdict}" + (f"，意见：{approval.comment}" if approval.comment else "")
+    name = PLAN_STEP.transition(event)
+    timeline_add(complaint, user, name, f"{COMPLAINT_FLOW.get(name).label}：{text}")
 
 
 @transaction.atomic

@@ -24,7 +24,6 @@ class RuleSpec:
     amount: Decimal
     unit: str  # minutes / hours / days
     working_time: bool
-    extension_role: str = ""
 
 
 TRANSFER = "transfer"
@@ -38,17 +37,17 @@ RETURN_VISIT = "return_visit"
 
 # The defaults of DOMAIN.md's table; a data migration writes them, admins edit them.
 DEFAULT_RULES = [
-    RuleSpec(TRANSFER, "首问转交", Decimal(10), "minutes", False, "cs_supervisor"),
-    RuleSpec(MINOR, "轻微投诉处置", Decimal("0.5"), "days", True, "cs_supervisor"),
-    RuleSpec(IMPORTANT, "重要投诉处置", Decimal(1), "days", True, "manager"),
-    RuleSpec(MAJOR_ANSWER, "重大投诉明确答复", Decimal(2), "days", True, "manager"),
-    RuleSpec(MAJOR_RESOLVE, "重大投诉解决", Decimal(15), "days", False, "manager"),  # seed: 15日, calendar days
-    RuleSpec(NEED_REPLY, "需求/建议答复", Decimal(1), "days", True, "cs_supervisor"),
+    RuleSpec(TRANSFER, "首问转交", Decimal(10), "minutes", False),
+    RuleSpec(MINOR, "轻微投诉处置", Decimal("0.5"), "days", True),
+    RuleSpec(IMPORTANT, "重要投诉处置", Decimal(1), "days", True),
+    RuleSpec(MAJOR_ANSWER, "重大投诉明确答复", Decimal(2), "days", True),
+    RuleSpec(MAJOR_RESOLVE, "重大投诉解决", Decimal(15), "days", False),  # seed: 15日, calendar days
+    RuleSpec(NEED_REPLY, "需求/建议答复", Decimal(1), "days", True),
     # Step 7, the same day as disposal: 0 calendar days ends at the end of the day of disposal
     # (art. 201: that day is not counted, so the period is that day itself), on the next working
     # day when disposal happened on a day off.
-    RuleSpec(FEEDBACK, "处置当日反馈业主", Decimal(0), "days", False, "cs_supervisor"),
-    RuleSpec(RETURN_VISIT, "处置后回访", Decimal(1), "days", True, "cs_supervisor"),
+    RuleSpec(FEEDBACK, "处置当日反馈业主", Decimal(0), "days", False),
+    RuleSpec(RETURN_VISIT, "处置后回访", Decimal(1), "days", True),
 ]
 DEFAULT_MANAGER_PERCENT = Decimal(150)  # the rule complaints.sla_manager_percent's default
 SEVERITY_RULES = {"minor": [MINOR], "important": [IMPORTANT], "major": [MAJOR_ANSWER, MAJOR_RESOLVE]}

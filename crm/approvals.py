@@ -1,23 +1,33 @@
-"""The shared approval step: disposal plans, forum plans, club plans, agency agreements.
+"""The shared approval step: disposal plans, SLA extensions, forum and club plans, agency
+agreements, requests to open a customer out of scope.
 
-A subject (e.g. ``complaints.disposal_plan``) is submitted as a numbered version; the role
-that the authority matrix (``ApprovalRule``) names approves or rejects it with a comment.
-The drafter never approves their own version, and two approvers acting at once produce
-exactly one decision (compare-and-set on the pending status). The calling app's service
-moves its own workflow on in the same transaction.
+A host model declares its ``ApprovalStep`` beside its workflow (``Model.approval_step``): the
+subject the authority matrix (``ApprovalRule``) is read for, and the host's transitions that
+moving through the step fires. ``approval_submit`` records a numbered version and fires the
+host's ``on_submit``; ``approval_decide`` stamps the decider, the time and the comment once,
+on the ``ApprovalRequest``, and fires the host's ``on_approve`` or ``on_reject`` in the same
+transaction, so a refused host transition undoes the decision (as Wagtail's
+``TaskState.approve`` moves its ``WorkflowState`` on). The host keeps no copy of the decision.
+The drafter never approves their own version, and two approvers acting at once produce exactly
+one decision (compare-and-set on the pending status).
 """
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from crm.models import ApprovalRequest, ApprovalRule
 from crm.notifications import notify, notify_role
 from crm.roles import Role
 from crm.scopes import user_role
+from crm.workflow import Workflow
 
 # The defaults of the authority matrix; ``setup_roles`` writes them once, admins edit them.
 DEFAULT_RULES = [
@@ -28,7 +38,51 @@ DEFAULT_RULES = [
     ("clubs.forum_plan", "", Role.MANAGER, "客户座谈会方案由公司主管经理审批"),
     ("clubs.club_plan", "", Role.MANAGER, "客户会成立及活动方案由公司主管经理审批"),
     ("mortgage.agency_agreement", "", Role.MANAGER, "产权证代办协议由公司主管经理审批"),
+    ("owners.access_request", "", Role.CS_SUPERVISOR, "调阅范围外客户由客户事务部主管批准（当天有效）"),
 ]
+
+SUBMIT, APPROVE, REJECT = "submit", "approve", "reject"  # the events of a step
+
+
+@dataclass(frozen=True)
+class ApprovalStep:
+    """How a host model rides on the approval step; declared once, as ``Model.approval_step``.
+
+    ``on_submit``/``on_approve``/``on_reject`` name the transitions of the host's ``workflow``
+    that the step fires ("" fires none: an SLA clock keeps its state). ``values(event)`` gives
+    fields the host's transition writes with its state (a grant's date). ``effect`` is the
+    host's own consequence of an event beyond its state (a timeline line, a moved deadline):
+    ``effect(target, request, event=..., user=...)``, or its dotted path when it lives in the
+    host's services; it runs after the decision is stamped, so it reads the stamped request, and a
+    refusal it raises undoes the whole step."""
+
+    subject: str
+    workflow: Workflow | None = None
+    on_submit: str = ""
+    on_approve: str = ""
+    on_reject: str = ""
+    values: Callable[[str], dict] | None = None
+    effect: Callable | str | None = None
+    reject_needs_comment: bool = True  # a plan's drafter must learn what to change
+
+    def transition(self, event: str) -> str:
+        return {SUBMIT: self.on_submit, APPROVE: self.on_approve, REJECT: self.on_reject}[event]
+
+    def advance(self, target, event: str, *, user) -> None:
+        """Fire the host's transition for ``event`` (its role, state and guard checks refuse)."""
+        name = self.transition(event)
+        if name:
+            self.workflow.fire(target, name, user=user, updates=self.values(event) if self.values else None)
+
+    def after(self, target, request: ApprovalRequest, event: str, *, user) -> None:
+        if self.effect is not None:
+            effect = import_string(self.effect) if isinstance(self.effect, str) else self.effect
+            effect(target, request, event=event, user=user)
+
+
+def step_of(target) -> ApprovalStep | None:
+    """The step ``target``'s model declares (None: a bare approval that moves nothing)."""
+    return getattr(type(target), "approval_step", None)
 
 
 def ensure_default_rules() -> int:
@@ -55,6 +109,25 @@ def approvals_for(target):
     return ApprovalRequest.objects.filter(content_type=ct, object_id=target.pk).select_related("submitted_by", "decided_by")
 
 
+def approvals_for_many(targets: list) -> dict:
+    """{target id: its latest version} for records of one model, in one query (a list page)."""
+    if not targets:
+        return {}
+    ct = ContentType.objects.get_for_model(targets[0])
+    latest = {}
+    for request in ApprovalRequest.objects.filter(content_type=ct, object_id__in=[t.pk for t in targets]).select_related(
+            "submitted_by", "decided_by"):
+        latest[request.object_id] = request  # ordered by version: the last one stays
+    return latest
+
+
+def decidable_by(user):
+    """The pending versions ``user`` may decide: the matrix named their role (a superuser: any),
+    and they did not submit them."""
+    pending = ApprovalRequest.objects.filter(status=ApprovalRequest.Status.PENDING).exclude(submitted_by=user)
+    return pending if user.is_superuser else pending.filter(approver_role=user_role(user))
+
+
 def pending_for(target) -> ApprovalRequest | None:
     return approvals_for(target).filter(status=ApprovalRequest.Status.PENDING).first()
 
@@ -66,15 +139,23 @@ def approved_at(target):
 
 
 def check_decider(user, request: ApprovalRequest | None) -> None:
-    """Raise unless ``user`` may decide ``request`` now: it is pending, they did not submit it,
-    and theirs is the role the authority matrix named when it was submitted. The one rule
-    behind both the approve/reject buttons and ``approval_decide``."""
-    if request is None or request.status != ApprovalRequest.Status.PENDING:
+    """Raise unless ``user`` may decide ``request`` now: theirs is the role the authority matrix
+    named when it was submitted, it is still pending, and they did not submit it. The one rule
+    behind the approve/reject buttons, the pages that take a decision and ``approval_decide``."""
+    if request is None:
+        raise ValidationError("没有待审批的版本，或该版本已有审批结果，请刷新页面。")
+    check_approver(user, request)
+    if request.status != ApprovalRequest.Status.PENDING:
         raise ValidationError("没有待审批的版本，或该版本已有审批结果，请刷新页面。")
     if request.submitted_by_id == user.pk:
         raise PermissionDenied("不能审批自己提交的方案。")
+
+
+def check_approver(user, request: ApprovalRequest) -> None:
+    """Raise unless the matrix named ``user``'s role for ``request`` (decided or not): what a
+    page that takes decisions checks before anything else."""
     if not (user.is_superuser or user_role(user) == request.approver_role):
-        raise PermissionDenied(f"该方案须由“{request.get_approver_role_display()}”审批。")
+        raise PermissionDenied(f"该事项须由“{request.get_approver_role_display()}”审批。")
 
 
 def can_decide(request: ApprovalRequest | None, user) -> bool:
@@ -92,13 +173,20 @@ def approval_guard(target, user) -> None:
 
 
 @transaction.atomic
-def approval_submit(*, target, subject: str, title: str, content: str, submitted_by, level: str = "",
+def approval_submit(*, target, title: str, content: str, submitted_by, subject: str = "", level: str = "",
                     snapshot: dict | None = None, url: str = "") -> ApprovalRequest:
-    """Submit a new version of ``target``'s plan for approval."""
+    """Submit a new version of ``target``'s plan for approval; the host's ``on_submit``
+    transition fires in the same transaction (its checks refuse before anything is written)."""
+    step = step_of(target)
+    subject = subject or getattr(step, "subject", "")
+    if not subject:
+        raise ValueError("approval_submit: a target without an approval_step needs a subject")
     if not content.strip():
         raise ValidationError("方案内容不能为空。")
     ct = ContentType.objects.get_for_model(target)
     role = approver_role_for(subject, level)
+    if step is not None:
+        step.advance(target, SUBMIT, user=submitted_by)
     last = ApprovalRequest.objects.filter(content_type=ct, object_id=target.pk).aggregate(v=Max("version"))["v"] or 0
     try:
         with transaction.atomic():
@@ -110,28 +198,47 @@ def approval_submit(*, target, subject: str, title: str, content: str, submitted
             request.save()
     except IntegrityError as exc:
         raise ValidationError("该事项已有待审批的版本，请等待审批结果。") from exc
+    if step is not None:
+        step.after(target, request, SUBMIT, user=submitted_by)
     notify_role(role, title=f"待审批：{title}（第{request.version}版）", url=url, target=target,
                 dedupe_key=f"approval:{request.pk}:submitted")
     return request
 
 
 @transaction.atomic
-def approval_decide(*, request_id: int, user, approve: bool, comment: str = "", url: str = "") -> ApprovalRequest:
-    """Approve or reject a pending version. Exactly one of two concurrent decisions wins."""
-    request = ApprovalRequest.objects.get(pk=request_id)
+def approval_decide(*, user, approve: bool, comment: str = "", url: str = "", request_id: int | None = None,
+                    target=None) -> ApprovalRequest:
+    """Approve or reject a pending version (``request_id``, or ``target``'s pending one): the
+    host's ``on_approve``/``on_reject`` transition fires, the decider, time and comment are
+    stamped on the request, and the host's effect follows, all in one transaction. Exactly one
+    of two concurrent decisions wins."""
+    request = ApprovalRequest.objects.get(pk=request_id) if request_id is not None else pending_for(target)
     check_decider(user, request)
-    if not approve and not comment.strip():
+    if target is None:
+        target = request.target
+    elif (request.content_type_id, request.object_id) != (ContentType.objects.get_for_model(target).pk, target.pk):
+        raise ValidationError("审批版本与办理事项不符，请刷新页面。")
+    step = step_of(target)
+    comment = comment.strip()
+    if not approve and not comment and (step is None or step.reject_needs_comment):
         raise ValidationError("驳回时请填写审批意见，说明需要修改的地方。")
+    event = APPROVE if approve else REJECT
+    if step is not None:
+        # The host moves while the version is still pending (its guard asks for the pending
+        # version's decider); the decision follows in the same transaction.
+        step.advance(target, event, user=user)
     status = ApprovalRequest.Status.APPROVED if approve else ApprovalRequest.Status.REJECTED
-    changed = ApprovalRequest.objects.filter(pk=request_id, status=ApprovalRequest.Status.PENDING).update(
-        status=status, decided_by=user, decided_at=timezone.now(), comment=comment.strip()
+    changed = ApprovalRequest.objects.filter(pk=request.pk, status=ApprovalRequest.Status.PENDING).update(
+        status=status, decided_by=user, decided_at=timezone.now(), comment=comment
     )
     if changed != 1:
         raise ValidationError("该版本已有审批结果，请刷新页面。")
     request.refresh_from_db()
     request._history_user = user
     request.save(update_fields=["status"])  # one history entry for the decision
+    if step is not None:
+        step.after(target, request, event, user=user)
     verdict = "已批准" if approve else "被驳回"
     notify(recipients=[request.submitted_by], title=f"{request.title}（第{request.version}版）{verdict}",
-           body=comment, url=url, target=request.target, dedupe_key=f"approval:{request.pk}:decided")
+           body=comment, url=url, target=target, dedupe_key=f"approval:{request.pk}:decided")
     return request

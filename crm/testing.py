@@ -259,3 +259,18 @@ def session_read_queries() -> int:
     from django.conf import settings
 
     return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+
+
+def approval_matrix_set(admin_client, rule, role: str):
+    """Give ``rule`` (a crm.ApprovalRule) to ``role`` the way an administrator does: in the
+    admin's own editable list of the approval matrix. Returns the response (302 when saved)."""
+    from django.urls import reverse
+
+    from crm.models import ApprovalRule
+
+    rules = list(ApprovalRule.objects.order_by("subject", "level"))
+    data = {"form-TOTAL_FORMS": len(rules), "form-INITIAL_FORMS": len(rules), "_save": "保存"}
+    for i, r in enumerate(rules):
+        data[f"form-{i}-id"] = r.pk
+        data[f"form-{i}-approver_role"] = role if r.pk == rule.pk else r.approver_role
+    return admin_client.post(reverse("admin:crm_approvalrule_changelist"), data)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm.approvals import approval_guard
+from crm.approvals import ApprovalStep, approval_guard
 from crm.roles import Role
 from crm.workflow import Transition, Workflow
 
@@ -100,6 +100,9 @@ AGREEMENT_WORKFLOW = Workflow("status", permission="mortgage.change_agencyagreem
     Transition("reject", ("pending",), "rejected", _("驳回"), (), "danger", permission="", guard=approval_guard),
     Transition("end", ("active",), "ended", _("终止协议"), (Role.CS_SUPERVISOR,), "outline-danger"),
 ])
+# The manager's approval (when the fee rule requires it) is the shared step, which fires these.
+AgencyAgreement.approval_step = ApprovalStep("mortgage.agency_agreement", AGREEMENT_WORKFLOW, on_submit="submit",
+                                             on_approve="approve", on_reject="reject")
 
 
 class TitleCertificateCase(models.Model):

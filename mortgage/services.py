@@ -16,7 +16,7 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.approvals import approval_decide, approval_submit, pending_for
+from crm.approvals import approval_decide, approval_submit
 from crm.calendar import elapsed_cutoff, period_end
 from crm.edits import row_edit
 from crm.notifications import notify, notify_role
@@ -29,8 +29,6 @@ from mortgage.models import (
     AGREEMENT_WORKFLOW, CERTIFICATE_WORKFLOW, FINISHED_STAGES, LITIGATION_WORKFLOW, AgencyAgreement, AgentCompany,
     CertificateChase, CollectionReminder, LitigationCase, MortgageLoan, OverdueRecord, TitleCertificateCase,
 )
-
-APPROVAL_SUBJECT = "mortgage.agency_agreement"
 
 
 def _today() -> dt.date:
@@ -106,14 +104,14 @@ def agreement_needs_approval(agreement: AgencyAgreement) -> bool:
 @transaction.atomic
 def agreement_submit(*, agreement: AgencyAgreement, user) -> AgencyAgreement:
     """Submit for approval when the rule requires it; otherwise the agreement takes effect."""
+    agreement.refresh_from_db()  # the version submitted is the stored row
     if not agreement_needs_approval(agreement):
         return AGREEMENT_WORKFLOW.fire(agreement, "activate", user=user)
-    AGREEMENT_WORKFLOW.fire(agreement, "submit", user=user)
     content = (f"代办公司：{agreement.agent}\n项目：{agreement.project}\n代办范围：{agreement.scope}\n"
                f"每户代办费：{agreement.fee_per_case} 元；总金额：{agreement.total_fee} 元\n"
                f"约定时限(天)：提交{agreement.days_submit}，递件{agreement.days_file}，出证{agreement.days_issue}，"
                f"抵押登记{agreement.days_mortgage}，撤销担保{agreement.days_release}")
-    approval_submit(target=agreement, subject=APPROVAL_SUBJECT, title=f"产权证代办协议 {agreement.number}",
+    approval_submit(target=agreement, title=f"产权证代办协议 {agreement.number}",
                     content=content, submitted_by=user, snapshot={"total_fee": str(agreement.total_fee)},
                     url=reverse("mortgage:agreement_detail", args=[agreement.pk]))
     return agreement
@@ -122,13 +120,7 @@ def agreement_submit(*, agreement: AgencyAgreement, user) -> AgencyAgreement:
 @transaction.atomic
 def agreement_decide(*, agreement: AgencyAgreement, user, approve: bool, comment: str = "") -> AgencyAgreement:
     """Approve or reject the pending version; the agreement moves in the same transaction."""
-    request = pending_for(agreement)
-    if request is None:
-        raise ValidationError("该协议没有待审批的版本。")
-    # The transition's guard is the decider check, asked while the version is still pending;
-    # the decision itself follows in the same transaction (a refusal undoes both).
-    AGREEMENT_WORKFLOW.fire(agreement, "approve" if approve else "reject", user=user)
-    approval_decide(request_id=request.pk, user=user, approve=approve, comment=comment,
+    approval_decide(target=agreement, user=user, approve=approve, comment=comment,
                     url=reverse("mortgage:agreement_detail", args=[agreement.pk]))
     return agreement
 

@@ -87,11 +87,19 @@ class AccessLogAdmin(CrmModelAdmin):
 class AccessRequestAdmin(CrmAdmin):
     list_display = ["requested_at", "requested_by", "customer", "status", "decided_by", "valid_on"]
     list_filter = ["status"]
-    readonly_fields = ["requested_at", "requested_by", "customer", "reason", "status", "decided_by", "decided_at",
-                       "valid_on"]
+    readonly_fields = ["requested_at", "requested_by", "customer", "reason", "status", "decided_by", "valid_on"]
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("approvals__decided_by")
+
+    @admin.display(description="审批人")
+    def decided_by(self, obj):
+        """Stamped once, on the shared approval (crm.ApprovalRequest)."""
+        decided = [a.decided_by for a in obj.approvals.all() if a.decided_by_id]
+        return decided[-1] if decided else "—"
 
 
 @admin.register(PreferenceProfile)

@@ -69,12 +69,14 @@ def load_customer_affairs(log):
 
     from django.utils import timezone
 
+    from crm.approvals import approvals_for, approver_role_for
+    from owners import services
     from owners.models import (
-        AccessRequest, ContactLog, CustomerVisit, Greeting, PreferenceProfile, SatisfactionSurvey, SurveyScore,
+        ACCESS_SUBJECT, AccessRequest, ContactLog, CustomerVisit, Greeting, PreferenceProfile, SatisfactionSurvey, SurveyScore,
         UnitDocument,
     )
 
-    front, staff, sup = demo_user("front_desk"), demo_user("cs_staff"), demo_user("cs_supervisor")
+    front, staff = demo_user("front_desk"), demo_user("cs_staff")
     liu = Customer.objects.get(phone="13800138001")
     chen = Customer.objects.get(phone="13900139002")
     wu = Customer.objects.get(phone="15800158005")
@@ -120,14 +122,23 @@ def load_customer_affairs(log):
     Greeting.objects.get_or_create(customer=liu, occasion="spring", year=today.year, defaults={"greeted_by": front})
 
     pd = demo_user("project_dept")
-    AccessRequest.objects.get_or_create(customer=liu, requested_by=pd, reason="[演示] 协助处理交房遗留问题",
-                                        defaults={"status": AccessRequest.Status.PENDING})
-    AccessRequest.objects.get_or_create(customer=chen, requested_by=pd, reason="[演示] 核对签约资料",
-                                        defaults={"status": AccessRequest.Status.REJECTED, "decided_by": sup,
-                                                  "decided_at": now})
+    approver = demo_user(approver_role_for(ACCESS_SUBJECT))  # whom the approval matrix names
+
+    def access(customer, user, reason, approve=None, days_ago=0):
+        """A request through the services and the shared approval step, decided ``days_ago``."""
+        if AccessRequest.objects.filter(reason=reason).exists():
+            return
+        req = services.access_request_submit(customer=customer, user=user, reason=reason)
+        if approve is not None:
+            services.access_request_decide(request_id=req.pk, user=approver, approve=approve)
+        if days_ago:
+            then = now - dt.timedelta(days=days_ago)
+            AccessRequest.objects.filter(pk=req.pk).update(
+                requested_at=then, valid_on=today - dt.timedelta(days=days_ago) if approve else None)
+            approvals_for(req).update(submitted_at=then, decided_at=then)
+
+    access(liu, pd, "[演示] 协助处理交房遗留问题")
+    access(chen, pd, "[演示] 核对签约资料", approve=False)
     # An approval is good for its day only: this one, three days old, opens nothing now.
-    AccessRequest.objects.get_or_create(customer=wu, requested_by=demo_user("front_desk"), reason="[演示] 核对来访登记",
-                                        defaults={"status": AccessRequest.Status.APPROVED, "decided_by": sup,
-                                                  "decided_at": now - dt.timedelta(days=3),
-                                                  "valid_on": today - dt.timedelta(days=3)})
+    access(wu, front, "[演示] 核对来访登记", approve=True, days_ago=3)
     log("演示客户事务：来电来访 3 条、访问记录、入伙资料、客情档案、满意度调查、问候记录、调阅申请")

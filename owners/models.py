@@ -1,7 +1,12 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from crm.approvals import APPROVE, ApprovalStep, approval_guard
+from crm.workflow import Transition, Workflow
 
 
 class Project(models.Model):
@@ -203,7 +208,12 @@ class AccessLog(models.Model):
 
 
 class AccessRequest(models.Model):
-    """A request to open a customer outside one's scope; a cs_supervisor approves it for the day."""
+    """A request to open a customer outside one's scope, good for the day it is approved.
+
+    The decision goes through crm's approval step (``approval_step``): the role the approval
+    matrix names for ``owners.access_request`` decides, and the decider, time and comment are
+    stamped on the ``crm.ApprovalRequest`` (``approvals``). ``status`` is the request's own
+    state that the step moves, and ``valid_on`` the day the approval opens the customer."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待审批")
@@ -217,10 +227,8 @@ class AccessRequest(models.Model):
     reason = models.CharField(_("申请原因"), max_length=300)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("审批人"))
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     valid_on = models.DateField(_("有效日期"), null=True, blank=True)
+    approvals = GenericRelation("crm.ApprovalRequest")
     history = HistoricalRecords()
 
     class Meta:
@@ -230,6 +238,27 @@ class AccessRequest(models.Model):
 
     def __str__(self):
         return f"{self.requested_by} → {self.customer}（{self.get_status_display()}）"
+
+
+ACCESS_SUBJECT = "owners.access_request"
+# approve/reject name no role and need no permission: their guard asks the approval matrix whose
+# the pending request is, the check crm.approvals.approval_decide makes when it fires them.
+ACCESS_WORKFLOW = Workflow("status", permission="owners.change_accessrequest", transitions=[
+    Transition("approve", (AccessRequest.Status.PENDING,), AccessRequest.Status.APPROVED, _("批准"), (), "success",
+               permission="", guard=approval_guard),
+    Transition("reject", (AccessRequest.Status.PENDING,), AccessRequest.Status.REJECTED, _("驳回"), (),
+               "outline-danger", permission="", guard=approval_guard),
+])
+
+
+def _grant(event: str) -> dict:
+    """An approval opens the customer for the day it is given."""
+    return {"valid_on": timezone.localdate()} if event == APPROVE else {}
+
+
+# Created pending (nothing to fire on submission); a rejection needs no comment, as before.
+AccessRequest.approval_step = ApprovalStep(ACCESS_SUBJECT, ACCESS_WORKFLOW, on_approve="approve", on_reject="reject",
+                                           values=_grant, reject_needs_comment=False)
 
 
 class ContactLog(models.Model):

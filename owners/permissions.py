@@ -1,6 +1,6 @@
 """Who may see the department's internal owner work, and who may do what with owners (one place
 for each rule: the services raise with them, the pages show a button only when they pass)."""
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
 from crm.roles import Role
 from crm.scopes import has_role
@@ -42,13 +42,3 @@ def check_access_request(user) -> None:
     """Ask to open a customer outside one's scope (the outside and legal roles never do)."""
     if not has_role(user, *(r for r in Role.values if r not in (Role.PROPERTY_COMPANY, Role.LEGAL))):
         raise PermissionDenied("您的角色不能申请调阅范围外客户。")
-
-
-def check_access_decide(user, request) -> None:
-    """Decide an access request: a cs_supervisor (or admin), not on their own, once."""
-    if not has_role(user, Role.CS_SUPERVISOR, Role.ADMIN):
-        raise PermissionDenied("只有客户事务部主管可以审批调阅申请。")
-    if request.requested_by_id == user.pk:
-        raise PermissionDenied("不能审批自己的申请。")
-    if request.status != request.Status.PENDING:
-        raise ValidationError("该申请已处理。")

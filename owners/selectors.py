@@ -45,14 +45,27 @@ def customers_for(user) -> QuerySet[Customer]:
 
 
 def access_requests_for(user):
-    """Requests to open customers out of scope: a deciding role (cs_supervisor, admin) sees
-    all, anyone else their own."""
+    """Requests to open customers out of scope: one's own, and those the approval matrix gave
+    one's role to decide (a superuser sees all)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Exists, OuterRef
+
+    from crm.models import ApprovalRequest
     from owners.models import AccessRequest
 
-    qs = AccessRequest.objects.select_related("customer", "requested_by", "decided_by")
-    if user_role(user) in (Role.CS_SUPERVISOR, Role.ADMIN):
+    qs = AccessRequest.objects.select_related("customer", "requested_by")
+    if user.is_superuser:
         return qs
-    return qs.filter(requested_by=user)
+    named = ApprovalRequest.objects.filter(content_type=ContentType.objects.get_for_model(AccessRequest),
+                                           object_id=OuterRef("pk"), approver_role=user_role(user))
+    return qs.filter(Q(requested_by=user) | Q(Exists(named)))
+
+
+def access_request_approvals(requests) -> dict:
+    """{request id: its approval (crm.ApprovalRequest)} for a page of requests, in one query."""
+    from crm.approvals import approvals_for_many
+
+    return approvals_for_many(list(requests))
 
 
 def customers_openable(user) -> QuerySet[Customer]:

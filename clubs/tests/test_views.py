@@ -183,6 +183,28 @@ def test_manager_sees_but_cannot_submit(as_role):
 
 # --- Audit additions ---------------------------------------------------------------------------
 
+def test_an_activity_plan_approved_on_its_page_is_stamped_once_on_the_approval(client, demo):
+    """The shared approval step through the activity's page: the manager's decision moves the
+    activity and stamps who, when and the comment on its ApprovalRequest, not on the activity."""
+    staff, manager = _user("cs_staff"), _user("manager")
+    club = Club.objects.filter(status="founded").first()
+    activity = services.activity_create(
+        user=staff, club=club, title="端午包粽子", kind="single", period_start=timezone.localdate(),
+        period_end=timezone.localdate(), purpose="邻里联谊", content="包粽子", format="gathering", budget=800)
+    client.force_login(staff)
+    client.post(reverse("clubs:activity_act", args=[activity.pk, "submit"]))
+    approval = ApprovalRequest.objects.get(subject="clubs.club_plan", object_id=activity.pk, status="pending")
+    activity.refresh_from_db()
+    assert activity.status == "submitted" and approval.approver_role == "manager"
+    client.force_login(manager)
+    client.post(reverse("clubs:activity_act", args=[activity.pk, "decide"]), {"decision": "approve", "comment": "同意"})
+    activity.refresh_from_db()
+    approval.refresh_from_db()
+    assert activity.status == "approved"
+    assert (approval.status, approval.comment, approval.decided_by) == ("approved", "同意", manager)
+    assert approval.decided_at is not None
+
+
 def test_the_club_page_shows_both_versions_of_a_rejected_then_approved_founding_plan(client, demo):
     staff, manager = _user("cs_staff"), _user("manager")
     club = Club.objects.get(status="submitted")

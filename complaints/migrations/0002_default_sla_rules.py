@@ -8,7 +8,7 @@ def create_rules(apps, schema_editor):
     for spec in DEFAULT_RULES:
         SlaRule.objects.get_or_create(code=spec.code, defaults={
             "name": spec.name, "amount": spec.amount, "unit": spec.unit,
-            "working_time": spec.working_time, "extension_role": spec.extension_role,
+            "working_time": spec.working_time,
         })
 
 

@@ -16,9 +16,10 @@ def _set(apps, *, working_time: bool, reason: str):
     History = apps.get_model("complaints", "HistoricalSlaRule")
     for row in SlaRule.objects.filter(**OLD_DEFAULT, working_time=not working_time):
         SlaRule.objects.filter(pk=row.pk).update(working_time=working_time)
-        History.objects.create(id=row.pk, code=row.code, name=row.name, amount=row.amount, unit=row.unit,
-                               working_time=working_time, extension_role=row.extension_role,
-                               history_date=timezone.now(), history_type="~", history_change_reason=reason)
+        # every field the rule has at this point (a later migration removed extension_role)
+        values = {f.attname: getattr(row, f.attname) for f in SlaRule._meta.concrete_fields}
+        History.objects.create(**values | {"working_time": working_time}, history_date=timezone.now(),
+                               history_type="~", history_change_reason=reason)
 
 
 def to_calendar_days(apps, schema_editor):

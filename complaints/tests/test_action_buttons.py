@@ -179,6 +179,7 @@ def test_the_matrix_changed_in_the_admin_moves_the_decision_to_another_role(new_
     from complaints import services
     from complaints.models import Severity
     from crm.models import ApprovalRule
+    from crm.testing import approval_matrix_set
 
     rule, _ = ApprovalRule.objects.get_or_create(subject="complaints.disposal_plan", level=Severity.MINOR,
                                                  defaults={"approver_role": "manager"})
@@ -186,12 +187,7 @@ def test_the_matrix_changed_in_the_admin_moves_the_decision_to_another_role(new_
     admin_user.is_staff = admin_user.is_superuser = True
     admin_user.save()
     client.force_login(admin_user)
-    rules = list(ApprovalRule.objects.order_by("subject", "level"))
-    data = {"form-TOTAL_FORMS": len(rules), "form-INITIAL_FORMS": len(rules), "_save": "保存"}
-    for i, r in enumerate(rules):
-        data[f"form-{i}-id"] = r.pk
-        data[f"form-{i}-approver_role"] = "cs_staff" if r.pk == rule.pk else r.approver_role
-    response = client.post(reverse("admin:crm_approvalrule_changelist"), data)
+    response = approval_matrix_set(client, rule, "cs_staff")
     assert response.status_code == 302, response.content.decode()[:1500]
     assert ApprovalRule.objects.get(pk=rule.pk).approver_role == "cs_staff"
 

@@ -8,13 +8,15 @@ from crm.tests.factories import ProjectFactory
 
 @pytest.fixture
 def target(make_user):
-    """A case whose disposal plan is approved (its page decides who is told)."""
-    from complaints.services import complaint_register
+    """A case investigated and ready for its disposal plan: the approval step moves it along."""
+    from complaints.services import complaint_classify, complaint_investigate, complaint_register
 
-    return complaint_register(
+    case = complaint_register(
         received_by=make_user("front_desk"), kind="complaint", channel="phone", category="repairs", title="漏水",
         description="卫生间漏水", project=ProjectFactory(code="p1", name="测试项目"),
         complainant_name="业主", complainant_phone="13900000000")
+    complaint_classify(complaint=case, user=make_user("cs_supervisor"), valid=True, severity="important")
+    return complaint_investigate(complaint=case, user=make_user("cs_staff"), cause="防水层破损", responsibility="施工方")
 
 
 def submit(target, user, level="", content="方案：上门维修并赔偿"):
@@ -28,6 +30,7 @@ def test_reject_then_resubmit_then_approve_keeps_every_version(target, make_user
     first = submit(target, staff)
     assert first.approver_role == "manager" and first.version == 1
     approval_decide(request_id=first.pk, user=manager, approve=False, comment="赔偿金额依据不足")
+    target.refresh_from_db()  # the step moved the case back for revision
     second = submit(target, staff, content="方案：上门维修，按合同条款赔偿")
     approval_decide(request_id=second.pk, user=manager, approve=True, comment="同意")
     versions = list(approvals_for(target).values_list("version", "status", "comment"))
@@ -45,11 +48,12 @@ def test_submission_notifies_the_approver_role_and_decision_notifies_the_drafter
 
 @pytest.mark.django_db
 def test_drafter_never_approves_own_plan(target, make_user):
-    manager = make_user("manager")
-    request = submit(target, manager)
-    assert not can_decide(request, manager)
+    ApprovalRule.objects.filter(subject="complaints.disposal_plan", level="minor").update(approver_role="cs_supervisor")
+    supervisor = make_user("cs_supervisor")  # a supervisor may draft, and approves minor plans
+    request = submit(target, supervisor, level="minor")
+    assert not can_decide(request, supervisor)
     with pytest.raises(PermissionDenied):
-        approval_decide(request_id=request.pk, user=manager, approve=True)
+        approval_decide(request_id=request.pk, user=supervisor, approve=True)
     assert ApprovalRequest.objects.get(pk=request.pk).status == "pending"
 
 

@@ -178,6 +178,25 @@ def test_an_agreement_is_drafted_submitted_and_approved_through_the_pages(as_rol
     assert agreement.status == "active"
 
 
+def test_a_rejected_agreement_is_stamped_once_on_the_approval_and_returns_for_revision(as_role):
+    """The shared approval step through the agreement's page: the manager's rejection moves the
+    agreement back and stamps who, when and why on its ApprovalRequest only."""
+    from crm.models import ApprovalRequest
+    from mortgage.models import AgencyAgreement
+
+    agreement = AgencyAgreement.objects.get(status="pending")  # the demo's, submitted by the staff
+    approval = ApprovalRequest.objects.get(subject="mortgage.agency_agreement", object_id=agreement.pk,
+                                           status="pending")
+    manager = as_role("manager")
+    manager.post(reverse("mortgage:agreement_action", args=[agreement.pk, "reject"]), {"comment": "费用偏高"})
+    agreement.refresh_from_db()
+    approval.refresh_from_db()
+    assert agreement.status == "rejected"
+    assert (approval.status, approval.comment, approval.decided_by.username) == ("rejected", "费用偏高", "manager")
+    assert approval.decided_at is not None
+    assert agreement.history.first().history_change_reason == "驳回"
+
+
 def _sheet(response):
     import io
 

@@ -94,3 +94,39 @@ def test_only_a_supervisor_sees_the_decision_and_never_on_their_own_request(as_r
     assert decide in body
     assert reverse("owners:access_request_decide", args=[own.pk]) not in body
     assert 'data-testid="new-request"' in body
+
+
+def test_the_matrix_changed_in_the_admin_moves_the_access_decision_to_another_role(as_role):
+    """Issue 15 §1: the approval matrix alone names who decides an access request. The admin gives
+    ``owners.access_request`` to the manager in the admin's own list; the next request goes to
+    the manager, who sees and uses 批准, and the supervisor no longer does."""
+    from django.utils import timezone
+
+    from crm.models import ApprovalRequest, ApprovalRule
+    from crm.testing import approval_matrix_set
+
+    rule = ApprovalRule.objects.get(subject="owners.access_request", level="")
+    assert rule.approver_role == "cs_supervisor"  # the default setup_roles writes
+    response = approval_matrix_set(as_role("admin"), rule, "manager")
+    assert response.status_code == 302, response.content.decode()[:1500]
+    assert ApprovalRule.objects.get(pk=rule.pk).approver_role == "manager"
+
+    liu = Customer.objects.get(name="刘建国")  # outside the project department's scope
+    as_role("project_dept").post(reverse("owners:access_request_new"), {"code": liu.code, "reason": "核对交房资料"})
+    req = AccessRequest.objects.get(reason="核对交房资料")
+    approval = ApprovalRequest.objects.get(subject="owners.access_request", object_id=req.pk)
+    assert (req.status, approval.status, approval.approver_role) == ("pending", "pending", "manager")
+    decide = reverse("owners:access_request_decide", args=[req.pk])
+    supervisor = as_role("cs_supervisor")
+    assert decide not in html(supervisor, reverse("owners:access_request_list"))
+    assert supervisor.post(decide, {"approve": "1"}).status_code == 403
+    req.refresh_from_db()
+    assert req.status == "pending" and req.valid_on is None
+    manager = as_role("manager")
+    assert decide in html(manager, reverse("owners:access_request_list"))
+    manager.post(decide, {"approve": "1"})
+    req.refresh_from_db()
+    approval.refresh_from_db()
+    assert (req.status, req.valid_on) == ("approved", timezone.localdate())
+    assert (approval.status, approval.decided_by.username) == ("approved", "manager")
+    assert approval.decided_at is not None
