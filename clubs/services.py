@@ -285,7 +285,7 @@ def forum_hold(*, user, forum: OwnerForum, held_at: dt.datetime, minutes: str, a
     # Only the participants whose attendance changes are written, each with its history row.
     for attended, rows in ((False, forum.participants.exclude(customer_id__in=attended_ids)),
                            (True, forum.participants.filter(customer_id__in=attended_ids))):
-        update_with_history(rows.exclude(attended=attended), user=user, reason="登记座谈会出席", attended=attended)
+        update_with_history(rows.exclude(attended=attended), {"attended": attended}, user=user, reason="登记座谈会出席")
     count = attendance if attendance is not None else forum.participants.filter(customer_id__in=attended_ids).count()
     return FORUM_WORKFLOW.fire(forum, "hold", user=user,
                                updates={"held_at": held_at, "minutes": minutes.strip(), "attendance": count})

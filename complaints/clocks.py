@@ -146,8 +146,9 @@ def _make_major_chunk(ids, *, reason, user, rules, cal, warn, manager) -> list[t
     # hold back) keeps that classification, and only the cases this write changed go on, each
     # with its history row.
     written = {case.pk for case in update_with_history(
-        Complaint.objects.filter(pk__in=changed).exclude(severity=Severity.MAJOR), ids=changed, user=user,
-        reason=f"升级为重大投诉：{reason}"[:100], severity=Severity.MAJOR, major_reason=reason[:200])}
+        Complaint.objects.filter(pk__in=changed).exclude(severity=Severity.MAJOR),
+        {"severity": Severity.MAJOR, "major_reason": reason[:200]}, ids=changed, user=user,
+        reason=f"升级为重大投诉：{reason}"[:100])}
     rows = [row for row in rows if row[1] in written]
     if not rows:
         return []
@@ -196,8 +197,8 @@ def event_major_check(event, *, user=None) -> list[int]:
     ids = list(Complaint.objects.filter(event=event, kind__in=LONG_KINDS, state__in=OPEN_STATES)
                .exclude(severity=Severity.MAJOR).values_list("pk", flat=True))
     changed = make_major(ids, reason=f"同一事件“{event.title}”已有{count}户业主投诉（≥{threshold}户）", user=user)
-    update_with_history(type(event).objects.filter(pk=event.pk, major_at__isnull=True), user=user,
-                        reason=f"同一事件已有{count}户业主投诉，升级为重大"[:100], major_at=timezone.now())
+    update_with_history(type(event).objects.filter(pk=event.pk, major_at__isnull=True), {"major_at": timezone.now()},
+                        user=user, reason=f"同一事件已有{count}户业主投诉，升级为重大"[:100])
     return changed
 
 
@@ -409,7 +410,7 @@ def _scan_stage(due, transition: str, *, now: dt.datetime, updates: dict, stage:
             ids = list(claim.values_list("pk", flat=True)[:CHUNK_SIZE])
             if not ids:
                 break
-            changed = CLOCK_FLOW.fire_many(due.filter(pk__in=ids), transition, at=now, updates=updates)
+            changed = CLOCK_FLOW.fire_many(due.filter(pk__in=ids), transition, at=now, updates=updates, ids=ids)
             rows = sorted(SlaClock.objects.filter(pk__in=[c.pk for c in changed]).order_by().values_list(
                 "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name",
                 "complaint_id"))

@@ -337,8 +337,8 @@ def event_link(*, complaint, event, user) -> Complaint:
     if event.project_id != complaint.project_id:
         raise ValidationError("事件与案件不属于同一项目。")
     # Only the link is written (the rest of the object may be stale), with its history row.
-    update_with_history(Complaint.objects.filter(pk=complaint.pk), user=user, reason=f"关联事件：{event.title}"[:100],
-                        event=event)
+    update_with_history(Complaint.objects.filter(pk=complaint.pk), {"event": event}, user=user,
+                        reason=f"关联事件：{event.title}"[:100])
     complaint.event = event
     timeline_add(complaint, user, "event", f"关联事件：{event.title}")
     event_major_check(event, user=user)

@@ -116,7 +116,7 @@ def _archive_chunk(entry: Archivable, ids: list[int], now: dt.datetime) -> int:
         # Compare-and-set through the workflow's transition: a row that someone reopened or
         # archived meanwhile is left alone; each moved row gets its history row.
         moved = entry.workflow.fire_many(entry.model._default_manager.filter(pk__in=ids), entry.transition, at=now,
-                                         reason=entry.reason)
+                                         reason=entry.reason, ids=ids)
         if moved and entry.on_archived:
             entry.on_archived([o.pk for o in moved], now)
     return len(moved)

@@ -193,24 +193,26 @@ class Workflow:
         return obj
 
     def fire_many(self, queryset, name: str, *, user=None, updates: dict | None = None, at: dt.datetime | None = None,
-                  reason: str = "") -> list:
+                  reason: str = "", ids=None) -> list:
         """Move every row of ``queryset`` that is still in a source state (and meets the
         transition's requirements and the queryset's own filters: the whole compare-and-set is
         one ``UPDATE``), stamp them, write one history row each, and return the rows this write
         changed (read back by the values written; ``updates`` therefore holds plain values, and
         a job passes the one ``at`` of its run). A job acts for the system: no role, permission
-        or guard is asked, the caller chose the rows. Run it inside the caller's transaction."""
+        or guard is asked, the caller chose the rows. Run it inside the caller's transaction.
+        ``ids``: the queryset's ids when the caller has them (a job's chunk), to save reading them."""
         transition = self.get(name)
         field_name = self.field_of(transition)
         at = at or now()
         values = {field_name: transition.target, **transition.stamp_values(user=user, at=at), **(updates or {})}
         required = {f"{other}__in": states for other, states in transition.requires}
         candidates = queryset.filter(**{f"{field_name}__in": transition.sources}, **required)
-        ids = list(candidates.values_list("pk", flat=True))
+        if ids is None:
+            ids = list(candidates.values_list("pk", flat=True))
         if not ids:
             return []
-        return update_with_history(candidates.filter(pk__in=ids), ids=ids, reason=reason or str(transition.label),
-                                   user=user, at=at, **values)
+        return update_with_history(candidates.filter(pk__in=ids), values, ids=ids,
+                                   reason=reason or str(transition.label), user=user, at=at)
 
 
 WORKFLOWS: list[Workflow] = []  # every declared workflow, in the order the models were imported
@@ -228,8 +230,8 @@ def guarded_fields(model) -> set[str]:
     return fields
 
 
-def update_with_history(queryset, *, reason: str, user=None, at: dt.datetime | None = None, ids=None,
-                        **values) -> list:
+def update_with_history(queryset, values: dict, *, reason: str, user=None, at: dt.datetime | None = None,
+                        ids=None) -> list:
     """``queryset.update(**values)`` (a compare-and-set: the queryset's filters are its
     condition) plus one history row for each row it changed, as a save would have written,
     with ``reason`` and ``user``. Returns the changed rows, read back by the values written

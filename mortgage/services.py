@@ -262,8 +262,8 @@ def certificates_chase_late() -> int:
     if not ids:
         return 0
     update_with_history(TitleCertificateCase.objects.filter(pk__in=ids).filter(
-        Q(late_notified_on__isnull=True) | Q(late_notified_on__lt=today)), ids=ids, reason="办理超期，已提醒督促",
-        late_notified_on=today)
+        Q(late_notified_on__isnull=True) | Q(late_notified_on__lt=today)), {"late_notified_on": today}, ids=ids,
+        reason="办理超期，已提醒督促")
     staff = list(_role_users(Role.CS_STAFF))
     sent = 0
     cases = TitleCertificateCase.objects.filter(pk__in=ids).select_related("unit", "customer", "agreement__agent")

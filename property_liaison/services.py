@@ -282,7 +282,7 @@ def overdue_rectifications_escalate(on: dt.date | None = None) -> int:
     ids = [r[0] for r in rows]
     update_with_history(Rectification.objects.filter(pk__in=ids, status=Rectification.Status.OPEN,
                                                      escalated_at__isnull=True),
-                        ids=ids, reason="整改逾期，已上报主管", escalated_at=timezone.now())
+                        {"escalated_at": timezone.now()}, ids=ids, reason="整改逾期，已上报主管")
     for pk, project_name, requirement, deadline in rows:
         notify_role("cs_supervisor", title=f"{project_name}物业整改逾期：{requirement[:40]}",
                     body=f"整改期限 {deadline}，物业公司尚未答复。",

@@ -93,11 +93,11 @@ def test_fire_many_moves_only_rows_still_in_a_source_state_and_writes_their_hist
 def test_update_with_history_writes_one_row_per_changed_row_with_user_and_reason(make_request, make_user):
     first, second = make_request(), make_request()
     user = make_user("cs_supervisor")
-    rows = update_with_history(ApprovalRequest.objects.filter(pk=first.pk, status="pending"), user=user,
-                               reason="更正意见", comment="补充材料")
+    rows = update_with_history(ApprovalRequest.objects.filter(pk=first.pk, status="pending"), {"comment": "补充材料"},
+                               user=user, reason="更正意见")
     assert [r.pk for r in rows] == [first.pk]
     row = first.history.first()
     assert (row.comment, row.history_user, row.history_change_reason) == ("补充材料", user, "更正意见")
     assert second.history.first().comment == ""
-    assert update_with_history(ApprovalRequest.objects.filter(pk=first.pk, status="approved"), reason="x",
-                               comment="y") == []
+    assert update_with_history(ApprovalRequest.objects.filter(pk=first.pk, status="approved"), {"comment": "y"},
+                               reason="x") == []
