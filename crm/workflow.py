@@ -200,19 +200,15 @@ class Workflow:
         changed (read back by the values written; ``updates`` therefore holds plain values, and
         a job passes the one ``at`` of its run). A job acts for the system: no role, permission
         or guard is asked, the caller chose the rows. Run it inside the caller's transaction.
-        ``ids``: the queryset's ids when the caller has them (a job's chunk), to save reading them."""
+        ``ids``: when the caller has them (a job's chunk), the ids the queryset is limited to."""
         transition = self.get(name)
         field_name = self.field_of(transition)
         at = at or now()
         values = {field_name: transition.target, **transition.stamp_values(user=user, at=at), **(updates or {})}
         required = {f"{other}__in": states for other, states in transition.requires}
         candidates = queryset.filter(**{f"{field_name}__in": transition.sources}, **required)
-        if ids is None:
-            ids = list(candidates.values_list("pk", flat=True))
-        if not ids:
-            return []
-        return update_with_history(candidates.filter(pk__in=ids), values, ids=ids,
-                                   reason=reason or str(transition.label), user=user, at=at)
+        return update_with_history(candidates, values, ids=ids, reason=reason or str(transition.label), user=user,
+                                   at=at)
 
 
 WORKFLOWS: list[Workflow] = []  # every declared workflow, in the order the models were imported
@@ -235,12 +231,13 @@ def update_with_history(queryset, values: dict, *, reason: str, user=None, at: d
     """``queryset.update(**values)`` (a compare-and-set: the queryset's filters are its
     condition) plus one history row for each row it changed, as a save would have written,
     with ``reason`` and ``user``. Returns the changed rows, read back by the values written
-    among ``ids`` (the queryset's rows, read first unless given): plain values only, so a row
-    that another writer set to the same values meanwhile is counted as well. In the caller's
-    transaction: the update and its history are one write."""
+    among ``ids`` (the ids the queryset is limited to; read first unless given): plain values
+    only, so a row that another writer set to the same values meanwhile is counted as well. In
+    the caller's transaction: the update and its history are one write."""
     model = queryset.model
     if ids is None:
         ids = list(queryset.values_list("pk", flat=True))
+        queryset = queryset.filter(pk__in=ids)  # exactly the rows read back: none changed without its row
     if not ids or not queryset.update(**values):
         return []
     rows = list(model._default_manager.filter(pk__in=ids, **values).order_by("pk"))
