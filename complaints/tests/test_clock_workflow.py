@@ -156,3 +156,30 @@ def test_a_case_archived_by_hand_is_stamped_by_its_transition(case_in, users):
     stored = Complaint.objects.get(pk=case.pk)
     assert stored.state == State.ARCHIVED and stored.archived_at is not None
     assert _last(stored).archived_at == stored.archived_at
+
+
+@pytest.mark.parametrize("op", ["pause", "resume"])
+def test_every_allowed_and_forbidden_edge_of_a_pause_or_resume(case_in, users, op):
+    """From each clock state, the case page's pause and resume succeed exactly from the
+    transition's declared sources, and a refused one leaves the row and its history alone."""
+    case = case_in("classified")
+    clock = case.clocks.get(rule__code=sla.IMPORTANT)
+    allowed = CLOCK_FLOW.get(op).sources
+    for state in ClockState.values:
+        paused_at = timezone.now() - dt.timedelta(hours=1) if state == ClockState.PAUSED else None
+        SlaClock.objects.filter(pk=clock.pk).update(state=state, paused_at=paused_at)
+        clock = SlaClock.objects.get(pk=clock.pk)
+        rows = clock.history.count()
+        try:
+            if op == "pause":
+                clocks.clock_pause(clock=clock, user=users["cs_staff"], reason="业主出差")
+            else:
+                clocks.clock_resume(clock=clock, user=users["cs_staff"])
+        except Exception as exc:  # noqa: BLE001 - the refusal's words are checked below
+            assert state not in allowed, (op, state, exc)
+            assert str(clocks.CLOCK_REFUSALS[op]) in str(exc)
+            assert SlaClock.objects.get(pk=clock.pk).state == state and clock.history.count() == rows
+        else:
+            assert state in allowed, (op, state)
+            assert SlaClock.objects.get(pk=clock.pk).state == CLOCK_FLOW.get(op).target
+            assert clock.history.count() == rows + 1
