@@ -5,8 +5,10 @@ transaction), pauses and extensions (their own services), the automatic major ru
 valid complaint unresolved after N days; five owners on one event) and the beat jobs: the
 SLA scan (warn at the rule's percent, mark breaches, escalate handler → supervisor →
 manager at the rule's percent) and the return-visit reminders. The deadlines themselves are
-pure functions in ``sla.py``. Every job is set-based and a compare-and-set, so a second run
-changes and notifies nothing.
+pure functions in ``sla.py``. A clock's state moves only through its declared workflow
+(``models.CLOCK_FLOW``): one clock by ``fire``, many by ``fire_many``, each change with its
+history row. Every job is set-based and a compare-and-set, so a second run changes and
+notifies nothing.
 """
 from __future__ import annotations
 

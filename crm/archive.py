@@ -4,9 +4,10 @@ An app declares once, beside its model, which records may be archived: its workf
 archive transition (whose sources are the closed states and whose target is the archived
 state, so the states are declared only in the workflow) and the field that holds the closing
 date (``archivable(...)``). The beat job ``crm.archive_closed`` then moves every closed record
-older than the rule ``crm.archive_after_days`` to its archived state in bulk: a
-compare-and-set ``update`` per chunk, one history entry per record, and the app's own
-follow-up (e.g. a timeline entry). An archived record is read-only: the app's services call
+older than the rule ``crm.archive_after_days`` to its archived state in bulk, through that
+transition (``Workflow.fire_many``: a compare-and-set ``update`` per chunk, the transition's
+stamps, e.g. ``archived_at`` with the run's time, one history entry per record), and the app's
+own follow-up (e.g. a timeline entry). An archived record is read-only: the app's services call
 ``ensure_writable(obj)`` before any write and get a Chinese refusal. It stays in its
 register, so it is still searched, shown and exported.
 """
