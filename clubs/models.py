@@ -392,7 +392,8 @@ class ClubActivity(models.Model):
 
 ACTIVITY_WORKFLOW = Workflow("status", permission="clubs.change_clubactivity", transitions=_plan_transitions() + [
     Transition("carry_out", (ClubActivity.Status.APPROVED,), ClubActivity.Status.DONE, "登记开展情况", STAFF),
-    Transition("evaluate", (ClubActivity.Status.DONE,), ClubActivity.Status.EVALUATED, "评估", STAFF),
+    Transition("evaluate", (ClubActivity.Status.DONE,), ClubActivity.Status.EVALUATED, "评估", STAFF,
+               stamps={"by": "evaluated_by"}),
 ])
 ClubActivity.approval_step = _plan_step(CLUB_SUBJECT, ACTIVITY_WORKFLOW)
 

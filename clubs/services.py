@@ -20,6 +20,7 @@ from crm.rules import rule_int
 from crm.scopes import visible_projects
 from crm.sequences import next_value
 from crm.validators import check_happened
+from crm.workflow import update_with_history
 
 
 DEFAULT_CHECKLIST = ["确定会场并布置", "发出邀请并确认参会业主", "准备座谈提纲与资料", "安排记录人员与签到表"]
@@ -261,9 +262,12 @@ def forum_hold(*, user, forum: OwnerForum, held_at: dt.datetime, minutes: str, a
     check_happened(held_at, label="召开时间", after=[(approved_at(forum), "方案批准时间")])
     if not minutes.strip():
         raise ValidationError("请填写座谈会记录。")
-    forum.participants.update(attended=False)
-    marked = forum.participants.filter(customer_id__in=list(attended_ids)).update(attended=True)
-    count = attendance if attendance is not None else marked
+    attended_ids = list(attended_ids)
+    # Only the participants whose attendance changes are written, each with its history row.
+    for attended, rows in ((False, forum.participants.exclude(customer_id__in=attended_ids)),
+                           (True, forum.participants.filter(customer_id__in=attended_ids))):
+        update_with_history(rows.exclude(attended=attended), {"attended": attended}, user=user, reason="登记座谈会出席")
+    count = attendance if attendance is not None else forum.participants.filter(customer_id__in=attended_ids).count()
     return FORUM_WORKFLOW.fire(forum, "hold", user=user,
                                updates={"held_at": held_at, "minutes": minutes.strip(), "attendance": count})
 
@@ -564,7 +568,7 @@ def activity_evaluate(*, user, activity: ClubActivity, score: int, what_worked: 
     if not what_worked.strip() and not to_improve.strip():
         raise ValidationError("请填写成功之处或待改进之处。")
     return ACTIVITY_WORKFLOW.fire(activity, "evaluate", user=user, updates={
-        "score": score, "what_worked": what_worked.strip(), "to_improve": to_improve.strip(), "evaluated_by": user})
+        "score": score, "what_worked": what_worked.strip(), "to_improve": to_improve.strip()})
 
 
 @transaction.atomic

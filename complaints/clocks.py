@@ -5,8 +5,10 @@ transaction), pauses and extensions (their own services), the automatic major ru
 valid complaint unresolved after N days; five owners on one event) and the beat jobs: the
 SLA scan (warn at the rule's percent, mark breaches, escalate handler → supervisor →
 manager at the rule's percent) and the return-visit reminders. The deadlines themselves are
-pure functions in ``sla.py``. Every job is set-based and a compare-and-set, so a second run
-changes and notifies nothing.
+pure functions in ``sla.py``. A clock's state moves only through its declared workflow
+(``models.CLOCK_FLOW``): one clock by ``fire``, many by ``fire_many``, each change with its
+history row. Every job is set-based and a compare-and-set, so a second run changes and
+notifies nothing.
 """
 from __future__ import annotations
 
@@ -27,11 +29,13 @@ from crm.models import Notification
 from crm.notifications import Target, notify_many, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
+from crm.workflow import TransitionNotAllowed, update_with_history
 from owners.identity import Contact, count_owners
 
 from . import sla
 from .models import (
-    LIVE_CLOCK_STATES, LONG_KINDS, OPEN_STATES, ClockState, Complaint, Severity, SlaClock, SlaRule, TimelineEntry,
+    CLOCK_FLOW, LIVE_CLOCK_STATES, LONG_KINDS, OPEN_STATES, ClockState, Complaint, Severity, SlaClock, SlaRule,
+    TimelineEntry,
 )
 from .timeline import case_url, case_urls, check_writable, ensure_open, require, timeline_add
 
@@ -78,18 +82,18 @@ def clock_start(complaint, code: str, *, start: dt.datetime, requested_by=None, 
 
 
 def clocks_stop(complaint_ids, codes, *, at: dt.datetime) -> int:
-    """Stop live clocks: met if on time, late otherwise (two set-based updates)."""
-    live = SlaClock.objects.filter(complaint_id__in=complaint_ids, rule__code__in=codes,
-                                   state__in=[*LIVE_CLOCK_STATES, ClockState.PAUSED])
-    met = live.filter(deadline__gte=at).update(state=ClockState.MET, met_at=at)
-    late = live.update(state=ClockState.LATE, met_at=at)
-    return met + late
+    """Stop the clocks still running (or paused): met if on time, late otherwise (two set-based
+    transitions of the clock's workflow, each with its history rows)."""
+    clocks = SlaClock.objects.filter(complaint_id__in=complaint_ids, rule__code__in=codes)
+    met = CLOCK_FLOW.fire_many(clocks.filter(deadline__gte=at), "meet", at=at)
+    late = CLOCK_FLOW.fire_many(clocks, "finish_late", at=at)
+    return len(met) + len(late)
 
 
 def clocks_cancel(complaint_ids, codes) -> int:
-    return SlaClock.objects.filter(
-        complaint_id__in=complaint_ids, rule__code__in=codes, state__in=[*LIVE_CLOCK_STATES, ClockState.PAUSED]
-    ).update(state=ClockState.CANCELLED)
+    """Cancel the clocks still running (or paused): the case no longer needs them."""
+    clocks = SlaClock.objects.filter(complaint_id__in=complaint_ids, rule__code__in=codes)
+    return len(CLOCK_FLOW.fire_many(clocks, "cancel"))
 
 
 def refresh_next_deadline(complaint_ids) -> None:
@@ -141,11 +145,12 @@ def _make_major_chunk(ids, *, reason, user, rules, cal, warn, manager) -> list[t
         return []
     changed = [pk for _, pk, *_ in rows]
     # Compare-and-set as well as the lock: a case made major meanwhile (by a writer the lock did not
-    # hold back) keeps that classification, and only the cases this write changed go on.
-    Complaint.objects.filter(pk__in=changed).exclude(severity=Severity.MAJOR).update(
-        severity=Severity.MAJOR, major_reason=reason[:200])
-    written = set(Complaint.objects.filter(pk__in=changed, severity=Severity.MAJOR, major_reason=reason[:200])
-                  .values_list("pk", flat=True))
+    # hold back) keeps that classification, and only the cases this write changed go on, each
+    # with its history row.
+    written = {case.pk for case in update_with_history(
+        Complaint.objects.filter(pk__in=changed).exclude(severity=Severity.MAJOR),
+        {"severity": Severity.MAJOR, "major_reason": reason[:200]}, ids=changed, user=user,
+        reason=f"升级为重大投诉：{reason}"[:100])}
     rows = [row for row in rows if row[1] in written]
     if not rows:
         return []
@@ -194,20 +199,23 @@ def event_major_check(event, *, user=None) -> list[int]:
     ids = list(Complaint.objects.filter(event=event, kind__in=LONG_KINDS, state__in=OPEN_STATES)
                .exclude(severity=Severity.MAJOR).values_list("pk", flat=True))
     changed = make_major(ids, reason=f"同一事件“{event.title}”已有{count}户业主投诉（≥{threshold}户）", user=user)
-    type(event).objects.filter(pk=event.pk, major_at__isnull=True).update(major_at=timezone.now())
+    update_with_history(type(event).objects.filter(pk=event.pk, major_at__isnull=True), {"major_at": timezone.now()},
+                        user=user, reason=f"同一事件已有{count}户业主投诉，升级为重大"[:100])
     return changed
 
 
 # --- Pauses and extensions ------------------------------------------------------------------
 
 
+CLOCK_REFUSALS = {"pause": "该时限当前不能暂停。", "resume": "该时限没有暂停。"}
+
+
 def check_clock_state(clock, op: str) -> None:
-    """Whether the clock's state allows ``op`` (pause, resume, extend); with ``check_writable``
-    the rule for both the case page's clock forms and the services below."""
-    if op == "pause" and clock.state not in LIVE_CLOCK_STATES:
-        raise ValidationError("该时限当前不能暂停。")
-    if op == "resume" and clock.state != ClockState.PAUSED:
-        raise ValidationError("该时限没有暂停。")
+    """Whether the clock's state allows ``op`` (pause, resume: the sources of its transition in
+    ``CLOCK_FLOW``; extend); with ``check_writable`` the rule for both the case page's clock
+    forms and the services below."""
+    if op in CLOCK_REFUSALS and clock.state not in CLOCK_FLOW.get(op).sources:
+        raise ValidationError(CLOCK_REFUSALS[op])
     if op == "extend" and clock.state not in EXTENDABLE_STATES:
         raise ValidationError("该时限已结束，不能申请延期。")
 
@@ -226,12 +234,10 @@ def clock_pause(*, clock, user, reason: str) -> SlaClock:
     reason = require(reason, "请填写暂停原因。")
     check_writable(clock.complaint, user)
     check_clock_state(clock, "pause")
-    now = timezone.now()
-    changed = SlaClock.objects.filter(pk=clock.pk, state__in=LIVE_CLOCK_STATES).update(
-        state=ClockState.PAUSED, paused_at=now, paused_reason=reason, paused_by=user)
-    if not changed:
-        raise ValidationError("该时限当前不能暂停。")
-    clock.refresh_from_db()
+    try:  # who and when are the transition's stamps
+        clock = CLOCK_FLOW.fire(clock, "pause", user=user, updates={"paused_reason": reason})
+    except TransitionNotAllowed:  # paused or stopped meanwhile
+        raise ValidationError(CLOCK_REFUSALS["pause"]) from None
     timeline_add(clock.complaint, user, "clock", f"暂停时限“{clock.rule.name}”：{reason}")
     refresh_next_deadline([clock.complaint_id])
     return clock
@@ -242,21 +248,19 @@ def clock_resume(*, clock, user) -> SlaClock:
     check_writable(clock.complaint, user)
     now = timezone.now()
     clock = SlaClock.objects.select_for_update(of=("self",)).select_related("rule", "complaint").get(pk=clock.pk)
-    if clock.state != ClockState.PAUSED:
-        raise ValidationError("该时限没有暂停。")
+    check_clock_state(clock, "resume")
     times = {"deadline": clock.deadline, "warn_at": clock.warn_at, "escalate_at": clock.escalate_at}
     cal, rule_ = calendar(), clock.rule
     moved, paused = sla.shift_after_pause(cal, times, clock.paused_at, now, rule_.working_time)
     estimated = clock.estimated or (paused > dt.timedelta(0) and rule_.working_time
                                     and cal.spans_estimated(clock.paused_at, moved["deadline"]))
-    SlaClock.objects.filter(pk=clock.pk).update(**moved, state=ClockState.RUNNING, paused_at=None,
-                                                paused_total=clock.paused_total + paused, estimated=estimated)
+    CLOCK_FLOW.fire(clock, "resume", user=user, updates={**moved, "paused_at": None, "estimated": estimated,
+                                                         "paused_total": clock.paused_total + paused})
     minutes = int(paused.total_seconds() // 60)
     timeline_add(clock.complaint, user, "clock",
                  f"恢复时限“{clock.rule.name}”（暂停原因：{clock.paused_reason}，暂停{minutes}分钟，"
                  f"暂停人：{clock.paused_by}）")
     refresh_next_deadline([clock.complaint_id])
-    clock.refresh_from_db()
     return clock
 
 
@@ -389,8 +393,10 @@ def _notify_handlers(rows, *, stage: str, level: str) -> int:
         targets=[Target(Complaint, row[5]) for row in told])
 
 
-def _scan_stage(due, updates: dict, *, stage: str, roles=(), to_handlers=True, level="warning") -> tuple[int, int]:
-    """Change every clock of ``due`` by compare-and-set, ``CHUNK_SIZE`` at a time: each chunk is
+def _scan_stage(due, transition: str, *, now: dt.datetime, updates: dict, stage: str, roles=(), to_handlers=True,
+                level="warning") -> tuple[int, int]:
+    """Fire ``transition`` of ``CLOCK_FLOW`` on every clock of ``due`` by compare-and-set (the
+    filters of ``due`` are part of it), ``CHUNK_SIZE`` at a time: each chunk is
     claimed (on PostgreSQL locked, skipping clocks another scan holds), changed and its handlers
     notified in one transaction; then one summary per role for the whole stage. Only the clocks
     this write really changed are counted and told: one that a handler stopped or paused, or
@@ -408,8 +414,8 @@ def _scan_stage(due, updates: dict, *, stage: str, roles=(), to_handlers=True, l
             ids = list(claim.values_list("pk", flat=True)[:CHUNK_SIZE])
             if not ids:
                 break
-            due.filter(pk__in=ids).update(**updates)
-            rows = sorted(SlaClock.objects.filter(pk__in=ids, **updates).order_by().values_list(
+            changed = CLOCK_FLOW.fire_many(due.filter(pk__in=ids), transition, at=now, updates=updates, ids=ids)
+            rows = sorted(SlaClock.objects.filter(pk__in=[c.pk for c in changed]).order_by().values_list(
                 "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name",
                 "complaint_id"))
             if to_handlers:
@@ -429,14 +435,13 @@ def sla_scan(now: dt.datetime | None = None) -> dict:
     change and notifies nobody again; each runs in chunks (``_scan_stage``)."""
     now = now or timezone.now()
     live = [ClockState.RUNNING, ClockState.AT_RISK]
-    breached = _scan_stage(SlaClock.objects.filter(state__in=live, deadline__lte=now),
-                           {"state": ClockState.BREACHED, "breached_at": now, "escalation": 2},
-                           stage="breach", roles=(Role.CS_SUPERVISOR,), level="danger")
-    warned = _scan_stage(SlaClock.objects.filter(state=ClockState.RUNNING, warn_at__lte=now, escalation=0),
-                         {"state": ClockState.AT_RISK, "escalation": 1}, stage="warn")
+    breached = _scan_stage(SlaClock.objects.filter(state__in=live, deadline__lte=now), "breach", now=now,
+                           updates={"escalation": 2}, stage="breach", roles=(Role.CS_SUPERVISOR,), level="danger")
+    warned = _scan_stage(SlaClock.objects.filter(state=ClockState.RUNNING, warn_at__lte=now, escalation=0), "warn",
+                         now=now, updates={"escalation": 1}, stage="warn")
     to_manager = _scan_stage(SlaClock.objects.filter(state=ClockState.BREACHED, escalation=2, escalate_at__lte=now),
-                             {"escalation": 3}, stage="manager", roles=(Role.MANAGER,), to_handlers=False,
-                             level="danger")
+                             "escalate", now=now, updates={"escalation": 3}, stage="manager", roles=(Role.MANAGER,),
+                             to_handlers=False, level="danger")
     return {"warned": warned[0], "breached": breached[0], "to_manager": to_manager[0],
             "notified": warned[1] + breached[1] + to_manager[1]}
 

@@ -95,12 +95,17 @@ DESK = (Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.PROJECT_DEPT)
 # and seeing the case is the only permission they need (a named approver may not handle cases).
 DECIDE = {"permission": "complaints.view_complaint", "guard": approval_guard}
 
+# Both flows archive the same way (the shared archive job writes through this transition).
+ARCHIVE = Transition("archive", (S.CLOSED,), S.ARCHIVED, _("资料归档"), (Role.CS_SUPERVISOR,), "secondary",
+                     stamps={"at": "archived_at"})
+
 # Every transition needs complaints.change_complaint (the `act` view's permission, now the service's too).
 COMPLAINT_FLOW = Workflow("state", permission="complaints.change_complaint", transitions=[
     Transition("transfer", (S.REGISTERED,), S.TRANSFERRED, _("转交责任部门"), DESK, "secondary"),
-    Transition("classify_valid", (S.REGISTERED, S.TRANSFERRED), S.CLASSIFIED, _("界定为有效投诉"), (Role.CS_SUPERVISOR,)),
+    Transition("classify_valid", (S.REGISTERED, S.TRANSFERRED), S.CLASSIFIED, _("界定为有效投诉"), (Role.CS_SUPERVISOR,),
+               stamps={"at": "classified_at"}),
     Transition("classify_invalid", (S.REGISTERED, S.TRANSFERRED), S.CLOSED, _("界定为无效并关闭"),
-               (Role.CS_SUPERVISOR,), "outline-danger"),
+               (Role.CS_SUPERVISOR,), "outline-danger", stamps={"at": ("classified_at", "closed_at")}),
     Transition("investigate", (S.CLASSIFIED,), S.INVESTIGATED, _("调查与分析"), HANDLERS),
     Transition("submit_plan", (S.INVESTIGATED, S.PLAN_REJECTED, S.NEGOTIATION_FAILED), S.PLAN_PENDING,
                _("提交处置方案"), HANDLERS),
@@ -108,7 +113,7 @@ COMPLAINT_FLOW = Workflow("state", permission="complaints.change_complaint", tra
     Transition("reject_plan", (S.PLAN_PENDING,), S.PLAN_REJECTED, _("驳回方案"), style="outline-danger", **DECIDE),
     Transition("negotiate_fail", (S.PLAN_APPROVED,), S.NEGOTIATION_FAILED, _("磋商未达成"), HANDLERS, "outline-warning"),
     Transition("negotiate_agree", (S.PLAN_APPROVED,), S.AGREED, _("磋商达成一致"), HANDLERS, "success"),
-    Transition("execute", (S.AGREED,), S.EXECUTED, _("处置并检查结果"), HANDLERS),
+    Transition("execute", (S.AGREED,), S.EXECUTED, _("处置并检查结果"), HANDLERS, stamps={"at": "disposed_at"}),
     Transition("feedback", (S.EXECUTED,), S.FED_BACK, _("反馈业主"), DESK),
     Transition("send_correction", (S.FED_BACK,), S.CORRECTING, _("发出纠正和预防措施"), HANDLERS),
     Transition("verify_correction", (S.CORRECTING,), S.CORRECTED, _("验证纠正措施"), (Role.CS_SUPERVISOR,)),
@@ -117,8 +122,9 @@ COMPLAINT_FLOW = Workflow("state", permission="complaints.change_complaint", tra
     Transition("return_visit", (VisitState.DUE,), VisitState.DONE, _("回访"), (Role.FRONT_DESK, Role.CS_STAFF),
                field="visit_state"),
     Transition("close", (S.CORRECTED,), S.CLOSED, _("关闭"), HANDLERS,
-               requires=(("visit_state", (VisitState.DONE,)),), requires_message=_("尚未回访业主：回访后才能关闭。")),
-    Transition("archive", (S.CLOSED,), S.ARCHIVED, _("资料归档"), (Role.CS_SUPERVISOR,), "secondary"),
+               requires=(("visit_state", (VisitState.DONE,)),), requires_message=_("尚未回访业主：回访后才能关闭。"),
+               stamps={"at": "closed_at"}),
+    ARCHIVE,
 ])
 
 # The disposal plan's approval (审批): the shared step fires these transitions of the case and,
@@ -129,8 +135,8 @@ PLAN_STEP = ApprovalStep("complaints.disposal_plan", COMPLAINT_FLOW, on_submit="
 SHORT_FLOW = Workflow("state", permission="complaints.change_complaint", transitions=[
     Transition("transfer", (S.REGISTERED,), S.TRANSFERRED, _("转交责任部门"), DESK, "secondary"),
     Transition("reply", (S.REGISTERED, S.TRANSFERRED), S.REPLIED, _("答复业主"), DESK),
-    Transition("close", (S.REPLIED,), S.CLOSED, _("关闭"), DESK),
-    Transition("archive", (S.CLOSED,), S.ARCHIVED, _("资料归档"), (Role.CS_SUPERVISOR,), "secondary"),
+    Transition("close", (S.REPLIED,), S.CLOSED, _("关闭"), DESK, stamps={"at": "closed_at"}),
+    ARCHIVE,
 ])
 
 
@@ -467,6 +473,28 @@ class SlaClock(models.Model):
         return self.get_state_display()
 
 
+C = ClockState
+STOPPABLE_CLOCK_STATES = (*LIVE_CLOCK_STATES, C.PAUSED)
+
+# The SLA clock's states move only here (complaints.clocks fires them). Pauses are the case
+# page's (its rule is check_writable + the sources below, asked by the form and the service);
+# the rest are fired in bulk for the system: by the case's own transitions (met, late,
+# cancelled) and by the SLA scan (warn, breach, escalate to the manager), each a
+# compare-and-set with one history row per clock it changed.
+CLOCK_FLOW = Workflow("state", permission="complaints.change_slaclock", transitions=[
+    Transition("pause", tuple(LIVE_CLOCK_STATES), C.PAUSED, _("暂停时限"), permission="",
+               stamps={"by": "paused_by", "at": "paused_at"}),
+    Transition("resume", (C.PAUSED,), C.RUNNING, _("恢复时限"), permission=""),
+    Transition("meet", STOPPABLE_CLOCK_STATES, C.MET, _("按时完成"), stamps={"at": "met_at"}),
+    Transition("finish_late", STOPPABLE_CLOCK_STATES, C.LATE, _("超时完成"), stamps={"at": "met_at"}),
+    Transition("cancel", STOPPABLE_CLOCK_STATES, C.CANCELLED, _("取消时限")),
+    Transition("warn", (C.RUNNING,), C.AT_RISK, _("时限即将超时")),
+    Transition("breach", (C.RUNNING, C.AT_RISK), C.BREACHED, _("时限已超时"), stamps={"at": "breached_at"}),
+    # Still breached, one level higher: the escalation is the compare-and-set's other column.
+    Transition("escalate", (C.BREACHED,), C.BREACHED, _("超时未处理，上报经理")),
+])
+
+
 class RegisterTally(models.Model):
     """The register's counts for one project: its cases, and those of each work queue.
 
@@ -531,4 +559,4 @@ def _timeline_archived(ids, at) -> None:
 
 # Closed cases older than the rule crm.archive_after_days are archived by crm's shared job.
 archivable(Complaint, workflows=(COMPLAINT_FLOW, SHORT_FLOW), transition="archive", closed_at_field="closed_at",
-           archived_at_field="archived_at", on_archived=_timeline_archived)
+           on_archived=_timeline_archived)

@@ -17,6 +17,7 @@ from crm.notifications import notify, notify_role
 from crm.roles import Role
 from crm.scopes import visible_projects
 from crm.sequences import next_value
+from crm.workflow import update_with_history
 from owners.identity import phone_key
 
 from . import sla
@@ -36,6 +37,7 @@ def digits(text: str) -> str:
 
 
 def _fire(complaint, name: str, *, user, updates: dict | None = None, text: str = "") -> Complaint:
+    """Fire ``name`` (its stamps set by the workflow) and write the timeline entry."""
     ensure_open(complaint)
     transition = complaint.workflow.check(complaint, name, user)
     complaint.workflow.fire(complaint, name, user=user, updates=updates)
@@ -127,11 +129,9 @@ def _notify_superiors(complaint, severity: str) -> None:
 def complaint_classify(*, complaint, user, valid: bool, severity: str = "", reason: str = "") -> Complaint:
     """界定性质: invalid (explained, then closed) or valid with a severity; major and important
     cases are reported to the superiors at once."""
-    now = timezone.now()
     if not valid:
         reason = require(reason, "界定为无效时，请填写向业主的解释说明。")
-        _fire(complaint, "classify_invalid", user=user,
-              updates={"valid": False, "invalid_reason": reason, "classified_at": now, "closed_at": now}, text=reason)
+        _fire(complaint, "classify_invalid", user=user, updates={"valid": False, "invalid_reason": reason}, text=reason)
         clocks_cancel([complaint.pk], [sla.TRANSFER])
         refresh_next_deadline([complaint.pk])
         return complaint
@@ -139,10 +139,9 @@ def complaint_classify(*, complaint, user, valid: bool, severity: str = "", reas
         severity = Severity.MAJOR  # an automatic rule already made it major
     if severity not in Severity.values:
         raise ValidationError("请选择严重程度（重大、重要或轻微）。")
-    _fire(complaint, "classify_valid", user=user,
-          updates={"valid": True, "severity": severity, "classified_at": now},
+    _fire(complaint, "classify_valid", user=user, updates={"valid": True, "severity": severity},
           text=f"有效，{Severity(severity).label}" + (f"（{reason}）" if reason else ""))
-    clocks_stop([complaint.pk], [sla.TRANSFER], at=now)
+    clocks_stop([complaint.pk], [sla.TRANSFER], at=complaint.classified_at)
     rules = sla_rules()
     for code in sla.SEVERITY_RULES[severity]:
         clock_start(complaint, code, start=complaint.received_at,
@@ -224,9 +223,9 @@ def complaint_execute(*, complaint, user, result: str) -> Complaint:
     """处置 and check the result: the disposal clocks stop, the return visit becomes due and its
     clock starts (it runs beside the feedback and the corrective action, never after them)."""
     result = require(result, "请填写处置及检查结果。")
-    now = timezone.now()
-    _fire(complaint, "execute", user=user,
-          updates={"execution_result": result, "disposed_at": now, "visit_state": VisitState.DUE}, text=result)
+    _fire(complaint, "execute", user=user, updates={"execution_result": result, "visit_state": VisitState.DUE},
+          text=result)
+    now = complaint.disposed_at  # the transition's stamp: the clocks stop and start at that instant
     clocks_stop([complaint.pk], SEVERITY_CLOCKS, at=now)
     rules = sla_rules()
     clock_start(complaint, sla.FEEDBACK, start=now, rules=rules)  # step 7: the owner hears the result that day
@@ -309,7 +308,7 @@ def complaint_reply(*, complaint, user, reply: str) -> Complaint:
 
 @transaction.atomic
 def complaint_close(*, complaint, user, note: str = "") -> Complaint:
-    _fire(complaint, "close", user=user, updates={"closed_at": timezone.now()}, text=note)
+    _fire(complaint, "close", user=user, text=note)
     clocks_cancel([complaint.pk], [r for r in sla.SEVERITY_RULES["major"] + [sla.TRANSFER, sla.FEEDBACK]])
     refresh_next_deadline([complaint.pk])
     return complaint
@@ -318,7 +317,7 @@ def complaint_close(*, complaint, user, note: str = "") -> Complaint:
 @transaction.atomic
 def complaint_archive(*, complaint, user) -> Complaint:
     """资料归档 by hand; the beat job ``crm.archive_closed`` archives old closed cases in bulk."""
-    return _fire(complaint, "archive", user=user, updates={"archived_at": timezone.now()})
+    return _fire(complaint, "archive", user=user)
 
 
 # --- Events and the automatic major rules ---------------------------------------------------
@@ -338,7 +337,9 @@ def event_link(*, complaint, event, user) -> Complaint:
     ensure_open(complaint)
     if event.project_id != complaint.project_id:
         raise ValidationError("事件与案件不属于同一项目。")
-    Complaint.objects.filter(pk=complaint.pk).update(event=event)
+    # Only the link is written (the rest of the object may be stale), with its history row.
+    update_with_history(Complaint.objects.filter(pk=complaint.pk), {"event": event}, user=user,
+                        reason=f"关联事件：{event.title}"[:100])
     complaint.event = event
     timeline_add(complaint, user, "event", f"关联事件：{event.title}")
     event_major_check(event, user=user)

@@ -4,9 +4,10 @@ An app declares once, beside its model, which records may be archived: its workf
 archive transition (whose sources are the closed states and whose target is the archived
 state, so the states are declared only in the workflow) and the field that holds the closing
 date (``archivable(...)``). The beat job ``crm.archive_closed`` then moves every closed record
-older than the rule ``crm.archive_after_days`` to its archived state in bulk: a
-compare-and-set ``update`` per chunk, one history entry per record, and the app's own
-follow-up (e.g. a timeline entry). An archived record is read-only: the app's services call
+older than the rule ``crm.archive_after_days`` to its archived state in bulk, through that
+transition (``Workflow.fire_many``: a compare-and-set ``update`` per chunk, the transition's
+stamps, e.g. ``archived_at`` with the run's time, one history entry per record), and the app's
+own follow-up (e.g. a timeline entry). An archived record is read-only: the app's services call
 ``ensure_writable(obj)`` before any write and get a Chinese refusal. It stays in its
 register, so it is still searched, shown and exported.
 """
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from crm.calendar import elapsed_cutoff_at
 from crm.rules import rule_int
+from crm.workflow import Transition, Workflow
 
 READ_ONLY_MESSAGE = "该记录已归档，只能查看、搜索和导出，不能再修改。"
 
@@ -29,11 +31,9 @@ READ_ONLY_MESSAGE = "该记录已归档，只能查看、搜索和导出，不�
 @dataclass(frozen=True)
 class Archivable:
     model: type
-    closed_states: tuple[str, ...]
-    archived_state: str
+    workflow: Workflow  # the one whose archive transition writes (every kind's is the same)
+    transition: str
     closed_at_field: str
-    state_field: str = "state"
-    archived_at_field: str = ""  # stamped with the run's time: tells exactly which rows a run moved
     reason: str = "资料归档（关闭超过规定天数，自动归档）"
     on_archived: Callable[[list[int], dt.datetime], None] | None = None
 
@@ -41,23 +41,44 @@ class Archivable:
     def label(self) -> str:
         return self.model._meta.label
 
+    @property
+    def step(self) -> Transition:
+        return self.workflow.get(self.transition)
+
+    # The states and the stamp, read from the transition: declared there only.
+    @property
+    def closed_states(self) -> tuple[str, ...]:
+        return self.step.sources
+
+    @property
+    def archived_state(self) -> str:
+        return self.step.target
+
+    @property
+    def state_field(self) -> str:
+        return self.workflow.field_of(self.step)
+
+    @property
+    def archived_at_field(self) -> str:
+        """Stamped with the run's time (the transition's "at" stamp): tells which rows a run moved."""
+        return next(iter(self.step.stamp_fields("at")), "")
+
 
 ARCHIVABLE: dict[str, Archivable] = {}
 
 
-def archivable(model, *, workflows, transition: str = "archive", closed_at_field: str, archived_at_field: str = "",
-               reason: str = "", on_archived=None) -> Archivable:
+def archivable(model, *, workflows, transition: str = "archive", closed_at_field: str, reason: str = "",
+               on_archived=None) -> Archivable:
     """Declare that ``model``'s closed records are archived by the shared job, through the
-    transition ``transition`` of its workflows (one per kind of record; same field and target)."""
-    steps = [workflow.get(transition) for workflow in workflows]
-    targets = {step.target for step in steps}
-    fields = {workflow.field for workflow in workflows}
-    if len(targets) != 1 or len(fields) != 1:
-        raise ValueError(f"{model._meta.label}: the {transition!r} transitions must share one field and target")
-    entry = Archivable(model=model, closed_states=tuple(sorted({s for step in steps for s in step.sources})),
-                       archived_state=targets.pop(), closed_at_field=closed_at_field, state_field=fields.pop(),
-                       archived_at_field=archived_at_field, on_archived=on_archived,
-                       **({"reason": reason} if reason else {}))
+    transition ``transition`` of its workflows (one per kind of record: the same field, sources,
+    target and stamps, so that one set-based write serves every kind)."""
+    steps = [(workflow.field_of(workflow.get(transition)), workflow.get(transition)) for workflow in workflows]
+    shapes = {(name, step.sources, step.target, tuple(sorted(step.stamps.items()))) for name, step in steps}
+    if len(shapes) != 1:
+        raise ValueError(f"{model._meta.label}: the {transition!r} transitions must share one field, sources, "
+                         "target and stamps")
+    entry = Archivable(model=model, workflow=workflows[0], transition=transition, closed_at_field=closed_at_field,
+                       on_archived=on_archived, **({"reason": reason} if reason else {}))
     ARCHIVABLE[entry.label] = entry
     return entry
 
@@ -92,23 +113,14 @@ def archive_cutoff(now: dt.datetime | None = None) -> dt.datetime | None:
 
 
 def _archive_chunk(entry: Archivable, ids: list[int], now: dt.datetime) -> int:
-    manager = entry.model._default_manager
-    updates = {entry.state_field: entry.archived_state}
-    if entry.archived_at_field:
-        updates[entry.archived_at_field] = now
     with transaction.atomic():
-        # Compare-and-set: a row that someone reopened or archived meanwhile is left alone.
-        changed = manager.filter(pk__in=ids, **{f"{entry.state_field}__in": entry.closed_states}).update(**updates)
-        if not changed:
-            return 0
-        moved = manager.filter(pk__in=ids, **updates)
-        objs = list(moved)
-        if hasattr(entry.model, "history"):
-            entry.model.history.bulk_history_create(objs, update=True, default_change_reason=entry.reason,
-                                                    default_date=now)
-        if entry.on_archived:
-            entry.on_archived([o.pk for o in objs], now)
-    return changed
+        # Compare-and-set through the workflow's transition: a row that someone reopened or
+        # archived meanwhile is left alone; each moved row gets its history row.
+        moved = entry.workflow.fire_many(entry.model._default_manager.filter(pk__in=ids), entry.transition, at=now,
+                                         reason=entry.reason, ids=ids)
+        if moved and entry.on_archived:
+            entry.on_archived([o.pk for o in moved], now)
+    return len(moved)
 
 
 def archive_closed(now: dt.datetime | None = None, *, chunk_size: int = 1000) -> dict[str, int]:

@@ -15,10 +15,24 @@ Steps that run side by side are parallel tracks of one workflow: a transition ma
 own ``field`` instead of the workflow's (a complaint's return visit runs beside its corrective
 action), and may ``require`` other fields to be in given states (closing needs both tracks
 done); the requirement is part of the same compare-and-set.
+
+A transition names its ``stamps``: the fields that record who fired it and when
+(``{"by": "verified_by", "at": "verified_at"}``), set by ``fire`` in the same write, so a
+service never stamps by hand. Its ``guard`` is the one rule on the record beyond its state
+(the loan a mortgage step needs, the assignee, the approver the matrix names): it raises, or
+returns the reason it refuses, and both the service and the page's buttons ask it.
+
+A job that moves many records at once (the archive, the SLA scan) fires ``fire_many``: one
+compare-and-set ``UPDATE`` over the rows still in a source state, one history row for each
+row it really changed (``bulk_history_create``), and the rows it changed handed back, so that
+only those are told (Sentry's ``auto_resolve_issues``). Any other set-based ``UPDATE`` of a
+field that simple-history tracks goes through ``update_with_history``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +46,9 @@ class TransitionNotAllowed(ValidationError):
     """The current state does not allow the transition (it may have changed meanwhile)."""
 
 
-Guard = Callable[[object, object], None]  # guard(obj, user): raises PermissionDenied/ValidationError to refuse
+# guard(obj, user): raises PermissionDenied/ValidationError, or returns the reason (a string), to refuse
+Guard = Callable[[object, object], "str | None"]
+STAMP_KINDS = ("by", "at")  # who fired the transition; when (the write's instant)
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,22 @@ class Transition:
     permission: str | None = None
     # A rule on the record beyond its state (the approver the matrix names, the assignee…).
     guard: Guard | None = None
+    # Who/when the transition records as it fires: {"by": a user field, "at": a datetime field
+    # (or a tuple of fields: a step that also closes the record stamps both)}.
+    stamps: Mapping[str, str | tuple[str, ...]] = dataclasses.field(default_factory=dict, hash=False)
+
+    def __post_init__(self):
+        unknown = set(self.stamps) - set(STAMP_KINDS)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown stamps {sorted(unknown)} (use {STAMP_KINDS})")
+
+    def stamp_fields(self, kind: str) -> tuple[str, ...]:
+        names = self.stamps.get(kind, ())
+        return (names,) if isinstance(names, str) else tuple(names)
+
+    def stamp_values(self, *, user, at: dt.datetime) -> dict:
+        """The stamps' values for a firing by ``user`` at ``at``."""
+        return {**{name: user for name in self.stamp_fields("by")}, **{name: at for name in self.stamp_fields("at")}}
 
 
 @dataclass
@@ -133,16 +165,19 @@ class Workflow:
         if not self._requirements_met(obj, transition):
             raise TransitionNotAllowed(transition.requires_message or f"尚不能执行“{transition.label}”，请刷新页面查看最新状态。")
         if transition.guard is not None:
-            transition.guard(obj, user)
+            reason = transition.guard(obj, user)
+            if reason:
+                raise TransitionNotAllowed(reason)
         return transition
 
     @transaction.atomic
-    def fire(self, obj, name: str, *, user, updates: dict | None = None):
+    def fire(self, obj, name: str, *, user, updates: dict | None = None, at: dt.datetime | None = None):
         """Move ``obj`` along transition ``name``; the row changes only if its state in the
-        database is still one of the transition's sources (compare-and-set)."""
+        database is still one of the transition's sources (compare-and-set). The transition's
+        stamps are written with it (``at``: the instant, now unless the service names one)."""
         transition = self.check(obj, name, user)
         field_name = self.field_of(transition)
-        updates = dict(updates or {})
+        updates = {**transition.stamp_values(user=user, at=at or now()), **(updates or {})}
         model = type(obj)
         required = {f"{other}__in": states for other, states in transition.requires}
         changed = model._default_manager.filter(
@@ -156,6 +191,24 @@ class Workflow:
         obj._change_reason = transition.label
         obj.save(update_fields=[field_name, *updates.keys()])
         return obj
+
+    def fire_many(self, queryset, name: str, *, user=None, updates: dict | None = None, at: dt.datetime | None = None,
+                  reason: str = "", ids=None) -> list:
+        """Move every row of ``queryset`` that is still in a source state (and meets the
+        transition's requirements and the queryset's own filters: the whole compare-and-set is
+        one ``UPDATE``), stamp them, write one history row each, and return the rows this write
+        changed (read back by the values written; ``updates`` therefore holds plain values, and
+        a job passes the one ``at`` of its run). A job acts for the system: no role, permission
+        or guard is asked, the caller chose the rows. Run it inside the caller's transaction.
+        ``ids``: when the caller has them (a job's chunk), the ids the queryset is limited to."""
+        transition = self.get(name)
+        field_name = self.field_of(transition)
+        at = at or now()
+        values = {field_name: transition.target, **transition.stamp_values(user=user, at=at), **(updates or {})}
+        required = {f"{other}__in": states for other, states in transition.requires}
+        candidates = queryset.filter(**{f"{field_name}__in": transition.sources}, **required)
+        return update_with_history(candidates, values, ids=ids, reason=reason or str(transition.label), user=user,
+                                   at=at)
 
 
 WORKFLOWS: list[Workflow] = []  # every declared workflow, in the order the models were imported
@@ -171,6 +224,27 @@ def guarded_fields(model) -> set[str]:
         if workflow.permission and workflow.model is model:
             fields |= workflow.state_fields()
     return fields
+
+
+def update_with_history(queryset, values: dict, *, reason: str, user=None, at: dt.datetime | None = None,
+                        ids=None) -> list:
+    """``queryset.update(**values)`` (a compare-and-set: the queryset's filters are its
+    condition) plus one history row for each row it changed, as a save would have written,
+    with ``reason`` and ``user``. Returns the changed rows, read back by the values written
+    among ``ids`` (the ids the queryset is limited to; read first unless given): plain values
+    only, so a row that another writer set to the same values meanwhile is counted as well. In
+    the caller's transaction: the update and its history are one write."""
+    model = queryset.model
+    if ids is None:
+        ids = list(queryset.values_list("pk", flat=True))
+        queryset = queryset.filter(pk__in=ids)  # exactly the rows read back: none changed without its row
+    if not ids or not queryset.update(**values):
+        return []
+    rows = list(model._default_manager.filter(pk__in=ids, **values).order_by("pk"))
+    if rows and hasattr(model, "history"):
+        model.history.bulk_history_create(rows, update=True, default_user=user, default_change_reason=reason,
+                                          default_date=at or now())
+    return rows
 
 
 def allowed(check, *args, **kwargs) -> bool:

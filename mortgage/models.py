@@ -3,7 +3,7 @@
 Every state machine is declared once here (``crm.workflow``); services fire it.
 """
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -176,14 +176,18 @@ STAGE_DAYS_FIELD = {
     "release_requested": "days_release",
 }
 
-def _with_loan(case, user) -> None:
+# The loan rule, declared once on the transitions: the service fires through it and the case
+# page offers only the steps it allows (crm.workflow returns the reason as the refusal).
+def _with_loan(case, user) -> str | None:
     if case.loan_id is None:
-        raise ValidationError("该业主没有按揭贷款，无需办理抵押登记或撤销担保，请直接办结。")
+        return "该业主没有按揭贷款，无需办理抵押登记或撤销担保，请直接办结。"
+    return None
 
 
-def _without_loan(case, user) -> None:
+def _without_loan(case, user) -> str | None:
     if case.loan_id is not None:
-        raise ValidationError("该业主有按揭贷款，出证后须办理抵押登记并撤销开发商担保。")
+        return "该业主有按揭贷款，出证后须办理抵押登记并撤销开发商担保。"
+    return None
 
 
 CERTIFICATE_WORKFLOW = Workflow("stage", permission="mortgage.change_titlecertificatecase", transitions=[
@@ -195,7 +199,7 @@ CERTIFICATE_WORKFLOW = Workflow("stage", permission="mortgage.change_titlecertif
     Transition("request_release", ("mortgage_registered",), "release_requested", _("申请撤销按揭担保"), STAFF,
                guard=_with_loan),
     Transition("confirm_release", ("release_requested",), "released", _("财务确认撤销担保"), (Role.FINANCE,), "success",
-               permission="mortgage.confirm_release"),
+               permission="mortgage.confirm_release", stamps={"by": "released_by"}),
 ])
 
 

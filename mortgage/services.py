@@ -25,6 +25,7 @@ from crm.rules import rule, rule_int
 from crm.scopes import user_role
 from crm.sequences import next_value
 from crm.validators import check_happened
+from crm.workflow import update_with_history
 from mortgage.models import (
     AGREEMENT_WORKFLOW, CERTIFICATE_WORKFLOW, FINISHED_STAGES, LITIGATION_WORKFLOW, AgencyAgreement, AgentCompany,
     CertificateChase, CollectionReminder, LitigationCase, MortgageLoan, OverdueRecord, TitleCertificateCase,
@@ -202,7 +203,7 @@ def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt
         check_happened(certificate_date, label="出证日期", after=[previous])
         updates.update(certificate_number=certificate_number.strip(), certificate_date=certificate_date or on)
     if action == "confirm_release":
-        updates.update(released_on=on, released_by=user)
+        updates.update(released_on=on)
     CERTIFICATE_WORKFLOW.fire(case, action, user=user, updates=updates)
     if action == "confirm_release":
         loan = MortgageLoan.objects.select_for_update().get(pk=case.loan_id)
@@ -252,8 +253,9 @@ def certificates_chase_late() -> int:
     ids = list(late.values_list("pk", flat=True))
     if not ids:
         return 0
-    TitleCertificateCase.objects.filter(pk__in=ids).filter(
-        Q(late_notified_on__isnull=True) | Q(late_notified_on__lt=today)).update(late_notified_on=today)
+    update_with_history(TitleCertificateCase.objects.filter(pk__in=ids).filter(
+        Q(late_notified_on__isnull=True) | Q(late_notified_on__lt=today)), {"late_notified_on": today}, ids=ids,
+        reason="办理超期，已提醒督促")
     staff = list(_role_users(Role.CS_STAFF))
     sent = 0
     cases = TitleCertificateCase.objects.filter(pk__in=ids).select_related("unit", "customer", "agreement__agent")

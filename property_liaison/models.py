@@ -527,8 +527,10 @@ def follow_up_workflow(model: type[FollowUp], *, answer: str, reopen: str) -> Wo
     kind has its own, named by its change permission (crm.workflow finds the model by it)."""
     S = FollowUp.Status
     return Workflow("status", permission=f"property_liaison.change_{model._meta.model_name}", transitions=[
-        Transition("answer", (S.OPEN,), S.ANSWERED, answer, _ANSWERING, guard=_answerable_by),
-        Transition("verify", (S.ANSWERED,), S.VERIFIED, "验证通过", _DEVELOPER, "success"),
+        Transition("answer", (S.OPEN,), S.ANSWERED, answer, _ANSWERING, guard=_answerable_by,
+                   stamps={"by": "answered_by", "at": "answered_at"}),
+        Transition("verify", (S.ANSWERED,), S.VERIFIED, "验证通过", _DEVELOPER, "success",
+                   stamps={"by": "verified_by", "at": "verified_at"}),
         Transition("reopen", (S.ANSWERED,), S.OPEN, reopen, _DEVELOPER, "outline-danger"),
     ])
 

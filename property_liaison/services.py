@@ -18,6 +18,7 @@ from crm.scopes import role_users
 from crm.rules import rule, rule_int
 from crm.sequences import next_value
 from crm.validators import check_happened
+from crm.workflow import update_with_history
 from owners.models import Project, Unit
 from property_liaison.committee import committee_condition
 from property_liaison.defaults import ensure_default_categories
@@ -83,7 +84,7 @@ def follow_up_answer(*, user, follow_up: FollowUp, answer: str, evidence=None) -
     words = FOLLOW_UP_WORDING[type(follow_up)]
     if not answer.strip():
         raise ValidationError(f"请填写{words.answer}。")
-    updates = {"answer": answer, "answered_by": user, "answered_at": timezone.now()}
+    updates = {"answer": answer}
     if evidence:
         follow_up.evidence.save(evidence.name, evidence, save=False)
         updates["evidence"] = follow_up.evidence.name
@@ -96,8 +97,7 @@ def follow_up_answer(*, user, follow_up: FollowUp, answer: str, evidence=None) -
 @transaction.atomic
 def follow_up_verify(*, user, follow_up: FollowUp, note: str = "") -> FollowUp:
     """The developer checks the answer and closes the follow-up."""
-    return follow_up.workflow.fire(follow_up, "verify", user=user, updates={
-        "verified_by": user, "verified_at": timezone.now(), "verification_note": note})
+    return follow_up.workflow.fire(follow_up, "verify", user=user, updates={"verification_note": note})
 
 
 @transaction.atomic
@@ -279,8 +279,10 @@ def overdue_rectifications_escalate(on: dt.date | None = None) -> int:
     rows = list(overdue.values_list("pk", "project__name", "requirement", "deadline"))
     if not rows:
         return 0
-    Rectification.objects.filter(pk__in=[r[0] for r in rows], status=Rectification.Status.OPEN,
-                                 escalated_at__isnull=True).update(escalated_at=timezone.now())
+    ids = [r[0] for r in rows]
+    update_with_history(Rectification.objects.filter(pk__in=ids, status=Rectification.Status.OPEN,
+                                                     escalated_at__isnull=True),
+                        {"escalated_at": timezone.now()}, ids=ids, reason="整改逾期，已上报主管")
     for pk, project_name, requirement, deadline in rows:
         notify_role("cs_supervisor", title=f"{project_name}物业整改逾期：{requirement[:40]}",
                     body=f"整改期限 {deadline}，物业公司尚未答复。",

@@ -89,6 +89,11 @@ def test_participants_are_chosen_from_owners_and_attendance_recorded(staff, mana
     forum.refresh_from_db()
     assert forum.attendance == 1
     assert list(forum.participants.filter(attended=True).values_list("customer__name", flat=True)) == ["甲"]
+    # the attendance is written with its history (issue 15 §2): a row for the one who came, none for the other
+    came, absent = forum.participants.get(customer=a), forum.participants.get(customer=b)
+    row = came.history.order_by("-history_id").first()
+    assert (row.attended, row.history_user, row.history_change_reason) == (True, staff, "登记座谈会出席")
+    assert not absent.history.filter(history_change_reason="登记座谈会出席").exists()
 
 
 def test_an_opinion_becomes_a_linked_case_in_the_complaints_register(staff, manager):
@@ -265,6 +270,7 @@ def test_activity_goes_from_plan_to_evaluation_and_attendees_earn_points(staff, 
     services.improvement_add(user=staff, activity=act, description="提前比价采购", owner="李专员")
     act.refresh_from_db()
     assert act.status == ClubActivity.Status.EVALUATED and act.score == 85
+    assert act.evaluated_by == staff  # the transition's stamp
     assert act.improvements.count() == 1
     assert [v.status for v in approvals_for(act)] == ["rejected", "approved"]
 

@@ -129,7 +129,11 @@ def test_chases_are_logged_and_late_cases_remind_staff_once_a_day(estate, agreem
     with pytest.raises(ValidationError):
         services.certificate_chase_log(case=case, user=staff, result=" ")
     assert services.certificates_chase_late() == 4
+    row = case.history.order_by("-history_id").first()  # the job's mark has its history row (issue 15 §2)
+    assert (row.late_notified_on, row.history_change_reason) == (timezone.localdate(), "办理超期，已提醒督促")
+    rows = case.history.count()
     assert services.certificates_chase_late() == 0
+    assert case.history.count() == rows
     assert Notification.objects.filter(recipient=staff).count() == 4
     services.certificate_advance(case=case, action="submit", user=staff)
     assert TitleCertificateCase.objects.get(pk=case.pk).due_date > timezone.localdate()

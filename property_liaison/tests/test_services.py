@@ -213,6 +213,9 @@ def test_overdue_rectification_escalates_once(make_user):
     _, rect = _rectification(staff, project)
     Rectification.objects.filter(pk=rect.pk).update(deadline=TODAY() - dt.timedelta(days=1))
     assert services.overdue_rectifications_escalate() == 1
+    row = rect.history.order_by("-history_id").first()  # the mark has its history row (issue 15 §2)
+    assert row.escalated_at == Rectification.objects.get(pk=rect.pk).escalated_at is not None
+    assert row.history_change_reason == "整改逾期，已上报主管"
     assert services.overdue_rectifications_escalate() == 0
     assert Notification.objects.filter(recipient=supervisor, dedupe_key=f"liaison.rectification_overdue:{rect.pk}").count() == 1
 
@@ -231,7 +234,13 @@ def test_action_item_answer_verify_and_reopen(make_user):
     assert ActionItem.objects.get(pk=item.pk).status == "open"
     services.follow_up_answer(user=liaison, follow_up=item, answer="全部修复")
     services.follow_up_verify(user=staff, follow_up=item)
-    assert ActionItem.objects.get(pk=item.pk).status == "verified"
+    stored = ActionItem.objects.get(pk=item.pk)
+    assert stored.status == "verified"
+    # who answered and verified, and when: the transitions' stamps, written with the state
+    assert (stored.answered_by, stored.verified_by) == (liaison, staff)
+    assert stored.answered_at <= stored.verified_at
+    row = stored.history.order_by("-history_id").first()
+    assert (row.status, row.verified_by_id, row.verified_at) == ("verified", staff.pk, stored.verified_at)
 
 
 def test_committee_refresh_stores_the_day_half_the_area_is_delivered(make_user):
