@@ -306,11 +306,11 @@ def extension_recorded(clock, request, *, event: str, user) -> None:
             raise ValidationError("该时限已结束，无需再延期；请驳回该申请。")
         warn, manager = _percents()
         working = clock.rule.working_time
-        SlaClock.objects.filter(pk=clock.pk).update(
-            # a paused clock stays paused (its pause is resumed as usual); a late one runs again
-            deadline=deadline, state=ClockState.PAUSED if clock.state == ClockState.PAUSED else ClockState.RUNNING,
-            escalation=0, breached_at=None, estimated=False,  # an approved instant, not counted on the calendar
-            **sla.span_points(calendar(), clock.started_at, deadline, warn, manager, working))
+        CLOCK_FLOW.fire(
+            clock, "extend_paused" if clock.state == ClockState.PAUSED else "extend", user=user,
+            updates={"deadline": deadline, "escalation": 0, "breached_at": None,
+                     "estimated": False,  # an approved instant, not counted on the calendar
+                     **sla.span_points(calendar(), clock.started_at, deadline, warn, manager, working)})
         refresh_next_deadline([clock.complaint_id])
     timeline_add(clock.complaint, user, "extension", f"{'批准' if event == APPROVE else '驳回'}“{clock.rule.name}”延期"
                  + (f"：{request.comment}" if request.comment else ""))

@@ -492,6 +492,10 @@ CLOCK_FLOW = Workflow("state", permission="complaints.change_slaclock", transiti
     Transition("breach", (C.RUNNING, C.AT_RISK), C.BREACHED, _("时限已超时"), stamps={"at": "breached_at"}),
     # Still breached, one level higher: the escalation is the compare-and-set's other column.
     Transition("escalate", (C.BREACHED,), C.BREACHED, _("超时未处理，上报经理")),
+    # An approved extension (crm's approval step decided who may): a live clock runs again to
+    # its new deadline, a paused one stays paused until it is resumed.
+    Transition("extend", tuple(LIVE_CLOCK_STATES), C.RUNNING, _("批准延期"), permission=""),
+    Transition("extend_paused", (C.PAUSED,), C.PAUSED, _("批准延期"), permission=""),
 ])
 
 

@@ -192,6 +192,18 @@ def test_an_extension_is_approved_by_the_role_the_matrix_names(case_in, users):
         clocks.extension_decide(clock=clock, user=users["cs_supervisor"], approve=True)
     clock = clocks.extension_decide(clock=clock, user=users["manager"], approve=True, comment="同意")
     assert clock.deadline == new
+    stored = clock.history.first()  # the approved extension is a transition of the clock's workflow
+    assert (stored.deadline, stored.history_user, stored.history_change_reason) == (new, users["manager"], "批准延期")
+
+
+def test_an_approved_extension_keeps_a_paused_clock_paused(case_in, users):
+    case = case_in("classified")
+    clock = case.clocks.get(rule__code=sla.IMPORTANT)
+    clocks.clock_pause(clock=clock, user=users["cs_staff"], reason="业主出差")
+    new = clock.deadline + dt.timedelta(days=3)
+    clocks.extension_request(clock=clock, user=users["cs_staff"], reason="需厂家配件", new_deadline=new)
+    clock = clocks.extension_decide(clock=clock, user=users["manager"], approve=True)
+    assert (clock.state, clock.deadline) == (ClockState.PAUSED, new)
 
 
 def test_an_extension_of_a_clock_that_ended_meanwhile_is_refused_and_the_clock_stays_ended(case_in, users):
