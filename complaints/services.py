@@ -58,8 +58,9 @@ def complaint_register(*, received_by, kind: str, channel: str, category: str, t
                        project=None, customer=None, unit=None, complainant_name: str = "",
                        complainant_phone: str = "", received_at: dt.datetime | None = None, first_responder=None,
                        needs_transfer: bool = False, owner_requested_by=None, promised_by=None,
-                       forwarded_by_company=None, event=None) -> Complaint:
-    """Register a case (受理登记) with a readable number per kind and start its first clocks."""
+                       forwarded_by_company=None, event=None, attachment=None) -> Complaint:
+    """Register a case (受理登记) with a readable number per kind and start its first clocks;
+    ``attachment``: a file the front desk received with it (refused, the case is not saved)."""
     if kind not in Kind.values:
         raise ValidationError("请选择正确的类型。")
     project = project or (unit.project if unit else None) or (customer.project if customer else None)
@@ -96,6 +97,8 @@ def complaint_register(*, received_by, kind: str, channel: str, category: str, t
     refresh_next_deadline([complaint.pk])
     if event is not None:
         event_link(complaint=complaint, event=event, user=received_by)
+    if attachment is not None:
+        attachment_add(complaint=complaint, user=received_by, upload=attachment)
     complaint.refresh_from_db()
     return complaint
 

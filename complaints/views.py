@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from crm.roles import Role
 from crm.scopes import user_role, visible_projects
 from crm.views import objects_or_404, show_error
 from crm.workflow import allowed
+from owners.selectors import owner_candidates
 
 from . import clocks, forms, selectors, services
 from .models import Attachment, Kind
@@ -63,32 +63,20 @@ def register(request):
 def entry(request):
     """The one-page front-desk form: find the owner by phone digits, pick the unit, save."""
     _staff_only(request)
-    from owners.models import Ownership
-    from owners.selectors import customer_search
-
     phone = (request.GET.get("phone") or "").strip()
-    candidates = []
-    if phone:
-        found = customer_search(user=request.user, q=phone)[:10]
-        ownerships = Ownership.objects.filter(customer__in=found).select_related(
-            "customer", "unit", "unit__building", "unit__project")
-        candidates = [(o.customer, o.unit) for o in ownerships]
-    projects = visible_projects(request.user)
-    form = forms.RegisterForm(request.POST or None, request.FILES or None, projects=projects, candidates=candidates,
-                              initial={"complainant_phone": phone})
+    candidates = owner_candidates(user=request.user, phone=phone)
+    form = forms.RegisterForm(request.POST or None, request.FILES or None, projects=visible_projects(request.user),
+                              candidates=candidates, initial={"complainant_phone": phone})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            with transaction.atomic():
-                case = services.complaint_register(
-                    received_by=request.user, kind=d["kind"], channel=d["channel"], category=d["category"],
-                    title=d["title"], description=d["description"], project=d["project"], customer=d["customer"],
-                    unit=d["unit"], complainant_name=d["complainant_name"],
-                    complainant_phone=d["complainant_phone"], received_at=d["received_at"],
-                    needs_transfer=d["needs_transfer"],
-                    owner_requested_by=d["owner_requested_by"], promised_by=d["promised_by"])
-                if d.get("attachment"):
-                    services.attachment_add(complaint=case, user=request.user, upload=d["attachment"])
+            case = services.complaint_register(
+                received_by=request.user, kind=d["kind"], channel=d["channel"], category=d["category"],
+                title=d["title"], description=d["description"], project=d["project"], customer=d["customer"],
+                unit=d["unit"], complainant_name=d["complainant_name"], complainant_phone=d["complainant_phone"],
+                received_at=d["received_at"], needs_transfer=d["needs_transfer"],
+                owner_requested_by=d["owner_requested_by"], promised_by=d["promised_by"],
+                attachment=d.get("attachment"))
         except (ValidationError, PermissionDenied) as exc:
             show_error(request, exc)
         else:

@@ -126,6 +126,12 @@ def agreement_decide(*, agreement: AgencyAgreement, user, approve: bool, comment
     return agreement
 
 
+@transaction.atomic
+def agreement_end(*, agreement: AgencyAgreement, user) -> AgencyAgreement:
+    """End an agreement in force (its cases keep the terms they were opened under)."""
+    return AGREEMENT_WORKFLOW.fire(agreement, "end", user=user)
+
+
 # --- Title-certificate cases -----------------------------------------------------------------
 
 

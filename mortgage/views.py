@@ -174,7 +174,7 @@ def agreement_action(request, pk, action):
             services.agreement_decide(agreement=agreement, user=request.user, approve=action == "approve",
                                       comment=form.cleaned_data.get("comment", ""))
         elif action == "end":
-            AGREEMENT_WORKFLOW.fire(agreement, "end", user=request.user)
+            services.agreement_end(agreement=agreement, user=request.user)
         else:
             raise Http404
     except (ValidationError, PermissionDenied) as exc:

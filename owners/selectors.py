@@ -325,3 +325,16 @@ def survey_trend(user, topic: str | None = None) -> dict:
         series.setdefault(r["survey__project__name"], {})[r["month"].strftime("%Y-%m")] = round(float(r["avg"]), 2)
     return {"labels": labels,
             "series": [{"name": name, "data": [vals.get(m) for m in labels]} for name, vals in series.items()]}
+
+
+def owner_candidates(*, user, phone: str, limit: int = 10) -> list[tuple]:
+    """(customer, unit) pairs for the front desk's phone lookup: the customers the user may find
+    by these digits (``customer_search``), each with every unit they hold."""
+    from owners.models import Ownership
+
+    if not phone:
+        return []
+    found = customer_search(user=user, q=phone)[:limit]
+    ownerships = Ownership.objects.filter(customer__in=found).select_related(
+        "customer", "unit", "unit__building", "unit__project")
+    return [(o.customer, o.unit) for o in ownerships]

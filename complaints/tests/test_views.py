@@ -41,6 +41,24 @@ def test_front_desk_finds_the_owner_by_phone_digits_and_registers_in_one_page(as
     assert case.customer == own.customer and case.unit == own.unit and case.number.startswith("TS-")
 
 
+def test_a_case_entered_with_a_refused_attachment_is_not_saved_and_one_with_a_good_file_keeps_it(as_role):
+    """The front-desk form is one service call: the case and its attachment are saved together
+    or not at all."""
+    client = as_role("front_desk")
+    own = owner_with_unit()
+    url = reverse("complaints:entry") + f"?phone={own.customer.phone[-4:]}"
+    data = {"owner_unit": f"{own.customer.pk}:{own.unit.pk}", "kind": "complaint", "channel": "phone",
+            "category": "repairs", "title": "阳台渗水", "description": "雨后阳台渗水"}
+    before = Complaint.objects.count()
+    fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00not an image", content_type="image/jpeg")
+    response = client.post(url, {**data, "attachment": fake})
+    assert response.status_code == 200 and Complaint.objects.count() == before
+    good = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    assert client.post(url, {**data, "attachment": good}).status_code == 302
+    case = Complaint.objects.get(title="阳台渗水")
+    assert [a.name for a in case.attachments.all()] == ["scan.pdf"]
+
+
 def test_a_need_logged_at_the_front_desk_is_due_at_the_time_promised_to_the_owner(as_role):
     import datetime as dt
 
