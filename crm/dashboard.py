@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from crm.models import ApprovalRequest, ExportJob
 from crm.scopes import user_role
@@ -98,8 +99,8 @@ def core_cards(user):
     )
     count = waiting.count()
     if count or role in ("manager", "cs_supervisor"):
-        cards.append(Card("待我审批", count, reverse("crm:approval_queue"), "warning" if count else "primary"))
+        cards.append(Card(_("待我审批"), count, reverse("crm:approval_queue"), "warning" if count else "primary"))
     running = ExportJob.objects.filter(user=user, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]).count()
     if running:
-        cards.append(Card("正在导出", running, reverse("crm:export_list")))
+        cards.append(Card(_("正在导出"), running, reverse("crm:export_list")))
     return cards

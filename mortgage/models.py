@@ -175,12 +175,12 @@ STAGE_DAYS_FIELD = {
 
 def _with_loan(case, user) -> None:
     if case.loan_id is None:
-        raise ValidationError("该业主没有按揭贷款，无需办理抵押登记或撤销担保，请直接办结。")
+        raise ValidationError(_("该业主没有按揭贷款，无需办理抵押登记或撤销担保，请直接办结。"))
 
 
 def _without_loan(case, user) -> None:
     if case.loan_id is not None:
-        raise ValidationError("该业主有按揭贷款，出证后须办理抵押登记并撤销开发商担保。")
+        raise ValidationError(_("该业主有按揭贷款，出证后须办理抵押登记并撤销开发商担保。"))
 
 
 CERTIFICATE_WORKFLOW = Workflow("stage", permission="mortgage.change_titlecertificatecase", transitions=[
@@ -408,7 +408,7 @@ LITIGATION_OPEN = ("handed_over", "filed", "hearing", "judgment", "enforcement")
 def _assignee(case, user) -> None:
     """A lawsuit is run by the legal user it was handed to (an administrator may step in)."""
     if not user.is_superuser and case.assignee_id != user.pk:
-        raise PermissionDenied("该案件未移交给您。")
+        raise PermissionDenied(_("该案件未移交给您。"))
 
 
 LITIGATION_WORKFLOW = Workflow("stage", permission="mortgage.change_litigationcase", transitions=[

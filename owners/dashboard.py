@@ -1,6 +1,7 @@
 """Dashboard cards: monthly visit quota attainment, birthdays this week, pending access requests."""
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crm.dashboard import Card, card_provider
 from crm.roles import Role
@@ -20,16 +21,16 @@ def cards(user):
     data = selectors.quota_attainment(user, today.year, today.month)
     mine = next((a for a in data["assistants"] if a["user_id"] == user.pk), None)
     if mine is not None:
-        out.append(Card("本月访问指标（本人）", mine["count"], reverse("owners:quota_report"),
+        out.append(Card(_("本月访问指标（本人）"), mine["count"], reverse("owners:quota_report"),
                         "primary" if mine["met"] else "warning", f"指标 {mine['quota']} 户，完成 {mine['percent']}%"))
     for dept in data["departments"]:
         out.append(Card(f"本月访问指标（{dept['name']}）", dept["count"], reverse("owners:quota_report"),
                         "primary" if dept["met"] else "warning", f"指标 {dept['quota']} 户，完成 {dept['percent']}%"))
     birthdays = len(selectors.birthdays_within(user, 7, today))
     if birthdays and can_see_care_list(user):
-        out.append(Card("7 天内生日的客户", birthdays, reverse("owners:care_list") + "?list=birthday7"))
+        out.append(Card(_("7 天内生日的客户"), birthdays, reverse("owners:care_list") + "?list=birthday7"))
     if role in (Role.CS_SUPERVISOR, Role.ADMIN):
         pending = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).exclude(requested_by=user).count()
         if pending:
-            out.append(Card("待审批调阅申请", pending, reverse("owners:access_request_list"), "warning"))
+            out.append(Card(_("待审批调阅申请"), pending, reverse("owners:access_request_list"), "warning"))
     return out
