@@ -71,7 +71,7 @@ def _register_print(request, qs, *, title, export_code, records=None):
 @permission_required("clubs.view_ownerforum", raise_exception=True)
 def forum_register_print(request):
     """客户座谈会记录 as one printable register, with the filters of the list."""
-    _, qs = selectors.forum_list(request.user, request.GET)
+    _filter, qs = selectors.forum_list(request.user, request.GET)
     return _register_print(request, qs, title=_("客户座谈会记录"), export_code="clubs-forums")
 
 
@@ -340,7 +340,7 @@ def activity_list(request, records=False):
 @permission_required("clubs.view_clubactivity", raise_exception=True)
 def activity_register_print(request, records=False):
     """客户会活动计划 / 客户会活动记录 as one printable register, with the filters of the list."""
-    _, qs = selectors.activity_list(request.user, request.GET, done_only=records)
+    _filter, qs = selectors.activity_list(request.user, request.GET, done_only=records)
     if records:
         return _register_print(request, qs.select_related("evaluated_by"), title=_("客户会活动记录"),
                                export_code="clubs-activity-records", records=True)

@@ -78,10 +78,10 @@ class InspectionForm(ScopedChoicesMixin, ProjectForm):
         super().__init__(*args, **kwargs)
         for area, label in Area.choices:
             self.fields[f"score_{area}"] = forms.IntegerField(
-                min_value=0, max_value=100, required=False, label=f"{label}得分(0-100)",
+                min_value=0, max_value=100, required=False, label=_("%(area)s得分(0-100)") % {"area": label},
                 widget=_w(forms.NumberInput), error_messages={"max_value": _("得分不能超过 100。"),
                                                               "min_value": _("得分不能小于 0。")})
-            self.fields[f"note_{area}"] = forms.CharField(required=False, max_length=200, label=f"{label}扣分说明",
+            self.fields[f"note_{area}"] = forms.CharField(required=False, max_length=200, label=_("%(area)s扣分说明") % {"area": label},
                                                           widget=_w())
 
     def clean(self):
