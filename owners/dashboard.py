@@ -11,6 +11,10 @@ from owners.models import AccessRequest
 from owners.permissions import can_see_care_list
 
 
+def _quota_note(row) -> str:
+    return _("指标 %(quota)s 户，完成 %(percent)s%%") % {"quota": row["quota"], "percent": row["percent"]}
+
+
 @card_provider
 def cards(user):
     role = user_role(user)
@@ -22,10 +26,10 @@ def cards(user):
     mine = next((a for a in data["assistants"] if a["user_id"] == user.pk), None)
     if mine is not None:
         out.append(Card(_("本月访问指标（本人）"), mine["count"], reverse("owners:quota_report"),
-                        "primary" if mine["met"] else "warning", f"指标 {mine['quota']} 户，完成 {mine['percent']}%"))
+                        "primary" if mine["met"] else "warning", _quota_note(mine)))
     for dept in data["departments"]:
-        out.append(Card(f"本月访问指标（{dept['name']}）", dept["count"], reverse("owners:quota_report"),
-                        "primary" if dept["met"] else "warning", f"指标 {dept['quota']} 户，完成 {dept['percent']}%"))
+        out.append(Card(_("本月访问指标（%(department)s）") % {"department": dept["name"]}, dept["count"],
+                        reverse("owners:quota_report"), "primary" if dept["met"] else "warning", _quota_note(dept)))
     birthdays = len(selectors.birthdays_within(user, 7, today))
     if birthdays and can_see_care_list(user):
         out.append(Card(_("7 天内生日的客户"), birthdays, reverse("owners:care_list") + "?list=birthday7"))

@@ -536,8 +536,8 @@ def follow_up_workflow(model: type[FollowUp], *, answer: str, reopen: str) -> Wo
 # Each workflow needs its model's change permission (the views' too), so a role that may only
 # look (the manager) is offered no step it would be refused.
 FOLLOW_UP_WORKFLOWS = {
-    ActionItem: follow_up_workflow(ActionItem, answer="提交答复", reopen="退回重办"),
-    Rectification: follow_up_workflow(Rectification, answer="提交整改答复", reopen="退回重新整改"),
+    ActionItem: follow_up_workflow(ActionItem, answer=_("提交答复"), reopen=_("退回重办")),
+    Rectification: follow_up_workflow(Rectification, answer=_("提交整改答复"), reopen=_("退回重新整改")),
 }
 
 _S = CommitteeFormation.Step
