@@ -43,8 +43,11 @@ def cards_for(user) -> list[Card]:
     other user's cards: with fifty people at work, no card would stay cached.)
     """
     from django.core.cache import cache
+    from django.utils import translation
 
-    key = f"crm:dashboard:{cache.get_or_set(_version_key(user.pk), 1, None)}:{user.pk}:{user_role(user)}"
+    # The language is part of the key: a card's note is text already put in the page's language.
+    key = (f"crm:dashboard:{cache.get_or_set(_version_key(user.pk), 1, None)}:{user.pk}:{user_role(user)}"
+           f":{translation.get_language()}")
     cards = cache.get(key)
     if cards is None:
         cards = []

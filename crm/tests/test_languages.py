@@ -130,3 +130,11 @@ def test_an_export_downloaded_from_an_english_page_has_english_headers(client, m
     response = client.get(reverse("crm:export_register", args=["clubs-forums"]))
     assert response.status_code == 200
     assert _headers(io.BytesIO(b"".join(response.streaming_content)))[:3] == ["Number", "Name", "Type"]
+
+
+def test_the_home_page_cards_follow_a_language_switch(as_role):
+    client = as_role("front_desk")
+    assert "指标 20 户" in client.get(reverse("home")).content.decode()  # cached for a minute…
+    _switch(client, "en")
+    page = client.get(reverse("home")).content.decode()
+    assert "Quota 20 owners" in page and "指标 20 户" not in page  # …but per language
