@@ -14,7 +14,11 @@ A stored value is also taken line by line and item by item ("；" separates the 
 list). A label that happens to equal a stored value exactly would slip through; the one place where
 the code stores its own labels, the reason of a history entry (a transition's name), does not count
 as data when it is a msgid of the catalogue, because the history shows it translated.
-Text that is Chinese on purpose carries ``lang="zh-Hans"`` (the "中文" language button).
+Text that is Chinese on purpose carries ``lang="zh-Hans"``: the "中文" language button, the lawyer's
+letter (it goes to the owner in Chinese), the Chinese column headers an upload must carry.
+
+English labels are longer: below 1400px the English bar folds into its menu button (at 1024 px
+it shows the brand and the button only), from 1400px it lies on one row.
 
 Also checked, at both widths: the navigation bar does not overflow (nothing of it past the
 viewport's right edge, the user menu included) and no button label breaks over lines.
@@ -29,7 +33,12 @@ from django.db import models
 
 from crm.roles import Role
 from crm.tests.test_browser_layout import (
-    WIDTHS, WRAPPED_LABELS_JS, _complete_the_demo, _log_in, _open, page_urls,
+    WIDTHS,
+    WRAPPED_LABELS_JS,
+    _complete_the_demo,
+    _log_in,
+    _open,
+    page_urls,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
