@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clubs.models import ClubActivity, ClubMember, OwnerForum
 from crm.filters import ProjectScopedFilterSet
@@ -9,17 +10,17 @@ from owners.models import Customer
 
 _SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
 _DATE = forms.DateInput(attrs={"class": "form-control form-control-sm", "type": "date"})
-_TEXT = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "搜索"})
+_TEXT = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": _("搜索")})
 
 
 class ForumFilter(ProjectScopedFilterSet):
-    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    kind = django_filters.ChoiceFilter(choices=OwnerForum.Kind.choices, empty_label="全部", label="类型", widget=_SELECT)
-    status = django_filters.ChoiceFilter(choices=OwnerForum.Status.choices, empty_label="全部", label="状态", widget=_SELECT)
-    follow_up = django_filters.ChoiceFilter(method="follow_up_state", empty_label="全部", label="结果跟进", widget=_SELECT,
-                                            choices=[("open", "跟进中"), ("due", "跟进到期"), ("done", "跟进已完成")])
-    date_from = django_filters.DateFilter(field_name="planned_at", lookup_expr="date__gte", label="从", widget=_DATE)
-    date_to = django_filters.DateFilter(field_name="planned_at", lookup_expr="date__lte", label="到", widget=_DATE)
+    q = django_filters.CharFilter(method="search", label=_("搜索"), widget=_TEXT)
+    kind = django_filters.ChoiceFilter(choices=OwnerForum.Kind.choices, empty_label=_("全部"), label=_("类型"), widget=_SELECT)
+    status = django_filters.ChoiceFilter(choices=OwnerForum.Status.choices, empty_label=_("全部"), label=_("状态"), widget=_SELECT)
+    follow_up = django_filters.ChoiceFilter(method="follow_up_state", empty_label=_("全部"), label=_("结果跟进"), widget=_SELECT,
+                                            choices=[("open", _("跟进中")), ("due", _("跟进到期")), ("done", _("跟进已完成"))])
+    date_from = django_filters.DateFilter(field_name="planned_at", lookup_expr="date__gte", label=_("从"), widget=_DATE)
+    date_to = django_filters.DateFilter(field_name="planned_at", lookup_expr="date__lte", label=_("到"), widget=_DATE)
 
     class Meta:
         model = OwnerForum
@@ -37,11 +38,11 @@ class ForumFilter(ProjectScopedFilterSet):
 
 
 class ActivityFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    kind = django_filters.ChoiceFilter(choices=ClubActivity.Kind.choices, empty_label="全部", label="计划类型", widget=_SELECT)
-    status = django_filters.ChoiceFilter(choices=ClubActivity.Status.choices, empty_label="全部", label="状态", widget=_SELECT)
-    date_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="从", widget=_DATE)
-    date_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="到", widget=_DATE)
+    q = django_filters.CharFilter(method="search", label=_("搜索"), widget=_TEXT)
+    kind = django_filters.ChoiceFilter(choices=ClubActivity.Kind.choices, empty_label=_("全部"), label=_("计划类型"), widget=_SELECT)
+    status = django_filters.ChoiceFilter(choices=ClubActivity.Status.choices, empty_label=_("全部"), label=_("状态"), widget=_SELECT)
+    date_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label=_("从"), widget=_DATE)
+    date_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label=_("到"), widget=_DATE)
 
     class Meta:
         model = ClubActivity
@@ -52,9 +53,9 @@ class ActivityFilter(django_filters.FilterSet):
 
 
 class MemberFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    level = django_filters.ChoiceFilter(choices=ClubMember.Level.choices, empty_label="全部", label="等级", widget=_SELECT)
-    status = django_filters.ChoiceFilter(choices=ClubMember.Status.choices, empty_label="全部", label="状态", widget=_SELECT)
+    q = django_filters.CharFilter(method="search", label=_("搜索"), widget=_TEXT)
+    level = django_filters.ChoiceFilter(choices=ClubMember.Level.choices, empty_label=_("全部"), label=_("等级"), widget=_SELECT)
+    status = django_filters.ChoiceFilter(choices=ClubMember.Status.choices, empty_label=_("全部"), label=_("状态"), widget=_SELECT)
 
     class Meta:
         model = ClubMember
@@ -68,8 +69,8 @@ class MemberFilter(django_filters.FilterSet):
 class ParticipantFilter(ProjectScopedFilterSet):
     """Choosing forum participants from the owners by filters."""
 
-    q = django_filters.CharFilter(method="search", label="姓名/电话", widget=_TEXT)
-    stage = django_filters.ChoiceFilter(choices=Customer.Stage.choices, empty_label="全部", label="客户阶段", widget=_SELECT)
+    q = django_filters.CharFilter(method="search", label=_("姓名/电话"), widget=_TEXT)
+    stage = django_filters.ChoiceFilter(choices=Customer.Stage.choices, empty_label=_("全部"), label=_("客户阶段"), widget=_SELECT)
 
     class Meta:
         model = Customer

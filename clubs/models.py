@@ -31,10 +31,10 @@ def _plan_transitions():
     # their guard asks the authority matrix whose the pending version is, the very check
     # crm.approvals.approval_decide makes in the same transaction.
     return [
-        Transition("submit", (PlanStatus.DRAFT, PlanStatus.REJECTED), PlanStatus.SUBMITTED, "提交审批", STAFF),
-        Transition("approve", (PlanStatus.SUBMITTED,), PlanStatus.APPROVED, "批准", (), "success",
+        Transition("submit", (PlanStatus.DRAFT, PlanStatus.REJECTED), PlanStatus.SUBMITTED, _("提交审批"), STAFF),
+        Transition("approve", (PlanStatus.SUBMITTED,), PlanStatus.APPROVED, _("批准"), (), "success",
                    permission="", guard=approval_guard),
-        Transition("reject", (PlanStatus.SUBMITTED,), PlanStatus.REJECTED, "驳回", (), "danger",
+        Transition("reject", (PlanStatus.SUBMITTED,), PlanStatus.REJECTED, _("驳回"), (), "danger",
                    permission="", guard=approval_guard),
     ]
 
@@ -130,10 +130,10 @@ class OwnerForum(models.Model):
 
 
 FORUM_WORKFLOW = Workflow("status", permission="clubs.change_ownerforum", transitions=_plan_transitions() + [
-    Transition("prepare", (OwnerForum.Status.APPROVED,), OwnerForum.Status.PREPARED, "准备就绪", STAFF),
-    Transition("hold", (OwnerForum.Status.PREPARED,), OwnerForum.Status.HELD, "登记召开与记录", STAFF),
-    Transition("analyse", (OwnerForum.Status.HELD,), OwnerForum.Status.ANALYSED, "完成分析", STAFF),
-    Transition("use_results", (OwnerForum.Status.ANALYSED,), OwnerForum.Status.CLOSED, "登记结果应用", STAFF),
+    Transition("prepare", (OwnerForum.Status.APPROVED,), OwnerForum.Status.PREPARED, _("准备就绪"), STAFF),
+    Transition("hold", (OwnerForum.Status.PREPARED,), OwnerForum.Status.HELD, _("登记召开与记录"), STAFF),
+    Transition("analyse", (OwnerForum.Status.HELD,), OwnerForum.Status.ANALYSED, _("完成分析"), STAFF),
+    Transition("use_results", (OwnerForum.Status.ANALYSED,), OwnerForum.Status.CLOSED, _("登记结果应用"), STAFF),
 ])
 OwnerForum.approval_step = _plan_step(FORUM_SUBJECT, FORUM_WORKFLOW)
 
@@ -242,7 +242,7 @@ class Club(models.Model):
 
 
 CLUB_WORKFLOW = Workflow("status", permission="clubs.change_club", transitions=_plan_transitions() + [
-    Transition("found", (Club.Status.APPROVED,), Club.Status.FOUNDED, "宣布成立", STAFF),
+    Transition("found", (Club.Status.APPROVED,), Club.Status.FOUNDED, _("宣布成立"), STAFF),
 ])
 Club.approval_step = _plan_step(CLUB_SUBJECT, CLUB_WORKFLOW)
 
@@ -391,8 +391,8 @@ class ClubActivity(models.Model):
 
 
 ACTIVITY_WORKFLOW = Workflow("status", permission="clubs.change_clubactivity", transitions=_plan_transitions() + [
-    Transition("carry_out", (ClubActivity.Status.APPROVED,), ClubActivity.Status.DONE, "登记开展情况", STAFF),
-    Transition("evaluate", (ClubActivity.Status.DONE,), ClubActivity.Status.EVALUATED, "评估", STAFF,
+    Transition("carry_out", (ClubActivity.Status.APPROVED,), ClubActivity.Status.DONE, _("登记开展情况"), STAFF),
+    Transition("evaluate", (ClubActivity.Status.DONE,), ClubActivity.Status.EVALUATED, _("评估"), STAFF,
                stamps={"by": "evaluated_by"}),
 ])
 ClubActivity.approval_step = _plan_step(CLUB_SUBJECT, ACTIVITY_WORKFLOW)

@@ -1,5 +1,6 @@
 """Excel registers (作业记录): 客户座谈会记录, 客户会活动计划, 客户会活动记录 — same filters and scope as the lists."""
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from clubs import selectors
 from clubs.models import ForumOpinion
@@ -19,7 +20,7 @@ def _opinions(forum):
 @register
 class ForumRegister(Register):
     code = "clubs-forums"
-    title = "客户座谈会记录"
+    title = _("客户座谈会记录")
     permission = "clubs.view_ownerforum"
 
     def queryset(self, user, params):
@@ -28,26 +29,26 @@ class ForumRegister(Register):
 
     def columns(self, user):
         return [
-            Column("编号", lambda f: f.number), Column("名称", lambda f: f.title, 24),
-            Column("类型", lambda f: f.get_kind_display(), 12), Column("专题", lambda f: f.topic, 16),
-            Column("项目", lambda f: f.project.name if f.project else "全公司"),
-            Column("计划时间", lambda f: f.planned_at, 16), Column("形式", lambda f: f.get_format_display(), 10),
-            Column("地点", lambda f: f.location), Column("预算(元)", lambda f: f.budget, 10),
-            Column("目的", lambda f: f.purpose, 30), Column("邀请人数", lambda f: f.participant_count, 8),
-            Column("召开时间", lambda f: f.held_at, 16), Column("实到人数", lambda f: f.attendance, 8),
-            Column("座谈会记录", lambda f: f.minutes, 50), Column("意见数", lambda f: f.opinion_count, 8),
-            Column("业主意见", _opinions, 50),
-            Column("分析结论", lambda f: f.analysis, 40), Column("结果应用", lambda f: f.get_result_use_display(), 12),
-            Column("跟进措施", lambda f: f.follow_up, 30), Column("跟进期限", lambda f: f.follow_up_due, 12),
-            Column("跟进结果", lambda f: f.follow_up_result, 30), Column("跟进完成时间", lambda f: f.follow_up_done_at, 16),
-            Column("状态", lambda f: f.get_status_display(), 12), Column("经办人", lambda f: _name(f.created_by)),
+            Column(_("编号"), lambda f: f.number), Column(_("名称"), lambda f: f.title, 24),
+            Column(_("类型"), lambda f: f.get_kind_display(), 12), Column(_("专题"), lambda f: f.topic, 16),
+            Column(_("项目"), lambda f: f.project.name if f.project else "全公司"),
+            Column(_("计划时间"), lambda f: f.planned_at, 16), Column(_("形式"), lambda f: f.get_format_display(), 10),
+            Column(_("地点"), lambda f: f.location), Column(_("预算(元)"), lambda f: f.budget, 10),
+            Column(_("目的"), lambda f: f.purpose, 30), Column(_("邀请人数"), lambda f: f.participant_count, 8),
+            Column(_("召开时间"), lambda f: f.held_at, 16), Column(_("实到人数"), lambda f: f.attendance, 8),
+            Column(_("座谈会记录"), lambda f: f.minutes, 50), Column(_("意见数"), lambda f: f.opinion_count, 8),
+            Column(_("业主意见"), _opinions, 50),
+            Column(_("分析结论"), lambda f: f.analysis, 40), Column(_("结果应用"), lambda f: f.get_result_use_display(), 12),
+            Column(_("跟进措施"), lambda f: f.follow_up, 30), Column(_("跟进期限"), lambda f: f.follow_up_due, 12),
+            Column(_("跟进结果"), lambda f: f.follow_up_result, 30), Column(_("跟进完成时间"), lambda f: f.follow_up_done_at, 16),
+            Column(_("状态"), lambda f: f.get_status_display(), 12), Column(_("经办人"), lambda f: _name(f.created_by)),
         ]
 
 
 @register
 class ActivityPlanRegister(Register):
     code = "clubs-activity-plans"
-    title = "客户会活动计划"
+    title = _("客户会活动计划")
     permission = "clubs.view_clubactivity"
 
     def queryset(self, user, params):
@@ -55,19 +56,19 @@ class ActivityPlanRegister(Register):
 
     def columns(self, user):
         return [
-            Column("编号", lambda a: a.number), Column("客户会", lambda a: a.club.name, 16),
-            Column("计划类型", lambda a: a.get_kind_display(), 12), Column("活动名称", lambda a: a.title, 24),
-            Column("开始日期", lambda a: a.period_start, 12), Column("结束日期", lambda a: a.period_end, 12),
-            Column("形式", lambda a: a.get_format_display(), 10), Column("目的", lambda a: a.purpose, 30),
-            Column("内容", lambda a: a.content, 40), Column("预算(元)", lambda a: a.budget, 10),
-            Column("状态", lambda a: a.get_status_display(), 12), Column("经办人", lambda a: _name(a.created_by)),
+            Column(_("编号"), lambda a: a.number), Column(_("客户会"), lambda a: a.club.name, 16),
+            Column(_("计划类型"), lambda a: a.get_kind_display(), 12), Column(_("活动名称"), lambda a: a.title, 24),
+            Column(_("开始日期"), lambda a: a.period_start, 12), Column(_("结束日期"), lambda a: a.period_end, 12),
+            Column(_("形式"), lambda a: a.get_format_display(), 10), Column(_("目的"), lambda a: a.purpose, 30),
+            Column(_("内容"), lambda a: a.content, 40), Column(_("预算(元)"), lambda a: a.budget, 10),
+            Column(_("状态"), lambda a: a.get_status_display(), 12), Column(_("经办人"), lambda a: _name(a.created_by)),
         ]
 
 
 @register
 class ActivityRecordRegister(Register):
     code = "clubs-activity-records"
-    title = "客户会活动记录"
+    title = _("客户会活动记录")
     permission = "clubs.view_clubactivity"
 
     def queryset(self, user, params):
@@ -75,11 +76,11 @@ class ActivityRecordRegister(Register):
 
     def columns(self, user):
         return [
-            Column("编号", lambda a: a.number), Column("客户会", lambda a: a.club.name, 16),
-            Column("活动名称", lambda a: a.title, 24), Column("开展日期", lambda a: a.held_on, 12),
-            Column("参加人数", lambda a: a.attendance, 8), Column("预算(元)", lambda a: a.budget, 10),
-            Column("实际支出(元)", lambda a: a.spend, 10), Column("超预算", lambda a: a.over_budget, 8),
-            Column("活动记录", lambda a: a.record, 50), Column("评估得分", lambda a: a.score, 8),
-            Column("成功之处", lambda a: a.what_worked, 30), Column("待改进", lambda a: a.to_improve, 30),
-            Column("评估人", lambda a: _name(a.evaluated_by)), Column("状态", lambda a: a.get_status_display(), 10),
+            Column(_("编号"), lambda a: a.number), Column(_("客户会"), lambda a: a.club.name, 16),
+            Column(_("活动名称"), lambda a: a.title, 24), Column(_("开展日期"), lambda a: a.held_on, 12),
+            Column(_("参加人数"), lambda a: a.attendance, 8), Column(_("预算(元)"), lambda a: a.budget, 10),
+            Column(_("实际支出(元)"), lambda a: a.spend, 10), Column(_("超预算"), lambda a: a.over_budget, 8),
+            Column(_("活动记录"), lambda a: a.record, 50), Column(_("评估得分"), lambda a: a.score, 8),
+            Column(_("成功之处"), lambda a: a.what_worked, 30), Column(_("待改进"), lambda a: a.to_improve, 30),
+            Column(_("评估人"), lambda a: _name(a.evaluated_by)), Column(_("状态"), lambda a: a.get_status_display(), 10),
         ]

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
 
 from clubs import forms, selectors, services
 from clubs.models import (
@@ -18,6 +19,7 @@ from crm.scopes import visible_projects
 from crm.views import objects_or_404, page_of, refuse_unless, run_form, run_service
 from crm.workflow import allowed
 from owners.selectors import customers_for
+
 
 def _approval_context(obj, user, workflow):
     """What the plan's page offers ``user``: exactly the steps and forms the services accept."""
@@ -69,8 +71,8 @@ def _register_print(request, qs, *, title, export_code, records=None):
 @permission_required("clubs.view_ownerforum", raise_exception=True)
 def forum_register_print(request):
     """客户座谈会记录 as one printable register, with the filters of the list."""
-    _, qs = selectors.forum_list(request.user, request.GET)
-    return _register_print(request, qs, title="客户座谈会记录", export_code="clubs-forums")
+    _filter, qs = selectors.forum_list(request.user, request.GET)
+    return _register_print(request, qs, title=_("客户座谈会记录"), export_code="clubs-forums")
 
 
 @permission_required("clubs.add_ownerforum", raise_exception=True)
@@ -82,9 +84,9 @@ def forum_create(request):
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
         else:
-            messages.success(request, f"座谈会方案 {forum.number} 已保存，请选择参会业主后提交审批。")
+            messages.success(request, _("座谈会方案 %(number)s 已保存，请选择参会业主后提交审批。") % {"number": forum.number})
             return redirect("clubs:forum_detail", pk=forum.pk)
-    return render(request, "clubs/form.html", {"form": form, "title": "新建客户座谈会方案"})
+    return render(request, "clubs/form.html", {"form": form, "title": _("新建客户座谈会方案")})
 
 
 @permission_required("clubs.change_ownerforum", raise_exception=True)
@@ -101,7 +103,7 @@ def forum_edit(request, pk):
         else:
             messages.success(request, "方案已修改，可再次提交审批。")
             return redirect("clubs:forum_detail", pk=pk)
-    return render(request, "clubs/form.html", {"form": form, "title": f"修改座谈会方案 {forum.number}"})
+    return render(request, "clubs/form.html", {"form": form, "title": _("修改座谈会方案 %(number)s") % {"number": forum.number}})
 
 
 @permission_required("clubs.view_ownerforum", raise_exception=True)
@@ -226,7 +228,7 @@ def club_create(request):
         else:
             messages.success(request, "客户会成立方案已保存，请提交审批。")
             return redirect("clubs:club_detail", pk=club.pk)
-    return render(request, "clubs/form.html", {"form": form, "title": "客户会成立方案"})
+    return render(request, "clubs/form.html", {"form": form, "title": _("客户会成立方案")})
 
 
 @permission_required("clubs.change_club", raise_exception=True)
@@ -243,7 +245,7 @@ def club_edit(request, pk):
         else:
             messages.success(request, "方案已修改，可再次提交审批。")
             return redirect("clubs:club_detail", pk=pk)
-    return render(request, "clubs/form.html", {"form": form, "title": f"修改客户会方案：{club.name}"})
+    return render(request, "clubs/form.html", {"form": form, "title": _("修改客户会方案：%(name)s") % {"name": club.name}})
 
 
 @permission_required("clubs.view_club", raise_exception=True)
@@ -338,11 +340,11 @@ def activity_list(request, records=False):
 @permission_required("clubs.view_clubactivity", raise_exception=True)
 def activity_register_print(request, records=False):
     """客户会活动计划 / 客户会活动记录 as one printable register, with the filters of the list."""
-    _, qs = selectors.activity_list(request.user, request.GET, done_only=records)
+    _filter, qs = selectors.activity_list(request.user, request.GET, done_only=records)
     if records:
-        return _register_print(request, qs.select_related("evaluated_by"), title="客户会活动记录",
+        return _register_print(request, qs.select_related("evaluated_by"), title=_("客户会活动记录"),
                                export_code="clubs-activity-records", records=True)
-    return _register_print(request, qs, title="客户会活动计划", export_code="clubs-activity-plans", records=False)
+    return _register_print(request, qs, title=_("客户会活动计划"), export_code="clubs-activity-plans", records=False)
 
 
 @permission_required("clubs.add_clubactivity", raise_exception=True)
@@ -356,9 +358,9 @@ def activity_create(request, club_pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"活动方案 {activity.number} 已保存，请提交审批。")
+            messages.success(request, _("活动方案 %(number)s 已保存，请提交审批。") % {"number": activity.number})
             return redirect("clubs:activity_detail", pk=activity.pk)
-    return render(request, "clubs/form.html", {"form": form, "title": f"{club.name}：新建活动计划"})
+    return render(request, "clubs/form.html", {"form": form, "title": _("%(club)s：新建活动计划") % {"club": club.name}})
 
 
 @permission_required("clubs.change_clubactivity", raise_exception=True)
@@ -375,7 +377,7 @@ def activity_edit(request, pk):
         else:
             messages.success(request, "活动方案已修改，可再次提交审批。")
             return redirect("clubs:activity_detail", pk=pk)
-    return render(request, "clubs/form.html", {"form": form, "title": f"修改活动方案 {activity.number}"})
+    return render(request, "clubs/form.html", {"form": form, "title": _("修改活动方案 %(number)s") % {"number": activity.number}})
 
 
 def _members_of(activity):

@@ -1,5 +1,6 @@
 """Home cards: what waits for the user in the complaints register."""
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from crm.dashboard import Card, card_provider
 from crm.roles import Role
@@ -15,7 +16,7 @@ def cards(user):
         return []
     counts = queue_counts(user)
     url = reverse("complaints:register")
-    items = [("待界定的投诉", "classify", "primary"), ("即将超时", "due", "warning"), ("已超时", "breached", "danger"),
-             ("待回访", "visits", "warning")]
+    items = [(_("待界定的投诉"), "classify", "primary"), (_("即将超时"), "due", "warning"), (_("已超时"), "breached", "danger"),
+             (_("待回访"), "visits", "warning")]
     return [Card(title, counts[code], f"{url}?queue={code}", level) for title, code, level in items
             if counts[code] or code in ("breached",)]

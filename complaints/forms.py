@@ -36,13 +36,13 @@ def validate_upload(upload):
     name = upload.name.lower()
     ext = name[name.rfind("."):] if "." in name else ""
     if ext not in ALLOWED_TYPES:
-        raise forms.ValidationError("只能上传图片(jpg/png)、PDF、Word/Excel(docx/xlsx)或录音(mp3/m4a)。")
+        raise forms.ValidationError(_("只能上传图片(jpg/png)、PDF、Word/Excel(docx/xlsx)或录音(mp3/m4a)。"))
     magic = ALLOWED_TYPES[ext]
     if magic:
         head = upload.read(8)
         upload.seek(0)
         if not head.startswith(magic):
-            raise forms.ValidationError("文件内容与扩展名不符。")
+            raise forms.ValidationError(_("文件内容与扩展名不符。"))
     return upload
 
 
@@ -101,9 +101,9 @@ class RegisterForm(ScopedChoicesMixin, StyledForm):
         data["customer"], data["unit"] = self.candidates.get(key, (None, None)) if key else (None, None)
         if not data["customer"]:
             if not data.get("complainant_name") or not data.get("complainant_phone"):
-                raise forms.ValidationError("请选择查到的业主，或填写投诉人姓名和联系电话。")
+                raise forms.ValidationError(_("请选择查到的业主，或填写投诉人姓名和联系电话。"))
             if not data.get("project"):
-                self.add_error("project", "未选择业主时请选择项目。")
+                self.add_error("project", _("未选择业主时请选择项目。"))
         return data
 
 
@@ -188,7 +188,7 @@ class VerifyForm(StyledForm):
 class ReturnVisitForm(StyledForm):
     handled = forms.BooleanField(label=_("问题已处理"), required=False)
     satisfaction = forms.TypedChoiceField(label=_("满意度"), coerce=int, choices=[
-        (5, "5 非常满意"), (4, "4 满意"), (3, "3 一般"), (2, "2 不满意"), (1, "1 非常不满意")])
+        (5, _("5 非常满意")), (4, _("4 满意")), (3, _("3 一般")), (2, _("2 不满意")), (1, _("1 非常不满意"))])
     more_needs = _text(_("其他需求"), required=False, rows=2)
 
 

@@ -4,6 +4,7 @@ from collections import namedtuple
 from operator import attrgetter
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crm.exports import Column, Register, choice_display, register
 from crm.sql import ids_in
@@ -13,9 +14,9 @@ from . import sla
 from .models import Complaint, SlaClock
 from .selectors import register_list, report_data
 
-CLOCK_COLUMNS = [(sla.TRANSFER, "转交"), (sla.MINOR, "轻微处置"), (sla.IMPORTANT, "重要处置"),
-                 (sla.MAJOR_ANSWER, "重大答复"), (sla.MAJOR_RESOLVE, "重大解决"), (sla.NEED_REPLY, "需求答复"),
-                 (sla.FEEDBACK, "当日反馈"), (sla.RETURN_VISIT, "回访")]
+CLOCK_COLUMNS = [(sla.TRANSFER, _("转交")), (sla.MINOR, _("轻微处置")), (sla.IMPORTANT, _("重要处置")),
+                 (sla.MAJOR_ANSWER, _("重大答复")), (sla.MAJOR_RESOLVE, _("重大解决")), (sla.NEED_REPLY, _("需求答复")),
+                 (sla.FEEDBACK, _("当日反馈")), (sla.RETURN_VISIT, _("回访"))]
 
 
 EXPORT_CHUNK = 2000
@@ -57,7 +58,7 @@ def _case_rows(chunk):
         pk, first, last, username, unit, building = (values[0], values[_FIRST], values[_LAST], values[_USERNAME],
                                                      values[_UNIT], values[_BUILDING])
         own, cells = clocks[pk], []
-        for code, _ in CLOCK_COLUMNS:
+        for code, _label in CLOCK_COLUMNS:
             cells += own.get(code, _NO_CLOCK)[:3]
         step = steps[pk]
         rows.append(CaseRow._make((
@@ -130,7 +131,7 @@ def _mask(phone):
 @register
 class ComplaintRegister(Register):
     code = "complaints"
-    title = "客户投诉登记表"
+    title = _("客户投诉登记表")
     permission = "complaints.view_complaint"
 
     def queryset(self, user, params):
@@ -152,53 +153,53 @@ class ComplaintRegister(Register):
         full_phone = user.has_perm("owners.view_identity") or has_role(user, "admin", "front_desk")
         field = attrgetter
         cols = [
-            Column("编号", field("number"), 18),
-            Column("类型", choice_display(Complaint, "kind"), 8),
-            Column("渠道", choice_display(Complaint, "channel"), 8),
-            Column("类别", choice_display(Complaint, "category"), 10),
-            Column("受理时间", field("received_at"), 17),
-            Column("首问责任人", field("responder"), 10),
-            Column("投诉人", field("complainant_name"), 10),
-            Column("联系电话", field("complainant_phone") if full_phone else (lambda c: _mask(c.complainant_phone)), 14),
-            Column("项目", field("project__name"), 14),
-            Column("房号", field("unit_label"), 10),
-            Column("转交物业", field("forwarded_by_company__name"), 12),
-            Column("摘要", field("title"), 30),
+            Column(_("编号"), field("number"), 18),
+            Column(_("类型"), choice_display(Complaint, "kind"), 8),
+            Column(_("渠道"), choice_display(Complaint, "channel"), 8),
+            Column(_("类别"), choice_display(Complaint, "category"), 10),
+            Column(_("受理时间"), field("received_at"), 17),
+            Column(_("首问责任人"), field("responder"), 10),
+            Column(_("投诉人"), field("complainant_name"), 10),
+            Column(_("联系电话"), field("complainant_phone") if full_phone else (lambda c: _mask(c.complainant_phone)), 14),
+            Column(_("项目"), field("project__name"), 14),
+            Column(_("房号"), field("unit_label"), 10),
+            Column(_("转交物业"), field("forwarded_by_company__name"), 12),
+            Column(_("摘要"), field("title"), 30),
             # The 客户投诉登记表's own rows, in the order of the printed form and the seed's steps
             # (受理登记 → 界定性质 → 调查与分析 → 处置方案及审批 → 磋商 → 处置 → 反馈 → 纠正和预防措施 → 回访).
-            Column("内容", field("description"), 40),
-            Column("性质", _nature, 12),
-            Column("严重程度", choice_display(Complaint, "severity"), 8),
-            Column("升级原因", field("major_reason"), 20),
-            Column("状态", choice_display(Complaint, "state"), 10),
-            Column("原因分析", field("cause"), 24),
-            Column("责任认定", field("responsibility"), 20),
-            Column("处置方案", field("plan"), 40),
-            Column("方案审批", field("approval"), 24),
-            Column("磋商记录", field("rounds"), 30),
-            Column("处置结果", field("execution_result"), 24),
-            Column("处置时间", field("disposed_at"), 17),
-            Column("反馈", field("feedback_text"), 30),
-            Column("业主意见", field("owner_opinion"), 24),
-            Column("纠正和预防措施", field("corrections"), 40),
-            Column("回访状态", choice_display(Complaint, "visit_state"), 8),
-            Column("回访记录", field("visits"), 30),
-            Column("满意度", field("satisfaction"), 6),
+            Column(_("内容"), field("description"), 40),
+            Column(_("性质"), _nature, 12),
+            Column(_("严重程度"), choice_display(Complaint, "severity"), 8),
+            Column(_("升级原因"), field("major_reason"), 20),
+            Column(_("状态"), choice_display(Complaint, "state"), 10),
+            Column(_("原因分析"), field("cause"), 24),
+            Column(_("责任认定"), field("responsibility"), 20),
+            Column(_("处置方案"), field("plan"), 40),
+            Column(_("方案审批"), field("approval"), 24),
+            Column(_("磋商记录"), field("rounds"), 30),
+            Column(_("处置结果"), field("execution_result"), 24),
+            Column(_("处置时间"), field("disposed_at"), 17),
+            Column(_("反馈"), field("feedback_text"), 30),
+            Column(_("业主意见"), field("owner_opinion"), 24),
+            Column(_("纠正和预防措施"), field("corrections"), 40),
+            Column(_("回访状态"), choice_display(Complaint, "visit_state"), 8),
+            Column(_("回访记录"), field("visits"), 30),
+            Column(_("满意度"), field("satisfaction"), 6),
             # 客户需求、建议受理表: the promised time and the answer of a need or suggestion.
-            Column("承诺答复时间", field("promised_by"), 17),
-            Column("答复内容", field("reply_text"), 30),
+            Column(_("承诺答复时间"), field("promised_by"), 17),
+            Column(_("答复内容"), field("reply_text"), 30),
         ]
         for code, label in CLOCK_COLUMNS:
             cols += [Column(f"{label}时限", field(f"{code}_deadline"), 17),
                      Column(f"{label}实际", field(f"{code}_met_at"), 17),
                      Column(f"{label}结果", field(f"{code}_result"), 8)]
-        cols.append(Column("按预估日历", field("estimated_clocks"), 16))
+        cols.append(Column(_("按预估日历"), field("estimated_clocks"), 16))
         return cols
 
 @register
 class WeeklyReportRegister(Register):
     code = "complaints-weekly"
-    title = "投诉周报"
+    title = _("投诉周报")
     permission = "complaints.view_report"
 
     def _data(self, user, params):
@@ -217,21 +218,21 @@ class WeeklyReportRegister(Register):
 
     def rows(self, user, params):
         data = self._data(user, params)
-        yield ("期间", f"{data['start']} ～ {data['end']}", "")
-        yield ("案件总数", data["total"], "")
-        for key, label in (("by_kind", "类型"), ("by_severity", "严重程度"), ("by_category", "类别"),
-                           ("by_project", "项目"), ("by_department", "部门")):
+        yield (_("期间"), f"{data['start']} ～ {data['end']}", "")
+        yield (_("案件总数"), data["total"], "")
+        for key, label in (("by_kind", _("类型")), ("by_severity", _("严重程度")), ("by_category", _("类别")),
+                           ("by_project", _("项目")), ("by_department", _("部门"))):
             for r in data[key]:
                 yield (f"按{label}", r["name"], r["value"])
         for r in data["on_time"]:
-            yield ("按时率", r["name"], f"{r['rate']}%" if r["rate"] is not None else "—")
+            yield (_("按时率"), r["name"], f"{r['rate']}%" if r["rate"] is not None else "—")
         for r in data.get("on_time_by_department", []):
-            yield ("部门按时率", r["name"], f"{r['rate']}%（{r['on_time']}/{r['done']}）")
+            yield (_("部门按时率"), r["name"], f"{r['rate']}%（{r['on_time']}/{r['done']}）")
         rv = data["return_visit"]
-        yield ("回访率(目标100%)", f"{rv['visited']}/{rv['disposed']}", f"{rv['rate']}%" if rv["rate"] is not None else "—")
-        yield ("平均满意度", data["satisfaction"] or "—", "")
+        yield (_("回访率(目标100%)"), f"{rv['visited']}/{rv['disposed']}", f"{rv['rate']}%" if rv["rate"] is not None else "—")
+        yield (_("平均满意度"), data["satisfaction"] or "—", "")
         for r in data["repeat"]:
-            yield ("重复投诉", r["phone"], r["count"])
+            yield (_("重复投诉"), r["phone"], r["count"])
 
     def columns(self, user):
-        return [Column("项目", lambda r: r[0], 16), Column("名称", lambda r: r[1], 24), Column("数值", lambda r: r[2], 12)]
+        return [Column(_("项目"), lambda r: r[0], 16), Column(_("名称"), lambda r: r[1], 24), Column(_("数值"), lambda r: r[2], 12)]

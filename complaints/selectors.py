@@ -13,6 +13,7 @@ from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Prefe
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import approvals_for
 from crm.history import TIMELINE_PARAM, newest_first
@@ -24,11 +25,11 @@ from .filters import ComplaintFilter
 from .models import LONG_KINDS, ClockState, Complaint, SlaClock
 
 QUEUES = {
-    "classify": "待界定",
-    "approve": "待审批",
-    "due": "即将到期",
-    "breached": "已超时",
-    "visits": "待回访",
+    "classify": _("待界定"),
+    "approve": _("待审批"),
+    "due": _("即将到期"),
+    "breached": _("已超时"),
+    "visits": _("待回访"),
 }
 
 
@@ -365,7 +366,7 @@ def _repeat_complainants(cases, limit: int = 20) -> list[dict]:
     keys = owner_keys(Contact(*row) for row in rows)
     counts = Counter(keys)
     shown = {}
-    for key, (_, phone, _) in zip(keys, rows):
+    for key, (_first, phone, _last) in zip(keys, rows):
         shown.setdefault(key, phone_key(phone))
     # A bare name (a forum's "座谈会业主") does not identify a repeat complainant.
     return [{"phone": _masked(shown[key]), "count": n} for key, n in counts.most_common()
@@ -387,7 +388,7 @@ def _on_time_by_department(cases) -> list[dict]:
     rows = (
         SlaClock.objects.filter(complaint__in=cases)
         .annotate(dept=Coalesce("complaint__department__name", "complaint__handler__profile__department__name",
-                                Value("未指定部门")))
+                                Value(str(_("未指定部门")))))
         .values("dept").annotate(done=Count("pk", filter=Q(state__in=[ClockState.MET, ClockState.LATE])),
                                  on_time=Count("pk", filter=Q(state=ClockState.MET)))
         .order_by("dept")

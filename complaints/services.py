@@ -11,6 +11,8 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import APPROVE, SUBMIT, approval_decide, approval_submit
 from crm.notifications import notify, notify_role
@@ -113,7 +115,8 @@ def complaint_transfer(*, complaint, user, department=None, handler=None, note: 
     clocks_stop([complaint.pk], [sla.TRANSFER], at=now)
     refresh_next_deadline([complaint.pk])
     if handler:
-        notify(recipients=[handler], title=f"新转交的案件：{complaint.number}", body=complaint.title,
+        notify(recipients=[handler], title=format_lazy(_("新转交的案件：{number}"), number=complaint.number),
+               body=complaint.title,
                url=case_url(complaint), target=complaint, dedupe_key=f"complaint:{complaint.pk}:handler:{handler.pk}")
     return complaint
 
@@ -380,7 +383,7 @@ def report_build(*, period: str, start: dt.date, end: dt.date) -> ComplaintRepor
     from .selectors import report_data
 
     data = report_data(start=start, end=end)
-    report, _ = ComplaintReport.objects.update_or_create(period=period, start=start,
+    report, _created = ComplaintReport.objects.update_or_create(period=period, start=start,
                                                          defaults={"end": end, "data": data})
     name = "日报" if period == "daily" else "周报"
     notify_role(Role.MANAGER, title=f"投诉{name}（{start}～{end}）：共{data['total']}件",

@@ -22,6 +22,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from crm.models import ApprovalRequest, ApprovalRule
 from crm.notifications import notify, notify_role
@@ -88,7 +90,7 @@ def step_of(target) -> ApprovalStep | None:
 def ensure_default_rules() -> int:
     created = 0
     for subject, level, role, description in DEFAULT_RULES:
-        _, was_created = ApprovalRule.objects.get_or_create(
+        _rule, was_created = ApprovalRule.objects.get_or_create(
             subject=subject, level=level, defaults={"approver_role": role, "description": description}
         )
         created += was_created
@@ -200,7 +202,8 @@ def approval_submit(*, target, title: str, content: str, submitted_by, subject: 
         raise ValidationError("该事项已有待审批的版本，请等待审批结果。") from exc
     if step is not None:
         step.after(target, request, SUBMIT, user=submitted_by)
-    notify_role(role, title=f"待审批：{title}（第{request.version}版）", url=url, target=target,
+    notify_role(role, title=format_lazy(_("待审批：{title}（第{version}版）"), title=title, version=request.version),
+                url=url, target=target,
                 dedupe_key=f"approval:{request.pk}:submitted")
     return request
 
@@ -238,7 +241,7 @@ def approval_decide(*, user, approve: bool, comment: str = "", url: str = "", re
     request.save(update_fields=["status"])  # one history entry for the decision
     if step is not None:
         step.after(target, request, event, user=user)
-    verdict = "已批准" if approve else "被驳回"
-    notify(recipients=[request.submitted_by], title=f"{request.title}（第{request.version}版）{verdict}",
+    verdict = _("{title}（第{version}版）已批准") if approve else _("{title}（第{version}版）被驳回")
+    notify(recipients=[request.submitted_by], title=format_lazy(verdict, title=request.title, version=request.version),
            body=comment, url=url, target=target, dedupe_key=f"approval:{request.pk}:decided")
     return request

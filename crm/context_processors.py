@@ -1,3 +1,5 @@
+from django.utils import translation
+
 from crm.navigation import nav_for
 from crm.notifications import unread_count
 from crm.scopes import user_role
@@ -16,4 +18,6 @@ def navigation(request):
         "unread_notifications": getattr(user, "crm_unread", None) if hasattr(user, "crm_unread") else unread_count(user),
         "user_role": role,
         "user_role_label": Role(role).label if role in Role.values else "",
+        # English labels are longer: the bar folds into its menu button below 1400px (static/crm/app.css).
+        "nav_expand": "xxl" if translation.get_language() == "en" else "lg",
     }

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from crm.models import ApprovalRequest, ExportJob
 from crm.scopes import user_role
@@ -42,8 +43,11 @@ def cards_for(user) -> list[Card]:
     other user's cards: with fifty people at work, no card would stay cached.)
     """
     from django.core.cache import cache
+    from django.utils import translation
 
-    key = f"crm:dashboard:{cache.get_or_set(_version_key(user.pk), 1, None)}:{user.pk}:{user_role(user)}"
+    # The language is part of the key: a card's note is text already put in the page's language.
+    key = (f"crm:dashboard:{cache.get_or_set(_version_key(user.pk), 1, None)}:{user.pk}:{user_role(user)}"
+           f":{translation.get_language()}")
     cards = cache.get(key)
     if cards is None:
         cards = []
@@ -98,8 +102,8 @@ def core_cards(user):
     )
     count = waiting.count()
     if count or role in ("manager", "cs_supervisor"):
-        cards.append(Card("待我审批", count, reverse("crm:approval_queue"), "warning" if count else "primary"))
+        cards.append(Card(_("待我审批"), count, reverse("crm:approval_queue"), "warning" if count else "primary"))
     running = ExportJob.objects.filter(user=user, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]).count()
     if running:
-        cards.append(Card("正在导出", running, reverse("crm:export_list")))
+        cards.append(Card(_("正在导出"), running, reverse("crm:export_list")))
     return cards

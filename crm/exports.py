@@ -27,9 +27,11 @@ import xlsxwriter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from crm.calendar import elapsed_cutoff_at
+from crm.languages import user_language
 from crm.models import ExportJob
 from crm.rules import rule_int
 from crm.scratch import scratch_dir, scratch_workspace
@@ -44,6 +46,10 @@ class Column:
     header: str
     value: Callable  # row -> cell value
     width: int = 14
+
+    def __post_init__(self):
+        # A header marked for translation is read here, in the language of whoever exports.
+        object.__setattr__(self, "header", str(self.header))
 
 
 def choice_display(model, field_name: str) -> Callable:
@@ -121,7 +127,7 @@ def _cell(value):
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dt.datetime):
@@ -270,7 +276,7 @@ def export_to_memory(reg: Register, user, params: dict) -> io.BytesIO:
     no copy of the owners' data outlives the request, whether or not the download completes."""
     with scratch_workspace() as folder:
         target = Path(folder) / "export.xlsx"
-        write_xlsx(target, reg.title, reg.columns(user), reg.rows(user, params), tmpdir=folder)
+        write_xlsx(target, str(reg.title), reg.columns(user), reg.rows(user, params), tmpdir=folder)
         return io.BytesIO(target.read_bytes())
 
 
@@ -306,9 +312,11 @@ def export_run(*, job_id: int) -> None:
     try:
         total = reg.count(job.user, job.params)
         ExportJob.objects.filter(pk=job_id).update(total=total)
-        with scratch_workspace() as work:
+        # No request here: the headers, labels and sheet name speak the language the user keeps
+        # on their profile (a small export, written during the request, speaks the page's).
+        with scratch_workspace() as work, translation.override(user_language(job.user)):
             written = write_xlsx(
-                folder / file_name, reg.title, reg.columns(job.user), reg.rows(job.user, job.params),
+                folder / file_name, str(reg.title), reg.columns(job.user), reg.rows(job.user, job.params),
                 progress=lambda n: ExportJob.objects.filter(pk=job_id).update(done=n), tmpdir=work,
             )
         ExportJob.objects.filter(pk=job_id).update(

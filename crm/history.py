@@ -3,7 +3,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
-
+from django.utils.translation import gettext as _
 
 HISTORY_PARAM = "hmore"  # the query parameter of the history's "older" link, on every page
 TIMELINE_PARAM = "tmore"  # the same for a record's timeline
@@ -86,7 +86,7 @@ def history_rows(obj, cursor=None, per_page: int = 20):
                                     "new": _shown(field, new, record)})
         rows.append({
             "record": record,
-            "kind": {"+": "创建", "~": "修改", "-": "删除"}.get(record.history_type, record.history_type),
+            "kind": {"+": _("创建"), "~": _("修改"), "-": _("删除")}.get(record.history_type, record.history_type),
             "changes": changes,
         })
     return rows, found
@@ -112,5 +112,5 @@ def _shown(field, value, record=None):
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     return value

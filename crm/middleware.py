@@ -62,8 +62,9 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
 
 
 class ChineseFirstLocaleMiddleware:
-    """Chinese unless the user chose English with the switch (a cookie); the browser's
-    Accept-Language is ignored, because office PCs often run English Windows."""
+    """Chinese unless the user chose English with the switch (remembered on their profile and
+    applied at login, and kept in a cookie for the login page); the browser's Accept-Language is
+    ignored, because office PCs often run English Windows."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -71,10 +72,21 @@ class ChineseFirstLocaleMiddleware:
     def __call__(self, request):
         from django.utils import translation
 
+        from crm.languages import SESSION_KEY, valid
+
+        # A signed-in user's own choice (their profile, put in the session at login) comes first:
+        # the cookie may have been left on this computer by someone else.
+        session = getattr(request, "session", None)
+        remembered = session.get(SESSION_KEY) if session is not None else None
         choice = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = choice if choice in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        language = next((c for c in (remembered, choice) if valid(c)), settings.LANGUAGE_CODE)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        if valid(remembered) and remembered != choice and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+            # The login page after sign-out speaks the user's language too.
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, remembered, max_age=settings.LANGUAGE_COOKIE_AGE,
+                                path=settings.LANGUAGE_COOKIE_PATH, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY)
         return response

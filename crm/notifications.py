@@ -22,8 +22,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
+from crm.languages import users_languages
 from crm.models import Notification, WebhookEndpoint
 from crm.roles import OUTSIDE_ROLES, Role
 from crm.scopes import admin_users, openable_ids, record_scope, role_users, user_role
@@ -48,9 +50,24 @@ def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "",
     the event once, however often it is raised. Returns how many notifications are new.
     """
     users = {u.pk: u for u in recipients if u is not None}
-    notes = [Notification(recipient_id=pk, title=title[:200], body=body, url=url[:300], level=level,
-                          dedupe_key=dedupe_key) for pk in users]
+    notes = in_languages([Notification(recipient_id=pk, title=title, body=body, url=url[:300], level=level,
+                                       dedupe_key=dedupe_key) for pk in users])
     return _store(route(notes, [target] * len(notes), users=users))
+
+
+def in_languages(notes: list[Notification]) -> list[Notification]:
+    """Each notice in its recipient's language: a title or body marked for translation (a lazy
+    string, e.g. ``format_lazy(gettext_lazy("新转交的案件：{number}"), number=…)``) is rendered for
+    each recipient under the language kept on their profile (crm/languages.py), one query for
+    all. Plain text is stored as given."""
+    lazy = [n for n in notes if isinstance(n.title, Promise) or isinstance(n.body, Promise)]
+    languages = users_languages(n.recipient_id for n in lazy) if lazy else {}
+    for note in lazy:
+        with translation.override(languages.get(note.recipient_id, settings.LANGUAGE_CODE)):
+            note.title, note.body = str(note.title), str(note.body)
+    for note in notes:
+        note.title = note.title[:200]
+    return notes
 
 
 def notify_many(notifications: list[Notification], batch: int = 2000, *, targets: list | None = None) -> int:
@@ -62,6 +79,7 @@ def notify_many(notifications: list[Notification], batch: int = 2000, *, targets
     if len(targets) != len(notifications):
         raise ValueError("one target per notification")
     created = 0
+    in_languages(notifications)
     for start in range(0, len(notifications), batch):
         created += _store(route(notifications[start:start + batch], targets[start:start + batch]),
                           schedule=False)

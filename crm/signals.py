@@ -7,7 +7,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from crm import calendar, permcache, rules
+from crm import calendar, languages, permcache, rules
 from crm.models import CalendarOverride, CalendarYear, Rule, WorkingHours
 
 security = logging.getLogger("crm.security")
@@ -48,3 +48,4 @@ def _logged_in(user, request=None, **kwargs):
         from crm.middleware import SessionLimitsMiddleware
 
         SessionLimitsMiddleware.start(request.session)
+        languages.apply_at_login(request, user)

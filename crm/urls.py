@@ -2,20 +2,19 @@ import importlib.util
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.utils.translation import gettext_lazy as _
 
 from crm import views
 
-admin.site.site_header = "客户事务部管理系统"
-admin.site.site_title = "客户事务部管理系统"
-admin.site.index_title = "系统管理"
+admin.site.site_header = _("客户事务部管理系统")
+admin.site.site_title = _("客户事务部管理系统")
+admin.site.index_title = _("系统管理")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", views.language_switch, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -107,8 +107,9 @@ def export_detail(request, pk):
 
 
 def export_download(request, pk):
-    from django.conf import settings
     from pathlib import Path
+
+    from django.conf import settings
 
     job = get_object_or_404(ExportJob, pk=pk, user=request.user, status=ExportJob.Status.DONE)
     path = Path(settings.EXPORT_ROOT) / job.file_name
@@ -184,3 +185,19 @@ def refuse_unless(check, *args, **kwargs) -> None:
         check(*args, **kwargs)
     except ValidationError as exc:
         raise PermissionDenied("；".join(exc.messages)) from exc
+
+
+@login_not_required
+def language_switch(request):
+    """Django's set_language (the cookie, the redirect back), and for a signed-in user the choice
+    kept on their profile and in their session (crm/languages.py)."""
+    from django.views.i18n import set_language
+
+    from crm import languages
+
+    response = set_language(request)
+    language = request.POST.get("language") if request.method == "POST" else None
+    if languages.valid(language) and request.user.is_authenticated:
+        languages.language_remember(user=request.user, language=language)
+        request.session[languages.SESSION_KEY] = language
+    return response

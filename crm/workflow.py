@@ -35,9 +35,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm.scopes import user_role
 
@@ -188,7 +189,10 @@ class Workflow:
         obj.refresh_from_db()
         # The update above wrote no history; this save writes exactly one entry for the change.
         obj._history_user = user
-        obj._change_reason = transition.label
+        # Recorded in the office's language (the msgid), whoever acts; the history shows it
+        # translated into the reader's language (includes/history.html).
+        with translation.override(settings.LANGUAGE_CODE):
+            obj._change_reason = str(transition.label)
         obj.save(update_fields=[field_name, *updates.keys()])
         return obj
 

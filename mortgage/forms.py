@@ -46,11 +46,11 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = AgentCompany.objects.filter(active=True)
-        self.fields["agent"].empty_label = "请选择代办公司"
-        self.fields["project"].empty_label = "请选择项目"
+        self.fields["agent"].empty_label = _("请选择代办公司")
+        self.fields["project"].empty_label = _("请选择项目")
         if projects is not None:
             self.fields["project"].queryset = projects
-        self.fields["signed_on"].validators.append(not_in_future("签订日期"))
+        self.fields["signed_on"].validators.append(not_in_future(_("签订日期")))
         _style(self)
 
 
@@ -59,7 +59,7 @@ class LoanForm(ScopedChoicesMixin, forms.ModelForm):
 
     ownership = forms.ModelChoiceField(label=_("房号 / 业主"), queryset=None,
                                        widget=forms.Select(attrs={"class": "form-select"}),
-                                       error_messages={"required": "请选择房号和业主。"})
+                                       error_messages={"required": _("请选择房号和业主。")})
 
     class Meta:
         model = MortgageLoan
@@ -76,21 +76,21 @@ class LoanForm(ScopedChoicesMixin, forms.ModelForm):
             .order_by("unit__project__name", "unit__building__name", "unit__number", "customer__name"))
         self.fields["ownership"].label_from_instance = (
             lambda o: f"{o.unit.project.name} {o.unit} · {o.customer.name}（{o.get_kind_display()}）")
-        self.fields["ownership"].empty_label = "请选择房号 / 业主"
+        self.fields["ownership"].empty_label = _("请选择房号 / 业主")
         self.order_fields(["ownership", "loan_number", "bank", "amount", "term_months", "start_date"])
-        self.fields["start_date"].validators.append(not_in_future("放款日期"))
+        self.fields["start_date"].validators.append(not_in_future(_("放款日期")))
         _style(self)
 
     def clean_amount(self):
         value = self.cleaned_data["amount"]
         if value is not None and value <= 0:
-            raise forms.ValidationError("贷款金额须大于 0。")
+            raise forms.ValidationError(_("贷款金额须大于 0。"))
         return value
 
     def clean_term_months(self):
         value = self.cleaned_data["term_months"]
         if value is not None and value <= 0:
-            raise forms.ValidationError("贷款期限须大于 0 个月。")
+            raise forms.ValidationError(_("贷款期限须大于 0 个月。"))
         return value
 
 
@@ -110,8 +110,8 @@ class CertificateBulkForm(ScopedChoicesMixin, forms.Form):
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
-        self.fields["project"].empty_label = "请选择项目"
-        self.fields["agreement"].empty_label = "暂不指定（无约定时限）"
+        self.fields["project"].empty_label = _("请选择项目")
+        self.fields["agreement"].empty_label = _("暂不指定（无约定时限）")
         self.fields["agreement"].queryset = AgencyAgreement.objects.filter(
             project__in=projects, status=AgencyAgreement.Status.ACTIVE).select_related("agent", "project")
 
@@ -119,7 +119,7 @@ class CertificateBulkForm(ScopedChoicesMixin, forms.Form):
         data = super().clean()
         agreement, project = data.get("agreement"), data.get("project")
         if agreement and project and agreement.project_id != project.pk:
-            self.add_error("agreement", "所选协议不属于该项目。")
+            self.add_error("agreement", _("所选协议不属于该项目。"))
         return data
 
 
@@ -152,7 +152,7 @@ class ReminderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["method"].choices = [("", "请选择催缴方式"), *CollectionReminder.Method.choices]
+        self.fields["method"].choices = [("", _("请选择催缴方式")), *CollectionReminder.Method.choices]
         _style(self)
 
 
@@ -169,7 +169,7 @@ class HandoverForm(ScopedChoicesMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = role_users(Role.LEGAL)
-        self.fields["assignee"].empty_label = "请选择承办法务"
+        self.fields["assignee"].empty_label = _("请选择承办法务")
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
 
     def clean(self):
@@ -179,9 +179,9 @@ class HandoverForm(ScopedChoicesMixin, forms.Form):
         for name in ("contract_file", "statement_file"):
             f = data.get(name)
             if f and f.size > settings.UPLOAD_MAX_BYTES:
-                self.add_error(name, "文件过大。")
+                self.add_error(name, _("文件过大。"))
             elif f and (not f.name.lower().endswith((".pdf", ".jpg", ".jpeg", ".png")) or not _sniff_ok(f)):
-                self.add_error(name, "只接受 PDF 或图片（jpg、png）。")
+                self.add_error(name, _("只接受 PDF 或图片（jpg、png）。"))
         return data
 
 

@@ -180,13 +180,13 @@ STAGE_DAYS_FIELD = {
 # page offers only the steps it allows (crm.workflow returns the reason as the refusal).
 def _with_loan(case, user) -> str | None:
     if case.loan_id is None:
-        return "该业主没有按揭贷款，无需办理抵押登记或撤销担保，请直接办结。"
+        return _("该业主没有按揭贷款，无需办理抵押登记或撤销担保，请直接办结。")
     return None
 
 
 def _without_loan(case, user) -> str | None:
     if case.loan_id is not None:
-        return "该业主有按揭贷款，出证后须办理抵押登记并撤销开发商担保。"
+        return _("该业主有按揭贷款，出证后须办理抵押登记并撤销开发商担保。")
     return None
 
 
@@ -415,7 +415,7 @@ LITIGATION_OPEN = ("handed_over", "filed", "hearing", "judgment", "enforcement")
 def _assignee(case, user) -> None:
     """A lawsuit is run by the legal user it was handed to (an administrator may step in)."""
     if not user.is_superuser and case.assignee_id != user.pk:
-        raise PermissionDenied("该案件未移交给您。")
+        raise PermissionDenied(_("该案件未移交给您。"))
 
 
 LITIGATION_WORKFLOW = Workflow("stage", permission="mortgage.change_litigationcase", transitions=[

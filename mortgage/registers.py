@@ -1,5 +1,6 @@
 """Excel registers: title certificates and overdue mortgages (same filters and scope as the lists)."""
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from crm.exports import Column, Register, register
 from mortgage.models import CertificateChase, CollectionReminder
@@ -50,7 +51,7 @@ def _litigation_stage(record):
 @register
 class CertificateRegister(Register):
     code = "mortgage-certificates"
-    title = "产权证办理登记簿"
+    title = _("产权证办理登记簿")
     permission = "mortgage.view_titlecertificatecase"
 
     def queryset(self, user, params):
@@ -59,23 +60,23 @@ class CertificateRegister(Register):
 
     def columns(self, user):
         return [
-            Column("项目", lambda c: c.project.name, 14),
-            Column("房号", lambda c: c.unit.number, 10),
-            Column("业主", lambda c: c.customer.name, 10),
-            Column("代办公司", lambda c: c.agreement.agent.name if c.agreement else "", 18),
-            Column("办理阶段", lambda c: c.get_stage_display(), 14),
-            Column("材料收齐", lambda c: c.collected_on, 12),
-            Column("提交代办", lambda c: c.submitted_on, 12),
-            Column("递件", lambda c: c.filed_on, 12),
-            Column("产权证号", lambda c: c.certificate_number, 18),
-            Column("出证日期", lambda c: c.certificate_date, 12),
-            Column("抵押登记", lambda c: c.mortgage_registered_on, 12),
-            Column("申请撤销担保", lambda c: c.release_requested_on, 12),
-            Column("撤销担保", lambda c: c.released_on, 12),
-            Column("约定完成日期", lambda c: c.due_date, 12),
-            Column("是否超期", lambda c: bool(c.due_date and not c.is_finished and c.due_date < _today()), 8),
-            Column("督促次数", lambda c: len(c.chases.all()), 8),
-            Column("最近督促", _latest_chase, 40),
+            Column(_("项目"), lambda c: c.project.name, 14),
+            Column(_("房号"), lambda c: c.unit.number, 10),
+            Column(_("业主"), lambda c: c.customer.name, 10),
+            Column(_("代办公司"), lambda c: c.agreement.agent.name if c.agreement else "", 18),
+            Column(_("办理阶段"), lambda c: c.get_stage_display(), 14),
+            Column(_("材料收齐"), lambda c: c.collected_on, 12),
+            Column(_("提交代办"), lambda c: c.submitted_on, 12),
+            Column(_("递件"), lambda c: c.filed_on, 12),
+            Column(_("产权证号"), lambda c: c.certificate_number, 18),
+            Column(_("出证日期"), lambda c: c.certificate_date, 12),
+            Column(_("抵押登记"), lambda c: c.mortgage_registered_on, 12),
+            Column(_("申请撤销担保"), lambda c: c.release_requested_on, 12),
+            Column(_("撤销担保"), lambda c: c.released_on, 12),
+            Column(_("约定完成日期"), lambda c: c.due_date, 12),
+            Column(_("是否超期"), lambda c: bool(c.due_date and not c.is_finished and c.due_date < _today()), 8),
+            Column(_("督促次数"), lambda c: len(c.chases.all()), 8),
+            Column(_("最近督促"), _latest_chase, 40),
         ]
 
 
@@ -88,7 +89,7 @@ def _today():
 @register
 class OverdueRegister(Register):
     code = "mortgage-overdue"
-    title = "按揭逾期登记簿"
+    title = _("按揭逾期登记簿")
     permission = "mortgage.view_overduerecord"
 
     def queryset(self, user, params):
@@ -97,29 +98,29 @@ class OverdueRegister(Register):
 
     def columns(self, user):
         return [
-            Column("项目", lambda r: r.project.name, 14),
-            Column("房号", lambda r: r.loan.unit.number, 10),
-            Column("业主", lambda r: r.customer.name, 10),
-            Column("贷款编号", lambda r: r.loan.loan_number, 16),
-            Column("银行", lambda r: r.loan.bank, 12),
-            Column("逾期金额(元)", lambda r: r.amount, 12),
-            Column("逾期起始日", lambda r: r.overdue_since, 12),
-            Column("逾期期数", lambda r: r.periods, 8),
-            Column("银行建议诉讼", lambda r: r.bank_recommends, 8),
-            Column("状态", lambda r: r.get_status_display(), 8),
-            Column("须诉讼", lambda r: r.litigation_required, 8),
-            Column("诉讼理由", lambda r: r.litigation_reason_display, 30),
-            Column("诉讼阶段", _litigation_stage, 10),
-            Column("催缴次数", lambda r: len(r.reminders.all()), 8),
-            Column("最近催缴及承诺", _latest_reminder, 40),
-            Column("最近报表日期", lambda r: r.last_report_date, 12),
+            Column(_("项目"), lambda r: r.project.name, 14),
+            Column(_("房号"), lambda r: r.loan.unit.number, 10),
+            Column(_("业主"), lambda r: r.customer.name, 10),
+            Column(_("贷款编号"), lambda r: r.loan.loan_number, 16),
+            Column(_("银行"), lambda r: r.loan.bank, 12),
+            Column(_("逾期金额(元)"), lambda r: r.amount, 12),
+            Column(_("逾期起始日"), lambda r: r.overdue_since, 12),
+            Column(_("逾期期数"), lambda r: r.periods, 8),
+            Column(_("银行建议诉讼"), lambda r: r.bank_recommends, 8),
+            Column(_("状态"), lambda r: r.get_status_display(), 8),
+            Column(_("须诉讼"), lambda r: r.litigation_required, 8),
+            Column(_("诉讼理由"), lambda r: r.litigation_reason_display, 30),
+            Column(_("诉讼阶段"), _litigation_stage, 10),
+            Column(_("催缴次数"), lambda r: len(r.reminders.all()), 8),
+            Column(_("最近催缴及承诺"), _latest_reminder, 40),
+            Column(_("最近报表日期"), lambda r: r.last_report_date, 12),
         ]
 
 
 @register
 class LoanRegister(Register):
     code = "mortgage-loans"
-    title = "按揭贷款登记簿"
+    title = _("按揭贷款登记簿")
     permission = "mortgage.view_mortgageloan"
 
     def queryset(self, user, params):
@@ -127,15 +128,15 @@ class LoanRegister(Register):
 
     def columns(self, user):
         return [
-            Column("贷款编号", lambda l: l.loan_number, 16),
-            Column("项目", lambda l: l.project.name, 14),
-            Column("房号", lambda l: str(l.unit), 12),
-            Column("业主", lambda l: l.customer.name, 10),
-            Column("贷款银行", lambda l: l.bank, 14),
-            Column("贷款金额(元)", lambda l: l.amount, 14),
-            Column("贷款期限(月)", lambda l: l.term_months, 10),
-            Column("放款日期", lambda l: l.start_date, 12),
-            Column("开发商担保", lambda l: "有效" if l.guarantee_active else "已撤销", 10),
-            Column("担保撤销日期", lambda l: l.guarantee_released_on, 12),
-            Column("逾期金额(元)", lambda l: l.overdue_amount or "", 12),
+            Column(_("贷款编号"), lambda l: l.loan_number, 16),
+            Column(_("项目"), lambda l: l.project.name, 14),
+            Column(_("房号"), lambda l: str(l.unit), 12),
+            Column(_("业主"), lambda l: l.customer.name, 10),
+            Column(_("贷款银行"), lambda l: l.bank, 14),
+            Column(_("贷款金额(元)"), lambda l: l.amount, 14),
+            Column(_("贷款期限(月)"), lambda l: l.term_months, 10),
+            Column(_("放款日期"), lambda l: l.start_date, 12),
+            Column(_("开发商担保"), lambda l: "有效" if l.guarantee_active else "已撤销", 10),
+            Column(_("担保撤销日期"), lambda l: l.guarantee_released_on, 12),
+            Column(_("逾期金额(元)"), lambda l: l.overdue_amount or "", 12),
         ]

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import approvals_for
 from crm.history import history_context
@@ -99,7 +100,7 @@ def agent_create(request):
         services.agent_company_save(user=request.user, **form.cleaned_data)
         messages.success(request, "代办公司已保存。")
         return redirect("mortgage:agreement_list")
-    return _render(request, "mortgage/form.html", {"form": form, "title": "新增代办公司"})
+    return _render(request, "mortgage/form.html", {"form": form, "title": _("新增代办公司")})
 
 
 @permission_required("mortgage.change_agentcompany", raise_exception=True)
@@ -110,7 +111,7 @@ def agent_edit(request, pk):
         services.agent_company_update(company=company, user=request.user, **form.cleaned_data)
         messages.success(request, "代办公司已保存。")
         return redirect("mortgage:agreement_list")
-    return _render(request, "mortgage/form.html", {"form": form, "title": f"修改代办公司：{company.name}"})
+    return _render(request, "mortgage/form.html", {"form": form, "title": _("修改代办公司：%(name)s") % {"name": company.name}})
 
 
 @permission_required("mortgage.add_agencyagreement", raise_exception=True)
@@ -120,9 +121,9 @@ def agreement_create(request):
         data = dict(form.cleaned_data)
         agreement = services.agreement_create(user=request.user, agent=data.pop("agent"),
                                               project=data.pop("project"), scope=data.pop("scope"), **data)
-        messages.success(request, f"协议 {agreement.number} 已保存为草稿。")
+        messages.success(request, _("协议 %(number)s 已保存为草稿。") % {"number": agreement.number})
         return redirect("mortgage:agreement_detail", pk=agreement.pk)
-    return _render(request, "mortgage/form.html", {"form": form, "title": "新建代办协议"})
+    return _render(request, "mortgage/form.html", {"form": form, "title": _("新建代办协议")})
 
 
 @permission_required("mortgage.change_agencyagreement", raise_exception=True)
@@ -142,7 +143,7 @@ def agreement_edit(request, pk):
         else:
             messages.success(request, f"协议 {agreement.number} 已修改。")
         return redirect("mortgage:agreement_detail", pk=pk)
-    return _render(request, "mortgage/form.html", {"form": form, "title": f"修改代办协议 {agreement.number}"})
+    return _render(request, "mortgage/form.html", {"form": form, "title": _("修改代办协议 %(number)s") % {"number": agreement.number}})
 
 
 @permission_required("mortgage.view_agencyagreement", raise_exception=True)
@@ -206,7 +207,7 @@ def loan_create(request):
         else:
             messages.success(request, f"按揭贷款 {loan.loan_number} 已登记，开发商担保有效。")
             return redirect("mortgage:loan_list")
-    return _render(request, "mortgage/form.html", {"form": form, "title": "登记按揭贷款",
+    return _render(request, "mortgage/form.html", {"form": form, "title": _("登记按揭贷款"),
                                                   "cancel_url": "mortgage:loan_list"})
 
 

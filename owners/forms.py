@@ -131,7 +131,7 @@ class UnitDocumentForm(forms.Form):
         _bootstrap(self)
 
     def clean_scan(self):
-        return validate_upload(self.cleaned_data.get("scan"), "document", label="扫描件") or None
+        return validate_upload(self.cleaned_data.get("scan"), "document", label=_("扫描件")) or None
 
 
 class SurveyForm(forms.Form):

@@ -1,5 +1,6 @@
 """Excel registers: the customer register, the contact log and the care lists (masking by user)."""
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crm.exports import Column, Register, register
 from owners import selectors
@@ -10,7 +11,7 @@ from owners.permissions import can_see_care_list
 @register
 class CustomerRegister(Register):
     code = "owners-customers"
-    title = "客户信息登记表"
+    title = _("客户信息登记表")
     permission = "owners.view_customer"
 
     def queryset(self, user, params):
@@ -18,27 +19,27 @@ class CustomerRegister(Register):
 
     def columns(self, user):
         cols = [
-            Column("客户编码", lambda c: c.code, 12),
-            Column("姓名", lambda c: c.name, 10),
-            Column("性别", lambda c: c.get_gender_display(), 6),
-            Column("出生日期", lambda c: c.birth_date, 12),
+            Column(_("客户编码"), lambda c: c.code, 12),
+            Column(_("姓名"), lambda c: c.name, 10),
+            Column(_("性别"), lambda c: c.get_gender_display(), 6),
+            Column(_("出生日期"), lambda c: c.birth_date, 12),
         ]
         if can_see_contact(user):
             cols += [
-                Column("手机", lambda c: phone_for(user, c.phone), 14),
-                Column("其他电话", lambda c: phone_for(user, c.phone_alt), 14),
-                Column("身份证号", lambda c: id_for(user, c.id_number), 20),
-                Column("电子邮箱", lambda c: c.email, 20),
-                Column("通讯地址", lambda c: c.address, 30),
+                Column(_("手机"), lambda c: phone_for(user, c.phone), 14),
+                Column(_("其他电话"), lambda c: phone_for(user, c.phone_alt), 14),
+                Column(_("身份证号"), lambda c: id_for(user, c.id_number), 20),
+                Column(_("电子邮箱"), lambda c: c.email, 20),
+                Column(_("通讯地址"), lambda c: c.address, 30),
             ]
         cols += [
-            Column("职业", lambda c: c.occupation, 10),
-            Column("所属项目", lambda c: c.project.name, 14),
-            Column("客户阶段", lambda c: c.get_stage_display(), 10),
-            Column("客户来源", lambda c: c.get_source_display(), 10),
-            Column("线上客户", lambda c: c.online, 8),
-            Column("保密服务", lambda c: c.confidential, 8),
-            Column("建档时间", lambda c: c.created_at, 18),
+            Column(_("职业"), lambda c: c.occupation, 10),
+            Column(_("所属项目"), lambda c: c.project.name, 14),
+            Column(_("客户阶段"), lambda c: c.get_stage_display(), 10),
+            Column(_("客户来源"), lambda c: c.get_source_display(), 10),
+            Column(_("线上客户"), lambda c: c.online, 8),
+            Column(_("保密服务"), lambda c: c.confidential, 8),
+            Column(_("建档时间"), lambda c: c.created_at, 18),
         ]
         return cols
 
@@ -46,7 +47,7 @@ class CustomerRegister(Register):
 @register
 class ContactLogRegister(Register):
     code = "owners-contacts"
-    title = "来电来访记录"
+    title = _("来电来访记录")
     permission = "owners.view_contactlog"
 
     def queryset(self, user, params):
@@ -54,16 +55,16 @@ class ContactLogRegister(Register):
 
     def columns(self, user):
         return [
-            Column("编号", lambda e: e.number, 16),
-            Column("时间", lambda e: e.occurred_at, 18),
-            Column("类型", lambda e: e.get_kind_display(), 6),
-            Column("客户", lambda e: e.customer.name, 10),
-            Column("项目", lambda e: e.project.name, 12),
-            Column("来电号码", lambda e: phone_for(user, e.caller_phone), 14),
-            Column("客户需求", lambda e: e.need, 40),
-            Column("答复内容", lambda e: e.answer, 40),
-            Column("后续跟进", lambda e: e.follow_up, 20),
-            Column("接待人", lambda e: e.handled_by.get_full_name() or e.handled_by.username, 10),
+            Column(_("编号"), lambda e: e.number, 16),
+            Column(_("时间"), lambda e: e.occurred_at, 18),
+            Column(_("类型"), lambda e: e.get_kind_display(), 6),
+            Column(_("客户"), lambda e: e.customer.name, 10),
+            Column(_("项目"), lambda e: e.project.name, 12),
+            Column(_("来电号码"), lambda e: phone_for(user, e.caller_phone), 14),
+            Column(_("客户需求"), lambda e: e.need, 40),
+            Column(_("答复内容"), lambda e: e.answer, 40),
+            Column(_("后续跟进"), lambda e: e.follow_up, 20),
+            Column(_("接待人"), lambda e: e.handled_by.get_full_name() or e.handled_by.username, 10),
         ]
 
 
@@ -73,7 +74,7 @@ class CustomerVisitRegister(Register):
     of the customers in the user's scope; ``?month=YYYY-MM`` as on the monthly quota page."""
 
     code = "owners-visits"
-    title = "访问客户记录表"
+    title = _("访问客户记录表")
     permission = "owners.view_customer"
 
     def allowed(self, user) -> bool:
@@ -84,15 +85,15 @@ class CustomerVisitRegister(Register):
 
     def columns(self, user):
         return [
-            Column("访问日期", lambda v: v.visited_on, 12),
-            Column("客户编码", lambda v: v.customer.code, 12),
-            Column("客户", lambda v: v.customer.name, 10),
-            Column("项目", lambda v: v.project.name, 14),
-            Column("访问方式", lambda v: v.get_method_display(), 10),
-            Column("访问人", lambda v: v.visitor.get_full_name() or v.visitor.username, 10),
-            Column("部门", lambda v: v.department.name if v.department else "", 12),
-            Column("客户意见", lambda v: v.opinions, 40),
-            Column("满意度(1-5)", lambda v: v.satisfaction, 8),
+            Column(_("访问日期"), lambda v: v.visited_on, 12),
+            Column(_("客户编码"), lambda v: v.customer.code, 12),
+            Column(_("客户"), lambda v: v.customer.name, 10),
+            Column(_("项目"), lambda v: v.project.name, 14),
+            Column(_("访问方式"), lambda v: v.get_method_display(), 10),
+            Column(_("访问人"), lambda v: v.visitor.get_full_name() or v.visitor.username, 10),
+            Column(_("部门"), lambda v: v.department.name if v.department else "", 12),
+            Column(_("客户意见"), lambda v: v.opinions, 40),
+            Column(_("满意度(1-5)"), lambda v: v.satisfaction, 8),
         ]
 
 
@@ -104,7 +105,7 @@ class _CareRow:
 @register
 class CareRegister(Register):
     code = "owners-care"
-    title = "关怀名单"
+    title = _("关怀名单")
     permission = "owners.view_customer"
 
     def allowed(self, user) -> bool:
@@ -127,12 +128,12 @@ class CareRegister(Register):
 
     def columns(self, user):
         cols = [
-            Column("日期", lambda r: r.day, 12),
-            Column("客户编码", lambda r: r.customer.code, 12),
-            Column("姓名", lambda r: r.customer.name, 10),
-            Column("项目", lambda r: r.customer.project.name, 14),
+            Column(_("日期"), lambda r: r.day, 12),
+            Column(_("客户编码"), lambda r: r.customer.code, 12),
+            Column(_("姓名"), lambda r: r.customer.name, 10),
+            Column(_("项目"), lambda r: r.customer.project.name, 14),
         ]
         if can_see_contact(user):
-            cols.append(Column("手机", lambda r: phone_for(user, r.customer.phone), 14))
-        cols.append(Column("已问候", lambda r: r.greeted, 8))
+            cols.append(Column(_("手机"), lambda r: phone_for(user, r.customer.phone), 14))
+        cols.append(Column(_("已问候"), lambda r: r.greeted, 8))
         return cols

@@ -9,6 +9,7 @@ import re
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crm.roles import Role
 from crm.scopes import user_role, visible_projects
@@ -277,8 +278,8 @@ def festival_list(user, occasion: str) -> QuerySet[Customer]:
     return customers_for(user).filter(stage__in=CARE_STAGES).order_by("project__name", "code")
 
 
-CARE_VIEWS = [("birthday7", "7 天内生日"), ("birthday30", "30 天内生日"), ("spring", "春节"), ("mid_autumn", "中秋"),
-              ("national", "国庆")]
+CARE_VIEWS = [("birthday7", _("7 天内生日")), ("birthday30", _("30 天内生日")), ("spring", _("春节")), ("mid_autumn", _("中秋")),
+              ("national", _("国庆"))]
 
 
 def care_view(value: str | None) -> str:

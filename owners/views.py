@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import can_decide, check_approver
 from crm.history import history_context
@@ -31,8 +32,8 @@ from owners.permissions import (
     require_care_list,
 )
 
-TABS = [("basics", "基本信息"), ("units", "房产"), ("documents", "入伙装修资料"), ("preferences", "客情档案"),
-        ("contacts", "来电来访"), ("cases", "投诉案件"), ("history", "变更历史")]
+TABS = [("basics", _("基本信息")), ("units", _("房产")), ("documents", _("入伙装修资料")), ("preferences", _("客情档案")),
+        ("contacts", _("来电来访")), ("cases", _("投诉案件")), ("history", _("变更历史"))]
 
 
 def tabs_for(user) -> list[tuple[str, str]]:
@@ -202,7 +203,7 @@ def contact_create(request, pk):
         messages.success(request, f"来电来访记录 {entry.number} 已登记。")
         return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
     return render(request, "owners/contact_form.html", {"form": form, "customer": customer,
-                                                        "title": "登记来电来访"})
+                                                        "title": _("登记来电来访")})
 
 
 def visit_create(request, pk):
@@ -217,7 +218,7 @@ def visit_create(request, pk):
         else:
             messages.success(request, "访问记录已登记。")
             return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
-    return render(request, "owners/contact_form.html", {"form": form, "customer": customer, "title": "登记客户访问"})
+    return render(request, "owners/contact_form.html", {"form": form, "customer": customer, "title": _("登记客户访问")})
 
 
 @permission_required("owners.view_unit", raise_exception=True)
@@ -382,7 +383,7 @@ def survey_create(request, pk):
         else:
             messages.success(request, "满意度调查已登记。")
             return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
-    return render(request, "owners/contact_form.html", {"form": form, "customer": customer, "title": "满意度调查"})
+    return render(request, "owners/contact_form.html", {"form": form, "customer": customer, "title": _("满意度调查")})
 
 
 # --- import ----------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from crm.calendar import WorkingCalendar, period_end
 
 
@@ -55,10 +57,10 @@ def committee_condition(units: Iterable[tuple[Decimal, dt.date | None]], *, area
             reached_main = day
     candidates = []
     if reached_main is not None:
-        candidates.append((reached_main, f"交付面积达到总面积的 {area_percent}%"))
+        candidates.append((reached_main, gettext("交付面积达到总面积的 %(percent)s%%") % {"percent": area_percent}))
     if by_day and reached_min is not None:
         after_years = max(period_end(min(by_day), years=years, deadline=False), reached_min)
-        candidates.append((after_years, f"首次交付满 {years} 年且交付面积达到 {min_percent_after_years}%"))
+        candidates.append((after_years, gettext("首次交付满 %(years)s 年且交付面积达到 %(percent)s%%") % {"years": years, "percent": min_percent_after_years}))
     delivered = sum((area for area, day in units if day is not None and (today is None or day <= today)),
                     Decimal(0))
     delivered_percent = (delivered * 100 / total).quantize(Decimal("0.1"))

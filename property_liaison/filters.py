@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from crm.filters import ProjectScopedFilterSet
 from property_liaison.models import (
@@ -15,14 +16,14 @@ from property_liaison.models import (
 
 _SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
 _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control form-control-sm", "type": "date"})
-_TEXT = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "搜索"})
+_TEXT = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": _("搜索")})
 
 
 class MeetingFilter(ProjectScopedFilterSet):
-    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    form = django_filters.ChoiceFilter(choices=CoordinationMeeting.Form.choices, label="形式", widget=_SELECT)
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="从", widget=_DATE)
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="到", widget=_DATE)
+    q = django_filters.CharFilter(method="search", label=_("搜索"), widget=_TEXT)
+    form = django_filters.ChoiceFilter(choices=CoordinationMeeting.Form.choices, label=_("形式"), widget=_SELECT)
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("从"), widget=_DATE)
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("到"), widget=_DATE)
 
     class Meta:
         model = CoordinationMeeting
@@ -33,9 +34,9 @@ class MeetingFilter(ProjectScopedFilterSet):
 
 
 class ActionItemFilter(ProjectScopedFilterSet):
-    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    status = django_filters.ChoiceFilter(choices=ActionItem.Status.choices, label="状态", widget=_SELECT)
-    party = django_filters.ChoiceFilter(choices=ActionItem.Party.choices, label="责任方", widget=_SELECT)
+    q = django_filters.CharFilter(method="search", label=_("搜索"), widget=_TEXT)
+    status = django_filters.ChoiceFilter(choices=ActionItem.Status.choices, label=_("状态"), widget=_SELECT)
+    party = django_filters.ChoiceFilter(choices=ActionItem.Party.choices, label=_("责任方"), widget=_SELECT)
 
     class Meta:
         model = ActionItem
@@ -46,10 +47,10 @@ class ActionItemFilter(ProjectScopedFilterSet):
 
 
 class InspectionFilter(ProjectScopedFilterSet):
-    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices, label="类型", widget=_SELECT)
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="从", widget=_DATE)
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="到", widget=_DATE)
+    q = django_filters.CharFilter(method="search", label=_("搜索"), widget=_TEXT)
+    kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices, label=_("类型"), widget=_SELECT)
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("从"), widget=_DATE)
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("到"), widget=_DATE)
 
     class Meta:
         model = Inspection
@@ -60,12 +61,12 @@ class InspectionFilter(ProjectScopedFilterSet):
 
 
 class RectificationFilter(ProjectScopedFilterSet):
-    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    status = django_filters.ChoiceFilter(choices=Rectification.Status.choices, label="状态", widget=_SELECT)
-    area = django_filters.ChoiceFilter(field_name="finding__area", choices=Area.choices, label="区域", widget=_SELECT)
+    q = django_filters.CharFilter(method="search", label=_("搜索"), widget=_TEXT)
+    status = django_filters.ChoiceFilter(choices=Rectification.Status.choices, label=_("状态"), widget=_SELECT)
+    area = django_filters.ChoiceFilter(field_name="finding__area", choices=Area.choices, label=_("区域"), widget=_SELECT)
     overdue = django_filters.BooleanFilter(field_name="escalated_at", lookup_expr="isnull", exclude=True,
-                                           label="已逾期升级", widget=forms.Select(
-                                               choices=[("", "全部"), ("true", "是"), ("false", "否")],
+                                           label=_("已逾期升级"), widget=forms.Select(
+                                               choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))],
                                                attrs={"class": "form-select form-select-sm"}))
 
     class Meta:
@@ -77,11 +78,11 @@ class RectificationFilter(ProjectScopedFilterSet):
 
 
 class RepairFilter(ProjectScopedFilterSet):
-    q = django_filters.CharFilter(method="search", label="搜索", widget=_TEXT)
-    status = django_filters.ChoiceFilter(choices=RepairRequest.Status.choices, label="状态", widget=_SELECT)
-    category = django_filters.ModelChoiceFilter(queryset=WarrantyCategory.objects.all(), label="类别", widget=_SELECT)
-    in_warranty = django_filters.BooleanFilter(label="在保修期内", widget=forms.Select(
-        choices=[("", "全部"), ("true", "是"), ("false", "否")], attrs={"class": "form-select form-select-sm"}))
+    q = django_filters.CharFilter(method="search", label=_("搜索"), widget=_TEXT)
+    status = django_filters.ChoiceFilter(choices=RepairRequest.Status.choices, label=_("状态"), widget=_SELECT)
+    category = django_filters.ModelChoiceFilter(queryset=WarrantyCategory.objects.all(), label=_("类别"), widget=_SELECT)
+    in_warranty = django_filters.BooleanFilter(label=_("在保修期内"), widget=forms.Select(
+        choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))], attrs={"class": "form-select form-select-sm"}))
 
     class Meta:
         model = RepairRequest

@@ -519,7 +519,7 @@ def _answerable_by(follow_up, user) -> None:
 
 def _condition_met(formation, user) -> None:
     if formation.condition_date is None or formation.condition_date > timezone.localdate():
-        raise ValidationError("按交付面积计算，该项目尚未具备成立业主大会的条件。")
+        raise ValidationError(_("按交付面积计算，该项目尚未具备成立业主大会的条件。"))
 
 
 def follow_up_workflow(model: type[FollowUp], *, answer: str, reopen: str) -> Workflow:
@@ -529,7 +529,7 @@ def follow_up_workflow(model: type[FollowUp], *, answer: str, reopen: str) -> Wo
     return Workflow("status", permission=f"property_liaison.change_{model._meta.model_name}", transitions=[
         Transition("answer", (S.OPEN,), S.ANSWERED, answer, _ANSWERING, guard=_answerable_by,
                    stamps={"by": "answered_by", "at": "answered_at"}),
-        Transition("verify", (S.ANSWERED,), S.VERIFIED, "验证通过", _DEVELOPER, "success",
+        Transition("verify", (S.ANSWERED,), S.VERIFIED, _("验证通过"), _DEVELOPER, "success",
                    stamps={"by": "verified_by", "at": "verified_at"}),
         Transition("reopen", (S.ANSWERED,), S.OPEN, reopen, _DEVELOPER, "outline-danger"),
     ])
@@ -538,27 +538,27 @@ def follow_up_workflow(model: type[FollowUp], *, answer: str, reopen: str) -> Wo
 # Each workflow needs its model's change permission (the views' too), so a role that may only
 # look (the manager) is offered no step it would be refused.
 FOLLOW_UP_WORKFLOWS = {
-    ActionItem: follow_up_workflow(ActionItem, answer="提交答复", reopen="退回重办"),
-    Rectification: follow_up_workflow(Rectification, answer="提交整改答复", reopen="退回重新整改"),
+    ActionItem: follow_up_workflow(ActionItem, answer=_("提交答复"), reopen=_("退回重办")),
+    Rectification: follow_up_workflow(Rectification, answer=_("提交整改答复"), reopen=_("退回重新整改")),
 }
 
 _S = CommitteeFormation.Step
 COMMITTEE_WORKFLOW = Workflow("step", permission="property_liaison.change_committeeformation", transitions=[
-    Transition("conditions_met", (_S.WAITING,), _S.CONDITIONS_MET, "确认具备条件", _DEVELOPER, guard=_condition_met),
-    Transition("preparatory_group", (_S.CONDITIONS_MET,), _S.PREPARATORY_GROUP, "筹备组成立", _DEVELOPER),
-    Transition("subdistrict_guidance", (_S.PREPARATORY_GROUP,), _S.SUBDISTRICT_GUIDANCE, "街道办事处指导", _DEVELOPER),
-    Transition("owners_meeting", (_S.SUBDISTRICT_GUIDANCE,), _S.OWNERS_MEETING, "业主大会召开", _DEVELOPER),
-    Transition("elected", (_S.OWNERS_MEETING,), _S.ELECTED, "业委会选举产生", _DEVELOPER),
-    Transition("registered", (_S.ELECTED,), _S.REGISTERED, "业委会备案", _DEVELOPER),
-    Transition("replaced", (_S.ELECTED, _S.REGISTERED), _S.REPLACED, "物业置换", _DEVELOPER, "warning"),
+    Transition("conditions_met", (_S.WAITING,), _S.CONDITIONS_MET, _("确认具备条件"), _DEVELOPER, guard=_condition_met),
+    Transition("preparatory_group", (_S.CONDITIONS_MET,), _S.PREPARATORY_GROUP, _("筹备组成立"), _DEVELOPER),
+    Transition("subdistrict_guidance", (_S.PREPARATORY_GROUP,), _S.SUBDISTRICT_GUIDANCE, _("街道办事处指导"), _DEVELOPER),
+    Transition("owners_meeting", (_S.SUBDISTRICT_GUIDANCE,), _S.OWNERS_MEETING, _("业主大会召开"), _DEVELOPER),
+    Transition("elected", (_S.OWNERS_MEETING,), _S.ELECTED, _("业委会选举产生"), _DEVELOPER),
+    Transition("registered", (_S.ELECTED,), _S.REGISTERED, _("业委会备案"), _DEVELOPER),
+    Transition("replaced", (_S.ELECTED, _S.REGISTERED), _S.REPLACED, _("物业置换"), _DEVELOPER, "warning"),
 ])
 
 _R = RepairRequest.Status
 REPAIR_WORKFLOW = Workflow("status", permission="property_liaison.change_repairrequest", transitions=[
-    Transition("assign", (_R.NEW,), _R.ASSIGNED, "派工", _ANSWERING),
-    Transition("complete", (_R.ASSIGNED,), _R.COMPLETED, "完工", _ANSWERING, "success"),
-    Transition("confirm", (_R.COMPLETED,), _R.CONFIRMED, "业主确认", _DEVELOPER + ("property_company",), "success"),
-    Transition("reject", (_R.COMPLETED,), _R.ASSIGNED, "业主不认可，返修", _DEVELOPER + ("property_company",),
+    Transition("assign", (_R.NEW,), _R.ASSIGNED, _("派工"), _ANSWERING),
+    Transition("complete", (_R.ASSIGNED,), _R.COMPLETED, _("完工"), _ANSWERING, "success"),
+    Transition("confirm", (_R.COMPLETED,), _R.CONFIRMED, _("业主确认"), _DEVELOPER + ("property_company",), "success"),
+    Transition("reject", (_R.COMPLETED,), _R.ASSIGNED, _("业主不认可，返修"), _DEVELOPER + ("property_company",),
                "outline-danger"),
-    Transition("visit", (_R.CONFIRMED,), _R.VISITED, "回访", _DEVELOPER),
+    Transition("visit", (_R.CONFIRMED,), _R.VISITED, _("回访"), _DEVELOPER),
 ])

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
 
 from crm.history import history_context
 from crm.scopes import visible_projects
@@ -19,6 +20,7 @@ from property_liaison import forms, selectors, services
 from property_liaison.models import (
     COMMITTEE_WORKFLOW, REPAIR_WORKFLOW, ActionItem, Area, CommitteeFormation, Finding, FollowUp, Rectification,
 )
+
 
 def home(request):
     if not any(request.user.has_perm(f"property_liaison.view_{m}") for m in ("actionitem", "repairrequest")):
@@ -52,7 +54,7 @@ def meeting_create(request):
         else:
             messages.success(request, f"协调记录 {meeting.number} 已保存，可继续添加协调事项。")
             return redirect("property_liaison:meeting_detail", pk=meeting.pk)
-    return render(request, "property_liaison/form.html", {"form": form, "title": "登记协调记录"})
+    return render(request, "property_liaison/form.html", {"form": form, "title": _("登记协调记录")})
 
 
 @permission_required("property_liaison.view_coordinationmeeting", raise_exception=True)
@@ -127,7 +129,7 @@ def inspection_create(request):
         else:
             messages.success(request, f"检查记录 {inspection.number} 已保存，可添加检查发现和整改要求。")
             return redirect("property_liaison:inspection_detail", pk=inspection.pk)
-    return render(request, "property_liaison/form.html", {"form": form, "title": "登记监督检查", "multipart": False})
+    return render(request, "property_liaison/form.html", {"form": form, "title": _("登记监督检查"), "multipart": False})
 
 
 def _checklist_order(scores):
@@ -190,7 +192,7 @@ class _FollowUpPage:
 
 
 FOLLOW_UP_PAGES = {
-    "item": _FollowUpPage(ActionItem, selectors.action_items, "协调事项", "property_liaison:action_item_act",
+    "item": _FollowUpPage(ActionItem, selectors.action_items, _("协调事项"), "property_liaison:action_item_act",
                           "property_liaison/_action_item_facts.html"),
     "rectification": _FollowUpPage(Rectification, selectors.rectifications, "整改通知",
                                    "property_liaison:rectification_act", "property_liaison/_rectification_facts.html"),
@@ -330,10 +332,10 @@ def repair_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            state = "在保修期内" if repair.in_warranty else "已过保修期（有偿维修）"
-            messages.success(request, f"报修 {repair.number} 已登记：{state}，保修截止 {repair.warranty_ends}。")
+            state = _("在保修期内") if repair.in_warranty else _("已过保修期（有偿维修）")
+            messages.success(request, _("报修 %(number)s 已登记：%(state)s，保修截止 %(ends)s。") % {"number": repair.number, "state": state, "ends": repair.warranty_ends})
             return redirect("property_liaison:repair_detail", pk=repair.pk)
-    return render(request, "property_liaison/form.html", {"form": form, "title": "登记保修维修", "multipart": True})
+    return render(request, "property_liaison/form.html", {"form": form, "title": _("登记保修维修"), "multipart": True})
 
 
 @permission_required("property_liaison.view_repairrequest", raise_exception=True)

@@ -33,6 +33,9 @@ class StaffProfile(models.Model):
         "property_liaison.PropertyCompany", on_delete=models.PROTECT, null=True, blank=True,
         verbose_name=_("所属物业公司"), help_text=_("仅物业公司联络人需要填写"),
     )
+    # The language chosen with the switch, kept for the next login on any computer and for what is
+    # sent to the user (notifications, exports); empty until the user chooses (crm/languages.py).
+    language = models.CharField(_("界面语言"), max_length=10, choices=settings.LANGUAGES, blank=True)
     history = HistoricalRecords()
 
     class Meta:

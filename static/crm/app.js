@@ -26,7 +26,9 @@
         .then(function (job) {
           bar.className = bar.className.replace(/\bw-\d+\b/, "w-" + job.percent);
           bar.textContent = job.percent + "%";
-          text.textContent = job.status === "done" ? "已完成" : (job.status === "failed" ? "失败" : "导出中（" + job.done + " / " + job.total + "）");
+          // The words come from the page, in its language.
+          text.textContent = job.status === "done" ? text.dataset.done : (job.status === "failed" ? text.dataset.failed
+            : text.dataset.running + "（" + job.done + " / " + job.total + "）");
           if (job.status === "done") { download.classList.remove("d-none"); }
           else if (job.status !== "failed") { window.setTimeout(poll, 1500); }
         })
