@@ -1,7 +1,6 @@
 """Thin views: permission → form → one service call → message → redirect."""
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from clubs.models import (
 from crm.approvals import approvals_for
 from crm.history import history_context
 from crm.scopes import visible_projects
-from crm.views import objects_or_404, page_of, refuse_unless, run_form, run_service
+from crm.views import form_page, objects_or_404, page_of, refuse_unless, run_form, run_service
 from crm.workflow import allowed
 from owners.selectors import customers_for
 
@@ -77,16 +76,12 @@ def forum_register_print(request):
 
 @permission_required("clubs.add_ownerforum", raise_exception=True)
 def forum_create(request):
-    form = forms.ForumPlanForm(request.POST or None, projects=visible_projects(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            forum = services.forum_create(user=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
-        else:
-            messages.success(request, _("座谈会方案 %(number)s 已保存，请选择参会业主后提交审批。") % {"number": forum.number})
-            return redirect("clubs:forum_detail", pk=forum.pk)
-    return render(request, "clubs/form.html", {"form": form, "title": _("新建客户座谈会方案")})
+    return form_page(
+        request, forms.ForumPlanForm(request.POST or None, projects=visible_projects(request.user)),
+        lambda d: services.forum_create(user=request.user, **d),
+        success=lambda forum: ("clubs:forum_detail", forum.pk),
+        done=lambda forum: _("座谈会方案 %(number)s 已保存，请选择参会业主后提交审批。") % {"number": forum.number},
+        template="clubs/form.html", context={"title": _("新建客户座谈会方案")})
 
 
 @permission_required("clubs.change_ownerforum", raise_exception=True)
@@ -94,16 +89,11 @@ def forum_edit(request, pk):
     forum = get_object_or_404(selectors.forums(request.user), pk=pk)
     refuse_unless(services.check_plan_edit, request.user, forum)
     initial = {n: getattr(forum, n) for n in services.PLAN_FIELDS}
-    form = forms.ForumPlanForm(request.POST or None, initial=initial, projects=visible_projects(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.forum_update_plan(user=request.user, forum=forum, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
-        else:
-            messages.success(request, "方案已修改，可再次提交审批。")
-            return redirect("clubs:forum_detail", pk=pk)
-    return render(request, "clubs/form.html", {"form": form, "title": _("修改座谈会方案 %(number)s") % {"number": forum.number}})
+    return form_page(
+        request, forms.ForumPlanForm(request.POST or None, initial=initial, projects=visible_projects(request.user)),
+        lambda d: services.forum_update_plan(user=request.user, forum=forum, **d),
+        success=("clubs:forum_detail", pk), done=_("方案已修改，可再次提交审批。"),
+        template="clubs/form.html", context={"title": _("修改座谈会方案 %(number)s") % {"number": forum.number}})
 
 
 @permission_required("clubs.view_ownerforum", raise_exception=True)
@@ -219,16 +209,11 @@ def opinion_to_case(request, pk, opinion_pk):
 
 @permission_required("clubs.add_club", raise_exception=True)
 def club_create(request):
-    form = forms.ClubPlanForm(request.POST or None, projects=visible_projects(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            club = services.club_create(user=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
-        else:
-            messages.success(request, "客户会成立方案已保存，请提交审批。")
-            return redirect("clubs:club_detail", pk=club.pk)
-    return render(request, "clubs/form.html", {"form": form, "title": _("客户会成立方案")})
+    return form_page(
+        request, forms.ClubPlanForm(request.POST or None, projects=visible_projects(request.user)),
+        lambda d: services.club_create(user=request.user, **d),
+        success=lambda club: ("clubs:club_detail", club.pk), done=_("客户会成立方案已保存，请提交审批。"),
+        template="clubs/form.html", context={"title": _("客户会成立方案")})
 
 
 @permission_required("clubs.change_club", raise_exception=True)
@@ -237,15 +222,10 @@ def club_edit(request, pk):
     refuse_unless(services.check_plan_edit, request.user, club)
     form = forms.ClubPlanForm(request.POST or None, projects=visible_projects(request.user), initial={
         "name": club.name, "project": club.project, "founding_plan": club.founding_plan, "rules": club.rules})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.club_update_plan(user=request.user, club=club, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
-        else:
-            messages.success(request, "方案已修改，可再次提交审批。")
-            return redirect("clubs:club_detail", pk=pk)
-    return render(request, "clubs/form.html", {"form": form, "title": _("修改客户会方案：%(name)s") % {"name": club.name}})
+    return form_page(
+        request, form, lambda d: services.club_update_plan(user=request.user, club=club, **d),
+        success=("clubs:club_detail", pk), done=_("方案已修改，可再次提交审批。"),
+        template="clubs/form.html", context={"title": _("修改客户会方案：%(name)s") % {"name": club.name}})
 
 
 @permission_required("clubs.view_club", raise_exception=True)
@@ -351,16 +331,12 @@ def activity_register_print(request, records=False):
 def activity_create(request, club_pk):
     club = get_object_or_404(selectors.clubs(request.user), pk=club_pk)
     refuse_unless(services.check_activity_create, request.user, club)
-    form = forms.ActivityPlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.activity_create(user=request.user, club=club, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("活动方案 %(number)s 已保存，请提交审批。") % {"number": activity.number})
-            return redirect("clubs:activity_detail", pk=activity.pk)
-    return render(request, "clubs/form.html", {"form": form, "title": _("%(club)s：新建活动计划") % {"club": club.name}})
+    return form_page(
+        request, forms.ActivityPlanForm(request.POST or None),
+        lambda d: services.activity_create(user=request.user, club=club, **d),
+        success=lambda activity: ("clubs:activity_detail", activity.pk),
+        done=lambda activity: _("活动方案 %(number)s 已保存，请提交审批。") % {"number": activity.number},
+        template="clubs/form.html", context={"title": _("%(club)s：新建活动计划") % {"club": club.name}})
 
 
 @permission_required("clubs.change_clubactivity", raise_exception=True)
@@ -369,15 +345,10 @@ def activity_edit(request, pk):
     refuse_unless(services.check_plan_edit, request.user, activity)
     form = forms.ActivityPlanForm(request.POST or None,
                                   initial={n: getattr(activity, n) for n in services.ACTIVITY_PLAN_FIELDS})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update_plan(user=request.user, activity=activity, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "活动方案已修改，可再次提交审批。")
-            return redirect("clubs:activity_detail", pk=pk)
-    return render(request, "clubs/form.html", {"form": form, "title": _("修改活动方案 %(number)s") % {"number": activity.number}})
+    return form_page(
+        request, form, lambda d: services.activity_update_plan(user=request.user, activity=activity, **d),
+        success=("clubs:activity_detail", pk), done=_("活动方案已修改，可再次提交审批。"),
+        template="clubs/form.html", context={"title": _("修改活动方案 %(number)s") % {"number": activity.number}})
 
 
 def _members_of(activity):

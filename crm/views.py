@@ -174,6 +174,23 @@ def run_form(request, target, form, call: Callable, done: str | Callable = "已�
     return run_service(request, target, lambda: call(form.cleaned_data), done)
 
 
+def form_page(request, form, call: Callable, *, success, template: str, context: dict | None = None,
+              done: str | Callable = "已保存。"):
+    """A page of one form: GET shows it; a valid POST calls ``call(form.cleaned_data)``. The
+    service's refusal becomes the form's error (nothing saved, what the user typed kept); on
+    success the message is ``done`` (or ``done(result)``) and the page goes to ``success`` (a
+    URL, a URL name with its args as a tuple, or ``success(result)``)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = call(form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, done(result) if callable(done) else done)
+            return _redirect(success(result) if callable(success) else success)
+    return render(request, template, {"form": form, **(context or {})})
+
+
 def _redirect(target):
     return redirect(*target) if isinstance(target, tuple) else redirect(target)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.history import history_context
 from crm.scopes import visible_projects
-from crm.views import page_of, run_service, show_form_errors
+from crm.views import form_page, page_of, run_service, show_form_errors
 from crm.workflow import allowed
 from owners.models import Unit
 from property_liaison import forms, selectors, services
@@ -46,15 +46,11 @@ def meeting_list(request):
 def meeting_create(request):
     form = forms.MeetingForm(request.POST or None, projects=visible_projects(request.user),
                              initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.coordination_record(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"协调记录 {meeting.number} 已保存，可继续添加协调事项。")
-            return redirect("property_liaison:meeting_detail", pk=meeting.pk)
-    return render(request, "property_liaison/form.html", {"form": form, "title": _("登记协调记录")})
+    return form_page(
+        request, form, lambda d: services.coordination_record(user=request.user, **d),
+        success=lambda meeting: ("property_liaison:meeting_detail", meeting.pk),
+        done=lambda meeting: f"协调记录 {meeting.number} 已保存，可继续添加协调事项。",
+        template="property_liaison/form.html", context={"title": _("登记协调记录")})
 
 
 @permission_required("property_liaison.view_coordinationmeeting", raise_exception=True)
@@ -119,17 +115,13 @@ def inspection_list(request):
 def inspection_create(request):
     form = forms.InspectionForm(request.POST or None, projects=services.managed_projects().filter(
         pk__in=visible_projects(request.user)), initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            inspection = services.inspection_record(user=request.user, project=data["project"], kind=data["kind"],
-                                                    date=data["date"], summary=data["summary"], scores=form.scores())
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"检查记录 {inspection.number} 已保存，可添加检查发现和整改要求。")
-            return redirect("property_liaison:inspection_detail", pk=inspection.pk)
-    return render(request, "property_liaison/form.html", {"form": form, "title": _("登记监督检查"), "multipart": False})
+    return form_page(
+        request, form, lambda d: services.inspection_record(
+            user=request.user, project=d["project"], kind=d["kind"], date=d["date"], summary=d["summary"],
+            scores=form.scores()),
+        success=lambda inspection: ("property_liaison:inspection_detail", inspection.pk),
+        done=lambda inspection: f"检查记录 {inspection.number} 已保存，可添加检查发现和整改要求。",
+        template="property_liaison/form.html", context={"title": _("登记监督检查"), "multipart": False})
 
 
 def _checklist_order(scores):
@@ -326,16 +318,16 @@ def repair_create(request):
         .select_related("project", "building").order_by("project__name", "building__name", "number")
     form = forms.RepairForm(request.POST or None, request.FILES or None, units=units,
                             initial={"reported_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            repair = services.repair_register(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            state = _("在保修期内") if repair.in_warranty else _("已过保修期（有偿维修）")
-            messages.success(request, _("报修 %(number)s 已登记：%(state)s，保修截止 %(ends)s。") % {"number": repair.number, "state": state, "ends": repair.warranty_ends})
-            return redirect("property_liaison:repair_detail", pk=repair.pk)
-    return render(request, "property_liaison/form.html", {"form": form, "title": _("登记保修维修"), "multipart": True})
+    return form_page(
+        request, form, lambda d: services.repair_register(user=request.user, **d),
+        success=lambda repair: ("property_liaison:repair_detail", repair.pk), done=_repair_registered,
+        template="property_liaison/form.html", context={"title": _("登记保修维修"), "multipart": True})
+
+
+def _repair_registered(repair) -> str:
+    state = _("在保修期内") if repair.in_warranty else _("已过保修期（有偿维修）")
+    return _("报修 %(number)s 已登记：%(state)s，保修截止 %(ends)s。") % {
+        "number": repair.number, "state": state, "ends": repair.warranty_ends}
 
 
 @permission_required("property_liaison.view_repairrequest", raise_exception=True)
