@@ -43,6 +43,12 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+def missing_columns(header: Sequence[str], required: Sequence[str]) -> str:
+    """The message for required columns a header lacks ("" when none is missing)."""
+    absent = [title for title in required if title not in header]
+    return f"缺少列：{'、'.join(absent)}（第 1 行须为表头）" if absent else ""
+
+
 class Sheet:
     """The first worksheet of a workbook (a path or a file object), as a context manager."""
 
@@ -73,9 +79,7 @@ class Sheet:
             self._book.close()
 
     def missing(self, required: Sequence[str]) -> str:
-        """The message for required columns the header lacks ("" when none is missing)."""
-        absent = [title for title in required if title not in self.header]
-        return f"缺少列：{'、'.join(absent)}（第 1 行须为表头）" if absent else ""
+        return missing_columns(self.header, required)
 
     def rows(self) -> Iterator[tuple[int, tuple]]:
         """(spreadsheet line, values as wide as the header) of every row that is not empty."""
