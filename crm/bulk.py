@@ -15,7 +15,7 @@ Rows are dicts keyed by attname (``loan_id``, not ``loan``): what ``.values()`` 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from django.db import connection
 
@@ -25,27 +25,13 @@ _NATIVE = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIn
            "CharField", "TextField", "ForeignKey", "OneToOneField"}
 
 
-def _same_as_last(adapt: Callable) -> Callable:
-    """``adapt`` remembering its last value: a history row's ``history_date`` is the same
-    instant on every row, and converting it costs more than the rest of the row."""
-    last, last_out = object(), None
-
-    def adapted(value):
-        nonlocal last, last_out
-        if value is not last:
-            last, last_out = value, adapt(value)
-        return last_out
-
-    return adapted
-
-
 def _adapter(field) -> Callable | None:
     """How one column's values go to the driver (None: as they are)."""
     ops, kind = connection.ops, field.get_internal_type()
     if kind in _NATIVE:
         return None
     if kind == "DateTimeField":
-        return _same_as_last(ops.adapt_datetimefield_value)
+        return ops.adapt_datetimefield_value
     if kind == "DateField":
         return ops.adapt_datefield_value
     if kind == "DecimalField":
@@ -58,26 +44,32 @@ def _fields(model, names: Sequence[str]) -> list:
     return [by_attname[name] for name in names]
 
 
-def _values(fields: list, rows: Sequence[dict]) -> list[list]:
+def _values(fields: list, rows: Sequence[dict], constants: list | None = None) -> Iterator[list]:
+    """Each row's values for ``fields``, adapted, then ``constants`` (adapted already)."""
     pairs = [(f.attname, _adapter(f)) for f in fields]
-    return [[row[name] if adapt is None else adapt(row[name]) for name, adapt in pairs] for row in rows]
+    tail = constants or []
+    for row in rows:
+        yield [row[name] if adapt is None else adapt(row[name]) for name, adapt in pairs] + tail
 
 
-def insert_rows(model, names: Sequence[str], rows: Sequence[dict]) -> None:
-    """INSERT ``rows`` (dicts by attname, each with every name in ``names``) into ``model``'s table."""
+def insert_rows(model, names: Sequence[str], rows: Sequence[dict], constants: dict | None = None) -> None:
+    """INSERT ``rows`` (dicts by attname, each with every name in ``names``) into ``model``'s
+    table, with ``constants`` (attname -> value) the same on every row."""
     if not rows:
         return
     qn = connection.ops.quote_name
-    fields = _fields(model, names)
-    table, columns = qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
+    fields, fixed = _fields(model, names), _fields(model, list(constants or {}))
+    fixed_values = [value if (adapt := _adapter(f)) is None else adapt(value)
+                    for f, value in zip(fixed, (constants or {}).values())]
+    table, columns = qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields + fixed)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # COPY: no SQL text to build or parse per row
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for values in _values(fields, rows):
+                for values in _values(fields, rows, fixed_values):
                     copy.write_row(values)
         else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",
-                               _values(fields, rows))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields + fixed))})",
+                               list(_values(fields, rows, fixed_values)))
 
 
 def update_rows(model, names: Sequence[str], rows: Sequence[dict]) -> None:
@@ -114,7 +106,6 @@ def insert_history(model, rows: Sequence[dict], *, history_type: str, user, reas
     ``model.history.bulk_history_create(…, default_user=user, default_change_reason=reason,
     default_date=date)`` would write ("+" created, "~" changed)."""
     history = model.history.model
-    tracked = [f.attname for f in history.tracked_fields]
-    extra = {"history_date": date, "history_type": history_type, "history_user_id": getattr(user, "pk", None),
-             "history_change_reason": reason}
-    insert_rows(history, tracked + list(extra), [{**{name: row[name] for name in tracked}, **extra} for row in rows])
+    insert_rows(history, [f.attname for f in history.tracked_fields], rows, constants={
+        "history_date": date, "history_type": history_type, "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": reason})
