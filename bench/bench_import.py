@@ -9,8 +9,8 @@ The bench writes its own deterministic workbook (seed 42, the columns finance se
 mortgage loans it names, on the customers of the generated data set. Every measured run is
 rolled back, so the next one starts from the same state.
 
-Ours: ``mortgage.imports.overdue_upload_receive`` (file checks, sha256, openpyxl read-only,
-row checks, loans matched in bulk, preview) + ``overdue_upload_apply`` (bulk upsert with
+Ours: ``mortgage.imports.overdue_upload_receive`` (file checks, sha256, the sheet read by
+calamine through ``crm.imports``, row checks, loans matched in bulk, preview) + ``overdue_upload_apply`` (bulk upsert with
 simple-history rows, litigation rule). Measured twice: the first list (every record new) and a
 later list (most records changed, a tenth closed because they are absent).
 

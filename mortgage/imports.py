@@ -4,8 +4,9 @@ Designed for tens of thousands of rows (bench/bench_import.py): the workbook is 
 checked with the shared import mechanism (``crm.imports``: calamine, every problem by line),
 loans are fetched by number in bulk, and records and their simple-history rows are written by
 ``crm.bulk`` (one statement per table: the ORM's bulk_create and simple-history's
-bulk_history_create compile every value and missed the ≥ 5,000 rows/s target, bench/RESULTS.md). Nothing is written unless the whole file is valid,
-and the same file (sha256) is never applied twice.
+bulk_history_create compile every value and missed the ≥ 5,000 rows/s target, bench/RESULTS.md).
+Nothing is written unless the whole file is valid, and the same file (sha256) is never applied
+twice.
 """
 from __future__ import annotations
 
