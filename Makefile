@@ -16,10 +16,11 @@ setup: venv assets db demo
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-optional.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements.txt
+	$(VENV)/bin/pip install --quiet -r requirements-optional.txt || echo "optional extras not installed: exports use XlsxWriter"
 	@touch $@
 
 # Bootstrap, its icons and ECharts come from the npm registry; nothing from a CDN at run time.

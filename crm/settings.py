@@ -32,7 +32,7 @@ SECRET_KEY = env.str(  # signs sessions and CSRF tokens; the default is for loca
     "DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"
 )
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)  # tracebacks only off production
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])  # Host header allow-list
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])  # Host header allow-list
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])  # needed behind an HTTPS proxy on another origin
 
 # --- Applications ------------------------------------------------------------------------
@@ -132,8 +132,7 @@ else:
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),  # broadcast messages, kept out of the code tree
     }
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)  # True runs tasks in-process (the tests)
-CELERY_TASK_EAGER_PROPAGATES = True  # an eager task's error fails the test that caused it
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)  # True runs tasks in-process, without a worker
 CELERY_RESULT_BACKEND = None  # state lives in our own tables (notifications, export jobs), not in results
 CELERY_TASK_IGNORE_RESULT = True  # nothing reads task results
 CELERY_TASK_TIME_LIMIT = 30 * 60  # a stuck task is killed after 30 minutes

@@ -7,6 +7,7 @@ from crm.settings import CACHES, REDIS_URL, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # tasks run in the test's process
+CELERY_TASK_EAGER_PROPAGATES = True  # an eager task's error fails the test that caused it
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests log in hundreds of times
 
 if REDIS_URL and env.str("PYTEST_XDIST_WORKER", default=""):

@@ -371,7 +371,7 @@ def litigation_evaluate(*, today: dt.date | None = None) -> int:
     on ``litigation_required``), their history is written in bulk, and the notification's
     dedupe key names exactly the records this run marked.
     """
-    from mortgage.imports import history_insert, record_fields
+    from crm import bulk
 
     condition, reason = litigation_condition(today)
     now = timezone.now()
@@ -383,8 +383,8 @@ def litigation_evaluate(*, today: dt.date | None = None) -> int:
         if not changed:
             return 0
         flagged = OverdueRecord.objects.filter(litigation_required=True, litigation_flagged_at=now).order_by("pk")
-        marked = list(flagged.values(*record_fields()))
-        history_insert(marked, "~", None, "诉讼规则判定须诉讼")
+        marked = list(flagged.values(*[f.attname for f in OverdueRecord._meta.concrete_fields]))
+        bulk.insert_history(OverdueRecord, marked, history_type="~", user=None, reason="诉讼规则判定须诉讼", date=now)
         digest = hashlib.sha1(",".join(str(r["id"]) for r in marked).encode()).hexdigest()[:16]
         shown = flagged.select_related("loan", "customer")[:20]
         notify_role(Role.CS_SUPERVISOR, level="danger", url=reverse("mortgage:overdue_list") + "?litigation=1",

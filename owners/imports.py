@@ -1,4 +1,6 @@
-"""Excel import: limits, preview (dry run) and an all-or-nothing write with row-level Chinese errors."""
+"""Excel import of customers, units and ownerships (django-import-export resources): a preview
+(dry run) and an all-or-nothing write, through the shared import mechanism of ``crm.imports``
+(file checks, the sheet reader, errors by spreadsheet line) that the overdue list uses too."""
 from __future__ import annotations
 
 import uuid
@@ -9,9 +11,11 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from crm.imports import MAX_SHOWN, RowErrors, Sheet, check_upload, missing_columns
 from crm.scratch import scratch_dir
-from crm.uploads import validate_upload
 from owners.resources import RESOURCES
+
+__all__ = ["check_upload", "read_dataset", "run_import", "stash", "stashed_path"]
 
 REQUIRED_HEADERS = {
     "customers": ["姓名", "手机", "所属项目"],
@@ -26,41 +30,45 @@ class ImportReport:
     total: int = 0
     new: int = 0
     updated: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row number, message)
+    problems: RowErrors = field(default_factory=RowErrors)
     preview: list[list] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.errors and self.total > 0
+        return not self.problems and self.total > 0
+
+    @property
+    def errors(self) -> list[tuple[int, str]]:
+        """(spreadsheet line, message) of every problem of a row."""
+        return self.problems.pairs()
 
     @property
     def bad_rows(self) -> list[int]:
-        return sorted({n for n, _ in self.errors})
+        return self.problems.bad_rows
 
-
-def check_upload(uploaded) -> None:
-    """Size, extension, zip signature and zip-expansion (zip bomb) limits."""
-    validate_upload(uploaded, "xlsx")
+    @property
+    def error_lines(self) -> list[str]:
+        """What the page lists: one entry per line ("第 N 行：…"), at most MAX_SHOWN."""
+        return self.problems.lines(MAX_SHOWN)
 
 
 def read_dataset(path_or_file) -> tablib.Dataset:
-    from openpyxl import load_workbook
+    """The first sheet's non-empty rows as a dataset, with the spreadsheet line of each row
+    (``lines``), so that errors name the line even where empty rows were skipped."""
+    with Sheet(path_or_file) as sheet:
+        data = tablib.Dataset(headers=sheet.header)
+        data.lines = []
+        for line, values in sheet.rows():
+            data.append(list(values[:len(sheet.header)]))
+            data.lines.append(line)
+    return data
 
-    workbook = load_workbook(path_or_file, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        headers = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-        data = tablib.Dataset(headers=headers)
-        for row in rows:
-            values = list(row)[: len(headers)] + [None] * max(0, len(headers) - len(row))
-            if all(v in (None, "") for v in values):
-                continue
-            data.append(values)
-        return data
-    finally:
-        workbook.close()
+
+def _line(dataset: tablib.Dataset, number: int) -> int:
+    """The spreadsheet line of import-export's row ``number`` (1-based, the header not counted)."""
+    lines = getattr(dataset, "lines", None)
+    return lines[number - 1] if lines and 0 < number <= len(lines) else number + 1
 
 
 def _messages(resource, error: ValidationError) -> list[str]:
@@ -83,29 +91,26 @@ def run_import(kind: str, dataset: tablib.Dataset, *, user, dry_run: bool) -> Im
     check_import(user)
     resource = RESOURCES[kind](user=user)
     report = ImportReport(total=len(dataset), headers=list(dataset.headers or []))
-    missing = [h for h in REQUIRED_HEADERS[kind] if h not in report.headers]
+    missing = missing_columns(report.headers, REQUIRED_HEADERS[kind])
     if missing:
-        report.errors.append((1, "缺少列：" + "、".join(sorted(missing))))
+        report.problems.file_error(missing)
         return report
     if not report.total:
-        report.errors.append((1, "文件中没有数据行。"))
+        report.problems.file_error("文件中没有数据行。")
         return report
     with transaction.atomic():
         result = resource.import_data(dataset, dry_run=True, raise_errors=False, use_transactions=True,
                                       collect_failed_rows=True)
-        for invalid in result.invalid_rows:
-            for msg in _messages(resource, invalid.error):
-                report.errors.append((invalid.number + 1, msg))
-        for number, errors in result.row_errors():
-            for err in errors:
-                exc = err.error
-                msg = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                report.errors.append((number + 1, msg))
-        report.errors.sort()
+        found = [(_line(dataset, invalid.number), msg) for invalid in result.invalid_rows
+                 for msg in _messages(resource, invalid.error)]
+        found += [(_line(dataset, number), "；".join(err.error.messages) if isinstance(err.error, ValidationError)
+                   else str(err.error)) for number, errors in result.row_errors() for err in errors]
+        for line, msg in sorted(found):
+            report.problems.add(line, msg)
         totals = result.totals
         report.new, report.updated = totals.get("new", 0), totals.get("update", 0)
         report.preview = [list(r) for r in dataset[:20]]
-        if report.errors or dry_run:
+        if report.problems or dry_run:
             return report
         result = resource.import_data(dataset, dry_run=False, raise_errors=True, use_transactions=True)
     return report

@@ -200,3 +200,18 @@ def test_an_export_is_kept_seven_whole_days_after_the_day_it_was_made(settings, 
     assert (Path(settings.EXPORT_ROOT) / "old.xlsx").exists()
     assert export_purge_old(now=dt.datetime(2026, 11, 28, 0, 0, tzinfo=tz)) == 1
     assert not ExportJob.objects.exists() and not (Path(settings.EXPORT_ROOT) / "old.xlsx").exists()
+
+
+def test_without_the_optional_rust_binding_the_export_is_written_by_xlsxwriter(tmp_path, monkeypatch):
+    """rustpy-xlsxwriter is an optional extra (requirements-optional.txt): when it is not
+    installed, write_xlsx writes the same sheet with XlsxWriter, progress and count included."""
+    import sys
+
+    cols = [Column("编号", lambda r: r[0]), Column("姓名", lambda r: r[1], 20)]
+    rows = [(i, f"客户{i}") for i in range(1500)]
+    write_xlsx(tmp_path / "rust.xlsx", "登记簿", cols, rows)
+    monkeypatch.setitem(sys.modules, "rustpy_xlsxwriter", None)  # import fails as if not installed
+    seen = []
+    assert write_xlsx(tmp_path / "python.xlsx", "登记簿", cols, rows, progress=seen.append) == 1500
+    assert seen == [1000] and _cells(tmp_path / "python.xlsx") == _cells(tmp_path / "rust.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "python.xlsx").active.freeze_panes == "A2"

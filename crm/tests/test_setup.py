@@ -31,6 +31,17 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert result.returncode != 0 and "DJANGO_ALLOWED_HOSTS" in result.stderr
 
 
+def test_the_products_settings_carry_no_test_wiring():
+    """The test client's host and eager-task propagation are the test settings' business
+    (crm/settings_test.py), not the product's."""
+    result = _manage("shell", "-c", "from django.conf import settings as s; "
+                     "print(s.ALLOWED_HOSTS, s.CELERY_TASK_ALWAYS_EAGER, getattr(s, 'CELERY_TASK_EAGER_PROPAGATES', None))",
+                     DJANGO_SETTINGS_MODULE="crm.settings")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == "['127.0.0.1', 'localhost'] False None"
+    assert settings.CELERY_TASK_EAGER_PROPAGATES  # under test
+
+
 def test_check_deploy_in_production_has_zero_warnings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_ENV="production",
                      DJANGO_SECRET_KEY="k3y-" + "a1b2c3d4e5f6g7h8" * 4, DJANGO_ALLOWED_HOSTS="crm.example.cn")

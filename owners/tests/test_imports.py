@@ -248,3 +248,17 @@ def test_dates_that_have_not_happened_or_go_backwards_are_refused_by_line(as_rol
     body, token = upload_through_page(client, "ownerships", headers, [
         [customer.code, *place, "2024-03-01", "2024-03-01"]])
     assert token, body  # moving in on the day of signing is fine
+
+
+def test_an_error_after_an_empty_row_names_its_own_spreadsheet_line(as_role, known):
+    """The owners' import and the overdue list read the sheet and number the lines the same way
+    (crm.imports): an empty row in the middle is skipped but still counted."""
+    customer, headers = known
+    client, before = as_role("admin"), customer_state()
+    body, token = upload_through_page(client, "customers", headers, [
+        ["", "新客户甲", "13712340001", "", customer.project.code],
+        [None] * len(headers),
+        ["", "新客户乙", "12345", "", customer.project.code]])
+    refused(body, token, "第 4 行：手机")
+    assert "第 3 行" not in body
+    assert customer_state() == before
