@@ -167,8 +167,8 @@ class Workflow:
             raise TransitionNotAllowed(transition.requires_message or f"尚不能执行“{transition.label}”，请刷新页面查看最新状态。")
         if transition.guard is not None:
             reason = transition.guard(obj, user)
-            if reason:
-                raise TransitionNotAllowed(reason)
+            if reason:  # a rule on the record, not its state: a plain ValidationError
+                raise ValidationError(reason)
         return transition
 
     @transaction.atomic
