@@ -64,7 +64,7 @@ def _case_rows(chunk):
         rows.append(CaseRow._make((
             *values, _name(first, last, username), f"{building}-{unit}" if unit else "",
             *(step[key] if isinstance(step[key], str) else "；".join(step[key]) for key in STEP_FIELDS),
-            *cells, "、".join(label for code, label in CLOCK_COLUMNS if own.get(code, _NO_CLOCK + (False,))[3]))))
+            *cells, "、".join(str(label) for code, label in CLOCK_COLUMNS if own.get(code, _NO_CLOCK + (False,))[3]))))
     return rows
 
 
