@@ -4,6 +4,7 @@ from collections import namedtuple
 from operator import attrgetter
 
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.exports import Column, Register, choice_display, register
@@ -190,9 +191,9 @@ class ComplaintRegister(Register):
             Column(_("答复内容"), field("reply_text"), 30),
         ]
         for code, label in CLOCK_COLUMNS:
-            cols += [Column(f"{label}时限", field(f"{code}_deadline"), 17),
-                     Column(f"{label}实际", field(f"{code}_met_at"), 17),
-                     Column(f"{label}结果", field(f"{code}_result"), 8)]
+            cols += [Column(format_lazy(_("{clock}时限"), clock=label), field(f"{code}_deadline"), 17),
+                     Column(format_lazy(_("{clock}实际"), clock=label), field(f"{code}_met_at"), 17),
+                     Column(format_lazy(_("{clock}结果"), clock=label), field(f"{code}_result"), 8)]
         cols.append(Column(_("按预估日历"), field("estimated_clocks"), 16))
         return cols
 

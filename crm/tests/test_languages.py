@@ -138,3 +138,17 @@ def test_the_home_page_cards_follow_a_language_switch(as_role):
     _switch(client, "en")
     page = client.get(reverse("home")).content.decode()
     assert "Quota 20 owners" in page and "指标 20 户" not in page  # …but per language
+
+
+def test_the_complaint_register_of_an_english_user_has_no_chinese_header(make_user):
+    """The clock columns (受理转交时限, …) are built from the clock's name: in English too."""
+    import re
+
+    user = make_user("cs_supervisor")
+    StaffProfile.objects.filter(user=user).update(language="en")
+    job = ExportJob.objects.create(user=user, register="complaints")
+    export_run(job_id=job.pk)
+    job.refresh_from_db()
+    headers = _headers(Path(settings.EXPORT_ROOT) / job.file_name)
+    assert any(h.endswith(" time limit") for h in headers)
+    assert [h for h in headers if re.search(r"[\u4e00-\u9fff]", h)] == []
