@@ -21,10 +21,14 @@ from django.db import connection, transaction
 from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _now
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from crm.approvals import APPROVE, SUBMIT, approval_decide, approval_submit
 from crm.calendar import calendar, elapsed_cutoff_at
+from crm.languages import recorded
 from crm.models import Notification
 from crm.notifications import Target, notify_many, notify_role
 from crm.roles import Role
@@ -69,11 +73,11 @@ def clock_start(complaint, code: str, *, start: dt.datetime, requested_by=None, 
     time only shortens the limit, a promised one replaces it)."""
     spec = (rules or sla_rules()).get(code)
     if spec is None:
-        raise ValidationError(f"缺少服务时限规则“{code}”，请系统管理员在基础设置中补充。")
+        raise ValidationError(_now("缺少服务时限规则“{code}”，请系统管理员在基础设置中补充。").format(code=code))
     warn, manager = _percents()
     times = sla.clock_times(calendar(), start, spec, warn, requested_by, promised_by=promised_by,
                             manager_percent=manager)
-    clock, _ = SlaClock.objects.update_or_create(
+    clock, _created = SlaClock.objects.update_or_create(
         complaint=complaint, rule=spec,
         defaults={**times, "state": ClockState.RUNNING, "escalation": 0, "met_at": None, "breached_at": None,
                   "paused_at": None},
@@ -129,8 +133,9 @@ def make_major(cases, *, reason: str, user=None) -> list[int]:
         return []
     numbers = [number for _, _, number in wave.first]
     for role in (Role.CS_SUPERVISOR, Role.MANAGER):
-        notify_role(role, title=f"升级为重大投诉：{'、'.join(numbers)}{'等' if wave.count > len(numbers) else ''}",
-                    body=reason, level="danger", dedupe_key=f"complaints:major:{wave.key}")
+        title = (format_lazy(_("升级为重大投诉：{numbers}等"), numbers="、".join(numbers)) if wave.count > len(numbers)
+                 else format_lazy(_("升级为重大投诉：{numbers}"), numbers="、".join(numbers)))
+        notify_role(role, title=title, body=reason, level="danger", dedupe_key=f"complaints:major:{wave.key}")
     return changed
 
 
@@ -149,8 +154,8 @@ def _make_major_chunk(ids, *, reason, user, rules, cal, warn, manager) -> list[t
     # with its history row.
     written = {case.pk for case in update_with_history(
         Complaint.objects.filter(pk__in=changed).exclude(severity=Severity.MAJOR),
-        {"severity": Severity.MAJOR, "major_reason": reason[:200]}, ids=changed, user=user,
-        reason=f"升级为重大投诉：{reason}"[:100])}
+        {"severity": Severity.MAJOR, "major_reason": recorded(reason)[:200]}, ids=changed, user=user,
+        reason=recorded(_("升级为重大投诉：{reason}"), reason=recorded(reason))[:100])}
     rows = [row for row in rows if row[1] in written]
     if not rows:
         return []
@@ -166,8 +171,9 @@ def _make_major_chunk(ids, *, reason, user, rules, cal, warn, manager) -> list[t
                     cal, received, spec, warn, manager_percent=manager)))
     SlaClock.objects.bulk_create(new_clocks, ignore_conflicts=True)
     refresh_next_deadline(changed)
-    TimelineEntry.objects.bulk_create(
-        [TimelineEntry(complaint_id=pk, actor=user, kind="major", text=f"升级为重大投诉：{reason}") for pk in changed])
+    text = recorded(_("升级为重大投诉：{reason}"), reason=recorded(reason))
+    TimelineEntry.objects.bulk_create([TimelineEntry(complaint_id=pk, actor=user, kind="major", text=text)
+                                       for pk in changed])
     return [(received, pk, number) for received, pk, number, *_ in rows]
 
 
@@ -182,7 +188,7 @@ def auto_major(now: dt.datetime | None = None) -> list[int]:
         kind__in=LONG_KINDS, valid=True, disposed_at__isnull=True, state__in=OPEN_STATES,
         received_at__lt=elapsed_cutoff_at(now, days=days),
     ).exclude(severity=Severity.MAJOR)
-    return make_major(due, reason=f"有效投诉超过{days}天未解决")
+    return make_major(due, reason=format_lazy(_("有效投诉超过{days}天未解决"), days=days))
 
 
 def event_major_check(event, *, user=None) -> list[int]:
@@ -198,16 +204,17 @@ def event_major_check(event, *, user=None) -> list[int]:
         return []
     ids = list(Complaint.objects.filter(event=event, kind__in=LONG_KINDS, state__in=OPEN_STATES)
                .exclude(severity=Severity.MAJOR).values_list("pk", flat=True))
-    changed = make_major(ids, reason=f"同一事件“{event.title}”已有{count}户业主投诉（≥{threshold}户）", user=user)
+    changed = make_major(ids, reason=format_lazy(_("同一事件“{title}”已有{count}户业主投诉（≥{threshold}户）"),
+                                                 title=event.title, count=count, threshold=threshold), user=user)
     update_with_history(type(event).objects.filter(pk=event.pk, major_at__isnull=True), {"major_at": timezone.now()},
-                        user=user, reason=f"同一事件已有{count}户业主投诉，升级为重大"[:100])
+                        user=user, reason=recorded(_("同一事件已有{count}户业主投诉，升级为重大"), count=count)[:100])
     return changed
 
 
 # --- Pauses and extensions ------------------------------------------------------------------
 
 
-CLOCK_REFUSALS = {"pause": "该时限当前不能暂停。", "resume": "该时限没有暂停。"}
+CLOCK_REFUSALS = {"pause": _("该时限当前不能暂停。"), "resume": _("该时限没有暂停。")}
 
 
 def check_clock_state(clock, op: str) -> None:
@@ -217,7 +224,7 @@ def check_clock_state(clock, op: str) -> None:
     if op in CLOCK_REFUSALS and clock.state not in CLOCK_FLOW.get(op).sources:
         raise ValidationError(CLOCK_REFUSALS[op])
     if op == "extend" and clock.state not in EXTENDABLE_STATES:
-        raise ValidationError("该时限已结束，不能申请延期。")
+        raise ValidationError(_("该时限已结束，不能申请延期。"))
 
 
 def clock_ops(complaint, clocks, user) -> dict[int, set[str]]:
@@ -231,14 +238,15 @@ def clock_ops(complaint, clocks, user) -> dict[int, set[str]]:
 
 @transaction.atomic
 def clock_pause(*, clock, user, reason: str) -> SlaClock:
-    reason = require(reason, "请填写暂停原因。")
+    reason = require(reason, _("请填写暂停原因。"))
     check_writable(clock.complaint, user)
     check_clock_state(clock, "pause")
     try:  # who and when are the transition's stamps
         clock = CLOCK_FLOW.fire(clock, "pause", user=user, updates={"paused_reason": reason})
     except TransitionNotAllowed:  # paused or stopped meanwhile
         raise ValidationError(CLOCK_REFUSALS["pause"]) from None
-    timeline_add(clock.complaint, user, "clock", f"暂停时限“{clock.rule.name}”：{reason}")
+    timeline_add(clock.complaint, user, "clock", recorded(_("暂停时限“{rule}”：{reason}"), rule=clock.rule.name,
+                                                          reason=reason))
     refresh_next_deadline([clock.complaint_id])
     return clock
 
@@ -257,9 +265,9 @@ def clock_resume(*, clock, user) -> SlaClock:
     CLOCK_FLOW.fire(clock, "resume", user=user, updates={**moved, "paused_at": None, "estimated": estimated,
                                                          "paused_total": clock.paused_total + paused})
     minutes = int(paused.total_seconds() // 60)
-    timeline_add(clock.complaint, user, "clock",
-                 f"恢复时限“{clock.rule.name}”（暂停原因：{clock.paused_reason}，暂停{minutes}分钟，"
-                 f"暂停人：{clock.paused_by}）")
+    timeline_add(clock.complaint, user, "clock", recorded(
+        _("恢复时限“{rule}”（暂停原因：{reason}，暂停{minutes}分钟，暂停人：{user}）"), rule=clock.rule.name,
+        reason=clock.paused_reason, minutes=minutes, user=clock.paused_by))
     refresh_next_deadline([clock.complaint_id])
     return clock
 
@@ -270,14 +278,14 @@ EXTENDABLE_STATES = (*LIVE_CLOCK_STATES, ClockState.PAUSED)
 @transaction.atomic
 def extension_request(*, clock, user, reason: str, new_deadline: dt.datetime):
     """Ask for a longer limit; the rule's approver (by severity, crm matrix) decides."""
-    reason = require(reason, "请填写延期原因。")
+    reason = require(reason, _("请填写延期原因。"))
     check_writable(clock.complaint, user)
     check_clock_state(clock, "extend")
     if new_deadline <= clock.deadline:
-        raise ValidationError("新的截止时间应晚于当前截止时间。")
+        raise ValidationError(_("新的截止时间应晚于当前截止时间。"))
     complaint = clock.complaint
     return approval_submit(
-        target=clock, title=f"{complaint.number} {clock.rule.name}延期", content=reason, submitted_by=user,
+        target=clock, title=recorded(_("{number} {rule}延期"), number=complaint.number, rule=clock.rule.name), content=reason, submitted_by=user,
         level=complaint.severity, snapshot={"deadline": new_deadline.isoformat()}, url=case_url(complaint))
 
 
@@ -297,13 +305,14 @@ def extension_recorded(clock, request, *, event: str, user) -> None:
     timeline line. Raising here undoes the decision."""
     deadline = dt.datetime.fromisoformat(request.snapshot["deadline"])
     if event == SUBMIT:
-        timeline_add(clock.complaint, user, "extension", f"申请延长“{clock.rule.name}”至"
-                     f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}：{request.content}")
+        timeline_add(clock.complaint, user, "extension", recorded(
+            _("申请延长“{rule}”至{deadline}：{reason}"), rule=clock.rule.name, deadline=_local(deadline),
+            reason=request.content))
         return
     if event == APPROVE:
         clock = SlaClock.objects.select_for_update().select_related("rule").get(pk=clock.pk)
         if clock.state not in EXTENDABLE_STATES:
-            raise ValidationError("该时限已结束，无需再延期；请驳回该申请。")
+            raise ValidationError(_("该时限已结束，无需再延期；请驳回该申请。"))
         warn, manager = _percents()
         working = clock.rule.working_time
         CLOCK_FLOW.fire(
@@ -312,8 +321,9 @@ def extension_recorded(clock, request, *, event: str, user) -> None:
                      "estimated": False,  # an approved instant, not counted on the calendar
                      **sla.span_points(calendar(), clock.started_at, deadline, warn, manager, working)})
         refresh_next_deadline([clock.complaint_id])
-    timeline_add(clock.complaint, user, "extension", f"{'批准' if event == APPROVE else '驳回'}“{clock.rule.name}”延期"
-                 + (f"：{request.comment}" if request.comment else ""))
+    message = ((_("批准“{rule}”延期：{comment}") if request.comment else _("批准“{rule}”延期")) if event == APPROVE
+               else (_("驳回“{rule}”延期：{comment}") if request.comment else _("驳回“{rule}”延期")))
+    timeline_add(clock.complaint, user, "extension", recorded(message, rule=clock.rule.name, comment=request.comment))
 
 
 def pending_extensions(clocks, user) -> dict[int, dict]:
@@ -376,7 +386,11 @@ class _Wave:
         return hashlib.sha1(f"{self.count}:{self.digest:016x}".encode()).hexdigest()[:16]
 
 
-SCAN_LABELS = {"warn": "即将超时", "breach": "已超时", "manager": "超时未处理"}
+# The notices of each stage of the scan: to the handler (one clock), to a role (the wave).
+SCAN_TITLES = {"warn": _("时限即将超时：{number} {rule}"), "breach": _("时限已超时：{number} {rule}"),
+               "manager": _("时限超时未处理：{number} {rule}")}
+SCAN_SUMMARIES = {"warn": _("{count}项时限即将超时"), "breach": _("{count}项时限已超时"),
+                  "manager": _("{count}项时限超时未处理")}
 
 
 def _notify_handlers(rows, *, stage: str, level: str) -> int:
@@ -384,10 +398,9 @@ def _notify_handlers(rows, *, stage: str, level: str) -> int:
     not open the case (a property company's liaison who forwarded it, someone who has left) is
     replaced by the supervisors (crm.notifications.route)."""
     told = [row for row in rows if row[2] or row[3]]
-    label = SCAN_LABELS[stage]
     urls = case_urls({row[5] for row in told})
     return notify_many([
-        Notification(recipient_id=handler or responder, title=f"时限{label}：{number} {name}"[:200], level=level,
+        Notification(recipient_id=handler or responder, title=format_lazy(SCAN_TITLES[stage], number=number, rule=name), level=level,
                      url=urls[case_id], dedupe_key=f"sla:{pk}:{stage}")
         for pk, number, handler, responder, name, case_id in told],
         targets=[Target(Complaint, row[5]) for row in told])
@@ -422,7 +435,7 @@ def _scan_stage(due, transition: str, *, now: dt.datetime, updates: dict, stage:
                 sent += _notify_handlers(rows, stage=stage, level=level)
         wave.add([row[0] for row in rows], [(pk, number, name) for pk, number, _, _, name, _ in rows])
     for role in roles if wave.count else ():
-        sent += notify_role(role, title=f"{wave.count}项时限{SCAN_LABELS[stage]}", level=level,
+        sent += notify_role(role, title=format_lazy(SCAN_SUMMARIES[stage], count=wave.count), level=level,
                             body="；".join(f"{number} {name}" for _, number, name in wave.first),
                             dedupe_key=f"sla:{stage}:{role}:{wave.key}")
     return wave.count, sent
@@ -455,14 +468,17 @@ def return_visit_reminders(now: dt.datetime | None = None) -> int:
         return 0
     total = len(rows) if len(rows) < 200 else due.count()
     day = timezone.localdate(now).isoformat()
-    body = "\n".join(f"{n} 截止{timezone.localtime(d):%m-%d %H:%M}" for _, n, d in rows)
+    lines = [format_lazy(_("{number} 截止{deadline}"), number=n, deadline=f"{timezone.localtime(d):%m-%d %H:%M}")
+             for _pk, n, d in rows]
     key = hashlib.sha1(",".join(str(r[0]) for r in rows).encode()).hexdigest()[:12]
     try:
         url = reverse("complaints:register") + "?queue=visits"
     except NoReverseMatch:
         url = ""
-    more = f"\n……另有 {total - len(rows)} 件，见待回访队列" if total > len(rows) else ""
-    return notify_role(Role.FRONT_DESK, title=f"待回访 {total} 件", body=body + more, url=url,
+    if total > len(rows):
+        lines.append(format_lazy(_("……另有 {count} 件，见待回访队列"), count=total - len(rows)))
+    return notify_role(Role.FRONT_DESK, title=format_lazy(_("待回访 {count} 件"), count=total),
+                       body=format_lazy("{}" + "\n{}" * (len(lines) - 1), *lines), url=url,
                        dedupe_key=f"complaints:visits:{day}:{key}")
 
 
@@ -510,25 +526,28 @@ def clocks_recount_for_year(*, year: int, revision: int, old, new, user=None, no
         for key, value in times.items():
             setattr(clock, key, value)
         if clock.deadline != before:
-            clock._change_reason = f"{year}年节假日安排确认后重算：截止时间由{_local(before)}改为{_local(clock.deadline)}"
+            clock._change_reason = recorded(_("{year}年节假日安排确认后重算：截止时间由{before}改为{after}"), year=year,
+                                            before=_local(before), after=_local(clock.deadline))
             moved.append((clock, before))
         else:
-            clock._change_reason = f"{year}年节假日安排确认后重算：截止时间不变，不再按预估日历"
+            clock._change_reason = recorded(_("{year}年节假日安排确认后重算：截止时间不变，不再按预估日历"), year=year)
             marked.append(clock)
     bulk_update_with_history([c for c, _ in moved] + marked, SlaClock,
                              ["deadline", "warn_at", "escalate_at", "estimated"], default_user=user)
     TimelineEntry.objects.bulk_create([
         TimelineEntry(complaint_id=clock.complaint_id, actor=user, kind="clock",
-                      text=f"{year}年节假日安排已确认，时限“{clock.rule.name}”截止时间由{_local(before)}"
-                           f"改为{_local(clock.deadline)}")
+                      text=recorded(_("{year}年节假日安排已确认，时限“{rule}”截止时间由{before}改为{after}"), year=year,
+                                    rule=clock.rule.name, before=_local(before), after=_local(clock.deadline)))
         for clock, before in moved])
     recipients = {c.pk: c.complaint.handler_id or c.complaint.first_responder_id for c, _ in moved}
     active = set(get_user_model().objects.filter(pk__in=set(recipients.values()) - {None}, is_active=True)
                  .values_list("pk", flat=True))
     notify_many([
         Notification(recipient_id=recipients[clock.pk], level="warning", url=case_url(clock.complaint)[:300],
-                     title=f"时限调整：{clock.complaint.number} {clock.rule.name}"[:200],
-                     body=f"{year}年节假日安排已确认，截止时间由{_local(before)}改为{_local(clock.deadline)}。",
+                     title=format_lazy(_("时限调整：{number} {rule}"), number=clock.complaint.number,
+                                       rule=clock.rule.name),
+                     body=format_lazy(_("{year}年节假日安排已确认，截止时间由{before}改为{after}。"), year=year,
+                                      before=_local(before), after=_local(clock.deadline)),
                      dedupe_key=f"calendar:{year}:r{revision}:sla:{clock.pk}")
         for clock, before in moved if recipients[clock.pk] in active])
     refresh_next_deadline({c.complaint_id for c, _ in moved})

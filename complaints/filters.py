@@ -4,7 +4,6 @@ import datetime as dt
 import re
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 

@@ -50,3 +50,15 @@ def apply_at_login(request, user) -> None:
     chosen = StaffProfile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
     if valid(chosen) and hasattr(request, "session"):
         request.session[SESSION_KEY] = chosen
+
+
+def recorded(message, **values) -> str:
+    """A text kept as a record (a timeline line, a history row's reason, a case's major reason):
+    written in the office's language whoever's request or job writes it, so that the record
+    reads the same to everyone who opens it. ``message`` is marked for translation
+    (``gettext_lazy``) so the catalogue holds it; ``values`` fill its ``{placeholders}``."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(message)
+        return text.format(**{k: str(v) for k, v in values.items()}) if values else text

@@ -41,7 +41,6 @@ def new_case(place, users):
 
 def step_calls(users):
     """Each transition: (role that fires it, the service call)."""
-    u = users
     return {
         "transfer": ("front_desk", lambda c, who: services.complaint_transfer(complaint=c, user=who)),
         "classify_valid": ("cs_supervisor", lambda c, who: services.complaint_classify(
