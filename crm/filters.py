@@ -1,7 +1,9 @@
 """What the register filters of every app share: the widgets of the filter bar
-(templates/includes/filter_bar.html) and the 项目 menu limited to the user's projects."""
+(templates/includes/filter_bar.html), the search box over several fields, the from–to dates
+and the 项目 menu limited to the user's projects."""
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from owners.models import Project
@@ -23,3 +25,34 @@ class ProjectScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         if "project" in self.filters:
             self.filters["project"].queryset = projects if projects is not None else Project.objects.none()
+
+
+class SearchFilter(django_filters.CharFilter):
+    """A register's 搜索 box: the words typed are looked up in several fields at once, any of
+    them matching (``SearchFilter("number__icontains", "customer__phone__endswith")``), each a
+    lookup of a field of the record or of a record it points to (never a to-many relation, so
+    a row matches once). Blank or spaces only: no filter."""
+
+    def __init__(self, *lookups: str, label=_("搜索"), placeholder=None, **kwargs):
+        if not lookups:
+            raise ValueError("SearchFilter needs the lookups it searches")
+        widget = forms.TextInput(attrs={"class": "form-control form-control-sm",
+                                        "placeholder": placeholder if placeholder is not None else label})
+        super().__init__(label=label, widget=widget, **kwargs)
+        self.lookups = lookups
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        condition = Q()
+        for lookup in self.lookups:
+            condition |= Q(**{lookup: value})
+        return qs.filter(condition)
+
+
+def date_range(field: str, labels=(_("从"), _("到"))) -> tuple:
+    """The two date filters of a period (from, to — both days included) on ``field``:
+    ``date_from, date_to = date_range("date")``."""
+    return (django_filters.DateFilter(field_name=field, lookup_expr="gte", label=labels[0], widget=DATE),
+            django_filters.DateFilter(field_name=field, lookup_expr="lte", label=labels[1], widget=DATE))

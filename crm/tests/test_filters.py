@@ -1,0 +1,66 @@
+"""The shared parts of every register's filter bar (crm/filters.py): the search box over several
+fields and the from–to dates, tried on a real register's records."""
+import datetime as dt
+
+import django_filters
+import pytest
+from django.utils import timezone
+
+from crm.filters import SearchFilter, date_range
+from crm.tests.factories import CustomerFactory, ProjectFactory
+from owners.models import Customer
+
+pytestmark = pytest.mark.django_db
+
+
+class CustomerSearch(django_filters.FilterSet):
+    q = SearchFilter("name__icontains", "phone__endswith", placeholder="姓名/电话")
+    since, until = date_range("created_at__date")
+
+    class Meta:
+        model = Customer
+        fields = []
+
+
+@pytest.fixture
+def customers():
+    project = ProjectFactory()
+    return [CustomerFactory(project=project, name="王小明", phone="13800001234"),
+            CustomerFactory(project=project, name="李四", phone="13912345678"),
+            CustomerFactory(project=project, name="小明的邻居", phone="13700000000")]
+
+
+def local(*parts):
+    return timezone.make_aware(dt.datetime(*parts))
+
+
+def found(data):
+    return set(CustomerSearch(data, queryset=Customer.objects.all()).qs.values_list("name", flat=True))
+
+
+def test_the_search_matches_any_of_its_fields_each_by_its_own_lookup(customers):
+    assert found({"q": "小明"}) == {"王小明", "小明的邻居"}
+    assert found({"q": "5678"}) == {"李四"}       # the phone's last digits
+    assert found({"q": "1391"}) == set()          # not the phone's beginning: endswith, not icontains
+    assert found({"q": "  李四 "}) == {"李四"}      # spaces around the words do not count
+
+
+def test_a_blank_search_filters_nothing(customers):
+    assert found({"q": "   "}) == found({}) == {"王小明", "李四", "小明的邻居"}
+
+
+def test_the_search_box_says_what_it_searches():
+    html = str(CustomerSearch().form["q"])
+    assert 'placeholder="姓名/电话"' in html and "form-control-sm" in html
+    with pytest.raises(ValueError):
+        SearchFilter()
+
+
+def test_the_dates_include_both_days(customers):
+    Customer.objects.filter(name="王小明").update(created_at=local(2026, 3, 1, 23, 59, ))
+    Customer.objects.filter(name="李四").update(created_at=local(2026, 3, 5, 9, 0, ))
+    Customer.objects.filter(name="小明的邻居").update(created_at=local(2026, 3, 6, 9, 0, ))
+    assert found({"since": "2026-03-01", "until": "2026-03-05"}) == {"王小明", "李四"}
+    assert found({"since": "2026-03-06"}) == {"小明的邻居"}
+    form = CustomerSearch({"since": "2026-02-30"}).form
+    assert not form.is_valid() and "since" in form.errors
