@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 
 from clubs import filters
 from clubs.models import Club, ClubActivity, ClubMember, ForumOpinion, OwnerForum, PointsEntry
+from crm.filters import filter_list
 from crm.scopes import visible_projects
 from owners.selectors import customers_for
 
@@ -22,8 +23,7 @@ def forums(user):
 def forum_list(user, params):
     qs = forums(user).annotate(opinion_count=Count("opinions", distinct=True),
                                participant_count=Count("participants", distinct=True)).order_by("-planned_at", "-pk")
-    fs = filters.ForumFilter(params or None, queryset=qs, projects=visible_projects(user))
-    return fs, (fs.qs if fs.is_valid() else qs)
+    return filter_list(filters.ForumFilter, qs, params, user=user)
 
 
 def follow_ups_due(user, on=None):
@@ -45,9 +45,7 @@ def forum_themes(forum):
 
 
 def participant_candidates(user, params):
-    fs = filters.ParticipantFilter(params or None, queryset=customers_for(user).order_by("name"),
-                                   projects=visible_projects(user))
-    return fs, (fs.qs if fs.is_valid() else fs.queryset)
+    return filter_list(filters.ParticipantFilter, customers_for(user).order_by("name"), params, user=user)
 
 
 def participant_criteria(fs) -> str:
@@ -72,8 +70,7 @@ def members(user, club, params=None):
     qs = (ClubMember.objects.filter(club=club, customer__in=customers_for(user))
           .select_related("customer", "customer__project")
           .annotate(balance=Coalesce(Sum("points__points"), 0)))
-    fs = filters.MemberFilter(params or None, queryset=qs)
-    return fs, (fs.qs if fs.is_valid() else qs)
+    return filter_list(filters.MemberFilter, qs, params)
 
 
 def member_for(user, pk):
@@ -93,8 +90,7 @@ def activity_list(user, params, done_only=False):
     qs = activities(user)
     if done_only:
         qs = qs.filter(status__in=[ClubActivity.Status.DONE, ClubActivity.Status.EVALUATED])
-    fs = filters.ActivityFilter(params or None, queryset=qs)
-    return fs, (fs.qs if fs.is_valid() else qs)
+    return filter_list(filters.ActivityFilter, qs, params)
 
 
 def club_counts(user):

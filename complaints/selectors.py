@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import approvals_for
+from crm.filters import filter_list
 from crm.history import TIMELINE_PARAM, newest_first
 from crm.roles import Role
 from crm.scopes import user_role, visible_project_ids, visible_projects
@@ -70,8 +71,7 @@ def register_list(*, user, params, by_order: bool = False, menus: dict | None = 
         base = base.filter(queues[queue])
     elif queue in queues:
         base = base.filter(queues[queue]).distinct()  # a case with two such clocks is listed once
-    filterset = ComplaintFilter(params or None, queryset=base, menus=menus or _filter_menus(user))
-    qs = filterset.qs if filterset.is_valid() else base
+    filterset, qs = filter_list(ComplaintFilter, base, params, menus=menus or _filter_menus(user))
     if params.get("sort") == "deadline":
         # Cases without a live clock last on every database (SQLite sorts NULL first by default);
         # the register_deadline index covers this order.

@@ -27,6 +27,19 @@ class ProjectScopedFilterSet(django_filters.FilterSet):
             self.filters["project"].queryset = projects if projects is not None else Project.objects.none()
 
 
+def filter_list(filterset_class, queryset, params, *, user=None, **kwargs) -> tuple:
+    """A register's FilterSet bound to the query string, and the records it keeps: (filterset,
+    records). While a filter is invalid (a wrong date, a project outside the user's scope) the
+    bar shows why and no filter applies — never a partly filtered list that looks complete. A
+    ``ProjectScopedFilterSet`` gets ``user``'s projects as its 项目 menu."""
+    if issubclass(filterset_class, ProjectScopedFilterSet) and "projects" not in kwargs:
+        from crm.scopes import visible_projects
+
+        kwargs["projects"] = visible_projects(user)
+    filterset = filterset_class(params or None, queryset=queryset, **kwargs)
+    return filterset, (filterset.qs if filterset.is_valid() else queryset)
+
+
 class SearchFilter(django_filters.CharFilter):
     """A register's 搜索 box: the words typed are looked up in several fields at once, any of
     them matching (``SearchFilter("number__icontains", "customer__phone__endswith")``), each a

@@ -141,41 +141,37 @@ class RecordScope:
     path of the selector the page looks the id up in (``selector(user)`` → the records in the
     user's scope), so that ``can_open`` gives the page's own answer. ``role`` is the department
     role that answers for the record: a notice about it whose recipient may not open it goes to
-    that role instead (crm.notifications).
+    that role instead (crm.notifications): 客户事务部's supervisor unless a row says otherwise.
     """
 
     permission: str
     selector: str
-    role: str
+    role: str = Role.CS_SUPERVISOR
 
 
 # One row per kind of record a notification can point to (model label → its page's check).
-# Every workflow is run by 客户事务部, whose supervisor sees every project; the approvals and
-# the litigation (legal sees only the cases handed to it) fall back to it as well.
+# Every workflow is run by 客户事务部, whose supervisor sees every project and answers for every
+# kind of record so far (the role's default); the approvals and the litigation (legal sees only
+# the cases handed to it) fall back to it as well.
 RECORD_SCOPES: dict[str, RecordScope] = {
-    "complaints.complaint": RecordScope(
-        "complaints.view_complaint", "complaints.selectors.complaints_for", Role.CS_SUPERVISOR),
-    "complaints.slaclock": RecordScope(
-        "complaints.view_complaint", "complaints.selectors.clocks_for", Role.CS_SUPERVISOR),
+    "complaints.complaint": RecordScope("complaints.view_complaint", "complaints.selectors.complaints_for"),
+    "complaints.slaclock": RecordScope("complaints.view_complaint", "complaints.selectors.clocks_for"),
     "property_liaison.actionitem": RecordScope(
-        "property_liaison.view_actionitem", "property_liaison.selectors.action_items", Role.CS_SUPERVISOR),
+        "property_liaison.view_actionitem", "property_liaison.selectors.action_items"),
     "property_liaison.rectification": RecordScope(
-        "property_liaison.view_rectification", "property_liaison.selectors.rectifications", Role.CS_SUPERVISOR),
+        "property_liaison.view_rectification", "property_liaison.selectors.rectifications"),
     "property_liaison.coordinationgap": RecordScope(
-        "property_liaison.view_coordinationmeeting", "property_liaison.selectors.coordination_gaps",
-        Role.CS_SUPERVISOR),
+        "property_liaison.view_coordinationmeeting", "property_liaison.selectors.coordination_gaps"),
     "property_liaison.committeeformation": RecordScope(
-        "property_liaison.view_committeeformation", "property_liaison.selectors.committees", Role.CS_SUPERVISOR),
+        "property_liaison.view_committeeformation", "property_liaison.selectors.committees"),
     "mortgage.titlecertificatecase": RecordScope(
-        "mortgage.view_titlecertificatecase", "mortgage.selectors.certificate_cases_for", Role.CS_SUPERVISOR),
-    "mortgage.agencyagreement": RecordScope(
-        "mortgage.view_agencyagreement", "mortgage.selectors.agreements_for", Role.CS_SUPERVISOR),
-    "mortgage.litigationcase": RecordScope(
-        "mortgage.view_litigationcase", "mortgage.selectors.litigation_cases_for", Role.CS_SUPERVISOR),
-    "clubs.ownerforum": RecordScope("clubs.view_ownerforum", "clubs.selectors.forums", Role.CS_SUPERVISOR),
-    "clubs.club": RecordScope("clubs.view_club", "clubs.selectors.clubs", Role.CS_SUPERVISOR),
-    "clubs.clubactivity": RecordScope("clubs.view_clubactivity", "clubs.selectors.activities", Role.CS_SUPERVISOR),
-    "owners.accessrequest": RecordScope("", "owners.selectors.access_requests_for", Role.CS_SUPERVISOR),
+        "mortgage.view_titlecertificatecase", "mortgage.selectors.certificate_cases_for"),
+    "mortgage.agencyagreement": RecordScope("mortgage.view_agencyagreement", "mortgage.selectors.agreements_for"),
+    "mortgage.litigationcase": RecordScope("mortgage.view_litigationcase", "mortgage.selectors.litigation_cases_for"),
+    "clubs.ownerforum": RecordScope("clubs.view_ownerforum", "clubs.selectors.forums"),
+    "clubs.club": RecordScope("clubs.view_club", "clubs.selectors.clubs"),
+    "clubs.clubactivity": RecordScope("clubs.view_clubactivity", "clubs.selectors.activities"),
+    "owners.accessrequest": RecordScope("", "owners.selectors.access_requests_for"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, Q, Value
 from django.utils import timezone
 
+from crm.filters import filter_list
 from crm.roles import Role
 from crm.scopes import has_role, visible_projects
 from mortgage.filters import CertificateCaseFilter, LitigationCaseFilter, MortgageLoanFilter, OverdueRecordFilter
@@ -20,8 +21,8 @@ def certificate_cases_for(user):
 def certificate_register(user, params) -> tuple:
     """The filtered register and its FilterSet."""
     qs = certificate_cases_for(user).select_related("project", "unit", "customer", "agreement__agent", "loan")
-    fs = CertificateCaseFilter(params or None, queryset=qs, projects=visible_projects(user))
-    return fs.qs.order_by("project__name", "unit__number", "pk"), fs
+    fs, qs = filter_list(CertificateCaseFilter, qs, params, user=user)
+    return qs.order_by("project__name", "unit__number", "pk"), fs
 
 
 def certificate_statistics(queryset) -> dict:
@@ -76,8 +77,8 @@ def overdue_records_for(user):
 
 def overdue_register(user, params) -> tuple:
     qs = overdue_records_for(user).select_related("loan__unit", "customer", "project", "litigation")
-    fs = OverdueRecordFilter(params or None, queryset=qs, projects=visible_projects(user))
-    return fs.qs.order_by("status", "-litigation_required", "-amount", "pk"), fs
+    fs, qs = filter_list(OverdueRecordFilter, qs, params, user=user)
+    return qs.order_by("status", "-litigation_required", "-amount", "pk"), fs
 
 
 def uploads_for(user):
@@ -93,8 +94,8 @@ def litigation_cases_for(user):
 
 
 def litigation_list(user, params) -> tuple:
-    fs = LitigationCaseFilter(params or None, queryset=litigation_cases_for(user))
-    return fs.qs, fs
+    fs, qs = filter_list(LitigationCaseFilter, litigation_cases_for(user), params)
+    return qs, fs
 
 
 def loans_for(user):
@@ -107,8 +108,8 @@ def loan_register(user, params) -> tuple:
 
     qs = loans_for(user).select_related("project", "unit__building", "customer").annotate(
         overdue_amount=Sum("overdue_records__amount", filter=Q(overdue_records__status=OverdueRecord.Status.OPEN)))
-    fs = MortgageLoanFilter(params or None, queryset=qs, projects=visible_projects(user))
-    return fs.qs.order_by("project__name", "loan_number", "pk"), fs
+    fs, qs = filter_list(MortgageLoanFilter, qs, params, user=user)
+    return qs.order_by("project__name", "loan_number", "pk"), fs
 
 
 def record_list_timeline(record: OverdueRecord, limit: int = 50) -> list[dict]:

@@ -118,14 +118,14 @@ def customer_search(*, user, q: str) -> QuerySet[Customer]:
 
 def customer_list(user, params) -> tuple[QuerySet[Customer], "CustomerFilter"]:
     """The customer list (and register export): filters plus search by code/name/phone end."""
+    from crm.filters import filter_list
     from owners.filters import CustomerFilter
 
     q = (params.get("q") or "").strip()
     # Confidential customers are left out of the list too for roles outside their circle:
     # a list with filters is a search. They can still be opened by their direct link.
     base = customer_search(user=user, q=q) if q else searchable_customers(user)
-    fs = CustomerFilter(params or None, queryset=base, projects=visible_projects(user))
-    qs = fs.qs if fs.is_valid() else base
+    fs, qs = filter_list(CustomerFilter, base, params, user=user)
     return qs.select_related("project").order_by("code"), fs
 
 

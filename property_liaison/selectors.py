@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from crm.calendar import calendar
+from crm.filters import filter_list
 from crm.rules import rule_int
 from crm.scopes import visible_projects
 from owners.models import Unit
@@ -20,18 +21,13 @@ from property_liaison.models import (
 from property_liaison.services import coordination_status, warranty_end
 
 
-def _filtered(filterset_class, qs, user, params):
-    fs = filterset_class(params or None, queryset=qs, projects=visible_projects(user))
-    return fs, (fs.qs if fs.is_valid() else qs)
-
-
 def meetings(user):
     return CoordinationMeeting.objects.filter(project__in=visible_projects(user)).select_related(
         "project", "company", "recorded_by").annotate(item_count=Count("action_items")).order_by("-date", "-pk")
 
 
 def meeting_list(user, params):
-    return _filtered(filters.MeetingFilter, meetings(user), user, params)
+    return filter_list(filters.MeetingFilter, meetings(user), params, user=user)
 
 
 def action_items(user):
@@ -40,7 +36,7 @@ def action_items(user):
 
 
 def action_item_list(user, params):
-    return _filtered(filters.ActionItemFilter, action_items(user), user, params)
+    return filter_list(filters.ActionItemFilter, action_items(user), params, user=user)
 
 
 def inspections(user):
@@ -49,7 +45,7 @@ def inspections(user):
 
 
 def inspection_list(user, params):
-    return _filtered(filters.InspectionFilter, inspections(user), user, params)
+    return filter_list(filters.InspectionFilter, inspections(user), params, user=user)
 
 
 def rectifications(user):
@@ -58,7 +54,7 @@ def rectifications(user):
 
 
 def rectification_list(user, params):
-    return _filtered(filters.RectificationFilter, rectifications(user), user, params)
+    return filter_list(filters.RectificationFilter, rectifications(user), params, user=user)
 
 
 def repairs(user):
@@ -67,7 +63,7 @@ def repairs(user):
 
 
 def repair_list(user, params):
-    return _filtered(filters.RepairFilter, repairs(user), user, params)
+    return filter_list(filters.RepairFilter, repairs(user), params, user=user)
 
 
 def committees(user):

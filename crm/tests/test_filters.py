@@ -6,7 +6,7 @@ import django_filters
 import pytest
 from django.utils import timezone
 
-from crm.filters import SearchFilter, date_range
+from crm.filters import SearchFilter, date_range, filter_list
 from crm.tests.factories import CustomerFactory, ProjectFactory
 from owners.models import Customer
 
@@ -64,3 +64,23 @@ def test_the_dates_include_both_days(customers):
     assert found({"since": "2026-03-06"}) == {"小明的邻居"}
     form = CustomerSearch({"since": "2026-02-30"}).form
     assert not form.is_valid() and "since" in form.errors
+
+
+def test_an_invalid_filter_applies_no_filter_and_says_why(customers, make_user):
+    """A wrong date beside a valid search: the list is not half filtered (it would look
+    complete); the bar shows the date's error."""
+    filterset, records = filter_list(CustomerSearch, Customer.objects.all(), {"q": "李四", "since": "2026-13-01"})
+    assert "since" in filterset.errors
+    assert set(records.values_list("name", flat=True)) == {"王小明", "李四", "小明的邻居"}
+    filterset, records = filter_list(CustomerSearch, Customer.objects.all(), {"q": "李四"})
+    assert filterset.is_valid() and list(records.values_list("name", flat=True)) == ["李四"]
+
+
+def test_a_project_outside_the_users_scope_is_not_a_choice(customers, make_user):
+    from owners.filters import CustomerFilter
+
+    mine, theirs = ProjectFactory(code="mine"), ProjectFactory(code="theirs")
+    user = make_user("project_dept", projects=[mine])
+    filterset, _ = filter_list(CustomerFilter, Customer.objects.all(), {"project": str(theirs.pk)}, user=user)
+    assert "project" in filterset.errors
+    assert list(filterset.form.fields["project"].queryset) == [mine]
