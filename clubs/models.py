@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.approvals import ApprovalStep, approval_guard
+from crm.languages import recorded
 from crm.roles import Role
 from crm.workflow import Transition, Workflow
 
@@ -120,12 +121,18 @@ class OwnerForum(models.Model):
         return f"{self.number} {self.title}"
 
     def plan_text(self) -> str:
+        """The plan as the approval keeps it: a record, in the office's language."""
+        kind = self.Kind(self.kind).label
         return "\n".join([
-            f"名称：{self.title}（{self.get_kind_display()}{'：' + self.topic if self.topic else ''}）",
-            f"目的：{self.purpose}",
-            f"时间：{timezone.localtime(self.planned_at):%Y-%m-%d %H:%M}；地点：{self.location or '—'}；形式：{self.get_format_display()}",
-            f"参会业主：{self.participant_criteria or '—'}（{self.participants.count()} 人）",
-            f"预算：{self.budget} 元",
+            recorded(_("名称：{title}（{kind}：{topic}）"), title=self.title, kind=kind, topic=self.topic) if self.topic
+            else recorded(_("名称：{title}（{kind}）"), title=self.title, kind=kind),
+            recorded(_("目的：{purpose}"), purpose=self.purpose),
+            recorded(_("时间：{time}；地点：{location}；形式：{format}"),
+                     time=f"{timezone.localtime(self.planned_at):%Y-%m-%d %H:%M}", location=self.location or "—",
+                     format=self.Format(self.format).label),
+            recorded(_("参会业主：{criteria}（{count} 人）"), criteria=self.participant_criteria or "—",
+                     count=self.participants.count()),
+            recorded(_("预算：{budget} 元"), budget=self.budget),
         ])
 
 
@@ -238,7 +245,10 @@ class Club(models.Model):
         return self.name
 
     def plan_text(self) -> str:
-        return f"名称：{self.name}\n成立方案：{self.founding_plan}\n章程：{self.rules or '—'}"
+        """The plan as the approval keeps it: a record, in the office's language."""
+        return "\n".join([recorded(_("名称：{name}"), name=self.name),
+                          recorded(_("成立方案：{plan}"), plan=self.founding_plan),
+                          recorded(_("章程：{rules}"), rules=self.rules or "—")])
 
 
 CLUB_WORKFLOW = Workflow("status", permission="clubs.change_club", transitions=_plan_transitions() + [
@@ -383,10 +393,13 @@ class ClubActivity(models.Model):
         return self.spend is not None and self.spend > self.budget
 
     def plan_text(self) -> str:
+        """The plan as the approval keeps it: a record, in the office's language."""
         return "\n".join([
-            f"活动：{self.title}（{self.get_kind_display()}，{self.get_format_display()}）",
-            f"时间：{self.period_start} 至 {self.period_end}",
-            f"目的：{self.purpose}", f"内容：{self.content}", f"预算：{self.budget} 元",
+            recorded(_("活动：{title}（{kind}，{format}）"), title=self.title, kind=self.Kind(self.kind).label,
+                     format=self.Format(self.format).label),
+            recorded(_("时间：{start} 至 {end}"), start=self.period_start, end=self.period_end),
+            recorded(_("目的：{purpose}"), purpose=self.purpose), recorded(_("内容：{content}"), content=self.content),
+            recorded(_("预算：{budget} 元"), budget=self.budget),
         ])
 
 

@@ -1,5 +1,6 @@
 """Excel registers (作业记录): 客户座谈会记录, 客户会活动计划, 客户会活动记录 — same filters and scope as the lists."""
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clubs import selectors
@@ -13,7 +14,7 @@ def _name(user):
 
 def _opinions(forum):
     """What was heard (the record's own content): speaker, theme, opinion and the case it became."""
-    return "；".join(f"{o.speaker or '业主'}（{o.get_theme_display()}）：{o.text}"
+    return "；".join(f"{o.speaker or gettext('业主')}（{o.get_theme_display()}）：{o.text}"
                     + (f"→{o.complaint.number}" if o.complaint_id else "") for o in forum.opinions.all())
 
 
@@ -31,7 +32,7 @@ class ForumRegister(Register):
         return [
             Column(_("编号"), lambda f: f.number), Column(_("名称"), lambda f: f.title, 24),
             Column(_("类型"), lambda f: f.get_kind_display(), 12), Column(_("专题"), lambda f: f.topic, 16),
-            Column(_("项目"), lambda f: f.project.name if f.project else "全公司"),
+            Column(_("项目"), lambda f: f.project.name if f.project else gettext("全公司")),
             Column(_("计划时间"), lambda f: f.planned_at, 16), Column(_("形式"), lambda f: f.get_format_display(), 10),
             Column(_("地点"), lambda f: f.location), Column(_("预算(元)"), lambda f: f.budget, 10),
             Column(_("目的"), lambda f: f.purpose, 30), Column(_("邀请人数"), lambda f: f.participant_count, 8),

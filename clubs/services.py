@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clubs.models import (
     ACTIVITY_WORKFLOW, CLUB_WORKFLOW, EDITABLE_STATES, FORUM_WORKFLOW, ActivityPhoto, Club, ClubActivity, ClubMember,
@@ -16,6 +18,7 @@ from clubs.models import (
 )
 from crm.approvals import approval_decide, approval_submit, approved_at
 from crm.edits import row_edit
+from crm.languages import recorded
 from crm.rules import rule_int
 from crm.scopes import visible_projects
 from crm.sequences import next_value
@@ -23,7 +26,8 @@ from crm.validators import check_happened
 from crm.workflow import update_with_history
 
 
-DEFAULT_CHECKLIST = ["确定会场并布置", "发出邀请并确认参会业主", "准备座谈提纲与资料", "安排记录人员与签到表"]
+# The checklist a new forum starts with: rows of the forum, edited and ticked by its organisers.
+DEFAULT_CHECKLIST = ["确定会场并布置", "发出邀请并确认参会业主", "准备座谈提纲与资料", "安排记录人员与签到表"]  # i18n: data
 
 EARN_RULES = {
     PointsEntry.Kind.JOIN: "clubs.points_join",
@@ -43,12 +47,12 @@ def _save(obj, user, fields, reason=""):
 
 def _check_project(user, project):
     if project is not None and not visible_projects(user).filter(pk=project.pk).exists():
-        raise PermissionDenied("该项目不在您的权限范围内。")
+        raise PermissionDenied(_("该项目不在您的权限范围内。"))
 
 
 def _require_editable(obj):
     if obj.status not in EDITABLE_STATES:
-        raise ValidationError("方案已提交或已批准，不能再修改。")
+        raise ValidationError(_("方案已提交或已批准，不能再修改。"))
 
 
 # --- Who may do what, and when ---------------------------------------------------------------
@@ -68,74 +72,75 @@ def _plan_workflow(obj):
 def check_plan_edit(user, obj) -> None:
     """Revise a plan (a forum's also its invited owners): the change permission of its kind,
     while it is a draft or was rejected."""
-    _require_perm(user, _plan_workflow(obj).permission, "您不能修改该方案。")
+    _require_perm(user, _plan_workflow(obj).permission, _("您不能修改该方案。"))
     _require_editable(obj)
 
 
 def check_checklist(user, forum: OwnerForum) -> None:
     """Add or tick preparation items until the forum is declared prepared."""
-    _require_perm(user, FORUM_WORKFLOW.permission, "您不能办理座谈会。")
+    _require_perm(user, FORUM_WORKFLOW.permission, _("您不能办理座谈会。"))
     _require_checklist_open(forum)
 
 
 def check_opinion_add(user, forum: OwnerForum) -> None:
-    _require_perm(user, FORUM_WORKFLOW.permission, "您不能办理座谈会。")
+    _require_perm(user, FORUM_WORKFLOW.permission, _("您不能办理座谈会。"))
     if forum.status not in (OwnerForum.Status.HELD, OwnerForum.Status.ANALYSED):
-        raise ValidationError("座谈会召开后才能登记意见。")
+        raise ValidationError(_("座谈会召开后才能登记意见。"))
 
 
 def check_opinion_to_case(user, opinion: ForumOpinion) -> None:
     """Turn an opinion into a case: the right to change opinions and to register complaints,
     once per opinion, and only when the case can name an owner or a project."""
-    _require_perm(user, "clubs.change_forumopinion", "您不能处理座谈会意见。")
-    _require_perm(user, "complaints.add_complaint", "您不能登记投诉。")
+    _require_perm(user, "clubs.change_forumopinion", _("您不能处理座谈会意见。"))
+    _require_perm(user, "complaints.add_complaint", _("您不能登记投诉。"))
     if opinion.complaint_id:
-        raise ValidationError("该意见已转为案件。")
+        raise ValidationError(_("该意见已转为案件。"))
     if opinion.customer_id is None and opinion.forum.project_id is None:
-        raise ValidationError("该意见没有提出业主，且座谈会未指定项目，无法转为案件。")
+        raise ValidationError(_("该意见没有提出业主，且座谈会未指定项目，无法转为案件。"))
 
 
 def check_follow_up_done(user, forum: OwnerForum) -> None:
-    _require_perm(user, FORUM_WORKFLOW.permission, "您不能办理座谈会。")
+    _require_perm(user, FORUM_WORKFLOW.permission, _("您不能办理座谈会。"))
     if forum.status != OwnerForum.Status.CLOSED:
-        raise ValidationError("登记结果应用后才能完成跟进。")
+        raise ValidationError(_("登记结果应用后才能完成跟进。"))
     if forum.follow_up_done_at:
-        raise ValidationError("该座谈会的跟进已完成。")
+        raise ValidationError(_("该座谈会的跟进已完成。"))
 
 
 def check_enroll(user, club: Club) -> None:
-    _require_perm(user, "clubs.add_clubmember", "您不能发展会员。")
+    _require_perm(user, "clubs.add_clubmember", _("您不能发展会员。"))
     if club.status != Club.Status.FOUNDED:
-        raise ValidationError("客户会成立后才能发展会员。")
+        raise ValidationError(_("客户会成立后才能发展会员。"))
 
 
 def check_points(user, member: ClubMember) -> None:
     """Earn or redeem points: the ledger permission, for an active member."""
-    _require_perm(user, "clubs.add_pointsentry", "您不能登记积分。")
+    _require_perm(user, "clubs.add_pointsentry", _("您不能登记积分。"))
     if member.status != ClubMember.Status.ACTIVE:
-        raise ValidationError(f"该会员当前为“{member.get_status_display()}”状态，不能获得积分，也不能兑换积分。")
+        raise ValidationError(gettext("该会员当前为“{status}”状态，不能获得积分，也不能兑换积分。").format(
+            status=member.get_status_display()))
 
 
 def check_member_update(user, member: ClubMember) -> None:
-    _require_perm(user, "clubs.change_clubmember", "您不能调整会员等级和状态。")
+    _require_perm(user, "clubs.change_clubmember", _("您不能调整会员等级和状态。"))
 
 
 def check_activity_create(user, club: Club) -> None:
-    _require_perm(user, "clubs.add_clubactivity", "您不能制订活动计划。")
+    _require_perm(user, "clubs.add_clubactivity", _("您不能制订活动计划。"))
     if club.status != Club.Status.FOUNDED:
-        raise ValidationError("客户会成立后才能制订活动计划。")
+        raise ValidationError(_("客户会成立后才能制订活动计划。"))
 
 
 def check_improvement_add(user, activity: ClubActivity) -> None:
-    _require_perm(user, ACTIVITY_WORKFLOW.permission, "您不能办理客户会活动。")
+    _require_perm(user, ACTIVITY_WORKFLOW.permission, _("您不能办理客户会活动。"))
     if activity.status != ClubActivity.Status.EVALUATED:
-        raise ValidationError("活动评估后才能登记改进措施。")
+        raise ValidationError(_("活动评估后才能登记改进措施。"))
 
 
 def check_improvement_done(user, action: ImprovementAction) -> None:
-    _require_perm(user, "clubs.change_improvementaction", "您不能办理改进措施。")
+    _require_perm(user, "clubs.change_improvementaction", _("您不能办理改进措施。"))
     if action.done_at:
-        raise ValidationError("该措施已完成。")
+        raise ValidationError(_("该措施已完成。"))
 
 
 # --- Owner forums ------------------------------------------------------------------------------
@@ -151,7 +156,7 @@ def forum_create(*, user, title: str, kind: str, purpose: str, planned_at: dt.da
     """Draft a forum plan with the default preparation checklist."""
     _check_project(user, project)
     if kind == OwnerForum.Kind.TOPIC and not topic.strip():
-        raise ValidationError("专题座谈会请填写专题。")
+        raise ValidationError(_("专题座谈会请填写专题。"))
     year = timezone.localtime(planned_at).year
     forum = OwnerForum(
         number=f"ZT-{year}-{next_value(f'clubs.forum.{year}'):04d}", title=title.strip(), kind=kind,
@@ -169,9 +174,9 @@ def forum_update_plan(*, user, forum: OwnerForum, **fields) -> OwnerForum:
     """Revise a draft or rejected plan (the rejected version stays in the approval history)."""
     _check_project(user, fields.get("project"))
     if fields.get("kind") == OwnerForum.Kind.TOPIC and not (fields.get("topic") or "").strip():
-        raise ValidationError("专题座谈会请填写专题。")
-    forum, _ = row_edit(OwnerForum, forum.pk, user=user, values=fields, fields=PLAN_FIELDS, reason="修改方案",
-                        guard=lambda stored: check_plan_edit(user, stored))
+        raise ValidationError(_("专题座谈会请填写专题。"))
+    forum, _changed = row_edit(OwnerForum, forum.pk, user=user, values=fields, fields=PLAN_FIELDS,
+                               reason=recorded(_("修改方案")), guard=lambda stored: check_plan_edit(user, stored))
     return forum
 
 
@@ -186,7 +191,7 @@ def forum_set_participants(*, user, forum: OwnerForum, customers, criteria: str 
     ForumParticipant.objects.bulk_create([ForumParticipant(forum=forum, customer=c) for c in allowed])
     if criteria:
         forum.participant_criteria = criteria[:200]
-        _save(forum, user, ["participant_criteria"], "选择参会业主")
+        _save(forum, user, ["participant_criteria"], recorded(_("选择参会业主")))
     return forum.participants.count()
 
 
@@ -195,12 +200,12 @@ def forum_submit(*, user, forum: OwnerForum) -> OwnerForum:
     with transaction.atomic():
         forum.refresh_from_db()
         if forum.status in EDITABLE_STATES and not forum.participants.exists():
-            raise ValidationError("请先选择参会业主，再提交审批。")
+            raise ValidationError(_("请先选择参会业主，再提交审批。"))
         url = reverse("clubs:forum_detail", args=[forum.pk])
         snapshot = {"budget": str(forum.budget), "planned_at": forum.planned_at.isoformat(),
                     "participants": forum.participants.count()}
-        approval_submit(target=forum, title=f"客户座谈会方案：{forum.title}", content=forum.plan_text(),
-                        submitted_by=user, snapshot=snapshot, url=url)
+        approval_submit(target=forum, title=recorded(_("客户座谈会方案：{title}"), title=forum.title),
+                        content=forum.plan_text(), submitted_by=user, snapshot=snapshot, url=url)
         return forum
 
 
@@ -219,14 +224,14 @@ CHECKLIST_OPEN_STATES = (OwnerForum.Status.DRAFT, OwnerForum.Status.SUBMITTED, O
 def _require_checklist_open(forum: OwnerForum):
     # Once declared prepared, the checklist is the record of what was done: no more changes.
     if forum.status not in CHECKLIST_OPEN_STATES:
-        raise ValidationError("座谈会已准备就绪，准备工作清单不能再修改。")
+        raise ValidationError(_("座谈会已准备就绪，准备工作清单不能再修改。"))
 
 
 @transaction.atomic
 def checklist_add(*, user, forum: OwnerForum, text: str) -> ForumChecklistItem:
     check_checklist(user, forum)
     if not text.strip():
-        raise ValidationError("请填写准备事项。")
+        raise ValidationError(_("请填写准备事项。"))
     item = ForumChecklistItem(forum=forum, text=text.strip())
     item._history_user = user
     item.save()
@@ -250,7 +255,7 @@ def forum_prepare(*, user, forum: OwnerForum) -> OwnerForum:
     """Preparation complete: every checklist item must be done."""
     open_items = forum.checklist.filter(done=False).count()
     if open_items:
-        raise ValidationError(f"还有 {open_items} 项准备工作未完成。")
+        raise ValidationError(gettext("还有 {count} 项准备工作未完成。").format(count=open_items))
     return FORUM_WORKFLOW.fire(forum, "prepare", user=user)
 
 
@@ -259,14 +264,15 @@ def forum_hold(*, user, forum: OwnerForum, held_at: dt.datetime, minutes: str, a
                attendance: int | None = None) -> OwnerForum:
     """Record the forum held: attendance and minutes (客户座谈会记录). It was held after its plan
     was approved, and not in the future."""
-    check_happened(held_at, label="召开时间", after=[(approved_at(forum), "方案批准时间")])
+    check_happened(held_at, label=_("召开时间"), after=[(approved_at(forum), _("方案批准时间"))])
     if not minutes.strip():
-        raise ValidationError("请填写座谈会记录。")
+        raise ValidationError(_("请填写座谈会记录。"))
     attended_ids = list(attended_ids)
     # Only the participants whose attendance changes are written, each with its history row.
     for attended, rows in ((False, forum.participants.exclude(customer_id__in=attended_ids)),
                            (True, forum.participants.filter(customer_id__in=attended_ids))):
-        update_with_history(rows.exclude(attended=attended), {"attended": attended}, user=user, reason="登记座谈会出席")
+        update_with_history(rows.exclude(attended=attended), {"attended": attended}, user=user,
+                            reason=recorded(_("登记座谈会出席")))
     count = attendance if attendance is not None else forum.participants.filter(customer_id__in=attended_ids).count()
     return FORUM_WORKFLOW.fire(forum, "hold", user=user,
                                updates={"held_at": held_at, "minutes": minutes.strip(), "attendance": count})
@@ -279,9 +285,9 @@ def opinion_add(*, user, forum: OwnerForum, text: str, theme: str, customer=None
 
     check_opinion_add(user, forum)
     if theme not in Category.values:
-        raise ValidationError("请选择意见主题。")
+        raise ValidationError(_("请选择意见主题。"))
     if not text.strip():
-        raise ValidationError("请填写意见内容。")
+        raise ValidationError(_("请填写意见内容。"))
     opinion = ForumOpinion(forum=forum, text=text.strip(), theme=theme, customer=customer,
                            speaker=speaker or (customer.name if customer else ""), recorded_by=user)
     opinion._history_user = user
@@ -300,14 +306,15 @@ def opinion_to_case(*, user, opinion: ForumOpinion, kind: str = "complaint"):
     project = forum.project if opinion.customer is None else None
     complaint = complaint_register(
         received_by=user, kind=kind, channel="forum", category=opinion.theme,
-        title=f"座谈会意见：{opinion.text[:40]}",
-        description=f"{forum.number}《{forum.title}》中{opinion.speaker or '业主'}提出：{opinion.text}",
+        title=recorded(_("座谈会意见：{text}"), text=opinion.text[:40]),
+        description=recorded(_("{number}《{title}》中{speaker}提出：{text}"), number=forum.number, title=forum.title,
+                             speaker=opinion.speaker or recorded(_("业主")), text=opinion.text),
         customer=opinion.customer, project=project,
-        complainant_name=opinion.speaker or (opinion.customer.name if opinion.customer else "座谈会业主"),
+        complainant_name=opinion.speaker or (opinion.customer.name if opinion.customer else recorded(_("座谈会业主"))),
         complainant_phone=opinion.customer.phone if opinion.customer else "—",
     )
     opinion.complaint = complaint
-    _save(opinion, user, ["complaint"], "转为投诉")
+    _save(opinion, user, ["complaint"], recorded(_("转为投诉")))
     return complaint
 
 
@@ -315,7 +322,7 @@ def opinion_to_case(*, user, opinion: ForumOpinion, kind: str = "complaint"):
 def forum_analyse(*, user, forum: OwnerForum, analysis: str) -> OwnerForum:
     """Record the analysis (themes and counts are computed from the opinions)."""
     if not analysis.strip():
-        raise ValidationError("请填写分析结论。")
+        raise ValidationError(_("请填写分析结论。"))
     return FORUM_WORKFLOW.fire(forum, "analyse", user=user, updates={"analysis": analysis.strip()})
 
 
@@ -324,9 +331,9 @@ def forum_use_results(*, user, forum: OwnerForum, result_use: str, follow_up: st
                       follow_up_due: dt.date | None = None) -> OwnerForum:
     """How the results are used (forums, service, relationship work) and the follow-up."""
     if result_use not in OwnerForum.ResultUse.values:
-        raise ValidationError("请选择结果应用方向。")
+        raise ValidationError(_("请选择结果应用方向。"))
     if not follow_up.strip():
-        raise ValidationError("请填写跟进措施。")
+        raise ValidationError(_("请填写跟进措施。"))
     return FORUM_WORKFLOW.fire(forum, "use_results", user=user, updates={
         "result_use": result_use, "follow_up": follow_up.strip(), "follow_up_due": follow_up_due})
 
@@ -335,11 +342,11 @@ def forum_use_results(*, user, forum: OwnerForum, result_use: str, follow_up: st
 def forum_follow_up_done(*, user, forum: OwnerForum, result: str) -> OwnerForum:
     """Close the follow-up of a forum's results with what came of it (once)."""
     if not result.strip():
-        raise ValidationError("请填写跟进结果。")
+        raise ValidationError(_("请填写跟进结果。"))
     forum = OwnerForum.objects.select_for_update().get(pk=forum.pk)
     check_follow_up_done(user, forum)
     forum.follow_up_result, forum.follow_up_done_at = result.strip(), timezone.now()
-    _save(forum, user, ["follow_up_result", "follow_up_done_at"], "完成跟进")
+    _save(forum, user, ["follow_up_result", "follow_up_done_at"], recorded(_("完成跟进")))
     return forum
 
 
@@ -349,7 +356,7 @@ def forum_follow_up_done(*, user, forum: OwnerForum, result: str) -> OwnerForum:
 def club_create(*, user, name: str, founding_plan: str, rules: str = "", project=None) -> Club:
     _check_project(user, project)
     if Club.objects.filter(name=name.strip()).exists():
-        raise ValidationError("已有同名客户会。")
+        raise ValidationError(_("已有同名客户会。"))
     club = Club(name=name.strip(), founding_plan=founding_plan.strip(), rules=rules.strip(), project=project,
                 created_by=user)
     club._history_user = user
@@ -362,17 +369,17 @@ def club_update_plan(*, user, club: Club, name: str, founding_plan: str, rules: 
     """Revise a draft or rejected founding plan, compared with the stored row (``crm.edits``)."""
     _check_project(user, project)
     if Club.objects.filter(name=name.strip()).exclude(pk=club.pk).exists():
-        raise ValidationError("已有同名客户会。")
+        raise ValidationError(_("已有同名客户会。"))
     values = {"name": name.strip(), "founding_plan": founding_plan.strip(), "rules": rules.strip(), "project": project}
-    club, _ = row_edit(Club, club.pk, user=user, values=values, fields=values.keys(), reason="修改成立方案",
-                       guard=lambda stored: check_plan_edit(user, stored))
+    club, _changed = row_edit(Club, club.pk, user=user, values=values, fields=values.keys(),
+                              reason=recorded(_("修改成立方案")), guard=lambda stored: check_plan_edit(user, stored))
     return club
 
 
 def club_submit(*, user, club: Club) -> Club:
     with transaction.atomic():
         club.refresh_from_db()
-        approval_submit(target=club, title=f"客户会成立方案：{club.name}", content=club.plan_text(),
+        approval_submit(target=club, title=recorded(_("客户会成立方案：{name}"), name=club.name), content=club.plan_text(),
                         submitted_by=user, snapshot={"name": club.name}, url=reverse("clubs:club_detail", args=[club.pk]))
         return club
 
@@ -387,9 +394,9 @@ def club_decide(*, user, club: Club, approve: bool, comment: str = "") -> Club:
 @transaction.atomic
 def club_found(*, user, club: Club, founded_on: dt.date, rules: str) -> Club:
     """The approved club is founded with its rules (章程), on a day not before the approval."""
-    check_happened(founded_on, label="成立日期", after=[(approved_at(club), "成立方案批准日期")])
+    check_happened(founded_on, label=_("成立日期"), after=[(approved_at(club), _("成立方案批准日期"))])
     if not rules.strip():
-        raise ValidationError("请填写客户会章程。")
+        raise ValidationError(_("请填写客户会章程。"))
     return CLUB_WORKFLOW.fire(club, "found", user=user, updates={"founded_on": founded_on, "rules": rules.strip()})
 
 
@@ -403,11 +410,11 @@ def member_enroll(*, user, club: Club, customer, level: str = ClubMember.Level.R
 
     check_enroll(user, club)
     if not customers_for(user).filter(pk=customer.pk).exists():
-        raise PermissionDenied("该业主不在您的权限范围内。")
+        raise PermissionDenied(_("该业主不在您的权限范围内。"))
     if referred_by is not None and referred_by.club_id != club.pk:
-        raise ValidationError("推荐人须是本会会员。")
+        raise ValidationError(_("推荐人须是本会会员。"))
     joined_on = joined_on or timezone.localdate()
-    check_happened(joined_on, label="入会日期", after=[(club.founded_on, "客户会成立日期")])
+    check_happened(joined_on, label=_("入会日期"), after=[(club.founded_on, _("客户会成立日期"))])
     member = ClubMember(club=club, customer=customer, level=level, joined_on=joined_on,
                         referred_by=referred_by,
                         number=f"HY{club.pk:02d}-{next_value(f'clubs.member.{club.pk}'):05d}")
@@ -416,11 +423,11 @@ def member_enroll(*, user, club: Club, customer, level: str = ClubMember.Level.R
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:
-        raise ValidationError("该业主已是本会会员。") from exc
-    points_earn(user=user, member=member, kind=PointsEntry.Kind.JOIN, reason="入会")
+        raise ValidationError(_("该业主已是本会会员。")) from exc
+    points_earn(user=user, member=member, kind=PointsEntry.Kind.JOIN, reason=recorded(_("入会")))
     if referred_by is not None:
         points_earn(user=user, member=referred_by, kind=PointsEntry.Kind.REFERRAL,
-                    reason=f"推荐 {customer.name} 入会")
+                    reason=recorded(_("推荐 {name} 入会"), name=customer.name))
     return member
 
 
@@ -428,9 +435,9 @@ def member_enroll(*, user, club: Club, customer, level: str = ClubMember.Level.R
 def member_update(*, user, member: ClubMember, level: str, status: str) -> ClubMember:
     check_member_update(user, member)
     if level not in ClubMember.Level.values or status not in ClubMember.Status.values:
-        raise ValidationError("请选择正确的等级和状态。")
-    member, _ = row_edit(ClubMember, member.pk, user=user, values={"level": level, "status": status},
-                         fields=("level", "status"), reason="调整会员等级/状态")
+        raise ValidationError(_("请选择正确的等级和状态。"))
+    member, _changed = row_edit(ClubMember, member.pk, user=user, values={"level": level, "status": status},
+                                fields=("level", "status"), reason=recorded(_("调整会员等级/状态")))
     return member
 
 
@@ -444,12 +451,12 @@ def points_earn(*, user, member: ClubMember, kind: str, reason: str, activity=No
     # ledger's rules are measured by mutation testing (QUALITY.md).
     with transaction.atomic():
         if kind not in EARN_RULES:
-            raise ValidationError("请选择获得积分的方式。")
+            raise ValidationError(_("请选择获得积分的方式。"))
         # The status as stored, not as the caller's copy last saw it.
         current = ClubMember.objects.get(pk=member.pk)
         check_points(user, current)
         if not reason.strip():
-            raise ValidationError("请填写事由。")
+            raise ValidationError(_("请填写事由。"))
         entry = PointsEntry(member=current, kind=kind, points=rule_int(EARN_RULES[kind]),
                             reason=reason.strip()[:200], actor=user, activity=activity)
         entry._history_user = user
@@ -465,16 +472,17 @@ def points_redeem(*, user, member: ClubMember, kind: str, points: int, reason: s
     """
     with transaction.atomic():  # not a decorator: see points_earn
         if kind not in PointsEntry.REDEEM_KINDS:
-            raise ValidationError("请选择兑换方式。")
+            raise ValidationError(_("请选择兑换方式。"))
         if points is None or points <= 0:
-            raise ValidationError("兑换积分须为正整数。")
+            raise ValidationError(_("兑换积分须为正整数。"))
         if not reason.strip():
-            raise ValidationError("请填写兑换事由（如礼品名称）。")
+            raise ValidationError(_("请填写兑换事由（如礼品名称）。"))
         locked = ClubMember.objects.select_for_update().get(pk=member.pk)
         check_points(user, locked)
         balance = points_balance(locked)
         if points > balance:
-            raise ValidationError(f"积分不足：当前余额 {balance} 分，不能兑换 {points} 分。")
+            raise ValidationError(gettext("积分不足：当前余额 {balance} 分，不能兑换 {points} 分。").format(
+                balance=balance, points=points))
         entry = PointsEntry(member=locked, kind=kind, points=-points, reason=reason.strip()[:200], actor=user)
         entry._history_user = user
         entry.save()
@@ -488,7 +496,7 @@ ACTIVITY_PLAN_FIELDS = ("kind", "title", "period_start", "period_end", "purpose"
 
 def _check_period(start, end):
     if start and end and end < start:
-        raise ValidationError("结束日期不能早于开始日期。")
+        raise ValidationError(_("结束日期不能早于开始日期。"))
 
 
 @transaction.atomic
@@ -515,16 +523,16 @@ def activity_update_plan(*, user, activity: ClubActivity, **fields) -> ClubActiv
         check_plan_edit(user, stored)
         _check_period(fields.get("period_start", stored.period_start), fields.get("period_end", stored.period_end))
 
-    activity, _ = row_edit(ClubActivity, activity.pk, user=user, values=fields, fields=ACTIVITY_PLAN_FIELDS,
-                           reason="修改活动方案", guard=guard)
+    activity, _changed = row_edit(ClubActivity, activity.pk, user=user, values=fields, fields=ACTIVITY_PLAN_FIELDS,
+                                  reason=recorded(_("修改活动方案")), guard=guard)
     return activity
 
 
 def activity_submit(*, user, activity: ClubActivity) -> ClubActivity:
     with transaction.atomic():
         activity.refresh_from_db()
-        approval_submit(target=activity, title=f"客户会活动方案：{activity.title}", content=activity.plan_text(),
-                        submitted_by=user, snapshot={"budget": str(activity.budget)},
+        approval_submit(target=activity, title=recorded(_("客户会活动方案：{title}"), title=activity.title),
+                        content=activity.plan_text(), submitted_by=user, snapshot={"budget": str(activity.budget)},
                         url=reverse("clubs:activity_detail", args=[activity.pk]))
         return activity
 
@@ -541,11 +549,11 @@ def activity_carry_out(*, user, activity: ClubActivity, held_on: dt.date, record
                        attendees=(), attendance: int | None = None, photos=()) -> ClubActivity:
     """Record the activity carried out: attendance (members earn participation points), photos,
     spend against budget. It was carried out after its plan was approved, and not in the future."""
-    check_happened(held_on, label="开展日期", after=[(approved_at(activity), "活动方案批准日期")])
+    check_happened(held_on, label=_("开展日期"), after=[(approved_at(activity), _("活动方案批准日期"))])
     if not record.strip():
-        raise ValidationError("请填写活动记录。")
+        raise ValidationError(_("请填写活动记录。"))
     if spend is None or spend < 0:
-        raise ValidationError("请填写实际支出。")
+        raise ValidationError(_("请填写实际支出。"))
     members = list(ClubMember.objects.filter(club=activity.club, status=ClubMember.Status.ACTIVE,
                                              pk__in=[m.pk for m in attendees]))
     count = attendance if attendance is not None else len(members)
@@ -554,7 +562,7 @@ def activity_carry_out(*, user, activity: ClubActivity, held_on: dt.date, record
     activity.attendees.set(members)
     for member in members:
         points_earn(user=user, member=member, kind=PointsEntry.Kind.PARTICIPATION,
-                    reason=f"参加活动：{activity.title}", activity=activity)
+                    reason=recorded(_("参加活动：{title}"), title=activity.title), activity=activity)
     for upload in photos:
         ActivityPhoto.objects.create(activity=activity, image=upload, uploaded_by=user)
     return activity
@@ -564,9 +572,9 @@ def activity_carry_out(*, user, activity: ClubActivity, held_on: dt.date, record
 def activity_evaluate(*, user, activity: ClubActivity, score: int, what_worked: str, to_improve: str) -> ClubActivity:
     """Evaluate the activity: score, what worked, what to improve."""
     if score is None or not 0 <= score <= 100:
-        raise ValidationError("评估得分须在 0 到 100 之间。")
+        raise ValidationError(_("评估得分须在 0 到 100 之间。"))
     if not what_worked.strip() and not to_improve.strip():
-        raise ValidationError("请填写成功之处或待改进之处。")
+        raise ValidationError(_("请填写成功之处或待改进之处。"))
     return ACTIVITY_WORKFLOW.fire(activity, "evaluate", user=user, updates={
         "score": score, "what_worked": what_worked.strip(), "to_improve": to_improve.strip()})
 
@@ -576,7 +584,7 @@ def improvement_add(*, user, activity: ClubActivity, description: str, owner: st
                     due_date: dt.date | None = None) -> ImprovementAction:
     check_improvement_add(user, activity)
     if not description.strip():
-        raise ValidationError("请填写改进措施。")
+        raise ValidationError(_("请填写改进措施。"))
     action = ImprovementAction(activity=activity, description=description.strip(), owner=owner, due_date=due_date,
                                created_by=user)
     action._history_user = user
@@ -588,5 +596,5 @@ def improvement_add(*, user, activity: ClubActivity, description: str, owner: st
 def improvement_done(*, user, action: ImprovementAction) -> ImprovementAction:
     check_improvement_done(user, action)
     action.done_at = timezone.now()
-    _save(action, user, ["done_at"], "完成改进措施")
+    _save(action, user, ["done_at"], recorded(_("完成改进措施")))
     return action

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clubs import forms, selectors, services
@@ -37,7 +38,7 @@ def _approval_context(obj, user, workflow):
 def _decide(request, target, decide):
     approve = request.POST.get("decision") == "approve"
     comment = request.POST.get("comment", "")
-    return run_service(request, target, lambda: decide(approve, comment), "已批准。" if approve else "已驳回。")
+    return run_service(request, target, lambda: decide(approve, comment), _("已批准。") if approve else _("已驳回。"))
 
 
 @permission_required("clubs.view_ownerforum", raise_exception=True)
@@ -138,7 +139,7 @@ def forum_participants(request, pk):
         chosen = objects_or_404(customers_for(request.user), request.POST.getlist("customer"))
         return run_service(request, redirect("clubs:forum_detail", pk=pk).url, lambda: services.forum_set_participants(
             user=request.user, forum=forum, customers=chosen, criteria=request.POST.get("criteria", "")),
-            "参会业主已更新。")
+            _("参会业主已更新。"))
     chosen_ids = set(forum.participants.values_list("customer_id", flat=True))
     return render(request, "clubs/forum_participants.html", {
         "forum": forum, "filter": fs, "candidates": qs[:200], "chosen_ids": chosen_ids,
@@ -154,9 +155,9 @@ def forum_act(request, pk, action):
     if action == "decide":
         return _decide(request, target, lambda a, c: services.forum_decide(user=user, forum=forum, approve=a, comment=c))
     if not user.has_perm("clubs.change_ownerforum"):
-        raise PermissionDenied("您不能办理座谈会。")
+        raise PermissionDenied(_("您不能办理座谈会。"))
     if action == "submit":
-        return run_service(request, target, lambda: services.forum_submit(user=user, forum=forum), "已提交审批。")
+        return run_service(request, target, lambda: services.forum_submit(user=user, forum=forum), _("已提交审批。"))
     if action == "checklist":
         return run_form(request, target, forms.ChecklistForm(post),
                          lambda d: services.checklist_add(user=user, forum=forum, **d))
@@ -171,7 +172,7 @@ def forum_act(request, pk, action):
     if action == "opinion":
         customers = customers_for(user).filter(pk__in=forum.participants.values("customer_id"))
         return run_form(request, target, forms.OpinionForm(post, customers=customers),
-                         lambda d: services.opinion_add(user=user, forum=forum, **d), "意见已登记。")
+                         lambda d: services.opinion_add(user=user, forum=forum, **d), _("意见已登记。"))
     if action == "analyse":
         return run_form(request, target, forms.AnalysisForm(post),
                          lambda d: services.forum_analyse(user=user, forum=forum, **d))
@@ -180,7 +181,7 @@ def forum_act(request, pk, action):
                          lambda d: services.forum_use_results(user=user, forum=forum, **d))
     if action == "follow_up_done":
         return run_form(request, target, forms.FollowUpDoneForm(post),
-                         lambda d: services.forum_follow_up_done(user=user, forum=forum, **d), "跟进已完成。")
+                         lambda d: services.forum_follow_up_done(user=user, forum=forum, **d), _("跟进已完成。"))
     raise Http404
 
 
@@ -197,12 +198,12 @@ def checklist_toggle(request, pk, item_pk):
 @permission_required("clubs.change_forumopinion", raise_exception=True)
 def opinion_to_case(request, pk, opinion_pk):
     if not request.user.has_perm("complaints.add_complaint"):
-        raise PermissionDenied("您不能登记投诉。")
+        raise PermissionDenied(_("您不能登记投诉。"))
     forum = get_object_or_404(selectors.forums(request.user), pk=pk)
     opinion = get_object_or_404(forum.opinions, pk=opinion_pk)
     return run_service(request, redirect("clubs:forum_detail", pk=pk).url,
                        lambda: services.opinion_to_case(user=request.user, opinion=opinion),
-                       lambda complaint: f"已转为投诉 {complaint.number}。")
+                       lambda complaint: gettext("已转为投诉 {number}。").format(number=complaint.number))
 
 
 # --- The club ----------------------------------------------------------------------------------
@@ -259,14 +260,14 @@ def club_act(request, pk, action):
         form = forms.EnrollForm(post, customers=customers_for(user),
                                 members=ClubMember.objects.filter(club=club))
         return run_form(request, target, form, lambda d: services.member_enroll(user=user, club=club, **d),
-                         "会员已入会，入会积分已计入。")
+                         _("会员已入会，入会积分已计入。"))
     if not user.has_perm("clubs.change_club"):
-        raise PermissionDenied("您不能办理客户会事务。")
+        raise PermissionDenied(_("您不能办理客户会事务。"))
     if action == "submit":
-        return run_service(request, target, lambda: services.club_submit(user=user, club=club), "已提交审批。")
+        return run_service(request, target, lambda: services.club_submit(user=user, club=club), _("已提交审批。"))
     if action == "found":
         return run_form(request, target, forms.FoundForm(post),
-                         lambda d: services.club_found(user=user, club=club, **d), "客户会已成立。")
+                         lambda d: services.club_found(user=user, club=club, **d), _("客户会已成立。"))
     raise Http404
 
 
@@ -297,10 +298,10 @@ def member_act(request, pk, action):
     user, post = request.user, request.POST
     if action == "earn":
         return run_form(request, target, forms.EarnForm(post),
-                         lambda d: services.points_earn(user=user, member=member, **d), "积分已计入。")
+                         lambda d: services.points_earn(user=user, member=member, **d), _("积分已计入。"))
     if action == "redeem":
         return run_form(request, target, forms.RedeemForm(post),
-                         lambda d: services.points_redeem(user=user, member=member, **d), "积分已兑换。")
+                         lambda d: services.points_redeem(user=user, member=member, **d), _("积分已兑换。"))
     if action == "update":
         return run_form(request, target, forms.MemberForm(post),
                          lambda d: services.member_update(user=user, member=member, **d))
@@ -389,9 +390,9 @@ def activity_act(request, pk, action):
         return _decide(request, target, lambda a, c: services.activity_decide(
             user=user, activity=activity, approve=a, comment=c))
     if not user.has_perm("clubs.change_clubactivity"):
-        raise PermissionDenied("您不能办理客户会活动。")
+        raise PermissionDenied(_("您不能办理客户会活动。"))
     if action == "submit":
-        return run_service(request, target, lambda: services.activity_submit(user=user, activity=activity), "已提交审批。")
+        return run_service(request, target, lambda: services.activity_submit(user=user, activity=activity), _("已提交审批。"))
     if action == "carry_out":
         form = forms.CarryOutForm(post, request.FILES, members=_members_of(activity))
         return run_form(request, target, form, lambda d: services.activity_carry_out(
@@ -399,10 +400,10 @@ def activity_act(request, pk, action):
             attendees=d["attendees"], attendance=d["attendance"], photos=d["photos"]))
     if action == "evaluate":
         return run_form(request, target, forms.EvaluationForm(post),
-                         lambda d: services.activity_evaluate(user=user, activity=activity, **d), "评估已保存。")
+                         lambda d: services.activity_evaluate(user=user, activity=activity, **d), _("评估已保存。"))
     if action == "improvement":
         return run_form(request, target, forms.ImprovementForm(post),
-                         lambda d: services.improvement_add(user=user, activity=activity, **d), "改进措施已登记。")
+                         lambda d: services.improvement_add(user=user, activity=activity, **d), _("改进措施已登记。"))
     raise Http404
 
 

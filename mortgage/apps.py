@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MortgageConfig(AppConfig):
     name = "mortgage"
-    verbose_name = "产权证与按揭"
+    verbose_name = _("产权证与按揭")

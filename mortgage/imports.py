@@ -20,27 +20,32 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from crm import bulk
 from crm.imports import MAX_SHOWN, RowErrors, Sheet, cell_text, check_upload
+from crm.languages import recorded
 from crm.validators import check_happened
-from mortgage.models import MortgageLoan, OverdueRecord, OverdueUpload
+from mortgage.models import LITIGATION_OPEN, LitigationCase, MortgageLoan, OverdueRecord, OverdueUpload
 from owners.masking import mask_id
 from owners.matching import bank_matches, id_matches, is_blank, name_matches, normal_id, unit_matches
 
-COLUMNS = {
-    "name": "业主姓名",
-    "id_number": "身份证号",
-    "unit": "房号",
-    "loan_number": "贷款编号",
-    "bank": "银行",
-    "amount": "逾期金额",
-    "since": "逾期起始日",
-    "periods": "逾期期数",
-    "recommends": "银行建议诉讼",
+# The finance list's own headers and words: matched against the uploaded file, so they stay Chinese.
+COLUMNS = {  # i18n: data
+    "name": "业主姓名",  # i18n: data
+    "id_number": "身份证号",  # i18n: data
+    "unit": "房号",  # i18n: data
+    "loan_number": "贷款编号",  # i18n: data
+    "bank": "银行",  # i18n: data
+    "amount": "逾期金额",  # i18n: data
+    "since": "逾期起始日",  # i18n: data
+    "periods": "逾期期数",  # i18n: data
+    "recommends": "银行建议诉讼",  # i18n: data
 }
-TRUE_WORDS = {"是", "y", "yes", "true", "1", "建议", "√"}
-FALSE_WORDS = {"否", "n", "no", "false", "0", "", "不建议"}
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "建议", "√"}  # i18n: data
+FALSE_WORDS = {"否", "n", "no", "false", "0", "", "不建议"}  # i18n: data
 LOOKUP_CHUNK = 20000  # well under SQLite's bound-parameter limit; one query on PostgreSQL in practice
 
 
@@ -115,7 +120,8 @@ def _date(value) -> dt.date | None:
             return from_excel(value).date()
         except (ValueError, OverflowError, AttributeError):
             return None
-    text = cell_text(value).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    text = (cell_text(value).replace("年", "-").replace("月", "-").replace("日", "")  # i18n: data
+            .replace("/", "-").replace(".", "-"))
     try:
         return dt.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
     except ValueError:
@@ -123,7 +129,7 @@ def _date(value) -> dt.date | None:
 
 
 def _amount(value) -> Decimal | None:
-    text = cell_text(value).replace(",", "").replace("，", "").replace("元", "").replace("¥", "")
+    text = cell_text(value).replace(",", "").replace("，", "").replace("元", "").replace("¥", "")  # i18n: data
     try:
         amount = Decimal(text)
     except InvalidOperation:
@@ -147,13 +153,13 @@ def _periods(value) -> int | None:
 
 
 def parse_workbook(path, report_date: dt.date, reader: str | None = None) -> Parsed:
-    """Read and check every row; collect every problem (in Chinese) instead of stopping at the first."""
+    """Read and check every row; collect every problem (in the uploader's language) instead of stopping at the first."""
     problems = RowErrors()
     parsed: list[Row] = []
     try:
         sheet = Sheet(path, reader)
     except Exception as exc:  # noqa: BLE001 - any reader error is a bad file for the user
-        problems.file_error(f"无法读取工作簿：{exc.__class__.__name__}")
+        problems.file_error(gettext("无法读取工作簿：{error}").format(error=exc.__class__.__name__))
         return Parsed([], problems, {})
     with sheet:
         missing = sheet.missing(list(COLUMNS.values()))
@@ -167,36 +173,38 @@ def parse_workbook(path, report_date: dt.date, reader: str | None = None) -> Par
             number = cell_text(values[col["loan_number"]])
             name, unit = cell_text(values[col["name"]]), cell_text(values[col["unit"]])
             if not number:
-                row_problems.append("贷款编号为空")
+                row_problems.append(gettext("贷款编号为空"))
             elif number in seen:
-                row_problems.append(f"贷款编号 {number} 与第 {seen[number]} 行重复")
+                row_problems.append(gettext("贷款编号 {number} 与第 {line} 行重复").format(number=number, line=seen[number]))
             else:
                 seen[number] = line
             amount = _amount(values[col["amount"]])
             if amount is None:
-                row_problems.append(f"逾期金额“{cell_text(values[col['amount']])}”不是有效的正数金额")
+                row_problems.append(gettext("逾期金额“{value}”不是有效的正数金额").format(value=cell_text(values[col["amount"]])))
             since = _date(values[col["since"]])
             if since is None:
-                row_problems.append(f"逾期起始日“{cell_text(values[col['since']])}”不是有效日期")
+                row_problems.append(gettext("逾期起始日“{value}”不是有效日期").format(value=cell_text(values[col["since"]])))
             elif since > report_date:
-                row_problems.append(f"逾期起始日 {since} 晚于报表日期 {report_date}")
+                row_problems.append(gettext("逾期起始日 {since} 晚于报表日期 {report_date}").format(since=since,
+                                                                                           report_date=report_date))
             periods = _periods(values[col["periods"]])
             if periods is None:
-                row_problems.append(f"逾期期数“{cell_text(values[col['periods']])}”不是有效的整数")
+                row_problems.append(gettext("逾期期数“{value}”不是有效的整数").format(value=cell_text(values[col["periods"]])))
             flag = cell_text(values[col["recommends"]]).lower()
             if flag not in TRUE_WORDS and flag not in FALSE_WORDS:
-                row_problems.append(f"银行建议诉讼“{cell_text(values[col['recommends']])}”应填“是”或“否”")
+                row_problems.append(gettext("银行建议诉讼“{value}”应填“是”或“否”").format(
+                    value=cell_text(values[col["recommends"]])))
             if is_blank(name):
-                row_problems.append("业主姓名为空")
+                row_problems.append(gettext("业主姓名为空"))
             if is_blank(unit):
-                row_problems.append("房号为空")
+                row_problems.append(gettext("房号为空"))
             if row_problems:
                 problems.add(line, "；".join(row_problems))
                 continue
             parsed.append(Row(line, number, amount, since, periods, flag in TRUE_WORDS, name,
                               cell_text(values[col["id_number"]]), unit, cell_text(values[col["bank"]])))
     if not parsed and not problems:
-        problems.file_error("文件中没有数据行。")
+        problems.file_error(gettext("文件中没有数据行。"))
     loans, identities = lookup_loans([row.loan_number for row in parsed], with_identity=True)
     loan_errors(parsed, loans, identities, problems)
     return Parsed(parsed, problems, loans)
@@ -206,20 +214,22 @@ def loan_errors(rows: list[Row], loans: dict, identities: dict, problems: RowErr
     """A row whose loan is unknown, or whose owner, ID number, unit or bank is not the loan's."""
     for row in rows:
         if row.loan_number not in loans:
-            problems.add(row.line, f"贷款编号 {row.loan_number} 在系统中不存在（未知贷款）")
+            problems.add(row.line, gettext("贷款编号 {number} 在系统中不存在（未知贷款）").format(number=row.loan_number))
             continue
         known = identities[row.loan_number]
         mismatches = []
         if not name_matches(row.name, known.name):
-            mismatches.append(f"业主姓名“{row.name}”与贷款 {row.loan_number} 的业主不符（应为“{known.name}”）")
+            mismatches.append(gettext("业主姓名“{value}”与贷款 {number} 的业主不符（应为“{known}”）").format(
+                value=row.name, number=row.loan_number, known=known.name))
         if not is_blank(row.id_number) and not id_matches(row.id_number, known.id_number):
-            mismatches.append(f"身份证号“{mask_id(normal_id(row.id_number))}”与贷款 {row.loan_number} 的业主不符"
-                              f"（应为“{mask_id(known.id_number)}”）")
+            mismatches.append(gettext("身份证号“{value}”与贷款 {number} 的业主不符（应为“{known}”）").format(
+                value=mask_id(normal_id(row.id_number)), number=row.loan_number, known=mask_id(known.id_number)))
         if not unit_matches(row.unit, known.unit_number, known.building, known.project):
-            mismatches.append(f"房号“{row.unit}”与贷款 {row.loan_number} 的房号不符"
-                              f"（应为“{known.building}-{known.unit_number}”）")
+            mismatches.append(gettext("房号“{value}”与贷款 {number} 的房号不符（应为“{known}”）").format(
+                value=row.unit, number=row.loan_number, known=f"{known.building}-{known.unit_number}"))
         if not is_blank(row.bank) and not bank_matches(row.bank, known.bank):
-            mismatches.append(f"银行“{row.bank}”与贷款 {row.loan_number} 的贷款银行不符（应为“{known.bank}”）")
+            mismatches.append(gettext("银行“{value}”与贷款 {number} 的贷款银行不符（应为“{known}”）").format(
+                value=row.bank, number=row.loan_number, known=known.bank))
         if mismatches:
             problems.add(row.line, "；".join(mismatches))
     return problems
@@ -252,13 +262,13 @@ def overdue_upload_receive(*, user, uploaded, report_date: dt.date) -> OverdueUp
 
     A file whose sha256 was already applied is refused: the same file twice changes nothing.
     """
-    check_happened(report_date, label="报表日期")
+    check_happened(report_date, label=_("报表日期"))
     check_upload(uploaded)
     digest = file_sha256(uploaded)
     done = OverdueUpload.objects.filter(sha256=digest, status=OverdueUpload.Status.APPLIED).first()
     if done is not None:
-        raise ValidationError(f"该文件已于 {timezone.localtime(done.applied_at):%Y-%m-%d %H:%M} 导入，"
-                              "重复导入不会改变任何数据。")
+        raise ValidationError(gettext("该文件已于 {applied_at} 导入，重复导入不会改变任何数据。").format(
+            applied_at=f"{timezone.localtime(done.applied_at):%Y-%m-%d %H:%M}"))
     upload = OverdueUpload(original_name=Path(uploaded.name).name[:200], sha256=digest, report_date=report_date,
                            uploaded_by=user)
     upload.file.save(f"{digest[:16]}.xlsx", uploaded, save=False)
@@ -299,11 +309,8 @@ MAX_SHOWN_HELD = 200
 
 def in_litigation() -> dict:
     """Open records with a lawsuit still running: record id -> (case id, case number, assignee id,
-    stage label, loan number, owner name). A list never closes these (one query)."""
-    from mortgage.models import LITIGATION_OPEN, LitigationCase
-
-    stages = dict(LitigationCase.Stage.choices)
-    return {record_id: (pk, number, assignee_id, str(stages[stage]), loan_number, owner)
+    stage, loan number, owner name). A list never closes these (one query)."""
+    return {record_id: (pk, number, assignee_id, stage, loan_number, owner)
             for record_id, pk, number, assignee_id, stage, loan_number, owner in LitigationCase.objects.filter(
                 stage__in=LITIGATION_OPEN, record__status=OverdueRecord.Status.OPEN).order_by("number").values_list(
                 "record_id", "pk", "number", "assignee_id", "stage", "record__loan__loan_number",
@@ -323,7 +330,8 @@ def preview_summary(parsed: Parsed, report_date: dt.date) -> dict:
     held.sort(key=lambda case: case[1])
     return {"rows": len(parsed.rows), "new": new, "existing": len(loan_ids) - new,
             "closing": len(absent) - len(held), "held": len(held),
-            "held_rows": [{"case": number, "stage": stage, "loan": loan, "owner": owner}
+            "held_rows": [{"case": number, "stage": str(LitigationCase.Stage(stage).label), "loan": loan,
+                           "owner": owner}
                           for _, number, _, stage, loan, owner in held[:MAX_SHOWN_HELD]],
             "recommended": sum(row.recommends for row in parsed.rows),
             "amount": str(sum((row.amount for row in parsed.rows), Decimal(0)))}
@@ -333,9 +341,9 @@ def check_apply(user, upload: OverdueUpload) -> None:
     """Confirm a checked list: the import permission, for a list that passed the checks and was
     not applied yet (the preview's 确认导入 button is shown exactly then)."""
     if not user.has_perm("mortgage.import_overdue"):
-        raise PermissionDenied("您没有导入逾期名单的权限。")
+        raise PermissionDenied(_("您没有导入逾期名单的权限。"))
     if upload.status != OverdueUpload.Status.VALID:
-        raise ValidationError("该名单未通过校验或已导入，请刷新页面。")
+        raise ValidationError(_("该名单未通过校验或已导入，请刷新页面。"))
 
 
 def overdue_upload_apply(*, upload: OverdueUpload, user) -> dict:
@@ -356,9 +364,9 @@ def overdue_upload_apply(*, upload: OverdueUpload, user) -> dict:
                 claimed = OverdueUpload.objects.filter(pk=upload.pk, status=OverdueUpload.Status.VALID).update(
                     status=OverdueUpload.Status.APPLIED, applied_at=timezone.now())
         except IntegrityError as exc:
-            raise ValidationError("该文件已导入过，重复导入不会改变任何数据。") from exc
+            raise ValidationError(_("该文件已导入过，重复导入不会改变任何数据。")) from exc
         if not claimed:
-            raise ValidationError("该名单未通过校验或已导入，请刷新页面。")
+            raise ValidationError(_("该名单未通过校验或已导入，请刷新页面。"))
         parsed = _parsed_for_apply(upload)
         parsed.problems.refuse()
         summary = _upsert(parsed, upload, user)
@@ -411,7 +419,8 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
     newly_held = [record for record in held if record["unlisted_on"] != report_date]
     for record in newly_held:
         record.update(unlisted_on=report_date)
-    reason, now = f"逾期名单 {upload.report_date}", timezone.now()
+    # History reasons are records: in the office's language whoever applies the list.
+    reason, now = recorded(LIST_REASON, date=upload.report_date), timezone.now()
     if created:
         bulk.insert_rows(OverdueRecord, fields[1:], created)
         ids = {}
@@ -425,8 +434,8 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
         bulk.insert_history(OverdueRecord, created, history_type="+", user=user, reason=reason, date=now)
     for records, names, why in (
             (changed, CHANGED_FIELDS, reason),
-            (closing, ["status", "closed_on"], f"{reason}：未再出现，结清"),
-            (newly_held, ["unlisted_on"], f"{reason}：{HELD_NOTE}")):
+            (closing, ["status", "closed_on"], recorded(CLOSED_REASON, date=upload.report_date)),
+            (newly_held, ["unlisted_on"], recorded(HELD_REASON, date=upload.report_date))):
         if records:
             bulk.update_rows(OverdueRecord, names, records)
             bulk.insert_history(OverdueRecord, records, history_type="~", user=user, reason=why, date=now)
@@ -435,11 +444,13 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
             "stale": stale, "closed": len(closing), "held": len(held)}
 
 
+# What a list writes in a record's history (selectors.record_list_timeline reads them back).
+LIST_REASON = _("逾期名单 {date}")
+CLOSED_REASON = _("逾期名单 {date}：未再出现，结清")
+HELD_REASON = _("逾期名单 {date}：未再列出，诉讼中，不因名单关闭")
 CHANGED_FIELDS = ["amount", "overdue_since", "periods", "bank_recommends", "last_upload_id", "last_report_date",
                   "unlisted_on"]
 
-
-HELD_NOTE = "未再列出，诉讼中，不因名单关闭"
 
 
 def _notify_held(held: list[dict], suing: dict, upload: OverdueUpload) -> int:
@@ -453,7 +464,6 @@ def _notify_held(held: list[dict], suing: dict, upload: OverdueUpload) -> int:
     from crm.notifications import notify_many
     from crm.roles import Role
     from crm.scopes import role_users
-    from mortgage.models import LitigationCase
 
     supervisors = set(role_users(Role.CS_SUPERVISOR).values_list("pk", flat=True))
     notes, targets = [], []
@@ -465,8 +475,10 @@ def _notify_held(held: list[dict], suing: dict, upload: OverdueUpload) -> int:
             notes.append(Notification(
                 recipient_id=recipient_id, level=Notification.Level.WARNING,
                 url=reverse("mortgage:litigation_detail", args=[case_id]),
-                title=f"逾期名单 {upload.report_date} 未再列出诉讼中的 {owner} {loan}（{number}）",
-                body=f"诉讼阶段：{stage}。该记录仍为逾期中，不因名单关闭；请核实是否已还款或和解。",
+                title=format_lazy(_("逾期名单 {date} 未再列出诉讼中的 {owner} {loan}（{number}）"),
+                                  date=upload.report_date, owner=owner, loan=loan, number=number),
+                body=format_lazy(_("诉讼阶段：{stage}。该记录仍为逾期中，不因名单关闭；请核实是否已还款或和解。"),
+                                 stage=LitigationCase.Stage(stage).label),
                 dedupe_key=f"mortgage:unlisted:{record['id']}:{upload.pk}"))
             targets.append(LitigationCase(pk=case_id))
     return notify_many(notes, targets=targets)

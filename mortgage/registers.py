@@ -1,5 +1,6 @@
 """Excel registers: title certificates and overdue mortgages (same filters and scope as the lists)."""
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.exports import Column, Register, register
@@ -28,7 +29,7 @@ def _latest_chase(case):
         return ""
     last = max(chases, key=lambda c: c.chased_at)
     text = f"{_when(last.chased_at)} {_who(last.chased_by)}：{last.result}"
-    return text + (f"；下次督促 {last.next_date}" if last.next_date else "")
+    return text + (gettext("；下次督促 {date}").format(date=last.next_date) if last.next_date else "")
 
 
 def _latest_reminder(record):
@@ -39,8 +40,9 @@ def _latest_reminder(record):
     last = max(reminders, key=lambda r: r.contacted_at)
     text = f"{_when(last.contacted_at)} {last.get_method_display()} {_who(last.contacted_by)}：{last.summary}"
     if last.promise or last.promised_date:
-        text += f"；承诺：{last.promise}" + (f"（{last.promised_date}前还款）" if last.promised_date else "")
-    return text + (f"；下次跟进 {last.next_follow_up}" if last.next_follow_up else "")
+        text += gettext("；承诺：{promise}").format(promise=last.promise) + (
+            gettext("（{date}前还款）").format(date=last.promised_date) if last.promised_date else "")
+    return text + (gettext("；下次跟进 {date}").format(date=last.next_follow_up) if last.next_follow_up else "")
 
 
 def _litigation_stage(record):
@@ -136,7 +138,7 @@ class LoanRegister(Register):
             Column(_("贷款金额(元)"), lambda l: l.amount, 14),
             Column(_("贷款期限(月)"), lambda l: l.term_months, 10),
             Column(_("放款日期"), lambda l: l.start_date, 12),
-            Column(_("开发商担保"), lambda l: "有效" if l.guarantee_active else "已撤销", 10),
+            Column(_("开发商担保"), lambda l: gettext("有效") if l.guarantee_active else gettext("已撤销"), 10),
             Column(_("担保撤销日期"), lambda l: l.guarantee_released_on, 12),
             Column(_("逾期金额(元)"), lambda l: l.overdue_amount or "", 12),
         ]

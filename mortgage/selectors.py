@@ -116,9 +116,15 @@ def record_list_timeline(record: OverdueRecord, limit: int = 50) -> list[dict]:
     """What finance's lists said about a record, newest first: listed (with the amount), no longer
     listed while in litigation, settled. Read from the record's history rows that a list wrote
     (their reason starts with 逾期名单 and names the list's report date); one query."""
-    rows = OverdueRecord.history.filter(id=record.pk, history_change_reason__startswith="逾期名单").order_by(
+    from crm.languages import recorded
+    from mortgage.imports import HELD_REASON, LIST_REASON
+
+    # The reasons are records in the office's language: matched by the words around the date.
+    prefix = recorded(LIST_REASON, date="")
+    held = recorded(HELD_REASON, date="")[len(prefix):]
+    rows = OverdueRecord.history.filter(id=record.pk, history_change_reason__startswith=prefix).order_by(
         "-history_date", "-history_id").values("history_date", "history_change_reason", "amount", "unlisted_on",
                                                "status")[:limit]
     return [{"at": row["history_date"], "text": row["history_change_reason"], "amount": row["amount"],
-             "unlisted": row["unlisted_on"] is not None and "未再列出" in row["history_change_reason"]}
+             "unlisted": row["unlisted_on"] is not None and row["history_change_reason"].endswith(held)}
             for row in rows]

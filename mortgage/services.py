@@ -15,10 +15,14 @@ from django.db.models import Case, CharField, Q, Value, When
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import approval_decide, approval_submit
 from crm.calendar import elapsed_cutoff, period_end
 from crm.edits import row_edit
+from crm.languages import recorded
 from crm.notifications import notify, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
@@ -53,7 +57,7 @@ def agent_company_save(*, user, **fields) -> AgentCompany:
 
 def agent_company_update(*, company: AgentCompany, user, **fields) -> AgentCompany:
     """Change an agent company's details, compared with the stored row (``crm.edits``)."""
-    row, _ = row_edit(AgentCompany, company.pk, user=user, values=fields, fields=AGENT_FIELDS)
+    row, _changed = row_edit(AgentCompany, company.pk, user=user, values=fields, fields=AGENT_FIELDS)
     return row
 
 
@@ -82,17 +86,18 @@ AGREEMENT_FIELDS = ["agent", "project", "scope", "fee_per_case", "total_fee", "s
 def check_agreement_edit(user, agreement: AgencyAgreement) -> None:
     """Revise an agreement: the change permission, while it is a draft or was rejected."""
     if not user.has_perm("mortgage.change_agencyagreement"):
-        raise PermissionDenied("您没有修改代办协议的权限。")
+        raise PermissionDenied(_("您没有修改代办协议的权限。"))
     if agreement.status not in EDITABLE_AGREEMENT:
-        raise ValidationError(f"协议{agreement.get_status_display()}，不能修改；只有草稿或已驳回的协议可以修改。")
+        raise ValidationError(gettext("协议{status}，不能修改；只有草稿或已驳回的协议可以修改。").format(
+            status=agreement.get_status_display()))
 
 
 def agreement_update(*, agreement: AgencyAgreement, user, **fields) -> AgencyAgreement:
     """Revise a draft or a rejected agreement (before it is submitted again); an agreement
     that is pending, in force or ended is not edited. Compared with the stored row (``crm.edits``)."""
     _check_signed_on(fields.get("signed_on"))
-    row, _ = row_edit(AgencyAgreement, agreement.pk, user=user, values=fields, fields=AGREEMENT_FIELDS,
-                      guard=lambda stored: check_agreement_edit(user, stored))
+    row, _changed = row_edit(AgencyAgreement, agreement.pk, user=user, values=fields, fields=AGREEMENT_FIELDS,
+                             guard=lambda stored: check_agreement_edit(user, stored))
     return row
 
 
@@ -108,11 +113,16 @@ def agreement_submit(*, agreement: AgencyAgreement, user) -> AgencyAgreement:
     agreement.refresh_from_db()  # the version submitted is the stored row
     if not agreement_needs_approval(agreement):
         return AGREEMENT_WORKFLOW.fire(agreement, "activate", user=user)
-    content = (f"代办公司：{agreement.agent}\n项目：{agreement.project}\n代办范围：{agreement.scope}\n"
-               f"每户代办费：{agreement.fee_per_case} 元；总金额：{agreement.total_fee} 元\n"
-               f"约定时限(天)：提交{agreement.days_submit}，递件{agreement.days_file}，出证{agreement.days_issue}，"
-               f"抵押登记{agreement.days_mortgage}，撤销担保{agreement.days_release}")
-    approval_submit(target=agreement, title=f"产权证代办协议 {agreement.number}",
+    # The version submitted, as the approval keeps it: a record, in the office's language.
+    content = "\n".join([
+        recorded(_("代办公司：{agent}"), agent=agreement.agent), recorded(_("项目：{project}"), project=agreement.project),
+        recorded(_("代办范围：{scope}"), scope=agreement.scope),
+        recorded(_("每户代办费：{fee} 元；总金额：{total} 元"), fee=agreement.fee_per_case, total=agreement.total_fee),
+        recorded(_("约定时限(天)：提交{submit}，递件{file}，出证{issue}，抵押登记{mortgage}，撤销担保{release}"),
+                 submit=agreement.days_submit, file=agreement.days_file, issue=agreement.days_issue,
+                 mortgage=agreement.days_mortgage, release=agreement.days_release),
+    ])
+    approval_submit(target=agreement, title=recorded(_("产权证代办协议 {number}"), number=agreement.number),
                     content=content, submitted_by=user, snapshot={"total_fee": str(agreement.total_fee)},
                     url=reverse("mortgage:agreement_detail", args=[agreement.pk]))
     return agreement
@@ -155,9 +165,9 @@ def certificate_cases_create_for_project(*, project, user, agreement: AgencyAgre
     from owners.models import Ownership
 
     if agreement is not None and (agreement.project_id != project.pk or agreement.status != AgencyAgreement.Status.ACTIVE):
-        raise ValidationError("只能选用本项目已生效的代办协议。")
+        raise ValidationError(_("只能选用本项目已生效的代办协议。"))
     collected_on = collected_on or _today()
-    check_happened(collected_on, label="材料收齐日期")
+    check_happened(collected_on, label=_("材料收齐日期"))
     pairs = (Ownership.objects.filter(unit__project=project, unit__delivery_date__isnull=False,
                                       unit__delivery_date__lte=_today(),
                                       kind__in=[Ownership.Kind.OWNER, Ownership.Kind.CO_OWNER])
@@ -184,8 +194,8 @@ STAGE_DATE_FIELD = {
     "request_release": "release_requested_on",
 }
 STAGE_DATE_LABEL = {
-    "submit": "提交代办日期", "file": "递件日期", "issue": "出证登记日期", "register_mortgage": "抵押登记日期",
-    "complete": "办结日期", "request_release": "申请撤销担保日期", "confirm_release": "撤销担保日期",
+    "submit": _("提交代办日期"), "file": _("递件日期"), "issue": _("出证登记日期"), "register_mortgage": _("抵押登记日期"),
+    "complete": _("办结日期"), "request_release": _("申请撤销担保日期"), "confirm_release": _("撤销担保日期"),
 }
 
 
@@ -198,15 +208,15 @@ def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt
     its current stage (due dates and late notices are computed from it)."""
     on = on or _today()
     transition = CERTIFICATE_WORKFLOW.check(case, action, user)
-    previous = (case.stage_since, f"进入上一阶段“{case.get_stage_display()}”的日期")
-    check_happened(on, label=STAGE_DATE_LABEL.get(action, "日期"), after=[previous])
+    previous = (case.stage_since, gettext("进入上一阶段“{stage}”的日期").format(stage=case.get_stage_display()))
+    check_happened(on, label=STAGE_DATE_LABEL.get(action, _("日期")), after=[previous])
     updates: dict = {"stage_since": on, "due_date": _due(case.agreement, transition.target, on)}
     if action in STAGE_DATE_FIELD:
         updates[STAGE_DATE_FIELD[action]] = on
     if action == "issue":
         if not certificate_number.strip():
-            raise ValidationError("请填写产权证号。")
-        check_happened(certificate_date, label="出证日期", after=[previous])
+            raise ValidationError(_("请填写产权证号。"))
+        check_happened(certificate_date, label=_("出证日期"), after=[previous])
         updates.update(certificate_number=certificate_number.strip(), certificate_date=certificate_date or on)
     if action == "confirm_release":
         updates.update(released_on=on)
@@ -218,7 +228,8 @@ def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt
             loan._history_user = user
             loan.save(update_fields=["guarantee_active", "guarantee_released_on"])
     if action == "request_release":
-        notify_role(Role.FINANCE, title=f"请确认撤销按揭担保：{case.unit} {case.customer.name}",
+        notify_role(Role.FINANCE, title=format_lazy(_("请确认撤销按揭担保：{unit} {owner}"), unit=case.unit,
+                                                    owner=case.customer.name),
                     url=reverse("mortgage:certificate_detail", args=[case.pk]), target=case,
                     dedupe_key=f"mortgage:release:{case.pk}")
     return case
@@ -227,9 +238,9 @@ def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt
 def check_chase(user, case: TitleCertificateCase) -> None:
     """Chase the agent (督促办证): the chase permission, while the case is not finished."""
     if not user.has_perm("mortgage.add_certificatechase"):
-        raise PermissionDenied("您没有记录督促办证的权限。")
+        raise PermissionDenied(_("您没有记录督促办证的权限。"))
     if case.is_finished:
-        raise ValidationError("该产权证已办结，无需督促。")
+        raise ValidationError(_("该产权证已办结，无需督促。"))
 
 
 def certificate_chase_log(*, case: TitleCertificateCase, user, result: str,
@@ -237,9 +248,9 @@ def certificate_chase_log(*, case: TitleCertificateCase, user, result: str,
     """Record one chase of the agent company (督促办证)."""
     check_chase(user, case)
     if not result.strip():
-        raise ValidationError("请填写督促结果。")
+        raise ValidationError(_("请填写督促结果。"))
     if next_date and next_date < _today():
-        raise ValidationError("下次督促日期不能早于今天。")
+        raise ValidationError(_("下次督促日期不能早于今天。"))
     chase = CertificateChase(case=case, chased_by=user, chased_at=timezone.now(), result=result.strip(),
                              next_date=next_date)
     chase._history_user = user
@@ -261,15 +272,17 @@ def certificates_chase_late() -> int:
         return 0
     update_with_history(TitleCertificateCase.objects.filter(pk__in=ids).filter(
         Q(late_notified_on__isnull=True) | Q(late_notified_on__lt=today)), {"late_notified_on": today}, ids=ids,
-        reason="办理超期，已提醒督促")
+        reason=recorded(_("办理超期，已提醒督促")))
     staff = list(_role_users(Role.CS_STAFF))
     sent = 0
     cases = TitleCertificateCase.objects.filter(pk__in=ids).select_related("unit", "customer", "agreement__agent")
     for case in cases.iterator(chunk_size=500):
         sent += bool(notify(
             recipients=staff, level="danger", url=reverse("mortgage:certificate_detail", args=[case.pk]), target=case,
-            title=f"产权证办理超期：{case.unit} {case.customer.name}（{case.get_stage_display()}，约定 {case.due_date}）",
-            body=f"代办公司：{case.agreement.agent if case.agreement else '—'}，请督促办理。",
+            title=format_lazy(_("产权证办理超期：{unit} {owner}（{stage}，约定 {due_date}）"), unit=case.unit,
+                              owner=case.customer.name, stage=TitleCertificateCase.Stage(case.stage).label,
+                              due_date=case.due_date),
+            body=format_lazy(_("代办公司：{agent}，请督促办理。"), agent=case.agreement.agent if case.agreement else "—"),
             dedupe_key=f"mortgage:cert-late:{case.pk}:{today.isoformat()}",
         ))
     return sent
@@ -294,15 +307,16 @@ def loan_create(*, user, customer, unit, loan_number: str, bank: str, amount: De
     from owners.models import Ownership
 
     if not user.has_perm("mortgage.add_mortgageloan"):
-        raise PermissionDenied("您没有登记按揭贷款的权限。")
+        raise PermissionDenied(_("您没有登记按揭贷款的权限。"))
     if not Ownership.objects.filter(unit=unit, customer=customer,
                                     kind__in=[Ownership.Kind.OWNER, Ownership.Kind.CO_OWNER]).exists():
-        raise ValidationError(f"{customer.name} 不是 {unit} 的业主或共有人，不能登记该房号的按揭贷款。")
+        raise ValidationError(gettext("{owner} 不是 {unit} 的业主或共有人，不能登记该房号的按揭贷款。").format(
+            owner=customer.name, unit=unit))
     if amount is None or amount <= 0:
-        raise ValidationError("贷款金额须大于 0。")
+        raise ValidationError(_("贷款金额须大于 0。"))
     if not term_months or term_months <= 0:
-        raise ValidationError("贷款期限须大于 0 个月。")
-    check_happened(start_date, label="放款日期")
+        raise ValidationError(_("贷款期限须大于 0 个月。"))
+    check_happened(start_date, label=_("放款日期"))
     loan = MortgageLoan(customer=customer, unit=unit, project=unit.project, loan_number=loan_number.strip(),
                         bank=bank, amount=amount, term_months=term_months, start_date=start_date)
     loan.full_clean()
@@ -322,9 +336,9 @@ def loan_create(*, user, customer, unit, loan_number: str, bank: str, amount: De
 def check_reminder(user, record: OverdueRecord) -> None:
     """Remind an overdue owner: the reminder permission, while the record is open."""
     if not user.has_perm("mortgage.add_collectionreminder"):
-        raise PermissionDenied("您没有记录催缴的权限。")
+        raise PermissionDenied(_("您没有记录催缴的权限。"))
     if record.status != OverdueRecord.Status.OPEN:
-        raise ValidationError("该逾期记录已结清，无需催缴。")
+        raise ValidationError(_("该逾期记录已结清，无需催缴。"))
 
 
 def reminder_log(*, record: OverdueRecord, user, method: str, summary: str, promise: str = "",
@@ -332,9 +346,9 @@ def reminder_log(*, record: OverdueRecord, user, method: str, summary: str, prom
     """Log one reminder to an overdue owner (method, what they promised, next follow-up)."""
     check_reminder(user, record)
     if not summary.strip():
-        raise ValidationError("请填写沟通情况。")
+        raise ValidationError(_("请填写沟通情况。"))
     if next_follow_up and next_follow_up < _today():
-        raise ValidationError("下次跟进日期不能早于今天。")
+        raise ValidationError(_("下次跟进日期不能早于今天。"))
     reminder = CollectionReminder(record=record, contacted_by=user, contacted_at=timezone.now(), method=method,
                                   summary=summary.strip(), promise=promise.strip(), promised_date=promised_date,
                                   next_follow_up=next_follow_up)
@@ -353,12 +367,14 @@ def litigation_condition(today: dt.date | None = None) -> tuple[Q, object]:
     # overdue since D, the N calendar months end at the end of D + N months; the day after is "more".
     cutoff = elapsed_cutoff(today, months=months)
     condition = Q(bank_recommends=True) | Q(overdue_since__lte=cutoff) | Q(amount__gt=amount)
+    # The reason is kept on the record: in the office's language whoever runs the rule.
     reason = Concat(
-        Case(When(bank_recommends=True, then=Value("银行建议诉讼；")), default=Value(""), output_field=CharField()),
-        Case(When(overdue_since__lte=cutoff, then=Value(f"逾期超过{months}个月；")), default=Value(""),
+        Case(When(bank_recommends=True, then=Value(recorded(_("银行建议诉讼；")))), default=Value(""),
              output_field=CharField()),
-        Case(When(amount__gt=amount, then=Value(f"逾期金额超过{amount:,.0f}元；")), default=Value(""),
-             output_field=CharField()),
+        Case(When(overdue_since__lte=cutoff, then=Value(recorded(_("逾期超过{months}个月；"), months=months))),
+             default=Value(""), output_field=CharField()),
+        Case(When(amount__gt=amount, then=Value(recorded(_("逾期金额超过{amount}元；"), amount=f"{amount:,.0f}"))),
+             default=Value(""), output_field=CharField()),
         output_field=CharField(),
     )
     return condition, reason
@@ -384,11 +400,12 @@ def litigation_evaluate(*, today: dt.date | None = None) -> int:
             return 0
         flagged = OverdueRecord.objects.filter(litigation_required=True, litigation_flagged_at=now).order_by("pk")
         marked = list(flagged.values(*[f.attname for f in OverdueRecord._meta.concrete_fields]))
-        bulk.insert_history(OverdueRecord, marked, history_type="~", user=None, reason="诉讼规则判定须诉讼", date=now)
+        bulk.insert_history(OverdueRecord, marked, history_type="~", user=None, reason=recorded(_("诉讼规则判定须诉讼")),
+                          date=now)
         digest = hashlib.sha1(",".join(str(r["id"]) for r in marked).encode()).hexdigest()[:16]
         shown = flagged.select_related("loan", "customer")[:20]
         notify_role(Role.CS_SUPERVISOR, level="danger", url=reverse("mortgage:overdue_list") + "?litigation=1",
-                    title=f"新增 {len(marked)} 条按揭逾期须诉讼",
+                    title=format_lazy(_("新增 {count} 条按揭逾期须诉讼"), count=len(marked)),
                     body="\n".join(f"{r.customer.name} {r.loan.loan_number}：{r.litigation_reason}" for r in shown),
                     dedupe_key=f"mortgage:litigation:{digest}")
     return len(marked)
@@ -398,11 +415,11 @@ def check_hand_over(user, record: OverdueRecord) -> None:
     """Hand a record to legal: the hand-over permission, for an open record that the rule says
     requires litigation and that was not handed over yet."""
     if not user.has_perm("mortgage.hand_over_litigation"):
-        raise PermissionDenied("您没有移交法务的权限。")
+        raise PermissionDenied(_("您没有移交法务的权限。"))
     if not record.litigation_required or record.status != OverdueRecord.Status.OPEN:
-        raise ValidationError("只有未结清且经判定须诉讼的逾期记录才能移交法务。")
+        raise ValidationError(_("只有未结清且经判定须诉讼的逾期记录才能移交法务。"))
     if LitigationCase.objects.filter(record=record).exists():
-        raise ValidationError("该逾期记录已移交法务。")
+        raise ValidationError(_("该逾期记录已移交法务。"))
 
 
 @transaction.atomic
@@ -412,9 +429,9 @@ def litigation_hand_over(*, record: OverdueRecord, user, assignee, dossier_note:
     record = OverdueRecord.objects.select_for_update().get(pk=record.pk)
     check_hand_over(user, record)
     if user_role(assignee) != Role.LEGAL:
-        raise ValidationError("承办人须为综合管理部（法务）人员。")
+        raise ValidationError(_("承办人须为综合管理部（法务）人员。"))
     if not dossier_note.strip():
-        raise ValidationError("请填写案卷说明（催缴经过、合同及对账单情况）。")
+        raise ValidationError(_("请填写案卷说明（催缴经过、合同及对账单情况）。"))
     case = LitigationCase(record=record, project_id=record.project_id, assignee=assignee, handed_over_by=user,
                           number=f"SS{_today():%Y}{next_value('mortgage.litigation'):04d}",
                           dossier_note=dossier_note.strip())
@@ -424,7 +441,8 @@ def litigation_hand_over(*, record: OverdueRecord, user, assignee, dossier_note:
         case.statement_file = statement_file
     case._history_user = user
     case.save()
-    notify(recipients=[assignee], title=f"按揭逾期诉讼案卷已移交：{case.number} {record.customer.name}",
+    notify(recipients=[assignee], title=format_lazy(_("按揭逾期诉讼案卷已移交：{number} {owner}"), number=case.number,
+                                                    owner=record.customer.name),
            url=reverse("mortgage:litigation_detail", args=[case.pk]), target=case,
            dedupe_key=f"mortgage:handover:{case.pk}")
     return case
@@ -447,14 +465,14 @@ def litigation_advance(*, case: LitigationCase, action: str, user, on: dt.date |
         name = LITIGATION_DATE_FIELD[action]
         on = on or _today()
         check_happened(on, label=str(LitigationCase._meta.get_field(name).verbose_name), after=[
-            (case.handed_over_at, "移交法务时间"), (case.filed_on, "立案日期"), (case.hearing_on, "开庭日期")])
+            (case.handed_over_at, _("移交法务时间")), (case.filed_on, _("立案日期")), (case.hearing_on, _("开庭日期"))])
         updates[name] = on
     if action == "file":
         if not court.strip():
-            raise ValidationError("请填写受理法院。")
+            raise ValidationError(_("请填写受理法院。"))
         updates.update(court=court.strip(), court_case_number=court_case_number.strip())
     if outcome.strip():
         updates["outcome"] = outcome.strip()
     if action in ("settle", "close", "judgment") and not outcome.strip():
-        raise ValidationError("请填写结果说明。")
+        raise ValidationError(_("请填写结果说明。"))
     return LITIGATION_WORKFLOW.fire(case, action, user=user, updates=updates)

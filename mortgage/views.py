@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import approvals_for
@@ -46,7 +47,8 @@ def certificate_bulk_create(request):
     form = CertificateBulkForm(request.POST, projects=visible_projects(request.user))
     return run_form(request, ("mortgage:certificate_list",), form, lambda data: services.certificate_cases_create_for_project(
         project=data["project"], agreement=data["agreement"], user=request.user, collected_on=data["collected_on"]),
-        lambda created: f"已为已交付房号新建 {created} 宗产权证办理。" if created else "没有需要新建的办理（已全部建档）。")
+        lambda created: gettext("已为已交付房号新建 {count} 宗产权证办理。").format(count=created) if created
+        else gettext("没有需要新建的办理（已全部建档）。"))
 
 
 @permission_required("mortgage.view_titlecertificatecase", raise_exception=True)
@@ -71,7 +73,7 @@ def certificate_advance(request, pk, action):
                     lambda data: services.certificate_advance(
                         case=case, action=action, user=request.user, on=data["on"],
                         certificate_number=data["certificate_number"], certificate_date=data["certificate_date"]),
-                    lambda _: f"已更新为“{case.get_stage_display()}”。")
+                    lambda _case: gettext("已更新为“{stage}”。").format(stage=case.get_stage_display()))
 
 
 @require_POST
@@ -79,7 +81,7 @@ def certificate_advance(request, pk, action):
 def certificate_chase(request, pk):
     case = get_object_or_404(selectors.certificate_cases_for(request.user), pk=pk)
     return run_form(request, ("mortgage:certificate_detail", pk), ChaseForm(request.POST),
-                    lambda data: services.certificate_chase_log(case=case, user=request.user, **data), "督促记录已保存。")
+                    lambda data: services.certificate_chase_log(case=case, user=request.user, **data), _("督促记录已保存。"))
 
 
 # --- Agent companies and agreements ----------------------------------------------------------
@@ -98,7 +100,7 @@ def agent_create(request):
     form = AgentCompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.agent_company_save(user=request.user, **form.cleaned_data)
-        messages.success(request, "代办公司已保存。")
+        messages.success(request, _("代办公司已保存。"))
         return redirect("mortgage:agreement_list")
     return _render(request, "mortgage/form.html", {"form": form, "title": _("新增代办公司")})
 
@@ -109,7 +111,7 @@ def agent_edit(request, pk):
     form = AgentCompanyForm(request.POST or None, instance=company)
     if request.method == "POST" and form.is_valid():
         services.agent_company_update(company=company, user=request.user, **form.cleaned_data)
-        messages.success(request, "代办公司已保存。")
+        messages.success(request, _("代办公司已保存。"))
         return redirect("mortgage:agreement_list")
     return _render(request, "mortgage/form.html", {"form": form, "title": _("修改代办公司：%(name)s") % {"name": company.name}})
 
@@ -141,7 +143,7 @@ def agreement_edit(request, pk):
         except ValidationError as exc:
             show_error(request, exc)
         else:
-            messages.success(request, f"协议 {agreement.number} 已修改。")
+            messages.success(request, gettext("协议 {number} 已修改。").format(number=agreement.number))
         return redirect("mortgage:agreement_detail", pk=pk)
     return _render(request, "mortgage/form.html", {"form": form, "title": _("修改代办协议 %(number)s") % {"number": agreement.number}})
 
@@ -181,7 +183,7 @@ def agreement_action(request, pk, action):
     except (ValidationError, PermissionDenied) as exc:
         show_error(request, exc)
     else:
-        messages.success(request, f"协议状态：{agreement.get_status_display()}。")
+        messages.success(request, gettext("协议状态：{status}。").format(status=agreement.get_status_display()))
     return redirect("mortgage:agreement_detail", pk=pk)
 
 
@@ -205,7 +207,7 @@ def loan_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"按揭贷款 {loan.loan_number} 已登记，开发商担保有效。")
+            messages.success(request, gettext("按揭贷款 {number} 已登记，开发商担保有效。").format(number=loan.loan_number))
             return redirect("mortgage:loan_list")
     return _render(request, "mortgage/form.html", {"form": form, "title": _("登记按揭贷款"),
                                                   "cancel_url": "mortgage:loan_list"})
@@ -255,14 +257,14 @@ def overdue_confirm(request, pk):
     except ValidationError as exc:
         show_error(request, exc)
         return redirect("mortgage:overdue_preview", pk=pk)
-    messages.success(request, f"导入完成：新增 {summary['created']}，更新 {summary['updated']}，未变 {summary['unchanged']}，"
-                              f"结清 {summary['closed']}；新判定须诉讼 {summary['litigation']} 条。")
+    messages.success(request, gettext("导入完成：新增 {created}，更新 {updated}，未变 {unchanged}，结清 {closed}；"
+                                      "新判定须诉讼 {litigation} 条。").format(**summary))
     return redirect("mortgage:overdue_list")
 
 
 def _record(request, pk):
     if not request.user.has_perm("mortgage.view_overduerecord"):
-        raise PermissionDenied("您没有查看按揭逾期记录的权限。")
+        raise PermissionDenied(_("您没有查看按揭逾期记录的权限。"))
     return get_object_or_404(selectors.overdue_records_for(request.user).select_related(
         "loan__unit__building", "customer", "project"), pk=pk)
 
@@ -285,7 +287,7 @@ def overdue_detail(request, pk):
 def overdue_reminder(request, pk):
     record = _record(request, pk)
     return run_form(request, ("mortgage:overdue_detail", pk), ReminderForm(request.POST),
-                    lambda data: services.reminder_log(record=record, user=request.user, **data), "催缴记录已保存。")
+                    lambda data: services.reminder_log(record=record, user=request.user, **data), _("催缴记录已保存。"))
 
 
 def overdue_letter(request, pk):
@@ -300,7 +302,7 @@ def overdue_handover(request, pk):
     record = _record(request, pk)
     return run_form(request, ("mortgage:overdue_detail", pk), HandoverForm(request.POST, request.FILES),
                     lambda data: services.litigation_hand_over(record=record, user=request.user, **data),
-                    lambda case: f"已移交法务，案件编号 {case.number}。")
+                    lambda case: gettext("已移交法务，案件编号 {number}。").format(number=case.number))
 
 
 # --- Litigation ------------------------------------------------------------------------------
@@ -329,7 +331,7 @@ def litigation_advance(request, pk, action):
     case = get_object_or_404(selectors.litigation_cases_for(request.user), pk=pk)
     return run_form(request, ("mortgage:litigation_detail", pk), LitigationAdvanceForm(request.POST),
                     lambda data: services.litigation_advance(case=case, action=action, user=request.user, **data),
-                    lambda _: f"诉讼阶段：{case.get_stage_display()}。")
+                    lambda _case: gettext("诉讼阶段：{stage}。").format(stage=case.get_stage_display()))
 
 
 @permission_required("mortgage.view_litigationcase", raise_exception=True)
@@ -337,5 +339,5 @@ def litigation_file(request, pk, kind):
     case = get_object_or_404(selectors.litigation_cases_for(request.user), pk=pk)
     field = {"contract": case.contract_file, "statement": case.statement_file}.get(kind)
     if not field:
-        raise Http404("没有该文件。")
+        raise Http404(_("没有该文件。"))
     return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _default_categories(sender, using="default", **kwargs):
@@ -15,7 +16,7 @@ def _default_categories(sender, using="default", **kwargs):
 
 class PropertyLiaisonConfig(AppConfig):
     name = "property_liaison"
-    verbose_name = "物业协调"
+    verbose_name = _("物业协调")
 
     def ready(self):
         post_migrate.connect(_default_categories, sender=self, dispatch_uid="property_liaison.default_categories")

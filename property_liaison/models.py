@@ -7,10 +7,12 @@ from django.db.models.signals import class_prepared
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.workflow import Transition, Workflow
+from property_liaison.defaults import shown_name
 
 
 class PropertyCompany(models.Model):
@@ -52,7 +54,7 @@ class PropertyAppointment(models.Model):
         """One company at a time per project: the period must be ordered and must not overlap
         another appointment of the same project (the admin's form calls this)."""
         if self.end_date and self.start_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "委托结束日期不能早于开始日期。"})
+            raise ValidationError({"end_date": _("委托结束日期不能早于开始日期。")})
         if not self.project_id or not self.start_date:
             return
         others = PropertyAppointment.objects.filter(project_id=self.project_id).exclude(pk=self.pk)
@@ -61,8 +63,9 @@ class PropertyAppointment(models.Model):
             others = others.filter(start_date__lte=self.end_date)
         clash = others.select_related("company").first()
         if clash:
-            until = clash.end_date or "至今"
-            raise ValidationError(f"该项目在 {clash.start_date} 至 {until} 已委托给{clash.company}，委托期间不能重叠。")
+            until = clash.end_date or gettext("至今")
+            raise ValidationError(gettext("该项目在 {start} 至 {until} 已委托给{company}，委托期间不能重叠。").format(
+                start=clash.start_date, until=until, company=clash.company))
 
 
 # --- Uploads ---------------------------------------------------------------------------------
@@ -443,7 +446,7 @@ class WarrantyCategory(models.Model):
         ordering = ["period_months", "code"]
 
     def __str__(self):
-        return self.name
+        return shown_name(self.name)
 
 
 class RepairRequest(models.Model):
@@ -514,7 +517,8 @@ def _answerable_by(follow_up, user) -> None:
     from crm.scopes import user_role
 
     if user_role(user) == Role.PROPERTY_COMPANY and not follow_up.company_answers:
-        raise PermissionDenied(f"该事项的责任方是“{follow_up.get_party_display()}”，由客户事务部答复。")
+        raise PermissionDenied(gettext("该事项的责任方是“{party}”，由客户事务部答复。").format(
+            party=follow_up.get_party_display()))
 
 
 def _condition_met(formation, user) -> None:

@@ -99,7 +99,7 @@ class RepairRegister(Register):
             Column(_("编号"), lambda r: r.number), Column(_("报修日期"), lambda r: r.reported_on, 12),
             Column(_("项目"), lambda r: r.project.name), Column(_("房号"), lambda r: f"{r.unit.building.name} {r.unit.number}"),
             Column(_("来源"), lambda r: r.get_source_display(), 12), Column(_("案件编号"), lambda r: r.case_reference),
-            Column(_("保修类别"), lambda r: r.category.name, 20), Column(_("部位"), lambda r: r.location),
+            Column(_("保修类别"), lambda r: str(r.category), 20), Column(_("部位"), lambda r: r.location),
             Column(_("问题描述"), lambda r: r.description, 40), Column(_("保修截止"), lambda r: r.warranty_ends, 12),
             Column(_("在保修期内"), lambda r: r.in_warranty, 10), Column(_("状态"), lambda r: r.get_status_display(), 10),
             Column(_("维修单位/人"), lambda r: r.assignee), Column(_("完成期限"), lambda r: r.due_date, 12),

@@ -11,8 +11,12 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from crm.calendar import calendar, period_end
+from crm.languages import recorded
 from crm.notifications import notify, notify_role
 from crm.scopes import role_users
 from crm.rules import rule, rule_int
@@ -63,17 +67,18 @@ def managed_projects(on: dt.date | None = None):
 
 @dataclass(frozen=True)
 class _Wording:
-    """A kind of follow-up's own words in its refusals and notices."""
-    answer: str  # what its answer is called ("请填写…。")
-    answered: str  # the title of the notice of an answer to verify
-    reopened: str  # the title of the notice of a send-back
-    reopened_body: str  # the send-back notice's text, from {project}, {note} and {follow_up}
+    """A kind of follow-up's own words in its refusals and notices (marked for translation)."""
+    no_answer: str  # the refusal of an empty answer
+    answered: str  # the title of the notice of an answer to verify, from {follow_up}
+    reopened: str  # the title of the notice of a send-back, from {follow_up}
+    reopened_body: str  # the send-back notice's text, from {project}, {note} and {deadline}
 
 
 FOLLOW_UP_WORDING = {
-    ActionItem: _Wording("处理答复", "协调事项已答复待验证", "协调事项被退回", "{project}，退回原因：{note}"),
-    Rectification: _Wording("整改答复", "整改已答复待验证", "整改被退回",
-                            "{project}，退回原因：{note}，整改期限 {follow_up.deadline}。"),
+    ActionItem: _Wording(_("请填写处理答复。"), _("协调事项已答复待验证：{follow_up}"), _("协调事项被退回：{follow_up}"),
+                         _("{project}，退回原因：{note}")),
+    Rectification: _Wording(_("请填写整改答复。"), _("整改已答复待验证：{follow_up}"), _("整改被退回：{follow_up}"),
+                            _("{project}，退回原因：{note}，整改期限 {deadline}。")),
 }
 
 
@@ -83,14 +88,15 @@ def follow_up_answer(*, user, follow_up: FollowUp, answer: str, evidence=None) -
     (recorded the coordination, inspected) is told, so that the developer verifies it."""
     words = FOLLOW_UP_WORDING[type(follow_up)]
     if not answer.strip():
-        raise ValidationError(f"请填写{words.answer}。")
+        raise ValidationError(words.no_answer)
     updates = {"answer": answer}
     if evidence:
         follow_up.evidence.save(evidence.name, evidence, save=False)
         updates["evidence"] = follow_up.evidence.name
     follow_up = follow_up.workflow.fire(follow_up, "answer", user=user, updates=updates)
-    notify(recipients=[follow_up.raised_by], title=f"{words.answered}：{str(follow_up)[:60]}",
-           body=f"{follow_up.project.name}：{answer[:200]}", url=follow_up.get_absolute_url(), target=follow_up)
+    notify(recipients=[follow_up.raised_by], title=format_lazy(words.answered, follow_up=str(follow_up)[:60]),
+           body=format_lazy(_("{project}：{answer}"), project=follow_up.project.name, answer=answer[:200]),
+           url=follow_up.get_absolute_url(), target=follow_up)
     return follow_up
 
 
@@ -105,13 +111,14 @@ def follow_up_reopen(*, user, follow_up: FollowUp, note: str) -> FollowUp:
     """The developer sends an unsatisfactory answer back; the company is told why when the
     follow-up is its to do."""
     if not note.strip():
-        raise ValidationError("退回时请写明原因。")
+        raise ValidationError(_("退回时请写明原因。"))
     follow_up = follow_up.workflow.fire(follow_up, "reopen", user=user, updates={"verification_note": note})
     if follow_up.company_answers:
         words = FOLLOW_UP_WORDING[type(follow_up)]
         notify(recipients=_company_users(follow_up.property_company),
-               title=f"{words.reopened}：{str(follow_up)[:60]}",
-               body=words.reopened_body.format(project=follow_up.project.name, note=note, follow_up=follow_up),
+               title=format_lazy(words.reopened, follow_up=str(follow_up)[:60]),
+               body=format_lazy(words.reopened_body, project=follow_up.project.name, note=note,
+                                deadline=getattr(follow_up, "deadline", "")),
                url=follow_up.get_absolute_url(), target=follow_up, level="warning")
     return follow_up
 
@@ -130,8 +137,8 @@ def cadence_period(cadence: str) -> dict:
 def coordination_plan_set(*, user, project, cadence: str, note: str = "") -> CoordinationPlan:
     """Set a project's target cadence (daily, weekly or monthly)."""
     if cadence not in Cadence.values:
-        raise ValidationError("协调频次只能是每日、每周或每月。")
-    plan, _ = CoordinationPlan.objects.get_or_create(project=project)
+        raise ValidationError(_("协调频次只能是每日、每周或每月。"))
+    plan, _created = CoordinationPlan.objects.get_or_create(project=project)
     plan.cadence, plan.note = cadence, note
     plan._history_user = user
     plan.save()
@@ -142,7 +149,7 @@ def coordination_plan_set(*, user, project, cadence: str, note: str = "") -> Coo
 def coordination_record(*, user, project, date: dt.date, form: str, attendees: str, minutes: str,
                         issues_raised: str = "") -> CoordinationMeeting:
     """Record a coordination (meeting, call, on-site…) with the company managing the project."""
-    check_happened(date, label="协调日期")
+    check_happened(date, label=_("协调日期"))
     appointment = current_appointment(project, date)
     meeting = CoordinationMeeting(
         number=f"XT{next_value('liaison.meeting'):06d}", project=project,
@@ -162,8 +169,10 @@ def action_item_add(*, user, meeting, description: str, party: str, assignee: st
     item._history_user = user
     item.save()
     if party == ActionItem.Party.PROPERTY_COMPANY:
-        notify(recipients=_company_users(meeting.company), title=f"新的协调事项：{description[:60]}",
-               body=f"{meeting.project.name}，完成期限 {due_date}，请在系统中答复。",
+        notify(recipients=_company_users(meeting.company),
+               title=format_lazy(_("新的协调事项：{description}"), description=description[:60]),
+               body=format_lazy(_("{project}，完成期限 {due_date}，请在系统中答复。"), project=meeting.project.name,
+                                due_date=due_date),
                url=item.get_absolute_url(), target=item)
     return item
 
@@ -206,9 +215,10 @@ def coordination_cadence_check(on: dt.date | None = None) -> int:
     gaps = {(g.project_id, g.due_date): g for g in CoordinationGap.objects.filter(
         project__in=[row["project"] for row in late], due_date__in={row["due_date"] for row in late})}
     for row in late:
-        last = row["last_date"].isoformat() if row["last_date"] else "从未协调"
-        notify_role("cs_supervisor", title=f"{row['project'].name}未按期与物业公司协调",
-                    body=f"协调频次：{row['cadence_label']}；上次协调：{last}；应于 {row['due_date']} 前协调。",
+        last = row["last_date"].isoformat() if row["last_date"] else _("从未协调")
+        notify_role("cs_supervisor", title=format_lazy(_("{project}未按期与物业公司协调"), project=row["project"].name),
+                    body=format_lazy(_("协调频次：{cadence}；上次协调：{last}；应于 {due_date} 前协调。"),
+                                     cadence=row["cadence_label"], last=last, due_date=row["due_date"]),
                     url=url, target=gaps[(row["project"].pk, row["due_date"])], level="warning",
                     dedupe_key=f"liaison.cadence:{row['project'].pk}:{row['due_date'].isoformat()}")
     return len(late)
@@ -222,15 +232,15 @@ def inspection_record(*, user, project, kind: str, date: dt.date, summary: str,
     """Record an inspection with its checklist scores by area (0-100); the total is their mean."""
     appointment = current_appointment(project, date)
     if appointment is None:
-        raise ValidationError("该项目在检查日期没有受委托的物业公司。")
-    check_happened(date, label="检查日期")
-    for area, (score, _) in scores.items():
+        raise ValidationError(_("该项目在检查日期没有受委托的物业公司。"))
+    check_happened(date, label=_("检查日期"))
+    for area, (score, _note) in scores.items():
         if not 0 <= int(score) <= 100:
-            raise ValidationError("每项得分应在 0 到 100 之间。")
+            raise ValidationError(_("每项得分应在 0 到 100 之间。"))
     inspection = Inspection(number=f"JC{next_value('liaison.inspection'):06d}", project=project,
                             company=appointment.company, kind=kind, date=date, inspector=user, summary=summary)
     if scores:
-        total = sum(Decimal(int(s)) for s, _ in scores.values()) / len(scores)
+        total = sum(Decimal(int(s)) for s, _note in scores.values()) / len(scores)
         inspection.score = total.quantize(Decimal("0.1"))
     inspection._history_user = user
     inspection.save()
@@ -257,15 +267,17 @@ def finding_add(*, user, inspection: Inspection, area: str, description: str, ph
 @transaction.atomic
 def rectification_require(*, user, finding: Finding, requirement: str, deadline: dt.date | None) -> Rectification:
     if deadline is None:
-        raise ValidationError("请填写整改期限。")
+        raise ValidationError(_("请填写整改期限。"))
     if deadline < finding.inspection.date:
-        raise ValidationError("整改期限不能早于检查日期。")
+        raise ValidationError(_("整改期限不能早于检查日期。"))
     rect = Rectification(finding=finding, project_id=finding.inspection.project_id, requirement=requirement,
                          deadline=deadline)
     rect._history_user = user
     rect.save()
-    notify(recipients=_company_users(finding.inspection.company), title=f"整改通知：{requirement[:60]}",
-           body=f"{finding.inspection.project.name}，整改期限 {deadline}，请整改后在系统中答复。",
+    notify(recipients=_company_users(finding.inspection.company),
+           title=format_lazy(_("整改通知：{requirement}"), requirement=requirement[:60]),
+           body=format_lazy(_("{project}，整改期限 {deadline}，请整改后在系统中答复。"),
+                            project=finding.inspection.project.name, deadline=deadline),
            url=rect.get_absolute_url(), target=rect, level="warning")
     return rect
 
@@ -282,10 +294,11 @@ def overdue_rectifications_escalate(on: dt.date | None = None) -> int:
     ids = [r[0] for r in rows]
     update_with_history(Rectification.objects.filter(pk__in=ids, status=Rectification.Status.OPEN,
                                                      escalated_at__isnull=True),
-                        {"escalated_at": timezone.now()}, ids=ids, reason="整改逾期，已上报主管")
+                        {"escalated_at": timezone.now()}, ids=ids, reason=recorded(_("整改逾期，已上报主管")))
     for pk, project_name, requirement, deadline in rows:
-        notify_role("cs_supervisor", title=f"{project_name}物业整改逾期：{requirement[:40]}",
-                    body=f"整改期限 {deadline}，物业公司尚未答复。",
+        notify_role("cs_supervisor", title=format_lazy(_("{project}物业整改逾期：{requirement}"), project=project_name,
+                                                       requirement=requirement[:40]),
+                    body=format_lazy(_("整改期限 {deadline}，物业公司尚未答复。"), deadline=deadline),
                     url=reverse("property_liaison:rectification_detail", args=[pk]),
                     target=Rectification(pk=pk), level="danger",
                     dedupe_key=f"liaison.rectification_overdue:{pk}")
@@ -307,49 +320,49 @@ def project_committee_condition(project, on: dt.date | None = None):
 def committee_refresh(*, project, user=None) -> CommitteeFormation:
     """Recompute the condition date and the notice due date from the units (areas, deliveries)."""
     condition = project_committee_condition(project)
-    formation, _ = CommitteeFormation.objects.get_or_create(project=project)
+    formation, _created = CommitteeFormation.objects.get_or_create(project=project)
     if (formation.condition_date, formation.notice_due_date) != (condition.condition_date, condition.notice_due_date):
         formation.condition_date = condition.condition_date
         formation.notice_due_date = condition.notice_due_date
         formation._history_user = user
-        formation._change_reason = "按交付面积重新计算"
+        formation._change_reason = recorded(_("按交付面积重新计算"))
         formation.save(update_fields=["condition_date", "notice_due_date"])
     return formation
 
 
 def _previous_step(formation: CommitteeFormation) -> tuple[dt.date | None, str]:
     """The date of the step the formation has reached: the next one cannot be earlier."""
-    return formation.step_date, f"上一步骤“{formation.get_step_display()}”的日期"
+    return formation.step_date, gettext("上一步骤“{step}”的日期").format(step=formation.get_step_display())
 
 
 @transaction.atomic
 def committee_advance(*, user, formation: CommitteeFormation, step: str, on: dt.date, note: str = "") -> CommitteeFormation:
     """Record the next formation step (conditions met, preparatory group, …, registered)."""
     if step == "replaced":
-        raise ValidationError("物业置换请使用“物业置换”操作。")
+        raise ValidationError(_("物业置换请使用“物业置换”操作。"))
     if step == "conditions_met" and (formation.condition_date is None or formation.condition_date > on):
-        raise ValidationError("按交付面积计算，该项目尚未具备成立业主大会的条件。")
-    check_happened(on, label="本步骤日期", after=[_previous_step(formation)])
+        raise ValidationError(_("按交付面积计算，该项目尚未具备成立业主大会的条件。"))
+    check_happened(on, label=_("本步骤日期"), after=[_previous_step(formation)])
     return COMMITTEE_WORKFLOW.fire(formation, step, user=user, updates={"step_date": on, "note": note})
 
 
 def check_committee_change(user) -> None:
     """Record the committee's notice or recompute its condition: the committee change permission."""
     if not user.has_perm("property_liaison.change_committeeformation"):
-        raise PermissionDenied("您不能办理业委会筹备事项。")
+        raise PermissionDenied(_("您不能办理业委会筹备事项。"))
 
 
 def check_notice(user, formation: CommitteeFormation) -> None:
     check_committee_change(user)
     if formation.condition_date is None:
-        raise ValidationError("尚未具备条件，无需报告。")
+        raise ValidationError(_("尚未具备条件，无需报告。"))
 
 
 @transaction.atomic
 def committee_notify_authorities(*, user, formation: CommitteeFormation, on: dt.date) -> CommitteeFormation:
     """Record the written notice to the district housing office and the sub-district office."""
     check_notice(user, formation)
-    check_happened(on, label="书面报告日期", after=[(formation.condition_date, "具备成立条件的日期")])
+    check_happened(on, label=_("书面报告日期"), after=[(formation.condition_date, _("具备成立条件的日期"))])
     formation.authorities_notified_on = on
     formation._history_user = user
     formation.save(update_fields=["authorities_notified_on"])
@@ -361,15 +374,15 @@ def property_replace(*, user, formation: CommitteeFormation, on: dt.date, new_co
     """The owners replace the property company (置换): the appointment ends, so coordination is
     no longer required; warranty repairs go on."""
     if not new_company_name.strip():
-        raise ValidationError("请填写接管的物业公司。")
-    check_happened(on, label="物业置换日期", after=[_previous_step(formation)])
+        raise ValidationError(_("请填写接管的物业公司。"))
+    check_happened(on, label=_("物业置换日期"), after=[_previous_step(formation)])
     formation = COMMITTEE_WORKFLOW.fire(formation, "replaced", user=user, updates={
         "replaced_on": on, "new_company_name": new_company_name, "step_date": on})
     for appointment in PropertyAppointment.objects.filter(project_id=formation.project_id).filter(
             Q(end_date__isnull=True) | Q(end_date__gt=on)):
         appointment.end_date = on
         appointment._history_user = user
-        appointment._change_reason = "物业置换"
+        appointment._change_reason = recorded(_("物业置换"))
         appointment.save(update_fields=["end_date"])
     return formation
 
@@ -387,14 +400,18 @@ def committee_reminders(on: dt.date | None = None) -> int:
         url = reverse("property_liaison:committee_detail", args=[project.pk])
         key = f"{project.pk}:{formation.condition_date.isoformat()}"
         reminded += bool(notify_role(
-            "cs_supervisor", title=f"{project.name}已具备成立业主大会条件，请在 {formation.notice_due_date} 前书面报告",
-            body=f"具备条件日期：{formation.condition_date}；须报告区房管部门和街道办事处。",
+            "cs_supervisor", title=format_lazy(_("{project}已具备成立业主大会条件，请在 {due_date} 前书面报告"),
+                                               project=project.name, due_date=formation.notice_due_date),
+            body=format_lazy(_("具备条件日期：{condition_date}；须报告区房管部门和街道办事处。"),
+                             condition_date=formation.condition_date),
             url=url, target=formation, level="warning", dedupe_key=f"liaison.committee_notice:{key}"))
         if formation.notice_due_date < on:
             for role in ("cs_supervisor", "manager"):
                 reminded += bool(notify_role(
-                    role, title=f"{project.name}业委会书面报告已逾期（期限 {formation.notice_due_date}）",
-                    body=f"具备条件日期：{formation.condition_date}；尚未记录向区房管部门和街道办事处的书面报告。",
+                    role, title=format_lazy(_("{project}业委会书面报告已逾期（期限 {due_date}）"), project=project.name,
+                                            due_date=formation.notice_due_date),
+                    body=format_lazy(_("具备条件日期：{condition_date}；尚未记录向区房管部门和街道办事处的书面报告。"),
+                                     condition_date=formation.condition_date),
                     url=url, target=formation, level="danger", dedupe_key=f"liaison.committee_notice_late:{key}"))
     return reminded
 
@@ -425,12 +442,12 @@ def _check_case_reference(user, unit, reference: str) -> None:
     from complaints.selectors import complaints_for
 
     if not reference:
-        raise ValidationError("由案件转入的报修请填写案件编号。")
+        raise ValidationError(_("由案件转入的报修请填写案件编号。"))
     case = complaints_for(user).filter(number=reference).only("pk", "project_id").first()
     if case is None:
-        raise ValidationError(f"未找到编号为 {reference} 的案件。")
+        raise ValidationError(gettext("未找到编号为 {reference} 的案件。").format(reference=reference))
     if case.project_id and case.project_id != unit.project_id:
-        raise ValidationError(f"案件 {reference} 不属于该房号所在项目。")
+        raise ValidationError(gettext("案件 {reference} 不属于该房号所在项目。").format(reference=reference))
 
 
 @transaction.atomic
@@ -440,8 +457,8 @@ def repair_register(*, user, unit, category: WarrantyCategory, location: str, de
     """Register a repair request; whether it is in warranty is decided at once from the
     unit's delivery date and the category's period."""
     if unit.delivery_date is None:
-        raise ValidationError("该房号尚未交付，不能登记保修维修。")
-    check_happened(reported_on, label="报修日期", after=[(unit.delivery_date, "房号交付日期")])
+        raise ValidationError(_("该房号尚未交付，不能登记保修维修。"))
+    check_happened(reported_on, label=_("报修日期"), after=[(unit.delivery_date, _("房号交付日期"))])
     case_reference = case_reference.strip()
     if source == RepairRequest.Source.CASE:
         _check_case_reference(user, unit, case_reference)
@@ -460,34 +477,36 @@ def repair_register(*, user, unit, category: WarrantyCategory, location: str, de
 @transaction.atomic
 def repair_assign(*, user, repair: RepairRequest, assignee: str, due_date: dt.date) -> RepairRequest:
     if not assignee.strip():
-        raise ValidationError("请填写维修单位或人员。")
+        raise ValidationError(_("请填写维修单位或人员。"))
     return REPAIR_WORKFLOW.fire(repair, "assign", user=user, updates={"assignee": assignee, "due_date": due_date})
 
 
 @transaction.atomic
 def repair_complete(*, user, repair: RepairRequest, on: dt.date, note: str) -> RepairRequest:
     """Completed (again, after the owner rejected the work): not before the report or an earlier completion."""
-    check_happened(on, label="完工日期", after=[(repair.reported_on, "报修日期"), (repair.completed_on, "上次完工日期")])
+    check_happened(on, label=_("完工日期"), after=[(repair.reported_on, _("报修日期")),
+                                               (repair.completed_on, _("上次完工日期"))])
     return REPAIR_WORKFLOW.fire(repair, "complete", user=user, updates={"completed_on": on, "completion_note": note})
 
 
 @transaction.atomic
 def repair_confirm(*, user, repair: RepairRequest, on: dt.date) -> RepairRequest:
-    check_happened(on, label="业主确认日期", after=[(repair.completed_on, "完工日期")])
+    check_happened(on, label=_("业主确认日期"), after=[(repair.completed_on, _("完工日期"))])
     return REPAIR_WORKFLOW.fire(repair, "confirm", user=user, updates={"owner_confirmed_on": on})
 
 
 @transaction.atomic
 def repair_reject(*, user, repair: RepairRequest, note: str) -> RepairRequest:
     if not note.strip():
-        raise ValidationError("请写明业主不认可的原因。")
-    return REPAIR_WORKFLOW.fire(repair, "reject", user=user, updates={"completion_note": f"返修：{note}"})
+        raise ValidationError(_("请写明业主不认可的原因。"))
+    return REPAIR_WORKFLOW.fire(repair, "reject", user=user,
+                                updates={"completion_note": recorded(_("返修：{note}"), note=note)})
 
 
 @transaction.atomic
 def repair_visit(*, user, repair: RepairRequest, on: dt.date, note: str) -> RepairRequest:
     if not note.strip():
-        raise ValidationError("请填写回访情况。")
-    check_happened(on, label="回访日期", after=[(repair.completed_on, "完工日期"),
-                                            (repair.owner_confirmed_on, "业主确认日期")])
+        raise ValidationError(_("请填写回访情况。"))
+    check_happened(on, label=_("回访日期"), after=[(repair.completed_on, _("完工日期")),
+                                               (repair.owner_confirmed_on, _("业主确认日期"))])
     return REPAIR_WORKFLOW.fire(repair, "visit", user=user, updates={"return_visit_on": on, "return_visit_note": note})

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.history import history_context
@@ -24,7 +25,7 @@ from property_liaison.models import (
 
 def home(request):
     if not any(request.user.has_perm(f"property_liaison.view_{m}") for m in ("actionitem", "repairrequest")):
-        raise PermissionDenied("您没有查看物业协调的权限。")
+        raise PermissionDenied(_("您没有查看物业协调的权限。"))
     return render(request, "property_liaison/home.html", {
         "counts": selectors.liaison_counts(request.user),
         "cadence": [row for row in selectors.cadence_report(request.user) if row["late"]],
@@ -49,7 +50,7 @@ def meeting_create(request):
     return form_page(
         request, form, lambda d: services.coordination_record(user=request.user, **d),
         success=lambda meeting: ("property_liaison:meeting_detail", meeting.pk),
-        done=lambda meeting: f"协调记录 {meeting.number} 已保存，可继续添加协调事项。",
+        done=lambda meeting: gettext("协调记录 {number} 已保存，可继续添加协调事项。").format(number=meeting.number),
         template="property_liaison/form.html", context={"title": _("登记协调记录")})
 
 
@@ -59,10 +60,10 @@ def meeting_detail(request, pk):
     form = forms.ActionItemForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_perm("property_liaison.add_actionitem"):
-            raise PermissionDenied("您不能添加协调事项。")
+            raise PermissionDenied(_("您不能添加协调事项。"))
         if form.is_valid():
             services.action_item_add(user=request.user, meeting=meeting, **form.cleaned_data)
-            messages.success(request, "协调事项已添加。")
+            messages.success(request, _("协调事项已添加。"))
             return redirect("property_liaison:meeting_detail", pk=pk)
     return render(request, "property_liaison/meeting_detail.html", {
         "meeting": meeting, "items": meeting.action_items.all(), "form": form,
@@ -120,7 +121,8 @@ def inspection_create(request):
             user=request.user, project=d["project"], kind=d["kind"], date=d["date"], summary=d["summary"],
             scores=form.scores()),
         success=lambda inspection: ("property_liaison:inspection_detail", inspection.pk),
-        done=lambda inspection: f"检查记录 {inspection.number} 已保存，可添加检查发现和整改要求。",
+        done=lambda inspection: gettext("检查记录 {number} 已保存，可添加检查发现和整改要求。").format(
+            number=inspection.number),
         template="property_liaison/form.html", context={"title": _("登记监督检查"), "multipart": False})
 
 
@@ -135,14 +137,14 @@ def inspection_detail(request, pk):
     form = forms.FindingForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not request.user.has_perm("property_liaison.add_rectification"):
-            raise PermissionDenied("您不能登记检查发现。")
+            raise PermissionDenied(_("您不能登记检查发现。"))
         if form.is_valid():
             try:
                 services.finding_add(user=request.user, inspection=inspection, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, "检查发现已保存。")
+                messages.success(request, _("检查发现已保存。"))
                 return redirect("property_liaison:inspection_detail", pk=pk)
     findings = inspection.findings.prefetch_related("rectifications")
     return render(request, "property_liaison/inspection_detail.html", {
@@ -186,7 +188,7 @@ class _FollowUpPage:
 FOLLOW_UP_PAGES = {
     "item": _FollowUpPage(ActionItem, selectors.action_items, _("协调事项"), "property_liaison:action_item_act",
                           "property_liaison/_action_item_facts.html"),
-    "rectification": _FollowUpPage(Rectification, selectors.rectifications, "整改通知",
+    "rectification": _FollowUpPage(Rectification, selectors.rectifications, _("整改通知"),
                                    "property_liaison:rectification_act", "property_liaison/_rectification_facts.html"),
 }
 
@@ -278,7 +280,7 @@ def committee_act(request, project_pk, action):
     if form_class == "missing":
         raise Http404
     if form_class is None:
-        messages.success(request, "已按交付面积重新计算。")
+        messages.success(request, _("已按交付面积重新计算。"))
         return redirect(target)
     kwargs = {"transitions": COMMITTEE_WORKFLOW.available(formation, request.user)} if action == "step" else {}
     form = form_class(request.POST, **kwargs)
@@ -391,7 +393,7 @@ def attachment(request, kind, pk):
         raise Http404
     queryset, field, perm = _FILES[kind]
     if not request.user.has_perm(perm):
-        raise PermissionDenied("您没有查看该附件的权限。")
+        raise PermissionDenied(_("您没有查看该附件的权限。"))
     obj = get_object_or_404(queryset(request.user), pk=pk)
     file = getattr(obj, field)
     if not file:
