@@ -16,7 +16,9 @@ from clubs.models import (
 from crm.approvals import approvals_for
 from crm.history import history_context
 from crm.scopes import visible_projects
-from crm.views import form_page, objects_or_404, page_of, refuse_unless, run_form, run_service
+from crm.views import (
+    Action, form_page, objects_or_404, page_of, posted, refuse_unless, run_action, run_service,
+)
 from crm.workflow import allowed
 from owners.selectors import customers_for
 
@@ -146,43 +148,43 @@ def forum_participants(request, pk):
         "criteria": selectors.participant_criteria(fs)})
 
 
+def _invited(user, forum):
+    return customers_for(user).filter(pk__in=forum.participants.values("customer_id"))
+
+
+def _attended(request, forum) -> list[int]:
+    """The owners ticked as present: among the invited; any other id is a guess (404)."""
+    return [c.pk for c in objects_or_404(_invited(request.user, forum), request.POST.getlist("attended"))]
+
+
+# action: Action(service call (forum, request, data), its form, message)
+FORUM_ACTIONS = {
+    "submit": Action(lambda f, r, d: services.forum_submit(user=r.user, forum=f), done=_("已提交审批。")),
+    "checklist": Action(lambda f, r, d: services.checklist_add(user=r.user, forum=f, **d), posted(forms.ChecklistForm)),
+    "prepare": Action(lambda f, r, d: services.forum_prepare(user=r.user, forum=f)),
+    "hold": Action(lambda f, r, d: services.forum_hold(user=r.user, forum=f, attended_ids=_attended(r, f), **d),
+                   posted(forms.HoldForm)),
+    "opinion": Action(lambda f, r, d: services.opinion_add(user=r.user, forum=f, **d),
+                      lambda r, f: forms.OpinionForm(r.POST, customers=_invited(r.user, f)), _("意见已登记。")),
+    "analyse": Action(lambda f, r, d: services.forum_analyse(user=r.user, forum=f, **d), posted(forms.AnalysisForm)),
+    "use_results": Action(lambda f, r, d: services.forum_use_results(user=r.user, forum=f, **d),
+                          posted(forms.ResultUseForm)),
+    "follow_up_done": Action(lambda f, r, d: services.forum_follow_up_done(user=r.user, forum=f, **d),
+                             posted(forms.FollowUpDoneForm), _("跟进已完成。")),
+}
+
+
 @require_POST
 @permission_required("clubs.view_ownerforum", raise_exception=True)
 def forum_act(request, pk, action):
     forum = get_object_or_404(selectors.forums(request.user), pk=pk)
     target = redirect("clubs:forum_detail", pk=pk).url
-    user, post = request.user, request.POST
+    user = request.user
     if action == "decide":
         return _decide(request, target, lambda a, c: services.forum_decide(user=user, forum=forum, approve=a, comment=c))
     if not user.has_perm("clubs.change_ownerforum"):
         raise PermissionDenied(_("您不能办理座谈会。"))
-    if action == "submit":
-        return run_service(request, target, lambda: services.forum_submit(user=user, forum=forum), _("已提交审批。"))
-    if action == "checklist":
-        return run_form(request, target, forms.ChecklistForm(post),
-                         lambda d: services.checklist_add(user=user, forum=forum, **d))
-    if action == "prepare":
-        return run_service(request, target, lambda: services.forum_prepare(user=user, forum=forum))
-    if action == "hold":
-        # Attendees are among the invited owners; any other id is a guess: 404.
-        invited = customers_for(user).filter(pk__in=forum.participants.values("customer_id"))
-        attended = [c.pk for c in objects_or_404(invited, post.getlist("attended"))]
-        return run_form(request, target, forms.HoldForm(post), lambda d: services.forum_hold(
-            user=user, forum=forum, attended_ids=attended, **d))
-    if action == "opinion":
-        customers = customers_for(user).filter(pk__in=forum.participants.values("customer_id"))
-        return run_form(request, target, forms.OpinionForm(post, customers=customers),
-                         lambda d: services.opinion_add(user=user, forum=forum, **d), _("意见已登记。"))
-    if action == "analyse":
-        return run_form(request, target, forms.AnalysisForm(post),
-                         lambda d: services.forum_analyse(user=user, forum=forum, **d))
-    if action == "use_results":
-        return run_form(request, target, forms.ResultUseForm(post),
-                         lambda d: services.forum_use_results(user=user, forum=forum, **d))
-    if action == "follow_up_done":
-        return run_form(request, target, forms.FollowUpDoneForm(post),
-                         lambda d: services.forum_follow_up_done(user=user, forum=forum, **d), _("跟进已完成。"))
-    raise Http404
+    return run_action(request, target, FORUM_ACTIONS, action, forum)
 
 
 @require_POST
@@ -248,27 +250,28 @@ def club_detail(request, pk):
         **history_context(request, club)})
 
 
+CLUB_ACTIONS = {
+    "enroll": Action(lambda c, r, d: services.member_enroll(user=r.user, club=c, **d),
+                     lambda r, c: forms.EnrollForm(r.POST, customers=customers_for(r.user),
+                                                   members=ClubMember.objects.filter(club=c)),
+                     _("会员已入会，入会积分已计入。")),
+    "submit": Action(lambda c, r, d: services.club_submit(user=r.user, club=c), done=_("已提交审批。")),
+    "found": Action(lambda c, r, d: services.club_found(user=r.user, club=c, **d), posted(forms.FoundForm),
+                    _("客户会已成立。")),
+}
+
+
 @require_POST
 @permission_required("clubs.view_club", raise_exception=True)
 def club_act(request, pk, action):
     club = get_object_or_404(selectors.clubs(request.user), pk=pk)
     target = redirect("clubs:club_detail", pk=pk).url
-    user, post = request.user, request.POST
+    user = request.user
     if action == "decide":
         return _decide(request, target, lambda a, c: services.club_decide(user=user, club=club, approve=a, comment=c))
-    if action == "enroll":
-        form = forms.EnrollForm(post, customers=customers_for(user),
-                                members=ClubMember.objects.filter(club=club))
-        return run_form(request, target, form, lambda d: services.member_enroll(user=user, club=club, **d),
-                         _("会员已入会，入会积分已计入。"))
-    if not user.has_perm("clubs.change_club"):
+    if action != "enroll" and not user.has_perm("clubs.change_club"):  # enrolling is the members' service's check
         raise PermissionDenied(_("您不能办理客户会事务。"))
-    if action == "submit":
-        return run_service(request, target, lambda: services.club_submit(user=user, club=club), _("已提交审批。"))
-    if action == "found":
-        return run_form(request, target, forms.FoundForm(post),
-                         lambda d: services.club_found(user=user, club=club, **d), _("客户会已成立。"))
-    raise Http404
+    return run_action(request, target, CLUB_ACTIONS, action, club)
 
 
 @permission_required("clubs.view_clubmember", raise_exception=True)
@@ -287,6 +290,15 @@ def member_detail(request, pk):
         **history_context(request, member)})
 
 
+MEMBER_ACTIONS = {
+    "earn": Action(lambda m, r, d: services.points_earn(user=r.user, member=m, **d), posted(forms.EarnForm),
+                   _("积分已计入。")),
+    "redeem": Action(lambda m, r, d: services.points_redeem(user=r.user, member=m, **d), posted(forms.RedeemForm),
+                     _("积分已兑换。")),
+    "update": Action(lambda m, r, d: services.member_update(user=r.user, member=m, **d), posted(forms.MemberForm)),
+}
+
+
 @require_POST
 @permission_required("clubs.add_pointsentry", raise_exception=True)
 def member_act(request, pk, action):
@@ -294,18 +306,7 @@ def member_act(request, pk, action):
         member = selectors.member_for(request.user, pk)
     except ClubMember.DoesNotExist as exc:
         raise Http404 from exc
-    target = redirect("clubs:member_detail", pk=pk).url
-    user, post = request.user, request.POST
-    if action == "earn":
-        return run_form(request, target, forms.EarnForm(post),
-                         lambda d: services.points_earn(user=user, member=member, **d), _("积分已计入。"))
-    if action == "redeem":
-        return run_form(request, target, forms.RedeemForm(post),
-                         lambda d: services.points_redeem(user=user, member=member, **d), _("积分已兑换。"))
-    if action == "update":
-        return run_form(request, target, forms.MemberForm(post),
-                         lambda d: services.member_update(user=user, member=member, **d))
-    raise Http404
+    return run_action(request, redirect("clubs:member_detail", pk=pk).url, MEMBER_ACTIONS, action, member)
 
 
 # --- Activities --------------------------------------------------------------------------------
@@ -380,31 +381,31 @@ def activity_print(request, pk):
         "attendee_list": activity.attendees.select_related("customer"), "improvements": activity.improvements.all()})
 
 
+ACTIVITY_ACTIONS = {
+    "submit": Action(lambda a, r, d: services.activity_submit(user=r.user, activity=a), done=_("已提交审批。")),
+    "carry_out": Action(lambda a, r, d: services.activity_carry_out(
+        user=r.user, activity=a, held_on=d["held_on"], record=d["record"], spend=d["spend"],
+        attendees=d["attendees"], attendance=d["attendance"], photos=d["photos"]),
+        lambda r, a: forms.CarryOutForm(r.POST, r.FILES, members=_members_of(a))),
+    "evaluate": Action(lambda a, r, d: services.activity_evaluate(user=r.user, activity=a, **d),
+                       posted(forms.EvaluationForm), _("评估已保存。")),
+    "improvement": Action(lambda a, r, d: services.improvement_add(user=r.user, activity=a, **d),
+                          posted(forms.ImprovementForm), _("改进措施已登记。")),
+}
+
+
 @require_POST
 @permission_required("clubs.view_clubactivity", raise_exception=True)
 def activity_act(request, pk, action):
     activity = get_object_or_404(selectors.activities(request.user), pk=pk)
     target = redirect("clubs:activity_detail", pk=pk).url
-    user, post = request.user, request.POST
+    user = request.user
     if action == "decide":
         return _decide(request, target, lambda a, c: services.activity_decide(
             user=user, activity=activity, approve=a, comment=c))
     if not user.has_perm("clubs.change_clubactivity"):
         raise PermissionDenied(_("您不能办理客户会活动。"))
-    if action == "submit":
-        return run_service(request, target, lambda: services.activity_submit(user=user, activity=activity), _("已提交审批。"))
-    if action == "carry_out":
-        form = forms.CarryOutForm(post, request.FILES, members=_members_of(activity))
-        return run_form(request, target, form, lambda d: services.activity_carry_out(
-            user=user, activity=activity, held_on=d["held_on"], record=d["record"], spend=d["spend"],
-            attendees=d["attendees"], attendance=d["attendance"], photos=d["photos"]))
-    if action == "evaluate":
-        return run_form(request, target, forms.EvaluationForm(post),
-                         lambda d: services.activity_evaluate(user=user, activity=activity, **d), _("评估已保存。"))
-    if action == "improvement":
-        return run_form(request, target, forms.ImprovementForm(post),
-                         lambda d: services.improvement_add(user=user, activity=activity, **d), _("改进措施已登记。"))
-    raise Http404
+    return run_action(request, target, ACTIVITY_ACTIONS, action, activity)
 
 
 @require_POST

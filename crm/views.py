@@ -191,6 +191,36 @@ def form_page(request, form, call: Callable, *, success, template: str, context:
     return render(request, template, {"form": form, **(context or {})})
 
 
+class Action:
+    """One action posted from a record's page, as a row of the page's table of actions:
+    ``call(record, request, data)`` makes the one service call (``data``: the form's cleaned
+    data, ``{}`` for a button without a form), ``form(request, record)`` binds the form it posts
+    (``posted(FormClass)`` for the usual case), ``done`` is the message on success."""
+
+    def __init__(self, call: Callable, form: Callable | None = None, done=None):
+        self.call, self.form, self.done = call, form, done
+
+    def run(self, request, target, record):
+        done = {} if self.done is None else {"done": self.done}  # else run_service's own message
+        if self.form is None:
+            return run_service(request, target, lambda: self.call(record, request, {}), **done)
+        return run_form(request, target, self.form(request, record), lambda d: self.call(record, request, d), **done)
+
+
+def posted(form_class, **kwargs) -> Callable:
+    """``Action.form`` for a form bound to the posted data alone (plus fixed ``kwargs``)."""
+    return lambda request, record: form_class(request.POST, **kwargs)
+
+
+def run_action(request, target, actions: dict[str, Action], name: str, record):
+    """The action ``name`` of the page's table (an unknown name: 404), run on ``record`` and
+    back to ``target`` with its message or the service's refusal."""
+    action = actions.get(name)
+    if action is None:
+        raise Http404
+    return action.run(request, target, record)
+
+
 def _redirect(target):
     return redirect(*target) if isinstance(target, tuple) else redirect(target)
 

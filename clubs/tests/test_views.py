@@ -453,3 +453,21 @@ def test_the_manager_cannot_close_a_follow_up(as_role):
 
 def test_demo_forums_are_planned_in_office_hours(demo):
     assert {timezone.localtime(f.planned_at).hour for f in OwnerForum.objects.all()} == {14}
+
+
+def test_each_action_of_a_page_is_a_row_of_its_table_and_an_unknown_one_is_a_404(client, demo):
+    """crm.views.run_action: a posted action runs its one service call; an invalid form calls
+    nothing; an action the table does not know is a 404 and changes nothing."""
+    client.force_login(_user("cs_staff"))
+    client.post(reverse("clubs:forum_create"), _forum_data(title="动作表座谈会"))
+    forum = OwnerForum.objects.get(title="动作表座谈会")
+    assert client.post(reverse("clubs:forum_act", args=[forum.pk, "launch"])).status_code == 404
+    assert client.post(reverse("clubs:forum_act", args=[forum.pk, "checklist"]), {"text": ""}).status_code == 302
+    assert not forum.checklist.filter(text="").exists()
+    count = forum.checklist.count()
+    client.post(reverse("clubs:forum_act", args=[forum.pk, "checklist"]), {"text": "准备签到表"})
+    assert forum.checklist.count() == count + 1 and forum.checklist.filter(text="准备签到表").exists()
+    response = client.post(reverse("clubs:forum_act", args=[forum.pk, "submit"]), follow=True)  # a button
+    assert "请先选择参会业主" in response.content.decode()  # the service's refusal, nothing changed
+    forum.refresh_from_db()
+    assert forum.status == "draft"
