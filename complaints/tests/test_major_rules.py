@@ -187,3 +187,19 @@ def test_a_case_classified_major_while_the_rule_runs_keeps_the_supervisors_class
     assert Complaint.objects.filter(pk=case.pk).values_list("severity", "major_reason").get() == (Severity.MAJOR, "")
     assert not case.timeline.filter(kind="major").exists()
     assert not Notification.objects.filter(title__startswith="升级为重大投诉").exists()
+
+
+def test_the_history_of_an_event_made_major_says_who_and_why(new_case, place, users):
+    """The history rows of the cases and of the event name the user whose link crossed the
+    threshold and the rule's reason (found by mutation testing: nothing read them)."""
+    Rule.objects.filter(key="complaints.event_major_owner_count").update(value=2)
+    event = services.event_create(project=place["project"], title="电梯停运", user=users["cs_staff"])
+    first = new_case(owner=0, event=event)
+    second = new_case(owner=1, event=event)
+    for case in (first, second):
+        row = Complaint.history.filter(id=case.pk, severity=Severity.MAJOR).earliest("history_date")
+        assert row.history_change_reason == "升级为重大投诉：同一事件“电梯停运”已有2户业主投诉（≥2户）"
+        assert row.history_user == users["front_desk"]
+    event.refresh_from_db()
+    row = event.history.filter(major_at__isnull=False).earliest("history_date")
+    assert (row.history_user, row.history_change_reason) == (users["front_desk"], "同一事件已有2户业主投诉，升级为重大")
