@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from crm.languages import users_languages
 from crm.models import Notification, WebhookEndpoint
@@ -37,6 +39,8 @@ MAX_ATTEMPTS = 5
 # Who answers for a notice about internal work that points to no record (a summary, a report),
 # when its recipient is an outside user or has left.
 DEPARTMENT_ROLE = Role.CS_SUPERVISOR
+# The line a replacement notice adds, in its new recipient's language.
+REROUTED = _("（原通知对象 {name} 无法查看该记录，改由您处理。）")
 
 
 def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "",
@@ -165,7 +169,7 @@ def _replacements(strays: list, users: dict) -> list[Notification]:
         by_role[record_scope(_label(target)).role if target is not None else DEPARTMENT_ROLE].append((note, target))
     out = []
     for role, items in by_role.items():
-        for holders in (role_users, lambda _: admin_users()):  # the admins only if the role cannot
+        for holders in (role_users, lambda _role: admin_users()):  # the admins only if the role cannot
             if not items:
                 break
             takers_of = _takers(holders(role), items)
@@ -175,12 +179,13 @@ def _replacements(strays: list, users: dict) -> list[Notification]:
                     continue
                 items.remove((note, target))
                 meant = users.get(note.recipient_id)
-                was = f"（原通知对象 {meant.get_full_name() or meant.username} 无法查看该记录，改由您处理。）" if meant else ""
-                out += [Notification(recipient_id=pk, title=note.title, body="\n".join(p for p in (note.body, was) if p),
+                was = format_lazy(REROUTED, name=meant.get_full_name() or meant.username) if meant else ""
+                body = format_lazy("{}\n{}", note.body, was) if note.body and was else (was or note.body)
+                out += [Notification(recipient_id=pk, title=note.title, body=body,
                                      url=note.url, level=note.level, dedupe_key=note.dedupe_key) for pk in takers]
-        for note, _ in items:
+        for note, _target in items:
             log.error("notification %r has no recipient who may open it", note.title)
-    return out
+    return in_languages(out)
 
 
 def _takers(holders, items):
