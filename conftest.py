@@ -66,6 +66,18 @@ def _fresh_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _office_language():
+    """Each test starts in the office's language: a request of an English user activates
+    English for the thread (crm.middleware), which would otherwise carry into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def roles(db):
     """The nine groups, rules and approval defaults, as `setup_roles` makes them."""

@@ -101,8 +101,8 @@ def _steps_of(ids):
         steps[case_id]["approval"] = "，".join(x for x in (_name(first, last, username), _when(at), comment) if x)
     for case_id, number, agreed, opinion in NegotiationRound.objects.filter(ids_in("complaint_id", ids)) \
             .order_by("number").values_list("complaint_id", "number", "agreed", "owner_opinion"):
-        steps[case_id]["rounds"].append((gettext("第{number}轮达成一致：{opinion}") if agreed
-                                         else gettext("第{number}轮未达成：{opinion}")).format(number=number, opinion=opinion))
+        message = gettext("第{number}轮达成一致：{opinion}") if agreed else gettext("第{number}轮未达成：{opinion}")
+        steps[case_id]["rounds"].append(message.format(number=number, opinion=opinion))
     methods = dict(CorrectiveAction.Method.choices)
     for case_id, method, letter, departments, action, verification, verified_at in (
             CorrectiveAction.objects.filter(ids_in("complaint_id", ids)).order_by("sent_at", "pk")

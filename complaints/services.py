@@ -184,7 +184,8 @@ def plan_submit(*, complaint, user, content: str) -> DisposalPlan:
     content = require(content, _("请填写处置方案内容。"))
     _check(complaint, "submit_plan", user)
     approval = approval_submit(
-        target=complaint, title=recorded(_("{number} 处置方案"), number=complaint.number), content=content, submitted_by=user,
+        target=complaint, title=recorded(_("{number} 处置方案"), number=complaint.number), content=content,
+        submitted_by=user,
         level=complaint.severity, snapshot={"severity": complaint.severity}, url=case_url(complaint),
     )
     return DisposalPlan.objects.get(approval=approval)

@@ -299,7 +299,8 @@ def _enqueue(job_id: int) -> None:
     try:
         run_export.delay(job_id)
     except Exception as exc:  # noqa: BLE001 - mark the job so the user sees it, instead of a spinner forever
-        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=recorded(gettext_lazy("任务队列不可用：{error}"), error=exc)[:300])
+        error = recorded(gettext_lazy("任务队列不可用：{error}"), error=exc)[:300]
+        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=error)
 
 
 def export_run(*, job_id: int) -> None:

@@ -91,9 +91,13 @@ class ContactLogForm(forms.ModelForm):
         _bootstrap(self)
 
 
+# A 1-5 score, best first, as the paper forms list it.
+SCORES = [("", "—")] + [(i, format_lazy(_("{score} 分"), score=i)) for i in range(5, 0, -1)]
+
+
 class VisitForm(forms.ModelForm):
     satisfaction = forms.TypedChoiceField(label=_("满意度"), required=False, coerce=int, empty_value=None,
-                                          choices=[("", "—")] + [(i, format_lazy(_("{score} 分"), score=i)) for i in range(5, 0, -1)])
+                                          choices=SCORES)
 
     class Meta:
         model = CustomerVisit
@@ -145,7 +149,7 @@ class SurveyForm(forms.Form):
         for value, label in SurveyScore.Topic.choices:
             self.fields[f"score_{value}"] = forms.TypedChoiceField(
                 label=label, required=False, coerce=int, empty_value=None,
-                choices=[("", "—")] + [(i, format_lazy(_("{score} 分"), score=i)) for i in range(5, 0, -1)])
+                choices=SCORES)
         _bootstrap(self)
 
     def scores(self):

@@ -1,5 +1,7 @@
 """django-import-export mappings for customers, units and ownership (Chinese column headers)."""
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
@@ -12,7 +14,8 @@ from owners.validators import normalize_id, normalize_phone, validate_id_number,
 
 
 class ChoiceLabelWidget(widgets.Widget):
-    """Accepts either the stored value or the Chinese label of a choice."""
+    """Accepts the stored value or the label of a choice: the Chinese label the office's files
+    carry, whatever the importing user's language, or the label in that language."""
 
     def __init__(self, choices, default=""):
         super().__init__()
@@ -23,8 +26,10 @@ class ChoiceLabelWidget(widgets.Widget):
         value = ("" if value is None else str(value)).strip()
         if not value:
             return self.default
-        for code, label in self.choices:
-            if value in (code, str(label)):
+        with translation.override(settings.LANGUAGE_CODE):
+            office = [str(label) for _code, label in self.choices]
+        for (code, label), office_label in zip(self.choices, office, strict=True):
+            if value in (code, office_label, str(label)):
                 return code
         raise ValueError(gettext("无效的取值“{value}”，可选：{choices}").format(
             value=value, choices="、".join(str(label) for _code, label in self.choices)))

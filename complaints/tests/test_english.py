@@ -59,3 +59,18 @@ def test_a_refusal_raised_by_a_service_is_english_under_an_english_request(new_c
         assert str(exc.value.messages[0]) == "When classifying as invalid, enter the explanation given to the owner."
     case.refresh_from_db()
     assert case.valid is None
+
+
+def test_a_missing_time_limit_rule_is_refused_in_english(new_case):
+    """clocks.py formats this refusal with ``gettext as _now``: crm's makemessages extracts it."""
+    from django.utils import timezone
+
+    from complaints import clocks
+
+    case = new_case()
+    with translation.override("en"):
+        with pytest.raises(Exception) as exc:
+            clocks.clock_start(case, "no_such_rule", start=timezone.now())
+        assert exc.value.messages == ["The time limit rule “no_such_rule” is missing; please ask the system "
+                                      "administrator to add it in the basic settings."]
+    assert not case.clocks.filter(rule__code="no_such_rule").exists()

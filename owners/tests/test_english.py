@@ -72,3 +72,18 @@ def test_an_import_row_error_is_english_under_an_english_request(demo):
         report = imports.run_import("units", data, user=user, dry_run=True)
         lines = [str(line) for line in report.problems.lines()]
     assert any("Please enter the building" in line for line in lines), lines
+
+
+def test_an_english_user_imports_the_office_file_whose_choices_are_in_chinese(demo):
+    import tablib
+
+    from owners import imports
+
+    user = get_user_model().objects.get(username="cs_supervisor")
+    data = tablib.Dataset(["英文导入", "男", "13912345670", "sunshine", "签约客户", "朋友介绍", "否"],
+                          headers=["姓名", "性别", "手机", "所属项目", "客户阶段", "客户来源", "保密服务"])
+    with translation.override("en"):
+        report = imports.run_import("customers", data, user=user, dry_run=False)
+        assert report.ok, [str(line) for line in report.problems.lines()]
+    customer = Customer.objects.get(phone="13912345670")
+    assert (customer.name, customer.gender, customer.stage, customer.source) == ("英文导入", "M", "signed", "referral")
