@@ -142,7 +142,7 @@ class ComplaintRegister(Register):
     permission = "complaints.view_complaint"
 
     def queryset(self, user, params):
-        _, qs = register_list(user=user, params=params)
+        _filters, qs = register_list(user=user, params=params)
         return qs.select_related(None)
 
     def rows(self, user, params):

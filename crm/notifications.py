@@ -192,7 +192,7 @@ def _takers(holders, items):
     """target → the ids of the holders who may open it (internal holders for no target)."""
     holders = [h for h in holders.select_related("profile") if user_role(h) not in OUTSIDE_ROLES]
     by_label = defaultdict(set)
-    for _, target in items:
+    for _note, target in items:
         if target is not None:
             by_label[_label(target)].add(target.pk)
     opens = {(h.pk, label): openable_ids(h, label, ids) for h in holders for label, ids in by_label.items()}

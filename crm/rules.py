@@ -88,13 +88,12 @@ def forget(key: str) -> None:
 
 def ensure_rules() -> int:
     """Create a row for every default that has none; never overwrite an admin's value."""
-    from crm.models import Rule
-
     from crm.languages import recorded
+    from crm.models import Rule
 
     created = 0
     for key, default in DEFAULTS.items():
-        _, was_created = Rule.objects.get_or_create(
+        _row, was_created = Rule.objects.get_or_create(
             key=key, defaults={"value": default.value, "unit": recorded(default.unit),
                                "description": recorded(default.description)}
         )

@@ -17,8 +17,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 _JPEG, _PNG = (b"\xff\xd8\xff",), (b"\x89PNG\r\n\x1a\n",)
 _IMAGES = {".jpg": _JPEG, ".jpeg": _JPEG, ".png": _PNG, ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",)}
