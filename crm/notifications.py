@@ -50,13 +50,14 @@ def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "",
     ``target`` is the record the notice points to (its ``url``'s page); a recipient who may not
     open it (crm.scopes.can_open: the page's own check) is replaced by the role that answers
     for it. Without a target the notice is about internal work, and an outside user (the
-    property company) is replaced by the department. With a ``dedupe_key`` a recipient gets
+    property company) is replaced by the department. A lazy title or body is rendered once the
+    recipients are known: in the language of whoever finally receives it. With a ``dedupe_key`` a recipient gets
     the event once, however often it is raised. Returns how many notifications are new.
     """
     users = {u.pk: u for u in recipients if u is not None}
-    notes = in_languages([Notification(recipient_id=pk, title=title, body=body, url=url[:300], level=level,
-                                       dedupe_key=dedupe_key) for pk in users])
-    return _store(route(notes, [target] * len(notes), users=users))
+    notes = [Notification(recipient_id=pk, title=title, body=body, url=url[:300], level=level, dedupe_key=dedupe_key)
+             for pk in users]
+    return _store(in_languages(route(notes, [target] * len(notes), users=users)))
 
 
 def in_languages(notes: list[Notification]) -> list[Notification]:
@@ -83,9 +84,8 @@ def notify_many(notifications: list[Notification], batch: int = 2000, *, targets
     if len(targets) != len(notifications):
         raise ValueError("one target per notification")
     created = 0
-    in_languages(notifications)
     for start in range(0, len(notifications), batch):
-        created += _store(route(notifications[start:start + batch], targets[start:start + batch]),
+        created += _store(in_languages(route(notifications[start:start + batch], targets[start:start + batch])),
                           schedule=False)
     if created:
         transaction.on_commit(schedule_delivery)
@@ -185,7 +185,7 @@ def _replacements(strays: list, users: dict) -> list[Notification]:
                                      url=note.url, level=note.level, dedupe_key=note.dedupe_key) for pk in takers]
         for note, _target in items:
             log.error("notification %r has no recipient who may open it", note.title)
-    return in_languages(out)
+    return out
 
 
 def _takers(holders, items):

@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from django.views.defaults import server_error
 
 from complaints.services import complaint_register
@@ -71,7 +73,9 @@ def test_a_rerouted_notice_tells_an_english_taker_in_english_whom_it_was_meant_f
     case = complaint_register(received_by=front, kind="complaint", channel="phone", category="repairs",
                               title="漏水", description="漏水", project=lake, complainant_name="业主",
                               complainant_phone="13900000000")
-    notify(recipients=[outsider], title="时限已超时", target=case, url=f"/complaints/{case.pk}/", dedupe_key="t:en")
+    title = format_lazy(gettext_lazy("新转交的案件：{number}"), number=case.number)
+    notify(recipients=[outsider], title=title, target=case, url=f"/complaints/{case.pk}/", dedupe_key="t:en")
     note = Notification.objects.get(recipient=supervisor, dedupe_key="t:en")
+    assert note.title == f"Case transferred to you: {case.number}"
     assert note.body == "(Meant for hill_dept, who cannot open this record; passed to you.)"
 
