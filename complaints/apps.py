@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _default_sla_rules(sender, using="default", **kwargs):
@@ -25,7 +26,7 @@ def _register_tally(sender, using="default", **kwargs):
 
 class ComplaintsConfig(AppConfig):
     name = "complaints"
-    verbose_name = "投诉与纠纷"
+    verbose_name = _("投诉与纠纷")
 
     def ready(self):
         post_migrate.connect(_default_sla_rules, sender=self, dispatch_uid="complaints.default_sla_rules")

@@ -3,6 +3,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.calendar import calendar
@@ -32,7 +33,8 @@ def _text(label, required=True, rows=3):
 def validate_upload(upload):
     """Size limit and type by extension and by the file's first bytes."""
     if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise forms.ValidationError(f"文件不能超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB。")
+        raise forms.ValidationError(
+            gettext("文件不能超过 {size} MB。").format(size=settings.UPLOAD_MAX_BYTES // (1024 * 1024)))
     name = upload.name.lower()
     ext = name[name.rfind("."):] if "." in name else ""
     if ext not in ALLOWED_TYPES:

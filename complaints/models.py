@@ -8,11 +8,13 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.approvals import ApprovalStep, approval_guard
 from crm.archive import archivable
+from crm.languages import recorded
 from crm.roles import Role
 from crm.workflow import Transition, Workflow
 
@@ -301,7 +303,7 @@ class DisposalPlan(models.Model):
         constraints = [models.UniqueConstraint(fields=["complaint", "version"], name="plan_version_unique")]
 
     def __str__(self):
-        return f"{self.complaint.number} 方案第{self.version}版"
+        return gettext("{number} 方案第{version}版").format(number=self.complaint.number, version=self.version)
 
 
 class NegotiationRound(models.Model):
@@ -321,7 +323,7 @@ class NegotiationRound(models.Model):
         ordering = ["complaint", "number"]
 
     def __str__(self):
-        return f"{self.complaint.number} 第{self.number}轮磋商"
+        return gettext("{case} 第{number}轮磋商").format(case=self.complaint.number, number=self.number)
 
 
 class CorrectiveAction(models.Model):
@@ -369,7 +371,7 @@ class ReturnVisit(models.Model):
         ordering = ["at"]
 
     def __str__(self):
-        return f"{self.complaint.number} 回访"
+        return gettext("{number} 回访").format(number=self.complaint.number)
 
 
 class TimelineEntry(models.Model):
@@ -467,9 +469,9 @@ class SlaClock(models.Model):
     @property
     def result(self) -> str:
         if self.state in (ClockState.MET,):
-            return "按时"
+            return gettext("按时")
         if self.state in (ClockState.LATE, ClockState.BREACHED):
-            return "超时"
+            return gettext("超时")
         return self.get_state_display()
 
 
@@ -556,9 +558,9 @@ class ComplaintReport(models.Model):
 
 
 def _timeline_archived(ids, at) -> None:
-    TimelineEntry.objects.bulk_create(
-        [TimelineEntry(complaint_id=pk, actor=None, kind="archive", text="资料归档（关闭超过规定天数，系统自动归档）")
-         for pk in ids])
+    text = recorded(_("资料归档（关闭超过规定天数，系统自动归档）"))
+    TimelineEntry.objects.bulk_create([TimelineEntry(complaint_id=pk, actor=None, kind="archive", text=text)
+                                       for pk in ids])
 
 
 # Closed cases older than the rule crm.archive_after_days are archived by crm's shared job.

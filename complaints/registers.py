@@ -5,6 +5,7 @@ from operator import attrgetter
 
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.exports import Column, Register, choice_display, register
@@ -96,25 +97,30 @@ def _steps_of(ids):
             .values_list("complaint_id", "version", "content", "approval__decided_by__first_name",
                          "approval__decided_by__last_name", "approval__decided_by__username",
                          "approval__decided_at", "approval__comment")):
-        steps[case_id]["plan"] = f"第{version}版：{content}"
+        steps[case_id]["plan"] = gettext("第{version}版：{content}").format(version=version, content=content)
         steps[case_id]["approval"] = "，".join(x for x in (_name(first, last, username), _when(at), comment) if x)
     for case_id, number, agreed, opinion in NegotiationRound.objects.filter(ids_in("complaint_id", ids)) \
             .order_by("number").values_list("complaint_id", "number", "agreed", "owner_opinion"):
-        steps[case_id]["rounds"].append(f"第{number}轮{'达成一致' if agreed else '未达成'}：{opinion}")
+        message = gettext("第{number}轮达成一致：{opinion}") if agreed else gettext("第{number}轮未达成：{opinion}")
+        steps[case_id]["rounds"].append(message.format(number=number, opinion=opinion))
     methods = dict(CorrectiveAction.Method.choices)
     for case_id, method, letter, departments, action, verification, verified_at in (
             CorrectiveAction.objects.filter(ids_in("complaint_id", ids)).order_by("sent_at", "pk")
             .values_list("complaint_id", "method", "letter_number", "departments", "action", "verification",
                          "verified_at")):
-        text = f"{methods.get(method, method)}{letter}，发往{departments}：{action}"
-        text += f"（验证：{verification}，{_when(verified_at)}）" if verified_at else "（待验证）"
+        text = gettext("{method}{letter}，发往{departments}：{action}").format(
+            method=methods.get(method, method), letter=letter, departments=departments, action=action)
+        text += (gettext("（验证：{verification}，{when}）").format(verification=verification, when=_when(verified_at))
+                 if verified_at else gettext("（待验证）"))
         steps[case_id]["corrections"].append(text)
     for case_id, at, first, last, username, handled, satisfaction, more in (
             ReturnVisit.objects.filter(ids_in("complaint_id", ids)).order_by("at", "pk")
             .values_list("complaint_id", "at", "by__first_name", "by__last_name", "by__username", "handled",
                          "satisfaction", "more_needs")):
-        text = f"{_when(at)} {_name(first, last, username)}：{'已处理' if handled else '未处理'}，满意度{satisfaction}"
-        steps[case_id]["visits"].append(text + (f"，其他需求：{more}" if more else ""))
+        text = gettext("{when} {name}：{handled}，满意度{satisfaction}").format(
+            when=_when(at), name=_name(first, last, username), handled=gettext("已处理") if handled else gettext("未处理"),
+            satisfaction=satisfaction)
+        steps[case_id]["visits"].append(text + (gettext("，其他需求：{needs}").format(needs=more) if more else ""))
     return steps
 
 
@@ -122,7 +128,7 @@ def _nature(case):
     """界定性质: 有效 / 无效（向业主的解释）, blank until classified."""
     if case.valid is None:
         return ""
-    return "有效" if case.valid else f"无效：{case.invalid_reason}"
+    return gettext("有效") if case.valid else gettext("无效：{reason}").format(reason=case.invalid_reason)
 
 
 def _mask(phone):
@@ -136,7 +142,7 @@ class ComplaintRegister(Register):
     permission = "complaints.view_complaint"
 
     def queryset(self, user, params):
-        _, qs = register_list(user=user, params=params)
+        _filters, qs = register_list(user=user, params=params)
         return qs.select_related(None)
 
     def rows(self, user, params):
@@ -224,7 +230,7 @@ class WeeklyReportRegister(Register):
         for key, label in (("by_kind", _("类型")), ("by_severity", _("严重程度")), ("by_category", _("类别")),
                            ("by_project", _("项目")), ("by_department", _("部门"))):
             for r in data[key]:
-                yield (f"按{label}", r["name"], r["value"])
+                yield (gettext("按{label}").format(label=label), r["name"], r["value"])
         for r in data["on_time"]:
             yield (_("按时率"), r["name"], f"{r['rate']}%" if r["rate"] is not None else "—")
         for r in data.get("on_time_by_department", []):

@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import APPROVE, SUBMIT, approval_decide, approval_submit
+from crm.languages import recorded
 from crm.notifications import notify, notify_role
 from crm.roles import Role
 from crm.scopes import visible_projects
@@ -43,7 +44,8 @@ def _fire(complaint, name: str, *, user, updates: dict | None = None, text: str 
     ensure_open(complaint)
     transition = complaint.workflow.check(complaint, name, user)
     complaint.workflow.fire(complaint, name, user=user, updates=updates)
-    timeline_add(complaint, user, name, f"{transition.label}" + (f"：{text}" if text else ""))
+    timeline_add(complaint, user, name, recorded(_("{label}：{text}"), label=transition.label, text=text) if text
+                 else recorded(transition.label))
     return complaint
 
 
@@ -64,18 +66,18 @@ def complaint_register(*, received_by, kind: str, channel: str, category: str, t
     """Register a case (受理登记) with a readable number per kind and start its first clocks;
     ``attachment``: a file the front desk received with it (refused, the case is not saved)."""
     if kind not in Kind.values:
-        raise ValidationError("请选择正确的类型。")
+        raise ValidationError(_("请选择正确的类型。"))
     project = project or (unit.project if unit else None) or (customer.project if customer else None)
     if project is None:
-        raise ValidationError("请选择业主、房号或项目。")
+        raise ValidationError(_("请选择业主、房号或项目。"))
     if not visible_projects(received_by).filter(pk=project.pk).exists():
-        raise PermissionDenied("该项目不在您的权限范围内。")
+        raise PermissionDenied(_("该项目不在您的权限范围内。"))
     if unit is not None and unit.project_id != project.pk:
-        raise ValidationError("房号不属于所选项目。")
+        raise ValidationError(_("房号不属于所选项目。"))
     name = (complainant_name or (customer.name if customer else "")).strip()
     phone = (complainant_phone or (customer.phone if customer else "")).strip()
     if not name or not phone:
-        raise ValidationError("请选择业主，或填写投诉人姓名和联系电话。")
+        raise ValidationError(_("请选择业主，或填写投诉人姓名和联系电话。"))
     received_at = received_at or timezone.now()
     year = timezone.localtime(received_at).year
     number = f"{NUMBER_PREFIX[kind]}-{year}-{next_value(f'complaints.{kind}.{year}'):06d}"
@@ -88,9 +90,11 @@ def complaint_register(*, received_by, kind: str, channel: str, category: str, t
     )
     complaint._history_user = received_by
     complaint.save()
-    source = f"（{forwarded_by_company}转交）" if forwarded_by_company else ""
-    timeline_add(complaint, received_by, "register",
-                 f"受理登记{source}：{complaint.get_kind_display()}，{complaint.get_channel_display()}，{title}")
+    values = {"kind": complaint.get_kind_display(), "channel": complaint.get_channel_display(), "title": title,
+              "company": forwarded_by_company}
+    timeline_add(complaint, received_by, "register", recorded(
+        _("受理登记（{company}转交）：{kind}，{channel}，{title}") if forwarded_by_company
+        else _("受理登记：{kind}，{channel}，{title}"), **values))
     rules = sla_rules()
     if needs_transfer:
         clock_start(complaint, sla.TRANSFER, start=received_at, rules=rules)
@@ -109,9 +113,9 @@ def complaint_register(*, received_by, kind: str, channel: str, category: str, t
 def complaint_transfer(*, complaint, user, department=None, handler=None, note: str = "") -> Complaint:
     """Transfer to the responsible department (within 10 minutes when the first responder cannot handle it)."""
     now = timezone.now()
-    target = "、".join(str(x) for x in (department, handler) if x) or "责任部门"
+    target = "、".join(str(x) for x in (department, handler) if x) or recorded(_("责任部门"))
     _fire(complaint, "transfer", user=user, updates={"department": department, "handler": handler},
-          text=f"转交{target}{('，' + note) if note else ''}")
+          text=recorded(_("转交{target}，{note}") if note else _("转交{target}"), target=target, note=note))
     clocks_stop([complaint.pk], [sla.TRANSFER], at=now)
     refresh_next_deadline([complaint.pk])
     if handler:
@@ -124,9 +128,10 @@ def complaint_transfer(*, complaint, user, department=None, handler=None, note: 
 def _notify_superiors(complaint, severity: str) -> None:
     if severity not in (Severity.MAJOR, Severity.IMPORTANT):
         return
-    label = Severity(severity).label
+    title = format_lazy(_("{severity}投诉：{number} {title}"), severity=Severity(severity).label,
+                        number=complaint.number, title=complaint.title)
     for role in (Role.CS_SUPERVISOR, Role.MANAGER):
-        notify_role(role, title=f"{label}投诉：{complaint.number} {complaint.title}", body=complaint.major_reason,
+        notify_role(role, title=title, body=complaint.major_reason,
                     url=case_url(complaint), target=complaint, level="warning",
                     dedupe_key=f"complaint:{complaint.pk}:severity:{severity}")
 
@@ -136,7 +141,7 @@ def complaint_classify(*, complaint, user, valid: bool, severity: str = "", reas
     """界定性质: invalid (explained, then closed) or valid with a severity; major and important
     cases are reported to the superiors at once."""
     if not valid:
-        reason = require(reason, "界定为无效时，请填写向业主的解释说明。")
+        reason = require(reason, _("界定为无效时，请填写向业主的解释说明。"))
         _fire(complaint, "classify_invalid", user=user, updates={"valid": False, "invalid_reason": reason}, text=reason)
         clocks_cancel([complaint.pk], [sla.TRANSFER])
         refresh_next_deadline([complaint.pk])
@@ -144,9 +149,10 @@ def complaint_classify(*, complaint, user, valid: bool, severity: str = "", reas
     if complaint.major_reason:
         severity = Severity.MAJOR  # an automatic rule already made it major
     if severity not in Severity.values:
-        raise ValidationError("请选择严重程度（重大、重要或轻微）。")
+        raise ValidationError(_("请选择严重程度（重大、重要或轻微）。"))
     _fire(complaint, "classify_valid", user=user, updates={"valid": True, "severity": severity},
-          text=f"有效，{Severity(severity).label}" + (f"（{reason}）" if reason else ""))
+          text=recorded(_("有效，{severity}（{reason}）") if reason else _("有效，{severity}"),
+                        severity=Severity(severity).label, reason=reason))
     clocks_stop([complaint.pk], [sla.TRANSFER], at=complaint.classified_at)
     rules = sla_rules()
     for code in sla.SEVERITY_RULES[severity]:
@@ -159,12 +165,13 @@ def complaint_classify(*, complaint, user, valid: bool, severity: str = "", reas
 
 @transaction.atomic
 def complaint_investigate(*, complaint, user, cause: str, responsibility: str) -> Complaint:
-    cause = require(cause, "请填写原因分析。")
-    responsibility = require(responsibility, "请填写责任认定。")
+    cause = require(cause, _("请填写原因分析。"))
+    responsibility = require(responsibility, _("请填写责任认定。"))
     updates = {"cause": cause, "responsibility": responsibility}
     if complaint.handler_id is None:
         updates["handler"] = user
-    return _fire(complaint, "investigate", user=user, updates=updates, text=f"原因：{cause}；责任：{responsibility}")
+    return _fire(complaint, "investigate", user=user, updates=updates, text=recorded(
+        _("原因：{cause}；责任：{responsibility}"), cause=cause, responsibility=responsibility))
 
 
 # --- Disposal plan and its approval ---------------------------------------------------------
@@ -174,10 +181,11 @@ def complaint_investigate(*, complaint, user, cause: str, responsibility: str) -
 def plan_submit(*, complaint, user, content: str) -> DisposalPlan:
     """Submit a new version of the disposal plan to the approver the authority matrix names
     (crm's approval step moves the case, ``plan_recorded`` keeps the version)."""
-    content = require(content, "请填写处置方案内容。")
+    content = require(content, _("请填写处置方案内容。"))
     _check(complaint, "submit_plan", user)
     approval = approval_submit(
-        target=complaint, title=f"{complaint.number} 处置方案", content=content, submitted_by=user,
+        target=complaint, title=recorded(_("{number} 处置方案"), number=complaint.number), content=content,
+        submitted_by=user,
         level=complaint.severity, snapshot={"severity": complaint.severity}, url=case_url(complaint),
     )
     return DisposalPlan.objects.get(approval=approval)
@@ -199,18 +207,20 @@ def plan_recorded(complaint, approval, *, event: str, user) -> None:
                             approval=approval, drafted_by=user)
         plan._history_user = user
         plan.save()
-        text = f"第{approval.version}版：{approval.content}"
+        message = _("第{version}版：{content}")
+    elif event == APPROVE:
+        message = _("第{version}版批准，意见：{comment}") if approval.comment else _("第{version}版批准")
     else:
-        verdict = "批准" if event == APPROVE else "驳回"
-        text = f"第{approval.version}版{verdict}" + (f"，意见：{approval.comment}" if approval.comment else "")
+        message = _("第{version}版驳回，意见：{comment}") if approval.comment else _("第{version}版驳回")
     name = PLAN_STEP.transition(event)
-    timeline_add(complaint, user, name, f"{COMPLAINT_FLOW.get(name).label}：{text}")
+    text = recorded(message, version=approval.version, content=approval.content, comment=approval.comment)
+    timeline_add(complaint, user, name, recorded(_("{label}：{text}"), label=COMPLAINT_FLOW.get(name).label, text=text))
 
 
 @transaction.atomic
 def negotiation_record(*, complaint, user, agreed: bool, owner_opinion: str) -> NegotiationRound:
     """One negotiation round (磋商) of the approved plan; the first round is the clear answer."""
-    owner_opinion = require(owner_opinion, "请记录业主意见。")
+    owner_opinion = require(owner_opinion, _("请记录业主意见。"))
     name = "negotiate_agree" if agreed else "negotiate_fail"
     _check(complaint, name, user)
     plan = complaint.plans.order_by("-version").first()
@@ -218,7 +228,8 @@ def negotiation_record(*, complaint, user, agreed: bool, owner_opinion: str) -> 
                               owner_opinion=owner_opinion, by=user)
     round_._history_user = user
     round_.save()
-    _fire(complaint, name, user=user, text=f"第{round_.number}轮（方案第{plan.version}版）：{owner_opinion}")
+    _fire(complaint, name, user=user, text=recorded(_("第{round}轮（方案第{version}版）：{opinion}"),
+                                                 round=round_.number, version=plan.version, opinion=owner_opinion))
     clocks_stop([complaint.pk], [sla.MAJOR_ANSWER], at=timezone.now())
     refresh_next_deadline([complaint.pk])
     return round_
@@ -228,7 +239,7 @@ def negotiation_record(*, complaint, user, agreed: bool, owner_opinion: str) -> 
 def complaint_execute(*, complaint, user, result: str) -> Complaint:
     """处置 and check the result: the disposal clocks stop, the return visit becomes due and its
     clock starts (it runs beside the feedback and the corrective action, never after them)."""
-    result = require(result, "请填写处置及检查结果。")
+    result = require(result, _("请填写处置及检查结果。"))
     _fire(complaint, "execute", user=user, updates={"execution_result": result, "visit_state": VisitState.DUE},
           text=result)
     now = complaint.disposed_at  # the transition's stamp: the clocks stop and start at that instant
@@ -243,9 +254,10 @@ def complaint_execute(*, complaint, user, result: str) -> Complaint:
 @transaction.atomic
 def complaint_feedback(*, complaint, user, feedback: str, owner_opinion: str = "") -> Complaint:
     """反馈 the result to the owner (the same day as disposal: its clock stops) and their opinion."""
-    feedback = require(feedback, "请填写反馈内容。")
+    feedback = require(feedback, _("请填写反馈内容。"))
     _fire(complaint, "feedback", user=user, updates={"feedback_text": feedback, "owner_opinion": owner_opinion},
-          text=f"{feedback}" + (f"；业主意见：{owner_opinion}" if owner_opinion else ""))
+          text=recorded(_("{feedback}；业主意见：{opinion}"), feedback=feedback, opinion=owner_opinion) if owner_opinion
+          else feedback)
     clocks_stop([complaint.pk], [sla.FEEDBACK], at=timezone.now())
     refresh_next_deadline([complaint.pk])
     return complaint
@@ -254,10 +266,10 @@ def complaint_feedback(*, complaint, user, feedback: str, owner_opinion: str = "
 @transaction.atomic
 def correction_send(*, complaint, user, method: str, departments: str, action: str) -> CorrectiveAction:
     """Send the cause to the departments concerned by a meeting or a numbered 工作联系函."""
-    departments = require(departments, "请填写相关部门。")
-    action = require(action, "请填写纠正和预防措施。")
+    departments = require(departments, _("请填写相关部门。"))
+    action = require(action, _("请填写纠正和预防措施。"))
     if method not in CorrectiveAction.Method.values:
-        raise ValidationError("请选择会议或工作联系函。")
+        raise ValidationError(_("请选择会议或工作联系函。"))
     _check(complaint, "send_correction", user)
     letter = ""
     if method == CorrectiveAction.Method.LETTER:
@@ -268,13 +280,14 @@ def correction_send(*, complaint, user, method: str, departments: str, action: s
     correction._history_user = user
     correction.save()
     _fire(complaint, "send_correction", user=user,
-          text=f"{correction.get_method_display()}{letter}，发往{departments}：{action}")
+          text=recorded(_("{method}{letter}，发往{departments}：{action}"), method=correction.get_method_display(),
+                        letter=letter, departments=departments, action=action))
     return correction
 
 
 @transaction.atomic
 def correction_verify(*, complaint, user, verification: str) -> CorrectiveAction:
-    verification = require(verification, "请填写验证结果。")
+    verification = require(verification, _("请填写验证结果。"))
     _check(complaint, "verify_correction", user)
     correction = complaint.corrections.order_by("-sent_at").first()
     correction.verification, correction.verified_by, correction.verified_at = verification, user, timezone.now()
@@ -289,14 +302,16 @@ def return_visit_record(*, complaint, user, handled: bool, satisfaction: int, mo
     """回访: was it handled, was the owner satisfied, anything else. Due from disposal, whatever
     the corrective action's progress; the case closes once both are done."""
     if satisfaction not in range(1, 6):
-        raise ValidationError("满意度请选择 1 到 5。")
+        raise ValidationError(_("满意度请选择 1 到 5。"))
     _check(complaint, "return_visit", user)
     visit = ReturnVisit(complaint=complaint, handled=handled, satisfaction=satisfaction, more_needs=more_needs,
                         by=user)
     visit._history_user = user
     visit.save()
     _fire(complaint, "return_visit", user=user, updates={"satisfaction": satisfaction},
-          text=f"{'已处理' if handled else '未处理'}，满意度{satisfaction}" + (f"，其他需求：{more_needs}" if more_needs else ""))
+          text=recorded(_("{handled}，满意度{satisfaction}，其他需求：{needs}") if more_needs
+                        else _("{handled}，满意度{satisfaction}"), handled=_("已处理") if handled else _("未处理"),
+                        satisfaction=satisfaction, needs=more_needs))
     clocks_stop([complaint.pk], [sla.RETURN_VISIT], at=timezone.now())
     refresh_next_deadline([complaint.pk])
     return visit
@@ -305,7 +320,7 @@ def return_visit_record(*, complaint, user, handled: bool, satisfaction: int, mo
 @transaction.atomic
 def complaint_reply(*, complaint, user, reply: str) -> Complaint:
     """Answer a need, suggestion, enquiry or praise (the short path)."""
-    reply = require(reply, "请填写答复内容。")
+    reply = require(reply, _("请填写答复内容。"))
     _fire(complaint, "reply", user=user, updates={"reply_text": reply}, text=reply)
     clocks_stop([complaint.pk], [sla.NEED_REPLY, sla.TRANSFER], at=timezone.now())
     refresh_next_deadline([complaint.pk])
@@ -331,7 +346,7 @@ def complaint_archive(*, complaint, user) -> Complaint:
 
 @transaction.atomic
 def event_create(*, project, title: str, user) -> Event:
-    event = Event(project=project, title=require(title, "请填写事件名称。"), created_by=user)
+    event = Event(project=project, title=require(title, _("请填写事件名称。")), created_by=user)
     event._history_user = user
     event.save()
     return event
@@ -342,12 +357,12 @@ def event_link(*, complaint, event, user) -> Complaint:
     """Link a case to an event; five or more distinct owners make all its complaints major."""
     ensure_open(complaint)
     if event.project_id != complaint.project_id:
-        raise ValidationError("事件与案件不属于同一项目。")
+        raise ValidationError(_("事件与案件不属于同一项目。"))
     # Only the link is written (the rest of the object may be stale), with its history row.
     update_with_history(Complaint.objects.filter(pk=complaint.pk), {"event": event}, user=user,
-                        reason=f"关联事件：{event.title}"[:100])
+                        reason=recorded(_("关联事件：{title}"), title=event.title)[:100])
     complaint.event = event
-    timeline_add(complaint, user, "event", f"关联事件：{event.title}")
+    timeline_add(complaint, user, "event", recorded(_("关联事件：{title}"), title=event.title))
     event_major_check(event, user=user)
     return complaint
 
@@ -357,7 +372,7 @@ def check_event_link(complaint, user) -> None:
     shown exactly when this passes. Only complaints and disputes count owners per event."""
     check_writable(complaint, user)
     if not complaint.is_long:
-        raise ValidationError("只有投诉和纠纷可以关联事件。")
+        raise ValidationError(_("只有投诉和纠纷可以关联事件。"))
 
 
 @transaction.atomic
@@ -368,7 +383,7 @@ def event_attach(*, complaint, user, event_id=None, title: str = "") -> Event:
     if event_id:
         event = Event.objects.filter(project_id=complaint.project_id, pk=event_id).first()
         if event is None:
-            raise ValidationError("所选事件不存在或不属于本案件的项目。")
+            raise ValidationError(_("所选事件不存在或不属于本案件的项目。"))
     else:
         event = event_create(project=complaint.project, title=title, user=user)
     event_link(complaint=complaint, event=event, user=user)
@@ -385,8 +400,8 @@ def report_build(*, period: str, start: dt.date, end: dt.date) -> ComplaintRepor
     data = report_data(start=start, end=end)
     report, _created = ComplaintReport.objects.update_or_create(period=period, start=start,
                                                          defaults={"end": end, "data": data})
-    name = "日报" if period == "daily" else "周报"
-    notify_role(Role.MANAGER, title=f"投诉{name}（{start}～{end}）：共{data['total']}件",
+    title = _("投诉日报（{start}～{end}）：共{total}件") if period == "daily" else _("投诉周报（{start}～{end}）：共{total}件")
+    notify_role(Role.MANAGER, title=format_lazy(title, start=start, end=end, total=data["total"]),
                 dedupe_key=f"complaints:report:{period}:{start}")
     return report
 
@@ -413,5 +428,6 @@ def attachment_add(*, complaint, user, upload):
                       content_type=getattr(upload, "content_type", "")[:100], uploaded_by=user)
     item._history_user = user
     item.save()
-    timeline_add(complaint, user, "attachment", f"上传附件：{item.name}（{item.size // 1024} KB）")
+    timeline_add(complaint, user, "attachment", recorded(_("上传附件：{name}（{size} KB）"), name=item.name,
+                                                                 size=item.size // 1024))
     return item

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.calendar import WorkingCalendar, period_end_at
 
@@ -37,17 +38,17 @@ RETURN_VISIT = "return_visit"
 
 # The defaults of DOMAIN.md's table; a data migration writes them, admins edit them.
 DEFAULT_RULES = [
-    RuleSpec(TRANSFER, "首问转交", Decimal(10), "minutes", False),
-    RuleSpec(MINOR, "轻微投诉处置", Decimal("0.5"), "days", True),
-    RuleSpec(IMPORTANT, "重要投诉处置", Decimal(1), "days", True),
-    RuleSpec(MAJOR_ANSWER, "重大投诉明确答复", Decimal(2), "days", True),
-    RuleSpec(MAJOR_RESOLVE, "重大投诉解决", Decimal(15), "days", False),  # seed: 15日, calendar days
-    RuleSpec(NEED_REPLY, "需求/建议答复", Decimal(1), "days", True),
+    RuleSpec(TRANSFER, "首问转交", Decimal(10), "minutes", False),  # i18n: data
+    RuleSpec(MINOR, "轻微投诉处置", Decimal("0.5"), "days", True),  # i18n: data
+    RuleSpec(IMPORTANT, "重要投诉处置", Decimal(1), "days", True),  # i18n: data
+    RuleSpec(MAJOR_ANSWER, "重大投诉明确答复", Decimal(2), "days", True),  # i18n: data
+    RuleSpec(MAJOR_RESOLVE, "重大投诉解决", Decimal(15), "days", False),  # i18n: data; seed: 15日, calendar days
+    RuleSpec(NEED_REPLY, "需求/建议答复", Decimal(1), "days", True),  # i18n: data
     # Step 7, the same day as disposal: 0 calendar days ends at the end of the day of disposal
     # (art. 201: that day is not counted, so the period is that day itself), on the next working
     # day when disposal happened on a day off.
-    RuleSpec(FEEDBACK, "处置当日反馈业主", Decimal(0), "days", False),
-    RuleSpec(RETURN_VISIT, "处置后回访", Decimal(1), "days", True),
+    RuleSpec(FEEDBACK, "处置当日反馈业主", Decimal(0), "days", False),  # i18n: data
+    RuleSpec(RETURN_VISIT, "处置后回访", Decimal(1), "days", True),  # i18n: data
 ]
 DEFAULT_MANAGER_PERCENT = Decimal(150)  # the rule complaints.sla_manager_percent's default
 SEVERITY_RULES = {"minor": [MINOR], "important": [IMPORTANT], "major": [MAJOR_ANSWER, MAJOR_RESOLVE]}
@@ -187,9 +188,9 @@ def received_at_problem(cal: WorkingCalendar, received_at: dt.datetime, now: dt.
     owner called or came, so it is past, and a call is logged by the next working day at the
     latest (every clock of the case starts from it)."""
     if received_at > now:
-        return "受理时间不能晚于当前时间。"
+        return gettext("受理时间不能晚于当前时间。")
     tz = cal.tz or timezone.get_default_timezone()
     earliest = previous_working_day(cal, now.astimezone(tz).date())
     if received_at.astimezone(tz).date() < earliest:
-        return f"受理时间不能早于上一个工作日（{earliest:%Y-%m-%d}）。"
+        return gettext("受理时间不能早于上一个工作日（{date}）。").format(date=f"{earliest:%Y-%m-%d}")
     return ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from crm.archive import ensure_writable
 
@@ -53,5 +54,5 @@ def check_writable(complaint, user) -> None:
     with the change permission, on a case that is not archived. The case page shows those
     forms only when this passes; the services refuse when it does not."""
     if not user.has_perm("complaints.change_complaint"):
-        raise PermissionDenied("您不能修改该案件。")
+        raise PermissionDenied(_("您不能修改该案件。"))
     ensure_open(complaint)

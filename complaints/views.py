@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.history import TIMELINE_PARAM, history_context
@@ -48,7 +49,7 @@ ACTIONS = {
 
 def _staff_only(request):
     if user_role(request.user) == Role.PROPERTY_COMPANY:
-        raise PermissionDenied("物业公司只能查看本公司转交的投诉。")
+        raise PermissionDenied(_("物业公司只能查看本公司转交的投诉。"))
 
 
 @permission_required("complaints.view_complaint", raise_exception=True)
@@ -80,7 +81,7 @@ def entry(request):
         except (ValidationError, PermissionDenied) as exc:
             show_error(request, exc)
         else:
-            messages.success(request, f"已登记 {case.number}。")
+            messages.success(request, _("已登记 {number}。").format(number=case.number))
             return redirect("complaints:detail", case.pk)
     return render(request, "complaints/entry.html", {"form": form, "phone": phone, "candidates": candidates})
 
@@ -126,7 +127,7 @@ def act(request, pk, name):
         except (ValidationError, PermissionDenied) as exc:
             show_error(request, exc)
             return redirect("complaints:detail", case.pk)
-        messages.success(request, f"已{transition.label}。")
+        messages.success(request, _("已{action}。").format(action=transition.label))
         return redirect("complaints:detail", case.pk)
     return render(request, "complaints/act.html", {"case": case, "form": form, "transition": transition})
 
@@ -142,7 +143,7 @@ def attach(request, pk):
         except (ValidationError, PermissionDenied) as exc:
             show_error(request, exc)
         else:
-            messages.success(request, "附件已上传。")
+            messages.success(request, _("附件已上传。"))
     else:
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     return redirect("complaints:detail", case.pk)
@@ -162,21 +163,21 @@ def clock_action(request, pk, op):
         if op == "pause":
             form = forms.PauseForm(request.POST)
             if not form.is_valid():
-                raise ValidationError("请填写暂停原因。")
+                raise ValidationError(_("请填写暂停原因。"))
             clocks.clock_pause(clock=clock, user=request.user, reason=form.cleaned_data["reason"])
         elif op == "resume":
             clocks.clock_resume(clock=clock, user=request.user)
         elif op == "extend":
             form = forms.ExtensionForm(request.POST)
             if not form.is_valid():
-                raise ValidationError("请填写延期原因和新的截止时间。")
+                raise ValidationError(_("请填写延期原因和新的截止时间。"))
             clocks.extension_request(clock=clock, user=request.user, **form.cleaned_data)
         elif op in ("approve", "reject"):
             clocks.extension_decide(clock=clock, user=request.user, approve=op == "approve",
                                       comment=request.POST.get("comment", ""))
         else:
             raise Http404
-        messages.success(request, "已保存。")
+        messages.success(request, _("已保存。"))
     except (ValidationError, PermissionDenied) as exc:
         show_error(request, exc)
     return redirect("complaints:detail", clock.complaint_id)
@@ -195,20 +196,20 @@ def dispute_book(request):
     """纠纷登记簿: every dispute in scope, printable."""
     params = request.GET.copy()
     params["kind"] = Kind.DISPUTE
-    _, qs = selectors.register_list(user=request.user, params=params)
+    _filters, qs = selectors.register_list(user=request.user, params=params)
     return render(request, "complaints/dispute_book.html", {"cases": qs[:500], "now": timezone.now()})
 
 
 def forwarded(request):
     """A property company's own forwarded cases (and the forward form)."""
     if user_role(request.user) != Role.PROPERTY_COMPANY:
-        raise PermissionDenied("该页面仅供物业公司联络人使用。")
+        raise PermissionDenied(_("该页面仅供物业公司联络人使用。"))
     company = request.user.profile.property_company
     page = selectors.forwarded_page(user=request.user, page=request.GET.get("page"))
     form = forms.ForwardForm(request.POST or None, projects=visible_projects(request.user))
     if request.method == "POST":
         if not request.user.has_perm("complaints.add_complaint") or company is None:
-            raise PermissionDenied("您不能转交投诉。")
+            raise PermissionDenied(_("您不能转交投诉。"))
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -219,7 +220,7 @@ def forwarded(request):
             except (ValidationError, PermissionDenied) as exc:
                 show_error(request, exc)
             else:
-                messages.success(request, f"已转交，编号 {case.number}。")
+                messages.success(request, _("已转交，编号 {number}。").format(number=case.number))
                 return redirect("complaints:forwarded")
     return render(request, "complaints/forwarded.html", {"page_obj": page, "form": form, "company": company})
 
@@ -253,7 +254,7 @@ def link_event(request, pk):
     try:
         event = services.event_attach(complaint=case, user=request.user, event_id=event.pk if event else None,
                                       title=request.POST.get("title", "").strip())
-        messages.success(request, f"已关联事件：{event.title}")
+        messages.success(request, _("已关联事件：{title}").format(title=event.title))
     except (ValidationError, PermissionDenied) as exc:
         show_error(request, exc)
     return redirect("complaints:detail", case.pk)

@@ -8,7 +8,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from crm import rules
 from crm.admin_base import CrmAdmin, CrmModelAdmin, CrmStackedInline
 from crm.calendar_years import (
     NoticeError,
@@ -36,7 +38,7 @@ class StaffProfileInline(CrmStackedInline):
     model = StaffProfile
     can_delete = False
     filter_horizontal = ["projects"]
-    verbose_name_plural = "员工档案"
+    verbose_name_plural = gettext_lazy("员工档案")
 
 
 admin.site.unregister(User)
@@ -48,7 +50,7 @@ class CrmUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "email", "is_active", "role"]
     list_select_related = ["profile"]
 
-    @admin.display(description="角色")
+    @admin.display(description=gettext_lazy("角色"))
     def role(self, obj):
         profile = getattr(obj, "profile", None)
         return profile.get_role_display() if profile else "—"
@@ -61,10 +63,20 @@ class DepartmentAdmin(CrmAdmin):
 
 @admin.register(Rule)
 class RuleAdmin(CrmAdmin):
-    list_display = ["key", "description", "value", "unit"]
+    """The rules' descriptions and units come from code (crm.rules), shown in the reader's
+    language; the seeded row keeps the office's text, which is what a search finds."""
+    list_display = ["key", "rule_description", "value", "rule_unit"]
     list_editable = ["value"]
-    readonly_fields = ["key", "unit", "description"]
+    readonly_fields = ["key", "rule_unit", "rule_description"]
     search_fields = ["key", "description"]
+
+    @admin.display(description=gettext_lazy("说明"), ordering="description")
+    def rule_description(self, obj):
+        return rules.label(obj.key)[0] or obj.description
+
+    @admin.display(description=gettext_lazy("单位"))
+    def rule_unit(self, obj):
+        return rules.label(obj.key)[1] or obj.unit
 
     def has_add_permission(self, request):
         return False  # rules come from code; an admin changes their values

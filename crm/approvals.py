@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import ApprovalRequest, ApprovalRule
@@ -31,8 +32,9 @@ from crm.roles import Role
 from crm.scopes import user_role
 from crm.workflow import Workflow
 
-# The defaults of the authority matrix; ``setup_roles`` writes them once, admins edit them.
-DEFAULT_RULES = [
+# The defaults of the authority matrix; ``setup_roles`` writes them once, admins edit them (their
+# notes are data once seeded: written in the office language).
+DEFAULT_RULES = [  # i18n: data
     ("complaints.disposal_plan", "", Role.MANAGER, "投诉/纠纷处置方案由公司主管经理审批"),
     ("complaints.disposal_plan", "minor", Role.MANAGER, "轻微投诉方案可改为客户事务部主管审批"),
     ("complaints.extension", "minor", Role.CS_SUPERVISOR, "轻微投诉延长时限由主管批准"),
@@ -44,6 +46,7 @@ DEFAULT_RULES = [
 ]
 
 SUBMIT, APPROVE, REJECT = "submit", "approve", "reject"  # the events of a step
+NOTHING_PENDING = _("没有待审批的版本，或该版本已有审批结果，请刷新页面。")
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def approver_role_for(subject: str, level: str = "") -> str:
     rules = dict(ApprovalRule.objects.filter(subject=subject, level__in=[level, ""]).values_list("level", "approver_role"))
     role = rules.get(level) or rules.get("")
     if role is None:
-        raise ValidationError(f"未配置“{subject}”的审批权限，请联系系统管理员。")
+        raise ValidationError(gettext("未配置“{subject}”的审批权限，请联系系统管理员。").format(subject=subject))
     return role
 
 
@@ -145,19 +148,19 @@ def check_decider(user, request: ApprovalRequest | None) -> None:
     named when it was submitted, it is still pending, and they did not submit it. The one rule
     behind the approve/reject buttons, the pages that take a decision and ``approval_decide``."""
     if request is None:
-        raise ValidationError("没有待审批的版本，或该版本已有审批结果，请刷新页面。")
+        raise ValidationError(NOTHING_PENDING)
     check_approver(user, request)
     if request.status != ApprovalRequest.Status.PENDING:
-        raise ValidationError("没有待审批的版本，或该版本已有审批结果，请刷新页面。")
+        raise ValidationError(NOTHING_PENDING)
     if request.submitted_by_id == user.pk:
-        raise PermissionDenied("不能审批自己提交的方案。")
+        raise PermissionDenied(_("不能审批自己提交的方案。"))
 
 
 def check_approver(user, request: ApprovalRequest) -> None:
     """Raise unless the matrix named ``user``'s role for ``request`` (decided or not): what a
     page that takes decisions checks before anything else."""
     if not (user.is_superuser or user_role(user) == request.approver_role):
-        raise PermissionDenied(f"该事项须由“{request.get_approver_role_display()}”审批。")
+        raise PermissionDenied(gettext("该事项须由“{role}”审批。").format(role=request.get_approver_role_display()))
 
 
 def can_decide(request: ApprovalRequest | None, user) -> bool:
@@ -184,7 +187,7 @@ def approval_submit(*, target, title: str, content: str, submitted_by, subject: 
     if not subject:
         raise ValueError("approval_submit: a target without an approval_step needs a subject")
     if not content.strip():
-        raise ValidationError("方案内容不能为空。")
+        raise ValidationError(_("方案内容不能为空。"))
     ct = ContentType.objects.get_for_model(target)
     role = approver_role_for(subject, level)
     if step is not None:
@@ -199,7 +202,7 @@ def approval_submit(*, target, title: str, content: str, submitted_by, subject: 
             request._history_user = submitted_by
             request.save()
     except IntegrityError as exc:
-        raise ValidationError("该事项已有待审批的版本，请等待审批结果。") from exc
+        raise ValidationError(_("该事项已有待审批的版本，请等待审批结果。")) from exc
     if step is not None:
         step.after(target, request, SUBMIT, user=submitted_by)
     notify_role(role, title=format_lazy(_("待审批：{title}（第{version}版）"), title=title, version=request.version),
@@ -220,11 +223,11 @@ def approval_decide(*, user, approve: bool, comment: str = "", url: str = "", re
     if target is None:
         target = request.target
     elif (request.content_type_id, request.object_id) != (ContentType.objects.get_for_model(target).pk, target.pk):
-        raise ValidationError("审批版本与办理事项不符，请刷新页面。")
+        raise ValidationError(_("审批版本与办理事项不符，请刷新页面。"))
     step = step_of(target)
     comment = comment.strip()
     if not approve and not comment and (step is None or step.reject_needs_comment):
-        raise ValidationError("驳回时请填写审批意见，说明需要修改的地方。")
+        raise ValidationError(_("驳回时请填写审批意见，说明需要修改的地方。"))
     event = APPROVE if approve else REJECT
     if step is not None:
         # The host moves while the version is still pending (its guard asks for the pending
@@ -235,7 +238,7 @@ def approval_decide(*, user, approve: bool, comment: str = "", url: str = "", re
         status=status, decided_by=user, decided_at=timezone.now(), comment=comment
     )
     if changed != 1:
-        raise ValidationError("该版本已有审批结果，请刷新页面。")
+        raise ValidationError(_("该版本已有审批结果，请刷新页面。"))
     request.refresh_from_db()
     request._history_user = user
     request.save(update_fields=["status"])  # one history entry for the decision

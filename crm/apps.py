@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
 
 
 def _shipped_calendar_years(sender, using="default", **kwargs):
@@ -16,7 +17,7 @@ def _shipped_calendar_years(sender, using="default", **kwargs):
 
 class CrmConfig(AppConfig):
     name = "crm"
-    verbose_name = "基础设置"
+    verbose_name = _("基础设置")
 
     def ready(self):
         from crm import signals  # noqa: F401 - cache invalidation and security logging

@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crm.calendar import elapsed_cutoff_at
+from crm.languages import recorded
 from crm.rules import rule_int
 from crm.workflow import Transition, Workflow
 
-READ_ONLY_MESSAGE = "该记录已归档，只能查看、搜索和导出，不能再修改。"
+READ_ONLY_MESSAGE = _("该记录已归档，只能查看、搜索和导出，不能再修改。")
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Archivable:
     workflow: Workflow  # the one whose archive transition writes (every kind's is the same)
     transition: str
     closed_at_field: str
-    reason: str = "资料归档（关闭超过规定天数，自动归档）"
+    reason: str = _("资料归档（关闭超过规定天数，自动归档）")  # recorded in the office language
     on_archived: Callable[[list[int], dt.datetime], None] | None = None
 
     @property
@@ -117,7 +119,7 @@ def _archive_chunk(entry: Archivable, ids: list[int], now: dt.datetime) -> int:
         # Compare-and-set through the workflow's transition: a row that someone reopened or
         # archived meanwhile is left alone; each moved row gets its history row.
         moved = entry.workflow.fire_many(entry.model._default_manager.filter(pk__in=ids), entry.transition, at=now,
-                                         reason=entry.reason, ids=ids)
+                                         reason=recorded(entry.reason), ids=ids)
         if moved and entry.on_archived:
             entry.on_archived([o.pk for o in moved], now)
     return len(moved)

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 PREFIX = "crm-backup-"
 
@@ -67,17 +68,17 @@ def restore_database(source: Path) -> None:
     """Replace the database's contents with a backup. Every table is overwritten."""
     source = Path(source)
     if not source.exists():
-        raise FileNotFoundError(f"备份文件不存在：{source}")
+        raise FileNotFoundError(gettext("备份文件不存在：{path}").format(path=source))
     if _is_sqlite():
         if source.suffix != ".sqlite3":
-            raise ValueError("SQLite 数据库只能从 .sqlite3 备份恢复。")
+            raise ValueError(gettext("SQLite 数据库只能从 .sqlite3 备份恢复。"))
         connection.ensure_connection()
         with sqlite3.connect(source) as src:
             src.backup(connection.connection)
         src.close()
     else:
         if source.suffix != ".pgdump":
-            raise ValueError("PostgreSQL 数据库只能从 .pgdump 备份恢复。")
+            raise ValueError(gettext("PostgreSQL 数据库只能从 .pgdump 备份恢复。"))
         connection.close()
         env, args = _pg_env_and_args()
         subprocess.run(["pg_restore", *args, "--clean", "--if-exists", "--no-owner", "--single-transaction",

@@ -19,6 +19,7 @@ from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from crm import calendar as working_calendar
 from crm.models import CalendarYear
@@ -31,13 +32,16 @@ calendar_year_confirmed = Signal()
 
 WARN_FROM = (11, 1)  # (month, day): from 1 November, next year's notice is due (it comes out late in the year)
 WARNED_ROLES = (Role.ADMIN, Role.CS_SUPERVISOR)
-WEEKDAYS = "一二三四五六日"
+# The day of the week after 星期 (its English name in English): Monday first, as date.weekday().
+WEEKDAYS = (pgettext_lazy("weekday", "一"), pgettext_lazy("weekday", "二"), pgettext_lazy("weekday", "三"),
+            pgettext_lazy("weekday", "四"), pgettext_lazy("weekday", "五"), pgettext_lazy("weekday", "六"),
+            pgettext_lazy("weekday", "日"))
 
 # Notices shipped with the product. The data migration ``calendar_year_2026_official`` wrote
 # the same rows (migrations are frozen, so it keeps its own copy; a test compares them), and
 # ``ensure_shipped_years`` puts them back after a flush (a restore drill, a transactional test).
-SHIPPED_REASON = "随系统发布：holidays 包 {year} 年数据即国务院办公厅{year}年节假日安排通知"
-SHIPPED_YEARS = {
+SHIPPED_REASON = "随系统发布：holidays 包 {year} 年数据即国务院办公厅{year}年节假日安排通知"  # i18n: data (a history reason)
+SHIPPED_YEARS = {  # i18n: data (the notices as published)
     2026: {
         "notice_title": "国务院办公厅关于2026年部分节假日安排的通知",
         "holiday_ranges": [
@@ -64,7 +68,7 @@ def ensure_shipped_years(using: str = "default") -> None:
 
 # --- Reading a notice as typed ---------------------------------------------------------------
 
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")  # i18n: data (parses a notice)
 
 
 class NoticeError(ValueError):
@@ -131,7 +135,8 @@ def parse_days(text: str) -> list[str]:
 
 
 def format_ranges(ranges) -> str:
-    return "\n".join(f"{r[2] + ' ' if len(r) > 2 and r[2] else ''}{r[0]} 至 {r[1]}" for r in ranges)
+    # The notice's own wording, which parse_ranges reads back.
+    return "\n".join(f"{r[2] + ' ' if len(r) > 2 and r[2] else ''}{r[0]} 至 {r[1]}" for r in ranges)  # i18n: data
 
 
 def notice_errors(year: int, ranges: list, working_days: list[str]) -> list[str]:

@@ -30,10 +30,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from crm.calendar import elapsed_cutoff_at
-from crm.languages import user_language
+from crm.languages import recorded, user_language
 from crm.models import ExportJob
 from crm.rules import rule_int
 from crm.scratch import scratch_dir, scratch_workspace
@@ -112,9 +112,9 @@ def register(cls):
 def get_register(code: str, user) -> Register:
     reg = REGISTERS.get(code)
     if reg is None:
-        raise PermissionDenied("没有这个登记簿。")
+        raise PermissionDenied(gettext("没有这个登记簿。"))
     if not reg.allowed(user):
-        raise PermissionDenied("您没有导出该登记簿的权限。")
+        raise PermissionDenied(gettext("您没有导出该登记簿的权限。"))
     return reg
 
 
@@ -298,7 +298,8 @@ def _enqueue(job_id: int) -> None:
     try:
         run_export.delay(job_id)
     except Exception as exc:  # noqa: BLE001 - mark the job so the user sees it, instead of a spinner forever
-        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=f"任务队列不可用：{exc}"[:300])
+        error = recorded(gettext_lazy("任务队列不可用：{error}"), error=exc)[:300]
+        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=error)
 
 
 def export_run(*, job_id: int) -> None:

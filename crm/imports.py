@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from crm.uploads import validate_upload
 
@@ -46,7 +48,7 @@ def cell_text(value) -> str:
 def missing_columns(header: Sequence[str], required: Sequence[str]) -> str:
     """The message for required columns a header lacks ("" when none is missing)."""
     absent = [title for title in required if title not in header]
-    return f"缺少列：{'、'.join(absent)}（第 1 行须为表头）" if absent else ""
+    return gettext("缺少列：{columns}（第 1 行须为表头）").format(columns="、".join(absent)) if absent else ""
 
 
 class Sheet:
@@ -120,12 +122,14 @@ class RowErrors:
     def lines(self, limit: int | None = None) -> list[str]:
         """What the page lists: the file's problems, then one entry per line ("第 N 行：a；b"),
         at most ``limit`` and then how many more there are."""
-        out = self._file + [f"第 {line} 行：{'；'.join(self._lines[line])}" for line in self.bad_rows]
+        out = [str(message) for message in self._file] + [
+            gettext("第 {line} 行：{problems}").format(line=line, problems="；".join(str(m) for m in self._lines[line]))
+            for line in self.bad_rows]
         if limit is not None and len(out) > limit:
-            out = out[:limit] + [f"……另有 {len(out) - limit} 处错误未列出"]
+            out = out[:limit] + [gettext("……另有 {count} 处错误未列出").format(count=len(out) - limit)]
         return out
 
-    def refuse(self, first: str = "文件未通过校验，未导入任何数据。", shown: int = 20) -> None:
+    def refuse(self, first: str = _("文件未通过校验，未导入任何数据。"), shown: int = 20) -> None:
         """Raise ValidationError with the first ``shown`` lines, if there is any problem."""
         if self:
             raise ValidationError([first, *self.lines(shown)])

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 from django.urls import reverse
 from urllib.parse import quote
 
@@ -36,7 +37,7 @@ class SessionLimitsMiddleware:
             started = request.session.setdefault(self.STARTED, now)
             if now - last > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_COOKIE_AGE:
                 logout(request)
-                messages.info(request, "您已长时间未操作或登录时间过长，为保护客户信息已自动退出，请重新登录。")
+                messages.info(request, _("您已长时间未操作或登录时间过长，为保护客户信息已自动退出，请重新登录。"))
                 return redirect(f"{reverse('login')}?next={quote(request.path)}")
             # Write at most once a minute so that every request does not rewrite the session.
             if now - last >= 60 or self.KEY not in request.session:

@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from crm.languages import users_languages
 from crm.models import Notification, WebhookEndpoint
@@ -37,6 +39,8 @@ MAX_ATTEMPTS = 5
 # Who answers for a notice about internal work that points to no record (a summary, a report),
 # when its recipient is an outside user or has left.
 DEPARTMENT_ROLE = Role.CS_SUPERVISOR
+# The line a replacement notice adds, in its new recipient's language.
+REROUTED = _("（原通知对象 {name} 无法查看该记录，改由您处理。）")
 
 
 def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "",
@@ -46,13 +50,14 @@ def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "",
     ``target`` is the record the notice points to (its ``url``'s page); a recipient who may not
     open it (crm.scopes.can_open: the page's own check) is replaced by the role that answers
     for it. Without a target the notice is about internal work, and an outside user (the
-    property company) is replaced by the department. With a ``dedupe_key`` a recipient gets
+    property company) is replaced by the department. A lazy title or body is rendered once the
+    recipients are known: in the language of whoever finally receives it. With a ``dedupe_key`` a recipient gets
     the event once, however often it is raised. Returns how many notifications are new.
     """
     users = {u.pk: u for u in recipients if u is not None}
-    notes = in_languages([Notification(recipient_id=pk, title=title, body=body, url=url[:300], level=level,
-                                       dedupe_key=dedupe_key) for pk in users])
-    return _store(route(notes, [target] * len(notes), users=users))
+    notes = [Notification(recipient_id=pk, title=title, body=body, url=url[:300], level=level, dedupe_key=dedupe_key)
+             for pk in users]
+    return _store(in_languages(route(notes, [target] * len(notes), users=users)))
 
 
 def in_languages(notes: list[Notification]) -> list[Notification]:
@@ -79,9 +84,8 @@ def notify_many(notifications: list[Notification], batch: int = 2000, *, targets
     if len(targets) != len(notifications):
         raise ValueError("one target per notification")
     created = 0
-    in_languages(notifications)
     for start in range(0, len(notifications), batch):
-        created += _store(route(notifications[start:start + batch], targets[start:start + batch]),
+        created += _store(in_languages(route(notifications[start:start + batch], targets[start:start + batch])),
                           schedule=False)
     if created:
         transaction.on_commit(schedule_delivery)
@@ -165,7 +169,7 @@ def _replacements(strays: list, users: dict) -> list[Notification]:
         by_role[record_scope(_label(target)).role if target is not None else DEPARTMENT_ROLE].append((note, target))
     out = []
     for role, items in by_role.items():
-        for holders in (role_users, lambda _: admin_users()):  # the admins only if the role cannot
+        for holders in (role_users, lambda _role: admin_users()):  # the admins only if the role cannot
             if not items:
                 break
             takers_of = _takers(holders(role), items)
@@ -175,10 +179,11 @@ def _replacements(strays: list, users: dict) -> list[Notification]:
                     continue
                 items.remove((note, target))
                 meant = users.get(note.recipient_id)
-                was = f"（原通知对象 {meant.get_full_name() or meant.username} 无法查看该记录，改由您处理。）" if meant else ""
-                out += [Notification(recipient_id=pk, title=note.title, body="\n".join(p for p in (note.body, was) if p),
+                was = format_lazy(REROUTED, name=meant.get_full_name() or meant.username) if meant else ""
+                body = format_lazy("{}\n{}", note.body, was) if note.body and was else (was or note.body)
+                out += [Notification(recipient_id=pk, title=note.title, body=body,
                                      url=note.url, level=note.level, dedupe_key=note.dedupe_key) for pk in takers]
-        for note, _ in items:
+        for note, _target in items:
             log.error("notification %r has no recipient who may open it", note.title)
     return out
 
@@ -187,7 +192,7 @@ def _takers(holders, items):
     """target → the ids of the holders who may open it (internal holders for no target)."""
     holders = [h for h in holders.select_related("profile") if user_role(h) not in OUTSIDE_ROLES]
     by_label = defaultdict(set)
-    for _, target in items:
+    for _note, target in items:
         if target is not None:
             by_label[_label(target)].add(target.pk)
     opens = {(h.pk, label): openable_ids(h, label, ids) for h in holders for label, ids in by_label.items()}

@@ -198,7 +198,7 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # how many pro
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"  # the office speaks Chinese first
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # English on request
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # i18n: data (each language in its own name); English on request
 LOCALE_PATHS = [BASE_DIR / "locale"]  # our own catalogues (the English translation)
 TIME_ZONE = "Asia/Shanghai"  # deadlines are office hours in China
 USE_I18N = True

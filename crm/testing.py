@@ -269,7 +269,7 @@ def approval_matrix_set(admin_client, rule, role: str):
     from crm.models import ApprovalRule
 
     rules = list(ApprovalRule.objects.order_by("subject", "level"))
-    data = {"form-TOTAL_FORMS": len(rules), "form-INITIAL_FORMS": len(rules), "_save": "保存"}
+    data = {"form-TOTAL_FORMS": len(rules), "form-INITIAL_FORMS": len(rules), "_save": "保存"}  # i18n: data
     for i, r in enumerate(rules):
         data[f"form-{i}-id"] = r.pk
         data[f"form-{i}-approver_role"] = role if r.pk == rule.pk else r.approver_role

@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from crm import calendar_years, notifications
@@ -85,7 +87,7 @@ def export_register(request, code):
     params = {k: v for k, v in request.GET.items() if k != "page"}
     result = export_start(user=request.user, code=code, params=params)
     if isinstance(result, ExportJob):
-        messages.info(request, f"“{reg.title}”数据较多，已在后台生成，完成后可在此下载。")
+        messages.info(request, gettext("“{title}”数据较多，已在后台生成，完成后可在此下载。").format(title=reg.title))
         return redirect("crm:export_detail", pk=result.pk)
     return FileResponse(result, as_attachment=True, filename=reg.filename())
 
@@ -114,7 +116,7 @@ def export_download(request, pk):
     job = get_object_or_404(ExportJob, pk=pk, user=request.user, status=ExportJob.Status.DONE)
     path = Path(settings.EXPORT_ROOT) / job.file_name
     if not path.exists():
-        raise Http404("文件已过期，请重新导出。")
+        raise Http404(_("文件已过期，请重新导出。"))
     reg = REGISTERS.get(job.register)
     return FileResponse(open(path, "rb"), as_attachment=True, filename=reg.filename() if reg else path.name)
 
@@ -135,8 +137,11 @@ def permission_denied(request, exception=None):
 
 def show_error(request, exc: ValidationError | PermissionDenied) -> None:
     """Put a refused action's reason on the page as a message."""
-    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or "没有权限执行该操作。")
+    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or gettext("没有权限执行该操作。"))
     messages.error(request, text)
+
+
+SAVED = _("已保存。")  # what a write says when its page names nothing better
 
 
 def page_of(request, items, per_page: int = 25):
@@ -152,7 +157,7 @@ def show_form_errors(request, form) -> None:
             messages.error(request, error)
 
 
-def run_service(request, target, call: Callable, done: str | Callable = "已保存。"):
+def run_service(request, target, call: Callable, done: str | Callable = SAVED):
     """Run one service call and go back to ``target`` (a URL or a URL name with its args as a
     tuple): a refusal becomes the page's error message and changes nothing; on success the
     message is ``done``, or ``done(result)`` when it is a function of what the call returned."""
@@ -165,7 +170,7 @@ def run_service(request, target, call: Callable, done: str | Callable = "已保�
     return _redirect(target)
 
 
-def run_form(request, target, form, call: Callable, done: str | Callable = "已保存。"):
+def run_form(request, target, form, call: Callable, done: str | Callable = SAVED):
     """``run_service`` for a posted form: an invalid form shows its errors and calls nothing;
     a valid one calls ``call(form.cleaned_data)``."""
     if not form.is_valid():
@@ -175,7 +180,7 @@ def run_form(request, target, form, call: Callable, done: str | Callable = "已�
 
 
 def form_page(request, form, call: Callable, *, success, template: str, context: dict | None = None,
-              done: str | Callable = "已保存。"):
+              done: str | Callable = SAVED):
     """A page of one form: GET shows it; a valid POST calls ``call(form.cleaned_data)``. The
     service's refusal becomes the form's error (nothing saved, what the user typed kept); on
     success the message is ``done`` (or ``done(result)``) and the page goes to ``success`` (a

@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from crm.scopes import user_role
 
@@ -155,16 +156,16 @@ class Workflow:
         raises with its reason (PermissionDenied for who, a ValidationError for what)."""
         transition = self._by_name.get(name)
         if transition is None:
-            raise TransitionNotAllowed("未知的操作。")
+            raise TransitionNotAllowed(gettext("未知的操作。"))
         if not self.allows_role(transition, user):
-            raise PermissionDenied(f"您的角色不能执行“{transition.label}”。")
+            raise PermissionDenied(gettext("您的角色不能执行“{action}”。").format(action=transition.label))
         field_name = self.field_of(transition)
         if not self._in_state(obj, transition):
-            raise TransitionNotAllowed(
-                f"当前状态“{obj_state_label(obj, field_name)}”不能执行“{transition.label}”，请刷新页面查看最新状态。"
-            )
+            raise TransitionNotAllowed(gettext("当前状态“{state}”不能执行“{action}”，请刷新页面查看最新状态。").format(
+                state=obj_state_label(obj, field_name), action=transition.label))
         if not self._requirements_met(obj, transition):
-            raise TransitionNotAllowed(transition.requires_message or f"尚不能执行“{transition.label}”，请刷新页面查看最新状态。")
+            raise TransitionNotAllowed(transition.requires_message or gettext(
+                "尚不能执行“{action}”，请刷新页面查看最新状态。").format(action=transition.label))
         if transition.guard is not None:
             reason = transition.guard(obj, user)
             if reason:  # a rule on the record, not its state: a plain ValidationError
@@ -185,7 +186,8 @@ class Workflow:
             pk=obj.pk, **{f"{field_name}__in": transition.sources}, **required
         ).update(**{field_name: transition.target}, **updates)
         if changed != 1:
-            raise TransitionNotAllowed(f"“{transition.label}”未执行：记录已被他人处理，请刷新页面。")
+            raise TransitionNotAllowed(gettext("“{action}”未执行：记录已被他人处理，请刷新页面。").format(
+                action=transition.label))
         obj.refresh_from_db()
         # The update above wrote no history; this save writes exactly one entry for the change.
         obj._history_user = user

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from crm.admin_base import CrmAdmin, CrmModelAdmin, CrmTabularInline
 from owners.models import (
@@ -95,7 +96,7 @@ class AccessRequestAdmin(CrmAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("approvals__decided_by")
 
-    @admin.display(description="审批人")
+    @admin.display(description=_("审批人"))
     def decided_by(self, obj):
         """Stamped once, on the shared approval (crm.ApprovalRequest)."""
         decided = [a.decided_by for a in obj.approvals.all() if a.decided_by_id]

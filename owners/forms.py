@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.uploads import validate_upload
@@ -86,13 +87,17 @@ class ContactLogForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["need"].error_messages["required"] = "请填写客户需求。"
+        self.fields["need"].error_messages["required"] = _("请填写客户需求。")
         _bootstrap(self)
+
+
+# A 1-5 score, best first, as the paper forms list it.
+SCORES = [("", "—")] + [(i, format_lazy(_("{score} 分"), score=i)) for i in range(5, 0, -1)]
 
 
 class VisitForm(forms.ModelForm):
     satisfaction = forms.TypedChoiceField(label=_("满意度"), required=False, coerce=int, empty_value=None,
-                                          choices=[("", "—")] + [(i, f"{i} 分") for i in range(5, 0, -1)])
+                                          choices=SCORES)
 
     class Meta:
         model = CustomerVisit
@@ -144,7 +149,7 @@ class SurveyForm(forms.Form):
         for value, label in SurveyScore.Topic.choices:
             self.fields[f"score_{value}"] = forms.TypedChoiceField(
                 label=label, required=False, coerce=int, empty_value=None,
-                choices=[("", "—")] + [(i, f"{i} 分") for i in range(5, 0, -1)])
+                choices=SCORES)
         _bootstrap(self)
 
     def scores(self):

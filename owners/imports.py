@@ -10,6 +10,7 @@ from pathlib import Path
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from crm.imports import MAX_SHOWN, RowErrors, Sheet, check_upload, missing_columns
 from crm.scratch import scratch_dir
@@ -17,12 +18,15 @@ from owners.resources import RESOURCES
 
 __all__ = ["check_upload", "read_dataset", "run_import", "stash", "stashed_path"]
 
-REQUIRED_HEADERS = {
-    "customers": ["姓名", "手机", "所属项目"],
-    "units": ["项目", "楼栋", "房号", "建筑面积"],
-    "ownerships": ["客户编码", "项目", "楼栋", "房号"],
+# The columns a file must carry: its Chinese headers are matched against the file, not shown.
+REQUIRED_HEADERS = {  # i18n: data
+    "customers": ["姓名", "手机", "所属项目"],  # i18n: data
+    "units": ["项目", "楼栋", "房号", "建筑面积"],  # i18n: data
+    "ownerships": ["客户编码", "项目", "楼栋", "房号"],  # i18n: data
 }
-FIELD_LABELS_FALLBACK = {"__all__": "整行", "unit": "房号", "building": "楼栋", "code": "客户编码", "name": "姓名"}
+# A row's errors are named by the file's own column (data), or as the whole row.
+FIELD_LABELS_FALLBACK = {"unit": "房号", "building": "楼栋", "code": "客户编码", "name": "姓名"}  # i18n: data
+FIELD_LABELS_FALLBACK["__all__"] = _("整行")
 
 
 @dataclass
@@ -96,7 +100,7 @@ def run_import(kind: str, dataset: tablib.Dataset, *, user, dry_run: bool) -> Im
         report.problems.file_error(missing)
         return report
     if not report.total:
-        report.problems.file_error("文件中没有数据行。")
+        report.problems.file_error(_("文件中没有数据行。"))
         return report
     with transaction.atomic():
         result = resource.import_data(dataset, dry_run=True, raise_errors=False, use_transactions=True,
@@ -133,8 +137,8 @@ def stashed_path(token: str) -> Path:
     try:
         token = uuid.UUID(hex=token).hex
     except (ValueError, TypeError):
-        raise ValidationError("导入文件已失效，请重新上传。") from None
+        raise ValidationError(_("导入文件已失效，请重新上传。")) from None
     path = scratch_dir(STASH) / f"{token}.xlsx"
     if not path.exists():
-        raise ValidationError("导入文件已失效，请重新上传。")
+        raise ValidationError(_("导入文件已失效，请重新上传。"))
     return path

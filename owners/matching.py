@@ -58,7 +58,7 @@ def id_matches(given, stored) -> bool:
 
 def normal_unit(value) -> str:
     text = _nfkc(value).translate(_DASHES).upper()
-    return text[:-1] if text.endswith(("室", "号")) and len(text) > 1 else text
+    return text[:-1] if text.endswith(("室", "号")) and len(text) > 1 else text  # i18n: data
 
 
 def unit_labels(number: str, building: str = "", project: str = "") -> set[str]:
@@ -79,10 +79,10 @@ def unit_matches(given, number: str, building: str = "", project: str = "") -> b
 
 def normal_bank(value) -> str:
     text = _nfkc(value)
-    for prefix in ("中国", "中華", "中华"):
-        if text.startswith(prefix) and len(text) > len(prefix) + 2 and text != "中国银行":
+    for prefix in ("中国", "中華", "中华"):  # i18n: data
+        if text.startswith(prefix) and len(text) > len(prefix) + 2 and text != "中国银行":  # i18n: data
             text = text[len(prefix):]
-    return text.removesuffix("股份有限公司").removesuffix("有限公司")
+    return text.removesuffix("股份有限公司").removesuffix("有限公司")  # i18n: data
 
 
 def bank_matches(given, stored) -> bool:

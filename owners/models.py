@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -161,15 +162,15 @@ class PreferenceProfile(models.Model):
         verbose_name_plural = _("客情档案")
 
     def __str__(self):
-        return f"{self.customer} 客情"
+        return gettext("{customer} 客情").format(customer=self.customer)
 
 
 class AccessLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise PermissionError("调阅记录不可修改")
+        raise PermissionError(_("调阅记录不可修改"))
 
     def delete(self):
-        raise PermissionError("调阅记录不可删除")
+        raise PermissionError(_("调阅记录不可删除"))
 
 
 class AccessLog(models.Model):
@@ -197,11 +198,11 @@ class AccessLog(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise PermissionError("调阅记录不可修改")
+            raise PermissionError(_("调阅记录不可修改"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("调阅记录不可删除")
+        raise PermissionError(_("调阅记录不可删除"))
 
     def __str__(self):
         return f"{self.user} {self.get_what_display()} {self.customer}"

@@ -1,5 +1,9 @@
 """django-import-export mappings for customers, units and ownership (Chinese column headers)."""
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from owners.masking import mask_id, mask_phone
@@ -10,7 +14,8 @@ from owners.validators import normalize_id, normalize_phone, validate_id_number,
 
 
 class ChoiceLabelWidget(widgets.Widget):
-    """Accepts either the stored value or the Chinese label of a choice."""
+    """Accepts the stored value or the label of a choice: the Chinese label the office's files
+    carry, whatever the importing user's language, or the label in that language."""
 
     def __init__(self, choices, default=""):
         super().__init__()
@@ -21,10 +26,13 @@ class ChoiceLabelWidget(widgets.Widget):
         value = ("" if value is None else str(value)).strip()
         if not value:
             return self.default
-        for code, label in self.choices:
-            if value in (code, str(label)):
+        with translation.override(settings.LANGUAGE_CODE):
+            office = [str(label) for _code, label in self.choices]
+        for (code, label), office_label in zip(self.choices, office, strict=True):
+            if value in (code, office_label, str(label)):
                 return code
-        raise ValueError(f"无效的取值“{value}”，可选：{'、'.join(str(label) for _, label in self.choices)}")
+        raise ValueError(gettext("无效的取值“{value}”，可选：{choices}").format(
+            value=value, choices="、".join(str(label) for _code, label in self.choices)))
 
     def render(self, value, obj=None, **kwargs):
         return dict(self.choices).get(value, value)
@@ -37,16 +45,16 @@ class ProjectWidget(widgets.ForeignKeyWidget):
     def clean(self, value, row=None, **kwargs):
         value = ("" if value is None else str(value)).strip()
         if not value:
-            raise ValueError("请填写项目编码或名称")
+            raise ValueError(gettext("请填写项目编码或名称"))
         project = Project.objects.filter(code=value).first() or Project.objects.filter(name=value).first()
         if project is None:
-            raise ValueError(f"没有项目“{value}”")
+            raise ValueError(gettext("没有项目“{value}”").format(value=value))
         return project
 
 
 class ChineseBooleanWidget(widgets.BooleanWidget):
-    TRUE_VALUES = ["1", 1, True, "true", "TRUE", "True", "是", "Y", "y"]
-    FALSE_VALUES = ["0", 0, False, "false", "FALSE", "False", "否", "N", "n"]
+    TRUE_VALUES = ["1", 1, True, "true", "TRUE", "True", "是", "Y", "y"]  # i18n: data
+    FALSE_VALUES = ["0", 0, False, "false", "FALSE", "False", "否", "N", "n"]  # i18n: data
 
     def clean(self, value, row=None, **kwargs):
         if value in ("", None):
@@ -55,7 +63,7 @@ class ChineseBooleanWidget(widgets.BooleanWidget):
             return True
         if value in self.FALSE_VALUES:
             return False
-        raise ValueError(f"“{value}”不是“是/否”")
+        raise ValueError(gettext("“{value}”不是“是/否”").format(value=value))
 
 
 class TextWidget(widgets.CharWidget):
@@ -70,23 +78,23 @@ class TextWidget(widgets.CharWidget):
 class CustomerResource(resources.ModelResource):
     """Customers keyed by phone: a known phone updates, a new one creates (with a new code)."""
 
-    code = fields.Field(attribute="code", column_name="客户编码", readonly=True)
-    name = fields.Field(attribute="name", column_name="姓名", widget=TextWidget())
-    gender = fields.Field(attribute="gender", column_name="性别", widget=ChoiceLabelWidget(Customer.Gender.choices))
-    birth_date = fields.Field(attribute="birth_date", column_name="出生日期", widget=widgets.DateWidget("%Y-%m-%d"))
-    id_number = fields.Field(attribute="id_number", column_name="身份证号", widget=TextWidget())
-    phone = fields.Field(attribute="phone", column_name="手机", widget=TextWidget())
-    phone_alt = fields.Field(attribute="phone_alt", column_name="其他电话", widget=TextWidget())
-    email = fields.Field(attribute="email", column_name="电子邮箱", widget=TextWidget())
-    occupation = fields.Field(attribute="occupation", column_name="职业", widget=TextWidget())
-    address = fields.Field(attribute="address", column_name="通讯地址", widget=TextWidget())
-    project = fields.Field(attribute="project", column_name="所属项目", widget=ProjectWidget())
-    stage = fields.Field(attribute="stage", column_name="客户阶段",
+    code = fields.Field(attribute="code", column_name="客户编码", readonly=True)  # i18n: data
+    name = fields.Field(attribute="name", column_name="姓名", widget=TextWidget())  # i18n: data
+    gender = fields.Field(attribute="gender", column_name="性别", widget=ChoiceLabelWidget(Customer.Gender.choices))  # i18n: data
+    birth_date = fields.Field(attribute="birth_date", column_name="出生日期", widget=widgets.DateWidget("%Y-%m-%d"))  # i18n: data
+    id_number = fields.Field(attribute="id_number", column_name="身份证号", widget=TextWidget())  # i18n: data
+    phone = fields.Field(attribute="phone", column_name="手机", widget=TextWidget())  # i18n: data
+    phone_alt = fields.Field(attribute="phone_alt", column_name="其他电话", widget=TextWidget())  # i18n: data
+    email = fields.Field(attribute="email", column_name="电子邮箱", widget=TextWidget())  # i18n: data
+    occupation = fields.Field(attribute="occupation", column_name="职业", widget=TextWidget())  # i18n: data
+    address = fields.Field(attribute="address", column_name="通讯地址", widget=TextWidget())  # i18n: data
+    project = fields.Field(attribute="project", column_name="所属项目", widget=ProjectWidget())  # i18n: data
+    stage = fields.Field(attribute="stage", column_name="客户阶段",  # i18n: data
                          widget=ChoiceLabelWidget(Customer.Stage.choices, Customer.Stage.PROSPECT))
-    source = fields.Field(attribute="source", column_name="客户来源",
+    source = fields.Field(attribute="source", column_name="客户来源",  # i18n: data
                           widget=ChoiceLabelWidget(Customer.Source.choices, Customer.Source.OTHER))
-    online = fields.Field(attribute="online", column_name="线上客户", widget=ChineseBooleanWidget())
-    confidential = fields.Field(attribute="confidential", column_name="保密服务", widget=ChineseBooleanWidget())
+    online = fields.Field(attribute="online", column_name="线上客户", widget=ChineseBooleanWidget())  # i18n: data
+    confidential = fields.Field(attribute="confidential", column_name="保密服务", widget=ChineseBooleanWidget())  # i18n: data
 
     class Meta:
         model = Customer
@@ -102,8 +110,8 @@ class CustomerResource(resources.ModelResource):
         self.user = user
 
     def before_import_row(self, row, **kwargs):
-        if row.get("手机") is not None:
-            row["手机"] = normalize_phone(str(TextWidget().clean(row.get("手机"))))
+        if row.get("手机") is not None:  # i18n: data
+            row["手机"] = normalize_phone(str(TextWidget().clean(row.get("手机"))))  # i18n: data
 
     # Identifying columns: 手机 finds the customer (import_id_fields); 姓名, 身份证号 and, when the
     # file has it, 客户编码 must then agree with the customer found, or the row is refused: a known
@@ -114,22 +122,25 @@ class CustomerResource(resources.ModelResource):
     def _identity_errors(self, instance, known: tuple, row) -> dict:
         pk, code, name, id_number = known
         errors = {}
-        given_code = str(row.get("客户编码") or "").strip()
+        given_code = str(row.get("客户编码") or "").strip()  # i18n: data
         if pk is None:
             if given_code:
-                errors["code"] = [f"客户编码“{given_code}”与手机 {mask_phone(instance.phone)} 不符：该手机号没有已建档客户"
-                                  "（新客户请留空客户编码）"]
+                errors["code"] = [gettext("客户编码“{code}”与手机 {phone} 不符：该手机号没有已建档客户（新客户请留空客户编码）")
+                                  .format(code=given_code, phone=mask_phone(instance.phone))]
             return errors
-        who = f"手机 {mask_phone(instance.phone)} 的已有客户 {code}"
+        who = gettext("手机 {phone} 的已有客户 {code}").format(phone=mask_phone(instance.phone), code=code)
         if given_code and given_code != code:
-            errors["code"] = [f"客户编码“{given_code}”与{who}不符（应为“{code}”）"]
+            errors["code"] = [gettext("客户编码“{given}”与{who}不符（应为“{code}”）").format(given=given_code, who=who,
+                                                                                   code=code)]
         if not is_blank(instance.name) and not name_matches(instance.name, name):
-            errors["name"] = [f"姓名“{instance.name}”与{who}不符（应为“{name}”）"]
+            errors["name"] = [gettext("姓名“{given}”与{who}不符（应为“{name}”）").format(given=instance.name, who=who,
+                                                                             name=name)]
         if is_blank(instance.id_number) or (id_number and MASK_RE.search(instance.id_number or "")
                                             and id_matches(instance.id_number, id_number)):
             instance.id_number = id_number  # a blank or masked ID keeps the one on file
         elif id_number and not id_matches(instance.id_number, id_number):
-            errors["id_number"] = [f"身份证号“{mask_id(instance.id_number)}”与{who}不符（应为“{mask_id(id_number)}”）"]
+            errors["id_number"] = [gettext("身份证号“{given}”与{who}不符（应为“{id}”）").format(
+                given=mask_id(instance.id_number), who=who, id=mask_id(id_number))]
         if is_blank(instance.name):
             instance.name = name
         return errors
@@ -150,7 +161,7 @@ class CustomerResource(resources.ModelResource):
                 errors["phone"] = exc.messages
         if "birth_date" not in errors:
             try:
-                check_happened(instance.birth_date, label="出生日期")
+                check_happened(instance.birth_date, label=_("出生日期"))
             except ValidationError as exc:
                 errors["birth_date"] = exc.messages
         if instance.id_number and "id_number" not in errors and instance.id_number != known[3]:
@@ -185,13 +196,13 @@ class CustomerResource(resources.ModelResource):
 
 
 class UnitResource(resources.ModelResource):
-    project = fields.Field(attribute="project", column_name="项目", widget=ProjectWidget())
-    building = fields.Field(attribute="building", column_name="楼栋", widget=TextWidget())
-    number = fields.Field(attribute="number", column_name="房号", widget=TextWidget())
-    floor = fields.Field(attribute="floor", column_name="楼层", widget=widgets.IntegerWidget())
-    area = fields.Field(attribute="area", column_name="建筑面积", widget=widgets.DecimalWidget())
-    layout = fields.Field(attribute="layout", column_name="户型", widget=TextWidget())
-    delivery_date = fields.Field(attribute="delivery_date", column_name="交付日期",
+    project = fields.Field(attribute="project", column_name="项目", widget=ProjectWidget())  # i18n: data
+    building = fields.Field(attribute="building", column_name="楼栋", widget=TextWidget())  # i18n: data
+    number = fields.Field(attribute="number", column_name="房号", widget=TextWidget())  # i18n: data
+    floor = fields.Field(attribute="floor", column_name="楼层", widget=widgets.IntegerWidget())  # i18n: data
+    area = fields.Field(attribute="area", column_name="建筑面积", widget=widgets.DecimalWidget())  # i18n: data
+    layout = fields.Field(attribute="layout", column_name="户型", widget=TextWidget())  # i18n: data
+    delivery_date = fields.Field(attribute="delivery_date", column_name="交付日期",  # i18n: data
                                  widget=widgets.DateWidget("%Y-%m-%d"))
 
     class Meta:
@@ -206,12 +217,12 @@ class UnitResource(resources.ModelResource):
         self.user = user
 
     def get_instance(self, instance_loader, row):
-        project = Project.objects.filter(code=row.get("项目")).first() or Project.objects.filter(
-            name=row.get("项目")).first()
+        project = Project.objects.filter(code=row.get("项目")).first() or Project.objects.filter(  # i18n: data
+            name=row.get("项目")).first()  # i18n: data
         if project is None:
             return None
-        return Unit.objects.filter(building__project=project, building__name=str(row.get("楼栋") or "").strip(),
-                                   number=str(TextWidget().clean(row.get("房号")))).first()
+        return Unit.objects.filter(building__project=project, building__name=str(row.get("楼栋") or "").strip(),  # i18n: data
+                                   number=str(TextWidget().clean(row.get("房号")))).first()  # i18n: data
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if field.attribute == "building":
@@ -228,11 +239,11 @@ class UnitResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def before_import_row(self, row, **kwargs):
-        if not str(row.get("楼栋") or "").strip():
-            raise ValidationError({"building": ["请填写楼栋"]})
+        if not str(row.get("楼栋") or "").strip():  # i18n: data
+            raise ValidationError({"building": [gettext("请填写楼栋")]})
 
     def before_save_instance(self, instance, row, **kwargs):
-        building, _ = Building.objects.get_or_create(project=instance.project, name=str(row.get("楼栋")).strip())
+        building, _created = Building.objects.get_or_create(project=instance.project, name=str(row.get("楼栋")).strip())  # i18n: data
         instance.building = building
         instance._history_user = self.user
 
@@ -245,19 +256,19 @@ class CustomerCodeWidget(widgets.ForeignKeyWidget):
         value = ("" if value is None else str(value)).strip()
         customer = Customer.objects.filter(code=value).first() if value else None
         if customer is None:
-            raise ValueError(f"没有客户编码“{value}”")
+            raise ValueError(gettext("没有客户编码“{value}”").format(value=value))
         return customer
 
 
 class OwnershipResource(resources.ModelResource):
-    customer = fields.Field(attribute="customer", column_name="客户编码", widget=CustomerCodeWidget())
-    project = fields.Field(column_name="项目")
-    building = fields.Field(column_name="楼栋")
-    number = fields.Field(column_name="房号")
-    kind = fields.Field(attribute="kind", column_name="关系",
+    customer = fields.Field(attribute="customer", column_name="客户编码", widget=CustomerCodeWidget())  # i18n: data
+    project = fields.Field(column_name="项目")  # i18n: data
+    building = fields.Field(column_name="楼栋")  # i18n: data
+    number = fields.Field(column_name="房号")  # i18n: data
+    kind = fields.Field(attribute="kind", column_name="关系",  # i18n: data
                         widget=ChoiceLabelWidget(Ownership.Kind.choices, Ownership.Kind.OWNER))
-    contract_date = fields.Field(attribute="contract_date", column_name="签约日期", widget=widgets.DateWidget("%Y-%m-%d"))
-    movein_date = fields.Field(attribute="movein_date", column_name="入住日期", widget=widgets.DateWidget("%Y-%m-%d"))
+    contract_date = fields.Field(attribute="contract_date", column_name="签约日期", widget=widgets.DateWidget("%Y-%m-%d"))  # i18n: data
+    movein_date = fields.Field(attribute="movein_date", column_name="入住日期", widget=widgets.DateWidget("%Y-%m-%d"))  # i18n: data
 
     class Meta:
         model = Ownership
@@ -271,17 +282,17 @@ class OwnershipResource(resources.ModelResource):
         self.user = user
 
     def _unit(self, row):
-        project = str(row.get("项目") or "").strip()
-        return Unit.objects.filter(building__name=str(row.get("楼栋") or "").strip(),
-                                   number=str(TextWidget().clean(row.get("房号")))).filter(
+        project = str(row.get("项目") or "").strip()  # i18n: data
+        return Unit.objects.filter(building__name=str(row.get("楼栋") or "").strip(),  # i18n: data
+                                   number=str(TextWidget().clean(row.get("房号")))).filter(  # i18n: data
             models_q(project)).first()
 
     def get_instance(self, instance_loader, row):
         unit = self._unit(row)
-        code = str(row.get("客户编码") or "").strip()
+        code = str(row.get("客户编码") or "").strip()  # i18n: data
         kind = ChoiceLabelWidget(Ownership.Kind.choices, Ownership.Kind.OWNER)
         try:
-            kind_value = kind.clean(row.get("关系"))
+            kind_value = kind.clean(row.get("关系"))  # i18n: data
         except ValueError:
             return None
         return Ownership.objects.filter(unit=unit, customer__code=code, kind=kind_value).first() if unit else None
@@ -295,13 +306,14 @@ class OwnershipResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        given_name = row.get("姓名")
+        given_name = row.get("姓名")  # i18n: data
         customer = instance.customer if instance.customer_id else None
         if customer is not None and not is_blank(given_name) and not name_matches(given_name, customer.name):
-            errors["name"] = [f"姓名“{str(given_name).strip()}”与客户编码 {customer.code} 不符（应为“{customer.name}”）"]
+            errors["name"] = [gettext("姓名“{given}”与客户编码 {code} 不符（应为“{name}”）").format(
+                given=str(given_name).strip(), code=customer.code, name=customer.name)]
         # 签约日期 and 入住日期 have happened, and one moves in after signing (issue 13, defect 6).
-        for name, label, after in (("contract_date", "签约日期", ()),
-                                   ("movein_date", "入住日期", [(instance.contract_date, "签约日期")])):
+        for name, label, after in (("contract_date", _("签约日期"), ()),
+                                   ("movein_date", _("入住日期"), [(instance.contract_date, _("签约日期"))])):
             if name not in errors:
                 try:
                     check_happened(getattr(instance, name), label=label, after=after)
@@ -309,7 +321,7 @@ class OwnershipResource(resources.ModelResource):
                     errors[name] = exc.messages
         unit = self._unit(row)
         if unit is None:
-            errors["unit"] = ["找不到该房号（请核对项目、楼栋、房号）"]
+            errors["unit"] = [gettext("找不到该房号（请核对项目、楼栋、房号）")]
         else:
             instance.unit = unit
         if errors:

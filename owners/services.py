@@ -7,10 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from crm.approvals import approval_decide, approval_submit
 from crm.edits import row_edit
+from crm.languages import recorded
 from crm.roles import Role
 from crm.scopes import user_role
 from crm.sequences import next_value
@@ -20,6 +23,8 @@ from owners.models import (
     SurveyScore, Unit, UnitDocument,
 )
 from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone
+
+DUPLICATE = _("可能与已有客户重复（手机号或身份证号相同），请核对后确认保存。")
 
 CUSTOMER_FIELDS = [
     "name", "gender", "birth_date", "id_number", "phone", "phone_alt", "email", "occupation", "address",
@@ -55,9 +60,9 @@ def clean_customer_data(data: dict) -> dict:
         except ValidationError as exc:
             errors["id_number"] = exc.messages
     if not (data.get("name") or "").strip() and "name" in data:
-        errors["name"] = ["请填写姓名。"]
+        errors["name"] = [_("请填写姓名。")]
     try:
-        check_happened(data.get("birth_date"), label="出生日期")
+        check_happened(data.get("birth_date"), label=_("出生日期"))
     except ValidationError as exc:
         errors["birth_date"] = exc.messages
     if errors:
@@ -87,7 +92,7 @@ def customer_create(*, created_by, allow_duplicate: bool = False, **data) -> Cus
     is refused unless ``allow_duplicate`` (the user confirmed the warning)."""
     data = clean_customer_data(data)
     if not allow_duplicate and customer_duplicates(phone=data.get("phone", ""), id_number=data.get("id_number", "")).exists():
-        raise ValidationError("可能与已有客户重复（手机号或身份证号相同），请核对后确认保存。", code="duplicate")
+        raise ValidationError(DUPLICATE, code="duplicate")
     customer = Customer(code=customer_code(), created_by=created_by,
                         **{k: v for k, v in data.items() if k in CUSTOMER_FIELDS})
     customer._history_user = created_by
@@ -104,8 +109,8 @@ def customer_update(*, customer: Customer, user, allow_duplicate: bool = False, 
     if not allow_duplicate and customer_duplicates(
         phone=data.get("phone", ""), id_number=data.get("id_number", ""), exclude_id=customer.pk
     ).exists():
-        raise ValidationError("可能与已有客户重复（手机号或身份证号相同），请核对后确认保存。", code="duplicate")
-    row, _ = row_edit(Customer, customer.pk, user=user, values=data, fields=CUSTOMER_FIELDS)
+        raise ValidationError(DUPLICATE, code="duplicate")
+    row, _changed = row_edit(Customer, customer.pk, user=user, values=data, fields=CUSTOMER_FIELDS)
     return row
 
 
@@ -114,7 +119,7 @@ def customer_update(*, customer: Customer, user, allow_duplicate: bool = False, 
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationError({"reason": ["请填写调阅原因。"]})
+        raise ValidationError({"reason": [_("请填写调阅原因。")]})
     return reason
 
 
@@ -122,10 +127,10 @@ def _require_reason(reason: str) -> str:
 def preference_open(*, customer: Customer, user, reason: str) -> PreferenceProfile:
     """Open a customer's 客情档案: needs a reason and writes an access-log entry."""
     if user_role(user) == Role.PROPERTY_COMPANY:
-        raise PermissionDenied("物业公司不能查看客情档案。")
+        raise PermissionDenied(_("物业公司不能查看客情档案。"))
     reason = _require_reason(reason)
     AccessLog.objects.create(user=user, customer=customer, what=AccessLog.What.PREFERENCE, reason=reason)
-    profile, _ = PreferenceProfile.objects.get_or_create(customer=customer)
+    profile, _created = PreferenceProfile.objects.get_or_create(customer=customer)
     return profile
 
 
@@ -135,7 +140,7 @@ PREFERENCE_FIELDS = ["anniversary", "allergies", "dietary", "likes", "dislikes",
 
 def preference_update(*, profile: PreferenceProfile, user, **data) -> PreferenceProfile:
     """Save the changed fields of a 客情档案, compared with the stored profile (``crm.edits``)."""
-    row, _ = row_edit(PreferenceProfile, profile.pk, user=user, values=data, fields=PREFERENCE_FIELDS)
+    row, _changed = row_edit(PreferenceProfile, profile.pk, user=user, values=data, fields=PREFERENCE_FIELDS)
     return row
 
 
@@ -152,7 +157,8 @@ def access_request_submit(*, customer: Customer, user, reason: str) -> AccessReq
     req = AccessRequest(customer=customer, requested_by=user, reason=reason)
     req._history_user = user
     req.save()
-    approval_submit(target=req, title=f"范围外客户调阅申请：{customer.code}", content=f"{user} 申请调阅 {customer.code}：{reason}",
+    approval_submit(target=req, title=recorded(_("范围外客户调阅申请：{code}"), code=customer.code),
+                    content=recorded(_("{user} 申请调阅 {code}：{reason}"), user=user, code=customer.code, reason=reason),
                     submitted_by=user, url=reverse("owners:access_request_list"))
     return req
 
@@ -176,9 +182,9 @@ def out_of_scope_open(*, customer: Customer, user) -> AccessLog:
         customer=customer, requested_by=user, status=AccessRequest.Status.APPROVED, valid_on=timezone.localdate()
     ).order_by("-requested_at").first()
     if granted is None:
-        raise PermissionDenied("调阅范围外客户须先提交调阅申请并获批准。")
+        raise PermissionDenied(_("调阅范围外客户须先提交调阅申请并获批准。"))
     return AccessLog.objects.create(user=user, customer=customer, what=AccessLog.What.OUT_OF_SCOPE,
-                                    reason=f"已批准的调阅申请：{granted.reason}"[:300])
+                                    reason=recorded(_("已批准的调阅申请：{reason}"), reason=granted.reason)[:300])
 
 
 # --- contacts and visits ----------------------------------------------------------------
@@ -191,8 +197,8 @@ def contact_log(*, customer: Customer, user, need: str, kind: str = ContactLog.K
 
     check_log_contact(user)
     if not (need or "").strip():
-        raise ValidationError({"need": ["请填写客户需求。"]})
-    check_happened(occurred_at, label="来电来访时间")
+        raise ValidationError({"need": [_("请填写客户需求。")]})
+    check_happened(occurred_at, label=_("来电来访时间"))
     entry = ContactLog(
         number=f"LD{timezone.localdate():%Y%m}{next_value('owners.contact'):05d}", kind=kind, customer=customer,
         project=customer.project, occurred_at=occurred_at or timezone.now(), caller_phone=caller_phone or customer.phone,
@@ -211,8 +217,8 @@ def visit_record(*, customer: Customer, user, visited_on: dt.date, method: str, 
 
     check_log_contact(user)
     if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
-        raise ValidationError({"satisfaction": ["满意度为 1-5 分。"]})
-    check_happened(visited_on, label="访问日期")
+        raise ValidationError({"satisfaction": [_("满意度为 1-5 分。")]})
+    check_happened(visited_on, label=_("访问日期"))
     profile = getattr(user, "profile", None)
     visit = CustomerVisit(customer=customer, project=customer.project, visitor=user,
                           department=getattr(profile, "department", None), visited_on=visited_on, method=method,
@@ -228,7 +234,7 @@ def visit_record(*, customer: Customer, user, visited_on: dt.date, method: str, 
 def unit_document_record(*, unit: Unit, kind: str, user, received_on: dt.date | None = None, scan=None,
                          note: str = "") -> UnitDocument:
     """Mark a checklist document as received (with its scan); received, so not in the future."""
-    check_happened(received_on, label="收到日期")
+    check_happened(received_on, label=_("收到日期"))
     doc = UnitDocument.objects.select_for_update().filter(unit=unit, kind=kind).first() or UnitDocument(
         unit=unit, kind=kind)
     doc.received_on, doc.note, doc.recorded_by = received_on, note, user
@@ -242,12 +248,12 @@ def unit_document_record(*, unit: Unit, kind: str, user, received_on: dt.date | 
 @transaction.atomic
 def survey_record(*, customer: Customer, user, surveyed_on: dt.date, scores: dict[str, int],
                   comment: str = "") -> SatisfactionSurvey:
-    check_happened(surveyed_on, label="调查日期")
+    check_happened(surveyed_on, label=_("调查日期"))
     if not scores:
-        raise ValidationError("请至少填写一项得分。")
+        raise ValidationError(_("请至少填写一项得分。"))
     for topic, score in scores.items():
         if topic not in SurveyScore.Topic.values or not 1 <= int(score) <= 5:
-            raise ValidationError(f"得分无效：{topic}={score}（1-5 分）")
+            raise ValidationError(gettext("得分无效：{topic}={score}（1-5 分）").format(topic=topic, score=score))
     survey = SatisfactionSurvey(customer=customer, project=customer.project, surveyed_on=surveyed_on,
                                 surveyed_by=user, comment=comment)
     survey._history_user = user

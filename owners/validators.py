@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
@@ -20,7 +21,7 @@ def normalize_phone(value: str) -> str:
 def validate_phone(value: str) -> None:
     value = normalize_phone(value)
     if not (MOBILE_RE.match(value) or LANDLINE_RE.match(value)):
-        raise ValidationError("电话号码格式不正确：手机为 11 位数字（1 开头），座机如 0571-88880001。", code="phone")
+        raise ValidationError(_("电话号码格式不正确：手机为 11 位数字（1 开头），座机如 0571-88880001。"), code="phone")
 
 
 def id_checksum(first17: str) -> str:
@@ -34,13 +35,13 @@ def normalize_id(value: str) -> str:
 def validate_id_number(value: str) -> None:
     value = normalize_id(value)
     if not ID_RE.match(value):
-        raise ValidationError("身份证号应为 18 位，前 17 位为数字，最后一位为数字或 X。", code="id_format")
+        raise ValidationError(_("身份证号应为 18 位，前 17 位为数字，最后一位为数字或 X。"), code="id_format")
     try:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError("身份证号中的出生日期无效。", code="id_birth") from None
+        raise ValidationError(_("身份证号中的出生日期无效。"), code="id_birth") from None
     if id_checksum(value[:17]) != value[17]:
-        raise ValidationError("身份证号校验位不正确，请核对。", code="id_checksum")
+        raise ValidationError(_("身份证号校验位不正确，请核对。"), code="id_checksum")
 
 
 def birth_date_from_id(value: str) -> dt.date | None:

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import can_decide, check_approver
@@ -143,9 +144,9 @@ def preference_edit(request, pk):
     if form.is_valid():
         services.preference_update(profile=profile, user=request.user,
                                    **{k: form.cleaned_data[k] for k in form.changed_data})
-        messages.success(request, "客情档案已保存。")
+        messages.success(request, _("客情档案已保存。"))
     else:
-        messages.error(request, "客情档案未保存：请检查输入。")
+        messages.error(request, _("客情档案未保存：请检查输入。"))
     return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=preferences")
 
 
@@ -162,10 +163,10 @@ def _customer_form(request, customer=None):
         try:
             if customer is None:
                 customer = services.customer_create(created_by=request.user, allow_duplicate=allow, **data)
-                messages.success(request, f"客户 {customer.code} 已建档。")
+                messages.success(request, gettext("客户 {code} 已建档。").format(code=customer.code))
             else:
                 services.customer_update(customer=customer, user=request.user, allow_duplicate=allow, **data)
-                messages.success(request, "客户资料已保存。")
+                messages.success(request, _("客户资料已保存。"))
             return redirect("owners:customer_detail", pk=customer.pk)
         except ValidationError as exc:
             if getattr(exc, "code", None) == "duplicate":
@@ -200,7 +201,7 @@ def contact_create(request, pk):
     form = ContactLogForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         entry = services.contact_log(customer=customer, user=request.user, **form.cleaned_data)
-        messages.success(request, f"来电来访记录 {entry.number} 已登记。")
+        messages.success(request, gettext("来电来访记录 {number} 已登记。").format(number=entry.number))
         return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
     return render(request, "owners/contact_form.html", {"form": form, "customer": customer,
                                                         "title": _("登记来电来访")})
@@ -216,7 +217,7 @@ def visit_create(request, pk):
         except ValidationError as exc:
             show_error(request, exc)
         else:
-            messages.success(request, "访问记录已登记。")
+            messages.success(request, _("访问记录已登记。"))
             return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
     return render(request, "owners/contact_form.html", {"form": form, "customer": customer, "title": _("登记客户访问")})
 
@@ -245,9 +246,10 @@ def unit_document_add(request, pk):
         except ValidationError as exc:
             show_error(request, exc)
         else:
-            messages.success(request, "资料已登记。")
+            messages.success(request, _("资料已登记。"))
     else:
-        messages.error(request, "资料未登记：" + "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, gettext("资料未登记：{errors}").format(
+            errors="；".join(e for errs in form.errors.values() for e in errs)))
     return redirect("owners:unit_detail", pk=pk)
 
 
@@ -267,10 +269,10 @@ def access_request_new(request):
     if request.method == "POST" and form.is_valid():
         customer = Customer.objects.filter(code__iexact=form.cleaned_data["code"].strip()).first()
         if customer is None:
-            form.add_error("code", "没有这个客户编码。")
+            form.add_error("code", _("没有这个客户编码。"))
         else:
             services.access_request_submit(customer=customer, user=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, "调阅申请已提交，批准后当天有效。")
+            messages.success(request, _("调阅申请已提交，批准后当天有效。"))
             return redirect("owners:access_request_list")
     return render(request, "owners/access_request_form.html", {"form": form})
 
@@ -293,7 +295,7 @@ def access_request_decide(request, pk):
     check_approver(request.user, approval)  # only a role the matrix named may take this decision
     try:
         services.access_request_decide(request_id=pk, user=request.user, approve=request.POST.get("approve") == "1")
-        messages.success(request, "已处理调阅申请。")
+        messages.success(request, _("已处理调阅申请。"))
     except (ValidationError, PermissionDenied) as exc:
         show_error(request, exc)
     return redirect("owners:access_request_list")
@@ -352,7 +354,7 @@ def greeting_mark(request, pk):
     if occasion not in Greeting.Occasion.values:
         raise Http404
     services.greeting_mark(customer=customer, occasion=occasion, year=timezone.localdate().year, user=request.user)
-    messages.success(request, f"已标记 {customer.name} 已问候。")
+    messages.success(request, gettext("已标记 {name} 已问候。").format(name=customer.name))
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/") and not back.startswith("//") else reverse("owners:care_list"))
 
@@ -381,7 +383,7 @@ def survey_create(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, "满意度调查已登记。")
+            messages.success(request, _("满意度调查已登记。"))
             return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
     return render(request, "owners/contact_form.html", {"form": form, "customer": customer, "title": _("满意度调查")})
 
@@ -410,9 +412,10 @@ def import_view(request):
         finally:  # confirmed or refused, the stashed copy of the owners' data goes
             path.unlink(missing_ok=True)
         if report.ok:
-            messages.success(request, f"导入完成：新增 {report.new} 条，更新 {report.updated} 条。")
+            messages.success(request, gettext("导入完成：新增 {new} 条，更新 {updated} 条。").format(
+                new=report.new, updated=report.updated))
             return redirect("owners:customer_list")
-        messages.error(request, "导入未执行：文件中有错误。")
+        messages.error(request, _("导入未执行：文件中有错误。"))
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         kind = form.cleaned_data["kind"]
@@ -422,7 +425,7 @@ def import_view(request):
         except ValidationError as exc:
             form.add_error("file", exc.messages)
         except Exception:  # a file openpyxl cannot read
-            form.add_error("file", "无法读取该 Excel 文件，请检查格式。")
+            form.add_error("file", _("无法读取该 Excel 文件，请检查格式。"))
         else:
             if report.ok:
                 upload.seek(0)

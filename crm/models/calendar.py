@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -23,7 +24,7 @@ class CalendarOverride(models.Model):
         ordering = ["-date"]
 
     def __str__(self):
-        return f"{self.date} {'上班' if self.is_working_day else '休息'} {self.note}"
+        return f"{self.date} {gettext('上班') if self.is_working_day else gettext('休息')} {self.note}"
 
 
 class WorkingHours(models.Model):
@@ -84,7 +85,7 @@ class CalendarYear(models.Model):
         ordering = ["-year"]
 
     def __str__(self):
-        return f"{self.year}年 {self.get_status_display()}"
+        return gettext("{year}年 {status}").format(year=self.year, status=self.get_status_display())
 
     @property
     def is_official(self) -> bool:

@@ -217,8 +217,9 @@ def test_many_notices_are_routed_per_record_in_one_query_per_recipient(world, dj
     lake, hill = world["lake_case"], world["hill_case"]
     batch = [Notification(recipient=users["hill_dept"], title=f"超时{c.pk}", dedupe_key=f"sla:{c.pk}")
              for c in (lake, hill)]
-    # users, hill_dept's projects and cases, the supervisors and their cases, count, insert, count
-    with django_assert_max_num_queries(8):
+    # users, hill_dept's projects and cases, the supervisors and their cases, the replacements'
+    # languages (their "meant for" line is in each one's language), count, insert, count
+    with django_assert_max_num_queries(9):
         assert notify_many(batch, targets=[lake, hill]) == 2
     assert _told(title=f"超时{hill.pk}") == {"hill_dept"}
     assert _told(title=f"超时{lake.pk}") == {"cs_supervisor"}

@@ -2,6 +2,7 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 _discovery = threading.Lock()
 
@@ -12,10 +13,11 @@ def beat_jobs() -> dict[str, str]:
 
 
 class Command(BaseCommand):
-    help = "立即执行一次定时任务（与 Celery beat 调度的是同一个任务），例如：manage.py runjob crm.deliver_pending_notifications"
+    help = gettext("立即执行一次定时任务（与 Celery beat 调度的是同一个任务），例如：manage.py runjob {example}").format(
+        example="crm.deliver_pending_notifications")
 
     def add_arguments(self, parser):
-        parser.add_argument("name", nargs="?", help="定时任务名称；省略则列出全部")
+        parser.add_argument("name", nargs="?", help=gettext("定时任务名称；省略则列出全部"))
 
     def handle(self, *args, name=None, **options):
         jobs = beat_jobs()
@@ -24,7 +26,7 @@ class Command(BaseCommand):
                 self.stdout.write(job)
             return
         if name not in jobs:
-            raise CommandError(f"没有名为 {name} 的定时任务。可用：{', '.join(sorted(jobs))}")
+            raise CommandError(gettext("没有名为 {name} 的定时任务。可用：{jobs}").format(name=name, jobs=", ".join(sorted(jobs))))
         # Our app itself, not celery's thread-local current_app; task discovery is lazy and not
         # thread-safe, so two runs started at once in one process discover under a lock.
         from crm.celery import app

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext
 
 from crm.approvals import ensure_default_rules
 from crm.roles import OWN_APPS, ROLE_PERMISSIONS, Role
@@ -30,11 +31,12 @@ def ensure_roles() -> dict[str, int]:
 
 
 class Command(BaseCommand):
-    help = "创建或更新九个角色组及其权限、业务参数默认值和审批权限默认值（可重复执行）。"
+    help = gettext("创建或更新九个角色组及其权限、业务参数默认值和审批权限默认值（可重复执行）。")
 
     @transaction.atomic
     def handle(self, *args, **options):
         counts = ensure_roles()
         rules = ensure_rules()
         approvals = ensure_default_rules()
-        self.stdout.write(f"角色组：{len(counts)} 个；新增业务参数 {rules} 项；新增审批规则 {approvals} 条。")
+        self.stdout.write(gettext("角色组：{groups} 个；新增业务参数 {rules} 项；新增审批规则 {approvals} 条。").format(
+            groups=len(counts), rules=rules, approvals=approvals))
