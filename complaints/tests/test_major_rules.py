@@ -203,3 +203,16 @@ def test_the_history_of_an_event_made_major_says_who_and_why(new_case, place, us
     event.refresh_from_db()
     row = event.history.filter(major_at__isnull=False).earliest("history_date")
     assert (row.history_user, row.history_change_reason) == (users["front_desk"], "同一事件已有2户业主投诉，升级为重大")
+
+
+def test_a_long_event_title_is_cut_to_the_history_reasons_hundred_characters(new_case, place, users):
+    """The history row's reason holds 100 characters (PostgreSQL refuses more): the case's reason,
+    which names the event, is cut there."""
+    Rule.objects.filter(key="complaints.event_major_owner_count").update(value=2)
+    title = "地下车库" * 25
+    event = services.event_create(project=place["project"], title=title, user=users["cs_staff"])
+    case = new_case(owner=0, event=event)
+    new_case(owner=1, event=event)
+    row = Complaint.history.filter(id=case.pk, severity=Severity.MAJOR).earliest("history_date")
+    assert row.history_change_reason == f"升级为重大投诉：同一事件“{title}”已有2户业主投诉（≥2户）"[:100]
+    assert len(row.history_change_reason) == 100
