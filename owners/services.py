@@ -41,24 +41,17 @@ def clean_customer_data(data: dict) -> dict:
     """Normalise and validate phones and ID number; raises ValidationError with field errors."""
     data = dict(data)
     errors = {}
-    if "phone" in data:
-        data["phone"] = normalize_phone(data["phone"])
+    # field, how it is stored, its check, whether an empty value is left alone
+    for field, normalize, validate, optional in (("phone", normalize_phone, validate_phone, False),
+                                                 ("phone_alt", normalize_phone, validate_phone, True),
+                                                 ("id_number", normalize_id, validate_id_number, True)):
+        if field not in data or (optional and not data[field]):
+            continue
+        data[field] = normalize(data[field])
         try:
-            validate_phone(data["phone"])
+            validate(data[field])
         except ValidationError as exc:
-            errors["phone"] = exc.messages
-    if data.get("phone_alt"):
-        data["phone_alt"] = normalize_phone(data["phone_alt"])
-        try:
-            validate_phone(data["phone_alt"])
-        except ValidationError as exc:
-            errors["phone_alt"] = exc.messages
-    if data.get("id_number"):
-        data["id_number"] = normalize_id(data["id_number"])
-        try:
-            validate_id_number(data["id_number"])
-        except ValidationError as exc:
-            errors["id_number"] = exc.messages
+            errors[field] = exc.messages
     if not (data.get("name") or "").strip() and "name" in data:
         errors["name"] = [_("请填写姓名。")]
     try:
