@@ -28,34 +28,25 @@ OUTSIDE_ROLES = {Role.PROPERTY_COMPANY}
 
 # Permissions per role as "app_label.codename". Apps add theirs here, in one table, so
 # that the permission matrix is readable in one place.
+_CS_STAFF = [
+    "complaints.view_complaint", "complaints.add_complaint", "complaints.change_complaint",
+    "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
+    "owners.view_unit", "owners.view_identity", "owners.view_contactlog", "owners.add_contactlog",
+    "mortgage.view_agentcompany", "mortgage.add_agentcompany", "mortgage.change_agentcompany",
+    "mortgage.view_agencyagreement", "mortgage.add_agencyagreement", "mortgage.change_agencyagreement",
+    "mortgage.view_titlecertificatecase", "mortgage.add_titlecertificatecase",
+    "mortgage.change_titlecertificatecase", "mortgage.add_certificatechase", "mortgage.view_mortgageloan",
+    "mortgage.view_overduerecord", "mortgage.view_overdueupload", "mortgage.add_collectionreminder",
+    "mortgage.view_litigationcase", "mortgage.hand_over_litigation",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.FRONT_DESK: [
         "complaints.view_complaint", "complaints.add_complaint", "complaints.change_complaint",
         "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
         "owners.view_unit", "owners.view_contactlog", "owners.add_contactlog",
     ],
-    Role.CS_STAFF: [
-        "complaints.view_complaint", "complaints.add_complaint", "complaints.change_complaint",
-        "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
-        "owners.view_unit", "owners.view_identity", "owners.view_contactlog", "owners.add_contactlog",
-        "mortgage.view_agentcompany", "mortgage.add_agentcompany", "mortgage.change_agentcompany",
-        "mortgage.view_agencyagreement", "mortgage.add_agencyagreement", "mortgage.change_agencyagreement",
-        "mortgage.view_titlecertificatecase", "mortgage.add_titlecertificatecase",
-        "mortgage.change_titlecertificatecase", "mortgage.add_certificatechase", "mortgage.view_mortgageloan",
-        "mortgage.view_overduerecord", "mortgage.view_overdueupload", "mortgage.add_collectionreminder",
-        "mortgage.view_litigationcase", "mortgage.hand_over_litigation",
-    ],
-    Role.CS_SUPERVISOR: [
-        "complaints.view_complaint", "complaints.add_complaint", "complaints.change_complaint", "complaints.view_report",
-        "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
-        "owners.view_unit", "owners.view_identity", "owners.view_contactlog", "owners.add_contactlog",
-        "mortgage.view_agentcompany", "mortgage.add_agentcompany", "mortgage.change_agentcompany",
-        "mortgage.view_agencyagreement", "mortgage.add_agencyagreement", "mortgage.change_agencyagreement",
-        "mortgage.view_titlecertificatecase", "mortgage.add_titlecertificatecase",
-        "mortgage.change_titlecertificatecase", "mortgage.add_certificatechase", "mortgage.view_mortgageloan",
-        "mortgage.view_overduerecord", "mortgage.view_overdueupload", "mortgage.add_collectionreminder",
-        "mortgage.view_litigationcase", "mortgage.hand_over_litigation",
-    ],
+    Role.CS_STAFF: _CS_STAFF,
+    Role.CS_SUPERVISOR: [*_CS_STAFF, "complaints.view_report"],  # the staff's, and the reports
     Role.MANAGER: [
         "complaints.view_complaint", "complaints.change_complaint", "complaints.view_report",
         "owners.view_project", "owners.view_customer", "owners.view_unit", "owners.view_identity",
