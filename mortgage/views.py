@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.approvals import approvals_for
 from crm.history import history_context
 from crm.scopes import visible_projects
-from crm.views import page_of, run_form, show_error
+from crm.views import Action, page_of, posted, run_action, run_form, show_error
 from crm.workflow import allowed
 from mortgage import imports, selectors, services
 from mortgage.forms import (
@@ -164,27 +164,25 @@ def agreement_detail(request, pk):
     })
 
 
+def _status_said(agreement) -> str:
+    return gettext("协议状态：{status}。").format(status=agreement.get_status_display())
+
+
+AGREEMENT_ACTIONS = {
+    "submit": Action(lambda a, r, d: services.agreement_submit(agreement=a, user=r.user), done=_status_said),
+    "approve": Action(lambda a, r, d: services.agreement_decide(agreement=a, user=r.user, approve=True, **d),
+                      posted(DecideForm), _status_said),
+    "reject": Action(lambda a, r, d: services.agreement_decide(agreement=a, user=r.user, approve=False, **d),
+                     posted(DecideForm), _status_said),
+    "end": Action(lambda a, r, d: services.agreement_end(agreement=a, user=r.user), done=_status_said),
+}
+
+
 @require_POST
 @permission_required("mortgage.view_agencyagreement", raise_exception=True)
 def agreement_action(request, pk, action):
     agreement = get_object_or_404(selectors.agreements_for(request.user), pk=pk)
-    form = DecideForm(request.POST)
-    form.is_valid()
-    try:
-        if action == "submit":
-            services.agreement_submit(agreement=agreement, user=request.user)
-        elif action in ("approve", "reject"):
-            services.agreement_decide(agreement=agreement, user=request.user, approve=action == "approve",
-                                      comment=form.cleaned_data.get("comment", ""))
-        elif action == "end":
-            services.agreement_end(agreement=agreement, user=request.user)
-        else:
-            raise Http404
-    except (ValidationError, PermissionDenied) as exc:
-        show_error(request, exc)
-    else:
-        messages.success(request, gettext("协议状态：{status}。").format(status=agreement.get_status_display()))
-    return redirect("mortgage:agreement_detail", pk=pk)
+    return run_action(request, redirect("mortgage:agreement_detail", pk=pk).url, AGREEMENT_ACTIONS, action, agreement)
 
 
 # --- Mortgage loans --------------------------------------------------------------------------

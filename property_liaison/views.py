@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.history import history_context
 from crm.scopes import visible_projects
-from crm.views import form_page, page_of, run_service, show_form_errors
+from crm.views import Action, form_page, page_of, posted, run_action, run_service, show_form_errors
 from crm.workflow import allowed
 from owners.models import Unit
 from property_liaison import forms, selectors, services
@@ -215,22 +215,19 @@ def _actions(transitions):
     return [(t, forms.NoteForm(auto_id=f"id_{t.name}_%s")) for t in transitions]
 
 
+# action: Action(service call (follow-up, request, data), its form, message)
+FOLLOW_UP_ACTIONS = {
+    "answer": Action(lambda o, r, d: services.follow_up_answer(user=r.user, follow_up=o, **d),
+                     lambda r, o: forms.AnswerForm(r.POST, r.FILES)),
+    "verify": Action(lambda o, r, d: services.follow_up_verify(user=r.user, follow_up=o, note=r.POST.get("note", ""))),
+    "reopen": Action(lambda o, r, d: services.follow_up_reopen(user=r.user, follow_up=o, note=r.POST.get("note", ""))),
+}
+
+
 @require_POST
 def follow_up_act(request, pk, action, kind):
     _, obj = _follow_up(request, kind, pk, "change")
-    target = obj.get_absolute_url()
-    if action == "answer":
-        form = forms.AnswerForm(request.POST, request.FILES)
-        if not form.is_valid():
-            show_form_errors(request, form)
-            return redirect(target)
-        return run_service(request, target, lambda: services.follow_up_answer(
-            user=request.user, follow_up=obj, **form.cleaned_data))
-    steps = {"verify": services.follow_up_verify, "reopen": services.follow_up_reopen}
-    if action not in steps:
-        raise Http404
-    note = request.POST.get("note", "")
-    return run_service(request, target, lambda: steps[action](user=request.user, follow_up=obj, note=note))
+    return run_action(request, obj.get_absolute_url(), FOLLOW_UP_ACTIONS, action, obj)
 
 
 # --- Owners' committee -----------------------------------------------------------------------
@@ -268,34 +265,29 @@ def committee_detail(request, project_pk):
     return render(request, "property_liaison/committee_detail.html", context)
 
 
+COMMITTEE_ACTIONS = {
+    "refresh": Action(lambda f, r, d: None, done=_("已按交付面积重新计算。")),  # committee_refresh did it
+    "step": Action(lambda f, r, d: services.committee_advance(user=r.user, formation=f, step=d["step"], on=d["on"],
+                                                              note=d["note"]),
+                   lambda r, f: forms.CommitteeStepForm(r.POST, transitions=COMMITTEE_WORKFLOW.available(f, r.user))),
+    "notice": Action(lambda f, r, d: services.committee_notify_authorities(user=r.user, formation=f, on=d["on"]),
+                     posted(forms.CommitteeNoticeForm)),
+    "replace": Action(lambda f, r, d: services.property_replace(user=r.user, formation=f, on=d["on"],
+                                                                new_company_name=d["new_company_name"]),
+                      posted(forms.ReplacementForm)),
+}
+
+
 @require_POST
 @permission_required("property_liaison.change_committeeformation", raise_exception=True)
 def committee_act(request, project_pk, action):
     project = get_object_or_404(visible_projects(request.user), pk=project_pk)
     target = redirect("property_liaison:committee_detail", project_pk=project.pk).url
     services.check_committee_change(request.user)
-    formation = services.committee_refresh(project=project, user=request.user)
-    form_class = {"step": forms.CommitteeStepForm, "notice": forms.CommitteeNoticeForm,
-                  "replace": forms.ReplacementForm, "refresh": None}.get(action, "missing")
-    if form_class == "missing":
+    if action not in COMMITTEE_ACTIONS:
         raise Http404
-    if form_class is None:
-        messages.success(request, _("已按交付面积重新计算。"))
-        return redirect(target)
-    kwargs = {"transitions": COMMITTEE_WORKFLOW.available(formation, request.user)} if action == "step" else {}
-    form = form_class(request.POST, **kwargs)
-    if not form.is_valid():
-        show_form_errors(request, form)
-        return redirect(target)
-    data = form.cleaned_data
-    if action == "step":
-        return run_service(request, target, lambda: services.committee_advance(
-            user=request.user, formation=formation, step=data["step"], on=data["on"], note=data["note"]))
-    if action == "notice":
-        return run_service(request, target, lambda: services.committee_notify_authorities(
-            user=request.user, formation=formation, on=data["on"]))
-    return run_service(request, target, lambda: services.property_replace(
-        user=request.user, formation=formation, on=data["on"], new_company_name=data["new_company_name"]))
+    formation = services.committee_refresh(project=project, user=request.user)  # every action sees it current
+    return run_action(request, target, COMMITTEE_ACTIONS, action, formation)
 
 
 # --- Warranty repairs ------------------------------------------------------------------------
@@ -342,32 +334,22 @@ def repair_detail(request, pk):
             initial={"on": timezone.localdate()}), **history_context(request, repair)})
 
 
+_DONE = posted(forms.RepairDoneForm)
+REPAIR_ACTIONS = {
+    "assign": Action(lambda o, r, d: services.repair_assign(user=r.user, repair=o, **d), posted(forms.RepairAssignForm)),
+    "complete": Action(lambda o, r, d: services.repair_complete(user=r.user, repair=o, on=d["on"], note=d["note"]),
+                       _DONE),
+    "confirm": Action(lambda o, r, d: services.repair_confirm(user=r.user, repair=o, on=d["on"]), _DONE),
+    "reject": Action(lambda o, r, d: services.repair_reject(user=r.user, repair=o, note=d["note"]), _DONE),
+    "visit": Action(lambda o, r, d: services.repair_visit(user=r.user, repair=o, on=d["on"], note=d["note"]), _DONE),
+}
+
+
 @require_POST
 @permission_required("property_liaison.change_repairrequest", raise_exception=True)
 def repair_act(request, pk, action):
     repair = get_object_or_404(selectors.repairs(request.user), pk=pk)
-    target = redirect("property_liaison:repair_detail", pk=pk).url
-    if action == "assign":
-        form = forms.RepairAssignForm(request.POST)
-        if not form.is_valid():
-            show_form_errors(request, form)
-            return redirect(target)
-        return run_service(request, target, lambda: services.repair_assign(user=request.user, repair=repair,
-                                                                    **form.cleaned_data))
-    form = forms.RepairDoneForm(request.POST)
-    if not form.is_valid():
-        show_form_errors(request, form)
-        return redirect(target)
-    on, note = form.cleaned_data["on"], form.cleaned_data["note"]
-    calls = {
-        "complete": lambda: services.repair_complete(user=request.user, repair=repair, on=on, note=note),
-        "confirm": lambda: services.repair_confirm(user=request.user, repair=repair, on=on),
-        "reject": lambda: services.repair_reject(user=request.user, repair=repair, note=note),
-        "visit": lambda: services.repair_visit(user=request.user, repair=repair, on=on, note=note),
-    }
-    if action not in calls:
-        raise Http404
-    return run_service(request, target, calls[action])
+    return run_action(request, redirect("property_liaison:repair_detail", pk=pk).url, REPAIR_ACTIONS, action, repair)
 
 
 @permission_required("property_liaison.view_repairrequest", raise_exception=True)
