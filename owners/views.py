@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import can_decide, check_approver
 from crm.history import history_context
-from crm.views import page_of, show_error
+from crm.views import form_page, page_of, show_error
 from crm.workflow import allowed
 from owners import selectors, services
 from owners.forms import (
@@ -198,28 +198,22 @@ def customer_edit(request, pk):
 def contact_create(request, pk):
     check_log_contact(request.user)
     customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
-    form = ContactLogForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        entry = services.contact_log(customer=customer, user=request.user, **form.cleaned_data)
-        messages.success(request, gettext("来电来访记录 {number} 已登记。").format(number=entry.number))
-        return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
-    return render(request, "owners/contact_form.html", {"form": form, "customer": customer,
-                                                        "title": _("登记来电来访")})
+    return form_page(
+        request, ContactLogForm(request.POST or None),
+        lambda d: services.contact_log(customer=customer, user=request.user, **d),
+        success=reverse("owners:customer_detail", args=[pk]) + "?tab=contacts",
+        done=lambda entry: gettext("来电来访记录 {number} 已登记。").format(number=entry.number),
+        template="owners/contact_form.html", context={"customer": customer, "title": _("登记来电来访")})
 
 
 def visit_create(request, pk):
     check_log_contact(request.user)
     customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
-    form = VisitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_record(customer=customer, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            show_error(request, exc)
-        else:
-            messages.success(request, _("访问记录已登记。"))
-            return redirect(reverse("owners:customer_detail", args=[pk]) + "?tab=contacts")
-    return render(request, "owners/contact_form.html", {"form": form, "customer": customer, "title": _("登记客户访问")})
+    return form_page(
+        request, VisitForm(request.POST or None),
+        lambda d: services.visit_record(customer=customer, user=request.user, **d),
+        success=reverse("owners:customer_detail", args=[pk]) + "?tab=contacts", done=_("访问记录已登记。"),
+        template="owners/contact_form.html", context={"customer": customer, "title": _("登记客户访问")})
 
 
 @permission_required("owners.view_unit", raise_exception=True)
