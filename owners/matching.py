@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MASK_CHARS = "*＊●•"
 _MASK_RUN = re.compile(f"[{re.escape(MASK_CHARS)}]+")
 MASK_RE = _MASK_RUN  # "does this value carry a mask?"
-_SPACES = re.compile(r"\s+")
 _DOTS = str.maketrans({"・": "·", "•": "·", ".": "·", "．": "·"})
 _DASHES = str.maketrans({"－": "-", "—": "-", "–": "-", "‐": "-", "_": "-"})
 
 
 def _nfkc(value) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", "" if value is None else str(value)))
+    """NFKC, without any whitespace (``str.split`` splits on what ``\\s`` matches, and faster)."""
+    return "".join(unicodedata.normalize("NFKC", "" if value is None else str(value)).split())
+
+
+@lru_cache(maxsize=4096)
+def _nfkc_upper(value) -> str:
+    """For the few values that repeat on every row (a building's, a project's name)."""
+    return _nfkc(value).upper()
 
 
 def is_blank(value) -> bool:
@@ -53,7 +60,8 @@ def normal_id(value) -> str:
 
 def id_matches(given, stored) -> bool:
     """A stored ID that is blank cannot be contradicted; otherwise the visible characters must agree."""
-    return not normal_id(stored) or masked_match(normal_id(given), normal_id(stored))
+    stored = normal_id(stored)
+    return not stored or masked_match(normal_id(given), stored)
 
 
 def normal_unit(value) -> str:
@@ -63,7 +71,7 @@ def normal_unit(value) -> str:
 
 def unit_labels(number: str, building: str = "", project: str = "") -> set[str]:
     """The ways a file writes one unit: ``1-101``, ``1栋-1-101``, ``1栋1-101``, with or without the project."""
-    number, building, project = normal_unit(number), _nfkc(building).upper(), _nfkc(project).upper()
+    number, building, project = normal_unit(number), _nfkc_upper(building), _nfkc_upper(project)
     labels = {number}
     if building:
         labels |= {f"{building}-{number}", f"{building}{number}"}
@@ -77,6 +85,7 @@ def unit_matches(given, number: str, building: str = "", project: str = "") -> b
     return normal_unit(given) in unit_labels(number, building, project)
 
 
+@lru_cache(maxsize=1024)  # a list names a handful of banks, on every row
 def normal_bank(value) -> str:
     text = _nfkc(value)
     for prefix in ("中国", "中華", "中华"):  # i18n: data
