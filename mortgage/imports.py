@@ -397,7 +397,7 @@ def _record():
 
 
 def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
-    report_date = upload.report_date
+    report_date, upload_id = upload.report_date, upload.pk
     Record = _record()
     names = Record._fields
     by_loan = {record.loan_id: record for record in OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN)
@@ -412,7 +412,7 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
             created.append(Record(
                 id=None, loan_id=loan_id, project_id=project_id, customer_id=customer_id, amount=row.amount,
                 overdue_since=row.since, periods=row.periods, bank_recommends=row.recommends,
-                status=OverdueRecord.Status.OPEN, first_upload_id=upload.pk, last_upload_id=upload.pk,
+                status=OverdueRecord.Status.OPEN, first_upload_id=upload_id, last_upload_id=upload_id,
                 last_report_date=report_date, closed_on=None, unlisted_on=None, litigation_required=False,
                 litigation_reason="", litigation_flagged_at=None))
             continue
@@ -425,7 +425,7 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
             unchanged += 1
             continue
         changed.append(record._replace(amount=row.amount, overdue_since=row.since, periods=row.periods,
-                                       bank_recommends=row.recommends, last_upload_id=upload.pk,
+                                       bank_recommends=row.recommends, last_upload_id=upload_id,
                                        last_report_date=report_date, unlisted_on=None))
     absent = [record for loan_id, record in by_loan.items()
               if loan_id not in listed and record.last_report_date <= report_date]

@@ -69,20 +69,22 @@ def normal_unit(value) -> str:
     return text[:-1] if text.endswith(("室", "号")) and len(text) > 1 else text  # i18n: data
 
 
-def unit_labels(number: str, building: str = "", project: str = "") -> set[str]:
-    """The ways a file writes one unit: ``1-101``, ``1栋-1-101``, ``1栋1-101``, with or without the project."""
-    number, building, project = normal_unit(number), _nfkc_upper(building), _nfkc_upper(project)
-    labels = {number}
+@lru_cache(maxsize=4096)
+def _unit_prefixes(building: str = "", project: str = "") -> frozenset[str]:
+    """What a file may write before a unit's number: ``1-101``, ``1栋-1-101``, ``1栋1-101``, with
+    or without the project (the same few on every row of a building: computed once)."""
+    building, project = _nfkc_upper(building), _nfkc_upper(project)
+    prefixes = {""}
     if building:
-        labels |= {f"{building}-{number}", f"{building}{number}"}
+        prefixes |= {f"{building}-", building}
         if project:
-            labels |= {f"{project}{label}" for label in (f"{building}-{number}", f"{building}{number}")}
-            labels |= {f"{project}-{building}-{number}"}
-    return labels
+            prefixes |= {f"{project}{building}-", f"{project}{building}", f"{project}-{building}-"}
+    return frozenset(prefixes)
 
 
 def unit_matches(given, number: str, building: str = "", project: str = "") -> bool:
-    return normal_unit(given) in unit_labels(number, building, project)
+    given, number = normal_unit(given), normal_unit(number)
+    return given.endswith(number) and given[:len(given) - len(number)] in _unit_prefixes(building, project)
 
 
 @lru_cache(maxsize=1024)  # a list names a handful of banks, on every row
