@@ -11,10 +11,13 @@ twice.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+from collections import namedtuple
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,7 +49,6 @@ COLUMNS = {  # i18n: data
 }
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "建议", "√"}  # i18n: data
 FALSE_WORDS = {"否", "n", "no", "false", "0", "", "不建议"}  # i18n: data
-LOOKUP_CHUNK = 20000  # well under SQLite's bound-parameter limit; one query on PostgreSQL in practice
 
 
 # The columns that say whose loan a row is about. 贷款编号 finds the loan; the others must then
@@ -57,8 +59,8 @@ IDENTIFYING = ("loan_number", "name", "id_number", "unit", "bank")
 REQUIRED_IDENTIFYING = ("loan_number", "name", "unit")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """A checked row of the list (a tuple: cheap to make by the ten thousand, and to cache)."""
     line: int
     loan_number: str
     amount: Decimal
@@ -71,8 +73,7 @@ class Row:
     bank: str = ""
 
 
-@dataclass(frozen=True)
-class LoanIdentity:
+class LoanIdentity(NamedTuple):
     """What a loan's row must agree with: its owner's name and ID number, its unit, its bank."""
     name: str
     id_number: str
@@ -87,6 +88,7 @@ class Parsed:
     rows: list[Row]
     problems: RowErrors
     loans: dict  # loan number -> (loan id, project id, customer id)
+    identities: dict | None = None  # loan number -> LoanIdentity, as the rows were checked against
 
     @property
     def errors(self) -> list[str]:
@@ -207,16 +209,23 @@ def parse_workbook(path, report_date: dt.date, reader: str | None = None) -> Par
         problems.file_error(gettext("文件中没有数据行。"))
     loans, identities = lookup_loans([row.loan_number for row in parsed], with_identity=True)
     loan_errors(parsed, loans, identities, problems)
-    return Parsed(parsed, problems, loans)
+    return Parsed(parsed, problems, loans, identities)
 
 
-def loan_errors(rows: list[Row], loans: dict, identities: dict, problems: RowErrors) -> RowErrors:
-    """A row whose loan is unknown, or whose owner, ID number, unit or bank is not the loan's."""
+def loan_errors(rows: list[Row], loans: dict, identities: dict, problems: RowErrors,
+                checked: dict | None = None) -> RowErrors:
+    """A row whose loan is unknown, or whose owner, ID number, unit or bank is not the loan's.
+
+    ``checked``: loan number -> the identity the row was found to agree with (at the preview);
+    a row whose loan still has that identity agrees with it still and is not compared again."""
+    checked = checked or {}
     for row in rows:
         if row.loan_number not in loans:
             problems.add(row.line, gettext("贷款编号 {number} 在系统中不存在（未知贷款）").format(number=row.loan_number))
             continue
         known = identities[row.loan_number]
+        if checked.get(row.loan_number) == known:
+            continue
         mismatches = []
         if not name_matches(row.name, known.name):
             mismatches.append(gettext("业主姓名“{value}”与贷款 {number} 的业主不符（应为“{known}”）").format(
@@ -236,7 +245,7 @@ def loan_errors(rows: list[Row], loans: dict, identities: dict, problems: RowErr
 
 
 def lookup_loans(numbers: list[str], with_identity: bool = False):
-    """Loan number -> (loan id, project id, customer id), in bulk (one query per chunk).
+    """Loan number -> (loan id, project id, customer id), in bulk (one query).
 
     With ``with_identity``, also loan number -> LoanIdentity, read by the same query."""
     found, identities = {}, {}
@@ -244,13 +253,11 @@ def lookup_loans(numbers: list[str], with_identity: bool = False):
     if with_identity:
         columns += ["customer__name", "customer__id_number", "unit__number", "unit__building__name",
                     "project__name", "bank"]
-    for start in range(0, len(numbers), LOOKUP_CHUNK):
-        chunk = numbers[start:start + LOOKUP_CHUNK]
-        for number, pk, project_id, customer_id, *identity in MortgageLoan.objects.filter(
-                loan_number__in=chunk).order_by().values_list(*columns):
-            found[number] = (pk, project_id, customer_id)
-            if with_identity:
-                identities[number] = LoanIdentity(*identity)
+    for number, pk, project_id, customer_id, *identity in MortgageLoan.objects.filter(
+            bulk.among(MortgageLoan, "loan_number", numbers)).order_by().values_list(*columns):
+        found[number] = (pk, project_id, customer_id)
+        if with_identity:
+            identities[number] = LoanIdentity(*identity)
     return (found, identities) if with_identity else found
 
 
@@ -283,7 +290,10 @@ def overdue_upload_receive(*, user, uploaded, report_date: dt.date) -> OverdueUp
     if not parsed.problems:
         # Confirming reuses the checked rows instead of reading the workbook a second time;
         # without them (another worker, expired cache) the file is simply parsed again.
-        cache.set(_parsed_key(upload), [tuple(vars(row).values()) for row in parsed.rows], PARSED_CACHE_SECONDS)
+        # The loans' identities are kept too: a row whose loan has not changed since is not compared again.
+        cache.set(_parsed_key(upload), ([tuple(row) for row in parsed.rows],
+                                        {number: tuple(known) for number, known in parsed.identities.items()}),
+                  PARSED_CACHE_SECONDS)
     return upload
 
 
@@ -291,17 +301,19 @@ PARSED_CACHE_SECONDS = 3600
 
 
 def _parsed_key(upload: OverdueUpload) -> str:
-    return f"mortgage:overdue-parsed:v2:{upload.pk}:{upload.sha256}"  # v2: rows carry their identifying columns
+    # v2: rows carry their identifying columns; v3: and the loans' identities they were checked against
+    return f"mortgage:overdue-parsed:v3:{upload.pk}:{upload.sha256}"
 
 
 def _parsed_for_apply(upload: OverdueUpload) -> Parsed:
     cached = cache.get(_parsed_key(upload))
     if cached is None:
         return parse_workbook(upload.file.path, upload.report_date)
-    rows = [Row(*values) for values in cached]
+    values, checked = cached
+    rows = list(map(Row._make, values))
     # loans (and their owners) may have changed since the preview: the rows are checked again
     loans, identities = lookup_loans([row.loan_number for row in rows], with_identity=True)
-    return Parsed(rows, loan_errors(rows, loans, identities, RowErrors()), loans)
+    return Parsed(rows, loan_errors(rows, loans, identities, RowErrors(), checked), loans, identities)
 
 
 MAX_SHOWN_HELD = 200
@@ -378,11 +390,18 @@ def overdue_upload_apply(*, upload: OverdueUpload, user) -> dict:
     return summary
 
 
+@functools.cache
+def _record():
+    """A record as ``crm.bulk`` writes it and its history: every column simple-history keeps, ``id`` first."""
+    return namedtuple("Record", bulk.history_names(OverdueRecord))
+
+
 def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
-    report_date = upload.report_date
-    fields = [f.attname for f in OverdueRecord._meta.concrete_fields]
-    by_loan = {row["loan_id"]: row for row in OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN)
-               .order_by().values(*fields)}
+    report_date, upload_id = upload.report_date, upload.pk
+    Record = _record()
+    names = Record._fields
+    by_loan = {record.loan_id: record for record in OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN)
+               .order_by().values_list(*names, named=True)}
     created, changed, unchanged, stale = [], [], 0, 0
     listed = set()
     for row in parsed.rows:
@@ -390,54 +409,45 @@ def _upsert(parsed: Parsed, upload: OverdueUpload, user) -> dict:
         listed.add(loan_id)
         record = by_loan.get(loan_id)
         if record is None:
-            created.append({
-                "loan_id": loan_id, "project_id": project_id, "customer_id": customer_id, "amount": row.amount,
-                "overdue_since": row.since, "periods": row.periods, "bank_recommends": row.recommends,
-                "status": OverdueRecord.Status.OPEN, "first_upload_id": upload.pk, "last_upload_id": upload.pk,
-                "last_report_date": report_date, "closed_on": None, "unlisted_on": None, "litigation_required": False,
-                "litigation_reason": "", "litigation_flagged_at": None})
+            created.append(Record(
+                id=None, loan_id=loan_id, project_id=project_id, customer_id=customer_id, amount=row.amount,
+                overdue_since=row.since, periods=row.periods, bank_recommends=row.recommends,
+                status=OverdueRecord.Status.OPEN, first_upload_id=upload_id, last_upload_id=upload_id,
+                last_report_date=report_date, closed_on=None, unlisted_on=None, litigation_required=False,
+                litigation_reason="", litigation_flagged_at=None))
             continue
-        if record["last_report_date"] > report_date:
+        if record.last_report_date > report_date:
             stale += 1  # a newer list already spoke for this loan
             continue
-        data = (row.amount, row.since, row.periods, row.recommends)
-        if data == (record["amount"], record["overdue_since"], record["periods"], record["bank_recommends"]) \
-                and record["last_report_date"] == report_date and record["unlisted_on"] is None:
+        if (row.amount, row.since, row.periods, row.recommends) == (
+                record.amount, record.overdue_since, record.periods, record.bank_recommends) \
+                and record.last_report_date == report_date and record.unlisted_on is None:
             unchanged += 1
             continue
-        record.update(amount=row.amount, overdue_since=row.since, periods=row.periods,
-                      bank_recommends=row.recommends, last_upload_id=upload.pk, last_report_date=report_date,
-                      unlisted_on=None)
-        changed.append(record)
+        changed.append(record._replace(amount=row.amount, overdue_since=row.since, periods=row.periods,
+                                       bank_recommends=row.recommends, last_upload_id=upload_id,
+                                       last_report_date=report_date, unlisted_on=None))
     absent = [record for loan_id, record in by_loan.items()
-              if loan_id not in listed and record["last_report_date"] <= report_date]
+              if loan_id not in listed and record.last_report_date <= report_date]
     suing = in_litigation() if absent else {}
-    closing = [record for record in absent if record["id"] not in suing]
-    for record in closing:
-        record.update(status=OverdueRecord.Status.CLOSED, closed_on=report_date)
-    held = [record for record in absent if record["id"] in suing]
-    newly_held = [record for record in held if record["unlisted_on"] != report_date]
-    for record in newly_held:
-        record.update(unlisted_on=report_date)
+    closing = [record._replace(status=OverdueRecord.Status.CLOSED, closed_on=report_date)
+               for record in absent if record.id not in suing]
+    held = [record for record in absent if record.id in suing]
+    newly_held = [record._replace(unlisted_on=report_date) for record in held if record.unlisted_on != report_date]
     # History reasons are records: in the office's language whoever applies the list.
     reason, now = recorded(LIST_REASON, date=upload.report_date), timezone.now()
     if created:
-        bulk.insert_rows(OverdueRecord, fields[1:], created)
-        ids = {}
-        loan_ids = [record["loan_id"] for record in created]
-        for start in range(0, len(loan_ids), LOOKUP_CHUNK):
-            ids.update(OverdueRecord.objects.filter(status=OverdueRecord.Status.OPEN,
-                                                    loan_id__in=loan_ids[start:start + LOOKUP_CHUNK])
-                       .order_by().values_list("loan_id", "pk"))
-        for record in created:
-            record["id"] = ids[record["loan_id"]]
-        bulk.insert_history(OverdueRecord, created, history_type="+", user=user, reason=reason, date=now)
-    for records, names, why in (
+        bulk.insert_rows(OverdueRecord, names[1:], [record[1:] for record in created])
+        # this list's new records are the ones it first listed: one query, whatever their number
+        ids = dict(OverdueRecord.objects.filter(first_upload_id=upload.pk).order_by().values_list("loan_id", "pk"))
+        bulk.insert_history(OverdueRecord, [(ids[record.loan_id], *record[1:]) for record in created],
+                            history_type="+", user=user, reason=reason, date=now)
+    for records, only, why in (
             (changed, CHANGED_FIELDS, reason),
             (closing, ["status", "closed_on"], recorded(CLOSED_REASON, date=upload.report_date)),
             (newly_held, ["unlisted_on"], recorded(HELD_REASON, date=upload.report_date))):
         if records:
-            bulk.update_rows(OverdueRecord, names, records)
+            bulk.update_rows(OverdueRecord, names, records, only=only)
             bulk.insert_history(OverdueRecord, records, history_type="~", user=user, reason=why, date=now)
     _notify_held(held, suing, upload)
     return {"rows": len(parsed.rows), "created": len(created), "updated": len(changed), "unchanged": unchanged,
@@ -453,7 +463,7 @@ CHANGED_FIELDS = ["amount", "overdue_since", "periods", "bank_recommends", "last
 
 
 
-def _notify_held(held: list[dict], suing: dict, upload: OverdueUpload) -> int:
+def _notify_held(held: list, suing: dict, upload: OverdueUpload) -> int:
     """Tell the lawsuit's legal assignee and cs_supervisor, once per record and list, that a list
     no longer names a record in litigation (which stays open). Both can open the case page."""
     if not held:
@@ -468,7 +478,7 @@ def _notify_held(held: list[dict], suing: dict, upload: OverdueUpload) -> int:
     supervisors = set(role_users(Role.CS_SUPERVISOR).values_list("pk", flat=True))
     notes, targets = [], []
     for record in held:
-        case_id, number, assignee_id, stage, loan, owner = suing[record["id"]]
+        case_id, number, assignee_id, stage, loan, owner = suing[record.id]
         # cs_supervisor always is told (and can reassign); an assignee who has left is
         # replaced by the supervisors (crm.notifications.route)
         for recipient_id in sorted(supervisors | {assignee_id}):
@@ -479,6 +489,6 @@ def _notify_held(held: list[dict], suing: dict, upload: OverdueUpload) -> int:
                                   date=upload.report_date, owner=owner, loan=loan, number=number),
                 body=format_lazy(_("诉讼阶段：{stage}。该记录仍为逾期中，不因名单关闭；请核实是否已还款或和解。"),
                                  stage=LitigationCase.Stage(stage).label),
-                dedupe_key=f"mortgage:unlisted:{record['id']}:{upload.pk}"))
+                dedupe_key=f"mortgage:unlisted:{record.id}:{upload.pk}"))
             targets.append(LitigationCase(pk=case_id))
     return notify_many(notes, targets=targets)

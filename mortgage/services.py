@@ -399,10 +399,10 @@ def litigation_evaluate(*, today: dt.date | None = None) -> int:
         if not changed:
             return 0
         flagged = OverdueRecord.objects.filter(litigation_required=True, litigation_flagged_at=now).order_by("pk")
-        marked = list(flagged.values(*[f.attname for f in OverdueRecord._meta.concrete_fields]))
+        marked = list(flagged.values_list(*bulk.history_names(OverdueRecord), named=True))
         bulk.insert_history(OverdueRecord, marked, history_type="~", user=None, reason=recorded(_("诉讼规则判定须诉讼")),
-                          date=now)
-        digest = hashlib.sha1(",".join(str(r["id"]) for r in marked).encode()).hexdigest()[:16]
+                            date=now)
+        digest = hashlib.sha1(",".join(str(r.id) for r in marked).encode()).hexdigest()[:16]
         shown = flagged.select_related("loan", "customer")[:20]
         notify_role(Role.CS_SUPERVISOR, level="danger", url=reverse("mortgage:overdue_list") + "?litigation=1",
                     title=format_lazy(_("新增 {count} 条按揭逾期须诉讼"), count=len(marked)),

@@ -17,6 +17,10 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 FIELDS = [f.attname for f in OverdueRecord._meta.concrete_fields]
 
 
+def as_tuples(names, rows):
+    return [tuple(row[name] for name in names) for row in rows]
+
+
 def record_rows(estate, user):
     upload = OverdueUpload.objects.create(original_name="a.xlsx", sha256="a" * 64, report_date=dt.date(2026, 3, 1),
                                           uploaded_by=user)
@@ -33,14 +37,14 @@ def record_rows(estate, user):
 
 def test_inserted_and_updated_rows_read_back_with_every_value(estate, make_user):  # noqa: F811
     rows = record_rows(estate, make_user("finance"))
-    bulk.insert_rows(OverdueRecord, FIELDS[1:], rows)
+    bulk.insert_rows(OverdueRecord, FIELDS[1:], as_tuples(FIELDS[1:], rows))
     written = list(OverdueRecord.objects.order_by("loan_id").values(*FIELDS))
     assert [{k: v for k, v in row.items() if k != "id"} for row in written] == rows
     for row in written:
         row.update(amount=row["amount"] * 2, closed_on=dt.date(2026, 3, 5), status="closed",
                    litigation_flagged_at=dt.datetime(2026, 3, 5, 23, 59, tzinfo=SHANGHAI), unlisted_on=None)
-    bulk.update_rows(OverdueRecord, ["amount", "closed_on", "status", "litigation_flagged_at", "unlisted_on"],
-                     written[:3])
+    names = ["litigation_flagged_at", "amount", "id", "closed_on", "status", "unlisted_on"]  # the key anywhere
+    bulk.update_rows(OverdueRecord, names, as_tuples(names, written[:3]))
     after = list(OverdueRecord.objects.order_by("loan_id").values(*FIELDS))
     assert after[:3] == written[:3]
     assert after[3]["status"] == "open" and after[3]["amount"] == Decimal("1237.50")  # not in the list: unchanged
@@ -48,9 +52,10 @@ def test_inserted_and_updated_rows_read_back_with_every_value(estate, make_user)
 
 def test_history_rows_are_the_ones_simple_history_writes(estate, make_user):  # noqa: F811
     user = make_user("finance")
-    bulk.insert_rows(OverdueRecord, FIELDS[1:], record_rows(estate, user))
+    bulk.insert_rows(OverdueRecord, FIELDS[1:], as_tuples(FIELDS[1:], record_rows(estate, user)))
     when = dt.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=SHANGHAI)
-    bulk.insert_history(OverdueRecord, list(OverdueRecord.objects.order_by("pk").values(*FIELDS)),
+    bulk.insert_history(OverdueRecord,
+                        list(OverdueRecord.objects.order_by("pk").values_list(*bulk.history_names(OverdueRecord))),
                         history_type="~", user=user, reason="ours", date=when)
     OverdueRecord.history.bulk_history_create(list(OverdueRecord.objects.order_by("pk")), update=True,
                                               default_user=user, default_change_reason="simple-history",
@@ -72,5 +77,18 @@ def test_a_column_without_a_backend_adapter_goes_through_its_field(db):
            "notice_date": dt.date(2030, 11, 12), "holiday_ranges": [["2031-01-01", "2031-01-01", "元旦"]],
            "working_days": ["2031-01-26"], "revision": 1,
            "confirmed_at": dt.datetime(2030, 11, 13, 9, 0, tzinfo=SHANGHAI)}
-    bulk.insert_rows(CalendarYear, names, [row])
+    bulk.insert_rows(CalendarYear, names, as_tuples(names, [row]))
     assert CalendarYear.objects.filter(year=2031).values(*names).get() == row
+
+
+def test_among_finds_the_rows_whose_column_holds_one_of_many_values(estate, make_user):  # noqa: F811
+    """One parameter for any number of values (SQLite caps a statement at 999 or 32,766 of them)."""
+    from mortgage.models import MortgageLoan
+
+    loans = estate["loans"]
+    numbers = [loans[0].loan_number, loans[2].loan_number] + [f"NONE-{i}" for i in range(40000)]
+    found = MortgageLoan.objects.filter(bulk.among(MortgageLoan, "loan_number", numbers))
+    assert sorted(found.values_list("pk", flat=True)) == sorted([loans[0].pk, loans[2].pk])
+    by_id = MortgageLoan.objects.filter(bulk.among(MortgageLoan, "id", [loans[1].pk, 0]))
+    assert list(by_id.values_list("pk", flat=True)) == [loans[1].pk]
+    assert not MortgageLoan.objects.filter(bulk.among(MortgageLoan, "id", [])).exists()
