@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from clubs import services
 from clubs.tests import factories
@@ -16,14 +16,6 @@ from crm.approvals import approved_at
 from crm.models import ApprovalRequest, StaffProfile
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _office_language_after():
-    """A request in English leaves English active in this thread (crm.middleware activates the
-    user's language and nothing resets it): the tests after these ones run in Chinese again."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

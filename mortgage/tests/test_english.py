@@ -15,14 +15,6 @@ from mortgage.tests.conftest import months_ago, row, xlsx
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _office_language_after():
-    """A request in English leaves English active in this thread (crm.middleware activates the
-    user's language and nothing resets it): the tests after these ones run in Chinese again."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 def english(client, *users):
     StaffProfile.objects.filter(user__in=users).update(language="en")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from crm.models import Notification, StaffProfile
 from property_liaison import services
@@ -15,13 +15,6 @@ from property_liaison.tests.factories import project_with_company, unit
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _office_language_after():
-    """A request in English leaves English active in this thread (crm.middleware activates the
-    user's language and nothing resets it): the tests after these ones run in Chinese again."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 TODAY = timezone.localdate
 
 
