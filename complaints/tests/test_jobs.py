@@ -252,3 +252,18 @@ def test_auto_major_over_more_cases_than_a_chunk_makes_each_major_and_tells_the_
         assert note.title == "升级为重大投诉：" + "、".join(newest_first[:5]) + "等"
         assert note.body == "有效投诉超过7天未解决"
     assert clocks.auto_major() == []
+
+
+def test_the_scan_counts_every_chunk_of_clocks_and_notices(case_in, users, monkeypatch):
+    """Clocks are claimed a chunk at a time: what the scan reports adds up every chunk (found by
+    mutation testing: one chunk was all the tests ever made)."""
+    monkeypatch.setattr(clocks, "CHUNK_SIZE", 1)
+    cases = [case_in("classified") for _ in range(3)]
+    deadline = max(c.clocks.get(rule__code=sla.IMPORTANT).escalate_at for c in cases)
+    first = clocks.sla_scan(now=deadline + dt.timedelta(seconds=1))
+    # three clocks breach (one notice each to the handler, one summary to the supervisor), then
+    # escalate past the manager's percent (one summary to the manager)
+    assert first == {"warned": 0, "breached": 3, "to_manager": 3, "notified": 3 + 1 + 1}
+    assert Notification.objects.filter(title__startswith="时限已超时：").count() == 3
+    assert clocks.sla_scan(now=deadline + dt.timedelta(seconds=2)) == {
+        "warned": 0, "breached": 0, "to_manager": 0, "notified": 0}
