@@ -16,7 +16,7 @@ from property_liaison.models import (
 
 class MeetingFilter(ProjectScopedFilterSet):
     q = SearchFilter("number__icontains", "minutes__icontains", "issues_raised__icontains")
-    form = django_filters.ChoiceFilter(choices=CoordinationMeeting.Form.choices, label=_("形式"), widget=SELECT)
+    form = django_filters.ChoiceFilter(choices=CoordinationMeeting.Form.choices, empty_label=_("全部"), label=_("形式"), widget=SELECT)
     date_from, date_to = date_range("date")
 
     class Meta:
@@ -26,8 +26,8 @@ class MeetingFilter(ProjectScopedFilterSet):
 
 class ActionItemFilter(ProjectScopedFilterSet):
     q = SearchFilter("description__icontains", "assignee__icontains")
-    status = django_filters.ChoiceFilter(choices=ActionItem.Status.choices, label=_("状态"), widget=SELECT)
-    party = django_filters.ChoiceFilter(choices=ActionItem.Party.choices, label=_("责任方"), widget=SELECT)
+    status = django_filters.ChoiceFilter(choices=ActionItem.Status.choices, empty_label=_("全部"), label=_("状态"), widget=SELECT)
+    party = django_filters.ChoiceFilter(choices=ActionItem.Party.choices, empty_label=_("全部"), label=_("责任方"), widget=SELECT)
 
     class Meta:
         model = ActionItem
@@ -36,7 +36,7 @@ class ActionItemFilter(ProjectScopedFilterSet):
 
 class InspectionFilter(ProjectScopedFilterSet):
     q = SearchFilter("number__icontains", "summary__icontains")
-    kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices, label=_("类型"), widget=SELECT)
+    kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices, empty_label=_("全部"), label=_("类型"), widget=SELECT)
     date_from, date_to = date_range("date")
 
     class Meta:
@@ -46,8 +46,8 @@ class InspectionFilter(ProjectScopedFilterSet):
 
 class RectificationFilter(ProjectScopedFilterSet):
     q = SearchFilter("requirement__icontains", "finding__description__icontains")
-    status = django_filters.ChoiceFilter(choices=Rectification.Status.choices, label=_("状态"), widget=SELECT)
-    area = django_filters.ChoiceFilter(field_name="finding__area", choices=Area.choices, label=_("区域"), widget=SELECT)
+    status = django_filters.ChoiceFilter(choices=Rectification.Status.choices, empty_label=_("全部"), label=_("状态"), widget=SELECT)
+    area = django_filters.ChoiceFilter(field_name="finding__area", choices=Area.choices, empty_label=_("全部"), label=_("区域"), widget=SELECT)
     overdue = django_filters.BooleanFilter(field_name="escalated_at", lookup_expr="isnull", exclude=True,
                                            label=_("已逾期升级"), widget=forms.Select(
                                                choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))],
@@ -60,8 +60,8 @@ class RectificationFilter(ProjectScopedFilterSet):
 
 class RepairFilter(ProjectScopedFilterSet):
     q = SearchFilter("number__icontains", "location__icontains", "description__icontains", "unit__number__icontains")
-    status = django_filters.ChoiceFilter(choices=RepairRequest.Status.choices, label=_("状态"), widget=SELECT)
-    category = django_filters.ModelChoiceFilter(queryset=WarrantyCategory.objects.all(), label=_("类别"), widget=SELECT)
+    status = django_filters.ChoiceFilter(choices=RepairRequest.Status.choices, empty_label=_("全部"), label=_("状态"), widget=SELECT)
+    category = django_filters.ModelChoiceFilter(queryset=WarrantyCategory.objects.all(), empty_label=_("全部"), label=_("类别"), widget=SELECT)
     in_warranty = django_filters.BooleanFilter(label=_("在保修期内"), widget=forms.Select(
         choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))], attrs={"class": "form-select form-select-sm"}))
 
