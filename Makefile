@@ -37,10 +37,11 @@ db: venv
 demo: db
 	$(PY) manage.py load_demo
 
-# Rebuild the English catalogue after changing translatable strings.
+# Rebuild the English catalogue after changing translatable strings (locale/zh_Hans only keeps
+# Django's wording of its own form messages: see its header).
 messages: venv
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules
-	$(PY) manage.py compilemessages -l en
+	$(PY) manage.py compilemessages -l en -l zh_Hans --ignore=.venv --ignore=node_modules
 
 # Mutation testing of one rule module (QUALITY.md): make mutation MODULE=clubs (MODULE=list: the names)
 mutation: venv
