@@ -107,3 +107,19 @@ def test_embedded_defaults_use_sqlite_and_the_filesystem_broker_under_var():
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert settings.CELERY_BROKER_URL == "filesystem://"
     assert "var" in settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+
+
+def test_make_test_collects_the_tests_of_every_app():
+    """pytest.ini's testpaths name the folders `make test` collects: an app whose tests are not
+    listed there would pass CI without its tests ever running."""
+    import configparser
+
+    from django.apps import apps
+    from django.conf import settings
+
+    ini = configparser.ConfigParser()
+    ini.read(Path(settings.BASE_DIR) / "pytest.ini")
+    listed = set(ini["pytest"]["testpaths"].split())
+    ours = {Path(c.path).name for c in apps.get_app_configs()
+            if Path(c.path).parent == Path(settings.BASE_DIR) and (Path(c.path) / "tests").is_dir()}
+    assert ours and ours <= listed, f"apps with tests missing from pytest.ini's testpaths: {sorted(ours - listed)}"
