@@ -43,6 +43,18 @@ def _decide(request, target, decide):
     return run_service(request, target, lambda: decide(approve, comment), _("已批准。") if approve else _("已驳回。"))
 
 
+def _act_on(request, obj, action, *, detail, actions, decide, change, refusal, open_to_viewers=()):
+    """A step on a forum, club or activity: its approval decided (the approval matrix says who,
+    in the service), or one of ``actions`` for a user with the ``change`` permission (the
+    actions of ``open_to_viewers`` check their own rights in their service)."""
+    target = redirect(detail, pk=obj.pk).url
+    if action == "decide":
+        return _decide(request, target, lambda approve, comment: decide(request.user, obj, approve, comment))
+    if action not in open_to_viewers and not request.user.has_perm(change):
+        raise PermissionDenied(refusal)
+    return run_action(request, target, actions, action, obj)
+
+
 @permission_required("clubs.view_ownerforum", raise_exception=True)
 def home(request):
     return render(request, "clubs/home.html", {
@@ -177,14 +189,10 @@ FORUM_ACTIONS = {
 @require_POST
 @permission_required("clubs.view_ownerforum", raise_exception=True)
 def forum_act(request, pk, action):
-    forum = get_object_or_404(selectors.forums(request.user), pk=pk)
-    target = redirect("clubs:forum_detail", pk=pk).url
-    user = request.user
-    if action == "decide":
-        return _decide(request, target, lambda a, c: services.forum_decide(user=user, forum=forum, approve=a, comment=c))
-    if not user.has_perm("clubs.change_ownerforum"):
-        raise PermissionDenied(_("您不能办理座谈会。"))
-    return run_action(request, target, FORUM_ACTIONS, action, forum)
+    return _act_on(request, get_object_or_404(selectors.forums(request.user), pk=pk), action,
+                   detail="clubs:forum_detail", actions=FORUM_ACTIONS, change="clubs.change_ownerforum",
+                   decide=lambda u, o, a, c: services.forum_decide(user=u, forum=o, approve=a, comment=c),
+                   refusal=_("您不能办理座谈会。"))
 
 
 @require_POST
@@ -264,14 +272,10 @@ CLUB_ACTIONS = {
 @require_POST
 @permission_required("clubs.view_club", raise_exception=True)
 def club_act(request, pk, action):
-    club = get_object_or_404(selectors.clubs(request.user), pk=pk)
-    target = redirect("clubs:club_detail", pk=pk).url
-    user = request.user
-    if action == "decide":
-        return _decide(request, target, lambda a, c: services.club_decide(user=user, club=club, approve=a, comment=c))
-    if action != "enroll" and not user.has_perm("clubs.change_club"):  # enrolling is the members' service's check
-        raise PermissionDenied(_("您不能办理客户会事务。"))
-    return run_action(request, target, CLUB_ACTIONS, action, club)
+    return _act_on(request, get_object_or_404(selectors.clubs(request.user), pk=pk), action,
+                   detail="clubs:club_detail", actions=CLUB_ACTIONS, change="clubs.change_club",
+                   decide=lambda u, o, a, c: services.club_decide(user=u, club=o, approve=a, comment=c),
+                   refusal=_("您不能办理客户会事务。"), open_to_viewers={"enroll"})  # the members' service checks
 
 
 @permission_required("clubs.view_clubmember", raise_exception=True)
@@ -397,15 +401,10 @@ ACTIVITY_ACTIONS = {
 @require_POST
 @permission_required("clubs.view_clubactivity", raise_exception=True)
 def activity_act(request, pk, action):
-    activity = get_object_or_404(selectors.activities(request.user), pk=pk)
-    target = redirect("clubs:activity_detail", pk=pk).url
-    user = request.user
-    if action == "decide":
-        return _decide(request, target, lambda a, c: services.activity_decide(
-            user=user, activity=activity, approve=a, comment=c))
-    if not user.has_perm("clubs.change_clubactivity"):
-        raise PermissionDenied(_("您不能办理客户会活动。"))
-    return run_action(request, target, ACTIVITY_ACTIONS, action, activity)
+    return _act_on(request, get_object_or_404(selectors.activities(request.user), pk=pk), action,
+                   detail="clubs:activity_detail", actions=ACTIVITY_ACTIONS, change="clubs.change_clubactivity",
+                   decide=lambda u, o, a, c: services.activity_decide(user=u, activity=o, approve=a, comment=c),
+                   refusal=_("您不能办理客户会活动。"))
 
 
 @require_POST
