@@ -49,12 +49,16 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crm",
     "owners",
     "complaints",
     "property_liaison",
     "mortgage",
     "clubs",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -291,4 +295,26 @@ LOGGING = {
         "crm.security": {"level": "INFO"},  # failed logins, denied permissions, sensitive reads
         "axes": {"level": "WARNING"},
     },
+}
+
+# --- API (api/, issue 17) ----------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Other systems only: a bearer token of a SystemClient; a staff session reaches nothing.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.ClientThrottle"],  # each client's per-minute limit, in the cache
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],  # JSON only: no browsable forms
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "客户事务部管理系统 API",  # i18n: data
+    "DESCRIPTION": "Sales system and other systems: master data in by external ids, cases and records out, webhooks.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from static files: nothing is loaded from the internet
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
