@@ -71,3 +71,20 @@ def idempotent_call(*, client, key: str, body: bytes, run) -> tuple[int, dict, b
             IdempotentRequest.objects.create(client=client, key=key, fingerprint=fingerprint, status_code=status,
                                              response=data)
         return status, data, False
+
+
+@transaction.atomic
+def closeout_record(*, client, project, closeout_date) -> tuple:
+    """The sending system records a project's 封盘交接 date: on the project's history (by the
+    client's service user), and, once the date has come, the project's open cases move from the
+    project department to 客户事务部 (complaints' hand-over; a later date moves them on its day,
+    by the daily job). Returns (project, the cases moved)."""
+    from complaints.services import closeout_hand_over
+    from crm.languages import recorded
+    from owners.services import project_closeout_record
+
+    from django.utils.translation import gettext_lazy as _
+
+    project = project_closeout_record(project=project, closeout_date=closeout_date, user=client.user,
+                                      reason=recorded(_("接口记录封盘交接日期：{name}"), name=client.name)[:100])
+    return project, closeout_hand_over(project=project, user=client.user)

@@ -14,10 +14,3 @@ def deliver_due_webhooks() -> int:
     from .outbox import deliver_due
 
     return deliver_due()
-
-
-@shared_task(name="api.closeout_hand_over")
-def closeout_hand_over() -> int:
-    from complaints.services import closeout_hand_over_due
-
-    return closeout_hand_over_due()

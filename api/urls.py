@@ -17,6 +17,7 @@ urlpatterns = [
     path("v1/surveys/", views.SurveyList.as_view(), name="survey_list"),
     path("v1/overdue-records/", views.OverdueList.as_view(), name="overdue_list"),
     path("v1/overdue-records/<int:pk>/", views.OverdueDetail.as_view(), name="overdue_detail"),
+    path("v1/projects/<str:external_id>/closeout/", views.CloseoutView.as_view(), name="closeout"),
 ]
 
 urlpatterns += [path(f"v1/{resource}/bulk/", view.as_view(), name=f"{resource}_bulk")

@@ -206,3 +206,27 @@ def upsert_views() -> dict:
     from .upsert import SPECS
 
     return {resource: _upsert_view(resource, spec) for resource, spec in SPECS.items()}
+
+
+@extend_schema(request=serializers.CloseoutIn, responses=serializers.CloseoutOut)
+class CloseoutView(ApiView):
+    """Record a project's close-out hand-over date (封盘交接), the project by its external id."""
+
+    resource = Resource.CLOSEOUT
+    level = "write"
+
+    def put(self, request, external_id):
+        from owners.models import Project
+
+        from . import services
+
+        client = request.auth
+        scope = client.project_ids()
+        projects = Project.objects.filter(external_source=client.source, external_id=external_id)
+        project = get_object_or_404(projects if scope is None else projects.filter(pk__in=scope))
+        form = serializers.CloseoutIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        project, moved = services.closeout_record(client=client, project=project,
+                                                  closeout_date=form.validated_data["closeout_date"])
+        return Response({"project": project.pk, "closeout_date": project.closeout_date,
+                         "cases_handed_over": len(moved)})

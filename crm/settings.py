@@ -167,6 +167,8 @@ CELERY_BEAT_SCHEDULE = {
     "property_liaison.coordination_cadence": {"task": "property_liaison.coordination_cadence", "schedule": crontab(hour=8, minute=5)},
     "property_liaison.overdue_rectifications": {"task": "property_liaison.overdue_rectifications", "schedule": crontab(hour=8, minute=15)},
     "property_liaison.committee_reminders": {"task": "property_liaison.committee_reminders", "schedule": crontab(hour=8, minute=25)},
+    "complaints.closeout_hand_over": {"task": "complaints.closeout_hand_over", "schedule": crontab(hour=0, minute=20)},
+    "api.deliver_due_webhooks": {"task": "api.deliver_due_webhooks", "schedule": 60.0},
 }
 
 # --- Authentication and sessions ---------------------------------------------------------

@@ -271,3 +271,17 @@ def greeting_mark(*, customer: Customer, occasion: str, year: int, user) -> Gree
     except IntegrityError:  # marked at the same moment by someone else: theirs stands
         greeting = Greeting.objects.get(customer=customer, occasion=occasion, year=year)
     return greeting
+
+
+# --- projects ---------------------------------------------------------------------------
+
+@transaction.atomic
+def project_closeout_record(*, project, closeout_date: dt.date, user, reason: str = ""):
+    """Record a project's close-out hand-over date (封盘交接) on the project and its history.
+    What the date moves (the cases, the owners' scope) follows from it: complaints'
+    ``closeout_hand_over`` and crm.scopes."""
+    from owners.models import Project
+
+    row, _changed = row_edit(Project, project.pk, user=user, values={"closeout_date": closeout_date},
+                             fields=["closeout_date"], reason=reason or recorded(_("记录封盘交接日期")))
+    return row
