@@ -10,6 +10,6 @@ class ApiConfig(AppConfig):
     def ready(self):
         from crm import events
 
-        from . import outbox
+        from . import outbox, schema  # noqa: F401 - the schema's bearer scheme registers itself
 
         events.subscribe(outbox.record_event)  # webhooks: every published event lands in the outbox

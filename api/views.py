@@ -199,7 +199,10 @@ def _upsert_view(resource: str, spec):
         request=body, responses={200: serializers.UpsertResponse, 422: serializers.UpsertResponse},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
         operation_id=f"{resource}_bulk_upsert", summary=f"Bulk upsert of {resource} by external id")
-    return doc(type(f"{resource.title()}Upsert", (UpsertView,), {"resource": resource, "post": UpsertView.post}))
+    def post(self, request):
+        return UpsertView.post(self, request)
+
+    return type(f"{resource.title()}Upsert", (UpsertView,), {"resource": resource, "post": doc(post)})
 
 
 def upsert_views() -> dict:
