@@ -13,3 +13,12 @@ class ApiConfig(AppConfig):
         from . import outbox, schema  # noqa: F401 - the schema's bearer scheme registers itself
 
         events.subscribe(outbox.record_event)  # webhooks: every published event lands in the outbox
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from .models import SystemClient, WebhookSubscription
+
+        for model in (SystemClient, WebhookSubscription):
+            for signal in (post_save, post_delete):
+                signal.connect(outbox.subscriptions_changed, sender=model, dispatch_uid=f"api.subs.{model.__name__}.{signal}")
+        m2m_changed.connect(outbox.subscriptions_changed, sender=SystemClient.projects.through,
+                            dispatch_uid="api.subs.projects")

@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 import uuid
 
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
@@ -37,12 +38,31 @@ LEASE = dt.timedelta(minutes=5)
 TIMEOUT = 10  # seconds a receiver has to answer
 
 
+SUBSCRIPTIONS_KEY = "api:webhook-subscriptions"
+
+
+def subscriptions() -> list[tuple[int, frozenset, frozenset | None]]:
+    """(subscription id, its events, its client's projects or None for all) of the active
+    subscriptions, kept in the cache until one of them or their clients changes (every case
+    transition asks, and almost always the answer is "none")."""
+    found = cache.get(SUBSCRIPTIONS_KEY)
+    if found is None:
+        found = [(s.pk, frozenset(s.events or ()), None if s.client.all_projects
+                  else frozenset(p.pk for p in s.client.projects.all()))
+                 for s in WebhookSubscription.objects.filter(active=True, client__active=True)
+                 .select_related("client").prefetch_related("client__projects")]
+        cache.set(SUBSCRIPTIONS_KEY, found, 3600)
+    return found
+
+
+def subscriptions_changed(**kwargs) -> None:
+    cache.delete(SUBSCRIPTIONS_KEY)
+
+
 def record_event(event_type: str, events: list, *, occurred_at) -> list[WebhookDelivery]:
     """One outbox row per event and active subscription to ``event_type`` whose client may see
-    the event's project; the subscriptions are read once for all the events."""
-    subs = [s for s in WebhookSubscription.objects.filter(active=True, client__active=True)
-            .select_related("client").prefetch_related("client__projects")
-            if event_type in (s.events or ())]
+    the event's project (an event of no project goes to every subscriber)."""
+    subs = [(pk, projects) for pk, names, projects in subscriptions() if event_type in names]
     if not subs:
         return []
     rows = []
@@ -50,18 +70,15 @@ def record_event(event_type: str, events: list, *, occurred_at) -> list[WebhookD
         event_id = uuid.uuid4()
         payload = json.loads(json.dumps({"id": str(event_id), "type": event_type, "occurred_at": occurred_at,
                                          "data": data}, cls=DjangoJSONEncoder))
-        rows += [WebhookDelivery(subscription=s, event_id=event_id, event_type=event_type, payload=payload,
-                                 next_attempt_at=occurred_at) for s in subs if _sees(s.client, project_id)]
+        rows += [WebhookDelivery(subscription_id=pk, event_id=event_id, event_type=event_type, payload=payload,
+                                 next_attempt_at=occurred_at)
+                 for pk, projects in subs if projects is None or project_id is None or project_id in projects]
     if not rows:
         return []
     rows = WebhookDelivery.objects.bulk_create(rows)
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: _enqueue(ids))
     return rows
-
-
-def _sees(client, project_id) -> bool:
-    return client.all_projects or project_id is None or any(p.pk == project_id for p in client.projects.all())
 
 
 def _enqueue(ids, attempt: int = 0, countdown: float = 0) -> None:

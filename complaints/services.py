@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from crm import events
 from crm.approvals import APPROVE, SUBMIT, approval_decide, approval_submit
 from crm.languages import recorded
 from crm.notifications import notify, notify_role
@@ -40,13 +41,33 @@ def digits(text: str) -> str:
     return phone_key(text)
 
 
+# The transitions other systems hear of (crm.events; the API's webhooks).
+FIRED_EVENTS = {
+    "classify_valid": (events.CASE_CLASSIFIED,),
+    "classify_invalid": (events.CASE_CLASSIFIED, events.CASE_CLOSED),
+    "close": (events.CASE_CLOSED,),
+    "return_visit": (events.RETURN_VISIT_RECORDED,),
+}
+
+
+def case_event(complaint, event_type: str) -> None:
+    """Publish what happened to a case: its ids and state, no personal data."""
+    events.publish(event_type, project_id=complaint.project_id, data={
+        "id": complaint.pk, "number": complaint.number, "kind": complaint.kind, "state": complaint.state,
+        "visit_state": complaint.visit_state, "valid": complaint.valid, "severity": complaint.severity,
+        "project": complaint.project_id, "satisfaction": complaint.satisfaction})
+
+
 def _fire(complaint, name: str, *, user, updates: dict | None = None, text: str = "") -> Complaint:
-    """Fire ``name`` (its stamps set by the workflow) and write the timeline entry."""
+    """Fire ``name`` (its stamps set by the workflow), write the timeline entry and publish the
+    transition's events (``FIRED_EVENTS``): every transition of a case passes here, once."""
     ensure_open(complaint)
     transition = complaint.workflow.check(complaint, name, user)
     complaint.workflow.fire(complaint, name, user=user, updates=updates)
     timeline_add(complaint, user, name, recorded(_("{label}：{text}"), label=transition.label, text=text) if text
                  else recorded(transition.label))
+    for event_type in FIRED_EVENTS.get(name, ()):
+        case_event(complaint, event_type)
     return complaint
 
 
@@ -107,6 +128,7 @@ def complaint_register(*, received_by, kind: str, channel: str, category: str, t
     if attachment is not None:
         attachment_add(complaint=complaint, user=received_by, upload=attachment)
     complaint.refresh_from_db()
+    case_event(complaint, events.CASE_CREATED)
     return complaint
 
 
