@@ -7,4 +7,4 @@ class BearerScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "The token issued in the admin (系统接入)."}
+        return {"type": "http", "scheme": "bearer", "description": "The token issued in the admin (System clients)."}
