@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import views
+from . import pages, views
 
 app_name = "api"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
     path("docs/redoc/", login_not_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
+    path("reconciliation/", pages.reconciliation, name="reconciliation"),
     path("v1/me/", views.MeView.as_view(), name="me"),
     path("v1/cases/", views.CaseList.as_view(), name="case_list"),
     path("v1/cases/<int:pk>/", views.CaseDetail.as_view(), name="case_detail"),
