@@ -50,7 +50,6 @@ class ApiView(APIView):
 
 class ApiListView(ApiView, generics.ListAPIView):
     pagination_class = Cursor
-    level = "read"
 
 
 def _filtered(filterset_class, queryset, request, **kwargs):
