@@ -110,12 +110,29 @@ def _check_fields(spec: Spec, record, result: Result) -> dict | None:
             value = fld.run_validation(raw)
         except drf.ValidationError as exc:
             detail = exc.detail[0] if isinstance(exc.detail, list) else exc.detail
-            result.fail(name, detail)
+            result.fail(name, _message(spec, name, fld, getattr(detail, "code", ""), raw))
             return None
         except drf.SkipField:
             continue
         values[name] = value
     return values
+
+
+def _message(spec: Spec, name: str, fld, code: str, raw) -> str:
+    """A field's refusal in Chinese, naming the field as the pages do."""
+    try:
+        label = spec.model._meta.get_field(name).verbose_name
+    except Exception:  # noqa: BLE001 - an input field that is not a column (a parent's external id)
+        label = {"project": _("项目"), "building": _("楼栋"), "customer": _("客户"), "unit": _("房号")}.get(
+            name, _("外部编号") if name == "external_id" else name)
+    if code in ("required", "null", "blank"):
+        return gettext("请填写{label}（{name}）。").format(label=label, name=name)
+    if code == "max_length":
+        return gettext("{label}（{name}）最多 {n} 个字符。").format(label=label, name=name, n=fld.max_length)
+    if code == "invalid_choice":
+        return gettext("{label}（{name}）的取值“{value}”无效，可选：{choices}").format(
+            label=label, name=name, value=raw, choices="、".join(str(c) for c in fld.choices))
+    return gettext("{label}（{name}）的取值“{value}”无效。").format(label=label, name=name, value=raw)
 
 
 _FIELD_CACHE: dict = {}

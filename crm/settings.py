@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
-    "rest_framework",
+    # rest_framework itself is not listed: installed, its catalogue would replace Django's Chinese
+    # form messages ("这个字段是必填项。") with its own; the API speaks JSON only and words its
+    # per-record errors itself (api/upsert.py).
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "crm",

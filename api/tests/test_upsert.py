@@ -33,7 +33,8 @@ def test_units_are_created_updated_and_left_unchanged_with_a_result_each(sales):
     records[2]["number"] = ""
     second = bulk(sales, "units", records).json()
     assert [r["status"] for r in second["results"]] == ["updated", "unchanged", "error"]
-    assert second["results"][2]["field"] == "number" and second["results"][2]["message"]
+    assert second["results"][2]["field"] == "number"
+    assert second["results"][2]["message"] == "请填写房号（number）。"
     unit = Unit.objects.get(external_source="sales", external_id="U1")
     assert str(unit.area) == "90.00" and str(unit.delivery_date) == "2025-06-30"
     assert unit.project == Project.objects.get(external_id="P1")
