@@ -193,12 +193,19 @@ class CustomerResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def before_save_instance(self, instance, row, **kwargs):
+        instance._created = instance.pk is None
         if not instance.code:
             from owners.services import customer_code
 
             instance.code = customer_code()
             instance.created_by = self.user
         instance._history_user = self.user
+
+    def after_save_instance(self, instance, row, **kwargs):
+        from owners.services import customer_event
+
+        # Other systems hear of it as of a page's or the API's change (rolled back with a preview).
+        customer_event(instance, "created" if instance._created else "updated")
 
 
 class UnitResource(resources.ModelResource):

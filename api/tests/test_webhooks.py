@@ -177,3 +177,22 @@ def test_the_admin_replays_a_delivery(system, two_projects, register_case, make_
     assert delivery.status == "delivered" and len(receiver.received) == 2
     page = client.get(reverse("admin:api_webhookdelivery_change", args=[delivery.pk]))
     assert page.status_code == 200 and "500" in page.content.decode()
+
+
+def test_a_customer_imported_from_excel_is_an_event_and_a_preview_is_not(system, make_user, roles):
+    import io
+
+    from crm.tests.factories import ProjectFactory
+    from owners import imports
+    from owners.tests.test_imports import valid_id, xlsx
+
+    ProjectFactory(code="sunshine", name="阳光花园")
+    subscribe(system(all_projects=True), "http://127.0.0.1:9/none", ["customer.changed"])
+    content = xlsx(["姓名", "手机", "身份证号", "所属项目", "外部系统", "外部编号"],
+                   [["钱七", "13700000001", valid_id(7), "sunshine", "sales", "C-7"]])
+    admin = make_user("admin", username="root")
+    assert imports.run_import("customers", imports.read_dataset(io.BytesIO(content)), user=admin, dry_run=True).ok
+    assert not WebhookDelivery.objects.exists()
+    assert imports.run_import("customers", imports.read_dataset(io.BytesIO(content)), user=admin, dry_run=False).ok
+    data = WebhookDelivery.objects.get().payload["data"]
+    assert (data["change"], data["external_id"]) == ("created", "C-7")
