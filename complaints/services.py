@@ -10,10 +10,12 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from crm import events
 from crm.approvals import APPROVE, SUBMIT, approval_decide, approval_submit
 from crm.languages import recorded
 from crm.notifications import notify, notify_role
@@ -29,7 +31,7 @@ from .clocks import (
 )
 from .models import (
     COMPLAINT_FLOW, NUMBER_PREFIX, PLAN_STEP, Complaint, ComplaintReport, CorrectiveAction, DisposalPlan, Event, Kind,
-    NegotiationRound, ReturnVisit, Severity, VisitState,
+    OPEN_STATES, NegotiationRound, ReturnVisit, Severity, VisitState,
 )
 from .timeline import case_url, check_writable, ensure_open, require, timeline_add
 
@@ -39,13 +41,33 @@ def digits(text: str) -> str:
     return phone_key(text)
 
 
+# The transitions other systems hear of (crm.events; the API's webhooks).
+FIRED_EVENTS = {
+    "classify_valid": (events.CASE_CLASSIFIED,),
+    "classify_invalid": (events.CASE_CLASSIFIED, events.CASE_CLOSED),
+    "close": (events.CASE_CLOSED,),
+    "return_visit": (events.RETURN_VISIT_RECORDED,),
+}
+
+
+def case_event(complaint, event_type: str) -> None:
+    """Publish what happened to a case: its ids and state, no personal data."""
+    events.publish(event_type, project_id=complaint.project_id, data={
+        "id": complaint.pk, "number": complaint.number, "kind": complaint.kind, "state": complaint.state,
+        "visit_state": complaint.visit_state, "valid": complaint.valid, "severity": complaint.severity,
+        "project": complaint.project_id, "satisfaction": complaint.satisfaction})
+
+
 def _fire(complaint, name: str, *, user, updates: dict | None = None, text: str = "") -> Complaint:
-    """Fire ``name`` (its stamps set by the workflow) and write the timeline entry."""
+    """Fire ``name`` (its stamps set by the workflow), write the timeline entry and publish the
+    transition's events (``FIRED_EVENTS``): every transition of a case passes here, once."""
     ensure_open(complaint)
     transition = complaint.workflow.check(complaint, name, user)
     complaint.workflow.fire(complaint, name, user=user, updates=updates)
     timeline_add(complaint, user, name, recorded(_("{label}：{text}"), label=transition.label, text=text) if text
                  else recorded(transition.label))
+    for event_type in FIRED_EVENTS.get(name, ()):
+        case_event(complaint, event_type)
     return complaint
 
 
@@ -106,6 +128,7 @@ def complaint_register(*, received_by, kind: str, channel: str, category: str, t
     if attachment is not None:
         attachment_add(complaint=complaint, user=received_by, upload=attachment)
     complaint.refresh_from_db()
+    case_event(complaint, events.CASE_CREATED)
     return complaint
 
 
@@ -431,3 +454,70 @@ def attachment_add(*, complaint, user, upload):
     timeline_add(complaint, user, "attachment", recorded(_("上传附件：{name}（{size} KB）"), name=item.name,
                                                                  size=item.size // 1024))
     return item
+
+
+# --- The close-out hand-over (封盘交接) ----------------------------------------------------------
+
+# Department codes (crm.Department, as the demo and a deployment name them): before a project's
+# close-out its owners' cases are the project department's, after it customer affairs'.
+PROJECT_DEPARTMENT = "project"
+CUSTOMER_AFFAIRS = "customer-affairs"
+
+
+def customer_affairs_department():
+    from crm.models import Department
+
+    return Department.objects.get_or_create(code=CUSTOMER_AFFAIRS, defaults={"name": "客户事务部"})[0]  # i18n: data
+
+
+@transaction.atomic
+def closeout_hand_over(*, project, user) -> list[Complaint]:
+    """Hand a closed-out project's open cases from the project department (its department, or
+    a handler of the project_dept role) to 客户事务部: the handler is cleared for the supervisor
+    to assign, each case's history and timeline say so, and both departments are told once.
+    Nothing happens before the project's close-out date, or twice."""
+    from crm.scopes import role_users
+
+    if project.closeout_date is None or project.closeout_date > timezone.localdate():
+        return []
+    target = customer_affairs_department()
+    cases = Complaint.objects.filter(project=project, state__in=OPEN_STATES).filter(
+        Q(department__code=PROJECT_DEPARTMENT) | Q(handler__profile__role=Role.PROJECT_DEPT))
+    before = {pk: handler for pk, handler in cases.values_list("pk", "handler_id")}
+    text = recorded(_("封盘交接：由项目部转至{department}"), department=target.name)
+    moved = update_with_history(cases, {"department": target, "handler": None}, user=user, reason=text[:100],
+                                ids=list(before))
+    for case in moved:
+        timeline_add(case, user, "transfer", text)
+    if not moved:
+        return []
+    title = format_lazy(_("封盘交接：{project} 的 {count} 件未结案件转至客户事务部"), project=project.name,
+                        count=len(moved))
+    body = "、".join(case.number for case in moved[:50])
+    dept_users = set(role_users(Role.PROJECT_DEPT).filter(Q(profile__projects=project) | Q(pk__in=[
+        h for h in before.values() if h])))
+    notify(recipients=dept_users, title=title, body=body, dedupe_key=f"closeout:{project.pk}:{project.closeout_date}")
+    notify_role(Role.CS_SUPERVISOR, title=title, body=body, url=_register_url(project),
+                dedupe_key=f"closeout:{project.pk}:{project.closeout_date}")
+    return moved
+
+
+def _register_url(project) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return f"{reverse('complaints:register')}?project={project.pk}"
+    except NoReverseMatch:
+        return ""
+
+
+def closeout_hand_over_due(*, user=None) -> int:
+    """The daily job: every project whose close-out date has come and that still has open cases
+    of the project department hands them over (a date recorded ahead of time takes effect on
+    its day). Returns how many cases moved."""
+    from owners.models import Project
+
+    due = Project.objects.filter(closeout_date__lte=timezone.localdate(), complaints__state__in=OPEN_STATES).filter(
+        Q(complaints__department__code=PROJECT_DEPARTMENT) | Q(complaints__handler__profile__role=Role.PROJECT_DEPT)
+    ).distinct()
+    return sum(len(closeout_hand_over(project=project, user=user)) for project in due)

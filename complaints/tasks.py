@@ -35,3 +35,11 @@ def weekly_report() -> int:
     from complaints.services import weekly_report as run
 
     return run().pk
+
+
+@shared_task(name="complaints.closeout_hand_over")
+def closeout_hand_over() -> int:
+    """Projects whose close-out date has come hand their open cases to 客户事务部."""
+    from complaints.services import closeout_hand_over_due
+
+    return closeout_hand_over_due()

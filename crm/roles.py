@@ -102,4 +102,4 @@ _CLUBS_STAFF = _CLUBS_VIEW + [f"clubs.{a}_{m}" for m in _CLUBS_MODELS for a in (
 for _role, _perms in ((Role.CS_STAFF, _CLUBS_STAFF), (Role.CS_SUPERVISOR, _CLUBS_STAFF), (Role.MANAGER, _CLUBS_VIEW)):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [p for p in _perms if p not in ROLE_PERMISSIONS[_role]]
 
-OWN_APPS = ("crm", "owners", "complaints", "property_liaison", "mortgage", "clubs")
+OWN_APPS = ("crm", "owners", "complaints", "property_liaison", "mortgage", "clubs", "api")

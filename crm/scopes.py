@@ -53,7 +53,13 @@ def visible_project_ids(user) -> tuple[int, ...] | None:
     the request (rows, counts, menus) asks the same question and gets the same answer, as
     literal ids that the database can match on an index. Outside a request (jobs, services
     called from a shell, tests) it is worked out on every call.
+
+    Another system's service user (api.auth) has no role: it carries its client's projects
+    (``scope_projects``, a function), so every selector scopes it as it scopes staff.
     """
+    scope = getattr(user, "scope_projects", None)
+    if scope is not None:
+        return scope()
     if user_role(user) is None:
         return ()
     memo = _request_memo.get()

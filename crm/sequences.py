@@ -17,3 +17,14 @@ def next_value(key: str) -> int:
             except IntegrityError:
                 Sequence.objects.filter(key=key).update(value=F("value") + 1)
         return Sequence.objects.get(key=key).value
+
+
+def next_values(key: str, count: int) -> range:
+    """Take ``count`` consecutive values of a counter at once (a bulk write numbering its rows)."""
+    if count <= 0:
+        return range(0)
+    with transaction.atomic():
+        next_value(key)  # creates the counter if needed, and takes the first value
+        Sequence.objects.filter(key=key).update(value=F("value") + count - 1)
+        last = Sequence.objects.get(key=key).value
+    return range(last - count + 1, last + 1)

@@ -49,12 +49,18 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    # rest_framework itself is not listed: installed, its catalogue would replace Django's Chinese
+    # form messages ("这个字段是必填项。") with its own; the API speaks JSON only and words its
+    # per-record errors itself (api/upsert.py).
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crm",
     "owners",
     "complaints",
     "property_liaison",
     "mortgage",
     "clubs",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +169,8 @@ CELERY_BEAT_SCHEDULE = {
     "property_liaison.coordination_cadence": {"task": "property_liaison.coordination_cadence", "schedule": crontab(hour=8, minute=5)},
     "property_liaison.overdue_rectifications": {"task": "property_liaison.overdue_rectifications", "schedule": crontab(hour=8, minute=15)},
     "property_liaison.committee_reminders": {"task": "property_liaison.committee_reminders", "schedule": crontab(hour=8, minute=25)},
+    "complaints.closeout_hand_over": {"task": "complaints.closeout_hand_over", "schedule": crontab(hour=0, minute=20)},
+    "api.deliver_due_webhooks": {"task": "api.deliver_due_webhooks", "schedule": 60.0},
 }
 
 # --- Authentication and sessions ---------------------------------------------------------
@@ -291,4 +299,26 @@ LOGGING = {
         "crm.security": {"level": "INFO"},  # failed logins, denied permissions, sensitive reads
         "axes": {"level": "WARNING"},
     },
+}
+
+# --- API (api/, issue 17) ----------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Other systems only: a bearer token of a SystemClient; a staff session reaches nothing.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.ClientThrottle"],  # each client's per-minute limit, in the cache
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],  # JSON only: no browsable forms
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "客户事务部管理系统 API",  # i18n: data
+    "DESCRIPTION": "Sales system and other systems: master data in by external ids, cases and records out, webhooks.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from static files: nothing is loaded from the internet
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

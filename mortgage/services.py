@@ -19,6 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm import events
 from crm.approvals import approval_decide, approval_submit
 from crm.calendar import elapsed_cutoff, period_end
 from crm.edits import row_edit
@@ -221,6 +222,10 @@ def certificate_advance(*, case: TitleCertificateCase, action: str, user, on: dt
     if action == "confirm_release":
         updates.update(released_on=on)
     CERTIFICATE_WORKFLOW.fire(case, action, user=user, updates=updates)
+    if action == "issue":
+        events.publish(events.CERTIFICATE_ISSUED, project_id=case.project_id, data={
+            "id": case.pk, "unit": case.unit_id, "customer": case.customer_id,
+            "certificate_number": case.certificate_number, "certificate_date": case.certificate_date})
     if action == "confirm_release":
         loan = MortgageLoan.objects.select_for_update().get(pk=case.loan_id)
         if loan.guarantee_active:
@@ -402,6 +407,9 @@ def litigation_evaluate(*, today: dt.date | None = None) -> int:
         marked = list(flagged.values_list(*bulk.history_names(OverdueRecord), named=True))
         bulk.insert_history(OverdueRecord, marked, history_type="~", user=None, reason=recorded(_("诉讼规则判定须诉讼")),
                             date=now)
+        events.publish_many(events.OVERDUE_LITIGATION_REQUIRED, [
+            (r.project_id, {"id": r.id, "loan": r.loan_id, "customer": r.customer_id, "amount": r.amount,
+                            "overdue_since": r.overdue_since, "reason": r.litigation_reason}) for r in marked])
         digest = hashlib.sha1(",".join(str(r.id) for r in marked).encode()).hexdigest()[:16]
         shown = flagged.select_related("loan", "customer")[:20]
         notify_role(Role.CS_SUPERVISOR, level="danger", url=reverse("mortgage:overdue_list") + "?litigation=1",

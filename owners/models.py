@@ -10,7 +10,22 @@ from crm.approvals import APPROVE, ApprovalStep, approval_guard
 from crm.workflow import Transition, Workflow
 
 
-class Project(models.Model):
+class ExternalKey(models.Model):
+    """The id another system (api.SystemClient.source) gives the record: unique per source."""
+
+    external_source = models.CharField(_("外部系统"), max_length=30, blank=True)
+    external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def external_unique(model: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["external_source", "external_id"], condition=~models.Q(external_id=""),
+                                   name=f"{model}_external_unique")
+
+
+class Project(ExternalKey):
     """A development (楼盘/小区). Before ``closeout_date`` its owners belong to the project department."""
 
     code = models.SlugField(_("项目编码"), max_length=30, unique=True)
@@ -24,12 +39,13 @@ class Project(models.Model):
         verbose_name = _("项目")
         verbose_name_plural = _("项目")
         ordering = ["name"]
+        constraints = [external_unique("project")]
 
     def __str__(self):
         return self.name
 
 
-class Building(models.Model):
+class Building(ExternalKey):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("项目"))
     name = models.CharField(_("楼栋"), max_length=50)
     history = HistoricalRecords()
@@ -38,13 +54,14 @@ class Building(models.Model):
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
         ordering = ["project", "name"]
-        constraints = [models.UniqueConstraint(fields=["project", "name"], name="building_unique_in_project")]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="building_unique_in_project"),
+                       external_unique("building")]
 
     def __str__(self):
         return f"{self.project.name} {self.name}"
 
 
-class Unit(models.Model):
+class Unit(ExternalKey):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="units", verbose_name=_("项目"))
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("楼栋"))
     number = models.CharField(_("房号"), max_length=20)
@@ -58,13 +75,14 @@ class Unit(models.Model):
         verbose_name = _("房号")
         verbose_name_plural = _("房号")
         ordering = ["building", "number"]
-        constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique_in_building")]
+        constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique_in_building"),
+                       external_unique("unit")]
 
     def __str__(self):
         return f"{self.building.name}-{self.number}"
 
 
-class Customer(models.Model):
+class Customer(ExternalKey):
     class Stage(models.TextChoices):
         PROSPECT = "prospect", _("意向客户")
         SUBSCRIBED = "subscribed", _("认购客户")
@@ -114,12 +132,13 @@ class Customer(models.Model):
         verbose_name_plural = _("客户")
         ordering = ["code"]
         permissions = [("view_identity", _("可查看完整手机号和身份证号"))]
+        constraints = [external_unique("customer")]
 
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
 
-class Ownership(models.Model):
+class Ownership(ExternalKey):
     class Kind(models.TextChoices):
         OWNER = "owner", _("业主")
         CO_OWNER = "co_owner", _("共有人")
@@ -135,7 +154,8 @@ class Ownership(models.Model):
     class Meta:
         verbose_name = _("房产关系")
         verbose_name_plural = _("房产关系")
-        constraints = [models.UniqueConstraint(fields=["customer", "unit", "kind"], name="ownership_unique")]
+        constraints = [models.UniqueConstraint(fields=["customer", "unit", "kind"], name="ownership_unique"),
+                       external_unique("ownership")]
 
     def __str__(self):
         return f"{self.customer.name} {self.get_kind_display()} {self.unit}"

@@ -95,12 +95,14 @@ class CustomerResource(resources.ModelResource):
                           widget=ChoiceLabelWidget(Customer.Source.choices, Customer.Source.OTHER))
     online = fields.Field(attribute="online", column_name="线上客户", widget=ChineseBooleanWidget())  # i18n: data
     confidential = fields.Field(attribute="confidential", column_name="保密服务", widget=ChineseBooleanWidget())  # i18n: data
+    external_source = fields.Field(attribute="external_source", column_name="外部系统", widget=TextWidget())  # i18n: data
+    external_id = fields.Field(attribute="external_id", column_name="外部编号", widget=TextWidget())  # i18n: data
 
     class Meta:
         model = Customer
         import_id_fields = ["phone"]
         fields = ["code", "name", "gender", "birth_date", "id_number", "phone", "phone_alt", "email", "occupation",
-                  "address", "project", "stage", "source", "online", "confidential"]
+                  "address", "project", "stage", "source", "online", "confidential", "external_source", "external_id"]
         clean_model_instances = True
         skip_unchanged = False
         use_bulk = False  # one save per row, so simple-history writes a record for each
@@ -109,7 +111,11 @@ class CustomerResource(resources.ModelResource):
         super().__init__()
         self.user = user
 
+    def get_instance(self, instance_loader, row):
+        return by_external_id(Customer, row) or super().get_instance(instance_loader, row)
+
     def before_import_row(self, row, **kwargs):
+        check_external_id(row)
         if row.get("手机") is not None:  # i18n: data
             row["手机"] = normalize_phone(str(TextWidget().clean(row.get("手机"))))  # i18n: data
 
@@ -187,12 +193,19 @@ class CustomerResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def before_save_instance(self, instance, row, **kwargs):
+        instance._created = instance.pk is None
         if not instance.code:
             from owners.services import customer_code
 
             instance.code = customer_code()
             instance.created_by = self.user
         instance._history_user = self.user
+
+    def after_save_instance(self, instance, row, **kwargs):
+        from owners.services import customer_event
+
+        # Other systems hear of it as of a page's or the API's change (rolled back with a preview).
+        customer_event(instance, "created" if instance._created else "updated")
 
 
 class UnitResource(resources.ModelResource):
@@ -204,10 +217,13 @@ class UnitResource(resources.ModelResource):
     layout = fields.Field(attribute="layout", column_name="户型", widget=TextWidget())  # i18n: data
     delivery_date = fields.Field(attribute="delivery_date", column_name="交付日期",  # i18n: data
                                  widget=widgets.DateWidget("%Y-%m-%d"))
+    external_source = fields.Field(attribute="external_source", column_name="外部系统", widget=TextWidget())  # i18n: data
+    external_id = fields.Field(attribute="external_id", column_name="外部编号", widget=TextWidget())  # i18n: data
 
     class Meta:
         model = Unit
-        fields = ["project", "building", "number", "floor", "area", "layout", "delivery_date"]
+        fields = ["project", "building", "number", "floor", "area", "layout", "delivery_date", "external_source",
+                  "external_id"]
         import_id_fields = []
         clean_model_instances = True
         use_bulk = False
@@ -217,6 +233,9 @@ class UnitResource(resources.ModelResource):
         self.user = user
 
     def get_instance(self, instance_loader, row):
+        found = by_external_id(Unit, row)
+        if found is not None:
+            return found
         project = Project.objects.filter(code=row.get("项目")).first() or Project.objects.filter(  # i18n: data
             name=row.get("项目")).first()  # i18n: data
         if project is None:
@@ -239,6 +258,7 @@ class UnitResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def before_import_row(self, row, **kwargs):
+        check_external_id(row)
         if not str(row.get("楼栋") or "").strip():  # i18n: data
             raise ValidationError({"building": [gettext("请填写楼栋")]})
 
@@ -269,10 +289,13 @@ class OwnershipResource(resources.ModelResource):
                         widget=ChoiceLabelWidget(Ownership.Kind.choices, Ownership.Kind.OWNER))
     contract_date = fields.Field(attribute="contract_date", column_name="签约日期", widget=widgets.DateWidget("%Y-%m-%d"))  # i18n: data
     movein_date = fields.Field(attribute="movein_date", column_name="入住日期", widget=widgets.DateWidget("%Y-%m-%d"))  # i18n: data
+    external_source = fields.Field(attribute="external_source", column_name="外部系统", widget=TextWidget())  # i18n: data
+    external_id = fields.Field(attribute="external_id", column_name="外部编号", widget=TextWidget())  # i18n: data
 
     class Meta:
         model = Ownership
-        fields = ["customer", "project", "building", "number", "kind", "contract_date", "movein_date"]
+        fields = ["customer", "project", "building", "number", "kind", "contract_date", "movein_date",
+                  "external_source", "external_id"]
         import_id_fields = []
         clean_model_instances = True
         use_bulk = False
@@ -287,7 +310,13 @@ class OwnershipResource(resources.ModelResource):
                                    number=str(TextWidget().clean(row.get("房号")))).filter(  # i18n: data
             models_q(project)).first()
 
+    def before_import_row(self, row, **kwargs):
+        check_external_id(row)
+
     def get_instance(self, instance_loader, row):
+        found = by_external_id(Ownership, row)
+        if found is not None:
+            return found
         unit = self._unit(row)
         code = str(row.get("客户编码") or "").strip()  # i18n: data
         kind = ChoiceLabelWidget(Ownership.Kind.choices, Ownership.Kind.OWNER)
@@ -329,6 +358,26 @@ class OwnershipResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._history_user = self.user
+
+
+def _external_key(row) -> tuple[str, str]:
+    return (str(TextWidget().clean(row.get("外部系统"))), str(TextWidget().clean(row.get("外部编号"))))  # i18n: data
+
+
+def check_external_id(row) -> None:
+    """The same external ids as the API (api/upsert.py): 外部系统 and 外部编号 together, or neither."""
+    source, external_id = _external_key(row)
+    if bool(source) != bool(external_id):
+        raise ValidationError({"external_id": [gettext("外部系统和外部编号须同时填写")]})
+
+
+def by_external_id(model, row):
+    """The record the sending system knows by this row's 外部系统 + 外部编号, if any: it is the
+    one the row updates, as an API call with the same external id would."""
+    source, external_id = _external_key(row)
+    if not (source and external_id):
+        return None
+    return model.objects.filter(external_source=source, external_id=external_id).first()
 
 
 def models_q(project: str):

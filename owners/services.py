@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from crm import events
 from crm.approvals import approval_decide, approval_submit
 from crm.edits import row_edit
 from crm.languages import recorded
@@ -91,6 +92,7 @@ def customer_create(*, created_by, allow_duplicate: bool = False, **data) -> Cus
     customer._history_user = created_by
     customer.full_clean(exclude=["code"])
     customer.save()
+    customer_event(customer, "created")
     return customer
 
 
@@ -103,8 +105,16 @@ def customer_update(*, customer: Customer, user, allow_duplicate: bool = False, 
         phone=data.get("phone", ""), id_number=data.get("id_number", ""), exclude_id=customer.pk
     ).exists():
         raise ValidationError(DUPLICATE, code="duplicate")
-    row, _changed = row_edit(Customer, customer.pk, user=user, values=data, fields=CUSTOMER_FIELDS)
+    row, changed = row_edit(Customer, customer.pk, user=user, values=data, fields=CUSTOMER_FIELDS)
+    if changed:
+        customer_event(row, "updated")
     return row
+
+
+def customer_event(customer: Customer, change: str) -> None:
+    """Other systems hear that a customer changed (crm.events): ids only, they read the rest."""
+    events.publish(events.CUSTOMER_CHANGED, project_id=customer.project_id, data={
+        "id": customer.pk, "code": customer.code, "external_id": customer.external_id, "change": change})
 
 
 # --- privacy ----------------------------------------------------------------------------
@@ -271,3 +281,17 @@ def greeting_mark(*, customer: Customer, occasion: str, year: int, user) -> Gree
     except IntegrityError:  # marked at the same moment by someone else: theirs stands
         greeting = Greeting.objects.get(customer=customer, occasion=occasion, year=year)
     return greeting
+
+
+# --- projects ---------------------------------------------------------------------------
+
+@transaction.atomic
+def project_closeout_record(*, project, closeout_date: dt.date, user, reason: str = ""):
+    """Record a project's close-out hand-over date (封盘交接) on the project and its history.
+    What the date moves (the cases, the owners' scope) follows from it: complaints'
+    ``closeout_hand_over`` and crm.scopes."""
+    from owners.models import Project
+
+    row, _changed = row_edit(Project, project.pk, user=user, values={"closeout_date": closeout_date},
+                             fields=["closeout_date"], reason=reason or recorded(_("记录封盘交接日期")))
+    return row

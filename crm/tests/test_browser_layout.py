@@ -55,6 +55,12 @@ NOT_PAGES = {
     "clubs:opinion_to_case": "POST endpoint", "clubs:club_act": "POST endpoint", "clubs:member_act": "POST endpoint",
     "clubs:improvement_done": "POST endpoint", "clubs:activity_photo": "file download",
     "clubs:activity_act": "POST endpoint",
+    "api:schema": "OpenAPI document, not HTML",
+    "api:docs": "the API's Swagger UI (its own layout, in English)",
+    "api:redoc": "the API's Redoc (its own layout, in English)",
+    **{f"api:{name}": "JSON endpoint for other systems (bearer token)" for name in (
+        "me", "case_list", "case_detail", "return_visit_list", "survey_list", "overdue_list", "overdue_detail",
+        "closeout", "projects_bulk", "buildings_bulk", "units_bulk", "customers_bulk", "ownerships_bulk")},
 }
 
 

@@ -46,7 +46,15 @@ EXCLUDED = {
     "set_language": "i18n: Django's own language switch, open to everyone",
 }
 # Reachable without logging in (everything else sends an anonymous visitor to the login page).
-PUBLIC = {"health", "login"}
+PUBLIC = {"health", "login", "api:schema", "api:docs", "api:redoc"}
+# The API (api/): other systems with a bearer token only. A visitor, and a staff session alike,
+# get 401 from every endpoint (D in the table; test_a_staff_session_reaches_no_api_endpoint).
+TOKEN_ONLY_PREFIX = "api:"
+API_PAGES = {"api:reconciliation"}  # the API app's one staff page (a login, like every page)
+
+
+def token_only(name: str) -> bool:
+    return name.startswith(TOKEN_ONLY_PREFIX) and name not in PUBLIC and name not in API_PAGES
 
 # fmt: off
 MATRIX: dict[str, str] = {
@@ -187,6 +195,24 @@ MATRIX: dict[str, str] = {
     "clubs:member_act":                      "D  P  P   D   D  D   D   D  P",
     "clubs:member_detail":                   "D  A  A   A   D  D   D   D  A",
     "clubs:opinion_to_case":                 "D  P  P   D   D  D   D   D  P",
+    # api (docs and schema are published; every endpoint wants a system client's token)
+    "api:schema":                            "A  A  A   A   A  A   A   A  A",
+    "api:docs":                              "A  A  A   A   A  A   A   A  A",
+    "api:redoc":                             "A  A  A   A   A  A   A   A  A",
+    "api:reconciliation":                    "D  D  D   D   D  D   D   D  A",
+    "api:me":                                "D  D  D   D   D  D   D   D  D",
+    "api:case_list":                         "D  D  D   D   D  D   D   D  D",
+    "api:case_detail":                       "D  D  D   D   D  D   D   D  D",
+    "api:return_visit_list":                 "D  D  D   D   D  D   D   D  D",
+    "api:survey_list":                       "D  D  D   D   D  D   D   D  D",
+    "api:overdue_list":                      "D  D  D   D   D  D   D   D  D",
+    "api:overdue_detail":                    "D  D  D   D   D  D   D   D  D",
+    "api:closeout":                          "D  D  D   D   D  D   D   D  D",
+    "api:projects_bulk":                     "D  D  D   D   D  D   D   D  D",
+    "api:buildings_bulk":                    "D  D  D   D   D  D   D   D  D",
+    "api:units_bulk":                        "D  D  D   D   D  D   D   D  D",
+    "api:customers_bulk":                    "D  D  D   D   D  D   D   D  D",
+    "api:ownerships_bulk":                   "D  D  D   D   D  D   D   D  D",
 }
 # fmt: on
 
@@ -286,6 +312,9 @@ KWARGS: dict[str, dict] = {
                              "pk": Parent("photo_pk", "activity_id")},
     "clubs:improvement_done": {"item_pk": Obj("clubs.ImprovementAction", "activity__club__project"),
                                "pk": Parent("item_pk", "activity_id")},
+    "api:case_detail": {"pk": COMPLAINT},
+    "api:overdue_detail": {"pk": Obj("mortgage.OverdueRecord")},
+    "api:closeout": {"external_id": "P-1"},
 }
 
 # The empty POST of a POST-only URL, where the view needs a field before anything else.
@@ -478,6 +507,9 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page_from_every_url(client, d
         if name in PUBLIC:
             if response.status_code != 200:
                 wrong.append(f"{name} {url} → {response.status_code} (public)")
+        elif token_only(name):
+            if response.status_code != 401:
+                wrong.append(f"{name} {url} → {response.status_code} (the API wants a token: 401)")
         elif response.status_code != 302 or not response["Location"].startswith("/accounts/login/"):
             wrong.append(f"{name} {url} → {response.status_code} {response.get('Location', '')}")
     assert not wrong, "\n".join(wrong)
@@ -488,7 +520,7 @@ def _namespace(url):
 
 
 def _refused(response):
-    return response.status_code in (403, 404)
+    return response.status_code in (401, 403, 404)
 
 
 def _answer(client, name, url, response):
@@ -500,7 +532,7 @@ def _answer(client, name, url, response):
         return "D" if _refused(posted) else "P"
     if status == 302:
         return "R" if _namespace(response["Location"]) == _namespace(url) else f"302→{response['Location']}"
-    return {200: "A", 403: "D", 404: "D"}.get(status, str(status))
+    return {200: "A", 401: "D", 403: "D", 404: "D"}.get(status, str(status))
 
 
 def _post_rolled_back(client, name, url):
@@ -550,6 +582,29 @@ def test_each_role_reaches_exactly_what_the_matrix_allows(role, matrix_demo, db,
                     wrong.append(f"{name}: {role} got {status}, not 404, for a record of another project "
                                  f"or user at {other}")
     assert not wrong, "\n".join(wrong + ["", f"observed for {role}:", *observed])
+
+
+@pytest.mark.parametrize("role", ["admin", "cs_supervisor", "finance"])
+def test_a_staff_session_reaches_no_api_endpoint(role, matrix_demo, db, client):
+    """The API's writes (and reads) want a system client's token: a logged-in user's session,
+    even an administrator's, is 401 for every method, and nothing is written."""
+    from owners.models import Project
+
+    client.force_login(get_user_model().objects.get(username=role))
+    before = Project.objects.count(), Project.objects.order_by("pk").values_list("closeout_date", flat=True).first()
+    wrong = []
+    for name in names_in_the_table():
+        if not token_only(name):
+            continue
+        url = url_for(name, get_user_model().objects.get(username="admin"), "admin") or reverse(
+            name, kwargs={k: 1 for k in KWARGS.get(name, {})})
+        for method in ("get", "post", "put"):
+            body = {"records": [{"external_id": "X", "code": "x", "name": "x"}], "closeout_date": "2026-01-01"}
+            response = getattr(client, method)(url, body, content_type="application/json")
+            if response.status_code != 401:
+                wrong.append(f"{method.upper()} {name} as {role} → {response.status_code}")
+    after = Project.objects.count(), Project.objects.order_by("pk").values_list("closeout_date", flat=True).first()
+    assert not wrong and before == after, "\n".join(wrong)
 
 
 def test_the_property_company_cannot_export_the_care_list_either(matrix_demo, db, client):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("crm", "complaints", "owners", "clubs", "property_liaison", "mortgage")
+APPS = ("crm", "complaints", "owners", "clubs", "property_liaison", "mortgage", "api")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 MARKER = "# i18n: data"
 # The names makemessages extracts (xgettext's Python keywords, Django's additions, and ``_now``:

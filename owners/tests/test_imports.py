@@ -262,3 +262,21 @@ def test_an_error_after_an_empty_row_names_its_own_spreadsheet_line(as_role, kno
     refused(body, token, "第 4 行：手机")
     assert "第 3 行" not in body
     assert customer_state() == before
+
+
+def test_the_import_takes_the_apis_external_ids_and_finds_a_record_by_them(make_user, demo):
+    admin = make_user("admin")
+    headers = ["项目", "楼栋", "房号", "建筑面积", "外部系统", "外部编号"]
+    first = xlsx(headers, [["sunshine", "9栋", "9-101", 88.5, "sales", "U-9101"]])
+    assert imports.run_import("units", imports.read_dataset(io.BytesIO(first)), user=admin, dry_run=False).ok
+    unit = Unit.objects.get(external_source="sales", external_id="U-9101")
+    assert unit.number == "9-101"
+    renumbered = xlsx(headers, [["sunshine", "9栋", "9-102", 90, "sales", "U-9101"]])
+    report = imports.run_import("units", imports.read_dataset(io.BytesIO(renumbered)), user=admin, dry_run=False)
+    assert report.ok and report.updated == 1 and report.new == 0
+    unit.refresh_from_db()
+    assert unit.number == "9-102" and str(unit.area) == "90.00"
+    half = xlsx(headers, [["sunshine", "9栋", "9-103", 90, "", "U-9103"]])
+    report = imports.run_import("units", imports.read_dataset(io.BytesIO(half)), user=admin, dry_run=False)
+    assert report.bad_rows == [2] and "外部系统和外部编号须同时填写" in report.errors[0][1]
+    assert not Unit.objects.filter(number="9-103").exists()

@@ -1,0 +1,50 @@
+"""Reads of the API app beyond the endpoints: the reconciliation with the sending systems."""
+from __future__ import annotations
+
+from django import forms
+from django.db.models import OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from crm.filters import SELECT
+from owners.models import Building, Customer, Ownership, Project, Unit
+
+from .models import SystemClient
+
+RECONCILED = {
+    "projects": (Project, ()),
+    "buildings": (Building, ("project",)),
+    "units": (Unit, ("building",)),
+    "customers": (Customer, ()),
+    "ownerships": (Ownership, ("customer", "unit__building")),
+}
+LOCAL, UNLINKED = "local", "unlinked"
+
+
+class ReconciliationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("资料"), required=False, widget=SELECT, choices=lambda: [
+        (name, model._meta.verbose_name) for name, (model, _related) in RECONCILED.items()])
+    problem = forms.ChoiceField(label=_("差异"), required=False, widget=SELECT, choices=[
+        (LOCAL, _("本地修改过（对方系统最后写入之后）")), (UNLINKED, _("无外部编号"))])
+
+
+def reconciliation_params(params) -> tuple[ReconciliationForm, str, str]:
+    form = ReconciliationForm(params or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, data.get("kind") or "units", data.get("problem") or LOCAL
+
+
+def reconciliation(kind: str, problem: str):
+    """The records of ``kind`` that differ from the sending systems: ``local`` — an external id,
+    and the last change in its history not made by an API client's service user (someone
+    changed it here after the sending system last wrote it); ``unlinked`` — no external id (made
+    here or by an Excel import). Each with ``last_at`` and ``last_by`` (the last history row)."""
+    model, related = RECONCILED[kind]
+    last = model.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date", "-history_id")
+    qs = model.objects.select_related(*related).annotate(
+        last_at=Subquery(last.values("history_date")[:1]),
+        last_by_id=Subquery(last.values("history_user_id")[:1]),
+        last_by=Subquery(last.values("history_user__username")[:1]))
+    if problem == UNLINKED:
+        return qs.filter(external_id="").order_by("pk")
+    services = SystemClient.objects.values("user_id")
+    return qs.exclude(external_id="").filter(Q(last_by_id__isnull=True) | ~Q(last_by_id__in=services)).order_by("pk")

@@ -1,0 +1,153 @@
+"""What the API reads and writes. Output: plain fields, the related records as their ids, codes
+and external ids (no nested objects, so a page is one query). Input: the master data records of
+the sales system, keyed by their external ids (api.upsert validates each record)."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from complaints.models import Complaint, ReturnVisit
+from mortgage.models import OverdueRecord
+from owners.models import Customer, Ownership, SatisfactionSurvey, SurveyScore
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    project_code = serializers.CharField(source="project.code")
+    project_external_id = serializers.CharField(source="project.external_id")
+    unit_external_id = serializers.CharField(source="unit.external_id", allow_null=True, default=None)
+    customer_code = serializers.CharField(source="customer.code", allow_null=True, default=None)
+    customer_external_id = serializers.CharField(source="customer.external_id", allow_null=True, default=None)
+    department = serializers.CharField(source="department.name", allow_null=True, default=None)
+
+    class Meta:
+        model = Complaint
+        fields = ["id", "number", "kind", "channel", "category", "state", "visit_state", "valid", "severity",
+                  "title", "received_at", "classified_at", "disposed_at", "closed_at", "next_deadline",
+                  "satisfaction", "project", "project_code", "project_external_id", "unit", "unit_external_id",
+                  "customer", "customer_code", "customer_external_id", "department"]
+
+
+class ReturnVisitSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="complaint.number")
+    project = serializers.IntegerField(source="complaint.project_id")
+
+    class Meta:
+        model = ReturnVisit
+        fields = ["id", "complaint", "case_number", "project", "handled", "satisfaction", "more_needs", "at"]
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SurveyScore
+        fields = ["topic", "score"]
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    customer_code = serializers.CharField(source="customer.code")
+    customer_external_id = serializers.CharField(source="customer.external_id")
+    scores = ScoreSerializer(many=True)
+
+    class Meta:
+        model = SatisfactionSurvey
+        fields = ["id", "project", "customer", "customer_code", "customer_external_id", "surveyed_on", "comment",
+                  "scores"]
+
+
+class OverdueSerializer(serializers.ModelSerializer):
+    loan_number = serializers.CharField(source="loan.loan_number")
+    bank = serializers.CharField(source="loan.bank")
+    unit_external_id = serializers.CharField(source="loan.unit.external_id")
+    customer_code = serializers.CharField(source="customer.code")
+    customer_external_id = serializers.CharField(source="customer.external_id")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+
+    class Meta:
+        model = OverdueRecord
+        fields = ["id", "project", "loan_number", "bank", "unit_external_id", "customer", "customer_code",
+                  "customer_external_id", "amount", "overdue_since", "periods", "bank_recommends", "status",
+                  "last_report_date", "closed_on", "litigation_required", "litigation_reason"]
+
+
+# --- Master data in ---------------------------------------------------------------------------
+
+class _Record(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64)
+
+
+class ProjectIn(_Record):
+    code = serializers.SlugField(max_length=30)
+    name = serializers.CharField(max_length=100)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    first_movein_date = serializers.DateField(required=False, allow_null=True)
+
+
+class BuildingIn(_Record):
+    project = serializers.CharField(max_length=64, help_text="the project's external id")
+    name = serializers.CharField(max_length=50)
+
+
+class UnitIn(_Record):
+    building = serializers.CharField(max_length=64, help_text="the building's external id")
+    number = serializers.CharField(max_length=20)
+    floor = serializers.IntegerField(required=False, allow_null=True, min_value=-10, max_value=300)
+    area = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0)
+    layout = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    delivery_date = serializers.DateField(required=False, allow_null=True)
+
+
+class CustomerIn(_Record):
+    project = serializers.CharField(max_length=64, help_text="the project's external id")
+    name = serializers.CharField(max_length=50)
+    gender = serializers.ChoiceField(choices=Customer.Gender.choices, required=False, allow_blank=True)
+    stage = serializers.ChoiceField(choices=Customer.Stage.choices, required=False)
+    source = serializers.ChoiceField(choices=Customer.Source.choices, required=False)
+    phone = serializers.CharField(max_length=20)
+    phone_alt = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class OwnershipIn(_Record):
+    customer = serializers.CharField(max_length=64, help_text="the customer's external id")
+    unit = serializers.CharField(max_length=64, help_text="the unit's external id")
+    kind = serializers.ChoiceField(choices=Ownership.Kind.choices, required=False)
+    contract_date = serializers.DateField(required=False, allow_null=True)
+    movein_date = serializers.DateField(required=False, allow_null=True)
+
+
+class UpsertResult(serializers.Serializer):
+    external_id = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
+    id = serializers.IntegerField(allow_null=True)
+    field = serializers.CharField(allow_blank=True, required=False)
+    message = serializers.CharField(allow_blank=True, required=False)
+
+
+class UpsertResponse(serializers.Serializer):
+    committed = serializers.BooleanField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    results = UpsertResult(many=True)
+
+
+class CloseoutIn(serializers.Serializer):
+    closeout_date = serializers.DateField()
+
+
+class CloseoutOut(serializers.Serializer):
+    project = serializers.IntegerField()
+    closeout_date = serializers.DateField()
+    cases_handed_over = serializers.IntegerField()
+
+
+class ClientOut(serializers.Serializer):
+    name = serializers.CharField()
+    source = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.CharField())
+    projects = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+
+    @staticmethod
+    def of(client):
+        ids = client.project_ids()
+        return {"name": client.name, "source": client.source, "scopes": list(client.scopes or []),
+                "projects": None if ids is None else list(ids)}
+
+

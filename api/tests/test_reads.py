@@ -1,0 +1,105 @@
+"""Data out: cases (the register's filters, cursor pages of bounded queries), return visits and
+satisfaction, overdue records; each limited to the client's projects (another project's record
+is a 404)."""
+import pytest
+from django.urls import reverse
+
+from complaints import services as complaint_services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cases_are_listed_only_for_the_clients_projects(system, two_projects, register_case):
+    lake_case = register_case(two_projects["lake"])
+    hill_case = register_case(two_projects["hill"])
+    caller = system(projects=[two_projects["lake"]["project"]], scopes=["cases:read"])
+    data = caller.get(reverse("api:case_list")).json()
+    assert [row["number"] for row in data["results"]] == [lake_case.number]
+    assert data["results"][0]["project_external_id"] == "P-lake"
+    assert caller.get(reverse("api:case_detail", args=[lake_case.pk])).json()["number"] == lake_case.number
+    assert caller.get(reverse("api:case_detail", args=[hill_case.pk])).status_code == 404
+
+
+def test_cases_take_the_registers_filters_and_refuse_an_invalid_one(system, two_projects, register_case):
+    case = register_case(two_projects["lake"])
+    register_case(two_projects["hill"])
+    caller = system(all_projects=True, scopes=["cases:read"])
+    by_project = caller.get(reverse("api:case_list"), {"project": two_projects["hill"]["project"].pk}).json()
+    assert [r["project"] for r in by_project["results"]] == [two_projects["hill"]["project"].pk]
+    assert [r["number"] for r in caller.get(reverse("api:case_list"), {"q": case.number}).json()["results"]] == [
+        case.number]
+    assert caller.get(reverse("api:case_list"), {"state": "nonsense"}).status_code == 400
+    lake_only = system(projects=[two_projects["lake"]["project"]], scopes=["cases:read"])
+    # another project's id in the filter is not a choice: refused, never a look outside the scope
+    assert lake_only.get(reverse("api:case_list"), {"project": two_projects["hill"]["project"].pk}
+                         ).status_code == 400
+
+
+@pytest.mark.parametrize("pages", [1, 3])
+def test_every_page_of_cases_costs_at_most_five_queries(system, two_projects, register_case,
+                                                        django_assert_max_num_queries, pages):
+    for _ in range(7):
+        register_case(two_projects["lake"])
+    caller = system(projects=[two_projects["lake"]["project"]], scopes=["cases:read"])
+    caller.get(reverse("api:me"))  # last use written: the pages below are any page of a busy client
+    url, seen = reverse("api:case_list") + "?page_size=3&kind=complaint", []
+    for _ in range(pages):
+        with django_assert_max_num_queries(5):
+            data = caller.get(url).json()
+        seen += [r["number"] for r in data["results"]]
+        url = data["next"]
+    assert len(seen) == len(set(seen)) == min(pages * 3, 7)
+
+
+def test_the_cursor_walks_every_case_once(system, two_projects, register_case):
+    numbers = {register_case(two_projects["lake"]).number for _ in range(5)}
+    caller = system(all_projects=True, scopes=["cases:read"])
+    url, seen = reverse("api:case_list") + "?page_size=2", []
+    while url:
+        data = caller.get(url).json()
+        seen += [r["number"] for r in data["results"]]
+        url = data["next"]
+    assert sorted(seen) == sorted(numbers)
+
+
+def test_return_visits_and_surveys_of_the_clients_projects(system, two_projects, register_case, make_user):
+    from owners.services import survey_record
+
+    staff = make_user("cs_staff", username="staff")
+    for code in ("lake", "hill"):
+        survey_record(customer=two_projects[code]["owner"], user=staff, surveyed_on=__import__("datetime").date(
+            2026, 11, 1), scores={"overall": 4, "service": 5})
+    caller = system(projects=[two_projects["lake"]["project"]], scopes=["return_visits:read"])
+    surveys = caller.get(reverse("api:survey_list")).json()["results"]
+    assert len(surveys) == 1 and surveys[0]["customer_external_id"] == "" and \
+        {s["topic"]: s["score"] for s in surveys[0]["scores"]} == {"overall": 4, "service": 5}
+    assert caller.get(reverse("api:return_visit_list")).json()["results"] == []
+
+
+def test_overdue_records_for_finance_limited_to_the_clients_projects(system, overdue):
+    caller = system(projects=[overdue["lake"].project], scopes=["overdue:read"])
+    rows = caller.get(reverse("api:overdue_list")).json()["results"]
+    assert [r["loan_number"] for r in rows] == ["L-lake"] and rows[0]["amount"] == "25000.00"
+    assert caller.get(reverse("api:overdue_detail", args=[overdue["hill"].pk])).status_code == 404
+    assert caller.get(reverse("api:overdue_detail", args=[overdue["lake"].pk])).status_code == 200
+
+
+def test_a_return_visit_recorded_is_listed(system, two_projects, register_case, make_user):
+    case = register_case(two_projects["lake"])
+    visit = _visited(case, make_user)
+    caller = system(projects=[two_projects["lake"]["project"]], scopes=["return_visits:read"])
+    rows = caller.get(reverse("api:return_visit_list")).json()["results"]
+    assert [(r["id"], r["case_number"], r["satisfaction"]) for r in rows] == [(visit.pk, case.number, 5)]
+
+
+def _visited(case, make_user):
+    """A case taken through the short path to its return visit (need: reply, then visit)."""
+    sup = make_user("cs_supervisor", username="sup")
+    staff = make_user("cs_staff", username="staff2")
+    complaint_services.complaint_classify(complaint=case, user=sup, valid=True, severity="minor")
+    complaint_services.complaint_investigate(complaint=case, user=staff, cause="c", responsibility="r")
+    from complaints.models import Complaint, VisitState
+
+    Complaint.objects.filter(pk=case.pk).update(visit_state=VisitState.DUE, state="executed")
+    case.refresh_from_db()
+    return complaint_services.return_visit_record(complaint=case, user=staff, handled=True, satisfaction=5)

@@ -1,0 +1,124 @@
+"""Master data in: bulk upserts by external ids, results per record, all-or-nothing, idempotency,
+history by the client's service user, and project restriction."""
+import pytest
+from django.urls import reverse
+
+from owners.models import Building, Customer, Ownership, Project, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def bulk(caller, resource, records, **extra):
+    headers = {}
+    if "key" in extra:
+        headers["HTTP_IDEMPOTENCY_KEY"] = extra.pop("key")
+    return caller.post(reverse(f"api:{resource}_bulk"), {"records": records, **extra}, **headers)
+
+
+@pytest.fixture
+def sales(system):
+    """A client of every project, and the project tree it sent."""
+    caller = system(all_projects=True, source="sales")
+    assert bulk(caller, "projects", [{"external_id": "P1", "code": "lake", "name": "湖畔花园"}]).status_code == 200
+    assert bulk(caller, "buildings", [{"external_id": "B1", "project": "P1", "name": "1栋"}]).status_code == 200
+    return caller
+
+
+def test_units_are_created_updated_and_left_unchanged_with_a_result_each(sales):
+    records = [{"external_id": f"U{i}", "building": "B1", "number": f"{i}01", "area": "89.50",
+                "delivery_date": "2025-06-30"} for i in range(1, 4)]
+    first = bulk(sales, "units", records).json()
+    assert first["counts"] == {"created": 3, "updated": 0, "unchanged": 0, "error": 0}
+    records[0]["area"] = "90.00"
+    records[2]["number"] = ""
+    second = bulk(sales, "units", records).json()
+    assert [r["status"] for r in second["results"]] == ["updated", "unchanged", "error"]
+    assert second["results"][2]["field"] == "number"
+    assert second["results"][2]["message"] == "请填写房号（number）。"
+    unit = Unit.objects.get(external_source="sales", external_id="U1")
+    assert str(unit.area) == "90.00" and str(unit.delivery_date) == "2025-06-30"
+    assert unit.project == Project.objects.get(external_id="P1")
+    history = list(unit.history.order_by("history_date").values_list("history_type", "history_user__username",
+                                                                        "history_change_reason"))
+    assert [h[:2] for h in history] == [("+", "api-sales"), ("~", "api-sales")]
+    assert sales.system.name in history[1][2]
+
+
+def test_an_error_names_the_field_in_chinese(sales):
+    result = bulk(sales, "units", [{"external_id": "U9", "building": "B404", "number": "101", "area": "90"}]).json()
+    assert result["results"][0]["field"] == "building"
+    assert "找不到外部编号为 B404 的楼栋" in result["results"][0]["message"]
+    assert not Unit.objects.filter(external_id="U9").exists()
+
+
+def test_all_or_nothing_writes_nothing_when_a_record_fails(sales):
+    records = [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"},
+               {"external_id": "U2", "building": "B1", "number": "101", "area": "90"}]
+    response = bulk(sales, "units", records, all_or_nothing=True)
+    assert response.status_code == 422
+    data = response.json()
+    assert data["committed"] is False and data["results"][1]["status"] == "error"
+    assert not Unit.objects.exists()
+    assert bulk(sales, "units", records).json()["counts"]["created"] == 1
+    assert Unit.objects.count() == 1
+
+
+def test_an_idempotency_key_makes_a_retried_call_a_no_op(sales):
+    records = [{"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111", "stage": "signed"}]
+    first = bulk(sales, "customers", records, key="k-1")
+    records[0]["name"] = "李四四"
+    again = bulk(sales, "customers", [{**records[0], "name": "李四"}], key="k-1")
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Customer.objects.get().history.count() == 1
+    assert bulk(sales, "customers", records, key="k-1").status_code == 409
+    assert Customer.objects.get().name == "李四"
+
+
+def test_customers_get_codes_stage_phones_and_id_number_normalised(sales):
+    result = bulk(sales, "customers", [
+        {"external_id": "C1", "project": "P1", "name": "李四", "phone": "139 0000 1111", "stage": "subscribed",
+         "source": "referral", "id_number": "11010519491231002x"},
+        {"external_id": "C2", "project": "P1", "name": "王五", "phone": "12"}]).json()
+    assert [r["status"] for r in result["results"]] == ["created", "error"]
+    assert result["results"][1]["field"] == "phone"
+    customer = Customer.objects.get(external_id="C1")
+    assert customer.code.startswith("C") and customer.stage == "subscribed" and customer.source == "referral"
+    assert customer.phone == "13900001111" and customer.id_number == "11010519491231002X"
+    assert customer.created_by.username == "api-sales"
+
+
+def test_ownerships_link_customers_and_units_of_one_project(sales):
+    bulk(sales, "units", [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"}])
+    bulk(sales, "customers", [{"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}])
+    result = bulk(sales, "ownerships", [{"external_id": "O1", "customer": "C1", "unit": "U1", "kind": "owner",
+                                         "contract_date": "2025-01-02"}]).json()
+    assert result["counts"]["created"] == 1
+    ownership = Ownership.objects.get(external_id="O1")
+    assert ownership.customer.external_id == "C1" and ownership.unit.external_id == "U1"
+
+
+def test_a_stored_row_without_an_external_id_is_adopted_by_its_natural_key(sales):
+    building = Building.objects.get(external_id="B1")
+    unit = Unit.objects.create(project=building.project, building=building, number="101", area=80)
+    result = bulk(sales, "units", [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"}]).json()
+    assert result["results"][0] == {"external_id": "U1", "status": "updated", "id": unit.pk}
+    unit.refresh_from_db()
+    assert unit.external_id == "U1" and unit.external_source == "sales" and str(unit.area) == "90.00"
+
+
+def test_a_client_of_project_a_cannot_write_project_b(system, sales):
+    Project.objects.create(code="hill", name="山景苑", external_source="sales", external_id="P2")
+    bulk(sales, "buildings", [{"external_id": "B2", "project": "P2", "name": "2栋"}])
+    lake = system(projects=[Project.objects.get(code="lake")], source="sales")  # another token, same source
+    result = bulk(lake, "units", [{"external_id": "U7", "building": "B2", "number": "101", "area": "90"}]).json()
+    assert result["results"][0]["status"] == "error" and result["results"][0]["field"] == "building"
+    assert bulk(lake, "projects", [{"external_id": "P2", "code": "hill", "name": "改名"}]).json()[
+        "results"][0]["status"] == "error"
+    assert bulk(lake, "projects", [{"external_id": "P3", "code": "new", "name": "新盘"}]).json()[
+        "results"][0]["status"] == "error"
+    assert Project.objects.get(code="hill").name == "山景苑" and not Project.objects.filter(code="new").exists()
+
+
+def test_more_than_1000_records_are_refused(sales):
+    response = bulk(sales, "units", [{"external_id": str(i)} for i in range(1001)])
+    assert response.status_code == 400 and not Unit.objects.exists()

@@ -1,0 +1,25 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import pages, views
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("docs/redoc/", login_not_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
+    path("reconciliation/", pages.reconciliation, name="reconciliation"),
+    path("v1/me/", views.MeView.as_view(), name="me"),
+    path("v1/cases/", views.CaseList.as_view(), name="case_list"),
+    path("v1/cases/<int:pk>/", views.CaseDetail.as_view(), name="case_detail"),
+    path("v1/return-visits/", views.ReturnVisitList.as_view(), name="return_visit_list"),
+    path("v1/surveys/", views.SurveyList.as_view(), name="survey_list"),
+    path("v1/overdue-records/", views.OverdueList.as_view(), name="overdue_list"),
+    path("v1/overdue-records/<int:pk>/", views.OverdueDetail.as_view(), name="overdue_detail"),
+    path("v1/projects/<str:external_id>/closeout/", views.CloseoutView.as_view(), name="closeout"),
+]
+
+urlpatterns += [path(f"v1/{resource}/bulk/", view.as_view(), name=f"{resource}_bulk")
+                for resource, view in views.upsert_views().items()]

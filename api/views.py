@@ -1,0 +1,234 @@
+"""The API's views: thin, as the pages are. Reads go through the apps' selectors with the
+client's service user (crm.scopes gives it the client's projects, so a record of another project
+is a 404); writes through api.upsert and the services."""
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _now
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers as drf_serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from complaints import selectors as complaint_selectors
+from complaints.filters import ComplaintFilter
+from complaints.models import ReturnVisit
+from crm.filters import filter_list
+from mortgage.filters import OverdueRecordFilter
+from mortgage.selectors import overdue_records_for
+from owners.models import SatisfactionSurvey, SurveyScore
+from owners.selectors import projects_for
+
+from . import serializers
+from .models import Resource
+
+
+class Cursor(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("-id",)
+
+
+class ByReceived(Cursor):
+    ordering = ("-received_at", "-id")
+
+
+class ApiView(APIView):
+    """Every API view: token only (LoginRequiredMiddleware is for the staff's pages)."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return login_not_required(super().as_view(**initkwargs))
+
+
+class ApiListView(ApiView, generics.ListAPIView):
+    pagination_class = Cursor
+
+
+def _filtered(filterset_class, queryset, request, **kwargs):
+    """The register's own FilterSet; an invalid filter is a 400 (the pages show it and filter
+    nothing, an API answers with the reason)."""
+    filterset, records = filter_list(filterset_class, queryset, request.query_params, **kwargs)
+    if request.query_params and not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return records
+
+
+def _filter_parameters(filterset_class):
+    return [OpenApiParameter(name, str, required=False) for name in filterset_class.base_filters]
+
+
+@extend_schema(responses=serializers.ClientOut)
+class MeView(ApiView):
+    """The calling system: its name, source, scopes and projects."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        return Response(serializers.ClientOut.of(request.auth))
+
+
+@extend_schema_view(get=extend_schema(parameters=[*_filter_parameters(ComplaintFilter),
+                                                  OpenApiParameter("page_size", int, required=False)]))
+class CaseList(ApiListView):
+    """Cases (the complaint register), filtered as the register's filter bar, newest first."""
+
+    resource = Resource.CASES
+    serializer_class = serializers.CaseSerializer
+    pagination_class = ByReceived
+
+    def get_queryset(self):
+        user = self.request.user
+        filterset, records = complaint_selectors.register_list(
+            user=user, params=self.request.query_params.dict())
+        if self.request.query_params and not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return records.select_related("customer").order_by()
+
+
+class CaseDetail(ApiView, generics.RetrieveAPIView):
+    resource = Resource.CASES
+    serializer_class = serializers.CaseSerializer
+
+    def get_object(self):
+        return get_object_or_404(complaint_selectors.complaints_for(self.request.user)
+                                 .select_related("project", "unit", "customer", "department"), pk=self.kwargs["pk"])
+
+
+class ReturnVisitList(ApiListView):
+    """Return visits (回访) of the cases in the client's projects, newest first."""
+
+    resource = Resource.RETURN_VISITS
+    serializer_class = serializers.ReturnVisitSerializer
+
+    def get_queryset(self):
+        return ReturnVisit.objects.filter(
+            complaint__in=complaint_selectors.complaints_for(self.request.user)).select_related("complaint")
+
+
+class SurveyList(ApiListView):
+    """Satisfaction surveys (满意度调查) with their scores, newest first."""
+
+    resource = Resource.RETURN_VISITS
+    serializer_class = serializers.SurveySerializer
+
+    def get_queryset(self):
+        from django.db.models import Prefetch
+
+        return (SatisfactionSurvey.objects.filter(project__in=projects_for(self.request.user))
+                .select_related("customer").prefetch_related(Prefetch("scores", SurveyScore.objects.order_by("pk"))))
+
+
+@extend_schema_view(get=extend_schema(parameters=_filter_parameters(OverdueRecordFilter)))
+class OverdueList(ApiListView):
+    """Overdue mortgage records for finance, filtered as the overdue register."""
+
+    resource = Resource.OVERDUE
+    serializer_class = serializers.OverdueSerializer
+
+    def get_queryset(self):
+        qs = overdue_records_for(self.request.user).select_related("loan__unit", "customer")
+        return _filtered(OverdueRecordFilter, qs, self.request, user=self.request.user)
+
+
+class OverdueDetail(ApiView, generics.RetrieveAPIView):
+    resource = Resource.OVERDUE
+    serializer_class = serializers.OverdueSerializer
+
+    def get_object(self):
+        return get_object_or_404(overdue_records_for(self.request.user).select_related("loan__unit", "customer"),
+                                 pk=self.kwargs["pk"])
+
+
+# --- Master data in ---------------------------------------------------------------------------
+
+class UpsertView(ApiView):
+    """Bulk upsert by external ids (api.upsert): at most 1,000 records, a result for each."""
+
+    resource = ""  # set per resource below
+    level = "write"
+
+    def post(self, request):
+        from . import services, upsert
+
+        body = request.data if isinstance(request.data, dict) else {}
+        records = body.get("records")
+        if not isinstance(records, list):
+            raise ValidationError({"records": [_now("请提供记录列表 records。")]})
+        if len(records) > upsert.MAX_RECORDS:
+            raise ValidationError({"records": [_now("每次最多 {n} 条记录。").format(n=upsert.MAX_RECORDS)]})
+        all_or_nothing = bool(body.get("all_or_nothing", False))
+
+        def run():
+            data = upsert.upsert(client=request.auth, resource=self.resource, records=records,
+                                 all_or_nothing=all_or_nothing)
+            return (status.HTTP_200_OK if data["committed"] else status.HTTP_422_UNPROCESSABLE_ENTITY), data
+
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            code, data = run()
+            return Response(data, status=code)
+        if len(key) > 100:
+            raise ValidationError({"Idempotency-Key": [_now("Idempotency-Key 最长 100 个字符。")]})
+        try:
+            code, data, replayed = services.idempotent_call(
+                client=request.auth, key=key, body=json.dumps(body, sort_keys=True, default=str).encode(), run=run)
+        except services.IdempotencyConflict:
+            return Response({"detail": _now("该 Idempotency-Key 已用于另一个请求。")}, status=status.HTTP_409_CONFLICT)
+        response = Response(data, status=code)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+def _upsert_view(resource: str, spec):
+    request = drf_serializers.Serializer
+    body = type(f"{spec.serializer.__name__}Bulk", (request,), {
+        "records": spec.serializer(many=True, help_text="at most 1,000 records"),
+        "all_or_nothing": drf_serializers.BooleanField(default=False),
+    })
+    doc = extend_schema(
+        request=body, responses={200: serializers.UpsertResponse, 422: serializers.UpsertResponse},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        operation_id=f"{resource}_bulk_upsert", summary=f"Bulk upsert of {resource} by external id")
+    def post(self, request):
+        return UpsertView.post(self, request)
+
+    return type(f"{resource.title()}Upsert", (UpsertView,), {"resource": resource, "post": doc(post)})
+
+
+def upsert_views() -> dict:
+    from .upsert import SPECS
+
+    return {resource: _upsert_view(resource, spec) for resource, spec in SPECS.items()}
+
+
+@extend_schema(request=serializers.CloseoutIn, responses=serializers.CloseoutOut)
+class CloseoutView(ApiView):
+    """Record a project's close-out hand-over date (封盘交接), the project by its external id."""
+
+    resource = Resource.CLOSEOUT
+    level = "write"
+
+    def put(self, request, external_id):
+        from owners.models import Project
+
+        from . import services
+
+        client = request.auth
+        scope = client.project_ids()
+        projects = Project.objects.filter(external_source=client.source, external_id=external_id)
+        project = get_object_or_404(projects if scope is None else projects.filter(pk__in=scope))
+        form = serializers.CloseoutIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        project, moved = services.closeout_record(client=client, project=project,
+                                                  closeout_date=form.validated_data["closeout_date"])
+        return Response({"project": project.pk, "closeout_date": project.closeout_date,
+                         "cases_handed_over": len(moved)})
