@@ -30,7 +30,6 @@ ADMIN = "/bench-admin/complaints/complaint/"
 
 def scenarios(role: str, username: str):
     """(name, our URL, the admin's URL over the same rows) for each page of this scope."""
-    from complaints.models import Complaint
     from complaints.selectors import REGISTER_PER_PAGE, complaints_for
     from crm.scopes import visible_projects
     from django.contrib.auth import get_user_model
