@@ -35,7 +35,7 @@ from django.utils.safestring import SafeString, mark_safe
 # --- Segmentation -----------------------------------------------------------------------------
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUNS = re.compile(rf"([{_CJK}]+)|([0-9a-z]+)")
+_RUNS = re.compile(rf"([{_CJK}]+)|([0-9]+|[a-z]+)")  # letters and digits apart, as a parser splits them
 # Particles that would make a query demand a word nobody searches for; dropped from a query
 # (never from a document) when it has other words.
 _STOP = frozenset("的了和是在也有就都与及或很把被吗呢啊吧")
@@ -305,39 +305,52 @@ def matches(model, query: str, *, phones: bool) -> Q | None:
     return Q(pk__in=RawSQL(sql, params))
 
 
-def ranked(queryset, query: str, *, phones: bool, offset: int = 0, limit: int = 30) -> tuple[list[int], int]:
+def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0,
+           limit: int = 30) -> tuple[list[int], int]:
     """The ids of ``queryset``'s records (scoped and filtered by the caller) whose document holds
-    every word of ``query``: the most relevant first (the title's words count most), then the
-    newest; ``limit`` of them from ``offset``, and how many there are in all. One query."""
+    every word of ``query``, or that ``also`` (a queryset of ids: a register's exact matches such
+    as a case number or a phone) finds, those first: then the most relevant (the title's words
+    count most), then the newest; ``limit`` of them from ``offset``, and how many there are in
+    all. One query."""
     model = queryset.model
     entry = searchable(model)
     words = _words(query)
-    if entry is None or not words:
+    if entry is None or (not words and also is None):
         return [], 0
-    within = queryset.order_by().values(w_id=F("pk"), w_at=F(entry.recency))
-    within_sql, within_params = within.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        ts = _ts_query(words, phones)
-        sql = (f"SELECT w.w_id, COUNT(*) OVER () FROM ({within_sql}) w "
-               "JOIN crm_searchdocument d ON d.kind = %s AND d.object_id = w.w_id "
-               "WHERE d.document @@ %s::tsquery "
-               "ORDER BY ts_rank(d.document, %s::tsquery) DESC, w.w_at DESC, w.w_id DESC LIMIT %s OFFSET %s")
-        params = [*within_params, entry.kind, ts, ts, limit, offset]
-    else:
-        # bm25 is computed where the FTS table is matched (SQLite allows it nowhere else); the title
-        # weighs four times the rest.
-        sql = ("SELECT w.w_id, COUNT(*) OVER () FROM (SELECT rowid AS doc_id, "
-               "bm25(crm_searchdocument_fts, 4.0, 1.0, 1.0) AS score FROM crm_searchdocument_fts "
-               "WHERE crm_searchdocument_fts MATCH %s) m "
-               "JOIN crm_searchdocument d ON d.id = m.doc_id "
-               f"JOIN ({within_sql}) w ON w.w_id = d.object_id "
-               "WHERE d.kind = %s ORDER BY m.score, w.w_at DESC, w.w_id DESC LIMIT %s OFFSET %s")
-        params = [_fts_query(words, phones), *within_params, entry.kind, limit, offset]
+    within_sql, within_params = queryset.order_by().values(
+        w_id=F("pk"), w_at=F(entry.recency)).query.sql_with_params()
+    candidates, params, prefix = [], [], ""
+    if words:
+        if connection.vendor == "postgresql":
+            ts = _ts_query(words, phones)
+            candidates.append("SELECT object_id AS c_id, -ts_rank(document, %s::tsquery) AS score "
+                              "FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery")
+            params += [ts, entry.kind, ts]
+        else:
+            # bm25 only works where the FTS table is matched: a materialised CTE keeps it there
+            # (SQLite would otherwise flatten it into the union). The title weighs four times the
+            # rest; lower is better, as -ts_rank above.
+            prefix = ("WITH m AS MATERIALIZED (SELECT rowid AS doc_id, bm25(crm_searchdocument_fts, 4.0, 1.0, 1.0) "
+                      "AS score FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s) ")
+            candidates.append("SELECT d.object_id AS c_id, m.score FROM m JOIN crm_searchdocument d ON d.id = m.doc_id "
+                              "WHERE d.kind = %s")
+            params += [_fts_query(words, phones), entry.kind]
+    if also is not None:
+        # Through the table's own pk: the column a union of querysets names is the backend's choice.
+        also_sql, also_params = model._default_manager.filter(pk__in=also).order_by().values(
+            c_id=F("pk")).query.sql_with_params()
+        candidates.append(f"SELECT a.c_id, -1e9 AS score FROM ({also_sql}) a")
+        params += list(also_params)
+    union = " UNION ALL ".join(candidates)
+    sql = (f"{prefix}SELECT w.w_id, COUNT(*) OVER () FROM (SELECT c_id, MIN(score) AS score FROM ({union}) u GROUP BY c_id) s "
+           f"JOIN ({within_sql}) w ON w.w_id = s.c_id "
+           "ORDER BY s.score, w.w_at DESC, w.w_id DESC LIMIT %s OFFSET %s")
+    params += [*within_params, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows and offset:
-        return [], ranked(queryset, query, phones=phones, offset=0, limit=1)[1]
+        return [], ranked(queryset, query, phones=phones, also=also, offset=0, limit=1)[1]
     return [row[0] for row in rows], (rows[0][1] if rows else 0)
 
 

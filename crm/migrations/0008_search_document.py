@@ -21,13 +21,15 @@ SQLITE = [
 SQLITE_REVERSE = ["DROP TRIGGER crm_searchdocument_au", "DROP TRIGGER crm_searchdocument_ad",
                   "DROP TRIGGER crm_searchdocument_ai", "DROP TABLE crm_searchdocument_fts"]
 
-# The words are already segmented (crm.search): each space-separated token is a lexeme as it
-# stands, with no parser (whose idea of a Chinese word depends on the database's locale).
+# The words are already segmented (crm.search): 'simple' only splits them at the spaces (a CJK
+# character is a letter to its parser in a C or UTF-8 locale) and keeps their positions, which
+# carry the weights (title A, the rest B, phones D: a query for a user who may not see phones
+# asks for A and B only).
 POSTGRESQL = [
     "ALTER TABLE crm_searchdocument ADD COLUMN document tsvector GENERATED ALWAYS AS ("
-    " setweight(array_to_tsvector(string_to_array(title, ' ')), 'A')"
-    " || setweight(array_to_tsvector(string_to_array(body, ' ')), 'B')"
-    " || setweight(array_to_tsvector(string_to_array(phones, ' ')), 'D')) STORED",
+    " setweight(to_tsvector('simple'::regconfig, title), 'A')"
+    " || setweight(to_tsvector('simple'::regconfig, body), 'B')"
+    " || setweight(to_tsvector('simple'::regconfig, phones), 'D')) STORED",
     "CREATE INDEX crm_searchdocument_document ON crm_searchdocument USING gin (document)",
 ]
 POSTGRESQL_REVERSE = ["DROP INDEX crm_searchdocument_document", "ALTER TABLE crm_searchdocument DROP COLUMN document"]
