@@ -290,6 +290,48 @@ def _ranked_page(*, user, params, page, query, filterset, menus, counts) -> dict
     return {"filter": filterset, "page_obj": page_obj, "counts": counts}
 
 
+def visible_unit(*, user, owner_unit: str):
+    """The unit of the entry form's owner choice ("customer:unit"), if it is in the user's projects."""
+    from owners.models import Unit
+
+    unit_id = owner_unit.partition(":")[2]
+    if not unit_id.isdigit():
+        return None
+    return Unit.objects.filter(pk=int(unit_id), project__in=visible_projects(user)).first()
+
+
+SIMILAR_DAYS = 30  # likely duplicates at intake: open cases received in these last days
+SIMILAR_SHOWN = 5
+
+
+def similar_open_cases(*, user, text: str, project_id=None, building_id=None) -> list[SimpleNamespace]:
+    """Likely duplicates of a case being entered (``text``: its title and description): the
+    open complaints and disputes of the same building (else project) received in the last
+    SIMILAR_DAYS days that share its words, the most alike first, in the user's scope; each
+    with its words marked (``title_html``) and its event. Two queries."""
+    from .models import OPEN_STATES
+
+    if not (project_id or building_id) or not text.strip():
+        return []
+    cases = complaints_for(user).filter(kind__in=LONG_KINDS, state__in=OPEN_STATES,
+                                        received_at__gte=timezone.now() - dt.timedelta(days=SIMILAR_DAYS))
+    cases = cases.filter(unit__building_id=building_id) if building_id else cases.filter(project_id=project_id)
+    ids, _total = search.ranked(cases, text, phones=False, any_word=True, limit=SIMILAR_SHOWN)
+    if not ids:
+        return []
+    rows = {c["pk"]: c for c in Complaint.objects.filter(pk__in=ids).values(
+        "pk", "number", "title", "description", "received_at", "state", "event_id", "event__title",
+        "unit__building__name", "unit__number")}
+    highlight = search.Highlighter(" ".join(w for w in search.query_words(text) if len(w) > 1))
+    from .models import State
+
+    states = dict(State.choices)
+    return [SimpleNamespace(**c, title_html=highlight(c["title"]), snippet=highlight.snippet(c["description"]),
+                            state_label=states.get(c["state"], c["state"]),
+                            received_text=timezone.localtime(c["received_at"]).strftime("%m-%d %H:%M"))
+            for c in (rows[pk] for pk in ids if pk in rows)]
+
+
 def forwarded_page(*, user, page):
     """A property company's page of the cases it forwarded, newest first (on the index of its
     forwarded cases), each row as HTML (see _row_html)."""

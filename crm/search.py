@@ -34,11 +34,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 # --- Segmentation -----------------------------------------------------------------------------
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # i18n: data (character ranges)
 _RUNS = re.compile(rf"([{_CJK}]+)|([0-9]+|[a-z]+)")  # letters and digits apart, as a parser splits them
 # Particles that would make a query demand a word nobody searches for; dropped from a query
 # (never from a document) when it has other words.
-_STOP = frozenset("的了和是在也有就都与及或很把被吗呢啊吧")
+_STOP = frozenset("的了和是在也有就都与及或很把被吗呢啊吧")  # i18n: data (words matched against text)
 _segmenter = None
 _segmenter_lock = threading.Lock()
 
@@ -66,8 +66,9 @@ def _jieba():
 
 # Words of the trade jieba's general dictionary cuts apart (外墙 + 渗水 are found either way; these
 # make a query such as 物业费 one word rather than 物业 + 费).
-DOMAIN_WORDS = ("物业费", "停车位", "外墙", "渗水", "漏水", "噪音", "电梯", "门禁", "业委会", "交房", "维修基金",
-                "装修", "地下室", "消防通道", "垃圾桶", "监控", "绿化", "保洁", "保安", "返潮", "开裂", "空鼓")
+DOMAIN_WORDS = (  # i18n: data (a segmentation dictionary)
+    "物业费", "停车位", "外墙", "渗水", "漏水", "噪音", "电梯", "门禁", "业委会", "交房", "维修基金", "装修", "地下室",
+    "消防通道", "垃圾桶", "监控", "绿化", "保洁", "保安", "返潮", "开裂", "空鼓")
 
 
 def _normal(text: str) -> str:
@@ -256,7 +257,7 @@ def rebuild(model=None, *, chunk: int = 2000, progress: Callable[[str, int], Non
 # --- Matching ---------------------------------------------------------------------------------
 
 
-def _fts_query(words: list[str], phones: bool) -> str:
+def _fts_query(words: list[str], phones: bool, any_word: bool = False) -> str:
     def token(t):
         return f'"{t}"'
 
@@ -264,11 +265,11 @@ def _fts_query(words: list[str], phones: bool) -> str:
     for word in words:
         alts = ["(" + " AND ".join(token(t) for t in alt) + ")" for alt in _alternatives(word)]
         groups.append("(" + " OR ".join(alts) + ")")
-    expression = " AND ".join(groups)
+    expression = (" OR " if any_word else " AND ").join(groups)
     return expression if phones else "{title body} : (" + expression + ")"
 
 
-def _ts_query(words: list[str], phones: bool) -> str:
+def _ts_query(words: list[str], phones: bool, any_word: bool = False) -> str:
     weights = "ABD" if phones else "AB"
 
     def token(t):
@@ -278,7 +279,10 @@ def _ts_query(words: list[str], phones: bool) -> str:
     for word in words:
         alts = ["(" + " & ".join(token(t) for t in alt) + ")" for alt in _alternatives(word)]
         groups.append("(" + " | ".join(alts) + ")")
-    return " & ".join(groups)
+    return (" | " if any_word else " & ").join(groups)
+
+
+MAX_SIMILAR_WORDS = 24  # of a text compared with others (ranked(any_word=True)): its first words
 
 
 def _words(query: str) -> list[str]:
@@ -305,16 +309,21 @@ def matches(model, query: str, *, phones: bool) -> Q | None:
     return Q(pk__in=RawSQL(sql, params))
 
 
-def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0,
-           limit: int = 30) -> tuple[list[int], int]:
+def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, limit: int = 30,
+           any_word: bool = False) -> tuple[list[int], int]:
     """The ids of ``queryset``'s records (scoped and filtered by the caller) whose document holds
     every word of ``query``, or that ``also`` (a queryset of ids: a register's exact matches such
     as a case number or a phone) finds, those first: then the most relevant (the title's words
     count most), then the newest; ``limit`` of them from ``offset``, and how many there are in
-    all. One query."""
+    all. One query. ``any_word``: a record holding any of the words is found (the more it holds,
+    and the rarer they are, the higher it ranks): a text compared with others, not a search."""
     model = queryset.model
     entry = searchable(model)
     words = _words(query)
+    if any_word:  # the words that say what a text is about, not its particles and single characters
+        words = [w for w in words if len(w) > 1][:MAX_SIMILAR_WORDS]
+        if not words and also is None:
+            return [], 0
     if entry is None or (not words and also is None):
         return [], 0
     within_sql, within_params = queryset.order_by().values(
@@ -322,7 +331,7 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0,
     candidates, params, prefix = [], [], ""
     if words:
         if connection.vendor == "postgresql":
-            ts = _ts_query(words, phones)
+            ts = _ts_query(words, phones, any_word)
             candidates.append("SELECT object_id AS c_id, -ts_rank(document, %s::tsquery) AS score "
                               "FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery")
             params += [ts, entry.kind, ts]
@@ -334,7 +343,7 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0,
                       "AS score FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s) ")
             candidates.append("SELECT d.object_id AS c_id, m.score FROM m JOIN crm_searchdocument d ON d.id = m.doc_id "
                               "WHERE d.kind = %s")
-            params += [_fts_query(words, phones), entry.kind]
+            params += [_fts_query(words, phones, any_word), entry.kind]
     if also is not None:
         # Through the table's own pk: the column a union of querysets names is the backend's choice.
         also_sql, also_params = model._default_manager.filter(pk__in=also).order_by().values(
@@ -350,7 +359,7 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0,
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows and offset:
-        return [], ranked(queryset, query, phones=phones, also=also, offset=0, limit=1)[1]
+        return [], ranked(queryset, query, phones=phones, also=also, offset=0, limit=1, any_word=any_word)[1]
     return [row[0] for row in rows], (rows[0][1] if rows else 0)
 
 
