@@ -1,7 +1,7 @@
 """Full-text search (issue 19): the complaint register searched by a word, through
 django.test.Client (server time: middleware, view, template), warm and on a first view.
 
-- one word (漏水) and two words (外墙渗水), first page, by ``cs_supervisor`` (every project) and
+- one word (漏水), two words (外墙渗水) and a rarer word (门禁), first page, by ``cs_supervisor`` (every project) and
   ``bench_project_dept`` (half the projects);
 - the search alone (``crm.search.ranked``: the page's ids and the count, one query), without the
   page around it.
@@ -21,7 +21,7 @@ from urllib.parse import quote
 from bench.common import Visitor, count_queries, measure_pair, pair_first_and_warm, report, run_script
 
 ADMIN = "/bench-search-admin/complaints/complaint/"
-WORDS = ("漏水", "外墙渗水")
+WORDS = ("漏水", "外墙渗水", "门禁")  # a common word, two words, a rarer word
 
 
 def _ensure_documents() -> None:
