@@ -8,7 +8,6 @@ from collections import Counter
 from types import SimpleNamespace
 
 from django.core.paginator import Paginator
-
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
