@@ -257,29 +257,25 @@ def rebuild(model=None, *, chunk: int = 2000, progress: Callable[[str, int], Non
 # --- Matching ---------------------------------------------------------------------------------
 
 
-def _fts_query(words: list[str], phones: bool, any_word: bool = False) -> str:
-    def token(t):
-        return f'"{t}"'
+# How each database's query language writes a token, AND and OR.
+_SYNTAX = {"sqlite": ('"{}"', " AND ", " OR "), "postgresql": ("'{}':{}", " & ", " | ")}
 
-    groups = []
-    for word in words:
-        alts = ["(" + " AND ".join(token(t) for t in alt) + ")" for alt in _alternatives(word)]
-        groups.append("(" + " OR ".join(alts) + ")")
-    expression = (" OR " if any_word else " AND ").join(groups)
+
+def _expression(vendor: str, words: list[str], weights: str, any_word: bool) -> str:
+    """Every word (or, ``any_word``, any of them) in one of its alternatives (_alternatives)."""
+    token, both, either = _SYNTAX[vendor]
+    groups = ["(" + either.join("(" + both.join(token.format(t, weights) for t in alt) + ")"
+                                for alt in _alternatives(word)) + ")" for word in words]
+    return (either if any_word else both).join(groups)
+
+
+def _fts_query(words: list[str], phones: bool, any_word: bool = False) -> str:
+    expression = _expression("sqlite", words, "", any_word)
     return expression if phones else "{title body} : (" + expression + ")"
 
 
 def _ts_query(words: list[str], phones: bool, any_word: bool = False) -> str:
-    weights = "ABD" if phones else "AB"
-
-    def token(t):
-        return f"'{t}':{weights}"
-
-    groups = []
-    for word in words:
-        alts = ["(" + " & ".join(token(t) for t in alt) + ")" for alt in _alternatives(word)]
-        groups.append("(" + " | ".join(alts) + ")")
-    return (" | " if any_word else " & ").join(groups)
+    return _expression("postgresql", words, "ABD" if phones else "AB", any_word)
 
 
 MAX_SIMILAR_WORDS = 24  # of a text compared with others (ranked(any_word=True)): its first words
