@@ -229,9 +229,12 @@ def _phone_tokens(phones: str) -> list[str]:
     return list(out)
 
 
-def rebuild(model=None, *, chunk: int = 2000, progress: Callable[[str, int], None] | None = None) -> int:
+def rebuild(model=None, *, chunk: int = 2000, progress: Callable[[str, int], None] | None = None,
+            missing: bool = False) -> int:
     """Rewrite every document of ``model`` (every registered model if None), ``chunk`` records per
-    transaction, and drop documents of records that no longer exist."""
+    transaction, and drop documents of records that no longer exist. ``missing``: only write the
+    records that have none (a database from before search, or rows loaded in bulk): cheap when
+    nothing is missing, so ``make run`` does it on every start."""
     from django.db import transaction
 
     from crm.models import SearchDocument
@@ -242,8 +245,11 @@ def rebuild(model=None, *, chunk: int = 2000, progress: Callable[[str, int], Non
         SearchDocument.objects.filter(kind=entry.kind).exclude(
             object_id__in=manager.values("pk")).delete()
         last = 0
+        records = manager.all()
+        if missing:
+            records = records.exclude(pk__in=SearchDocument.objects.filter(kind=entry.kind).values("object_id"))
         while True:
-            ids = list(manager.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk])
+            ids = list(records.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk])
             if not ids:
                 break
             with transaction.atomic():

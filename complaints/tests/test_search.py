@@ -86,6 +86,14 @@ def test_rebuild_search_restores_lost_documents_in_chunks(leak, new_case):
     assert SearchDocument.objects.filter(kind="complaints.complaint").count() == 2
 
 
+def test_rebuild_search_missing_writes_only_the_records_without_a_document(leak, new_case):
+    other = new_case(title="电梯停运", description="三号楼电梯停运两天")
+    SearchDocument.objects.filter(object_id=other.pk).delete()
+    SearchDocument.objects.filter(object_id=leak.pk).update(body="旧")
+    call_command("rebuild_search", "complaints.complaint", "--missing")
+    assert "电梯" in _doc(other).body.split() and _doc(leak).body == "旧"
+
+
 def test_rebuild_search_refuses_an_unknown_kind():
     from django.core.management.base import CommandError
 
