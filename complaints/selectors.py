@@ -307,7 +307,7 @@ def similar_open_cases(*, user, text: str, project_id=None, building_id=None) ->
     """Likely duplicates of a case being entered (``text``: its title and description): the
     open complaints and disputes of the same building (else project) received in the last
     SIMILAR_DAYS days that share its words, the most alike first, in the user's scope; each
-    with its words marked (``title_html``) and its event. Two queries."""
+    with its words marked (``title_html``) and its event. Three queries."""
     from .models import OPEN_STATES
 
     if not (project_id or building_id) or not text.strip():
@@ -315,7 +315,7 @@ def similar_open_cases(*, user, text: str, project_id=None, building_id=None) ->
     cases = complaints_for(user).filter(kind__in=LONG_KINDS, state__in=OPEN_STATES,
                                         received_at__gte=timezone.now() - dt.timedelta(days=SIMILAR_DAYS))
     cases = cases.filter(unit__building_id=building_id) if building_id else cases.filter(project_id=project_id)
-    ids, _total = search.ranked(cases, text, phones=False, any_word=True, limit=SIMILAR_SHOWN)
+    ids = search.alike(cases, text, limit=SIMILAR_SHOWN)
     if not ids:
         return []
     rows = {c["pk"]: c for c in Complaint.objects.filter(pk__in=ids).values(

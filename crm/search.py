@@ -267,24 +267,21 @@ def rebuild(model=None, *, chunk: int = 2000, progress: Callable[[str, int], Non
 _SYNTAX = {"sqlite": ('"{}"', " AND ", " OR "), "postgresql": ("'{}':{}", " & ", " | ")}
 
 
-def _expression(vendor: str, words: list[str], weights: str, any_word: bool) -> str:
-    """Every word (or, ``any_word``, any of them) in one of its alternatives (_alternatives)."""
+def _expression(vendor: str, words: list[str], weights: str) -> str:
+    """Every word in one of its alternatives (_alternatives)."""
     token, both, either = _SYNTAX[vendor]
     groups = ["(" + either.join("(" + both.join(token.format(t, weights) for t in alt) + ")"
                                 for alt in _alternatives(word)) + ")" for word in words]
-    return (either if any_word else both).join(groups)
+    return both.join(groups)
 
 
-def _fts_query(words: list[str], phones: bool, any_word: bool = False) -> str:
-    expression = _expression("sqlite", words, "", any_word)
+def _fts_query(words: list[str], phones: bool) -> str:
+    expression = _expression("sqlite", words, "")
     return expression if phones else "{title body} : (" + expression + ")"
 
 
-def _ts_query(words: list[str], phones: bool, any_word: bool = False) -> str:
-    return _expression("postgresql", words, "ABD" if phones else "AB", any_word)
-
-
-MAX_SIMILAR_WORDS = 24  # of a text compared with others (ranked(any_word=True)): its first words
+def _ts_query(words: list[str], phones: bool) -> str:
+    return _expression("postgresql", words, "ABD" if phones else "AB")
 
 
 def _words(query: str) -> list[str]:
@@ -311,21 +308,16 @@ def matches(model, query: str, *, phones: bool) -> Q | None:
     return Q(pk__in=RawSQL(sql, params))
 
 
-def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, limit: int = 30,
-           any_word: bool = False) -> tuple[list[int], int]:
+def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0,
+           limit: int = 30) -> tuple[list[int], int]:
     """The ids of ``queryset``'s records (scoped and filtered by the caller) whose document holds
     every word of ``query``, or that ``also`` (a queryset of ids: a register's exact matches such
     as a case number or a phone) finds, those first: then the most relevant (the title's words
     count most), then the newest; ``limit`` of them from ``offset``, and how many there are in
-    all. One query. ``any_word``: a record holding any of the words is found (the more it holds,
-    and the rarer they are, the higher it ranks): a text compared with others, not a search."""
+    all. One query."""
     model = queryset.model
     entry = searchable(model)
     words = _words(query)
-    if any_word:  # the words that say what a text is about, not its particles and single characters
-        words = [w for w in words if len(w) > 1][:MAX_SIMILAR_WORDS]
-        if not words and also is None:
-            return [], 0
     if entry is None or (not words and also is None):
         return [], 0
     within_sql, within_params = queryset.order_by().values(
@@ -333,7 +325,7 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, li
     candidates, params, prefix = [], [], ""
     if words:
         if connection.vendor == "postgresql":
-            ts = _ts_query(words, phones, any_word)
+            ts = _ts_query(words, phones)
             candidates.append("SELECT object_id AS c_id, -ts_rank(document, %s::tsquery) AS score "
                               "FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery")
             params += [ts, entry.kind, ts]
@@ -345,7 +337,7 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, li
                       "AS score FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s) ")
             candidates.append("SELECT d.object_id AS c_id, m.score FROM m JOIN crm_searchdocument d ON d.id = m.doc_id "
                               "WHERE d.kind = %s")
-            params += [_fts_query(words, phones, any_word), entry.kind]
+            params += [_fts_query(words, phones), entry.kind]
     if also is not None:
         # Through the table's own pk: the column a union of querysets names is the backend's choice.
         also_sql, also_params = model._default_manager.filter(pk__in=also).order_by().values(
@@ -361,8 +353,34 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, li
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows and offset:
-        return [], ranked(queryset, query, phones=phones, also=also, offset=0, limit=1, any_word=any_word)[1]
+        return [], ranked(queryset, query, phones=phones, also=also, offset=0, limit=1)[1]
     return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
+def alike(queryset, text: str, *, limit: int = 5, candidates: int = 500) -> list[int]:
+    """The ids of ``queryset``'s records (a small set: a building's open cases of the last month)
+    that share words with ``text`` (a case being typed), the most alike first, then the newest:
+    each word of the text that a record's document holds (as a query word is found, phones
+    never) counts, a word of its title twice. Only the ``candidates`` newest records are
+    compared: the database does not rank the whole table for a keystroke. Two queries."""
+    from crm.models import SearchDocument
+
+    entry = searchable(queryset.model)
+    words = [w for w in query_words(text) if len(w) > 1]
+    if entry is None or not words:
+        return []
+    ids = list(queryset.order_by(f"-{entry.recency}", "-pk").values_list("pk", flat=True)[:candidates])
+    documents = SearchDocument.objects.filter(kind=entry.kind, object_id__in=ids).values_list("object_id", "title",
+                                                                                              "body")
+    found = {pk: (set(title.split()), set(body.split())) for pk, title, body in documents}
+    order = {pk: i for i, pk in enumerate(ids)}
+
+    def holds(tokens: set, word: str) -> bool:
+        return any(all(t in tokens for t in alt) for alt in _alternatives(word))
+
+    scores = {pk: sum(2 if holds(title, w) else 1 if holds(body, w) else 0 for w in words)
+              for pk, (title, body) in found.items()}
+    return sorted((pk for pk, score in scores.items() if score), key=lambda pk: (-scores[pk], order[pk]))[:limit]
 
 
 # --- Showing ----------------------------------------------------------------------------------

@@ -135,3 +135,12 @@ def test_highlighter_escapes_and_marks():
     assert str(h("<b>漏水</b>")) == "&lt;b&gt;<mark>漏水</mark>&lt;/b&gt;"
     assert "<mark>漏水</mark>" in str(h.snippet("很长的一段话" * 10 + "漏水了" + "后面" * 30))
     assert str(search.Highlighter("")("<x>")) == "&lt;x&gt;"
+
+
+def test_alike_ranks_shared_title_words_first_and_leaves_out_cases_sharing_none(new_case):
+    body_only = new_case(title="天花板发霉", description="楼上卫生间漏水")
+    in_title = new_case(title="卫生间漏水", description="请处理")
+    new_case(title="电梯停运", description="电梯")
+    ids = search.alike(Complaint.objects.all(), "卫生间漏水了怎么办")
+    assert ids == [in_title.pk, body_only.pk]
+    assert search.alike(Complaint.objects.all(), "的") == []
