@@ -32,6 +32,7 @@ node_modules/.installed: package.json package-lock.json
 
 db: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py rebuild_search --missing  # records from before search, or loaded in bulk
 	$(PY) manage.py setup_roles
 
 demo: db

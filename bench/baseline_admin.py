@@ -17,3 +17,15 @@ class ComplaintChangelist(admin.ModelAdmin):
     ordering = ("next_deadline", "-received_at")
     list_select_related = ("project", "unit__building", "forwarded_by_company")
     list_per_page = 30
+
+
+# The baseline of the full-text search benchmark (bench/bench_search.py): the admin's search box
+# over the same words a case's search document holds (crm.search), as icontains on each field.
+search_site = admin.AdminSite(name="benchsearchadmin")
+
+
+@admin.register(Complaint, site=search_site)
+class ComplaintTextSearch(ComplaintChangelist):
+    search_fields = ("title", "description", "cause", "responsibility", "execution_result", "feedback_text",
+                     "owner_opinion", "reply_text")
+    ordering = ("-received_at", "-pk")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -35,16 +36,47 @@ PROJECT_NAMES = ["阳光花园", "翠湖天地", "金色家园", "滨江一号",
                  "海棠湾", "云顶山庄", "明珠广场", "星河湾", "和平里", "东方名城", "书香门第", "碧水蓝天",
                  "枫丹白露", "龙湖春江", "世纪花城", "万象新天"]
 TITLES = {
-    "repairs": ["卫生间漏水", "入户门关不严", "墙面开裂", "窗户渗水"],
-    "cleaning": ["楼道垃圾未清", "电梯厅卫生差"],
-    "security": ["门禁失灵", "陌生人进入小区"],
-    "greening": ["绿化带枯死", "树枝遮挡窗户"],
-    "equipment": ["电梯频繁故障", "地库照明不亮", "供水压力低"],
-    "quality": ["外墙渗水", "地面空鼓", "屋面防水失效"],
-    "attitude": ["物业前台态度差", "维修工服务不规范"],
-    "fees": ["物业费计费有误", "停车费争议"],
-    "other": ["噪音扰民", "快递投放问题"],
+    "repairs": ["卫生间漏水", "入户门关不严", "墙面开裂", "窗户渗水", "厨房下水道堵塞", "天花板漏水", "地漏返味",
+                "水管爆裂"],
+    "cleaning": ["楼道垃圾未清", "电梯厅卫生差", "垃圾桶满溢无人清理", "地下车库积水发臭"],
+    "security": ["门禁失灵", "陌生人进入小区", "监控摄像头损坏", "电动车楼道充电"],
+    "greening": ["绿化带枯死", "树枝遮挡窗户", "草坪长期无人修剪"],
+    "equipment": ["电梯频繁故障", "地库照明不亮", "供水压力低", "电梯困人", "热水器燃气管道漏气"],
+    "quality": ["外墙渗水", "地面空鼓", "屋面防水失效", "阳台瓷砖脱落", "墙体返潮发霉"],
+    "attitude": ["物业前台态度差", "维修工服务不规范", "保安态度恶劣"],
+    "fees": ["物业费计费有误", "停车费争议", "停车位被占用", "维修基金使用不透明"],
+    "other": ["噪音扰民", "快递投放问题", "装修噪音太大", "广场舞噪音"],
 }
+# What a case's description is made of (bench/generate.py writes realistic Chinese text: the
+# full-text search benchmark needs words the way front desk types them).
+ROOMS = ["卫生间", "厨房", "客厅", "主卧", "次卧", "阳台", "书房", "楼道", "电梯厅", "地下车库", "小区大门", "中心花园"]
+OPENERS = ["业主来电反映", "业主到前台反映", "业主在业主群投诉", "业主来函称", "物业转来投诉", "业主上门反映"]
+DETAILS = {
+    "repairs": ["{room}天花板漏水，滴到地板上", "{room}墙面出现裂缝，越来越宽", "入户门锁芯损坏，门关不严",
+                "{room}窗户下雨时渗水", "{room}地漏反味，下水很慢", "楼上{room}漏水，影响到楼下"],
+    "cleaning": ["{room}垃圾堆放多日无人清理", "{room}地面油污严重", "保洁人员很久没来打扫{room}"],
+    "security": ["小区门禁卡刷不开", "夜里有陌生人在{room}徘徊", "{room}的监控摄像头坏了", "有人在楼道给电动车充电"],
+    "greening": ["{room}旁的绿化带大片枯死", "树枝长到窗前挡住采光", "草坪杂草丛生"],
+    "equipment": ["电梯经常停运，老人上下楼困难", "电梯运行时异响还困过人", "{room}的照明灯不亮",
+                  "高峰时段水压太低，热水器打不着火"],
+    "quality": ["外墙渗水，{room}墙面发霉", "{room}地面空鼓，踩上去有响声", "顶楼屋面防水失效，雨天漏水",
+                "{room}瓷砖开裂脱落", "{room}墙体返潮，墙纸起泡"],
+    "attitude": ["物业前台人员态度冷淡，推诿不管", "维修师傅上门不穿工服，没有预约", "保安说话粗鲁"],
+    "fees": ["物业费按建筑面积计费有误，多收了费用", "停车费标准与合同约定不一致", "自己的停车位经常被外来车辆占用",
+             "维修基金的使用情况没有公示"],
+    "other": ["楼上装修噪音太大，周末一早就开工", "晚上广场舞噪音扰民", "快递经常丢失，快递柜不够用",
+              "空调外机噪音很大，影响休息"],
+}
+WHEN = ["已经持续一周", "从昨晚开始", "反复出现多次", "上次维修后又出现", "最近几天一直这样", "本月第二次"]
+ASKS = ["要求尽快派人维修", "希望给个说法", "要求赔偿损失", "请尽快处理", "要求上门查看", "希望尽快答复"]
+
+
+def case_text(rng: random.Random, category: str, title: str, name: str) -> str:
+    """A case's description as front desk writes it: who said it, where, what, since when, what they want."""
+    detail = rng.choice(DETAILS[category]).format(room=rng.choice(ROOMS))
+    return f"{rng.choice(OPENERS)}（{name}）：{title}，{detail}，{rng.choice(WHEN)}，{rng.choice(ASKS)}。"
+
+
 KINDS = [("complaint", 60), ("dispute", 5), ("need_suggestion", 20), ("enquiry", 10), ("praise", 5)]
 CHANNELS = [("phone", 45), ("walk_in", 20), ("email", 5), ("letter", 2), ("online", 15), ("forum", 3),
             ("property", 10)]
@@ -164,7 +196,7 @@ class Inserter:
         return self.count
 
 
-DATASET_VERSION = 2  # v2: open projects, property companies, scope users, notifications
+DATASET_VERSION = 3  # v2: open projects, property companies, scope users, notifications; v3: case texts, search documents
 
 
 def marker_key(cases: int, customers: int, projects: int, seed: int = SEED, notifications: int | None = None) -> str:
@@ -319,6 +351,7 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
     if notifications is None:
         notifications = cases * NOTIFICATIONS_PER_CASE
     rng = random.Random(seed)
+    words = random.Random(seed + 1)  # the descriptions' own stream: the rest stays as it was for a seed
     _ensure_users(log)
     users = {u.username: u.pk for u in get_user_model().objects.filter(
         username__in=["front_desk", "cs_staff", "cs_supervisor", "manager", "admin"])}
@@ -463,6 +496,7 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
                 name = rng.choice(SURNAMES) + "先生"
             category = rng.choice(list(TITLES))
             title = rng.choice(TITLES[category])
+            description = case_text(words, category, title, name)
             idx = order.index(state)
             # The steps the case went through, one timeline entry and one time each.
             t, times, steps = received, {}, []
@@ -491,7 +525,7 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
                 department_id=dept if "transferred" in times else None,
                 customer_id=customer_id if with_customer else None, unit_id=unit_id if with_customer else None,
                 complainant_name=name, complainant_phone=phone, phone_digits=phone, project_id=project_id,
-                forwarded_by_company_id=company_of[project_id] if channel == "property" else None, event_id=None, title=title, description=f"{name}反映：{title}，请尽快处理。",
+                forwarded_by_company_id=company_of[project_id] if channel == "property" else None, event_id=None, title=title, description=description,
                 needs_transfer=needs_transfer, owner_requested_by=None, promised_by=None,
                 state=STORED_STATE.get(state, state), valid=valid,
                 visit_state="done" if "visited" in times else ("due" if disposed_at else ""),
@@ -547,6 +581,13 @@ def generate(cases: int = 100_000, customers: int = 50_000, projects: int = 20, 
         recipients = weighty * 5 + [u for name, u in users.items() if name.startswith("bench_staff_")]
         stats["notifications"] = _notifications(Inserter(Notification), notifications, rng=rng, now=now,
                                                 recipients=recipients, cases=numbers, log=log)
+        # The rows went in raw (no post-save hook): their search documents are built here, as
+        # after any bulk load (manage.py rebuild_search).
+        from crm import search
+
+        started = time.perf_counter()
+        stats["search_documents"] = search.rebuild(Complaint, chunk=5000) + search.rebuild(Customer, chunk=5000)
+        log(f"bench: {stats['search_documents']:,} search documents in {time.perf_counter() - started:.0f} s")
         Sequence.objects.update_or_create(key=marker_key(cases, customers, projects, seed, notifications),
                                           defaults={"value": 1})
     if connection.vendor == "postgresql":

@@ -4,8 +4,11 @@ import datetime as dt
 import re
 
 import django_filters
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from crm import search
 
 from .models import Category, ClockState, Complaint, Kind, Severity, State
 
@@ -68,10 +71,12 @@ class ComplaintFilter(django_filters.FilterSet):
         model = Complaint
         fields = ["q", "kind", "state", "severity", "project", "category", "department", "clock_state", "archive"]
 
-    def __init__(self, data=None, queryset=None, *, menus, **kwargs):
+    def __init__(self, data=None, queryset=None, *, menus, phones: bool = True, **kwargs):
         """``menus``: {"project": [(pk, name), …], "department": [(pk, name), …]}; a project
-        outside the user's menu is refused like any invalid choice."""
+        outside the user's menu is refused like any invalid choice. ``phones``: whether the
+        user may find cases by phone digits (those who see the numbers in full)."""
         super().__init__(data, queryset, **kwargs)
+        self.phones = phones
         for name in ("project", "department"):
             self.filters[name].extra["choices"] = [(str(pk), label) for pk, label in menus[name]]
         for field in self.form.fields.values():
@@ -88,20 +93,14 @@ class ComplaintFilter(django_filters.FilterSet):
         return [(bound.id_for_label, str(bound.label), control_html(bound)) for bound in self.form]
 
     def search(self, queryset, name, value):
-        """A whole case number finds that case on the unique index; anything else is looked for
-        in the numbers, the complainants' names and (four digits or more) the phone numbers.
-        On PostgreSQL trigram indexes serve the partial matches (migration 0006)."""
+        """A whole case number finds that case on the unique index; anything else finds the cases
+        whose words hold it (crm.search) and those ``exact_matches`` finds."""
         value = value.strip()
         if CASE_NUMBER.fullmatch(value):
             return queryset.filter(number=value.upper())
-        digits = "".join(ch for ch in value if ch.isdigit())
-        # Each branch on its own index (a covering scan of the number's or the phone's index on
-        # SQLite, a trigram index on PostgreSQL), united: an OR of them reads the whole table.
-        branches = [Complaint.objects.filter(number__icontains=value), Complaint.objects.filter(complainant_name=value)]
-        if len(digits) >= 4:
-            branches.append(Complaint.objects.filter(phone_digits__contains=digits))
-        found = branches[0].order_by().values("pk").union(*(b.order_by().values("pk") for b in branches[1:]))
-        return queryset.filter(pk__in=found)
+        found = exact_matches(value, phones=self.phones).values("pk")
+        words = search.matches(Complaint, value, phones=self.phones)
+        return queryset.filter(Q(pk__in=found) | words if words is not None else Q(pk__in=found))
 
     def received_since(self, queryset, name, value):
         return queryset.filter(received_at__gte=_local_midnight(value))
@@ -119,6 +118,23 @@ class ComplaintFilter(django_filters.FilterSet):
 
 
 CASE_NUMBER = re.compile(r"[A-Za-z]{2}-\d{4}-\d{6,}")  # TS-2026-000123 (complaints.services numbers)
+
+
+def exact_matches(value: str, *, phones: bool):
+    """The cases a search finds by what identifies them rather than by their words: a part of
+    the number (when the search holds a digit), the complainant's whole name, and (four digits
+    or more, for users who may see phones) the phone's digits. Each branch on its own index (a
+    covering scan of the number's or the phone's index on SQLite, a trigram index on PostgreSQL,
+    migration 0006), united: an OR of them reads the whole table."""
+    value = value.strip()
+    digits = "".join(ch for ch in value if ch.isdigit())
+    branches = [Complaint.objects.filter(complainant_name=value)]
+    if digits:
+        branches.append(Complaint.objects.filter(number__icontains=value))
+    if phones and len(digits) >= 4:
+        branches.append(Complaint.objects.filter(phone_digits__contains=digits))
+    first, *rest = (b.order_by().values("pk") for b in branches)
+    return first.union(*rest) if rest else first
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:

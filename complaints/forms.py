@@ -75,6 +75,8 @@ class RegisterForm(ScopedChoicesMixin, StyledForm):
     owner_requested_by = _dt(_("业主要求完成时间"))
     promised_by = _dt(_("承诺答复时间(需求/建议)"))
     attachment = forms.FileField(label=_("附件"), required=False, validators=[validate_upload])
+    # Set by the likely-duplicates list (static/complaints/similar.js): the case whose event this one joins.
+    same_event_as = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, projects, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)

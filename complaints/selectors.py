@@ -8,13 +8,13 @@ from collections import Counter
 from types import SimpleNamespace
 
 from django.core.paginator import Paginator
-
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from crm import search
 from crm.approvals import approvals_for
 from crm.filters import filter_list
 from crm.history import TIMELINE_PARAM, newest_first
@@ -22,7 +22,7 @@ from crm.roles import Role
 from crm.scopes import user_role, visible_project_ids, visible_projects
 
 from . import tally
-from .filters import ComplaintFilter
+from .filters import CASE_NUMBER, ComplaintFilter, exact_matches
 from .models import LONG_KINDS, ClockState, Complaint, SlaClock
 
 QUEUES = {
@@ -71,12 +71,21 @@ def register_list(*, user, params, by_order: bool = False, menus: dict | None = 
         base = base.filter(queues[queue])
     elif queue in queues:
         base = base.filter(queues[queue]).distinct()  # a case with two such clocks is listed once
-    filterset, qs = filter_list(ComplaintFilter, base, params, menus=menus or _filter_menus(user))
+    filterset, qs = filter_list(ComplaintFilter, base, params, menus=menus or _filter_menus(user),
+                                phones=phones_visible(user))
     if params.get("sort") == "deadline":
         # Cases without a live clock last on every database (SQLite sorts NULL first by default);
         # the register_deadline index covers this order.
         return filterset, qs.order_by(F("next_deadline").asc(nulls_last=True), "-received_at", "-pk")
     return filterset, qs.order_by("-received_at", "-pk")
+
+
+def phones_visible(user) -> bool:
+    """Whether the user sees complainants' phones in full (elsewhere they are masked, and a
+    search cannot find a case by its phone's digits either)."""
+    from crm.scopes import has_role
+
+    return user.has_perm("owners.view_identity") or has_role(user, "admin", "front_desk")
 
 
 def queue_counts(user) -> dict:
@@ -152,7 +161,7 @@ ROW_FIELDS = ("pk", "number", "kind", "received_at", "complainant_name", "title"
               "next_deadline", "project_id", "forwarded_by_company__name", "unit__number", "unit__building__name")
 
 
-def _register_rows(values: list[dict], project_names: dict) -> list[SimpleNamespace]:
+def _register_rows(values: list[dict], project_names: dict, highlight=None) -> list[SimpleNamespace]:
     """Everything a register row shows, as text, computed once per page: the template engine's
     per-row lookups, {% url %} and date filters cost more than the page's query."""
     from django.urls import reverse
@@ -182,20 +191,27 @@ def _register_rows(values: list[dict], project_names: dict) -> list[SimpleNamesp
             place=(f"{project} {v['unit__building__name']}-{v['unit__number']}" if v["unit__number"] is not None
                    else project),
         )
-        row.html = _row_html(row)
+        row.html = _row_html(row, highlight)
         rows.append(row)
     return rows
 
 
-def _row_html(r) -> str:
+def _row_html(r, highlight=None) -> str:
     """One register row as HTML, every value escaped (the template engine's nine lookups and
-    escapes per row cost more than the rest of the page)."""
+    escapes per row cost more than the rest of the page). ``highlight`` (a search's
+    crm.search.Highlighter): the words found are marked in the title, and in a line of the
+    description when the title does not hold them."""
     e = html.escape
+    title = e(r.title)
+    if highlight is not None:
+        title = highlight(r.title)
+        if not highlight.found_in(r.title) and highlight.found_in(getattr(r, "description", "")):
+            title += f'<div class="small text-muted search-snippet">{highlight.snippet(r.description)}</div>'
     company = f' <span class="badge text-bg-info">{e(r.company_name)}</span>' if r.company_name else ""
     severity = f'<span class="badge sev-{e(r.severity)}">{e(r.severity_label)}</span>' if r.severity else ""
     return mark_safe(
         f'<tr><td><a href="{e(r.detail_url)}">{e(r.number)}</a></td><td>{e(r.kind_label)}{company}</td>'
-        f"<td>{e(r.received_text)}</td><td>{e(r.place)}</td><td>{e(r.complainant_name)}</td><td>{e(r.title)}</td>"
+        f"<td>{e(r.received_text)}</td><td>{e(r.place)}</td><td>{e(r.complainant_name)}</td><td>{title}</td>"
         f"<td>{severity}</td><td>{e(r.state_label)}</td><td>{e(r.deadline_text)}</td></tr>")
 
 
@@ -212,8 +228,12 @@ def register_page(*, user, params, page) -> dict:
     filterset, qs = register_list(user=user, params=params, by_order=not narrowed and _walk_order_index(user, counts),
                                   menus=menus)
     qs = qs.select_related(None)
+    query = (params.get("q") or "").strip()
+    if query and params.get("sort") != "deadline" and not CASE_NUMBER.fullmatch(query):
+        return _ranked_page(user=user, params=params, page=page, query=query, filterset=filterset, menus=menus,
+                            counts=counts)
     found = None
-    if (params.get("q") or "").strip():
+    if query:
         # A search matches few cases: find them first (trigram indexes on PostgreSQL, one scan on
         # SQLite), then sort only those, instead of walking the whole sort index testing every row.
         found = list(qs.order_by().values_list("pk", flat=True)[:SEARCH_FOUND_MAX + 1])
@@ -242,6 +262,73 @@ def register_page(*, user, params, page) -> dict:
                           .values(*ROW_FIELDS))
     page_obj.object_list = _register_rows(values, dict(menus["project"]))
     return {"filter": filterset, "page_obj": page_obj, "counts": counts}
+
+
+def _ranked_page(*, user, params, page, query, filterset, menus, counts) -> dict:
+    """A search by words (crm.search): the cases it finds in the user's scope and the other
+    filters, what identifies them exactly first (number, name, phone), then by relevance and
+    recency, the matched words marked in the rows. One query for the page and its count, one
+    for its rows."""
+    rest = params.copy()
+    rest.pop("q", None)
+    _, within = register_list(user=user, params=rest, menus=menus)
+    phones = phones_visible(user)
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    ids, total = search.ranked(within, query, phones=phones, also=exact_matches(query, phones=phones),
+                               offset=(number - 1) * REGISTER_PER_PAGE, limit=REGISTER_PER_PAGE)
+    page_obj = CountedPaginator([], REGISTER_PER_PAGE, count=total).get_page(number)
+    if total and not ids:  # past the last page: the last page, as Paginator.get_page does
+        ids, total = search.ranked(within, query, phones=phones, also=exact_matches(query, phones=phones),
+                                   offset=page_obj.start_index() - 1, limit=REGISTER_PER_PAGE)
+    rows = {v["pk"]: v for v in Complaint.objects.filter(pk__in=ids).values(*ROW_FIELDS, "description")} if ids else {}
+    values = [rows[pk] for pk in ids if pk in rows]
+    page_obj.object_list = _register_rows(values, dict(menus["project"]), highlight=search.Highlighter(query))
+    return {"filter": filterset, "page_obj": page_obj, "counts": counts}
+
+
+def visible_unit(*, user, owner_unit: str):
+    """The unit of the entry form's owner choice ("customer:unit"), if it is in the user's projects."""
+    from owners.models import Unit
+
+    unit_id = owner_unit.partition(":")[2]
+    if not unit_id.isdigit():
+        return None
+    return Unit.objects.filter(pk=int(unit_id), project__in=visible_projects(user)).first()
+
+
+SIMILAR_DAYS = 30  # likely duplicates at intake: open cases received in these last days
+SIMILAR_SHOWN = 5
+
+
+def similar_open_cases(*, user, text: str, project_id=None, building_id=None) -> list[SimpleNamespace]:
+    """Likely duplicates of a case being entered (``text``: its title and description): the
+    open complaints and disputes of the same building (else project) received in the last
+    SIMILAR_DAYS days that share its words, the most alike first, in the user's scope; each
+    with its words marked (``title_html``) and its event. Three queries."""
+    from .models import OPEN_STATES
+
+    if not (project_id or building_id) or not text.strip():
+        return []
+    cases = complaints_for(user).filter(kind__in=LONG_KINDS, state__in=OPEN_STATES,
+                                        received_at__gte=timezone.now() - dt.timedelta(days=SIMILAR_DAYS))
+    cases = cases.filter(unit__building_id=building_id) if building_id else cases.filter(project_id=project_id)
+    ids = search.alike(cases, text, limit=SIMILAR_SHOWN)
+    if not ids:
+        return []
+    rows = {c["pk"]: c for c in Complaint.objects.filter(pk__in=ids).values(
+        "pk", "number", "title", "description", "received_at", "state", "event_id", "event__title",
+        "unit__building__name", "unit__number")}
+    highlight = search.Highlighter(" ".join(w for w in search.query_words(text) if len(w) > 1))
+    from .models import State
+
+    states = dict(State.choices)
+    return [SimpleNamespace(**c, title_html=highlight(c["title"]), snippet=highlight.snippet(c["description"]),
+                            state_label=states.get(c["state"], c["state"]),
+                            received_text=timezone.localtime(c["received_at"]).strftime("%m-%d %H:%M"))
+            for c in (rows[pk] for pk in ids if pk in rows)]
 
 
 def forwarded_page(*, user, page):

@@ -84,9 +84,12 @@ def complaint_register(*, received_by, kind: str, channel: str, category: str, t
                        project=None, customer=None, unit=None, complainant_name: str = "",
                        complainant_phone: str = "", received_at: dt.datetime | None = None, first_responder=None,
                        needs_transfer: bool = False, owner_requested_by=None, promised_by=None,
-                       forwarded_by_company=None, event=None, attachment=None) -> Complaint:
+                       forwarded_by_company=None, event=None, attachment=None, same_event_as=None) -> Complaint:
     """Register a case (受理登记) with a readable number per kind and start its first clocks;
-    ``attachment``: a file the front desk received with it (refused, the case is not saved)."""
+    ``attachment``: a file the front desk received with it (refused, the case is not saved);
+    ``same_event_as``: an open case the front desk recognised as the same event (a likely
+    duplicate shown at intake): the new case joins that case's event, created and named after
+    it when it has none, so the five-owner rule counts both."""
     if kind not in Kind.values:
         raise ValidationError(_("请选择正确的类型。"))
     project = project or (unit.project if unit else None) or (customer.project if customer else None)
@@ -123,6 +126,8 @@ def complaint_register(*, received_by, kind: str, channel: str, category: str, t
     if kind == Kind.NEED:
         clock_start(complaint, sla.NEED_REPLY, start=received_at, promised_by=promised_by, rules=rules)
     refresh_next_deadline([complaint.pk])
+    if same_event_as is not None:
+        event = event_of(complaint=same_event_as, user=received_by, joining=complaint)
     if event is not None:
         event_link(complaint=complaint, event=event, user=received_by)
     if attachment is not None:
@@ -411,6 +416,19 @@ def event_attach(*, complaint, user, event_id=None, title: str = "") -> Event:
         event = event_create(project=complaint.project, title=title, user=user)
     event_link(complaint=complaint, event=event, user=user)
     return event
+
+
+def event_of(*, complaint, user, joining) -> Event:
+    """The event ``complaint`` belongs to, for a case ``joining`` it (same project, both
+    complaints or disputes); when it has none, a new one named after it, to which it is linked."""
+    check_event_link(complaint, user)
+    if joining.project_id != complaint.project_id:
+        raise ValidationError(_("事件与案件不属于同一项目。"))
+    if not joining.is_long:
+        raise ValidationError(_("只有投诉和纠纷可以关联事件。"))
+    if complaint.event_id:
+        return complaint.event
+    return event_attach(complaint=complaint, user=user, title=complaint.title)
 
 
 # --- Reports and attachments ----------------------------------------------------------------

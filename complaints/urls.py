@@ -7,6 +7,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.register, name="register"),
     path("new/", views.entry, name="entry"),
+    path("new/similar/", views.similar, name="similar"),
     path("forwarded/", views.forwarded, name="forwarded"),
     path("disputes/print/", views.dispute_book, name="dispute_book"),
     path("weekly/", views.weekly, name="weekly"),

@@ -77,13 +77,30 @@ def entry(request):
                 unit=d["unit"], complainant_name=d["complainant_name"], complainant_phone=d["complainant_phone"],
                 received_at=d["received_at"], needs_transfer=d["needs_transfer"],
                 owner_requested_by=d["owner_requested_by"], promised_by=d["promised_by"],
-                attachment=d.get("attachment"))
+                attachment=d.get("attachment"),
+                same_event_as=selectors.complaint_get(user=request.user, pk=d["same_event_as"])
+                if d.get("same_event_as") else None)
         except (ValidationError, PermissionDenied) as exc:
             show_error(request, exc)
         else:
             messages.success(request, _("已登记 {number}。").format(number=case.number))
             return redirect("complaints:detail", case.pk)
     return render(request, "complaints/entry.html", {"form": form, "phone": phone, "candidates": candidates})
+
+
+@permission_required("complaints.add_complaint", raise_exception=True)
+def similar(request):
+    """The entry form's likely duplicates (fetched while front desk types): open cases of the
+    same building or project from the last 30 days with similar words, as an HTML fragment."""
+    _staff_only(request)
+    params = request.GET
+    unit = selectors.visible_unit(user=request.user, owner_unit=params.get("owner_unit", ""))
+    project = visible_projects(request.user).filter(pk=params.get("project") or None).values_list("pk", flat=True)
+    text = f"{params.get('title', '')} {params.get('description', '')}"[:2000]
+    cases = selectors.similar_open_cases(
+        user=request.user, text=text, building_id=unit.building_id if unit else None,
+        project_id=None if unit else next(iter(project), None)) if (unit or params.get("project")) else []
+    return render(request, "complaints/_similar.html", {"cases": cases})
 
 
 @permission_required("complaints.view_complaint", raise_exception=True)

@@ -24,5 +24,5 @@ class CrmConfig(AppConfig):
 
         post_migrate.connect(_shipped_calendar_years, sender=self, dispatch_uid="crm.shipped_calendar_years")
 
-        # Each app contributes its registers, dashboard cards and demo data in these modules.
-        autodiscover_modules("registers", "dashboard", "demo")
+        # Each app contributes its registers, dashboard cards, demo data and search documents in these modules.
+        autodiscover_modules("registers", "dashboard", "demo", "search")

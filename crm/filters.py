@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm import search
 from owners.models import Project
 
 SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
@@ -44,7 +45,9 @@ class SearchFilter(django_filters.CharFilter):
     """A register's 搜索 box: the words typed are looked up in several fields at once, any of
     them matching (``SearchFilter("number__icontains", "customer__phone__endswith")``), each a
     lookup of a field of the record or of a record it points to (never a to-many relation, so
-    a row matches once). Blank or spaces only: no filter."""
+    a row matches once). A record whose model has a search document (crm.search: a forum with
+    its opinions, an inspection with its findings, a customer) is also found by its words,
+    never by the phones in it. Blank or spaces only: no filter."""
 
     def __init__(self, *lookups: str, label=_("搜索"), placeholder=None, **kwargs):
         if not lookups:
@@ -61,7 +64,8 @@ class SearchFilter(django_filters.CharFilter):
         condition = Q()
         for lookup in self.lookups:
             condition |= Q(**{lookup: value})
-        return qs.filter(condition)
+        words = search.matches(qs.model, value, phones=False)
+        return qs.filter(condition | words if words is not None else condition)
 
 
 def date_range(field: str, labels=(_("从"), _("到"))) -> tuple:

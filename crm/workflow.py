@@ -41,6 +41,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from crm import search
 from crm.scopes import user_role
 
 
@@ -250,6 +251,7 @@ def update_with_history(queryset, values: dict, *, reason: str, user=None, at: d
     if rows and hasattr(model, "history"):
         model.history.bulk_history_create(rows, update=True, default_user=user, default_change_reason=reason,
                                           default_date=at or now())
+    search.rows_changed(model, [row.pk for row in rows], values)
     return rows
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm import search
 from crm.roles import Role
 from crm.scopes import user_role, visible_projects
 from owners.models import Customer, Project, Unit
@@ -110,10 +111,11 @@ def customer_search(*, user, q: str) -> QuerySet[Customer]:
     cond = search_filter(q)
     if cond is None:
         return Customer.objects.none()
+    words = search.matches(Customer, q, phones=False)  # address, units, occupation (crm.search)
     if user_role(user) == Role.PROPERTY_COMPANY:
         q = q.strip()
-        cond = Q(code__iexact=q) | Q(name__icontains=q)
-    return searchable_customers(user).filter(cond).order_by("code")
+        cond, words = Q(code__iexact=q) | Q(name__icontains=q), None  # never by what else it holds
+    return searchable_customers(user).filter(cond | words if words is not None else cond).order_by("code")
 
 
 def customer_list(user, params) -> tuple[QuerySet[Customer], "CustomerFilter"]:

@@ -3,9 +3,10 @@ from .calendar import CalendarOverride, CalendarYear, WorkingHours
 from .exports import ExportJob
 from .notifications import Notification, WebhookEndpoint
 from .rules import Rule, Sequence
+from .search import SearchDocument
 from .staff import Department, StaffProfile
 
 __all__ = [
     "ApprovalRequest", "ApprovalRule", "CalendarOverride", "CalendarYear", "WorkingHours",
-    "ExportJob", "Notification", "WebhookEndpoint", "Rule", "Sequence", "Department", "StaffProfile",
+    "ExportJob", "Notification", "WebhookEndpoint", "Rule", "Sequence", "SearchDocument", "Department", "StaffProfile",
 ]

@@ -109,6 +109,7 @@ MATRIX: dict[str, str] = {
     "complaints:link_event":                 "P  P  P   P   SP D   D   D  P",
     "complaints:print":                      "A  A  A   A   S  D   D   D  A",
     "complaints:register":                   "A  A  A   A   A  D   D   D  A",
+    "complaints:similar":                    "A  A  A   D   A  D   D   D  A",
     "complaints:weekly":                     "D  D  A   A   D  D   D   D  A",
     # property_liaison
     "property_liaison:action_item_act":      "D  P  P   D   D  D   D   SP P",

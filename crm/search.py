@@ -1,0 +1,425 @@
+"""Full-text search of every register: one search document per record, segmented for Chinese.
+
+Chinese is written without spaces, and the words people search for are often one or two
+characters (梯, 漏水), so a record's words are stored as tokens the database can match
+exactly: the words ``jieba`` finds (``cut_for_search``, which also yields the short words
+inside long ones), every CJK character and every pair of adjacent CJK characters, and the runs of
+letters and digits (case and unit numbers). A query is segmented with ``jieba`` too; each of its
+words must be found: a one- or two-character word as that token, a longer word as itself or as
+all its character pairs (so 卫生间 finds a text jieba cut differently). The tokens are matched by
+the database's own index: SQLite's FTS5 (bm25 ranking), PostgreSQL's ``tsvector`` with a GIN
+index (ts_rank) — see migration crm 0008.
+
+Each app declares what a record's document holds in its ``search.py`` (``register``); the
+documents are written by the post-save hook below and by ``crm.workflow.update_with_history``
+(every write path of a registered record goes through one of them, inside the write's
+transaction), and ``manage.py rebuild_search`` rebuilds them in chunks. Phones go in their own
+part of the document, searched only for users who may see phones (``phones=True``).
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete, post_save
+from django.utils.safestring import SafeString, mark_safe
+
+# --- Segmentation -----------------------------------------------------------------------------
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # i18n: data (character ranges)
+_RUNS = re.compile(rf"([{_CJK}]+)|([0-9]+|[a-z]+)")  # letters and digits apart, as a parser splits them
+# Particles that would make a query demand a word nobody searches for; dropped from a query
+# (never from a document) when it has other words.
+_STOP = frozenset("的了和是在也有就都与及或很把被吗呢啊吧")  # i18n: data (words matched against text)
+_segmenter = None
+_segmenter_lock = threading.Lock()
+
+
+def _jieba():
+    """One jieba tokenizer for the process, initialised on first use, silently, its dictionary
+    cache under var/ (never the code tree, never a shared /tmp file of another program)."""
+    global _segmenter
+    if _segmenter is None:
+        with _segmenter_lock:
+            if _segmenter is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                cache = settings.VAR_DIR / "cache"
+                cache.mkdir(parents=True, exist_ok=True)
+                tokenizer.tmp_dir = str(cache)
+                tokenizer.initialize()
+                for word in DOMAIN_WORDS:
+                    tokenizer.add_word(word)
+                _segmenter = tokenizer
+    return _segmenter
+
+
+# Words of the trade jieba's general dictionary cuts apart (外墙 + 渗水 are found either way; these
+# make a query such as 物业费 one word rather than 物业 + 费).
+DOMAIN_WORDS = (  # i18n: data (a segmentation dictionary)
+    "物业费", "停车位", "外墙", "渗水", "漏水", "噪音", "电梯", "门禁", "业委会", "交房", "维修基金", "装修", "地下室",
+    "消防通道", "垃圾桶", "监控", "绿化", "保洁", "保安", "返潮", "开裂", "空鼓")
+
+
+def _normal(text: str) -> str:
+    return (text or "").lower()
+
+
+def tokens(text: str) -> list[str]:
+    """A text's tokens as stored (see the module's docstring), each once, in order of appearance."""
+    seen: dict[str, None] = {}
+    for cjk, word in _RUNS.findall(_normal(text)):
+        if word:
+            seen.setdefault(word)
+            continue
+        for i, ch in enumerate(cjk):
+            seen.setdefault(ch)
+            if i + 1 < len(cjk):
+                seen.setdefault(cjk[i:i + 2])
+        if len(cjk) > 2:
+            for w in _jieba().cut_for_search(cjk, HMM=False):
+                if len(w) > 2:
+                    seen.setdefault(w)
+    return list(seen)
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query, as a user means them: jieba's words of each Chinese run (particles
+    dropped when something else is left), the runs of letters and digits."""
+    words = []
+    for cjk, word in _RUNS.findall(_normal(query)):
+        if word:
+            words.append(word)
+        else:
+            words.extend(w for w in _jieba().cut(cjk, HMM=True) if w.strip())
+    kept = [w for w in words if w not in _STOP]
+    return list(dict.fromkeys(kept or words))
+
+
+def _alternatives(word: str) -> list[list[str]]:
+    """The ways a query word is found in the stored tokens: a list of alternatives, each a list
+    of tokens that must all be there."""
+    if len(word) <= 2 or not re.fullmatch(f"[{_CJK}]+", word):
+        return [[word]]
+    return [[word], [word[i:i + 2] for i in range(len(word) - 1)]]
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """The raw texts of one record's document: its title (weighted most), the rest, its phones."""
+
+    title: str = ""
+    body: str = ""
+    phones: str = ""
+
+
+@dataclass
+class Searchable:
+    model: type
+    build: Callable[[Sequence[int]], dict[int, Document]]  # ids -> documents, a few queries per chunk
+    recency: str  # the field that orders equally relevant records, newest first
+    fields: frozenset = frozenset()  # a save naming only other fields leaves the document as it is
+    related: dict = field(default_factory=dict)  # {model: attname of the record's id} whose saves change it
+
+    @property
+    def kind(self) -> str:
+        return self.model._meta.label_lower
+
+
+REGISTRY: dict[str, Searchable] = {}
+
+
+def register(model, *, build, recency: str, fields: Iterable[str] = (), related: dict | None = None) -> None:
+    """Make ``model`` searchable (from an app's ``search.py``): ``build(ids)`` returns the
+    ``Document`` of each id; ``fields``: the model's fields its document reads (a save of other
+    fields does not rewrite it; empty: every save does); ``related``: models whose rows are part
+    of the document, each with the attname of the record's id (a case's plans: ``complaint_id``)."""
+    entry = Searchable(model=model, build=build, recency=recency, fields=frozenset(fields), related=related or {})
+    REGISTRY[entry.kind] = entry
+    uid = f"crm.search.{entry.kind}"
+    post_save.connect(_saved, sender=model, dispatch_uid=uid, weak=False)
+    post_delete.connect(_deleted, sender=model, dispatch_uid=uid, weak=False)
+    for other, attname in entry.related.items():
+        receiver = _related_receiver(entry, attname)
+        post_save.connect(receiver, sender=other, dispatch_uid=f"{uid}.{other._meta.label_lower}", weak=False)
+        post_delete.connect(receiver, sender=other, dispatch_uid=f"{uid}.{other._meta.label_lower}", weak=False)
+
+
+def searchable(model) -> Searchable | None:
+    return REGISTRY.get(model._meta.label_lower)
+
+
+def _saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    entry = searchable(sender)
+    if raw or entry is None:
+        return
+    if update_fields is not None and entry.fields and not (set(update_fields) & entry.fields):
+        return
+    documents_write(sender, [instance.pk])
+
+
+def _deleted(sender, instance, **kwargs):
+    from crm.models import SearchDocument
+
+    SearchDocument.objects.filter(kind=sender._meta.label_lower, object_id=instance.pk).delete()
+
+
+def _related_receiver(entry: Searchable, attname: str):
+    def receiver(sender, instance, raw=False, **kwargs):
+        pk = getattr(instance, attname, None)
+        if not raw and pk is not None:
+            documents_write(entry.model, [pk])
+    return receiver
+
+
+def rows_changed(model, ids: Sequence[int], names: Iterable[str]) -> None:
+    """A bulk update of ``names`` on ``ids`` (crm.workflow.update_with_history): their documents
+    follow in the same transaction when they read one of those fields."""
+    entry = searchable(model)
+    if entry is None or not ids:
+        return
+    if entry.fields and not (set(names) & entry.fields):
+        return
+    documents_write(model, list(ids))
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+def documents_write(model, ids: Sequence[int]) -> int:
+    """(Re)write the documents of ``ids`` of ``model`` (a record that no longer exists loses its
+    document): one build, one upsert, one delete. Returns how many were written."""
+    from crm.models import SearchDocument
+
+    entry = searchable(model)
+    kind = entry.kind
+    built = entry.build(list(ids))
+    rows = [SearchDocument(kind=kind, object_id=pk, title=" ".join(tokens(doc.title)),
+                           body=" ".join(tokens(doc.body)), phones=" ".join(_phone_tokens(doc.phones)))
+            for pk, doc in built.items()]
+    if rows:
+        SearchDocument.objects.bulk_create(rows, update_conflicts=True, unique_fields=["kind", "object_id"],
+                                           update_fields=["title", "body", "phones"])
+    gone = set(ids) - built.keys()
+    if gone:
+        SearchDocument.objects.filter(kind=kind, object_id__in=gone).delete()
+    return len(rows)
+
+
+def _phone_tokens(phones: str) -> list[str]:
+    """Each phone's digits, whole and their last four (how people read a number back)."""
+    out: dict[str, None] = {}
+    for number in re.findall(r"\d[\d\s-]{5,}\d", phones or ""):
+        digits = re.sub(r"\D", "", number)
+        out.setdefault(digits)
+        out.setdefault(digits[-4:])
+    return list(out)
+
+
+def rebuild(model=None, *, chunk: int = 2000, progress: Callable[[str, int], None] | None = None,
+            missing: bool = False) -> int:
+    """Rewrite every document of ``model`` (every registered model if None), ``chunk`` records per
+    transaction, and drop documents of records that no longer exist. ``missing``: only write the
+    records that have none (a database from before search, or rows loaded in bulk): cheap when
+    nothing is missing, so ``make run`` does it on every start."""
+    from django.db import transaction
+
+    from crm.models import SearchDocument
+
+    total = 0
+    for entry in ([searchable(model)] if model is not None else list(REGISTRY.values())):
+        manager = entry.model._default_manager
+        SearchDocument.objects.filter(kind=entry.kind).exclude(
+            object_id__in=manager.values("pk")).delete()
+        last = 0
+        records = manager.all()
+        if missing:
+            records = records.exclude(pk__in=SearchDocument.objects.filter(kind=entry.kind).values("object_id"))
+        while True:
+            ids = list(records.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk])
+            if not ids:
+                break
+            with transaction.atomic():
+                total += documents_write(entry.model, ids)
+            last = ids[-1]
+            if progress:
+                progress(entry.kind, total)
+    return total
+
+
+# --- Matching ---------------------------------------------------------------------------------
+
+
+# How each database's query language writes a token, AND and OR.
+_SYNTAX = {"sqlite": ('"{}"', " AND ", " OR "), "postgresql": ("'{}':{}", " & ", " | ")}
+
+
+def _expression(vendor: str, words: list[str], weights: str) -> str:
+    """Every word in one of its alternatives (_alternatives)."""
+    token, both, either = _SYNTAX[vendor]
+    groups = ["(" + either.join("(" + both.join(token.format(t, weights) for t in alt) + ")"
+                                for alt in _alternatives(word)) + ")" for word in words]
+    return both.join(groups)
+
+
+def _fts_query(words: list[str], phones: bool) -> str:
+    expression = _expression("sqlite", words, "")
+    return expression if phones else "{title body} : (" + expression + ")"
+
+
+def _ts_query(words: list[str], phones: bool) -> str:
+    return _expression("postgresql", words, "ABD" if phones else "AB")
+
+
+def _words(query: str) -> list[str]:
+    # Tokens hold only letters and digits (see _RUNS), so they need no quoting beyond the quotes.
+    return query_words(query)
+
+
+def _matching_sql(kind: str, words: list[str], phones: bool) -> tuple[str, list]:
+    """SELECT object_id of the documents of ``kind`` holding every word."""
+    if connection.vendor == "postgresql":
+        return ("SELECT object_id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery",
+                [kind, _ts_query(words, phones)])
+    return ("SELECT d.object_id FROM crm_searchdocument_fts f JOIN crm_searchdocument d ON d.id = f.rowid "
+            "WHERE crm_searchdocument_fts MATCH %s AND d.kind = %s", [_fts_query(words, phones), kind])
+
+
+def matches(model, query: str, *, phones: bool) -> Q | None:
+    """A condition on ``model``'s rows: those whose document holds every word of ``query``
+    (None when the query has no word to look for)."""
+    words = _words(query)
+    if not words or searchable(model) is None:
+        return None
+    sql, params = _matching_sql(model._meta.label_lower, words, phones)
+    return Q(pk__in=RawSQL(sql, params))
+
+
+def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0,
+           limit: int = 30) -> tuple[list[int], int]:
+    """The ids of ``queryset``'s records (scoped and filtered by the caller) whose document holds
+    every word of ``query``, or that ``also`` (a queryset of ids: a register's exact matches such
+    as a case number or a phone) finds, those first: then the most relevant (the title's words
+    count most), then the newest; ``limit`` of them from ``offset``, and how many there are in
+    all. One query."""
+    model = queryset.model
+    entry = searchable(model)
+    words = _words(query)
+    if entry is None or (not words and also is None):
+        return [], 0
+    within_sql, within_params = queryset.order_by().values(
+        w_id=F("pk"), w_at=F(entry.recency)).query.sql_with_params()
+    candidates, params, prefix = [], [], ""
+    if words:
+        if connection.vendor == "postgresql":
+            ts = _ts_query(words, phones)
+            candidates.append("SELECT object_id AS c_id, -ts_rank(document, %s::tsquery) AS score "
+                              "FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery")
+            params += [ts, entry.kind, ts]
+        else:
+            # bm25 only works where the FTS table is matched: a materialised CTE keeps it there
+            # (SQLite would otherwise flatten it into the union). The title weighs four times the
+            # rest; lower is better, as -ts_rank above.
+            prefix = ("WITH m AS MATERIALIZED (SELECT rowid AS doc_id, bm25(crm_searchdocument_fts, 4.0, 1.0, 1.0) "
+                      "AS score FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s) ")
+            candidates.append("SELECT d.object_id AS c_id, m.score FROM m JOIN crm_searchdocument d ON d.id = m.doc_id "
+                              "WHERE d.kind = %s")
+            params += [_fts_query(words, phones), entry.kind]
+    if also is not None:
+        # Through the table's own pk: the column a union of querysets names is the backend's choice.
+        also_sql, also_params = model._default_manager.filter(pk__in=also).order_by().values(
+            c_id=F("pk")).query.sql_with_params()
+        candidates.append(f"SELECT a.c_id, -1e9 AS score FROM ({also_sql}) a")
+        params += list(also_params)
+    union = " UNION ALL ".join(candidates)
+    sql = (f"{prefix}SELECT w.w_id, COUNT(*) OVER () FROM (SELECT c_id, MIN(score) AS score FROM ({union}) u GROUP BY c_id) s "
+           f"JOIN ({within_sql}) w ON w.w_id = s.c_id "
+           "ORDER BY s.score, w.w_at DESC, w.w_id DESC LIMIT %s OFFSET %s")
+    params += [*within_params, limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows and offset:
+        return [], ranked(queryset, query, phones=phones, also=also, offset=0, limit=1)[1]
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
+def alike(queryset, text: str, *, limit: int = 5, candidates: int = 500) -> list[int]:
+    """The ids of ``queryset``'s records (a small set: a building's open cases of the last month)
+    that share words with ``text`` (a case being typed), the most alike first, then the newest:
+    each word of the text that a record's document holds (as a query word is found, phones
+    never) counts, a word of its title twice. Only the ``candidates`` newest records are
+    compared: the database does not rank the whole table for a keystroke. Two queries."""
+    from crm.models import SearchDocument
+
+    entry = searchable(queryset.model)
+    words = [w for w in query_words(text) if len(w) > 1]
+    if entry is None or not words:
+        return []
+    ids = list(queryset.order_by(f"-{entry.recency}", "-pk").values_list("pk", flat=True)[:candidates])
+    documents = SearchDocument.objects.filter(kind=entry.kind, object_id__in=ids).values_list("object_id", "title",
+                                                                                              "body")
+    found = {pk: (set(title.split()), set(body.split())) for pk, title, body in documents}
+    order = {pk: i for i, pk in enumerate(ids)}
+
+    def holds(tokens: set, word: str) -> bool:
+        return any(all(t in tokens for t in alt) for alt in _alternatives(word))
+
+    scores = {pk: sum(2 if holds(title, w) else 1 if holds(body, w) else 0 for w in words)
+              for pk, (title, body) in found.items()}
+    return sorted((pk for pk, score in scores.items() if score), key=lambda pk: (-scores[pk], order[pk]))[:limit]
+
+
+# --- Showing ----------------------------------------------------------------------------------
+
+
+def _highlight_pattern(query: str) -> re.Pattern | None:
+    words = sorted(set(_words(query)), key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+class Highlighter:
+    """Marks a query's words in the texts of a page of results: every piece escaped, each match
+    in <mark>. ``snippet`` cuts a long text to the part around its first match."""
+
+    def __init__(self, query: str):
+        self.pattern = _highlight_pattern(query or "")
+
+    def __call__(self, text: str) -> SafeString:
+        text = text or ""
+        if self.pattern is None:
+            return mark_safe(html.escape(text))
+        out, last = [], 0
+        for m in self.pattern.finditer(text):
+            out.append(html.escape(text[last:m.start()]))
+            out.append(f"<mark>{html.escape(m.group())}</mark>")
+            last = m.end()
+        out.append(html.escape(text[last:]))
+        return mark_safe("".join(out))
+
+    def found_in(self, text: str) -> bool:
+        return bool(self.pattern and text and self.pattern.search(text))
+
+    def snippet(self, text: str, width: int = 40) -> SafeString:
+        text = " ".join((text or "").split())
+        m = self.pattern.search(text) if self.pattern else None
+        if m is None:
+            return self(text[:width] + ("…" if len(text) > width else ""))
+        start = max(0, m.start() - width // 3)
+        end = min(len(text), start + width)
+        return self(("…" if start else "") + text[start:end] + ("…" if end < len(text) else ""))
