@@ -71,10 +71,11 @@ class ComplaintFilter(django_filters.FilterSet):
         model = Complaint
         fields = ["q", "kind", "state", "severity", "project", "category", "department", "clock_state", "archive"]
 
-    def __init__(self, data=None, queryset=None, *, menus, phones: bool = True, **kwargs):
+    def __init__(self, data=None, queryset=None, *, menus, phones=True, **kwargs):
         """``menus``: {"project": [(pk, name), …], "department": [(pk, name), …]}; a project
         outside the user's menu is refused like any invalid choice. ``phones``: whether the
-        user may find cases by phone digits (those who see the numbers in full)."""
+        user may find cases by phone digits (those who see the numbers in full), or a function
+        that tells, asked only when there is something to search (it reads the permissions)."""
         super().__init__(data, queryset, **kwargs)
         self.phones = phones
         for name in ("project", "department"):
@@ -98,8 +99,9 @@ class ComplaintFilter(django_filters.FilterSet):
         value = value.strip()
         if CASE_NUMBER.fullmatch(value):
             return queryset.filter(number=value.upper())
-        found = exact_matches(value, phones=self.phones).values("pk")
-        words = search.matches(Complaint, value, phones=self.phones)
+        phones = self.phones() if callable(self.phones) else self.phones
+        found = exact_matches(value, phones=phones).values("pk")
+        words = search.matches(Complaint, value, phones=phones)
         return queryset.filter(Q(pk__in=found) | words if words is not None else Q(pk__in=found))
 
     def received_since(self, queryset, name, value):
