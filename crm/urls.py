@@ -32,6 +32,7 @@ for prefix, module in [
     ("liaison/", "property_liaison.urls"),
     ("mortgage/", "mortgage.urls"),
     ("clubs/", "clubs.urls"),
+    ("m/", "portal.urls"),  # the owner portal (crm.middleware.PORTAL_PREFIX)
 ]:
     if importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

@@ -1,0 +1,35 @@
+"""Two demo owners for the portal (README "Owner portal"): 刘建国 (13800138001, user ``owner``,
+the permission matrix's owner) and 陈美玲 (13900139002), bound to their customers."""
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from crm.demo import demo_loader
+from crm.models import StaffProfile
+from crm.roles import Role
+
+from .auth import customers_with_phone
+from .models import OwnerAccount
+
+DEMO_OWNERS = [("owner", "13800138001"), ("owner_13900139002", "13900139002")]  # i18n: data
+
+
+@demo_loader(order=60)
+def load_owners(log):
+    User = get_user_model()
+    group, _ = Group.objects.get_or_create(name=Role.OWNER)
+    for username, phone in DEMO_OWNERS:
+        customers = list(customers_with_phone(phone))
+        if not customers:
+            continue
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": customers[0].name})
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        StaffProfile.objects.update_or_create(user=user, defaults={"role": Role.OWNER})
+        user.groups.set([group])
+        account, _ = OwnerAccount.objects.get_or_create(phone=phone, defaults={"user": user})
+        account.customers.add(*customers)
+        if account.bound_at is None:
+            OwnerAccount.objects.filter(pk=account.pk).update(bound_at=timezone.now())
+    log(f"业主端演示账号：{len(DEMO_OWNERS)} 个")  # i18n: data
