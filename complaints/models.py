@@ -39,6 +39,7 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("网上")
     FORUM = "forum", _("座谈会")
     PROPERTY = "property", _("物业转交")
+    OWNER_PORTAL = "owner_portal", _("业主端")  # reported by the owner on the portal (/m/)
 
 
 class Category(models.TextChoices):

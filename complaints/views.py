@@ -149,6 +149,20 @@ def attach(request, pk):
     return redirect("complaints:detail", case.pk)
 
 
+@require_POST
+@permission_required("complaints.change_complaint", raise_exception=True)
+def owner_reply(request, pk):
+    """回复业主: the text the owner reads on the portal."""
+    case = selectors.complaint_get(user=request.user, pk=pk)
+    try:
+        services.complaint_owner_reply(complaint=case, user=request.user, text=request.POST.get("text", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, _("已回复业主。"))
+    return redirect("complaints:detail", case.pk)
+
+
 @permission_required("complaints.view_complaint", raise_exception=True)
 def attachment(request, pk):
     item = get_object_or_404(Attachment.objects.filter(complaint__in=selectors.complaints_for(request.user)), pk=pk)

@@ -58,7 +58,9 @@ def owner_account_for(phone: str) -> OwnerAccount:
     account = OwnerAccount.objects.select_related("user").filter(phone=phone).first()
     if account is not None:
         return account
-    user = get_user_model().objects.create_user(username=f"owner_{phone}", password=None)
+    first = customers_with_phone(phone).order_by("pk").first()
+    user = get_user_model().objects.create_user(username=f"owner_{phone}", password=None,
+                                                first_name=first.name if first else "")
     StaffProfile.objects.create(user=user, role=Role.OWNER)
     user.groups.add(Group.objects.get_or_create(name=Role.OWNER)[0])
     return OwnerAccount.objects.create(user=user, phone=phone)

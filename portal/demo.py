@@ -32,4 +32,27 @@ def load_owners(log):
         account.customers.add(*customers)
         if account.bound_at is None:
             OwnerAccount.objects.filter(pk=account.pk).update(bound_at=timezone.now())
+    _demo_report()
     log(f"业主端演示账号：{len(DEMO_OWNERS)} 个")  # i18n: data
+
+
+def _demo_report():
+    """One case the demo owner reported on the portal, with a photo (once)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from complaints.models import Channel, Complaint
+
+    from .services import case_report
+
+    user = get_user_model().objects.get(username="owner")
+    if Complaint.objects.filter(received_by=user, channel=Channel.OWNER_PORTAL).exists():
+        return
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (70, 130, 180)).save(buffer, format="JPEG")
+    unit = user.owner_account.customers.first().units.first()
+    case_report(user=user, kind="complaint", category="repairs", unit=unit,
+                description="演示：厨房水管漏水，地面有积水。", photos=[  # i18n: data
+                    SimpleUploadedFile("leak.jpg", buffer.getvalue(), content_type="image/jpeg")])

@@ -25,3 +25,40 @@ def my_units(user):
     """The units the owner's customers own, co-own or rent."""
     return (Unit.objects.filter(ownerships__customer__owner_accounts__user=user)
             .select_related("project", "building").distinct().order_by("project__name", "number"))
+
+
+def my_customer_for_unit(user, unit):
+    """The owner's customer that holds this unit; another owner's unit is a 404."""
+    from owners.models import Customer
+
+    customer = Customer.objects.filter(owner_accounts__user=user, ownerships__unit=unit).order_by("pk").first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def my_cases(user):
+    """The owner's cases: those registered for one of the customers their account is bound to."""
+    from complaints.models import Complaint
+
+    return Complaint.objects.filter(customer__owner_accounts__user=user)
+
+
+def my_case(user, pk):
+    """One of the owner's cases, or a 404 (another owner's id is as if it did not exist)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(my_cases(user).select_related("project", "unit", "unit__building"), pk=pk)
+
+
+def my_photos(user):
+    """The photos the owner added to their own cases (staff's attachments stay internal)."""
+    from complaints.models import Attachment
+
+    return Attachment.objects.filter(complaint__in=my_cases(user), uploaded_by=user)
+
+
+def my_photo(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(my_photos(user), pk=pk)

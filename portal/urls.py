@@ -9,4 +9,8 @@ urlpatterns = [
     path("login/", views.login_phone, name="login"),
     path("login/code/", views.login_code, name="login_code"),
     path("logout/", views.logout_view, name="logout"),
+    path("report/", views.report, name="report"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
 ]

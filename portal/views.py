@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +16,8 @@ from django.views.decorators.http import require_POST
 from crm.middleware import SessionLimitsMiddleware
 from crm.views import show_error
 
-from . import auth, forms, selectors
+from . import auth, forms, selectors, services
+from .timeline import owner_lines, plain_state
 
 BACKEND = "crm.backends.CrmBackend"
 
@@ -48,7 +50,7 @@ def login_phone(request):
 def login_code(request):
     """Step 2: the 6-digit code sent to that number."""
     phone = request.session.get("portal_phone", "")
-    if not phone:
+    if not phone or request.user.is_authenticated:
         return redirect("portal:login")
     form = forms.CodeForm(request.POST or None, initial={"phone": phone})
     if request.method == "POST" and form.is_valid():
@@ -76,7 +78,47 @@ def logout_view(request):
 
 
 def home(request):
-    account = selectors.account_of(request.user)
     return render(request, "portal/home.html", {
-        "account": account, "units": selectors.my_units(request.user),
+        "units": selectors.my_units(request.user), "cases": selectors.my_cases(request.user)
+        .select_related("unit", "unit__building").order_by("-received_at", "-pk")[:3],
     })
+
+
+def report(request):
+    """报事报修 / 投诉 / 建议: one page, one service call."""
+    units = selectors.my_units(request.user)
+    form = forms.ReportForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = services.case_report(user=request.user, kind=d["kind"], category=d["category"], unit=d["unit"],
+                                        description=d["description"], photos=d["photos"],
+                                        preferred_by=d["preferred_by"])
+        except (ValidationError, PermissionDenied) as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, _("已提交，编号 {number}。我们会尽快处理。").format(number=case.number))
+            return redirect("portal:case", case.pk)
+    return render(request, "portal/report.html", {"form": form, "has_units": units.exists()})
+
+
+def case_list(request):
+    cases = (selectors.my_cases(request.user).select_related("unit", "unit__building")
+             .order_by("-received_at", "-pk")[:100])
+    return render(request, "portal/case_list.html", {"cases": [(c, plain_state(c)[0]) for c in cases]})
+
+
+def case_detail(request, pk):
+    case = selectors.my_case(request.user, pk)
+    state, next_step = plain_state(case)
+    return render(request, "portal/case_detail.html", {
+        "case": case, "state": state, "next_step": next_step,
+        "timeline": owner_lines(case.timeline.all(), request.user),
+        "photos": selectors.my_photos(request.user).filter(complaint=case),
+    })
+
+
+def photo(request, pk):
+    """One of the owner's own photos (another owner's id, or staff's attachment, is a 404)."""
+    item = selectors.my_photo(request.user, pk)
+    return FileResponse(item.file.open("rb"), filename=item.name)

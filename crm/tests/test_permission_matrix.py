@@ -93,6 +93,7 @@ MATRIX: dict[str, str] = {
     "complaints:act":                        "A  A  A   D   SR D   D   D  A   D",
     "complaints:attach":                     "P  P  P   P   SP D   D   D  P   D",
     "complaints:attachment":                 "A  A  A   A   S  D   D   D  A   D",
+    "complaints:owner_reply":                "P  P  P   P   SP D   D   D  P   D",
     "complaints:clock":                      "P  P  P   P   SP D   D   D  P   D",
     "complaints:detail":                     "A  A  A   A   S  D   D   D  A   D",
     "complaints:dispute_book":               "A  A  A   A   A  D   D   D  A   D",
@@ -192,6 +193,10 @@ MATRIX: dict[str, str] = {
     "portal:login":                          "D  D  D   D   D  D   D   D  D   R",
     "portal:login_code":                     "D  D  D   D   D  D   D   D  D   R",
     "portal:logout":                         "D  D  D   D   D  D   D   D  D   P",
+    "portal:report":                         "D  D  D   D   D  D   D   D  D   A",
+    "portal:case_list":                      "D  D  D   D   D  D   D   D  D   A",
+    "portal:case":                           "D  D  D   D   D  D   D   D  D   S",
+    "portal:photo":                          "D  D  D   D   D  D   D   D  D   S",
 }
 # fmt: on
 
@@ -234,8 +239,11 @@ KWARGS: dict[str, dict] = {
     "owners:unit_document_add": {"pk": Obj("owners.Unit")},
     "owners:document_scan": {"pk": Obj("owners.UnitDocument", "unit__project", where=(("scan", ""),))},
     "owners:access_request_decide": {"pk": Obj("owners.AccessRequest", "customer__project")},
-    **{f"complaints:{n}": {"pk": COMPLAINT} for n in ("detail", "print", "attach", "link_event")},
+    **{f"complaints:{n}": {"pk": COMPLAINT} for n in ("detail", "print", "attach", "link_event", "owner_reply")},
     "complaints:act": {"pk": COMPLAINT, "name": "transfer"},
+    # An owner's own case and photo; staff are refused any (a 403 before the lookup).
+    "portal:case": {"pk": Obj("complaints.Complaint", project=None, own="customer__owner_accounts__user")},
+    "portal:photo": {"pk": Obj("complaints.Attachment", project=None, own="uploaded_by")},
     "complaints:attachment": {"pk": Obj("complaints.Attachment", "complaint__project")},
     "complaints:clock": {"pk": Obj("complaints.SlaClock", "complaint__project"), "op": "pause"},
     "property_liaison:meeting_detail": {"pk": Obj("property_liaison.CoordinationMeeting")},
@@ -332,7 +340,10 @@ def _records(spec: Obj, user, role, *, in_scope: bool):
     for field, empty in spec.where:
         qs = qs.exclude(**{field: empty}).exclude(**{f"{field}__isnull": True})
     if spec.own:
-        return qs.filter(**{spec.own: user}) if in_scope else qs.exclude(**{spec.own: user})
+        if not in_scope:
+            return qs.exclude(**{spec.own: user})
+        mine = qs.filter(**{spec.own: user})
+        return mine if mine.exists() else qs  # a role that owns none is still shown one, to be refused
     if spec.project is None:
         return qs
     projects = visible_projects(user)

@@ -46,3 +46,15 @@ def owner_login(client, place):
         return c
 
     return login
+
+
+def refusals(response) -> list[str]:
+    """The refusals a portal page shows (form errors and error messages); each must be Chinese."""
+    import re
+
+    html = response.content.decode()
+    found = re.findall(r'<p class="(?:error|msg msg-error)"[^>]*>(.*?)</p>', html, flags=re.S)
+    assert found, "no refusal shown"
+    for text in found:
+        assert re.search(r"[\u4e00-\u9fff]", text), f"refusal not in Chinese: {text!r}"
+    return found
