@@ -320,6 +320,21 @@ def return_visit_record(*, complaint, user, handled: bool, satisfaction: int, mo
 
 
 @transaction.atomic
+def complaint_reopen(*, complaint, user, reason: str) -> Complaint:
+    """重新处理: a disposed case goes back to the supervisor (not handled, or the owner is not
+    satisfied: the online return visit fires this with the owner's words). The return visit is
+    due again after the next disposal; the feedback and visit clocks of this round stop."""
+    reason = require(reason, _("请填写重新处理的原因。"))
+    _fire(complaint, "reopen", user=user, updates={"visit_state": VisitState.NOT_DUE}, text=reason)
+    clocks_cancel([complaint.pk], [sla.FEEDBACK, sla.RETURN_VISIT])
+    refresh_next_deadline([complaint.pk])
+    notify_role(Role.CS_SUPERVISOR, title=format_lazy(_("案件需重新处理：{number}"), number=complaint.number),
+                body=reason, url=case_url(complaint), target=complaint, level="warning",
+                dedupe_key=f"complaint:{complaint.pk}:reopen:{complaint.timeline.count()}")
+    return complaint
+
+
+@transaction.atomic
 def complaint_reply(*, complaint, user, reply: str) -> Complaint:
     """Answer a need, suggestion, enquiry or praise (the short path)."""
     reply = require(reply, _("请填写答复内容。"))

@@ -42,6 +42,7 @@ ACTIONS = {
     "verify_correction": (forms.VerifyForm, lambda c, u, d: services.correction_verify(complaint=c, user=u, **d)),
     "return_visit": (forms.ReturnVisitForm, lambda c, u, d: services.return_visit_record(complaint=c, user=u, **d)),
     "reply": (forms.ReplyForm, lambda c, u, d: services.complaint_reply(complaint=c, user=u, **d)),
+    "reopen": (forms.ReopenForm, lambda c, u, d: services.complaint_reopen(complaint=c, user=u, **d)),
     "close": (forms.NoteForm, lambda c, u, d: services.complaint_close(complaint=c, user=u, **d)),
     "archive": (forms.EmptyForm, lambda c, u, d: services.complaint_archive(complaint=c, user=u)),
 }

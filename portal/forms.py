@@ -91,3 +91,35 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
         if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
             raise ValidationError(_("问题描述含有无法识别的字符。"))
         return text
+
+
+def _comment(label, required=False):
+    return forms.CharField(label=label, required=required, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"max_length": _("不能超过 500 字。"),
+                                           "null_characters_not_allowed": _("含有无法识别的字符。")})
+
+
+class PlanAnswerForm(forms.Form):
+    agreed = forms.TypedChoiceField(label=_("您是否同意这个方案"), coerce=lambda v: v == "yes",
+                                    choices=[("yes", _("同意")), ("no", _("不同意"))], widget=forms.RadioSelect,
+                                    error_messages={"required": _("请选择是否同意。"),
+                                                    "invalid_choice": _("请选择是否同意。")})
+    comment = _comment(_("您的意见（不同意时必填）"))
+
+
+class CommentForm(forms.Form):
+    text = _comment(_("补充说明"))
+    photos = PhotosField(label=_("照片（最多 9 张）"), required=False)
+
+
+class VisitForm(forms.Form):
+    handled = forms.TypedChoiceField(label=_("问题处理了吗？"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("已处理")), ("no", _("没处理"))], widget=forms.RadioSelect,
+                                     error_messages={"required": _("请选择问题是否已处理。"),
+                                                     "invalid_choice": _("请选择问题是否已处理。")})
+    satisfaction = forms.TypedChoiceField(label=_("您满意吗？（1 很不满意 — 5 很满意）"), coerce=int,
+                                          choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect,
+                                          error_messages={"required": _("请选择满意度。"),
+                                                          "invalid_choice": _("请选择满意度。")})
+    more_needs = _comment(_("还有其他需要吗？"))

@@ -62,3 +62,10 @@ def my_photo(user, pk):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(my_photos(user), pk=pk)
+
+
+def plan_to_answer(case):
+    """The approved plan version the owner is asked about (磋商), or None when none is waiting."""
+    if case.state != "plan_approved":
+        return None
+    return case.plans.order_by("-version").first()

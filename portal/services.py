@@ -73,3 +73,102 @@ def case_report(*, user, kind: str, category: str, unit, description: str, photo
                                                    title=case.title),
                 url=case_url(case), target=case, dedupe_key=f"complaint:{case.pk}:portal")
     return case
+
+
+def _ensure_open(case) -> None:
+    if case.state in ("closed", "archived"):
+        raise ValidationError(_("案件已办结。"))
+
+
+def _tell_handler(case, title, body: str = "") -> None:
+    """The case's handler hears what the owner did (the supervisor when nobody handles it yet)."""
+    from crm.notifications import notify
+
+    if case.handler_id:
+        notify(recipients=[case.handler], title=title, body=body, url=case_url(case), target=case)
+    else:
+        notify_role(Role.CS_SUPERVISOR, title=title, body=body, url=case_url(case), target=case)
+
+
+@transaction.atomic
+def plan_answer(*, user, case, agreed: bool, comment: str = ""):
+    """The owner agrees or disagrees with the approved plan (磋商): one negotiation round through
+    ``complaints.services.negotiation_record``, exactly as the staff record it; disagreeing sends
+    the case back into the plan loop. The handler is told."""
+    comment = (comment or "").strip()
+    if not agreed and not comment:
+        raise ValidationError(_("请说明您不同意的原因，便于我们调整方案。"))
+    opinion = comment or str(_("业主在业主端同意方案"))
+    round_ = complaint_services.negotiation_record(complaint=case, user=user, agreed=agreed, owner_opinion=opinion)
+    _tell_handler(case, format_lazy(_("业主{answer}处理方案：{number}"), answer=_("同意") if agreed else _("不同意"),
+                                    number=case.number), body=opinion)
+    return round_
+
+
+@transaction.atomic
+def case_comment(*, user, case, text: str = "", photos=()):
+    """A comment or photos the owner adds while the case is open (shown to staff and the owner)."""
+    _ensure_open(case)
+    text = (text or "").strip()
+    if not text and not photos:
+        raise ValidationError(_("请填写补充说明或选择照片。"))
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(_("最多上传 9 张照片。"))
+    cleaned = [clean_photo(p) for p in photos]
+    if text:
+        from complaints.timeline import timeline_add
+
+        timeline_add(case, user, "owner_comment", text)
+    for photo in cleaned:
+        complaint_services.attachment_add_for_owner(complaint=case, user=user, upload=photo)
+    _tell_handler(case, format_lazy(_("业主补充了说明：{number}"), number=case.number), body=text)
+
+
+def _working_day(moment) -> dt.date:
+    """The working day a moment counts for (a weekend or holiday counts for the next one)."""
+    from crm.calendar import calendar
+
+    day = timezone.localdate(moment)
+    cal = calendar()
+    return day if cal.is_working_day(day) else cal.next_working_day(day)
+
+
+@transaction.atomic
+def case_chase(*, user, case) -> None:
+    """催办: at most once per working day per case (the working calendar), counted under a lock
+    so that two at once count as two; on the timeline, and the handler is told."""
+    from complaints.models import TimelineEntry
+    from complaints.timeline import timeline_add
+
+    _ensure_open(case)
+    lock(f"chase:{case.pk}")
+    last = TimelineEntry.objects.filter(complaint=case, kind="owner_chase").order_by("-at").first()
+    now = timezone.now()
+    if last is not None and _working_day(last.at) == _working_day(now):
+        raise ValidationError(_("每个工作日只能催办一次，我们已在加紧处理。"))
+    timeline_add(case, user, "owner_chase", str(_("业主催办")))
+    _tell_handler(case, format_lazy(_("业主催办：{number} {title}"), number=case.number, title=case.title))
+
+
+@transaction.atomic
+def visit_answer(*, user, case, handled: bool, satisfaction: int, more_needs: str = ""):
+    """The return visit answered online (处理了吗? 满意吗 1–5? 还有其他需要吗?): recorded by
+    ``complaints.services.return_visit_record`` like a phone visit (its clock is met, it counts
+    in the return-visit rate). Not handled, or not satisfied (1 or 2), reopens the case to the
+    supervisor with the owner's words; a need in the third answer becomes a new case."""
+    more_needs = (more_needs or "").strip()
+    visit = complaint_services.return_visit_record(complaint=case, user=user, handled=handled,
+                                                   satisfaction=satisfaction, more_needs=more_needs)
+    if not handled or satisfaction <= UNSATISFIED:
+        words = more_needs or str(_("业主表示问题未处理") if not handled else _("业主表示不满意"))
+        complaint_services.complaint_reopen(complaint=case, user=user, reason=words)
+    elif more_needs:
+        new = complaint_services.complaint_register(
+            received_by=user, kind="need_suggestion", channel=Channel.OWNER_PORTAL, category=case.category,
+            title=more_needs.splitlines()[0][:30], description=more_needs, customer=case.customer, unit=case.unit,
+            needs_transfer=True)
+        case_owners_notify(new, format_lazy(_("已受理您的反映，编号 {number}"), number=new.number))
+    return visit
+
+
+UNSATISFIED = 2  # a satisfaction of this or less is "不满意"

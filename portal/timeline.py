@@ -31,6 +31,7 @@ OWNER_TIMELINE: dict[str, Shown] = {
     "execute": Shown(_("已处理")),
     "feedback": Shown(_("已向您反馈处理结果")),
     "return_visit": Shown(_("回访已完成")),
+    "reopen": Shown(_("已重新安排处理")),
     "reply": Shown(_("已答复")),
     "close": Shown(_("已办结")),
     "attachment": Shown(_("您补充了照片"), own=True),

@@ -12,5 +12,6 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/<slug:action>/", views.case_act, name="case_act"),
     path("photos/<int:pk>/", views.photo, name="photo"),
 ]

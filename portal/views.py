@@ -8,9 +8,10 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.middleware import SessionLimitsMiddleware
@@ -111,11 +112,44 @@ def case_list(request):
 def case_detail(request, pk):
     case = selectors.my_case(request.user, pk)
     state, next_step = plain_state(case)
+    is_open = case.state not in ("closed", "archived")
     return render(request, "portal/case_detail.html", {
-        "case": case, "state": state, "next_step": next_step,
+        "case": case, "state": state, "next_step": next_step, "is_open": is_open,
         "timeline": owner_lines(case.timeline.all(), request.user),
         "photos": selectors.my_photos(request.user).filter(complaint=case),
+        "plan": selectors.plan_to_answer(case),
+        "plan_form": forms.PlanAnswerForm(), "visit_form": forms.VisitForm(), "comment_form": forms.CommentForm(),
+        "visit_due": case.visit_state == "due",
     })
+
+
+# The owner's actions on a case page: (form, service call with the cleaned data, what to say).
+ACTIONS = {
+    "plan": (forms.PlanAnswerForm, lambda u, c, d: services.plan_answer(user=u, case=c, **d), gettext_lazy("已提交您的意见。")),
+    "comment": (forms.CommentForm, lambda u, c, d: services.case_comment(user=u, case=c, **d), gettext_lazy("已补充。")),
+    "chase": (None, lambda u, c, d: services.case_chase(user=u, case=c), gettext_lazy("已催办，我们会尽快处理。")),
+    "visit": (forms.VisitForm, lambda u, c, d: services.visit_answer(user=u, case=c, **d), gettext_lazy("感谢您的评价。")),
+}
+
+
+@require_POST
+def case_act(request, pk, action):
+    """One owner action on one of the owner's cases: form → one service call → message."""
+    case = selectors.my_case(request.user, pk)
+    if action not in ACTIONS:
+        raise Http404
+    form_class, call, done = ACTIONS[action]
+    form = form_class(request.POST, request.FILES) if form_class else None
+    if form is not None and not form.is_valid():
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("portal:case", case.pk)
+    try:
+        call(request.user, case, form.cleaned_data if form is not None else {})
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, str(done))
+    return redirect("portal:case", case.pk)
 
 
 def photo(request, pk):

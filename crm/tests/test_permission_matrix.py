@@ -197,6 +197,7 @@ MATRIX: dict[str, str] = {
     "portal:case_list":                      "D  D  D   D   D  D   D   D  D   A",
     "portal:case":                           "D  D  D   D   D  D   D   D  D   S",
     "portal:photo":                          "D  D  D   D   D  D   D   D  D   S",
+    "portal:case_act":                       "D  D  D   D   D  D   D   D  D   SP",
 }
 # fmt: on
 
@@ -243,6 +244,8 @@ KWARGS: dict[str, dict] = {
     "complaints:act": {"pk": COMPLAINT, "name": "transfer"},
     # An owner's own case and photo; staff are refused any (a 403 before the lookup).
     "portal:case": {"pk": Obj("complaints.Complaint", project=None, own="customer__owner_accounts__user")},
+    "portal:case_act": {"pk": Obj("complaints.Complaint", project=None, own="customer__owner_accounts__user"),
+                        "action": "chase"},
     "portal:photo": {"pk": Obj("complaints.Attachment", project=None, own="uploaded_by")},
     "complaints:attachment": {"pk": Obj("complaints.Attachment", "complaint__project")},
     "complaints:clock": {"pk": Obj("complaints.SlaClock", "complaint__project"), "op": "pause"},
