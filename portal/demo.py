@@ -1,5 +1,6 @@
 """Two demo owners for the portal (README "Owner portal"): 刘建国 (13800138001, user ``owner``,
 the permission matrix's owner) and 陈美玲 (13900139002), bound to their customers."""
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -9,7 +10,7 @@ from crm.models import StaffProfile
 from crm.roles import Role
 
 from .auth import customers_with_phone
-from .models import OwnerAccount
+from .models import OwnerAccount, PrivacyConsent
 
 DEMO_OWNERS = [("owner", "13800138001"), ("owner_13900139002", "13900139002")]  # i18n: data
 
@@ -30,6 +31,7 @@ def load_owners(log):
         user.groups.set([group])
         account, _ = OwnerAccount.objects.get_or_create(phone=phone, defaults={"user": user})
         account.customers.add(*customers)
+        PrivacyConsent.objects.get_or_create(account=account, version=settings.PORTAL_PRIVACY_VERSION)
         if account.bound_at is None:
             OwnerAccount.objects.filter(pk=account.pk).update(bound_at=timezone.now())
     _demo_report()

@@ -96,7 +96,7 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
 def _comment(label, required=False):
     return forms.CharField(label=label, required=required, max_length=500,
                            widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"max_length": _("不能超过 500 字。"),
+                           error_messages={"max_length": _("不能超过 500 字。"), "required": _("请填写内容。"),
                                            "null_characters_not_allowed": _("含有无法识别的字符。")})
 
 
@@ -123,3 +123,8 @@ class VisitForm(forms.Form):
                                           error_messages={"required": _("请选择满意度。"),
                                                           "invalid_choice": _("请选择满意度。")})
     more_needs = _comment(_("还有其他需要吗？"))
+
+
+class CorrectionForm(forms.Form):
+    customer = forms.IntegerField(widget=forms.HiddenInput)
+    text = _comment(_("需要更正的内容"), required=True)

@@ -103,3 +103,22 @@ class ThrottleKey(models.Model):
     class Meta:
         verbose_name = _("限流锁")
         verbose_name_plural = _("限流锁")
+
+
+class PrivacyConsent(models.Model):
+    """The privacy notice (个人信息保护法) an owner accepted, with its version: a new version is
+    asked for again at the next visit."""
+
+    account = models.ForeignKey(OwnerAccount, on_delete=models.CASCADE, related_name="consents",
+                                verbose_name=_("业主端账号"))
+    version = models.CharField(_("版本"), max_length=20)
+    accepted_at = models.DateTimeField(_("同意时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("隐私政策同意记录")
+        verbose_name_plural = _("隐私政策同意记录")
+        ordering = ["-accepted_at"]
+        constraints = [models.UniqueConstraint(fields=["account", "version"], name="consent_once_per_version")]
+
+    def __str__(self):
+        return f"{self.account} {self.version}"

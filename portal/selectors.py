@@ -69,3 +69,44 @@ def plan_to_answer(case):
     if case.state != "plan_approved":
         return None
     return case.plans.order_by("-version").first()
+
+
+def has_consented(user) -> bool:
+    from django.conf import settings
+
+    from .models import PrivacyConsent
+
+    return PrivacyConsent.objects.filter(account__user=user, version=settings.PORTAL_PRIVACY_VERSION).exists()
+
+
+def my_customers(user):
+    from owners.models import Customer
+
+    return Customer.objects.filter(owner_accounts__user=user).select_related("project").order_by("pk")
+
+
+def my_customer(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(my_customers(user), pk=pk)
+
+
+def preference_views(user):
+    """Who opened the owner's preference profile (客情), from the read-access log: when, which
+    department and role, and the reason they stated (no names: the owner sees the office)."""
+    from owners.models import AccessLog
+
+    return (AccessLog.objects.filter(customer__owner_accounts__user=user, what=AccessLog.What.PREFERENCE)
+            .select_related("user__profile__department").order_by("-created_at")[:100])
+
+
+def my_inbox(user):
+    from crm.models import Notification
+
+    return Notification.objects.filter(recipient=user, secret=False).order_by("-created_at")
+
+
+def my_message(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(my_inbox(user), pk=pk)

@@ -172,3 +172,35 @@ def visit_answer(*, user, case, handled: bool, satisfaction: int, more_needs: st
 
 
 UNSATISFIED = 2  # a satisfaction of this or less is "不满意"
+
+
+@transaction.atomic
+def privacy_consent(*, user) -> None:
+    """Record that the owner accepted the current privacy notice (``PORTAL_PRIVACY_VERSION``)."""
+    from django.conf import settings
+
+    from .models import PrivacyConsent
+
+    PrivacyConsent.objects.get_or_create(account=selectors.account_of(user), version=settings.PORTAL_PRIVACY_VERSION)
+
+
+@transaction.atomic
+def correction_request(*, user, customer, text: str) -> Complaint:
+    """The owner asks to correct what the company holds about them: a need case (需求/建议) of
+    the 业主端 channel, with the same clocks as any."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("请填写需要更正的内容。"))
+    unit = customer.units.order_by("pk").first()
+    case = complaint_services.complaint_register(
+        received_by=user, kind="need_suggestion", channel=Channel.OWNER_PORTAL, category="other",
+        title=str(_("个人信息更正申请")), description=text, customer=customer, unit=unit,
+        project=None if unit else customer.project, needs_transfer=True)
+    case_owners_notify(case, format_lazy(_("已受理您的反映，编号 {number}"), number=case.number))
+    return case
+
+
+def inbox_open(*, user, note) -> None:
+    from crm.notifications import mark_read
+
+    mark_read(user=user, notification_id=note.pk)

@@ -14,4 +14,9 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/<slug:action>/", views.case_act, name="case_act"),
     path("photos/<int:pk>/", views.photo, name="photo"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("me/", views.me, name="me"),
+    path("me/correction/", views.correction, name="correction"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", views.message, name="message"),
 ]

@@ -23,6 +23,19 @@ from .timeline import owner_lines, plain_state
 BACKEND = "crm.backends.CrmBackend"
 
 
+def consented(view):
+    """An owner reads the privacy notice and accepts its current version before anything else."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not selectors.has_consented(request.user):
+            return redirect("portal:privacy")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
@@ -66,7 +79,7 @@ def login_code(request):
             if not account.customers.exists():
                 messages.info(request, _("您的手机号尚未关联房产，请致电客服热线 {hotline}。").format(
                     hotline=settings.PORTAL_HOTLINE))
-            return redirect("portal:home")
+            return redirect("portal:home" if selectors.has_consented(account.user) else "portal:privacy")
     return render(request, "portal/login_code.html", {
         "form": form, "phone": phone, "hotline": settings.PORTAL_HOTLINE,
         "dev_code": request.session.get("portal_dev_code", "") if settings.PORTAL_SHOW_CODE else ""})
@@ -78,6 +91,7 @@ def logout_view(request):
     return redirect("portal:login")
 
 
+@consented
 def home(request):
     return render(request, "portal/home.html", {
         "units": selectors.my_units(request.user), "cases": selectors.my_cases(request.user)
@@ -85,6 +99,7 @@ def home(request):
     })
 
 
+@consented
 def report(request):
     """报事报修 / 投诉 / 建议: one page, one service call."""
     units = selectors.my_units(request.user)
@@ -103,12 +118,14 @@ def report(request):
     return render(request, "portal/report.html", {"form": form, "has_units": units.exists()})
 
 
+@consented
 def case_list(request):
     cases = (selectors.my_cases(request.user).select_related("unit", "unit__building")
              .order_by("-received_at", "-pk")[:100])
     return render(request, "portal/case_list.html", {"cases": [(c, plain_state(c)[0]) for c in cases]})
 
 
+@consented
 def case_detail(request, pk):
     case = selectors.my_case(request.user, pk)
     state, next_step = plain_state(case)
@@ -156,3 +173,54 @@ def photo(request, pk):
     """One of the owner's own photos (another owner's id, or staff's attachment, is a 404)."""
     item = selectors.my_photo(request.user, pk)
     return FileResponse(item.file.open("rb"), filename=item.name)
+
+
+def privacy(request):
+    """The privacy notice (个人信息保护法): accepted once per version."""
+    if request.method == "POST":
+        services.privacy_consent(user=request.user)
+        return redirect("portal:home")
+    return render(request, "portal/privacy.html", {"version": settings.PORTAL_PRIVACY_VERSION,
+                                                   "hotline": settings.PORTAL_HOTLINE})
+
+
+@consented
+def me(request):
+    """我的信息: what the company holds about me (masked as the back office masks it) and who
+    opened my preference profile."""
+    from owners.masking import mask_id, mask_phone
+
+    customers = [(c, mask_phone(c.phone), mask_id(c.id_number), list(c.units.select_related("building")))
+                 for c in selectors.my_customers(request.user)]
+    return render(request, "portal/me.html", {
+        "customers": customers, "views": selectors.preference_views(request.user),
+        "form": forms.CorrectionForm(),
+    })
+
+
+@require_POST
+def correction(request):
+    form = forms.CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("portal:me")
+    customer = selectors.my_customer(request.user, form.cleaned_data["customer"])
+    try:
+        case = services.correction_request(user=request.user, customer=customer, text=form.cleaned_data["text"])
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+        return redirect("portal:me")
+    messages.success(request, _("已提交，编号 {number}。我们会尽快处理。").format(number=case.number))
+    return redirect("portal:case", case.pk)
+
+
+@consented
+def inbox(request):
+    return render(request, "portal/inbox.html", {"notes": selectors.my_inbox(request.user)[:50]})
+
+
+def message(request, pk):
+    """Open one of my messages: marked read, then its page (another owner's id is a 404)."""
+    note = selectors.my_message(request.user, pk)
+    services.inbox_open(user=request.user, note=note)
+    return redirect(note.url if note.url.startswith("/m/") else "portal:inbox")

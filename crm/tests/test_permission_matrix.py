@@ -198,6 +198,11 @@ MATRIX: dict[str, str] = {
     "portal:case":                           "D  D  D   D   D  D   D   D  D   S",
     "portal:photo":                          "D  D  D   D   D  D   D   D  D   S",
     "portal:case_act":                       "D  D  D   D   D  D   D   D  D   SP",
+    "portal:privacy":                        "D  D  D   D   D  D   D   D  D   A",
+    "portal:me":                             "D  D  D   D   D  D   D   D  D   A",
+    "portal:correction":                     "D  D  D   D   D  D   D   D  D   P",
+    "portal:inbox":                          "D  D  D   D   D  D   D   D  D   A",
+    "portal:message":                        "D  D  D   D   D  D   D   D  D   SR",
 }
 # fmt: on
 
@@ -246,6 +251,7 @@ KWARGS: dict[str, dict] = {
     "portal:case": {"pk": Obj("complaints.Complaint", project=None, own="customer__owner_accounts__user")},
     "portal:case_act": {"pk": Obj("complaints.Complaint", project=None, own="customer__owner_accounts__user"),
                         "action": "chase"},
+    "portal:message": {"pk": Obj("crm.Notification", project=None, own="recipient")},
     "portal:photo": {"pk": Obj("complaints.Attachment", project=None, own="uploaded_by")},
     "complaints:attachment": {"pk": Obj("complaints.Attachment", "complaint__project")},
     "complaints:clock": {"pk": Obj("complaints.SlaClock", "complaint__project"), "op": "pause"},

@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
@@ -27,8 +28,11 @@ def test_an_owner_signs_in_with_the_code_and_is_bound_to_the_customers_with_that
     note = Notification.objects.get(sms_to=phone)
     assert note.delivered_at and note.secret and code not in note.body and note.sms_params == {}  # erased once sent
     response = client.post("/m/login/code/", {"phone": phone, "code": code})
-    assert response.status_code == 302 and response["Location"] == "/m/"
+    assert response.status_code == 302 and response["Location"] == "/m/privacy/"  # the notice first
+    assert client.get("/m/")["Location"] == "/m/privacy/"
+    client.post("/m/privacy/")
     account = OwnerAccount.objects.get(phone=phone)
+    assert account.consents.get().version == settings.PORTAL_PRIVACY_VERSION
     assert list(account.customers.all()) == [place["owners"][0]]
     assert user_role(account.user) == "owner" and not account.user.get_all_permissions()
     page = client.get("/m/")

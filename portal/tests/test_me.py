@@ -1,0 +1,49 @@
+"""我的信息, the preference-profile viewers, a correction request, and the inbox."""
+import pytest
+from django.test import Client
+
+from complaints.models import Complaint
+from crm.models import Notification
+from owners.models import AccessLog
+
+from .test_cases import report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_my_data_is_masked_and_shows_who_viewed_my_preference_profile(client, place, owner_login, make_user):
+    customer = place["owners"][0]
+    viewer = make_user("cs_staff")
+    AccessLog.objects.create(user=viewer, customer=customer, what=AccessLog.What.PREFERENCE, reason="准备生日关怀")
+    AccessLog.objects.create(user=viewer, customer=place["owners"][1], what=AccessLog.What.PREFERENCE,
+                             reason="别人的记录")
+    owner_login(0)
+    page = client.get("/m/me/").content.decode()
+    assert customer.name in page and customer.phone not in page and customer.phone[-4:] in page
+    assert "准备生日关怀" in page and "客户事务部专员" in page and viewer.username not in page
+    assert "别人的记录" not in page
+
+
+def test_a_correction_request_becomes_a_need_case(client, place, owner_login):
+    owner_login(0)
+    client.post("/m/me/correction/", {"customer": place["owners"][0].pk, "text": "手机号已更换为 13911112222"})
+    case = Complaint.objects.get()
+    assert case.kind == "need_suggestion" and case.channel == "owner_portal" and "13911112222" in case.description
+    other = place["owners"][1].pk
+    assert client.post("/m/me/correction/", {"customer": other, "text": "x"}).status_code == 404
+    assert Complaint.objects.count() == 1
+
+
+def test_the_inbox_lists_my_messages_and_never_the_login_code(client, place, owner_login):
+    owner_login(0)
+    report(client, place["units"][0])
+    case = Complaint.objects.get()
+    page = client.get("/m/inbox/").content.decode()
+    assert case.number in page and "验证码是" not in page
+    note = Notification.objects.get(recipient__owner_account__phone=place["owners"][0].phone, secret=False)
+    response = client.get(f"/m/inbox/{note.pk}/")
+    assert response["Location"] == f"/m/cases/{case.pk}/"
+    note.refresh_from_db()
+    assert note.read_at is not None
+    other = owner_login(1, Client())
+    assert other.get(f"/m/inbox/{note.pk}/").status_code == 404
