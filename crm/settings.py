@@ -264,7 +264,7 @@ SMS_TEMPLATES = {  # our template key â†’ the provider's approved template id (æ
 PORTAL_HOTLINE = env.str("PORTAL_HOTLINE", default="400-800-8888")  # the customer hotline the portal names
 PORTAL_PRIVACY_VERSION = env.str("PORTAL_PRIVACY_VERSION", default="2026-12")  # the privacy notice owners accept
 # The development login page shows the code it sent (never in production).
-PORTAL_SHOW_CODE = env.bool("PORTAL_SHOW_CODE", default=DEBUG and not PRODUCTION)
+PORTAL_SHOW_CODE = env.bool("PORTAL_SHOW_CODE", default=DEBUG) and not PRODUCTION
 
 # --- Security ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True  # browsers trust our content types
