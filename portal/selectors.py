@@ -110,3 +110,34 @@ def my_message(user, pk):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(my_inbox(user), pk=pk)
+
+
+def my_club(user) -> list[tuple]:
+    """The owner's club memberships, each with its points balance and ledger (newest first)."""
+    from django.db.models import Sum
+
+    from clubs.models import ClubMember, PointsEntry
+
+    members = list(ClubMember.objects.filter(customer__owner_accounts__user=user).select_related("club")
+                   .annotate(balance=Sum("points__points")).order_by("pk"))
+    entries = {}
+    for entry in PointsEntry.objects.filter(member__in=members).order_by("-created_at", "-pk")[:200]:
+        entries.setdefault(entry.member_id, []).append(entry)
+    return [(m, m.balance or 0, entries.get(m.pk, [])) for m in members]
+
+
+def my_forums(user):
+    """Upcoming approved forums of the owner's projects (or company-wide), with whether the
+    owner is invited."""
+    from django.db.models import Exists, OuterRef, Q
+    from django.utils import timezone
+
+    from clubs.models import ForumParticipant, OwnerForum
+    from owners.models import Ownership
+
+    projects = Ownership.objects.filter(customer__owner_accounts__user=user).values("unit__project_id")
+    invited = ForumParticipant.objects.filter(forum=OuterRef("pk"), customer__owner_accounts__user=user)
+    return (OwnerForum.objects.filter(Q(project__in=projects) | Q(project__isnull=True),
+                                      status__in=[OwnerForum.Status.APPROVED, OwnerForum.Status.PREPARED],
+                                      planned_at__gte=timezone.now())
+            .annotate(invited=Exists(invited)).order_by("planned_at")[:20])

@@ -18,5 +18,6 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/correction/", views.correction, name="correction"),
     path("inbox/", views.inbox, name="inbox"),
+    path("club/", views.club, name="club"),
     path("inbox/<int:pk>/", views.message, name="message"),
 ]

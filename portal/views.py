@@ -224,3 +224,10 @@ def message(request, pk):
     note = selectors.my_message(request.user, pk)
     services.inbox_open(user=request.user, note=note)
     return redirect(note.url if note.url.startswith("/m/") else "portal:inbox")
+
+
+@consented
+def club(request):
+    """The club: my memberships, points balance and ledger; the forums coming up in my project."""
+    return render(request, "portal/club.html", {"members": selectors.my_club(request.user),
+                                                "forums": selectors.my_forums(request.user)})

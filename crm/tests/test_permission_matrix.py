@@ -202,6 +202,7 @@ MATRIX: dict[str, str] = {
     "portal:me":                             "D  D  D   D   D  D   D   D  D   A",
     "portal:correction":                     "D  D  D   D   D  D   D   D  D   P",
     "portal:inbox":                          "D  D  D   D   D  D   D   D  D   A",
+    "portal:club":                           "D  D  D   D   D  D   D   D  D   A",
     "portal:message":                        "D  D  D   D   D  D   D   D  D   SR",
 }
 # fmt: on

@@ -47,3 +47,24 @@ def test_the_inbox_lists_my_messages_and_never_the_login_code(client, place, own
     assert note.read_at is not None
     other = owner_login(1, Client())
     assert other.get(f"/m/inbox/{note.pk}/").status_code == 404
+
+
+def test_the_club_page_shows_my_points_and_ledger_only(client, place, owner_login, make_user):
+    import datetime as dt
+
+    from clubs import services as club_services
+
+    staff = make_user("cs_staff")
+    club = club_services.club_create(user=staff, name="阳光会", founding_plan="方案", project=place["project"])
+    from clubs.models import Club
+
+    Club.objects.filter(pk=club.pk).update(status="founded", founded_on=dt.date(2026, 1, 1))
+    club.refresh_from_db()
+    mine = club_services.member_enroll(user=staff, club=club, customer=place["owners"][0])
+    theirs = club_services.member_enroll(user=staff, club=club, customer=place["owners"][1])
+    club_services.points_earn(user=staff, member=mine, kind="referral", reason="推荐亲友")
+    club_services.points_earn(user=staff, member=theirs, kind="purchase", reason="别人的积分")
+    owner_login(0)
+    page = client.get("/m/club/").content.decode()
+    assert "阳光会" in page and mine.number in page and "推荐亲友" in page
+    assert theirs.number not in page and "别人的积分" not in page
