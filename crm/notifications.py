@@ -390,6 +390,9 @@ def _record(batch: list[Notification], failures: dict[int, str], now: dt.datetim
         if error:
             held.filter(pk__in=ids).update(attempts=F("attempts") + 1, last_error=error,
                                            claimed_until=now + dt.timedelta(seconds=RETRY_SECONDS))
+            # A login code that will not be tried again is not kept either.
+            Notification.objects.filter(pk__in=ids, secret=True, attempts__gte=MAX_ATTEMPTS).update(
+                body="", sms_params={})
         else:  # not sent before the claim ran out: free at once, no attempt counted
             held.filter(pk__in=ids).update(claimed_until=None)
     return delivered

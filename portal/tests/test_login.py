@@ -169,3 +169,16 @@ def test_a_malformed_code_is_refused_in_chinese_and_nothing_is_written(client, p
     refusals(response)
     assert list(SmsCodeDevice.objects.values_list("failures", flat=True)) == before
     assert not get_user_model().objects.filter(owner_account__isnull=False, last_login__isnull=False).exists()
+
+
+def test_a_login_code_that_cannot_be_sent_is_erased_after_the_last_try(client, place, settings):
+    from crm.notifications import MAX_ATTEMPTS
+
+    settings.SMS_BACKEND = "aliyun"  # its SDK is not installed: every try fails
+    client.post("/m/login/", {"phone": place["owners"][0].phone})
+    for _ in range(MAX_ATTEMPTS):
+        Notification.objects.update(claimed_until=None)
+        deliver_pending()
+    note = Notification.objects.get(sms_to=place["owners"][0].phone)
+    assert note.attempts == MAX_ATTEMPTS and note.delivered_at is None
+    assert note.body == "" and note.sms_params == {}

@@ -135,3 +135,18 @@ def test_another_owner_cannot_act_on_my_case(client, reported, staff, owner_logi
     assert other.post(f"/m/cases/{reported.pk}/chase/").status_code == 404
     reported.refresh_from_db()
     assert reported.state == State.PLAN_APPROVED
+
+
+def test_the_services_refuse_another_owner_even_without_the_portal_page(client, reported, staff, owner_login):
+    """Defence in depth: the workflow's guard refuses an owner on a case that is not theirs."""
+    from django.core.exceptions import ValidationError
+
+    plan_approved(reported, staff)
+    other = owner_login(1, Client()).session
+    from django.contrib.auth import get_user_model
+
+    intruder = get_user_model().objects.get(pk=other["_auth_user_id"])
+    with pytest.raises(ValidationError):
+        complaint_services.negotiation_record(complaint=reported, user=intruder, agreed=True, owner_opinion="好")
+    reported.refresh_from_db()
+    assert reported.state == State.PLAN_APPROVED and not NegotiationRound.objects.exists()
