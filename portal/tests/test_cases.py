@@ -157,3 +157,18 @@ def test_ten_photos_are_refused(client, place, owner_login):
     owner_login(0)
     response = report(client, place["units"][0], photos=[jpeg_with_gps(f"{i}.jpg") for i in range(10)])
     assert "最多上传 9 张照片" in response.content.decode() and not Complaint.objects.exists()
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(["a.jpg", "a.png", "a.gif", "a.webp", "a.JPG", "a", "a.pdf", "a.svg"]),
+       head=st.sampled_from([b"", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF89a", b"RIFF\x00\x00\x00\x00WEBP"]),
+       body=st.binary(max_size=200))
+def test_random_bytes_as_a_photo_are_refused_in_chinese_and_nothing_is_written(client, place, owner_login, name,
+                                                                             head, body):
+    if not getattr(client, "_signed_in", False):
+        owner_login(0)
+        client._signed_in = True
+    response = report(client, place["units"][0], photos=[SimpleUploadedFile(name, head + body)])
+    assert response.status_code == 200
+    refusals(response)
+    assert not Complaint.objects.exists() and not Attachment.objects.exists()
