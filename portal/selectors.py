@@ -128,8 +128,12 @@ def my_club(user) -> list[tuple]:
 
 def my_forums(user):
     """Upcoming approved forums of the owner's projects (or company-wide), with whether the
-    owner is invited."""
-    from django.db.models import Exists, OuterRef, Q
+    owner is invited (signed up) and how many places are taken."""
+    return _open_forums(user)[:20]
+
+
+def _open_forums(user):
+    from django.db.models import Count, Exists, OuterRef, Q
     from django.utils import timezone
 
     from clubs.models import ForumParticipant, OwnerForum
@@ -140,4 +144,12 @@ def my_forums(user):
     return (OwnerForum.objects.filter(Q(project__in=projects) | Q(project__isnull=True),
                                       status__in=[OwnerForum.Status.APPROVED, OwnerForum.Status.PREPARED],
                                       planned_at__gte=timezone.now())
-            .annotate(invited=Exists(invited)).order_by("planned_at")[:20])
+            .annotate(invited=Exists(invited), taken=Count("participants", distinct=True))
+            .order_by("planned_at"))
+
+
+def my_forum(user, pk):
+    """One forum the owner may sign up for (see ``my_forums``), or a 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(_open_forums(user), pk=pk)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("me/correction/", views.correction, name="correction"),
     path("inbox/", views.inbox, name="inbox"),
     path("club/", views.club, name="club"),
+    path("forums/<int:pk>/<slug:action>/", views.forum_signup, name="forum_signup"),
     path("inbox/<int:pk>/", views.message, name="message"),
 ]

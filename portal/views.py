@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -231,3 +232,26 @@ def club(request):
     """The club: my memberships, points balance and ledger; the forums coming up in my project."""
     return render(request, "portal/club.html", {"members": selectors.my_club(request.user),
                                                 "forums": selectors.my_forums(request.user)})
+
+
+@require_POST
+def forum_signup(request, pk, action):
+    """Sign up for (or cancel) an approved forum of my project, for one of my customers."""
+    forum = selectors.my_forum(request.user, pk)
+    customer = selectors.my_customers(request.user).filter(
+        Q(project_id=forum.project_id) | Q(units__project_id=forum.project_id)).first() if forum.project_id \
+        else selectors.my_customers(request.user).first()
+    if customer is None or action not in ("join", "cancel"):
+        raise Http404
+    from clubs import services as club_services
+
+    try:
+        if action == "join":
+            club_services.forum_sign_up(user=request.user, forum=forum, customer=customer)
+            messages.success(request, _("报名成功。"))
+        else:
+            club_services.forum_sign_up_cancel(user=request.user, forum=forum, customer=customer)
+            messages.success(request, _("已取消报名。"))
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    return redirect("portal:club")

@@ -203,6 +203,7 @@ MATRIX: dict[str, str] = {
     "portal:correction":                     "D  D  D   D   D  D   D   D  D   P",
     "portal:inbox":                          "D  D  D   D   D  D   D   D  D   A",
     "portal:club":                           "D  D  D   D   D  D   D   D  D   A",
+    "portal:forum_signup":                   "D  D  D   D   D  D   D   D  D   P",
     "portal:message":                        "D  D  D   D   D  D   D   D  D   SR",
 }
 # fmt: on
@@ -220,6 +221,7 @@ class Obj:
     project: str | None = "project"
     where: tuple = ()
     own: str | None = None  # lookup that must equal the requesting user (notifications, exports)
+    only: tuple = ()  # (lookup, value) pairs the in-scope record must match
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,9 @@ KWARGS: dict[str, dict] = {
     "portal:case": {"pk": Obj("complaints.Complaint", project=None, own="customer__owner_accounts__user")},
     "portal:case_act": {"pk": Obj("complaints.Complaint", project=None, own="customer__owner_accounts__user"),
                         "action": "chase"},
+    # the forum open for sign-up that _complete_the_demo adds
+    "portal:forum_signup": {"pk": Obj("clubs.OwnerForum", project=None, only=(("title", "业主端报名测试"),)),
+                            "action": "join"},
     "portal:message": {"pk": Obj("crm.Notification", project=None, own="recipient")},
     "portal:photo": {"pk": Obj("complaints.Attachment", project=None, own="uploaded_by")},
     "complaints:attachment": {"pk": Obj("complaints.Attachment", "complaint__project")},
@@ -349,6 +354,8 @@ def _records(spec: Obj, user, role, *, in_scope: bool):
     qs = model.objects.all()
     for field, empty in spec.where:
         qs = qs.exclude(**{field: empty}).exclude(**{f"{field}__isnull": True})
+    if in_scope:
+        qs = qs.filter(**dict(spec.only))
     if spec.own:
         if not in_scope:
             return qs.exclude(**{spec.own: user})
@@ -470,6 +477,15 @@ def _complete_the_demo():
         case.contract_file.save("matrix.pdf", pdf)
     club_services.club_create(user=users["cs_staff"], name="矩阵测试会", project=Project.objects.first(),
                               founding_plan="草稿方案")
+    from django.utils import timezone
+
+    from clubs.models import OwnerForum
+
+    soon = timezone.now() + dt.timedelta(days=30)
+    forum = club_services.forum_create(user=users["cs_staff"], title="业主端报名测试", kind="general", purpose="矩阵",
+                                       planned_at=soon, project=Project.objects.get(code="sunshine"),
+                                       signup_deadline=soon - dt.timedelta(days=5))
+    OwnerForum.objects.filter(pk=forum.pk).update(status=OwnerForum.Status.APPROVED)
     # A lawsuit handed to another legal user: legal's guess of a case not handed to it.
     from crm.models import StaffProfile
 

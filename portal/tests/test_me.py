@@ -68,3 +68,32 @@ def test_the_club_page_shows_my_points_and_ledger_only(client, place, owner_logi
     page = client.get("/m/club/").content.decode()
     assert "阳光会" in page and mine.number in page and "推荐亲友" in page
     assert theirs.number not in page and "别人的积分" not in page
+
+
+def test_an_owner_signs_up_for_a_forum_within_its_capacity_and_deadline(client, place, owner_login, make_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from clubs import services as club_services
+    from clubs.models import ForumParticipant, OwnerForum
+
+    staff = make_user("cs_staff")
+    forum = club_services.forum_create(user=staff, title="物业服务座谈", kind="general", purpose="听取意见",
+                                       planned_at=timezone.now() + dt.timedelta(days=7), project=place["project"],
+                                       capacity=1, signup_deadline=timezone.now() + dt.timedelta(days=5))
+    OwnerForum.objects.filter(pk=forum.pk).update(status="approved")
+    owner_login(0)
+    assert "物业服务座谈" in client.get("/m/club/").content.decode()
+    client.post(f"/m/forums/{forum.pk}/join/")
+    assert ForumParticipant.objects.filter(forum=forum, customer=place["owners"][0]).exists()
+    other = owner_login(1, Client())
+    page = other.post(f"/m/forums/{forum.pk}/join/", follow=True).content.decode()
+    assert "名额已满" in page and ForumParticipant.objects.count() == 1
+    client.post(f"/m/forums/{forum.pk}/cancel/")
+    assert not ForumParticipant.objects.exists()
+    OwnerForum.objects.filter(pk=forum.pk).update(signup_deadline=timezone.now() - dt.timedelta(minutes=1))
+    page = other.post(f"/m/forums/{forum.pk}/join/", follow=True).content.decode()
+    assert "报名已截止" in page and not ForumParticipant.objects.exists()
+    OwnerForum.objects.filter(pk=forum.pk).update(status="draft")
+    assert other.post(f"/m/forums/{forum.pk}/join/").status_code == 404
