@@ -46,7 +46,9 @@ def run(args) -> list[str]:
     owner, staff = Client(), Client()
     owner.force_login(_owner_for(case))
     staff.force_login(get_user_model().objects.get(username="cs_supervisor"))
-    css = len(open(finders.find("portal/portal.css"), "rb").read())
+    from pathlib import Path
+
+    css = Path(finders.find("portal/portal.css")).stat().st_size
 
     def get(client, url):
         def call():

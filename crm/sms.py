@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -31,11 +32,11 @@ class SmsError(Exception):
 class ConsoleBackend:
     """Prints the message: development and tests."""
 
-    sent: list[tuple[str, str, dict]] = []  # what was sent, in this process (tests read it)
+    sent: ClassVar[list[tuple[str, str, dict]]] = []  # what was sent, in this process (tests read it)
 
     def send(self, *, phone: str, template: str, params: dict, text: str) -> None:
         ConsoleBackend.sent.append((phone, template, dict(params)))
-        print(f"[SMS → {phone}] {text}", flush=True)  # noqa: T201 - the development console is this backend's output
+        print(f"[SMS → {phone}] {text}", flush=True)
 
 
 def _sdk(module: str, package: str):

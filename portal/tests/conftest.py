@@ -55,7 +55,7 @@ def refusals(response) -> list[str]:
     import re
 
     html = response.content.decode()
-    found = re.findall(r'<p class="(?:error|msg msg-error)"[^>]*>(.*?)</p>', html, flags=re.S)
+    found = re.findall(r'<p class="(?:error|msg msg-error)"[^>]*>(.*?)</p>', html, flags=re.DOTALL)
     assert found, "no refusal shown"
     for text in found:
         assert re.search(r"[\u4e00-\u9fff]", text), f"refusal not in Chinese: {text!r}"

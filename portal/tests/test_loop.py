@@ -6,7 +6,14 @@ import pytest
 from django.test import Client
 
 from complaints import services as complaint_services
-from complaints.models import Complaint, NegotiationRound, ReturnVisit, SlaClock, State, TimelineEntry
+from complaints.models import (
+    Complaint,
+    NegotiationRound,
+    ReturnVisit,
+    SlaClock,
+    State,
+    TimelineEntry,
+)
 from crm.models import Notification
 
 from .test_cases import jpeg_with_gps, report
