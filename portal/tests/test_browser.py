@@ -59,6 +59,13 @@ def check_layout(page, problems):
     page.set_viewport_size(PHONE)
 
 
+def submit(page, locator):
+    """Click a submit button and wait until the page it posts to has loaded (the test then reads
+    the database)."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def photo_file(tmp_path):
     path = tmp_path / "leak.jpg"
     buffer = io.BytesIO()
@@ -74,19 +81,19 @@ def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_pa
     assert "/m/login/" in page.url
     check_layout(page, problems)
     page.fill("#id_phone", place["owners"][0].phone)
-    page.click("button[type=submit]")
+    submit(page, page.locator("main button[type=submit]"))
     code = page.get_by_test_id("dev-code").locator("strong").inner_text()
     page.fill("#id_code", code)
-    page.click("button[type=submit]")
-    page.get_by_test_id("consent").click()
+    submit(page, page.locator("main button[type=submit]").first)
+    submit(page, page.get_by_test_id("consent"))
     check_layout(page, problems)
 
-    page.get_by_test_id("report").click()
+    submit(page, page.get_by_test_id("report"))
     page.select_option("#id_category", "repairs")
     page.fill("#id_description", "卫生间漏水，楼下天花板已渗水")
     page.set_input_files("#id_photos", photo_file(tmp_path))
     check_layout(page, problems)
-    page.get_by_test_id("submit-report").click()
+    submit(page, page.get_by_test_id("submit-report"))
     case = Complaint.objects.get()
     assert page.url.endswith(f"/m/cases/{case.pk}/") and case.channel == "owner_portal"
     assert case.attachments.count() == 1
@@ -110,7 +117,7 @@ def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_pa
             page.fill("#id_comment", "希望周末施工")
         else:
             page.locator("input[name=agreed][value=yes]").check()
-        page.get_by_test_id("plan-answer").click()
+        submit(page, page.get_by_test_id("plan-answer"))
         case.refresh_from_db()
         assert case.state == (State.NEGOTIATION_FAILED if n == 1 else State.AGREED)
 
@@ -119,7 +126,7 @@ def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_pa
     page.locator("input[name=handled][value=yes]").check()
     page.locator("input[name=satisfaction][value='5']").check()
     check_layout(page, problems)
-    page.get_by_test_id("visit-answer").click()
+    submit(page, page.get_by_test_id("visit-answer"))
     assert SlaClock.objects.get(complaint=case, rule__code="return_visit").state == "met"
 
     for url in ("/m/cases/", "/m/inbox/", "/m/me/"):
