@@ -80,7 +80,7 @@ def _office_language():
 
 @pytest.fixture
 def roles(db):
-    """The nine groups, rules and approval defaults, as `setup_roles` makes them."""
+    """The ten groups, rules and approval defaults, as `setup_roles` makes them."""
     from django.core.management import call_command
 
     call_command("setup_roles", verbosity=0)

@@ -41,6 +41,9 @@ class ForumPlanForm(ScopedChoicesMixin, forms.Form):
     location = forms.CharField(label=_("地点"), max_length=100, required=False, widget=_w())
     format = forms.ChoiceField(label=_("形式"), choices=OwnerForum.Format.choices, widget=_w(forms.Select))
     budget = forms.DecimalField(label=_("预算(元)"), min_value=0, max_digits=10, decimal_places=2, widget=_w(forms.NumberInput))
+    capacity = forms.IntegerField(label=_("业主端报名名额（留空不限）"), min_value=1, max_value=10000, required=False,
+                                  widget=_w(forms.NumberInput))
+    signup_deadline = _datetime(label=_("报名截止（留空则召开前均可）"), required=False)
 
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)

@@ -58,7 +58,7 @@ EDITABLE_STATES = (PlanStatus.DRAFT, PlanStatus.REJECTED)
 class OwnerForum(models.Model):
     # Changed only by the services (crm.workflow.guarded_fields): read-only in the admin.
     GUARDED_FIELDS = ("title", "kind", "topic", "purpose", "project", "planned_at", "location", "format", "budget",
-                      "participant_criteria", "held_at", "follow_up_done_at")
+                      "participant_criteria", "held_at", "follow_up_done_at", "capacity", "signup_deadline")
 
     class Kind(models.TextChoices):
         GENERAL = "general", _("综合座谈会")
@@ -97,6 +97,9 @@ class OwnerForum(models.Model):
     format = models.CharField(_("形式"), max_length=10, choices=Format.choices, default=Format.MEETING)
     budget = models.DecimalField(_("预算(元)"), max_digits=10, decimal_places=2, default=0)
     participant_criteria = models.CharField(_("参会业主筛选条件"), max_length=200, blank=True)
+    # Owners of the forum's project may sign up on the owner portal up to these limits (empty: none).
+    capacity = models.PositiveIntegerField(_("名额"), null=True, blank=True, help_text=_("留空表示不限"))
+    signup_deadline = models.DateTimeField(_("报名截止"), null=True, blank=True, help_text=_("留空表示召开前均可报名"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     held_at = models.DateTimeField(_("召开时间"), null=True, blank=True)
     attendance = models.PositiveIntegerField(_("实到人数"), null=True, blank=True)

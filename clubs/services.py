@@ -146,13 +146,14 @@ def check_improvement_done(user, action: ImprovementAction) -> None:
 # --- Owner forums ------------------------------------------------------------------------------
 
 PLAN_FIELDS = ("title", "kind", "topic", "purpose", "project", "planned_at", "location", "format", "budget",
-               "participant_criteria")
+               "participant_criteria", "capacity", "signup_deadline")
 
 
 @transaction.atomic
 def forum_create(*, user, title: str, kind: str, purpose: str, planned_at: dt.datetime, project=None,
                  topic: str = "", location: str = "", format: str = OwnerForum.Format.MEETING,
-                 budget: Decimal = Decimal("0"), participant_criteria: str = "") -> OwnerForum:
+                 budget: Decimal = Decimal("0"), participant_criteria: str = "", capacity: int | None = None,
+                 signup_deadline: dt.datetime | None = None) -> OwnerForum:
     """Draft a forum plan with the default preparation checklist."""
     _check_project(user, project)
     if kind == OwnerForum.Kind.TOPIC and not topic.strip():
@@ -162,6 +163,7 @@ def forum_create(*, user, title: str, kind: str, purpose: str, planned_at: dt.da
         number=f"ZT-{year}-{next_value(f'clubs.forum.{year}'):04d}", title=title.strip(), kind=kind,
         topic=topic.strip(), purpose=purpose.strip(), project=project, planned_at=planned_at, location=location,
         format=format, budget=budget, participant_criteria=participant_criteria, created_by=user,
+        capacity=capacity, signup_deadline=signup_deadline,
     )
     forum._history_user = user
     forum.save()
@@ -193,6 +195,49 @@ def forum_set_participants(*, user, forum: OwnerForum, customers, criteria: str 
         forum.participant_criteria = criteria[:200]
         _save(forum, user, ["participant_criteria"], recorded(_("选择参会业主")))
     return forum.participants.count()
+
+
+SIGNUP_STATES = (OwnerForum.Status.APPROVED, OwnerForum.Status.PREPARED)
+
+
+def _signup_open(forum: OwnerForum) -> None:
+    now = timezone.now()
+    if forum.status not in SIGNUP_STATES or forum.planned_at <= now:
+        raise ValidationError(_("该座谈会目前不接受报名。"))
+    if forum.signup_deadline and forum.signup_deadline <= now:
+        raise ValidationError(_("报名已截止。"))
+
+
+@transaction.atomic
+def forum_sign_up(*, user, forum: OwnerForum, customer) -> ForumParticipant:
+    """An owner signs up for an approved forum of their project (the owner portal: ``customer``
+    is the owner's own, found by the portal), within its deadline and capacity (the forum's row
+    locked while the places are counted)."""
+    forum = OwnerForum.objects.select_for_update().get(pk=forum.pk)
+    _signup_open(forum)
+    if forum.project_id and customer.project_id != forum.project_id and not customer.units.filter(
+            project_id=forum.project_id).exists():
+        raise ValidationError(_("该座谈会仅面向本项目业主。"))
+    if forum.participants.filter(customer=customer).exists():
+        raise ValidationError(_("您已报名。"))
+    if forum.capacity is not None and forum.participants.count() >= forum.capacity:
+        raise ValidationError(_("名额已满。"))
+    participant = ForumParticipant(forum=forum, customer=customer)
+    participant._history_user = user
+    participant.save()
+    return participant
+
+
+@transaction.atomic
+def forum_sign_up_cancel(*, user, forum: OwnerForum, customer) -> None:
+    """An owner cancels their sign-up before the deadline."""
+    forum = OwnerForum.objects.select_for_update().get(pk=forum.pk)
+    _signup_open(forum)
+    participant = forum.participants.filter(customer=customer).first()
+    if participant is None:
+        raise ValidationError(_("您尚未报名。"))
+    participant._history_user = user
+    participant.delete()
 
 
 def forum_submit(*, user, forum: OwnerForum) -> OwnerForum:

@@ -200,6 +200,10 @@ class ReplyForm(StyledForm):
     reply = _text(_("答复内容"))
 
 
+class ReopenForm(StyledForm):
+    reason = _text(_("重新处理的原因"))
+
+
 class NoteForm(StyledForm):
     note = forms.CharField(label=_("备注"), required=False)
 

@@ -7,6 +7,7 @@ disputes, ``SHORT_FLOW`` for needs, enquiries and praise); only ``services.py`` 
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +40,7 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("网上")
     FORUM = "forum", _("座谈会")
     PROPERTY = "property", _("物业转交")
+    OWNER_PORTAL = "owner_portal", _("业主端")  # reported by the owner on the portal (/m/)
 
 
 class Category(models.TextChoices):
@@ -97,6 +99,25 @@ DESK = (Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.PROJECT_DEPT)
 # and seeing the case is the only permission they need (a named approver may not handle cases).
 DECIDE = {"permission": "complaints.view_complaint", "guard": approval_guard}
 
+def owner_or_staff(case, user):
+    """The guard of the steps an owner takes from the portal (agree or disagree with the plan,
+    answer the return visit, reopen when not satisfied): an owner only on their own case (the
+    customer their portal account is bound to), anyone else with the change permission."""
+    from crm.scopes import user_role
+
+    if user_role(user) == Role.OWNER:
+        if not case.customer_id or not type(case.customer).objects.filter(
+                pk=case.customer_id, owner_accounts__user=user).exists():
+            return gettext("只有本案件的业主可以办理。")
+        return None
+    if not user.has_perm("complaints.change_complaint"):
+        raise PermissionDenied(gettext("您不能修改该案件。"))
+    return None
+
+
+OWNER_STEP = {"permission": "", "guard": owner_or_staff}
+DISPOSED_STATES = ("executed", "fed_back", "correcting", "corrected")
+
 # Both flows archive the same way (the shared archive job writes through this transition).
 ARCHIVE = Transition("archive", (S.CLOSED,), S.ARCHIVED, _("资料归档"), (Role.CS_SUPERVISOR,), "secondary",
                      stamps={"at": "archived_at"})
@@ -113,16 +134,23 @@ COMPLAINT_FLOW = Workflow("state", permission="complaints.change_complaint", tra
                _("提交处置方案"), HANDLERS),
     Transition("approve_plan", (S.PLAN_PENDING,), S.PLAN_APPROVED, _("批准方案"), style="success", **DECIDE),
     Transition("reject_plan", (S.PLAN_PENDING,), S.PLAN_REJECTED, _("驳回方案"), style="outline-danger", **DECIDE),
-    Transition("negotiate_fail", (S.PLAN_APPROVED,), S.NEGOTIATION_FAILED, _("磋商未达成"), HANDLERS, "outline-warning"),
-    Transition("negotiate_agree", (S.PLAN_APPROVED,), S.AGREED, _("磋商达成一致"), HANDLERS, "success"),
+    # The owner answers the plan from the portal as the staff record it after a call.
+    Transition("negotiate_fail", (S.PLAN_APPROVED,), S.NEGOTIATION_FAILED, _("磋商未达成"), (*HANDLERS, Role.OWNER),
+               "outline-warning", **OWNER_STEP),
+    Transition("negotiate_agree", (S.PLAN_APPROVED,), S.AGREED, _("磋商达成一致"), (*HANDLERS, Role.OWNER), "success",
+               **OWNER_STEP),
     Transition("execute", (S.AGREED,), S.EXECUTED, _("处置并检查结果"), HANDLERS, stamps={"at": "disposed_at"}),
     Transition("feedback", (S.EXECUTED,), S.FED_BACK, _("反馈业主"), DESK),
     Transition("send_correction", (S.FED_BACK,), S.CORRECTING, _("发出纠正和预防措施"), HANDLERS),
     Transition("verify_correction", (S.CORRECTING,), S.CORRECTED, _("验证纠正措施"), (Role.CS_SUPERVISOR,)),
     # The return visit follows disposal (due from "execute"), beside the feedback and the
     # corrective action: it never waits for them (DOMAIN step 9). Closing needs both done.
-    Transition("return_visit", (VisitState.DUE,), VisitState.DONE, _("回访"), (Role.FRONT_DESK, Role.CS_STAFF),
-               field="visit_state"),
+    Transition("return_visit", (VisitState.DUE,), VisitState.DONE, _("回访"),
+               (Role.FRONT_DESK, Role.CS_STAFF, Role.OWNER), field="visit_state", **OWNER_STEP),
+    # Not handled, or not satisfied (the owner's online visit, or the supervisor): back to the
+    # supervisor, who classifies it again and the loop runs once more.
+    Transition("reopen", DISPOSED_STATES, S.TRANSFERRED, _("重新处理"), (Role.CS_SUPERVISOR, Role.OWNER),
+               "outline-danger", **OWNER_STEP),
     Transition("close", (S.CORRECTED,), S.CLOSED, _("关闭"), HANDLERS,
                requires=(("visit_state", (VisitState.DONE,)),), requires_message=_("尚未回访业主：回访后才能关闭。"),
                stamps={"at": "closed_at"}),

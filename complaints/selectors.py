@@ -23,8 +23,10 @@ from crm.scopes import user_role, visible_project_ids, visible_projects
 
 from . import tally
 from .filters import CASE_NUMBER, ComplaintFilter, exact_matches
-from .models import LONG_KINDS, ClockState, Complaint, SlaClock
+from .models import LONG_KINDS, Channel, ClockState, Complaint, SlaClock, State
 
+# Owners' reports from the portal that nobody has taken up yet (no count: the tally has no column).
+PORTAL_QUEUE = "portal"
 QUEUES = {
     "classify": _("待界定"),
     "approve": _("待审批"),
@@ -67,7 +69,9 @@ def register_list(*, user, params, by_order: bool = False, menus: dict | None = 
                                                "forwarded_by_company")
     queue = params.get("queue", "")
     queues = tally.queue_filters()
-    if queue in ("classify", "approve"):
+    if queue == PORTAL_QUEUE:
+        base = base.filter(channel=Channel.OWNER_PORTAL, state=State.REGISTERED)
+    elif queue in ("classify", "approve"):
         base = base.filter(queues[queue])
     elif queue in queues:
         base = base.filter(queues[queue]).distinct()  # a case with two such clocks is listed once

@@ -31,7 +31,7 @@ from .clocks import (
 )
 from .models import (
     COMPLAINT_FLOW, NUMBER_PREFIX, PLAN_STEP, Complaint, ComplaintReport, CorrectiveAction, DisposalPlan, Event, Kind,
-    OPEN_STATES, NegotiationRound, ReturnVisit, Severity, VisitState,
+    OPEN_STATES, NegotiationRound, ReturnVisit, Severity, State, VisitState,
 )
 from .timeline import case_url, check_writable, ensure_open, require, timeline_add
 
@@ -238,6 +238,7 @@ def plan_recorded(complaint, approval, *, event: str, user) -> None:
         message = _("第{version}版：{content}")
     elif event == APPROVE:
         message = _("第{version}版批准，意见：{comment}") if approval.comment else _("第{version}版批准")
+        _tell_owner(complaint, format_lazy(_("{number} 的处理方案已确定，请您确认"), number=complaint.number))
     else:
         message = _("第{version}版驳回，意见：{comment}") if approval.comment else _("第{version}版驳回")
     name = PLAN_STEP.transition(event)
@@ -276,6 +277,7 @@ def complaint_execute(*, complaint, user, result: str) -> Complaint:
     clock_start(complaint, sla.FEEDBACK, start=now, rules=rules)  # step 7: the owner hears the result that day
     clock_start(complaint, sla.RETURN_VISIT, start=now, rules=rules)
     refresh_next_deadline([complaint.pk])
+    _tell_owner(complaint, format_lazy(_("{number} 已处理，请告诉我们您是否满意"), number=complaint.number))
     return complaint
 
 
@@ -346,6 +348,21 @@ def return_visit_record(*, complaint, user, handled: bool, satisfaction: int, mo
 
 
 @transaction.atomic
+def complaint_reopen(*, complaint, user, reason: str) -> Complaint:
+    """重新处理: a disposed case goes back to the supervisor (not handled, or the owner is not
+    satisfied: the online return visit fires this with the owner's words). The return visit is
+    due again after the next disposal; the feedback and visit clocks of this round stop."""
+    reason = require(reason, _("请填写重新处理的原因。"))
+    _fire(complaint, "reopen", user=user, updates={"visit_state": VisitState.NOT_DUE}, text=reason)
+    clocks_cancel([complaint.pk], [sla.FEEDBACK, sla.RETURN_VISIT])
+    refresh_next_deadline([complaint.pk])
+    notify_role(Role.CS_SUPERVISOR, title=format_lazy(_("案件需重新处理：{number}"), number=complaint.number),
+                body=reason, url=case_url(complaint), target=complaint, level="warning",
+                dedupe_key=f"complaint:{complaint.pk}:reopen:{complaint.timeline.count()}")
+    return complaint
+
+
+@transaction.atomic
 def complaint_reply(*, complaint, user, reply: str) -> Complaint:
     """Answer a need, suggestion, enquiry or praise (the short path)."""
     reply = require(reply, _("请填写答复内容。"))
@@ -367,6 +384,29 @@ def complaint_close(*, complaint, user, note: str = "") -> Complaint:
 def complaint_archive(*, complaint, user) -> Complaint:
     """资料归档 by hand; the beat job ``crm.archive_closed`` archives old closed cases in bulk."""
     return _fire(complaint, "archive", user=user)
+
+
+@transaction.atomic
+def complaint_owner_reply(*, complaint, user, text: str) -> None:
+    """回复业主: a message to the owner, shown on the case's page of the owner portal (its
+    timeline declares ``owner_reply`` as shown with its text) and sent to the owner; the
+    case's other entries and internal notes stay internal."""
+    text = require(text, _("请填写回复内容。"))
+    if len(text) > 500:
+        raise ValidationError(_("回复内容不能超过 500 字。"))
+    check_writable(complaint, user)
+    timeline_add(complaint, user, "owner_reply", text)
+    _tell_owner(complaint, format_lazy(_("{number} 有新的客服回复"), number=complaint.number))
+
+
+def _tell_owner(complaint, title) -> None:
+    """The owners who follow this case on the portal hear of the moments that matter (case
+    accepted, plan ready for their answer, disposed, a reply): portal.services sends it to the
+    accounts bound to the case's customer, in the inbox and by SMS."""
+    if complaint.customer_id:
+        from portal.services import case_owners_notify  # the portal builds on this app: imported when used
+
+        case_owners_notify(complaint, title)
 
 
 # --- Events and the automatic major rules ---------------------------------------------------
@@ -462,9 +502,24 @@ def weekly_report(today: dt.date | None = None) -> ComplaintReport:
 def attachment_add(*, complaint, user, upload):
     """Store an attachment (already validated for size and type by the form); an archived
     case takes none."""
+    check_writable(complaint, user)
+    return _attachment_store(complaint, user, upload)
+
+
+@transaction.atomic
+def attachment_add_for_owner(*, complaint, user, upload):
+    """An owner's photo from the portal (checked by the upload validator, its EXIF removed):
+    the portal found the case among the owner's own (portal.selectors.my_cases); an archived
+    or closed case takes none."""
+    ensure_open(complaint)
+    if complaint.state in (State.CLOSED, State.ARCHIVED):
+        raise ValidationError(_("案件已办结，不能再补充照片。"))
+    return _attachment_store(complaint, user, upload)
+
+
+def _attachment_store(complaint, user, upload):
     from .models import Attachment
 
-    check_writable(complaint, user)
     item = Attachment(complaint=complaint, file=upload, name=upload.name[:200], size=upload.size,
                       content_type=getattr(upload, "content_type", "")[:100], uploaded_by=user)
     item._history_user = user

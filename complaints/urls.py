@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/print/", views.print_form, name="print"),
     path("<int:pk>/act/<slug:name>/", views.act, name="act"),
     path("<int:pk>/attach/", views.attach, name="attach"),
+    path("<int:pk>/owner-reply/", views.owner_reply, name="owner_reply"),
     path("<int:pk>/event/", views.link_event, name="link_event"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("clocks/<int:pk>/<slug:op>/", views.clock_action, name="clock"),

@@ -42,6 +42,7 @@ ACTIONS = {
     "verify_correction": (forms.VerifyForm, lambda c, u, d: services.correction_verify(complaint=c, user=u, **d)),
     "return_visit": (forms.ReturnVisitForm, lambda c, u, d: services.return_visit_record(complaint=c, user=u, **d)),
     "reply": (forms.ReplyForm, lambda c, u, d: services.complaint_reply(complaint=c, user=u, **d)),
+    "reopen": (forms.ReopenForm, lambda c, u, d: services.complaint_reopen(complaint=c, user=u, **d)),
     "close": (forms.NoteForm, lambda c, u, d: services.complaint_close(complaint=c, user=u, **d)),
     "archive": (forms.EmptyForm, lambda c, u, d: services.complaint_archive(complaint=c, user=u)),
 }
@@ -163,6 +164,20 @@ def attach(request, pk):
             messages.success(request, _("附件已上传。"))
     else:
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("complaints:detail", case.pk)
+
+
+@require_POST
+@permission_required("complaints.change_complaint", raise_exception=True)
+def owner_reply(request, pk):
+    """回复业主: the text the owner reads on the portal."""
+    case = selectors.complaint_get(user=request.user, pk=pk)
+    try:
+        services.complaint_owner_reply(complaint=case, user=request.user, text=request.POST.get("text", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, _("已回复业主。"))
     return redirect("complaints:detail", case.pk)
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.urls import reverse
@@ -38,7 +39,8 @@ class SessionLimitsMiddleware:
             if now - last > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_COOKIE_AGE:
                 logout(request)
                 messages.info(request, _("您已长时间未操作或登录时间过长，为保护客户信息已自动退出，请重新登录。"))
-                return redirect(f"{reverse('login')}?next={quote(request.path)}")
+                login_page = "portal:login" if request.path_info.startswith(PORTAL_PREFIX) else "login"
+                return redirect(f"{reverse(login_page)}?next={quote(request.path)}")
             # Write at most once a minute so that every request does not rewrite the session.
             if now - last >= 60 or self.KEY not in request.session:
                 request.session[self.KEY] = now
@@ -56,6 +58,40 @@ class ScopeMemoMiddleware:
 
         with request_memo():
             return self.get_response(request)
+
+
+PORTAL_PREFIX = "/m/"  # the owner portal's pages (portal/urls.py)
+
+
+class PortalSeparationMiddleware:
+    """Owners are never staff: a signed-in owner (crm.roles.PORTAL_ROLES) gets a 403 on every
+    page outside the portal, and a staff user a 403 on every portal page. An anonymous visitor
+    of a portal page goes to the portal's own login page, not the staff one."""
+
+    OPEN_TO_OWNERS = {"health", "set_language"}  # no data behind them
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from crm.roles import PORTAL_ROLES
+        from crm.scopes import user_role
+
+        portal = request.path_info.startswith(PORTAL_PREFIX)
+        if not request.user.is_authenticated:
+            if portal and getattr(view_func, "login_required", True):
+                return redirect(f"{reverse('portal:login')}?next={quote(request.path)}")
+            return None
+        owner = user_role(request.user) in PORTAL_ROLES
+        if portal and not owner:
+            raise PermissionDenied(_("业主端仅供业主使用，员工请使用客户事务部管理系统。"))
+        name = request.resolver_match.url_name if request.resolver_match else None
+        if owner and not portal and name not in self.OPEN_TO_OWNERS:
+            raise PermissionDenied(_("业主账号只能使用业主端。"))
+        return None
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):

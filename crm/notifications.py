@@ -92,6 +92,20 @@ def notify_many(notifications: list[Notification], batch: int = 2000, *, targets
     return created
 
 
+def notify_owner(*, user, title: str, body: str = "", url: str = "", sms_to: str = "", sms_template: str = "",
+                 sms_params: dict | None = None, secret: bool = False, dedupe_key: str = "") -> int:
+    """Store one notice for an owner (a portal user): it shows in the portal's inbox (unless it
+    is a ``secret`` login code) and, with ``sms_to``, is sent by SMS through the ``SMS_BACKEND``
+    (crm/sms.py) by the same delivery sweep as every notice: stored first, retried, nothing lost
+    when the broker is down. ``url`` is a portal page, which the portal's own selectors guard,
+    so no staff routing applies; nothing of it goes to the staff's e-mail or group robots."""
+    note = Notification(recipient=user, title=str(title)[:200], body=str(body), url=url[:300], dedupe_key=dedupe_key,
+                        channel=Notification.Channel.OWNER, sms_to=sms_to, sms_template=sms_template,
+                        sms_params=sms_params or {}, secret=secret,
+                        read_at=timezone.now() if secret else None)
+    return _store([note])
+
+
 def notify_role(role: str, **kwargs) -> int:
     return notify(recipients=role_users(role), **kwargs)
 
@@ -287,6 +301,10 @@ def _send_batch(batch: list[Notification], endpoints, *, stop_at: float) -> dict
     {notice id: error} for those that failed; a notice left unsent because the claim is
     about to run out is returned with an empty error (released, not counted as an attempt)."""
     failures: dict[int, str] = {}
+    owners = [note for note in batch if note.channel == Notification.Channel.OWNER]
+    if owners:
+        failures.update(_send_sms(owners, stop_at=stop_at))
+        batch = [note for note in batch if note.channel != Notification.Channel.OWNER]
     mailed = [note for note in batch if note.recipient.email]
     if mailed:
         smtp = get_connection()
@@ -325,6 +343,32 @@ def _send_batch(batch: list[Notification], endpoints, *, stop_at: float) -> dict
     return failures
 
 
+def _send_sms(notes: list[Notification], *, stop_at: float) -> dict[int, str]:
+    """Send the owners' notices that go by SMS (the others are inbox-only: nothing to send).
+    Returns {notice id: error} as ``_send_batch`` does."""
+    from crm.sms import get_backend
+
+    failures: dict[int, str] = {}
+    texted = [note for note in notes if note.sms_to]
+    if not texted:
+        return failures
+    try:
+        backend = get_backend()
+    except Exception as exc:  # noqa: BLE001 - a misconfigured backend: stored on each notice, retried
+        return {note.pk: _error(exc) for note in texted}
+    for note in texted:
+        if time.monotonic() >= stop_at:
+            failures[note.pk] = ""
+            continue
+        try:
+            backend.send(phone=note.sms_to, template=note.sms_template, params=note.sms_params,
+                         text=f"{note.title} {note.body}".strip())
+        except Exception as exc:  # noqa: BLE001 - the provider refused or is unreachable: retried by the sweep
+            failures[note.pk] = _error(exc)
+            log.warning("SMS notice %s not delivered: %s", note.pk, exc)
+    return failures
+
+
 def _error(exc: Exception) -> str:
     return (str(exc) or type(exc).__name__)[:300]
 
@@ -337,6 +381,8 @@ def _record(batch: list[Notification], failures: dict[int, str], now: dt.datetim
     held = Notification.objects.filter(claimed_until=until)
     sent = [note.pk for note in batch if note.pk not in failures]
     delivered = held.filter(pk__in=sent).update(delivered_at=now, attempts=F("attempts") + 1, claimed_until=None)
+    # A login code is kept only until it went out (the portal keeps its hash).
+    Notification.objects.filter(pk__in=sent, secret=True, delivered_at=now).update(body="", sms_params={})
     by_error = defaultdict(list)
     for pk, error in failures.items():
         by_error[error].append(pk)
@@ -344,6 +390,9 @@ def _record(batch: list[Notification], failures: dict[int, str], now: dt.datetim
         if error:
             held.filter(pk__in=ids).update(attempts=F("attempts") + 1, last_error=error,
                                            claimed_until=now + dt.timedelta(seconds=RETRY_SECONDS))
+            # A login code that will not be tried again is not kept either.
+            Notification.objects.filter(pk__in=ids, secret=True, attempts__gte=MAX_ATTEMPTS).update(
+                body="", sms_params={})
         else:  # not sent before the claim ran out: free at once, no attempt counted
             held.filter(pk__in=ids).update(claimed_until=None)
     return delivered

@@ -1,4 +1,4 @@
-"""The nine roles of DOMAIN.md and the permissions each group holds.
+"""The ten roles of DOMAIN.md (nine in the office, and the owners of the portal) and the permissions each group holds.
 
 The groups are created and updated by ``manage.py setup_roles`` (also run by
 ``make run`` and by a data migration), so an admin can see them in the admin, and a
@@ -18,13 +18,18 @@ class Role(models.TextChoices):
     LEGAL = "legal", _("综合管理部")
     PROPERTY_COMPANY = "property_company", _("物业公司联络人")
     ADMIN = "admin", _("系统管理员")
+    OWNER = "owner", _("业主")  # the owner portal (/m/) only: no staff permission, no staff page
+
+
+# Owners sign in to the portal, never to the back office (crm.middleware.PortalSeparationMiddleware).
+PORTAL_ROLES = {Role.OWNER}
 
 
 # Customer-affairs roles that serve every project after its close-out.
 DEPARTMENT_ROLES = {Role.FRONT_DESK, Role.CS_STAFF, Role.CS_SUPERVISOR, Role.MANAGER}
 
 # Users outside the company: never told about internal work they cannot open.
-OUTSIDE_ROLES = {Role.PROPERTY_COMPANY}
+OUTSIDE_ROLES = {Role.PROPERTY_COMPANY, Role.OWNER}
 
 # Permissions per role as "app_label.codename". Apps add theirs here, in one table, so
 # that the permission matrix is readable in one place.
@@ -67,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEGAL: ["mortgage.view_litigationcase", "mortgage.change_litigationcase"],
     Role.PROPERTY_COMPANY: ["complaints.add_complaint", "owners.view_project", "owners.view_unit", "owners.view_customer"],
     Role.ADMIN: ["*"],  # every permission of our own apps
+    Role.OWNER: [],  # what an owner may see is their own cases and units, checked by the portal's selectors
 }
 
 # property_liaison: the department runs coordination, supervision, the committee and repairs;
@@ -102,4 +108,4 @@ _CLUBS_STAFF = _CLUBS_VIEW + [f"clubs.{a}_{m}" for m in _CLUBS_MODELS for a in (
 for _role, _perms in ((Role.CS_STAFF, _CLUBS_STAFF), (Role.CS_SUPERVISOR, _CLUBS_STAFF), (Role.MANAGER, _CLUBS_VIEW)):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [p for p in _perms if p not in ROLE_PERMISSIONS[_role]]
 
-OWN_APPS = ("crm", "owners", "complaints", "property_liaison", "mortgage", "clubs", "api")
+OWN_APPS = ("crm", "owners", "complaints", "property_liaison", "mortgage", "clubs", "api", "portal")

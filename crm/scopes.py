@@ -47,6 +47,8 @@ def visible_project_ids(user) -> tuple[int, ...] | None:
     - admin, finance and the customer-affairs roles: every project (None);
     - project_dept: its own projects (or all, if none assigned) before their close-out date;
     - property_company: the projects its company is appointed to now;
+    - owner (the portal): the projects of their own units, so that the complaints services accept
+      what they report; every portal page narrows its reads to the owner's own records;
     - legal and anyone else: none (legal sees the cases handed to it).
 
     Worked out once per request (``request_memo``; plain queries, at most two): every list of
@@ -108,6 +110,11 @@ def _project_ids(user) -> tuple[int, ...] | None:
         appointed = PropertyAppointment.objects.filter(company_id=company_id, start_date__lte=today).filter(
             Q(end_date__isnull=True) | Q(end_date__gte=today)).order_by().values_list("project_id", flat=True)
         return tuple(sorted(set(appointed)))
+    if role == Role.OWNER:
+        from owners.models import Ownership
+
+        return tuple(sorted(set(Ownership.objects.filter(customer__owner_accounts__user_id=user.pk)
+                                .values_list("unit__project_id", flat=True))))
     return ()
 
 

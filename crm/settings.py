@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "mortgage",
     "clubs",
     "api",
+    "django_otp",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "crm.middleware.SessionLimitsMiddleware",
     "crm.middleware.ScopeMemoMiddleware",  # each user's projects worked out once per request
+    "crm.middleware.PortalSeparationMiddleware",  # owners only on /m/, staff never there
     "crm.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -253,6 +256,22 @@ EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")  # the office mail relay
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # a relay that stops answering fails the notice, not the worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")  # sender of notifications
+
+# --- Owner portal (/m/) and SMS -------------------------------------------------------------
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")  # console (development), aliyun or tencent (crm/sms.py)
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")  # the cloud account's key (aliyun AccessKey / tencent SecretId)
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")  # …and its secret
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")  # the approved SMS signature (签名)
+SMS_APP_ID = env.str("SMS_APP_ID", default="")  # tencent only: the SMS SDK app id
+SMS_REGION = env.str("SMS_REGION", default="ap-guangzhou")  # tencent only: the API region
+SMS_TEMPLATES = {  # our template key → the provider's approved template id (模板)
+    "login_code": env.str("SMS_TEMPLATE_LOGIN_CODE", default="login_code"),
+    "case_update": env.str("SMS_TEMPLATE_CASE_UPDATE", default="case_update"),
+}
+PORTAL_HOTLINE = env.str("PORTAL_HOTLINE", default="400-800-8888")  # the customer hotline the portal names
+PORTAL_PRIVACY_VERSION = env.str("PORTAL_PRIVACY_VERSION", default="2026-12")  # the privacy notice owners accept
+# The development login page shows the code it sent (never in production).
+PORTAL_SHOW_CODE = env.bool("PORTAL_SHOW_CODE", default=DEBUG) and not PRODUCTION
 
 # --- Security ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True  # browsers trust our content types

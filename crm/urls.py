@@ -33,6 +33,7 @@ for prefix, module in [
     ("mortgage/", "mortgage.urls"),
     ("clubs/", "clubs.urls"),
     ("api/", "api.urls"),
+    ("m/", "portal.urls"),  # the owner portal (crm.middleware.PORTAL_PREFIX)
 ]:
     if importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

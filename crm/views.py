@@ -16,6 +16,8 @@ from crm import calendar_years, notifications
 from crm.dashboard import cards_for
 from crm.exports import REGISTERS, export_start, get_register
 from crm.models import ApprovalRequest, ExportJob, Notification
+from crm.middleware import PORTAL_PREFIX
+from crm.roles import PORTAL_ROLES
 from crm.scopes import user_role
 
 security = logging.getLogger("crm.security")
@@ -132,7 +134,9 @@ def permission_denied(request, exception=None):
     security.warning("permission denied user=%s path=%s reason=%s",
                      getattr(user, "username", "-"), request.path, exception)
     reason = str(exception) if exception and str(exception) else ""
-    return render(request, "403.html", {"reason": reason}, status=403)
+    # An owner, or anyone on a portal page, gets the portal's light page with its own way back.
+    portal = request.path.startswith(PORTAL_PREFIX) or user_role(user) in PORTAL_ROLES
+    return render(request, "portal/403.html" if portal else "403.html", {"reason": reason}, status=403)
 
 
 def show_error(request, exc: ValidationError | PermissionDenied) -> None:

@@ -58,6 +58,7 @@ def step_calls(users):
         "negotiate_agree": ("cs_staff", lambda c, who: services.negotiation_record(
             complaint=c, user=who, agreed=True, owner_opinion="同意")),
         "execute": ("cs_staff", lambda c, who: services.complaint_execute(complaint=c, user=who, result="已修复")),
+        "reopen": ("cs_supervisor", lambda c, who: services.complaint_reopen(complaint=c, user=who, reason="业主不满意")),
         "feedback": ("front_desk", lambda c, who: services.complaint_feedback(
             complaint=c, user=who, feedback="已修复并告知", owner_opinion="满意")),
         "send_correction": ("cs_staff", lambda c, who: services.correction_send(

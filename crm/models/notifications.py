@@ -13,6 +13,10 @@ class Notification(models.Model):
         WARNING = "warning", _("预警")
         DANGER = "danger", _("超时/紧急")
 
+    class Channel(models.TextChoices):
+        STAFF = "staff", _("员工（邮件、群机器人）")
+        OWNER = "owner", _("业主端（站内消息、短信）")
+
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -29,6 +33,14 @@ class Notification(models.Model):
     # notice; the instant also tells which sweep holds it. A worker killed mid-send leaves a claim
     # that runs out, and the notice goes again.
     claimed_until = models.DateTimeField(_("外发占用至"), null=True, blank=True)
+    # An owner's notice (crm.notifications.notify_owner) shows in the portal's inbox, goes by SMS when
+    # ``sms_to`` is set, and never to the staff's e-mail or group robots.
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.STAFF)
+    sms_to = models.CharField(_("短信号码"), max_length=20, blank=True)
+    sms_template = models.CharField(_("短信模板"), max_length=40, blank=True)
+    sms_params = models.JSONField(_("短信参数"), default=dict, blank=True)
+    # The body and parameters hold a one-time login code: erased once sent, never in the inbox.
+    secret = models.BooleanField(_("含验证码"), default=False)
 
     class Meta:
         verbose_name = _("通知")

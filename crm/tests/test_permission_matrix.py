@@ -1,6 +1,6 @@
 """The permission matrix: every named URL of our apps × every role → allowed, denied or scoped.
 
-One table (``MATRIX``) says, for each URL pattern name, what each of the nine roles gets
+One table (``MATRIX``) says, for each URL pattern name, what each of the ten roles gets
 when it opens that URL with a record it may see (filled from the demo data):
 
     A   allowed: the page answers 200
@@ -37,7 +37,7 @@ from crm.scopes import visible_projects
 
 ROLES = [r.value for r in Role]
 COLUMNS = ("front_desk", "cs_staff", "cs_supervisor", "manager", "project_dept", "finance", "legal",
-           "property_company", "admin")
+           "property_company", "admin", "owner")
 SCOPED_ROLES = {"project_dept", "property_company"}
 
 # Named patterns that are not ours to test here, each with its reason.
@@ -46,7 +46,7 @@ EXCLUDED = {
     "set_language": "i18n: Django's own language switch, open to everyone",
 }
 # Reachable without logging in (everything else sends an anonymous visitor to the login page).
-PUBLIC = {"health", "login", "api:schema", "api:docs", "api:redoc"}
+PUBLIC = {"health", "login", "portal:login", "api:schema", "api:docs", "api:redoc"}
 # The API (api/): other systems with a bearer token only. A visitor, and a staff session alike,
 # get 401 from every endpoint (D in the table; test_a_staff_session_reaches_no_api_endpoint).
 TOKEN_ONLY_PREFIX = "api:"
@@ -58,162 +58,180 @@ def token_only(name: str) -> bool:
 
 # fmt: off
 MATRIX: dict[str, str] = {
-    #                                       fd  cs  sup  mgr  pd  fin  leg  pc  adm
+    #                                       fd  cs  sup  mgr  pd  fin  leg  pc  adm own
     # crm (root)
-    "health":                                "A  A  A   A   A  A   A   A  A",
-    "home":                                  "A  A  A   A   A  A   A   A  A",
-    "login":                                 "R  R  R   R   R  R   R   R  R",
-    "logout":                                "P  P  P   P   P  P   P   P  P",
-    "password_change":                       "A  A  A   A   A  A   A   A  A",
-    "password_change_done":                  "A  A  A   A   A  A   A   A  A",
+    "health":                                "A  A  A   A   A  A   A   A  A   A",
+    "home":                                  "A  A  A   A   A  A   A   A  A   D",
+    "login":                                 "R  R  R   R   R  R   R   R  R   D",
+    "logout":                                "P  P  P   P   P  P   P   P  P   D",
+    "password_change":                       "A  A  A   A   A  A   A   A  A   D",
+    "password_change_done":                  "A  A  A   A   A  A   A   A  A   D",
     # crm
-    "crm:approval_queue":                    "A  A  A   A   A  A   A   A  A",
-    "crm:export_detail":                     "S  S  S   S   S  S   S   S  S",
-    "crm:export_download":                   "S  S  S   S   S  S   S   S  S",
-    "crm:export_list":                       "A  A  A   A   A  A   A   A  A",
-    "crm:export_register":                   "A  A  A   A   A  D   D   D  A",
-    "crm:notification_list":                 "A  A  A   A   A  A   A   A  A",
-    "crm:notification_read":                 "SP SP SP  SP  SP SP  SP  SP SP",
-    "crm:notification_read_all":             "P  P  P   P   P  P   P   P  P",
+    "crm:approval_queue":                    "A  A  A   A   A  A   A   A  A   D",
+    "crm:export_detail":                     "S  S  S   S   S  S   S   S  S   D",
+    "crm:export_download":                   "S  S  S   S   S  S   S   S  S   D",
+    "crm:export_list":                       "A  A  A   A   A  A   A   A  A   D",
+    "crm:export_register":                   "A  A  A   A   A  D   D   D  A   D",
+    "crm:notification_list":                 "A  A  A   A   A  A   A   A  A   D",
+    "crm:notification_read":                 "SP SP SP  SP  SP SP  SP  SP SP   D",
+    "crm:notification_read_all":             "P  P  P   P   P  P   P   P  P   D",
     # owners
-    "owners:access_request_decide":          "D  D  P   D   D  D   D   D  P",
-    "owners:access_request_list":            "A  A  A   A   A  A   A   A  A",
-    "owners:access_request_new":             "A  A  A   A   A  A   D   D  A",
-    "owners:care_list":                      "A  A  A   A   A  A   D   D  A",
-    "owners:contact_create":                 "A  A  A   D   S  D   D   D  A",
-    "owners:contact_list":                   "A  A  A   A   A  D   D   D  A",
-    "owners:customer_create":                "A  A  A   D   A  D   D   D  A",
-    "owners:customer_detail":                "A  A  A   A   S  A   D   S  A",
-    "owners:customer_edit":                  "A  A  A   D   S  D   D   D  A",
-    "owners:customer_list":                  "A  A  A   A   A  A   D   A  A",
-    "owners:document_scan":                  "A  A  A   A   S  A   D   S  A",
-    "owners:greeting_mark":                  "P  P  P   D   SP D   D   D  P",
-    "owners:import":                         "D  A  A   D   D  D   D   D  A",
-    "owners:preference_edit":                "P  P  P   D   D  D   D   D  P",
-    "owners:preference_open":                "R  R  R   R   SR R   D   SR R",
-    "owners:quota_report":                   "A  A  A   A   A  A   D   D  A",
-    "owners:survey_create":                  "A  A  A   D   S  D   D   D  A",
-    "owners:survey_trend":                   "A  A  A   A   A  A   D   A  A",
-    "owners:unit_detail":                    "A  A  A   A   S  A   D   S  A",
-    "owners:unit_document_add":              "P  P  P   D   SP D   D   D  P",
-    "owners:visit_create":                   "A  A  A   D   S  D   D   D  A",
+    "owners:access_request_decide":          "D  D  P   D   D  D   D   D  P   D",
+    "owners:access_request_list":            "A  A  A   A   A  A   A   A  A   D",
+    "owners:access_request_new":             "A  A  A   A   A  A   D   D  A   D",
+    "owners:care_list":                      "A  A  A   A   A  A   D   D  A   D",
+    "owners:contact_create":                 "A  A  A   D   S  D   D   D  A   D",
+    "owners:contact_list":                   "A  A  A   A   A  D   D   D  A   D",
+    "owners:customer_create":                "A  A  A   D   A  D   D   D  A   D",
+    "owners:customer_detail":                "A  A  A   A   S  A   D   S  A   D",
+    "owners:customer_edit":                  "A  A  A   D   S  D   D   D  A   D",
+    "owners:customer_list":                  "A  A  A   A   A  A   D   A  A   D",
+    "owners:document_scan":                  "A  A  A   A   S  A   D   S  A   D",
+    "owners:greeting_mark":                  "P  P  P   D   SP D   D   D  P   D",
+    "owners:import":                         "D  A  A   D   D  D   D   D  A   D",
+    "owners:preference_edit":                "P  P  P   D   D  D   D   D  P   D",
+    "owners:preference_open":                "R  R  R   R   SR R   D   SR R   D",
+    "owners:quota_report":                   "A  A  A   A   A  A   D   D  A   D",
+    "owners:survey_create":                  "A  A  A   D   S  D   D   D  A   D",
+    "owners:survey_trend":                   "A  A  A   A   A  A   D   A  A   D",
+    "owners:unit_detail":                    "A  A  A   A   S  A   D   S  A   D",
+    "owners:unit_document_add":              "P  P  P   D   SP D   D   D  P   D",
+    "owners:visit_create":                   "A  A  A   D   S  D   D   D  A   D",
     # complaints
-    "complaints:act":                        "A  A  A   D   SR D   D   D  A",
-    "complaints:attach":                     "P  P  P   P   SP D   D   D  P",
-    "complaints:attachment":                 "A  A  A   A   S  D   D   D  A",
-    "complaints:clock":                      "P  P  P   P   SP D   D   D  P",
-    "complaints:detail":                     "A  A  A   A   S  D   D   D  A",
-    "complaints:dispute_book":               "A  A  A   A   A  D   D   D  A",
-    "complaints:entry":                      "A  A  A   D   A  D   D   D  A",
-    "complaints:forwarded":                  "D  D  D   D   D  D   D   A  D",
-    "complaints:link_event":                 "P  P  P   P   SP D   D   D  P",
-    "complaints:print":                      "A  A  A   A   S  D   D   D  A",
-    "complaints:register":                   "A  A  A   A   A  D   D   D  A",
-    "complaints:similar":                    "A  A  A   D   A  D   D   D  A",
-    "complaints:weekly":                     "D  D  A   A   D  D   D   D  A",
+    "complaints:act":                        "A  A  A   D   SR D   D   D  A   D",
+    "complaints:attach":                     "P  P  P   P   SP D   D   D  P   D",
+    "complaints:attachment":                 "A  A  A   A   S  D   D   D  A   D",
+    "complaints:owner_reply":                "P  P  P   P   SP D   D   D  P   D",
+    "complaints:clock":                      "P  P  P   P   SP D   D   D  P   D",
+    "complaints:detail":                     "A  A  A   A   S  D   D   D  A   D",
+    "complaints:dispute_book":               "A  A  A   A   A  D   D   D  A   D",
+    "complaints:entry":                      "A  A  A   D   A  D   D   D  A   D",
+    "complaints:forwarded":                  "D  D  D   D   D  D   D   A  D   D",
+    "complaints:link_event":                 "P  P  P   P   SP D   D   D  P   D",
+    "complaints:print":                      "A  A  A   A   S  D   D   D  A   D",
+    "complaints:register":                   "A  A  A   A   A  D   D   D  A   D",
+    "complaints:similar":                    "A  A  A   D   A  D   D   D  A   D",
+    "complaints:weekly":                     "D  D  A   A   D  D   D   D  A   D",
     # property_liaison
-    "property_liaison:action_item_act":      "D  P  P   D   D  D   D   SP P",
-    "property_liaison:action_item_detail":   "D  A  A   A   D  D   D   S  A",
-    "property_liaison:action_item_list":     "D  A  A   A   D  D   D   A  A",
-    "property_liaison:attachment":           "A  A  A   A   D  D   D   S  A",
-    "property_liaison:cadence_report":       "D  A  A   A   D  D   D   A  A",
-    "property_liaison:cadence_set":          "D  P  P   D   D  D   D   D  P",
-    "property_liaison:committee_act":        "D  P  P   D   D  D   D   D  P",
-    "property_liaison:committee_detail":     "D  A  A   A   D  D   D   D  A",
-    "property_liaison:committee_list":       "D  A  A   A   D  D   D   D  A",
-    "property_liaison:home":                 "A  A  A   A   D  D   D   A  A",
-    "property_liaison:inspection_create":    "D  A  A   D   D  D   D   D  A",
-    "property_liaison:inspection_detail":    "D  A  A   A   D  D   D   S  A",
-    "property_liaison:inspection_list":      "D  A  A   A   D  D   D   A  A",
-    "property_liaison:inspection_print":     "D  A  A   A   D  D   D   S  A",
-    "property_liaison:meeting_create":       "D  A  A   D   D  D   D   D  A",
-    "property_liaison:meeting_detail":       "D  A  A   A   D  D   D   S  A",
-    "property_liaison:meeting_list":         "D  A  A   A   D  D   D   A  A",
-    "property_liaison:meeting_print":        "D  A  A   A   D  D   D   S  A",
-    "property_liaison:rectification_act":    "D  P  P   D   D  D   D   SP P",
-    "property_liaison:rectification_detail": "D  A  A   A   D  D   D   S  A",
-    "property_liaison:rectification_list":   "D  A  A   A   D  D   D   A  A",
-    "property_liaison:repair_act":           "D  P  P   D   D  D   D   SP P",
-    "property_liaison:repair_create":        "A  A  A   D   D  D   D   D  A",
-    "property_liaison:repair_detail":        "A  A  A   A   D  D   D   S  A",
-    "property_liaison:repair_list":          "A  A  A   A   D  D   D   A  A",
-    "property_liaison:repair_print":         "A  A  A   A   D  D   D   A  A",
-    "property_liaison:score_trends":         "D  A  A   A   D  D   D   A  A",
-    "property_liaison:warranty_ending":      "A  A  A   A   D  D   D   A  A",
+    "property_liaison:action_item_act":      "D  P  P   D   D  D   D   SP P   D",
+    "property_liaison:action_item_detail":   "D  A  A   A   D  D   D   S  A   D",
+    "property_liaison:action_item_list":     "D  A  A   A   D  D   D   A  A   D",
+    "property_liaison:attachment":           "A  A  A   A   D  D   D   S  A   D",
+    "property_liaison:cadence_report":       "D  A  A   A   D  D   D   A  A   D",
+    "property_liaison:cadence_set":          "D  P  P   D   D  D   D   D  P   D",
+    "property_liaison:committee_act":        "D  P  P   D   D  D   D   D  P   D",
+    "property_liaison:committee_detail":     "D  A  A   A   D  D   D   D  A   D",
+    "property_liaison:committee_list":       "D  A  A   A   D  D   D   D  A   D",
+    "property_liaison:home":                 "A  A  A   A   D  D   D   A  A   D",
+    "property_liaison:inspection_create":    "D  A  A   D   D  D   D   D  A   D",
+    "property_liaison:inspection_detail":    "D  A  A   A   D  D   D   S  A   D",
+    "property_liaison:inspection_list":      "D  A  A   A   D  D   D   A  A   D",
+    "property_liaison:inspection_print":     "D  A  A   A   D  D   D   S  A   D",
+    "property_liaison:meeting_create":       "D  A  A   D   D  D   D   D  A   D",
+    "property_liaison:meeting_detail":       "D  A  A   A   D  D   D   S  A   D",
+    "property_liaison:meeting_list":         "D  A  A   A   D  D   D   A  A   D",
+    "property_liaison:meeting_print":        "D  A  A   A   D  D   D   S  A   D",
+    "property_liaison:rectification_act":    "D  P  P   D   D  D   D   SP P   D",
+    "property_liaison:rectification_detail": "D  A  A   A   D  D   D   S  A   D",
+    "property_liaison:rectification_list":   "D  A  A   A   D  D   D   A  A   D",
+    "property_liaison:repair_act":           "D  P  P   D   D  D   D   SP P   D",
+    "property_liaison:repair_create":        "A  A  A   D   D  D   D   D  A   D",
+    "property_liaison:repair_detail":        "A  A  A   A   D  D   D   S  A   D",
+    "property_liaison:repair_list":          "A  A  A   A   D  D   D   A  A   D",
+    "property_liaison:repair_print":         "A  A  A   A   D  D   D   A  A   D",
+    "property_liaison:score_trends":         "D  A  A   A   D  D   D   A  A   D",
+    "property_liaison:warranty_ending":      "A  A  A   A   D  D   D   A  A   D",
     # mortgage
-    "mortgage:agent_create":                 "D  A  A   D   D  D   D   D  A",
-    "mortgage:agent_edit":                   "D  A  A   D   D  D   D   D  A",
-    "mortgage:agreement_action":             "D  P  P   P   D  D   D   D  P",
-    "mortgage:agreement_create":             "D  A  A   D   D  D   D   D  A",
-    "mortgage:agreement_detail":             "D  A  A   A   D  D   D   D  A",
-    "mortgage:agreement_edit":               "D  A  A   D   D  D   D   D  A",
-    "mortgage:agreement_list":               "D  A  A   A   D  D   D   D  A",
-    "mortgage:certificate_advance":          "D  P  P   P   D  P   D   D  P",
-    "mortgage:certificate_bulk_create":      "D  P  P   D   D  D   D   D  P",
-    "mortgage:certificate_chase":            "D  P  P   D   D  D   D   D  P",
-    "mortgage:certificate_detail":           "D  A  A   A   D  A   D   D  A",
-    "mortgage:certificate_list":             "D  A  A   A   D  A   D   D  A",
-    "mortgage:litigation_advance":           "D  D  D   D   D  D   SP  D  P",
-    "mortgage:litigation_detail":            "D  A  A   A   D  D   S   D  A",
-    "mortgage:litigation_file":              "D  A  A   A   D  D   S   D  A",
-    "mortgage:litigation_list":              "D  A  A   A   D  D   A   D  A",
-    "mortgage:loan_create":                  "D  D  D   D   D  A   D   D  A",
-    "mortgage:loan_list":                    "D  A  A   A   D  A   D   D  A",
-    "mortgage:overdue_confirm":              "D  D  D   D   D  P   D   D  P",
-    "mortgage:overdue_detail":               "D  A  A   A   D  A   D   D  A",
-    "mortgage:overdue_handover":             "D  P  P   D   D  D   D   D  P",
-    "mortgage:overdue_letter":               "D  A  A   A   D  A   D   D  A",
-    "mortgage:overdue_list":                 "D  A  A   A   D  A   D   D  A",
-    "mortgage:overdue_preview":              "D  A  A   A   D  A   D   D  A",
-    "mortgage:overdue_reminder":             "D  P  P   D   D  D   D   D  P",
-    "mortgage:overdue_upload":               "D  D  D   D   D  A   D   D  A",
+    "mortgage:agent_create":                 "D  A  A   D   D  D   D   D  A   D",
+    "mortgage:agent_edit":                   "D  A  A   D   D  D   D   D  A   D",
+    "mortgage:agreement_action":             "D  P  P   P   D  D   D   D  P   D",
+    "mortgage:agreement_create":             "D  A  A   D   D  D   D   D  A   D",
+    "mortgage:agreement_detail":             "D  A  A   A   D  D   D   D  A   D",
+    "mortgage:agreement_edit":               "D  A  A   D   D  D   D   D  A   D",
+    "mortgage:agreement_list":               "D  A  A   A   D  D   D   D  A   D",
+    "mortgage:certificate_advance":          "D  P  P   P   D  P   D   D  P   D",
+    "mortgage:certificate_bulk_create":      "D  P  P   D   D  D   D   D  P   D",
+    "mortgage:certificate_chase":            "D  P  P   D   D  D   D   D  P   D",
+    "mortgage:certificate_detail":           "D  A  A   A   D  A   D   D  A   D",
+    "mortgage:certificate_list":             "D  A  A   A   D  A   D   D  A   D",
+    "mortgage:litigation_advance":           "D  D  D   D   D  D   SP  D  P   D",
+    "mortgage:litigation_detail":            "D  A  A   A   D  D   S   D  A   D",
+    "mortgage:litigation_file":              "D  A  A   A   D  D   S   D  A   D",
+    "mortgage:litigation_list":              "D  A  A   A   D  D   A   D  A   D",
+    "mortgage:loan_create":                  "D  D  D   D   D  A   D   D  A   D",
+    "mortgage:loan_list":                    "D  A  A   A   D  A   D   D  A   D",
+    "mortgage:overdue_confirm":              "D  D  D   D   D  P   D   D  P   D",
+    "mortgage:overdue_detail":               "D  A  A   A   D  A   D   D  A   D",
+    "mortgage:overdue_handover":             "D  P  P   D   D  D   D   D  P   D",
+    "mortgage:overdue_letter":               "D  A  A   A   D  A   D   D  A   D",
+    "mortgage:overdue_list":                 "D  A  A   A   D  A   D   D  A   D",
+    "mortgage:overdue_preview":              "D  A  A   A   D  A   D   D  A   D",
+    "mortgage:overdue_reminder":             "D  P  P   D   D  D   D   D  P   D",
+    "mortgage:overdue_upload":               "D  D  D   D   D  A   D   D  A   D",
     # clubs
-    "clubs:activity_act":                    "D  P  P   D   D  D   D   D  P",
-    "clubs:activity_create":                 "D  A  A   D   D  D   D   D  A",
-    "clubs:activity_detail":                 "D  A  A   A   D  D   D   D  A",
-    "clubs:activity_edit":                   "D  A  A   D   D  D   D   D  A",
-    "clubs:activity_list":                   "D  A  A   A   D  D   D   D  A",
-    "clubs:activity_photo":                  "D  A  A   A   D  D   D   D  A",
-    "clubs:activity_print":                  "D  A  A   A   D  D   D   D  A",
-    "clubs:activity_records":                "D  A  A   A   D  D   D   D  A",
-    "clubs:checklist_toggle":                "D  P  P   D   D  D   D   D  P",
-    "clubs:club_act":                        "D  P  P   D   D  D   D   D  P",
-    "clubs:club_create":                     "D  A  A   D   D  D   D   D  A",
-    "clubs:club_detail":                     "D  A  A   A   D  D   D   D  A",
-    "clubs:club_edit":                       "D  A  A   D   D  D   D   D  A",
-    "clubs:forum_act":                       "D  P  P   D   D  D   D   D  P",
-    "clubs:forum_create":                    "D  A  A   D   D  D   D   D  A",
-    "clubs:forum_detail":                    "D  A  A   A   D  D   D   D  A",
-    "clubs:forum_edit":                      "D  A  A   D   D  D   D   D  A",
-    "clubs:forum_list":                      "D  A  A   A   D  D   D   D  A",
-    "clubs:forum_participants":              "D  A  A   D   D  D   D   D  A",
-    "clubs:forum_print":                     "D  A  A   A   D  D   D   D  A",
-    "clubs:forum_register_print":            "D  A  A   A   D  D   D   D  A",
-    "clubs:activity_plan_print":             "D  A  A   A   D  D   D   D  A",
-    "clubs:activity_record_print":           "D  A  A   A   D  D   D   D  A",
-    "clubs:home":                            "D  A  A   A   D  D   D   D  A",
-    "clubs:improvement_done":                "D  P  P   D   D  D   D   D  P",
-    "clubs:member_act":                      "D  P  P   D   D  D   D   D  P",
-    "clubs:member_detail":                   "D  A  A   A   D  D   D   D  A",
-    "clubs:opinion_to_case":                 "D  P  P   D   D  D   D   D  P",
+    "clubs:activity_act":                    "D  P  P   D   D  D   D   D  P   D",
+    "clubs:activity_create":                 "D  A  A   D   D  D   D   D  A   D",
+    "clubs:activity_detail":                 "D  A  A   A   D  D   D   D  A   D",
+    "clubs:activity_edit":                   "D  A  A   D   D  D   D   D  A   D",
+    "clubs:activity_list":                   "D  A  A   A   D  D   D   D  A   D",
+    "clubs:activity_photo":                  "D  A  A   A   D  D   D   D  A   D",
+    "clubs:activity_print":                  "D  A  A   A   D  D   D   D  A   D",
+    "clubs:activity_records":                "D  A  A   A   D  D   D   D  A   D",
+    "clubs:checklist_toggle":                "D  P  P   D   D  D   D   D  P   D",
+    "clubs:club_act":                        "D  P  P   D   D  D   D   D  P   D",
+    "clubs:club_create":                     "D  A  A   D   D  D   D   D  A   D",
+    "clubs:club_detail":                     "D  A  A   A   D  D   D   D  A   D",
+    "clubs:club_edit":                       "D  A  A   D   D  D   D   D  A   D",
+    "clubs:forum_act":                       "D  P  P   D   D  D   D   D  P   D",
+    "clubs:forum_create":                    "D  A  A   D   D  D   D   D  A   D",
+    "clubs:forum_detail":                    "D  A  A   A   D  D   D   D  A   D",
+    "clubs:forum_edit":                      "D  A  A   D   D  D   D   D  A   D",
+    "clubs:forum_list":                      "D  A  A   A   D  D   D   D  A   D",
+    "clubs:forum_participants":              "D  A  A   D   D  D   D   D  A   D",
+    "clubs:forum_print":                     "D  A  A   A   D  D   D   D  A   D",
+    "clubs:forum_register_print":            "D  A  A   A   D  D   D   D  A   D",
+    "clubs:activity_plan_print":             "D  A  A   A   D  D   D   D  A   D",
+    "clubs:activity_record_print":           "D  A  A   A   D  D   D   D  A   D",
+    "clubs:home":                            "D  A  A   A   D  D   D   D  A   D",
+    "clubs:improvement_done":                "D  P  P   D   D  D   D   D  P   D",
+    "clubs:member_act":                      "D  P  P   D   D  D   D   D  P   D",
+    "clubs:member_detail":                   "D  A  A   A   D  D   D   D  A   D",
+    "clubs:opinion_to_case":                 "D  P  P   D   D  D   D   D  P   D",
     # api (docs and schema are published; every endpoint wants a system client's token)
-    "api:schema":                            "A  A  A   A   A  A   A   A  A",
-    "api:docs":                              "A  A  A   A   A  A   A   A  A",
-    "api:redoc":                             "A  A  A   A   A  A   A   A  A",
-    "api:reconciliation":                    "D  D  D   D   D  D   D   D  A",
-    "api:me":                                "D  D  D   D   D  D   D   D  D",
-    "api:case_list":                         "D  D  D   D   D  D   D   D  D",
-    "api:case_detail":                       "D  D  D   D   D  D   D   D  D",
-    "api:return_visit_list":                 "D  D  D   D   D  D   D   D  D",
-    "api:survey_list":                       "D  D  D   D   D  D   D   D  D",
-    "api:overdue_list":                      "D  D  D   D   D  D   D   D  D",
-    "api:overdue_detail":                    "D  D  D   D   D  D   D   D  D",
-    "api:closeout":                          "D  D  D   D   D  D   D   D  D",
-    "api:projects_bulk":                     "D  D  D   D   D  D   D   D  D",
-    "api:buildings_bulk":                    "D  D  D   D   D  D   D   D  D",
-    "api:units_bulk":                        "D  D  D   D   D  D   D   D  D",
-    "api:customers_bulk":                    "D  D  D   D   D  D   D   D  D",
-    "api:ownerships_bulk":                   "D  D  D   D   D  D   D   D  D",
+    "api:schema":                            "A  A  A   A   A  A   A   A  A   D",
+    "api:docs":                              "A  A  A   A   A  A   A   A  A   D",
+    "api:redoc":                             "A  A  A   A   A  A   A   A  A   D",
+    "api:reconciliation":                    "D  D  D   D   D  D   D   D  A   D",
+    "api:me":                                "D  D  D   D   D  D   D   D  D   D",
+    "api:case_list":                         "D  D  D   D   D  D   D   D  D   D",
+    "api:case_detail":                       "D  D  D   D   D  D   D   D  D   D",
+    "api:return_visit_list":                 "D  D  D   D   D  D   D   D  D   D",
+    "api:survey_list":                       "D  D  D   D   D  D   D   D  D   D",
+    "api:overdue_list":                      "D  D  D   D   D  D   D   D  D   D",
+    "api:overdue_detail":                    "D  D  D   D   D  D   D   D  D   D",
+    "api:closeout":                          "D  D  D   D   D  D   D   D  D   D",
+    "api:projects_bulk":                     "D  D  D   D   D  D   D   D  D   D",
+    "api:buildings_bulk":                    "D  D  D   D   D  D   D   D  D   D",
+    "api:units_bulk":                        "D  D  D   D   D  D   D   D  D   D",
+    "api:customers_bulk":                    "D  D  D   D   D  D   D   D  D   D",
+    "api:ownerships_bulk":                   "D  D  D   D   D  D   D   D  D   D",
+    # portal (the owner portal: owners only, staff get a 403)
+    "portal:home":                           "D  D  D   D   D  D   D   D  D   A",
+    "portal:login":                          "D  D  D   D   D  D   D   D  D   R",
+    "portal:login_code":                     "D  D  D   D   D  D   D   D  D   R",
+    "portal:logout":                         "D  D  D   D   D  D   D   D  D   P",
+    "portal:report":                         "D  D  D   D   D  D   D   D  D   A",
+    "portal:case_list":                      "D  D  D   D   D  D   D   D  D   A",
+    "portal:case":                           "D  D  D   D   D  D   D   D  D   S",
+    "portal:photo":                          "D  D  D   D   D  D   D   D  D   S",
+    "portal:case_act":                       "D  D  D   D   D  D   D   D  D   SP",
+    "portal:privacy":                        "D  D  D   D   D  D   D   D  D   A",
+    "portal:me":                             "D  D  D   D   D  D   D   D  D   A",
+    "portal:correction":                     "D  D  D   D   D  D   D   D  D   P",
+    "portal:inbox":                          "D  D  D   D   D  D   D   D  D   A",
+    "portal:club":                           "D  D  D   D   D  D   D   D  D   A",
+    "portal:forum_signup":                   "D  D  D   D   D  D   D   D  D   P",
+    "portal:message":                        "D  D  D   D   D  D   D   D  D   SR",
 }
 # fmt: on
 
@@ -230,6 +248,7 @@ class Obj:
     project: str | None = "project"
     where: tuple = ()
     own: str | None = None  # lookup that must equal the requesting user (notifications, exports)
+    only: tuple = ()  # (lookup, value) pairs the in-scope record must match
 
 
 @dataclass(frozen=True)
@@ -256,8 +275,17 @@ KWARGS: dict[str, dict] = {
     "owners:unit_document_add": {"pk": Obj("owners.Unit")},
     "owners:document_scan": {"pk": Obj("owners.UnitDocument", "unit__project", where=(("scan", ""),))},
     "owners:access_request_decide": {"pk": Obj("owners.AccessRequest", "customer__project")},
-    **{f"complaints:{n}": {"pk": COMPLAINT} for n in ("detail", "print", "attach", "link_event")},
+    **{f"complaints:{n}": {"pk": COMPLAINT} for n in ("detail", "print", "attach", "link_event", "owner_reply")},
     "complaints:act": {"pk": COMPLAINT, "name": "transfer"},
+    # An owner's own case and photo; staff are refused any (a 403 before the lookup).
+    "portal:case": {"pk": Obj("complaints.Complaint", project=None, own="customer__owner_accounts__user")},
+    "portal:case_act": {"pk": Obj("complaints.Complaint", project=None, own="customer__owner_accounts__user"),
+                        "action": "chase"},
+    # the forum open for sign-up that _complete_the_demo adds
+    "portal:forum_signup": {"pk": Obj("clubs.OwnerForum", project=None, only=(("title", "业主端报名测试"),)),
+                            "action": "join"},
+    "portal:message": {"pk": Obj("crm.Notification", project=None, own="recipient")},
+    "portal:photo": {"pk": Obj("complaints.Attachment", project=None, own="uploaded_by")},
     "complaints:attachment": {"pk": Obj("complaints.Attachment", "complaint__project")},
     "complaints:clock": {"pk": Obj("complaints.SlaClock", "complaint__project"), "op": "pause"},
     "property_liaison:meeting_detail": {"pk": Obj("property_liaison.CoordinationMeeting")},
@@ -356,8 +384,13 @@ def _records(spec: Obj, user, role, *, in_scope: bool):
     qs = model.objects.all()
     for field, empty in spec.where:
         qs = qs.exclude(**{field: empty}).exclude(**{f"{field}__isnull": True})
+    if in_scope:
+        qs = qs.filter(**dict(spec.only))
     if spec.own:
-        return qs.filter(**{spec.own: user}) if in_scope else qs.exclude(**{spec.own: user})
+        if not in_scope:
+            return qs.exclude(**{spec.own: user})
+        mine = qs.filter(**{spec.own: user})
+        return mine if mine.exists() else qs  # a role that owns none is still shown one, to be refused
     if spec.project is None:
         return qs
     projects = visible_projects(user)
@@ -474,6 +507,15 @@ def _complete_the_demo():
         case.contract_file.save("matrix.pdf", pdf)
     club_services.club_create(user=users["cs_staff"], name="矩阵测试会", project=Project.objects.first(),
                               founding_plan="草稿方案")
+    from django.utils import timezone
+
+    from clubs.models import OwnerForum
+
+    soon = timezone.now() + dt.timedelta(days=30)
+    forum = club_services.forum_create(user=users["cs_staff"], title="业主端报名测试", kind="general", purpose="矩阵",
+                                       planned_at=soon, project=Project.objects.get(code="sunshine"),
+                                       signup_deadline=soon - dt.timedelta(days=5))
+    OwnerForum.objects.filter(pk=forum.pk).update(status=OwnerForum.Status.APPROVED)
     # A lawsuit handed to another legal user: legal's guess of a case not handed to it.
     from crm.models import StaffProfile
 
@@ -511,7 +553,8 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page_from_every_url(client, d
         elif token_only(name):
             if response.status_code != 401:
                 wrong.append(f"{name} {url} → {response.status_code} (the API wants a token: 401)")
-        elif response.status_code != 302 or not response["Location"].startswith("/accounts/login/"):
+        elif response.status_code != 302 or not response["Location"].startswith(
+                "/m/login/" if url.startswith("/m/") else "/accounts/login/"):
             wrong.append(f"{name} {url} → {response.status_code} {response.get('Location', '')}")
     assert not wrong, "\n".join(wrong)
 
@@ -538,7 +581,7 @@ def _answer(client, name, url, response):
 
 def _post_rolled_back(client, name, url):
     """An empty POST whose effects, if any, are undone (the view runs in this thread)."""
-    if name == "logout":
+    if name in ("logout", "portal:logout"):
         return client.get(url)  # logging out would end this role's loop; a GET is a 405
     with transaction.atomic():
         response = client.post(url, POST_DATA.get(name, {}))

@@ -20,3 +20,7 @@ class Command(BaseCommand):
             password=DEMO_PASSWORD)))
         for role, (name, _password) in DEMO_USERS.items():
             self.stdout.write(f"  {role:<18} {name}")
+        from portal.demo import DEMO_OWNERS
+
+        self.stdout.write(gettext("业主端 /m/（手机号登录，开发环境验证码显示在页面上）：{phones}").format(
+            phones="、".join(phone for _username, phone in DEMO_OWNERS)))

@@ -9,7 +9,7 @@ from crm.rules import ensure_rules
 
 
 def ensure_roles() -> dict[str, int]:
-    """Create the nine groups and grant the permissions of ``crm.roles``; never remove
+    """Create the ten groups (the nine office roles and the owner) and grant the permissions of ``crm.roles``; never remove
     what an admin added. Returns the number of permissions per group."""
     counts = {}
     for role in Role:
@@ -31,7 +31,7 @@ def ensure_roles() -> dict[str, int]:
 
 
 class Command(BaseCommand):
-    help = gettext("创建或更新九个角色组及其权限、业务参数默认值和审批权限默认值（可重复执行）。")
+    help = gettext("创建或更新十个角色组及其权限、业务参数默认值和审批权限默认值（可重复执行）。")
 
     @transaction.atomic
     def handle(self, *args, **options):

@@ -1,0 +1,130 @@
+"""Input validation of the portal's forms (refusals in Chinese; the services decide the rest)."""
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Category, Kind
+from crm.forms import ScopedChoicesMixin
+
+from .auth import normal_phone
+from .services import REPORT_KINDS
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(label=_("手机号"), max_length=20, widget=forms.TextInput(attrs={
+        "inputmode": "numeric", "autocomplete": "tel", "placeholder": _("请输入手机号")}),
+        error_messages={"required": _("请输入手机号。"), "max_length": _("请输入正确的 11 位手机号码。"),
+                        "null_characters_not_allowed": _("请输入正确的 11 位手机号码。")})
+
+    def clean_phone(self):
+        return normal_phone(self.cleaned_data["phone"])
+
+
+class CodeForm(PhoneForm):
+    code = forms.CharField(label=_("验证码"), max_length=6, min_length=6, widget=forms.TextInput(attrs={
+        "inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": _("6 位验证码")}),
+        error_messages={"required": _("请输入验证码。"), "max_length": _("验证码为 6 位数字。"),
+                        "null_characters_not_allowed": _("验证码为 6 位数字。"),
+                        "min_length": _("验证码为 6 位数字。")})
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not code.isascii() or not code.isdigit():
+            raise ValidationError(_("验证码为 6 位数字。"))
+        return code
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to ``MAX_PHOTOS`` photos from one file input (the phone's camera or gallery)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        from .services import MAX_PHOTOS
+
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(_("最多上传 9 张照片。"))
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.project.name} {obj}"
+
+
+class ReportForm(ScopedChoicesMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), error_messages={"required": _("请选择类型。"),
+                                                             "invalid_choice": _("请选择正确的类型。")})
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices,
+                                 error_messages={"required": _("请选择类别。"), "invalid_choice": _("请选择正确的类别。")})
+    unit = UnitChoiceField(label=_("房号"), queryset=None, empty_label=None,
+                                  error_messages={"required": _("请选择房号。")})
+    description = forms.CharField(label=_("问题描述"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": _("请描述您遇到的问题。"),
+                                                  "max_length": _("问题描述不能超过 1000 字。"),
+                                                  "null_characters_not_allowed": _("问题描述含有无法识别的字符。")})
+    photos = PhotosField(label=_("照片（最多 9 张）"), required=False)
+    preferred_by = forms.DateTimeField(label=_("期望处理时间（可不填）"), required=False,
+                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                  format="%Y-%m-%dT%H:%M"),
+                                       error_messages={"invalid": _("请填写正确的日期和时间。")})
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["kind"].choices = [(k, Kind(k).label) for k in REPORT_KINDS]
+
+    def clean_description(self):
+        text = self.cleaned_data["description"].strip()
+        if not text:
+            raise ValidationError(_("请描述您遇到的问题。"))
+        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+            raise ValidationError(_("问题描述含有无法识别的字符。"))
+        return text
+
+
+def _comment(label, required=False):
+    return forms.CharField(label=label, required=required, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"max_length": _("不能超过 500 字。"), "required": _("请填写内容。"),
+                                           "null_characters_not_allowed": _("含有无法识别的字符。")})
+
+
+class PlanAnswerForm(forms.Form):
+    agreed = forms.TypedChoiceField(label=_("您是否同意这个方案"), coerce=lambda v: v == "yes",
+                                    choices=[("yes", _("同意")), ("no", _("不同意"))], widget=forms.RadioSelect,
+                                    error_messages={"required": _("请选择是否同意。"),
+                                                    "invalid_choice": _("请选择是否同意。")})
+    comment = _comment(_("您的意见（不同意时必填）"))
+
+
+class CommentForm(forms.Form):
+    text = _comment(_("补充说明"))
+    photos = PhotosField(label=_("照片（最多 9 张）"), required=False)
+
+
+class VisitForm(forms.Form):
+    handled = forms.TypedChoiceField(label=_("问题处理了吗？"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("已处理")), ("no", _("没处理"))], widget=forms.RadioSelect,
+                                     error_messages={"required": _("请选择问题是否已处理。"),
+                                                     "invalid_choice": _("请选择问题是否已处理。")})
+    satisfaction = forms.TypedChoiceField(label=_("您满意吗？（1 很不满意 — 5 很满意）"), coerce=int,
+                                          choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect,
+                                          error_messages={"required": _("请选择满意度。"),
+                                                          "invalid_choice": _("请选择满意度。")})
+    more_needs = _comment(_("还有其他需要吗？"))
+
+
+class CorrectionForm(forms.Form):
+    customer = forms.IntegerField(widget=forms.HiddenInput)
+    text = _comment(_("需要更正的内容"), required=True)

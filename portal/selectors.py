@@ -1,0 +1,155 @@
+"""Every read of the portal, always within the signed-in owner's own records: their account,
+their units (through the customers the account is bound to) and their cases."""
+from __future__ import annotations
+
+from django.http import Http404
+
+from owners.models import Unit
+
+from .models import OwnerAccount
+
+
+def account_of(user) -> OwnerAccount:
+    account = OwnerAccount.objects.filter(user=user).first()
+    if account is None:
+        raise Http404
+    return account
+
+
+def my_customer_ids(user) -> list[int]:
+    return list(OwnerAccount.customers.through.objects.filter(owneraccount__user=user)
+                .values_list("customer_id", flat=True))
+
+
+def my_units(user):
+    """The units the owner's customers own, co-own or rent."""
+    return (Unit.objects.filter(ownerships__customer__owner_accounts__user=user)
+            .select_related("project", "building").distinct().order_by("project__name", "number"))
+
+
+def my_customer_for_unit(user, unit):
+    """The owner's customer that holds this unit; another owner's unit is a 404."""
+    from owners.models import Customer
+
+    customer = Customer.objects.filter(owner_accounts__user=user, ownerships__unit=unit).order_by("pk").first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def my_cases(user):
+    """The owner's cases: those registered for one of the customers their account is bound to."""
+    from complaints.models import Complaint
+
+    return Complaint.objects.filter(customer__owner_accounts__user=user)
+
+
+def my_case(user, pk):
+    """One of the owner's cases, or a 404 (another owner's id is as if it did not exist)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(my_cases(user).select_related("project", "unit", "unit__building"), pk=pk)
+
+
+def my_photos(user):
+    """The photos the owner added to their own cases (staff's attachments stay internal)."""
+    from complaints.models import Attachment
+
+    return Attachment.objects.filter(complaint__in=my_cases(user), uploaded_by=user)
+
+
+def my_photo(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(my_photos(user), pk=pk)
+
+
+def plan_to_answer(case):
+    """The approved plan version the owner is asked about (磋商), or None when none is waiting."""
+    if case.state != "plan_approved":
+        return None
+    return case.plans.order_by("-version").first()
+
+
+def has_consented(user) -> bool:
+    from django.conf import settings
+
+    from .models import PrivacyConsent
+
+    return PrivacyConsent.objects.filter(account__user=user, version=settings.PORTAL_PRIVACY_VERSION).exists()
+
+
+def my_customers(user):
+    from owners.models import Customer
+
+    return Customer.objects.filter(owner_accounts__user=user).select_related("project").order_by("pk")
+
+
+def my_customer(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(my_customers(user), pk=pk)
+
+
+def preference_views(user):
+    """Who opened the owner's preference profile (客情), from the read-access log: when, which
+    department and role, and the reason they stated (no names: the owner sees the office)."""
+    from owners.models import AccessLog
+
+    return (AccessLog.objects.filter(customer__owner_accounts__user=user, what=AccessLog.What.PREFERENCE)
+            .select_related("user__profile__department").order_by("-created_at")[:100])
+
+
+def my_inbox(user):
+    from crm.models import Notification
+
+    return Notification.objects.filter(recipient=user, secret=False).order_by("-created_at")
+
+
+def my_message(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(my_inbox(user), pk=pk)
+
+
+def my_club(user) -> list[tuple]:
+    """The owner's club memberships, each with its points balance and ledger (newest first)."""
+    from django.db.models import Sum
+
+    from clubs.models import ClubMember, PointsEntry
+
+    members = list(ClubMember.objects.filter(customer__owner_accounts__user=user).select_related("club")
+                   .annotate(balance=Sum("points__points")).order_by("pk"))
+    entries = {}
+    for entry in PointsEntry.objects.filter(member__in=members).order_by("-created_at", "-pk")[:200]:
+        entries.setdefault(entry.member_id, []).append(entry)
+    return [(m, m.balance or 0, entries.get(m.pk, [])) for m in members]
+
+
+def my_forums(user):
+    """Upcoming approved forums of the owner's projects (or company-wide), with whether the
+    owner is invited (signed up) and how many places are taken."""
+    return _open_forums(user)[:20]
+
+
+def _open_forums(user):
+    from django.db.models import Count, Exists, OuterRef, Q
+    from django.utils import timezone
+
+    from clubs.models import ForumParticipant, OwnerForum
+    from owners.models import Ownership
+
+    projects = Ownership.objects.filter(customer__owner_accounts__user=user).values("unit__project_id")
+    invited = ForumParticipant.objects.filter(forum=OuterRef("pk"), customer__owner_accounts__user=user)
+    return (OwnerForum.objects.filter(Q(project__in=projects) | Q(project__isnull=True),
+                                      status__in=[OwnerForum.Status.APPROVED, OwnerForum.Status.PREPARED],
+                                      planned_at__gte=timezone.now())
+            .annotate(invited=Exists(invited), taken=Count("participants", distinct=True))
+            .order_by("planned_at"))
+
+
+def my_forum(user, pk):
+    """One forum the owner may sign up for (see ``my_forums``), or a 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(_open_forums(user), pk=pk)

@@ -1,0 +1,137 @@
+"""The owner portal in a phone-sized browser (375 × 812): log in with a code, report a leak with
+a photo, disagree with the first plan and agree with the revised one, answer the return visit;
+the staff steps run through the same services in between (the staff pages have their own
+browser tests). Every portal page is checked for a horizontal scroll at 360 and 375 px, touch
+targets under 44 px and its weight (≤ 150 KB without photos)."""
+import io
+
+import pytest
+from PIL import Image
+
+from complaints import services as complaint_services
+from complaints.models import Complaint, SlaClock, State
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 812}
+# Elements narrower or lower than 44 px that a finger must hit (links inside running text excepted).
+SMALL_TARGETS_JS = """
+() => [...document.querySelectorAll('button, .btn, .tabs a, .list a, input[type=submit], select, .choice')]
+  .filter(el => el.offsetParent !== null)
+  .map(el => [el, el.getBoundingClientRect()])
+  .filter(([el, r]) => r.height < 44 || r.width < 44)
+  .map(([el, r]) => `${el.tagName}.${el.className} ${Math.round(r.width)}×${Math.round(r.height)} ${el.innerText.slice(0, 20)}`)
+"""
+SCROLLS_JS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+
+
+@pytest.fixture
+def phone_page(browser, live_server, settings):
+    settings.PORTAL_SHOW_CODE = True
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, base_url=live_server.url, is_mobile=True,
+                                  has_touch=True)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    weights = {}
+
+    def count(response):
+        if "/m/photos/" in response.url:
+            return
+        try:
+            body = response.body()
+        except Exception:  # noqa: BLE001 - a redirect has no body
+            return
+        weights.setdefault(page.url, 0)
+        weights[page.url] += len(body)
+
+    page.on("response", count)
+    page.weights = weights
+    yield page
+    context.close()
+
+
+def check_layout(page, problems):
+    for width in (360, 375):
+        page.set_viewport_size({"width": width, "height": 812})
+        if page.evaluate(SCROLLS_JS):
+            problems.append(f"{page.url} scrolls sideways at {width}px")
+        problems += [f"{page.url} @{width}: {t}" for t in page.evaluate(SMALL_TARGETS_JS)]
+    page.set_viewport_size(PHONE)
+
+
+def submit(page, locator):
+    """Click a submit button and wait until the page it posts to has loaded (the test then reads
+    the database)."""
+    with page.expect_navigation():
+        locator.click()
+
+
+def photo_file(tmp_path):
+    path = tmp_path / "leak.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 90, 200)).save(buffer, format="JPEG")
+    path.write_bytes(buffer.getvalue())
+    return str(path)
+
+
+def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_page, place, make_user, tmp_path):
+    page, problems = phone_page, []
+    staff = {r: make_user(r, username=r) for r in ("front_desk", "cs_staff", "cs_supervisor", "manager")}
+    page.goto("/m/")
+    assert "/m/login/" in page.url
+    check_layout(page, problems)
+    page.fill("#id_phone", place["owners"][0].phone)
+    submit(page, page.locator("main button[type=submit]"))
+    code = page.get_by_test_id("dev-code").locator("strong").inner_text()
+    page.fill("#id_code", code)
+    submit(page, page.locator("main button[type=submit]").first)
+    submit(page, page.get_by_test_id("consent"))
+    check_layout(page, problems)
+
+    submit(page, page.get_by_test_id("report"))
+    page.select_option("#id_category", "repairs")
+    page.fill("#id_description", "卫生间漏水，楼下天花板已渗水")
+    page.set_input_files("#id_photos", photo_file(tmp_path))
+    check_layout(page, problems)
+    submit(page, page.get_by_test_id("submit-report"))
+    case = Complaint.objects.get()
+    assert page.url.endswith(f"/m/cases/{case.pk}/") and case.channel == "owner_portal"
+    assert case.attachments.count() == 1
+    check_layout(page, problems)
+
+    # staff: take it up, classify, investigate, plan, approve
+    complaint_services.complaint_transfer(complaint=case, user=staff["front_desk"], handler=staff["cs_staff"])
+    complaint_services.complaint_classify(complaint=case, user=staff["cs_supervisor"], valid=True, severity="minor")
+    complaint_services.complaint_investigate(complaint=case, user=staff["cs_staff"], cause="管道老化",
+                                             responsibility="施工")
+    for n in (1, 2):
+        complaint_services.plan_submit(complaint=case, user=staff["cs_staff"], content=f"更换水管方案{n}")
+        case.refresh_from_db()
+        complaint_services.plan_decide(complaint=case, user=staff["manager"], approve=True)
+        case.refresh_from_db()
+        page.reload()
+        assert f"更换水管方案{n}" in page.get_by_test_id("plan").inner_text()
+        check_layout(page, problems)
+        if n == 1:
+            page.locator("input[name=agreed][value=no]").check()
+            page.fill("#id_comment", "希望周末施工")
+        else:
+            page.locator("input[name=agreed][value=yes]").check()
+        submit(page, page.get_by_test_id("plan-answer"))
+        case.refresh_from_db()
+        assert case.state == (State.NEGOTIATION_FAILED if n == 1 else State.AGREED)
+
+    complaint_services.complaint_execute(complaint=case, user=staff["cs_staff"], result="已更换水管")
+    page.reload()
+    page.locator("input[name=handled][value=yes]").check()
+    page.locator("input[name=satisfaction][value='5']").check()
+    check_layout(page, problems)
+    submit(page, page.get_by_test_id("visit-answer"))
+    assert SlaClock.objects.get(complaint=case, rule__code="return_visit").state == "met"
+
+    for url in ("/m/cases/", "/m/inbox/", "/m/me/"):
+        page.goto(url)
+        check_layout(page, problems)
+    heavy = {url: size for url, size in page.weights.items() if size > 150 * 1024}
+    assert not heavy, f"pages over 150 KB: {heavy}"
+    assert not problems, "\n".join(problems)

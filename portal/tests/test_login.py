@@ -1,0 +1,186 @@
+"""Login by phone and SMS code, through the pages, reading the rows back."""
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from crm.models import Notification
+from crm.notifications import deliver_pending
+from crm.scopes import user_role
+from portal.models import CodeRequest, OwnerAccount, SmsCodeDevice
+
+from .conftest import refusals, sent_code
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_owner_signs_in_with_the_code_and_is_bound_to_the_customers_with_that_phone(client, place):
+    phone = place["owners"][0].phone
+    response = client.post("/m/login/", {"phone": phone})
+    assert response.status_code == 302 and response["Location"] == "/m/login/code/"
+    code = sent_code(phone)
+    device = SmsCodeDevice.objects.get(user__owner_account__phone=phone)
+    assert device.token and code not in device.token and len(device.token) == 64  # only the hash is kept
+    note = Notification.objects.get(sms_to=phone)
+    assert note.delivered_at and note.secret and code not in note.body and note.sms_params == {}  # erased once sent
+    response = client.post("/m/login/code/", {"phone": phone, "code": code})
+    assert response.status_code == 302 and response["Location"] == "/m/privacy/"  # the notice first
+    assert client.get("/m/")["Location"] == "/m/privacy/"
+    client.post("/m/privacy/")
+    account = OwnerAccount.objects.get(phone=phone)
+    assert account.consents.get().version == settings.PORTAL_PRIVACY_VERSION
+    assert list(account.customers.all()) == [place["owners"][0]]
+    assert user_role(account.user) == "owner" and not account.user.get_all_permissions()
+    page = client.get("/m/")
+    assert page.status_code == 200 and "101" in page.content.decode()
+    # the code is used up
+    client.post("/m/logout/")
+    client.post("/m/login/", {"phone": phone})  # a new code is sent…
+    again = client.post("/m/login/code/", {"phone": phone, "code": code}, follow=True)  # …the old one is dead
+    assert "验证码不正确或已过期" in again.content.decode()
+
+
+def test_an_unknown_number_gets_the_same_answer_and_no_account_nor_sms(client, place):
+    known = client.post("/m/login/", {"phone": place["owners"][0].phone})
+    unknown = client.post("/m/login/", {"phone": "13999999999"})
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    deliver_pending()
+    assert not OwnerAccount.objects.filter(phone="13999999999").exists()
+    assert not Notification.objects.filter(sms_to="13999999999").exists()
+    assert CodeRequest.objects.filter(phone="13999999999").count() == 1  # counted like any other
+    page = client.post("/m/login/code/", {"phone": "13999999999", "code": "123456"}, follow=True)
+    assert "客服热线" in page.content.decode() and not page.wsgi_request.user.is_authenticated
+
+
+def test_five_wrong_codes_kill_the_code(client, place):
+    phone = place["owners"][0].phone
+    client.post("/m/login/", {"phone": phone})
+    code = sent_code(phone)
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    for _ in range(5):
+        client.post("/m/login/code/", {"phone": phone, "code": wrong})
+    assert SmsCodeDevice.objects.get(user__owner_account__phone=phone).failures == 5
+    response = client.post("/m/login/code/", {"phone": phone, "code": code}, follow=True)
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_a_code_expires_after_five_minutes(client, place):
+    phone = place["owners"][0].phone
+    client.post("/m/login/", {"phone": phone})
+    code = sent_code(phone)
+    SmsCodeDevice.objects.update(valid_until=timezone.now() - dt.timedelta(seconds=1))
+    response = client.post("/m/login/code/", {"phone": phone, "code": code}, follow=True)
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_at_most_five_codes_per_phone_and_twenty_per_ip_in_an_hour(client, place):
+    phone = place["owners"][0].phone
+    for _ in range(5):
+        client.post("/m/login/", {"phone": phone})
+    page = client.post("/m/login/", {"phone": phone})
+    assert page.status_code == 200 and "过于频繁" in page.content.decode()
+    assert CodeRequest.objects.filter(phone=phone).count() == 5
+    for i in range(14):
+        client.post("/m/login/", {"phone": f"1370000{i:04d}"})
+    assert CodeRequest.objects.count() == 19
+    client.post("/m/login/", {"phone": "13600000001"})
+    page = client.post("/m/login/", {"phone": "13600000002"})
+    assert "过于频繁" in page.content.decode() and CodeRequest.objects.count() == 20
+    CodeRequest.objects.update(at=timezone.now() - dt.timedelta(minutes=61))  # an hour later
+    assert client.post("/m/login/", {"phone": phone}).status_code == 302
+
+
+def test_the_development_page_shows_the_code_only_when_allowed(client, place, settings):
+    phone = place["owners"][0].phone
+    client.post("/m/login/", {"phone": phone})
+    assert 'data-testid="dev-code"' not in client.get("/m/login/code/").content.decode()
+    settings.PORTAL_SHOW_CODE = True
+    client.post("/m/login/", {"phone": phone})
+    page = client.get("/m/login/code/").content.decode()
+    assert 'data-testid="dev-code"' in page and sent_code(phone) in page
+
+
+def test_staff_get_403_on_the_portal_and_owners_403_on_staff_pages(client, place, make_user, owner_login):
+    client.force_login(make_user("cs_staff"))
+    assert client.get("/m/").status_code == 403
+    client.logout()
+    assert client.get("/m/")["Location"].startswith("/m/login/")
+    owner_login(0)
+    for url in ("/", "/complaints/", "/owners/", "/admin/", "/accounts/password/"):
+        assert client.get(url).status_code == 403, url
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("backend, package", [("aliyun", "alibabacloud-dysmsapi20170525"),
+                                              ("tencent", "tencentcloud-sdk-python-sms")])
+def test_a_cloud_backend_without_its_sdk_fails_clearly_and_the_sms_is_retried(client, place, settings, backend,
+                                                                           package):
+    from crm.sms import AliyunBackend, TencentBackend, get_backend
+
+    settings.SMS_BACKEND = backend
+    assert isinstance(get_backend(), {"aliyun": AliyunBackend, "tencent": TencentBackend}[backend])
+    with pytest.raises(ImproperlyConfigured, match=package):
+        get_backend().send(phone="13800000001", template="login_code", params={"code": "1"}, text="")
+    client.post("/m/login/", {"phone": place["owners"][0].phone})
+    deliver_pending()
+    note = Notification.objects.get(sms_to=place["owners"][0].phone)
+    assert note.delivered_at is None and note.attempts == 1 and package in note.last_error
+    settings.SMS_BACKEND = "console"  # fixed: the next sweep sends it
+    Notification.objects.update(claimed_until=None)
+    deliver_pending()
+    note.refresh_from_db()
+    assert note.delivered_at is not None and note.body == ""
+
+
+def test_an_unknown_backend_name_is_refused():
+    from django.test import override_settings
+
+    from crm.sms import get_backend
+
+    with override_settings(SMS_BACKEND="pigeon"), pytest.raises(ImproperlyConfigured, match="console"):
+        get_backend()
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(phone=st.one_of(st.text(max_size=30), st.from_regex(r"^[02-9]\d{10}$", fullmatch=True),
+                       st.from_regex(r"^1[0-2]\d{9}$", fullmatch=True), st.from_regex(r"^1\d{5,9}$", fullmatch=True)))
+def test_a_bad_phone_number_is_refused_in_chinese_and_nothing_is_written(client, place, phone):
+    response = client.post("/m/login/", {"phone": phone})
+    assert response.status_code == 200
+    refusals(response)
+    assert not CodeRequest.objects.exists() and not OwnerAccount.objects.exists()
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(code=st.one_of(st.text(max_size=12), st.from_regex(r"^\d{1,5}$", fullmatch=True),
+                      st.from_regex(r"^\d{7,9}$", fullmatch=True)))
+def test_a_malformed_code_is_refused_in_chinese_and_nothing_is_written(client, place, code):
+    phone = place["owners"][0].phone
+    session = client.session
+    session["portal_phone"] = phone
+    session.save()
+    before = list(SmsCodeDevice.objects.values_list("failures", flat=True))
+    response = client.post("/m/login/code/", {"phone": phone, "code": code})
+    assert response.status_code == 200
+    refusals(response)
+    assert list(SmsCodeDevice.objects.values_list("failures", flat=True)) == before
+    assert not get_user_model().objects.filter(owner_account__isnull=False, last_login__isnull=False).exists()
+
+
+def test_a_login_code_that_cannot_be_sent_is_erased_after_the_last_try(client, place, settings):
+    from crm.notifications import MAX_ATTEMPTS
+
+    settings.SMS_BACKEND = "aliyun"  # its SDK is not installed: every try fails
+    client.post("/m/login/", {"phone": place["owners"][0].phone})
+    for _ in range(MAX_ATTEMPTS):
+        Notification.objects.update(claimed_until=None)
+        deliver_pending()
+    note = Notification.objects.get(sms_to=place["owners"][0].phone)
+    assert note.attempts == MAX_ATTEMPTS and note.delivered_at is None
+    assert note.body == "" and note.sms_params == {}
