@@ -24,6 +24,9 @@ cat <<MSG
   演示账号(密码均为 crm-demo-2026):
     front_desk  cs_staff  cs_supervisor  manager  project_dept
     finance  legal  property_company  admin
+  业主端(手机): http://127.0.0.1:8000/m/  演示业主手机号 13800138001、13900139002,
+    短信验证码打印在本窗口,开发环境下也显示在登录页。
+  接口文档: http://127.0.0.1:8000/api/docs/
   Celery worker 与 beat 的日志: var/celery.log
   按 Ctrl-C 停止网站、Celery worker 和 beat。
 
