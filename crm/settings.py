@@ -48,9 +48,10 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
-    # rest_framework itself is not listed: installed, its catalogue would replace Django's Chinese
-    # form messages ("这个字段是必填项。") with its own; the API speaks JSON only and words its
-    # per-record errors itself (api/upsert.py).
+    # Django REST framework, for its Chinese messages to other systems (身份认证信息未提供。…);
+    # where its catalogue words one of Django's own form messages differently, locale/zh_Hans keeps
+    # Django's wording on the staff pages (crm/tests/test_django_wording.py).
+    "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "crm",

@@ -81,3 +81,11 @@ def test_the_schema_and_the_docs_are_served_offline(client):
     html = docs.content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower() and "//unpkg" not in html
     assert client.get(reverse("api:redoc")).status_code == 200
+
+
+def test_the_api_refuses_a_call_without_a_token_in_chinese(client):
+    """Another system's programmers read the refusals: Django REST framework's own messages come
+    in Chinese, like the API's own (its catalogue is installed)."""
+    response = client.get(reverse("api:case_list"))
+    assert response.status_code == 401
+    assert response.json()["detail"] == "身份认证信息未提供。"
