@@ -328,7 +328,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api.auth.ClientThrottle"],  # each client's per-minute limit, in the cache
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],  # JSON only: no browsable forms
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.StorableJSONParser"],  # no NUL nor lone surrogate gets in
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

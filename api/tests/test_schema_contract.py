@@ -17,6 +17,22 @@ def _load():
 schema = _load()  # the schema view reads no table: loaded once, at collection
 
 
+@pytest.fixture(autouse=True)
+def _the_test_keeps_its_connection():
+    """schemathesis calls the WSGI application itself, so every request ends with Django's
+    ``close_old_connections``, which on PostgreSQL closed the test's connection in the middle of
+    its transaction ("the connection is closed" on the next call). Django's test client
+    disconnects it for its requests; so does this test."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(db, two_projects):
     from api.tests.conftest import ALL_SCOPES

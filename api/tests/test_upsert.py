@@ -122,3 +122,19 @@ def test_a_client_of_project_a_cannot_write_project_b(system, sales):
 def test_more_than_1000_records_are_refused(sales):
     response = bulk(sales, "units", [{"external_id": str(i)} for i in range(1001)])
     assert response.status_code == 400 and not Unit.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["名\x00称", "\ud856"])
+def test_a_value_no_database_can_keep_is_refused_with_nothing_written(system, bad):
+    """Found by schemathesis on PostgreSQL: a NUL (or half a surrogate pair) in a record was a 500
+    from the write; it is a 400 in Chinese, and nothing is written, with or without a key."""
+    from owners.models import Project
+
+    caller = system(all_projects=True, scopes=["projects:write"])
+    before = Project.objects.count()
+    for headers in ({}, {"HTTP_IDEMPOTENCY_KEY": "k-1"}):
+        response = caller.post(reverse("api:projects_bulk"),
+                               {"records": [{"external_id": "P-9", "code": "p9", "name": bad}]}, **headers)
+        assert response.status_code == 400
+        assert "无法保存的字符" in response.json()["detail"]
+    assert Project.objects.count() == before
