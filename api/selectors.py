@@ -1,4 +1,5 @@
-"""Reads of the API app beyond the endpoints: the reconciliation with the sending systems."""
+"""Reads of the API app: what an endpoint lists for a client, and the reconciliation with the
+sending systems."""
 from __future__ import annotations
 
 from django import forms
@@ -48,3 +49,29 @@ def reconciliation(kind: str, problem: str):
         return qs.filter(external_id="").order_by("pk")
     services = SystemClient.objects.values("user_id")
     return qs.exclude(external_id="").filter(Q(last_by_id__isnull=True) | ~Q(last_by_id__in=services)).order_by("pk")
+
+
+def return_visits_for(user):
+    """Return visits of the cases the client's service user may read (its projects)."""
+    from complaints.models import ReturnVisit
+    from complaints.selectors import complaints_for
+
+    return ReturnVisit.objects.filter(complaint__in=complaints_for(user)).select_related("complaint")
+
+
+def surveys_for(user):
+    """Satisfaction surveys of the client's projects, each with its scores in order."""
+    from django.db.models import Prefetch
+
+    from owners.models import SatisfactionSurvey, SurveyScore
+    from owners.selectors import projects_for
+
+    return (SatisfactionSurvey.objects.filter(project__in=projects_for(user))
+            .select_related("customer").prefetch_related(Prefetch("scores", SurveyScore.objects.order_by("pk"))))
+
+
+def client_projects(client: SystemClient, external_id: str):
+    """The client's own project(s) with this external id: its source, within its projects."""
+    projects = Project.objects.filter(external_source=client.source, external_id=external_id)
+    scope = client.project_ids()
+    return projects if scope is None else projects.filter(pk__in=scope)

@@ -18,14 +18,11 @@ from rest_framework.views import APIView
 
 from complaints import selectors as complaint_selectors
 from complaints.filters import ComplaintFilter
-from complaints.models import ReturnVisit
 from crm.filters import filter_list
 from mortgage.filters import OverdueRecordFilter
 from mortgage.selectors import overdue_records_for
-from owners.models import SatisfactionSurvey, SurveyScore
-from owners.selectors import projects_for
 
-from . import serializers
+from . import selectors, serializers
 from .models import Resource
 
 
@@ -109,8 +106,7 @@ class ReturnVisitList(ApiListView):
     serializer_class = serializers.ReturnVisitSerializer
 
     def get_queryset(self):
-        return ReturnVisit.objects.filter(
-            complaint__in=complaint_selectors.complaints_for(self.request.user)).select_related("complaint")
+        return selectors.return_visits_for(self.request.user)
 
 
 class SurveyList(ApiListView):
@@ -120,10 +116,7 @@ class SurveyList(ApiListView):
     serializer_class = serializers.SurveySerializer
 
     def get_queryset(self):
-        from django.db.models import Prefetch
-
-        return (SatisfactionSurvey.objects.filter(project__in=projects_for(self.request.user))
-                .select_related("customer").prefetch_related(Prefetch("scores", SurveyScore.objects.order_by("pk"))))
+        return selectors.surveys_for(self.request.user)
 
 
 @extend_schema_view(get=extend_schema(parameters=_filter_parameters(OverdueRecordFilter)))
@@ -218,14 +211,10 @@ class CloseoutView(ApiView):
     level = "write"
 
     def put(self, request, external_id):
-        from owners.models import Project
-
         from . import services
 
         client = request.auth
-        scope = client.project_ids()
-        projects = Project.objects.filter(external_source=client.source, external_id=external_id)
-        project = get_object_or_404(projects if scope is None else projects.filter(pk__in=scope))
+        project = get_object_or_404(selectors.client_projects(client, external_id))
         form = serializers.CloseoutIn(data=request.data)
         form.is_valid(raise_exception=True)
         project, moved = services.closeout_record(client=client, project=project,
