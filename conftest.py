@@ -83,7 +83,10 @@ def roles(db):
     """The ten groups, rules and approval defaults, as `setup_roles` makes them."""
     from django.core.management import call_command
 
+    from crm import caching
+
     call_command("setup_roles", verbosity=0)
+    caching.settle()  # the groups and rules as committed: cached from the first page on
 
 
 @pytest.fixture
@@ -95,9 +98,13 @@ def make_user(roles):
     counter = {"n": 0}
 
     def factory(role, username=None, projects=(), **profile):
+        from crm import caching
+
         counter["n"] += 1
-        return UserFactory(username=username or f"{role}_{counter['n']}", role=role, projects=list(projects),
+        user = UserFactory(username=username or f"{role}_{counter['n']}", role=role, projects=list(projects),
                            **{f"role__{key}": value for key, value in profile.items()})
+        caching.settle()  # the user's groups as committed (crm/caching.py)
+        return user
 
     return factory
 
@@ -113,6 +120,13 @@ def demo(roles, settings):
     later tests get the same rows back from a serialized snapshot of what that load added,
     and a copy of the files it stored, which takes a fraction of the time.
     """
+    from crm import caching
+
+    _load_demo(settings)
+    caching.settle()  # the demo as committed (crm/caching.py)
+
+
+def _load_demo(settings):
     from django.core.exceptions import ObjectDoesNotExist
 
     from crm.demo import load_all

@@ -22,11 +22,12 @@ import urllib.error
 import urllib.request
 import uuid
 
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from crm import caching
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
@@ -45,18 +46,18 @@ def subscriptions() -> list[tuple[int, frozenset, frozenset | None]]:
     """(subscription id, its events, its client's projects or None for all) of the active
     subscriptions, kept in the cache until one of them or their clients changes (every case
     transition asks, and almost always the answer is "none")."""
-    found = cache.get(SUBSCRIPTIONS_KEY)
-    if found is None:
-        found = [(s.pk, frozenset(s.events or ()), None if s.client.all_projects
-                  else frozenset(p.pk for p in s.client.projects.all()))
-                 for s in WebhookSubscription.objects.filter(active=True, client__active=True)
-                 .select_related("client").prefetch_related("client__projects")]
-        cache.set(SUBSCRIPTIONS_KEY, found, 3600)
-    return found
+    return caching.remember(SUBSCRIPTIONS_KEY, _active_subscriptions, 3600)
+
+
+def _active_subscriptions() -> list[tuple[int, frozenset, frozenset | None]]:
+    return [(s.pk, frozenset(s.events or ()), None if s.client.all_projects
+             else frozenset(p.pk for p in s.client.projects.all()))
+            for s in WebhookSubscription.objects.filter(active=True, client__active=True)
+            .select_related("client").prefetch_related("client__projects")]
 
 
 def subscriptions_changed(**kwargs) -> None:
-    cache.delete(SUBSCRIPTIONS_KEY)
+    caching.forget(SUBSCRIPTIONS_KEY)
 
 
 def record_event(event_type: str, events: list, *, occurred_at) -> list[WebhookDelivery]:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
-from django.db import connection, transaction
 from django.utils import timezone
+
+from crm import caching
 
 MAX_DAYS = 3660  # a deadline more than ten years out is a bug, not a deadline
 FIRST_TRACKED_YEAR = 2026  # from this year on, a year is official only once an admin confirmed its notice
@@ -159,6 +159,8 @@ def calendar() -> WorkingCalendar:
     from django.core.cache import cache
 
     global _cached
+    if caching.changed_here(GENERATION_KEY):
+        return build_calendar()  # this transaction changed the calendar: its own rows, never kept
     generation = cache.get(GENERATION_KEY)
     now = time.monotonic()
     if _cached and _cached[2] == generation and now - _cached[0] < CACHE_SECONDS:
@@ -187,15 +189,7 @@ def forget() -> None:
     now, and again once the change is committed, for a process that read the old rows meanwhile."""
     global _cached
     _cached = None
-    _new_generation()
-    if connection.in_atomic_block:
-        transaction.on_commit(_new_generation)
-
-
-def _new_generation() -> None:
-    from django.core.cache import cache
-
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    caching.forget(GENERATION_KEY, renew=True)
 
 
 def spans_estimated(start: dt.date | dt.datetime, end: dt.date | dt.datetime,

@@ -14,6 +14,8 @@ import uuid
 from django.core.cache import cache
 from django.db import connection
 
+from crm import caching
+
 GENERATION_KEY = "crm:perms:generation"
 SECONDS = 600  # an idle user's entry expires; a change never waits for it (new generation)
 
@@ -25,18 +27,25 @@ def _key(user_id) -> str:
 def user_permissions(user) -> set[str]:
     """``{"app_label.codename", …}`` for an active, non-superuser user, as ModelBackend computes
     ``get_all_permissions`` (own permissions and those of the user's groups)."""
+    if caching.changed_here(GENERATION_KEY):
+        return _read(user)  # this transaction changed permissions: its own rows, never kept
     found = cache.get_many([GENERATION_KEY, _key(user.pk)])
     generation = found.get(GENERATION_KEY)
     entry = found.get(_key(user.pk))
     if generation is not None and entry is not None and entry[0] == generation:
         return set(entry[1])
     if generation is None:
-        generation = new_generation()
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(), [user.pk, user.pk])
-        perms = {f"{app}.{codename}" for app, codename in cursor.fetchall()}
+        generation = uuid.uuid4().hex
+        cache.set(GENERATION_KEY, generation, None)
+    perms = _read(user)
     cache.set(_key(user.pk), (generation, sorted(perms)), SECONDS)
     return perms
+
+
+def _read(user) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(), [user.pk, user.pk])
+        return {f"{app}.{codename}" for app, codename in cursor.fetchall()}
 
 
 @functools.cache
@@ -61,8 +70,7 @@ def _sql() -> str:
     )
 
 
-def new_generation() -> str:
-    """Forget every cached permission set (called when groups or permissions change)."""
-    generation = uuid.uuid4().hex
-    cache.set(GENERATION_KEY, generation, None)
-    return generation
+def new_generation() -> None:
+    """Forget every cached permission set (called when groups or permissions change), now and
+    once the change commits (``crm.caching``)."""
+    caching.forget(GENERATION_KEY, renew=True)

@@ -7,8 +7,9 @@ see and edit all of them in one admin list.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+from crm import caching
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,14 @@ def rule(key: str) -> Decimal:
     """The current value of a rule: the admin's override or the default."""
     if key not in DEFAULTS:
         raise KeyError(f"unknown rule {key!r}")
-    cached = cache.get(_CACHE_KEY.format(key))
-    if cached is not None:
-        return Decimal(cached)
+    return Decimal(caching.remember(_CACHE_KEY.format(key), lambda: str(_stored(key)), 60))
+
+
+def _stored(key: str) -> Decimal:
     from crm.models import Rule
 
     value = Rule.objects.filter(key=key).values_list("value", flat=True).first()
-    if value is None:
-        value = DEFAULTS[key].value
-    cache.set(_CACHE_KEY.format(key), str(value), 60)
-    return value
+    return DEFAULTS[key].value if value is None else value
 
 
 def label(key: str) -> tuple[str, str]:
@@ -83,7 +82,7 @@ def rule_int(key: str) -> int:
 
 
 def forget(key: str) -> None:
-    cache.delete(_CACHE_KEY.format(key))
+    caching.forget(_CACHE_KEY.format(key))
 
 
 def ensure_rules() -> int:

@@ -196,3 +196,20 @@ def test_a_customer_imported_from_excel_is_an_event_and_a_preview_is_not(system,
     assert imports.run_import("customers", imports.read_dataset(io.BytesIO(content)), user=admin, dry_run=False).ok
     data = WebhookDelivery.objects.get().payload["data"]
     assert (data["change"], data["external_id"]) == ("created", "C-7")
+
+
+def test_a_subscription_rolled_back_receives_nothing_afterwards(system, two_projects, register_case):
+    """The subscriptions are cached: one created in a transaction that read them (an event in the
+    same transaction) and then rolled back used to stay in the cache, and the next event wrote a
+    delivery pointing at a subscription that never existed (a foreign-key error at its commit)."""
+    from django.db import transaction
+
+    caller = system(all_projects=True)
+    with transaction.atomic():
+        subscribe(caller, "http://127.0.0.1:9/hook", ["case.created"])
+        register_case(two_projects["lake"])
+        assert WebhookDelivery.objects.count() == 1
+        transaction.set_rollback(True)
+    assert not WebhookSubscription.objects.exists()
+    register_case(two_projects["lake"])
+    assert not WebhookDelivery.objects.exists()

@@ -27,11 +27,13 @@ from urllib.parse import urlsplit
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from crm import caching
 from crm.roles import Role
 from crm.scopes import visible_projects
 
@@ -440,9 +442,11 @@ def matrix_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
         outer.__enter__()
         try:
+            cache.clear()  # a module's fixture runs before each test's own clearing (conftest.py)
             call_command("setup_roles", verbosity=0)
             load_all(lambda *_: None)
             _complete_the_demo()
+            caching.settle()
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
