@@ -18,15 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import StaffProfile
 from crm.notifications import notify_owner
 from crm.roles import Role
+from crm.rules import rule_int
 from owners.identity import phone_key
 from owners.models import Customer
 
 from .models import CodeRequest, OwnerAccount, SmsCodeDevice, ThrottleKey
 
 CODE_LENGTH = 6
-CODE_SECONDS = 5 * 60  # a code is valid five minutes
-PER_PHONE_HOUR = 5  # codes a phone may ask for in an hour
-PER_IP_HOUR = 20  # codes one IP address may ask for in an hour
+# How long a code lives and how many codes a phone or an IP address may ask for in an hour are
+# rules an admin may change (crm.rules: portal.code_valid_minutes, portal.codes_per_phone_hour,
+# portal.codes_per_ip_hour); the wrong tries a code survives are portal.code_max_failures.
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -69,26 +70,27 @@ def owner_account_for(phone: str) -> OwnerAccount:
 @transaction.atomic
 def sms_code_request(*, phone: str, ip: str | None) -> str | None:
     """Send a login code to ``phone`` if it is a customer's; the caller tells every number the
-    same. Refused (ValidationError) past 5 codes per phone or 20 per IP address in an hour,
+    same. Refused (ValidationError) past the hour's codes per phone or per IP address (rules),
     counted for known and unknown numbers alike. Returns the code sent (None for an unknown
     number), for the development page only."""
     phone = normal_phone(phone)
     since = timezone.now() - dt.timedelta(hours=1)
     lock(f"code:phone:{phone}")
-    if CodeRequest.objects.filter(phone=phone, at__gte=since).count() >= PER_PHONE_HOUR:
+    if CodeRequest.objects.filter(phone=phone, at__gte=since).count() >= rule_int("portal.codes_per_phone_hour"):
         raise ValidationError(_("该号码获取验证码过于频繁，请一小时后再试。"), code="phone_limit")
     if ip:
         lock(f"code:ip:{ip}")
-        if CodeRequest.objects.filter(ip=ip, at__gte=since).count() >= PER_IP_HOUR:
+        if CodeRequest.objects.filter(ip=ip, at__gte=since).count() >= rule_int("portal.codes_per_ip_hour"):
             raise ValidationError(_("获取验证码过于频繁，请一小时后再试。"), code="ip_limit")
     CodeRequest.objects.create(phone=phone, ip=ip)
     if not customers_with_phone(phone).exists():
         return None
     account = owner_account_for(phone)
     device, _created = SmsCodeDevice.objects.get_or_create(user=account.user, defaults={"name": phone})
-    code = device.generate_token(length=CODE_LENGTH, valid_secs=CODE_SECONDS)
+    minutes = rule_int("portal.code_valid_minutes")
+    code = device.generate_token(length=CODE_LENGTH, valid_secs=minutes * 60)
     notify_owner(user=account.user, title=_("业主端登录验证码"),
-                 body=_("您的验证码是 {code}，5 分钟内有效。如非本人操作请忽略。").format(code=code),
+                 body=_("您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作请忽略。").format(code=code, minutes=minutes),
                  sms_to=phone, sms_template="login_code", sms_params={"code": code}, secret=True)
     return code
 
@@ -98,8 +100,8 @@ WRONG_CODE = _("验证码不正确或已过期。如您是业主却收不到验�
 
 def sms_code_check(*, phone: str, code: str) -> OwnerAccount:
     """The owner account the code signs in. A wrong, expired or used code, or an unknown number,
-    is refused with one message (naming the hotline) and counts a failure: the fifth kills
-    the code. The first login binds the account to the customers whose phone it is."""
+    is refused with one message (naming the hotline) and counts a failure: the last allowed
+    (rule portal.code_max_failures) kills the code. The first login binds the account to the customers whose phone it is."""
     phone = normal_phone(phone)
     account = _verify(phone, code) if re.fullmatch(r"\d{6}", code or "") else None
     if account is None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import SideChannelDevice
 from django_otp.util import random_number_token
 
-MAX_FAILURES = 5  # wrong tries before a code dies
+from crm.rules import rule_int
 
 
 class OwnerAccount(models.Model):
@@ -42,7 +42,7 @@ class OwnerAccount(models.Model):
 class SmsCodeDevice(SideChannelDevice):
     """The 6-digit login code sent by SMS. django-otp keeps the code and its expiry; here the
     code is kept only as a keyed hash (``token`` holds the hash, never the code) and a code
-    dies after ``MAX_FAILURES`` wrong tries (portal.services.sms_code_verify)."""
+    dies after the wrong tries of the rule ``portal.code_max_failures`` (portal.auth.sms_code_check)."""
 
     token = models.CharField(max_length=64, blank=True, null=True)  # HMAC-SHA256 of the code, hex
     failures = models.PositiveSmallIntegerField(_("错误次数"), default=0)
@@ -67,10 +67,11 @@ class SmsCodeDevice(SideChannelDevice):
 
     def verify_token(self, token) -> bool:
         """True once for the right code within its time; a wrong one counts a failure (in the
-        database, so concurrent tries all count) and the ``MAX_FAILURES``-th kills the code.
+        database, so concurrent tries all count) and the last allowed (rule
+        ``portal.code_max_failures``) kills the code.
         Call it on a row locked for update."""
         now = timezone.now()
-        if not self.token or self.failures >= MAX_FAILURES or now >= self.valid_until:
+        if not self.token or self.failures >= rule_int("portal.code_max_failures") or now >= self.valid_until:
             return False
         if not constant_time_compare(self.token, self._hash(str(token))):
             type(self).objects.filter(pk=self.pk).update(failures=F("failures") + 1)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.middleware import SessionLimitsMiddleware
+from crm.rules import rule_int
 from crm.views import show_error
 
 from . import auth, forms, selectors, services
@@ -83,6 +84,7 @@ def login_code(request):
             return redirect("portal:home" if selectors.has_consented(account.user) else "portal:privacy")
     return render(request, "portal/login_code.html", {
         "form": form, "phone": phone, "hotline": settings.PORTAL_HOTLINE,
+        "minutes": rule_int("portal.code_valid_minutes"),
         "dev_code": request.session.get("portal_dev_code", "") if settings.PORTAL_SHOW_CODE else ""})
 
 

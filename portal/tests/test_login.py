@@ -184,3 +184,58 @@ def test_a_login_code_that_cannot_be_sent_is_erased_after_the_last_try(client, p
     note = Notification.objects.get(sms_to=place["owners"][0].phone)
     assert note.attempts == MAX_ATTEMPTS and note.delivered_at is None
     assert note.body == "" and note.sms_params == {}
+
+
+def set_rules(**values):
+    """The admin edits the portal's rules (crm.rules, the Rule table)."""
+    from crm.models import Rule
+
+    for name, value in values.items():
+        row, _ = Rule.objects.get_or_create(key=f"portal.{name}", defaults={"value": value})
+        row.value = value
+        row.save()
+
+
+def test_the_last_allowed_wrong_try_kills_the_code_and_one_less_does_not(client, place):
+    phone = place["owners"][0].phone
+    client.post("/m/login/", {"phone": phone})
+    code = sent_code(phone)
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    for _ in range(4):
+        client.post("/m/login/code/", {"phone": phone, "code": wrong})
+    response = client.post("/m/login/code/", {"phone": phone, "code": code})
+    assert response.status_code == 302 and response.wsgi_request.user.is_authenticated
+    assert SmsCodeDevice.objects.get(user__owner_account__phone=phone).token is None  # used up
+
+
+def test_the_login_limits_are_rules_an_admin_changes(client, place, capsys):
+    set_rules(code_max_failures=2, code_valid_minutes=2, codes_per_phone_hour=2, codes_per_ip_hour=3)
+    phone = place["owners"][0].phone
+    client.post("/m/login/", {"phone": phone})
+    page = client.get("/m/login/code/").content.decode()
+    assert "2 分钟内有效" in page
+    code = sent_code(phone)
+    device = SmsCodeDevice.objects.get(user__owner_account__phone=phone)
+    assert abs((device.valid_until - timezone.now()) - dt.timedelta(minutes=2)) < dt.timedelta(seconds=5)
+    assert f"您的验证码是 {code}，2 分钟内有效" in capsys.readouterr().out  # the SMS as sent (erased since)
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    for _ in range(2):
+        client.post("/m/login/code/", {"phone": phone, "code": wrong})
+    response = client.post("/m/login/code/", {"phone": phone, "code": code}, follow=True)
+    assert not response.wsgi_request.user.is_authenticated  # dead after the second wrong try
+    assert client.post("/m/login/", {"phone": phone}).status_code == 302  # the second code of the hour
+    page = client.post("/m/login/", {"phone": phone})
+    assert page.status_code == 200 and "过于频繁" in page.content.decode()  # the third is refused
+    assert CodeRequest.objects.filter(phone=phone).count() == 2
+    assert client.post("/m/login/", {"phone": "13700000001"}).status_code == 302  # the IP's third
+    page = client.post("/m/login/", {"phone": "13700000002"})
+    assert "过于频繁" in page.content.decode() and CodeRequest.objects.count() == 3
+
+
+def test_a_code_is_good_until_its_last_second(client, place):
+    phone = place["owners"][0].phone
+    client.post("/m/login/", {"phone": phone})
+    code = sent_code(phone)
+    SmsCodeDevice.objects.update(valid_until=timezone.now() + dt.timedelta(seconds=2))
+    response = client.post("/m/login/code/", {"phone": phone, "code": code})
+    assert response.status_code == 302 and response.wsgi_request.user.is_authenticated
