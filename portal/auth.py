@@ -52,47 +52,48 @@ def customers_with_phone(phone: str):
     return Customer.objects.filter(Q(phone__in=forms) | Q(phone_alt__in=forms))
 
 
-@transaction.atomic
 def owner_account_for(phone: str) -> OwnerAccount:
     """The owner account of a phone, created (with its user, the owner role and no password)
     the first time a known number asks for a code."""
-    account = OwnerAccount.objects.select_related("user").filter(phone=phone).first()
-    if account is not None:
-        return account
-    first = customers_with_phone(phone).order_by("pk").first()
-    user = get_user_model().objects.create_user(username=f"owner_{phone}", password=None,
-                                                first_name=first.name if first else "")
-    StaffProfile.objects.create(user=user, role=Role.OWNER)
-    user.groups.add(Group.objects.get_or_create(name=Role.OWNER)[0])
-    return OwnerAccount.objects.create(user=user, phone=phone)
+    with transaction.atomic():
+        account = OwnerAccount.objects.select_related("user").filter(phone=phone).first()
+        if account is not None:
+            return account
+        first = customers_with_phone(phone).order_by("pk").first()
+        user = get_user_model().objects.create_user(username=f"owner_{phone}", password=None,
+                                                    first_name=first.name if first else "")
+        StaffProfile.objects.create(user=user, role=Role.OWNER)
+        user.groups.add(Group.objects.get_or_create(name=Role.OWNER)[0])
+        return OwnerAccount.objects.create(user=user, phone=phone)
 
 
-@transaction.atomic
 def sms_code_request(*, phone: str, ip: str | None) -> str | None:
     """Send a login code to ``phone`` if it is a customer's; the caller tells every number the
     same. Refused (ValidationError) past the hour's codes per phone or per IP address (rules),
     counted for known and unknown numbers alike. Returns the code sent (None for an unknown
     number), for the development page only."""
-    phone = normal_phone(phone)
-    since = timezone.now() - dt.timedelta(hours=1)
-    lock(f"code:phone:{phone}")
-    if CodeRequest.objects.filter(phone=phone, at__gte=since).count() >= rule_int("portal.codes_per_phone_hour"):
-        raise ValidationError(_("该号码获取验证码过于频繁，请一小时后再试。"), code="phone_limit")
-    if ip:
-        lock(f"code:ip:{ip}")
-        if CodeRequest.objects.filter(ip=ip, at__gte=since).count() >= rule_int("portal.codes_per_ip_hour"):
-            raise ValidationError(_("获取验证码过于频繁，请一小时后再试。"), code="ip_limit")
-    CodeRequest.objects.create(phone=phone, ip=ip)
-    if not customers_with_phone(phone).exists():
-        return None
-    account = owner_account_for(phone)
-    device, _created = SmsCodeDevice.objects.get_or_create(user=account.user, defaults={"name": phone})
-    minutes = rule_int("portal.code_valid_minutes")
-    code = device.generate_token(length=CODE_LENGTH, valid_secs=minutes * 60)
-    notify_owner(user=account.user, title=_("业主端登录验证码"),
-                 body=_("您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作请忽略。").format(code=code, minutes=minutes),
-                 sms_to=phone, sms_template="login_code", sms_params={"code": code}, secret=True)
-    return code
+    with transaction.atomic():
+        phone = normal_phone(phone)
+        since = timezone.now() - dt.timedelta(hours=1)
+        lock(f"code:phone:{phone}")
+        if CodeRequest.objects.filter(phone=phone, at__gte=since).count() >= rule_int("portal.codes_per_phone_hour"):
+            raise ValidationError(_("该号码获取验证码过于频繁，请一小时后再试。"), code="phone_limit")
+        if ip:
+            lock(f"code:ip:{ip}")
+            if CodeRequest.objects.filter(ip=ip, at__gte=since).count() >= rule_int("portal.codes_per_ip_hour"):
+                raise ValidationError(_("获取验证码过于频繁，请一小时后再试。"), code="ip_limit")
+        CodeRequest.objects.create(phone=phone, ip=ip)
+        if not customers_with_phone(phone).exists():
+            return None
+        account = owner_account_for(phone)
+        device, _created = SmsCodeDevice.objects.get_or_create(user=account.user, defaults={"name": phone})
+        minutes = rule_int("portal.code_valid_minutes")
+        code = device.generate_token(length=CODE_LENGTH, valid_secs=minutes * 60)
+        notify_owner(user=account.user, title=_("业主端登录验证码"),
+                     body=_("您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作请忽略。").format(
+                         code=code, minutes=minutes),
+                     sms_to=phone, sms_template="login_code", sms_params={"code": code}, secret=True)
+        return code
 
 
 WRONG_CODE = _("验证码不正确或已过期。如您是业主却收不到验证码，请致电客服热线 {hotline}。")
@@ -101,7 +102,8 @@ WRONG_CODE = _("验证码不正确或已过期。如您是业主却收不到验�
 def sms_code_check(*, phone: str, code: str) -> OwnerAccount:
     """The owner account the code signs in. A wrong, expired or used code, or an unknown number,
     is refused with one message (naming the hotline) and counts a failure: the last allowed
-    (rule portal.code_max_failures) kills the code. The first login binds the account to the customers whose phone it is."""
+    (rule portal.code_max_failures) kills the code. The first login binds the account to the
+    customers whose phone it is."""
     phone = normal_phone(phone)
     account = _verify(phone, code) if re.fullmatch(r"\d{6}", code or "") else None
     if account is None:
@@ -109,17 +111,17 @@ def sms_code_check(*, phone: str, code: str) -> OwnerAccount:
     return account
 
 
-@transaction.atomic
 def _verify(phone: str, code: str) -> OwnerAccount | None:
     """None when refused, with the failure counted (committed: nothing raised here)."""
-    account = OwnerAccount.objects.select_related("user").filter(phone=phone).first()
-    device = SmsCodeDevice.objects.select_for_update().filter(user=account.user).first() if account else None
-    if device is None or not device.verify_token(code):
-        return None
-    now = timezone.now()
-    if account.bound_at is None:
-        account.customers.add(*customers_with_phone(phone))
-        account.bound_at = now
-    account.last_login_at = now
-    account.save(update_fields=["bound_at", "last_login_at"])
-    return account
+    with transaction.atomic():
+        account = OwnerAccount.objects.select_related("user").filter(phone=phone).first()
+        device = SmsCodeDevice.objects.select_for_update().filter(user=account.user).first() if account else None
+        if device is None or not device.verify_token(code):
+            return None
+        now = timezone.now()
+        if account.bound_at is None:
+            account.customers.add(*customers_with_phone(phone))
+            account.bound_at = now
+        account.last_login_at = now
+        account.save(update_fields=["bound_at", "last_login_at"])
+        return account
