@@ -71,6 +71,7 @@ def test_the_fifth_wrong_try_kills_the_code_and_the_fourth_does_not(client, plac
     assert response.wsgi_request.user.is_authenticated is signed_in
     device = SmsCodeDevice.objects.get(user__owner_account__phone=phone)
     assert (device.token is None) is signed_in  # used up by the login, or still there and dead
+    assert device.failures == (0 if signed_in else wrong_tries)  # a login starts the count again
 
 
 def test_a_code_expires_after_five_minutes(client, place):
@@ -207,7 +208,7 @@ def test_the_login_limits_are_rules_an_admin_changes(client, place, capsys):
     assert "2 分钟内有效" in page
     code = sent_code(phone)
     device = SmsCodeDevice.objects.get(user__owner_account__phone=phone)
-    assert abs((device.valid_until - timezone.now()) - dt.timedelta(minutes=2)) < dt.timedelta(seconds=5)
+    assert abs((device.valid_until - timezone.now()) - dt.timedelta(minutes=2)) < dt.timedelta(seconds=1)
     assert f"您的验证码是 {code}，2 分钟内有效" in capsys.readouterr().out  # the SMS as sent (erased since)
     wrong = f"{(int(code) + 1) % 1000000:06d}"
     for _ in range(2):
@@ -230,3 +231,84 @@ def test_a_code_is_good_until_its_last_second(client, place):
     SmsCodeDevice.objects.update(valid_until=timezone.now() + dt.timedelta(seconds=2))
     response = client.post("/m/login/code/", {"phone": phone, "code": code})
     assert response.status_code == 302 and response.wsgi_request.user.is_authenticated
+
+
+def test_the_first_login_records_the_owner_and_when(client, place):
+    """The account is named after its customer, is in the owner group, and knows when it was
+    bound and when it last signed in (read back)."""
+    phone = place["owners"][0].phone
+    client.post("/m/login/", {"phone": phone})
+    before = timezone.now()
+    client.post("/m/login/code/", {"phone": phone, "code": sent_code(phone)})
+    account = OwnerAccount.objects.select_related("user").get(phone=phone)
+    assert account.user.first_name == place["owners"][0].name
+    assert list(account.user.groups.values_list("name", flat=True)) == ["owner"]
+    assert before <= account.bound_at <= timezone.now() and account.last_login_at == account.bound_at
+    device = SmsCodeDevice.objects.get(user=account.user)
+    assert device.name == phone and device.failures == 0 and device.token is None
+
+
+def test_the_login_limits_refuse_with_their_own_words_and_codes(place):
+    from django.core.exceptions import ValidationError
+
+    from portal import auth
+
+    phone = place["owners"][0].phone
+    for _ in range(5):
+        auth.sms_code_request(phone=phone, ip="10.0.0.1")
+    with pytest.raises(ValidationError) as refused:
+        auth.sms_code_request(phone=phone, ip="10.0.0.1")
+    assert refused.value.messages == ["该号码获取验证码过于频繁，请一小时后再试。"] and refused.value.code == "phone_limit"
+    for i in range(15):
+        auth.sms_code_request(phone=f"1370000{i:04d}", ip="10.0.0.1")
+    with pytest.raises(ValidationError) as refused:
+        auth.sms_code_request(phone="13600000001", ip="10.0.0.1")
+    assert refused.value.messages == ["获取验证码过于频繁，请一小时后再试。"] and refused.value.code == "ip_limit"
+    assert auth.sms_code_request(phone="13600000001", ip="10.0.0.2") is None  # another address counts apart
+    with pytest.raises(ValidationError) as refused:
+        auth.normal_phone("1234")
+    assert refused.value.messages == ["请输入正确的 11 位手机号码。"] and refused.value.code == "phone"
+    with pytest.raises(ValidationError) as refused:
+        auth.sms_code_check(phone="13600000001", code="123456")
+    assert refused.value.messages == [str(auth.WRONG_CODE).format(hotline=settings.PORTAL_HOTLINE)]
+    assert refused.value.code == "code" and settings.PORTAL_HOTLINE in refused.value.messages[0]
+
+
+def test_a_malformed_code_never_reaches_the_device_nor_counts_a_try(place):
+    from django.core.exceptions import ValidationError
+
+    from portal import auth
+
+    phone = place["owners"][0].phone
+    auth.sms_code_request(phone=phone, ip=None)
+    code = sent_code(phone)
+    for bad in ("12345", "1234567", f"{code[:5]}a", ""):
+        with pytest.raises(ValidationError):
+            auth.sms_code_check(phone=phone, code=bad)
+    assert SmsCodeDevice.objects.get(user__owner_account__phone=phone).failures == 0
+    assert auth.sms_code_check(phone=phone, code=code).phone == phone
+
+
+def test_the_code_sms_names_itself_and_its_six_digits(client, place, capsys):
+    phone = place["owners"][0].phone
+    client.post("/m/login/", {"phone": phone})
+    code = sent_code(phone)
+    assert len(code) == 6 and code.isdigit()
+    assert Notification.objects.get(sms_to=phone).title == "业主端登录验证码"
+    assert f"[SMS → {phone}] 业主端登录验证码 您的验证码是 {code}，5 分钟内有效。如非本人操作请忽略。" in capsys.readouterr().out
+
+
+def test_a_code_dies_at_its_last_instant(place):
+    """Valid strictly before ``valid_until`` (the clock is set on Django's timezone.now)."""
+    from unittest import mock
+
+    from portal import auth
+
+    phone = place["owners"][0].phone
+    auth.sms_code_request(phone=phone, ip=None)
+    code = sent_code(phone)
+    device = SmsCodeDevice.objects.get(user__owner_account__phone=phone)
+    with mock.patch("portal.models.timezone.now", return_value=device.valid_until):
+        assert not SmsCodeDevice.objects.get(pk=device.pk).verify_token(code)
+    with mock.patch("portal.models.timezone.now", return_value=device.valid_until - dt.timedelta(microseconds=1)):
+        assert SmsCodeDevice.objects.get(pk=device.pk).verify_token(code)
