@@ -153,3 +153,35 @@ def my_forum(user, pk):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(_open_forums(user), pk=pk)
+
+
+def neighbours_similar(user, *, unit_id, text: str) -> list:
+    """"邻居也反映了类似问题": the likely duplicates (``complaints.selectors.similar_open_ids``:
+    open, last 30 days, similar words) of the building of one of the owner's own units (another
+    unit is nothing), other than the owner's own cases. An owner sees nothing of another owner:
+    each only as its kind and category, the day it came and its state in plain words — never its
+    number, title, description, unit or person."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from complaints.models import Category, Complaint, Kind
+    from complaints.selectors import similar_open_ids
+
+    from .timeline import PLAIN_STATE
+
+    unit = my_units(user).filter(pk=unit_id).first() if str(unit_id).isdigit() else None
+    if unit is None:
+        return []
+    others = Complaint.objects.exclude(pk__in=my_cases(user).values("pk"))
+    ids = similar_open_ids(others, text=text[:2000], building_id=unit.building_id,
+                           project_id=None if unit.building_id else unit.project_id)
+    if not ids:
+        return []
+    rows = {c["pk"]: c for c in Complaint.objects.filter(pk__in=ids).values("pk", "kind", "category", "state",
+                                                                              "received_at")}
+    kinds, categories = dict(Kind.choices), dict(Category.choices)
+    return [SimpleNamespace(kind=kinds.get(r["kind"], ""), category=categories.get(r["category"], ""),
+                            day=timezone.localdate(r["received_at"]),
+                            state=PLAIN_STATE.get(r["state"], ("", ""))[0])
+            for r in (rows[pk] for pk in ids if pk in rows)]

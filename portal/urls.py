@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/code/", views.login_code, name="login_code"),
     path("logout/", views.logout_view, name="logout"),
     path("report/", views.report, name="report"),
+    path("report/similar/", views.similar, name="similar"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/<slug:action>/", views.case_act, name="case_act"),

@@ -120,6 +120,17 @@ def report(request):
 
 
 @consented
+def similar(request):
+    """The report form's "邻居也反映了类似问题" (fetched while the owner types, by
+    static/complaints/similar.js): open cases of the building of one of my units, in plain words
+    and nothing of the other owners (selectors.neighbours_similar), as an HTML fragment."""
+    params = request.GET
+    cases = selectors.neighbours_similar(request.user, unit_id=params.get("unit", ""),
+                                         text=params.get("description", ""))
+    return render(request, "portal/_similar.html", {"cases": cases})
+
+
+@consented
 def case_list(request):
     cases = (selectors.my_cases(request.user).select_related("unit", "unit__building")
              .order_by("-received_at", "-pk")[:100])

@@ -221,6 +221,7 @@ MATRIX: dict[str, str] = {
     "portal:login_code":                     "D  D  D   D   D  D   D   D  D   R",
     "portal:logout":                         "D  D  D   D   D  D   D   D  D   P",
     "portal:report":                         "D  D  D   D   D  D   D   D  D   A",
+    "portal:similar":                        "D  D  D   D   D  D   D   D  D   A",
     "portal:case_list":                      "D  D  D   D   D  D   D   D  D   A",
     "portal:case":                           "D  D  D   D   D  D   D   D  D   S",
     "portal:photo":                          "D  D  D   D   D  D   D   D  D   S",

@@ -88,13 +88,21 @@ def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_pa
     submit(page, page.get_by_test_id("consent"))
     check_layout(page, problems)
 
+    # A neighbour of the same building reported a leak by phone: the form suggests it as they type.
+    neighbour = complaint_services.complaint_register(
+        received_by=staff["front_desk"], kind="complaint", channel="phone", category="repairs", title="楼上漏水",
+        description="卫生间漏水到楼下", customer=place["owners"][1], unit=place["units"][1])
     submit(page, page.get_by_test_id("report"))
     page.select_option("#id_category", "repairs")
     page.fill("#id_description", "卫生间漏水，楼下天花板已渗水")
+    suggestion = page.locator("#similar-list")
+    suggestion.wait_for()
+    assert "邻居也反映了类似问题" in suggestion.inner_text() and "投诉 · 维修" in suggestion.inner_text()
+    assert neighbour.number not in suggestion.inner_text()
     page.set_input_files("#id_photos", photo_file(tmp_path))
     check_layout(page, problems)
     submit(page, page.get_by_test_id("submit-report"))
-    case = Complaint.objects.get()
+    case = Complaint.objects.get(channel="owner_portal")
     assert page.url.endswith(f"/m/cases/{case.pk}/") and case.channel == "owner_portal"
     assert case.attachments.count() == 1
     check_layout(page, problems)
