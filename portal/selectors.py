@@ -103,7 +103,8 @@ def preference_views(user):
 def my_inbox(user):
     from crm.models import Notification
 
-    return Notification.objects.filter(recipient=user, secret=False).order_by("-created_at")
+    return (Notification.objects.filter(recipient=user, secret=False, channel=Notification.Channel.OWNER)
+            .order_by("-created_at"))
 
 
 def my_message(user, pk):
@@ -185,3 +186,30 @@ def neighbours_similar(user, *, unit_id, text: str) -> list:
                             day=timezone.localdate(r["received_at"]),
                             state=PLAIN_STATE.get(r["state"], ("", ""))[0])
             for r in (rows[pk] for pk in ids if pk in rows)]
+
+
+def clubs_to_join(user) -> list[tuple]:
+    """The founded clubs of the owner's projects (or company-wide) that one of the owner's
+    customers of that project has not joined: (club, customer who would join, pending?)."""
+    from clubs.models import Club, ClubApplication, ClubMember
+
+    customers = list(my_customers(user).prefetch_related("units"))
+    members = set(ClubMember.objects.filter(customer__in=customers).values_list("club_id", "customer_id"))
+    pending = set(ClubApplication.objects.filter(customer__in=customers, status=ClubApplication.Status.PENDING)
+                  .values_list("club_id", "customer_id"))
+    out = []
+    for club in Club.objects.filter(status=Club.Status.FOUNDED).order_by("name"):
+        candidates = [c for c in customers if club.project_id is None or club.project_id == c.project_id
+                      or any(u.project_id == club.project_id for u in c.units.all())]
+        customer = next((c for c in candidates if (club.pk, c.pk) not in members), None)
+        if customer is not None:
+            out.append((club, customer, (club.pk, customer.pk) in pending))
+    return out
+
+
+def club_to_join(user, pk) -> tuple:
+    """One club the owner may apply to (see ``clubs_to_join``), or a 404."""
+    for club, customer, pending in clubs_to_join(user):
+        if club.pk == int(pk):
+            return club, customer
+    raise Http404

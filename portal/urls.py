@@ -18,8 +18,10 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("me/", views.me, name="me"),
     path("me/correction/", views.correction, name="correction"),
+    path("me/messages/", views.channels, name="channels"),
     path("inbox/", views.inbox, name="inbox"),
     path("club/", views.club, name="club"),
+    path("club/<int:pk>/apply/", views.club_apply, name="club_apply"),
     path("forums/<int:pk>/<slug:action>/", views.forum_signup, name="forum_signup"),
     path("inbox/<int:pk>/", views.message, name="message"),
 ]

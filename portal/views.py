@@ -210,6 +210,24 @@ def me(request):
     })
 
 
+@consented
+def channels(request):
+    """消息设置: which moments also come by SMS (or WeChat, when switched on and bound); the
+    inbox always has them all (crm.notifications.owner_channels_set)."""
+    from crm import notifications
+
+    form = forms.ChannelsForm(request.POST or None, moments=notifications.OWNER_MOMENTS,
+                              channels=notifications.owner_channel_names(),
+                              chosen=notifications.owner_channels(request.user))
+    if request.method == "POST" and form.is_valid():
+        notifications.owner_channels_set(user=request.user, choices=form.choices())
+        messages.success(request, _("消息设置已保存。"))
+        return redirect("portal:channels")
+    return render(request, "portal/channels.html", {
+        "form": form, "wechat_enabled": settings.WECHAT_ENABLED,
+        "wechat_bound": bool(selectors.account_of(request.user).wechat_openid)})
+
+
 @require_POST
 def correction(request):
     form = forms.CorrectionForm(request.POST)
@@ -242,7 +260,23 @@ def message(request, pk):
 def club(request):
     """The club: my memberships, points balance and ledger; the forums coming up in my project."""
     return render(request, "portal/club.html", {"members": selectors.my_club(request.user),
-                                                "forums": selectors.my_forums(request.user)})
+                                                "forums": selectors.my_forums(request.user),
+                                                "to_join": selectors.clubs_to_join(request.user)})
+
+
+@require_POST
+def club_apply(request, pk):
+    """Apply to join a club of my project (staff enroll me as they always did)."""
+    from clubs.applications import club_apply as apply
+
+    club, customer = selectors.club_to_join(request.user, pk)
+    try:
+        apply(user=request.user, club=club, customer=customer)
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, _("已提交入会申请，工作人员审核后会通知您。"))
+    return redirect("portal:club")
 
 
 @require_POST
