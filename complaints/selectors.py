@@ -343,6 +343,26 @@ def similar_open_cases(*, user, text: str, project_id=None, building_id=None) ->
             for c in (rows[pk] for pk in ids if pk in rows)]
 
 
+CHASED_DAYS = 3  # the dashboard lists the cases owners chased (催办) in these last days
+CHASED_SHOWN = 8
+
+
+def chased_by_owners(user) -> tuple[int, list[dict]]:
+    """The open cases in the user's scope that an owner chased (催办, on the portal) in the last
+    CHASED_DAYS days: how many, and the most recently chased first (number, title, pk). Two
+    queries."""
+    from django.db.models import Max
+
+    from .models import OPEN_STATES
+
+    since = timezone.now() - dt.timedelta(days=CHASED_DAYS)
+    cases = (complaints_for(user).filter(state__in=OPEN_STATES, timeline__kind="owner_chase",
+                                         timeline__at__gte=since)
+             .annotate(chased_at=Max("timeline__at")).order_by("-chased_at", "-pk"))
+    rows = list(cases.values("pk", "number", "title", "chased_at")[:CHASED_SHOWN])
+    return (len(rows) if len(rows) < CHASED_SHOWN else cases.count()), rows
+
+
 def forwarded_page(*, user, page):
     """A property company's page of the cases it forwarded, newest first (on the index of its
     forwarded cases), each row as HTML (see _row_html)."""
