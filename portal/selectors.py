@@ -64,6 +64,28 @@ def my_photo(user, pk):
     return get_object_or_404(my_photos(user), pk=pk)
 
 
+TIMELINE_SHOWN = 30  # timeline entries on the case page at once (a phone page stays light)
+
+
+def owner_timeline(case, user, *, before=None) -> tuple[list, int | None]:
+    """The case's newest ``TIMELINE_SHOWN`` entries the owner may see (portal/timeline.py:
+    declared kinds, ``own`` ones only the owner's), older than entry ``before`` when given, in
+    plain words and oldest first; and the id to ask for the older ones with (None: no more).
+    One query, whatever the timeline's length."""
+    from django.db.models import Q
+
+    from .timeline import OWNER_TIMELINE, owner_lines
+
+    shared = [kind for kind, shown in OWNER_TIMELINE.items() if not shown.own]
+    own = [kind for kind, shown in OWNER_TIMELINE.items() if shown.own]
+    entries = case.timeline.filter(Q(kind__in=shared) | Q(kind__in=own, actor=user))
+    if str(before or "").isdigit():
+        entries = entries.filter(pk__lt=int(before))
+    entries = list(entries.order_by("-pk")[:TIMELINE_SHOWN + 1])
+    older = entries[TIMELINE_SHOWN - 1].pk if len(entries) > TIMELINE_SHOWN else None
+    return owner_lines(reversed(entries[:TIMELINE_SHOWN]), user), older
+
+
 def plan_to_answer(case):
     """The approved plan version the owner is asked about (磋商), or None when none is waiting."""
     if case.state != "plan_approved":

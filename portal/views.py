@@ -19,7 +19,7 @@ from crm.middleware import SessionLimitsMiddleware
 from crm.views import show_error
 
 from . import auth, forms, selectors, services
-from .timeline import owner_lines, plain_state
+from .timeline import plain_state
 
 BACKEND = "crm.backends.CrmBackend"
 
@@ -142,9 +142,10 @@ def case_detail(request, pk):
     case = selectors.my_case(request.user, pk)
     state, next_step = plain_state(case)
     is_open = case.state not in ("closed", "archived")
+    timeline, older = selectors.owner_timeline(case, request.user, before=request.GET.get("before"))
     return render(request, "portal/case_detail.html", {
         "case": case, "state": state, "next_step": next_step, "is_open": is_open,
-        "timeline": owner_lines(case.timeline.all(), request.user),
+        "timeline": timeline, "older": older,
         "photos": selectors.my_photos(request.user).filter(complaint=case),
         "plan": selectors.plan_to_answer(case),
         "plan_form": forms.PlanAnswerForm(), "visit_form": forms.VisitForm(), "comment_form": forms.CommentForm(),

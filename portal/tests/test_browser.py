@@ -12,6 +12,7 @@ from PIL import Image
 
 from complaints import services as complaint_services
 from complaints.models import Complaint, SlaClock, State
+from complaints.tests.test_browser import act  # one transition through the staff case page
 from crm.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,20 +78,6 @@ def staff_page(browser, live_server):
     assert not violations, f"Content Security Policy violations on staff pages: {violations[:3]}"
 
 
-def staff_act(page, case, name, fields=None, selects=None):
-    """One transition on the staff case page: its action link, its form, back to the case."""
-    url = f"/complaints/{case.pk}/"
-    page.goto(url)
-    page.click(f'a[data-transition="{name}"]')
-    for selector, value in (selects or {}).items():
-        page.select_option(selector, value)
-    for selector, value in (fields or {}).items():
-        page.fill(selector, value)
-    page.click("#action-submit")
-    page.wait_for_url(f"**{url}")
-    assert page.locator(".alert-danger").count() == 0, page.locator(".alert-danger").all_inner_texts()
-
-
 def check_layout(page, problems):
     for width in (360, 375):
         page.set_viewport_size({"width": width, "height": 812})
@@ -151,19 +138,20 @@ def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_pa
 
     # staff, in their own browser: front desk takes it up from the 业主端新提交 queue and transfers
     # it, the supervisor classifies it, the handler investigates and plans, the manager approves
+    case_url = f"/complaints/{case.pk}/"
     staff_page.login("front_desk")
     staff_page.goto("/complaints/?queue=portal")
     assert case.number in staff_page.locator("main").inner_text()
-    staff_act(staff_page, case, "transfer", selects={"#id_handler": str(staff["cs_staff"].pk)})
+    act(staff_page, case_url, "transfer", selects={"#id_handler": str(staff["cs_staff"].pk)})
     staff_page.login("cs_supervisor")
-    staff_act(staff_page, case, "classify_valid", selects={"#id_severity": "minor"})
+    act(staff_page, case_url, "classify_valid", selects={"#id_severity": "minor"})
     staff_page.login("cs_staff")
-    staff_act(staff_page, case, "investigate", {"#id_cause": "管道老化", "#id_responsibility": "施工"})
+    act(staff_page, case_url, "investigate", {"#id_cause": "管道老化", "#id_responsibility": "施工"})
     for n in (1, 2):
         staff_page.login("cs_staff")
-        staff_act(staff_page, case, "submit_plan", {"#id_content": f"更换水管方案{n}"})
+        act(staff_page, case_url, "submit_plan", {"#id_content": f"更换水管方案{n}"})
         staff_page.login("manager")
-        staff_act(staff_page, case, "approve_plan")
+        act(staff_page, case_url, "approve_plan")
         page.reload()
         assert f"更换水管方案{n}" in page.get_by_test_id("plan").inner_text()
         check_layout(page, problems)
@@ -177,7 +165,7 @@ def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_pa
         assert case.state == (State.NEGOTIATION_FAILED if n == 1 else State.AGREED)
 
     staff_page.login("cs_staff")
-    staff_act(staff_page, case, "execute", {"#id_result": "已更换水管"})
+    act(staff_page, case_url, "execute", {"#id_result": "已更换水管"})
     page.reload()
     page.locator("input[name=handled][value=yes]").check()
     page.locator("input[name=satisfaction][value='5']").check()

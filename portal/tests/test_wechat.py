@@ -103,7 +103,7 @@ def test_a_chosen_moment_goes_by_a_template_message_with_one_cached_token(wechat
     notes = list(wechat_notes())
     assert len(notes) == 2 and all(n.delivered_at and n.wechat_to == OPENID for n in notes)
     assert wechat.tokens == ["token-1"]  # fetched once, cached for the second message
-    token, payload = wechat.sent[0]
+    _token, payload = wechat.sent[0]
     case = place["owners"][0].complaints.order_by("pk").first()
     assert payload["touser"] == OPENID and payload["template_id"] == "TPL-CASE"
     assert payload["data"]["number"]["value"] == case.number and case.number in payload["data"]["first"]["value"]
