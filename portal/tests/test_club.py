@@ -37,9 +37,16 @@ def test_an_owner_applies_once_and_staff_enroll_them_as_today(client, place, own
     again = client.post(f"/m/club/{club.pk}/apply/", follow=True).content.decode()
     assert ClubApplication.objects.count() == 1 and "您已提交入会申请，请等待审核。" in again
 
+    # The staff see the application on the club's page and enroll the owner there, as always.
+    client.force_login(club.staff)
+    staff_page = client.get(f"/clubs/club/{club.pk}/").content.decode()
+    assert 'id="club-applications"' in staff_page and place["owners"][0].name in staff_page
     member = club_services.member_enroll(user=club.staff, club=club, customer=place["owners"][0])
     application.refresh_from_db()
     assert application.status == "enrolled" and application.member == member
+    assert 'id="club-applications"' not in client.get(f"/clubs/club/{club.pk}/").content.decode()
+    client.logout()
+    owner_login(0)
     page = client.get("/m/club/").content.decode()
     assert member.number in page and 'data-testid="club-apply"' not in page
     assert client.post(f"/m/club/{club.pk}/apply/").status_code == 404  # a member has nothing to apply to
