@@ -217,8 +217,9 @@ def channels(request):
     inbox always has them all (crm.notifications.owner_channels_set)."""
     from crm import notifications
 
-    form = forms.ChannelsForm(request.POST or None, moments=notifications.OWNER_MOMENTS,
-                              channels=notifications.owner_channel_names(),
+    # Every box unchecked posts nothing but the token: still a choice to record.
+    form = forms.ChannelsForm(request.POST if request.method == "POST" else None,
+                              moments=notifications.OWNER_MOMENTS, channels=notifications.owner_channel_names(),
                               chosen=notifications.owner_channels(request.user))
     if request.method == "POST" and form.is_valid():
         notifications.owner_channels_set(user=request.user, choices=form.choices())

@@ -1,6 +1,9 @@
 """消息设置: the owner chooses which moments also come by SMS (站内 always), through the page;
 crm.notifications.notify_owner honours it, so a moment with SMS off sends no SMS."""
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from complaints import services as complaint_services
 from crm.models import Notification, OwnerChannelChoice
@@ -56,3 +59,18 @@ def test_a_moment_left_on_still_sends_its_sms(client, place, owner_login):
     report(client, place["units"][0])
     deliver_pending()
     assert case_texts(phone) == [place["owners"][0].complaints.get().number]
+
+
+@hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.dictionaries(st.one_of(st.sampled_from(["accepted-sms", "plan-sms", "reply-wechat", "x-sms"]),
+                                      st.text(max_size=12)),
+                            st.text(max_size=8), max_size=6))
+def test_any_settings_post_keeps_only_known_moments_and_channels(client, place, owner_login, data):
+    if not getattr(client, "_signed_in", False):
+        owner_login(0)
+        client._signed_in = True
+    data = {k.replace("\x00", ""): v.replace("\x00", "") for k, v in data.items()}
+    assert client.post("/m/me/messages/", data).status_code == 302
+    choices = OwnerChannelChoice.objects.get().choices
+    assert set(choices) == {"accepted", "plan", "disposed", "reply"}
+    assert all(set(channels) <= {"sms"} for channels in choices.values())  # WeChat is off by default

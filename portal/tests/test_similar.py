@@ -4,6 +4,9 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
@@ -58,3 +61,17 @@ def test_the_report_form_names_the_portal_fragment_for_the_shared_script(client,
     owner_login(0)
     page = client.get("/m/report/").content.decode()
     assert 'data-url="/m/report/similar/"' in page and "complaints/similar.js" in page
+
+
+@hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(unit=st.one_of(st.text(max_size=12), st.integers(min_value=-5, max_value=10**12).map(str)),
+       description=st.text(max_size=2500))
+def test_any_input_to_the_suggestion_is_answered_without_error_and_writes_nothing(client, place, owner_login,
+                                                                                 unit, description):
+    if not getattr(client, "_signed_in", False):
+        owner_login(0)
+        client._signed_in = True
+    before = Complaint.objects.count()
+    response = client.get("/m/report/similar/", {"unit": unit.replace("\x00", ""),
+                                                 "description": description.replace("\x00", "")})
+    assert response.status_code == 200 and Complaint.objects.count() == before
