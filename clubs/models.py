@@ -294,6 +294,36 @@ class ClubMember(models.Model):
         return f"{self.number} {self.customer.name}"
 
 
+class ClubApplication(models.Model):
+    """An owner's application to join a club, made on the owner portal. It is approved as an
+    enrolment always was: staff enroll the owner on the club's page (``member_enroll``), which
+    closes the application; one pending application per owner and club."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        ENROLLED = "enrolled", _("已入会")
+
+    club = models.ForeignKey(Club, on_delete=models.PROTECT, related_name="applications", verbose_name=_("客户会"))
+    customer = models.ForeignKey("owners.Customer", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("业主"))
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("申请人"))
+    applied_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    member = models.ForeignKey(ClubMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("会员"))
+
+    class Meta:
+        verbose_name = _("入会申请")
+        verbose_name_plural = _("入会申请")
+        ordering = ["-applied_at"]
+        constraints = [models.UniqueConstraint(fields=["club", "customer"], condition=models.Q(status="pending"),
+                                               name="club_application_pending_once")]
+
+    def __str__(self):
+        return f"{self.club} {self.customer}"
+
+
 class PointsEntry(models.Model):
     """One line of the points ledger. The balance is the sum; entries are never edited."""
 

@@ -5,7 +5,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from clubs import filters
-from clubs.models import Club, ClubActivity, ClubMember, ForumOpinion, OwnerForum, PointsEntry
+from clubs.models import Club, ClubActivity, ClubApplication, ClubMember, ForumOpinion, OwnerForum, PointsEntry
 from crm.filters import filter_list
 from crm.scopes import visible_projects
 from owners.selectors import customers_for
@@ -71,6 +71,14 @@ def members(user, club, params=None):
           .select_related("customer", "customer__project")
           .annotate(balance=Coalesce(Sum("points__points"), 0)))
     return filter_list(filters.MemberFilter, qs, params)
+
+
+def pending_applications(user, club):
+    """The owners of the user's scope who applied on the portal to join the club and wait to be
+    enrolled (clubs/applications.py), the oldest first."""
+    return (ClubApplication.objects.filter(club=club, status=ClubApplication.Status.PENDING,
+                                           customer__in=customers_for(user))
+            .select_related("customer", "customer__project").order_by("applied_at"))
 
 
 def member_for(user, pk):

@@ -470,6 +470,9 @@ def member_enroll(*, user, club: Club, customer, level: str = ClubMember.Level.R
     except IntegrityError as exc:
         raise ValidationError(_("该业主已是本会会员。")) from exc
     points_earn(user=user, member=member, kind=PointsEntry.Kind.JOIN, reason=recorded(_("入会")))
+    from .applications import applications_close  # an owner's pending application is answered
+
+    applications_close(club=club, customer=customer, member=member)
     if referred_by is not None:
         points_earn(user=user, member=referred_by, kind=PointsEntry.Kind.REFERRAL,
                     reason=recorded(_("推荐 {name} 入会"), name=customer.name))

@@ -254,6 +254,7 @@ def club_detail(request, pk):
                                             pk__in=club.members.values("customer_id")).order_by("name"),
                                         members=member_qs),
         "can_enroll": allowed(services.check_enroll, request.user, club),
+        "applications": selectors.pending_applications(request.user, club),
         "can_add_activity": allowed(services.check_activity_create, request.user, club),
         **history_context(request, club)})
 

@@ -307,19 +307,27 @@ SIMILAR_DAYS = 30  # likely duplicates at intake: open cases received in these l
 SIMILAR_SHOWN = 5
 
 
+def similar_open_ids(cases, *, text: str, project_id=None, building_id=None) -> list[int]:
+    """The ids of the likely duplicates among ``cases`` (the viewer's scope): the open complaints
+    and disputes of the same building (else project) received in the last SIMILAR_DAYS days that
+    share words with ``text``, the most alike first. Shared by the staff entry form and the owner
+    portal's report form, which show different things of them. Two queries."""
+    from .models import OPEN_STATES
+
+    if not (project_id or building_id) or not text.strip():
+        return []
+    cases = cases.filter(kind__in=LONG_KINDS, state__in=OPEN_STATES,
+                         received_at__gte=timezone.now() - dt.timedelta(days=SIMILAR_DAYS))
+    cases = cases.filter(unit__building_id=building_id) if building_id else cases.filter(project_id=project_id)
+    return search.alike(cases, text, limit=SIMILAR_SHOWN)
+
+
 def similar_open_cases(*, user, text: str, project_id=None, building_id=None) -> list[SimpleNamespace]:
     """Likely duplicates of a case being entered (``text``: its title and description): the
     open complaints and disputes of the same building (else project) received in the last
     SIMILAR_DAYS days that share its words, the most alike first, in the user's scope; each
     with its words marked (``title_html``) and its event. Three queries."""
-    from .models import OPEN_STATES
-
-    if not (project_id or building_id) or not text.strip():
-        return []
-    cases = complaints_for(user).filter(kind__in=LONG_KINDS, state__in=OPEN_STATES,
-                                        received_at__gte=timezone.now() - dt.timedelta(days=SIMILAR_DAYS))
-    cases = cases.filter(unit__building_id=building_id) if building_id else cases.filter(project_id=project_id)
-    ids = search.alike(cases, text, limit=SIMILAR_SHOWN)
+    ids = similar_open_ids(complaints_for(user), text=text, project_id=project_id, building_id=building_id)
     if not ids:
         return []
     rows = {c["pk"]: c for c in Complaint.objects.filter(pk__in=ids).values(
@@ -333,6 +341,26 @@ def similar_open_cases(*, user, text: str, project_id=None, building_id=None) ->
                             state_label=states.get(c["state"], c["state"]),
                             received_text=timezone.localtime(c["received_at"]).strftime("%m-%d %H:%M"))
             for c in (rows[pk] for pk in ids if pk in rows)]
+
+
+CHASED_DAYS = 3  # the dashboard lists the cases owners chased (催办) in these last days
+CHASED_SHOWN = 8
+
+
+def chased_by_owners(user) -> tuple[int, list[dict]]:
+    """The open cases in the user's scope that an owner chased (催办, on the portal) in the last
+    CHASED_DAYS days: how many, and the most recently chased first (number, title, pk). Two
+    queries."""
+    from django.db.models import Max
+
+    from .models import OPEN_STATES
+
+    since = timezone.now() - dt.timedelta(days=CHASED_DAYS)
+    cases = (complaints_for(user).filter(state__in=OPEN_STATES, timeline__kind="owner_chase",
+                                         timeline__at__gte=since)
+             .annotate(chased_at=Max("timeline__at")).order_by("-chased_at", "-pk"))
+    rows = list(cases.values("pk", "number", "title", "chased_at")[:CHASED_SHOWN])
+    return (len(rows) if len(rows) < CHASED_SHOWN else cases.count()), rows
 
 
 def forwarded_page(*, user, page):

@@ -238,7 +238,8 @@ def plan_recorded(complaint, approval, *, event: str, user) -> None:
         message = _("第{version}版：{content}")
     elif event == APPROVE:
         message = _("第{version}版批准，意见：{comment}") if approval.comment else _("第{version}版批准")
-        _tell_owner(complaint, format_lazy(_("{number} 的处理方案已确定，请您确认"), number=complaint.number))
+        _tell_owner(complaint, format_lazy(_("{number} 的处理方案已确定，请您确认"), number=complaint.number),
+                    moment="plan")
     else:
         message = _("第{version}版驳回，意见：{comment}") if approval.comment else _("第{version}版驳回")
     name = PLAN_STEP.transition(event)
@@ -277,7 +278,8 @@ def complaint_execute(*, complaint, user, result: str) -> Complaint:
     clock_start(complaint, sla.FEEDBACK, start=now, rules=rules)  # step 7: the owner hears the result that day
     clock_start(complaint, sla.RETURN_VISIT, start=now, rules=rules)
     refresh_next_deadline([complaint.pk])
-    _tell_owner(complaint, format_lazy(_("{number} 已处理，请告诉我们您是否满意"), number=complaint.number))
+    _tell_owner(complaint, format_lazy(_("{number} 已处理，请告诉我们您是否满意"), number=complaint.number),
+                moment="disposed")
     return complaint
 
 
@@ -396,17 +398,17 @@ def complaint_owner_reply(*, complaint, user, text: str) -> None:
         raise ValidationError(_("回复内容不能超过 500 字。"))
     check_writable(complaint, user)
     timeline_add(complaint, user, "owner_reply", text)
-    _tell_owner(complaint, format_lazy(_("{number} 有新的客服回复"), number=complaint.number))
+    _tell_owner(complaint, format_lazy(_("{number} 有新的客服回复"), number=complaint.number), moment="reply")
 
 
-def _tell_owner(complaint, title) -> None:
+def _tell_owner(complaint, title, *, moment: str) -> None:
     """The owners who follow this case on the portal hear of the moments that matter (case
     accepted, plan ready for their answer, disposed, a reply): portal.services sends it to the
     accounts bound to the case's customer, in the inbox and by SMS."""
     if complaint.customer_id:
         from portal.services import case_owners_notify  # the portal builds on this app: imported when used
 
-        case_owners_notify(complaint, title)
+        case_owners_notify(complaint, title, moment=moment)
 
 
 # --- Events and the automatic major rules ---------------------------------------------------

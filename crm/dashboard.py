@@ -16,6 +16,7 @@ class Card:
     url: str = ""
     level: str = "primary"  # primary, warning (due soon), danger (overdue)
     note: str = ""
+    links: tuple = ()  # (text, url) pairs listed on the card: the records themselves
 
 
 PROVIDERS = []

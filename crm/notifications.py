@@ -92,18 +92,72 @@ def notify_many(notifications: list[Notification], batch: int = 2000, *, targets
     return created
 
 
-def notify_owner(*, user, title: str, body: str = "", url: str = "", sms_to: str = "", sms_template: str = "",
-                 sms_params: dict | None = None, secret: bool = False, dedupe_key: str = "") -> int:
+# The moments of a case an owner hears of outside the portal's inbox (issue: "SMS for the moments
+# that matter … by the owner's chosen channels"); the owner chooses the channels of each on the
+# portal's 消息设置 page (站内 always). Channels beyond SMS exist only when switched on.
+OWNER_MOMENTS = {
+    "accepted": _("案件已受理（含编号）"),
+    "plan": _("处理方案待您确认"),
+    "disposed": _("已处理，请您评价（回访）"),
+    "reply": _("客服回复"),
+}
+DEFAULT_CHANNELS = ("sms",)  # a moment the owner never chose for goes by these
+
+
+def owner_channel_names() -> dict:
+    """The external channels an owner may choose: 短信, and 微信 when ``WECHAT_ENABLED``."""
+    names = {"sms": _("短信")}
+    if settings.WECHAT_ENABLED:
+        names["wechat"] = _("微信公众号")
+    return names
+
+
+def owner_channels(user) -> dict[str, set[str]]:
+    """moment → the external channels the owner chose for it (or the defaults)."""
+    from crm.models import OwnerChannelChoice
+
+    chosen = OwnerChannelChoice.objects.filter(user=user).values_list("choices", flat=True).first() or {}
+    return {moment: set(chosen.get(moment, DEFAULT_CHANNELS)) for moment in OWNER_MOMENTS}
+
+
+@transaction.atomic
+def owner_channels_set(*, user, choices: dict) -> None:
+    """Record the owner's channels per moment (``{moment: [channel, …]}``); an unknown moment or
+    channel is ignored, a moment left out means none beyond the inbox."""
+    from crm.models import OwnerChannelChoice
+
+    known = set(owner_channel_names())
+    kept = OwnerChannelChoice.objects.filter(user=user).values_list("choices", flat=True).first() or {}
+    # A channel not offered now (微信 switched off) stays as the owner chose it.
+    clean = {moment: sorted(set(choices.get(moment, ())) & known | set(kept.get(moment, ())) - known)
+             for moment in OWNER_MOMENTS}
+    OwnerChannelChoice.objects.update_or_create(user=user, defaults={"choices": clean})
+
+
+def notify_owner(*, user, title: str, body: str = "", url: str = "", moment: str = "", sms_to: str = "",
+                 sms_template: str = "", sms_params: dict | None = None, wechat_to: str = "", secret: bool = False,
+                 dedupe_key: str = "") -> int:
     """Store one notice for an owner (a portal user): it shows in the portal's inbox (unless it
-    is a ``secret`` login code) and, with ``sms_to``, is sent by SMS through the ``SMS_BACKEND``
-    (crm/sms.py) by the same delivery sweep as every notice: stored first, retried, nothing lost
-    when the broker is down. ``url`` is a portal page, which the portal's own selectors guard,
-    so no staff routing applies; nothing of it goes to the staff's e-mail or group robots."""
-    note = Notification(recipient=user, title=str(title)[:200], body=str(body), url=url[:300], dedupe_key=dedupe_key,
-                        channel=Notification.Channel.OWNER, sms_to=sms_to, sms_template=sms_template,
-                        sms_params=sms_params or {}, secret=secret,
-                        read_at=timezone.now() if secret else None)
-    return _store([note])
+    is a ``secret`` login code) and goes out by the channels the owner chose for its ``moment``
+    (``OWNER_MOMENTS``; without one, as given: a login code always goes by SMS): by SMS to
+    ``sms_to`` through the ``SMS_BACKEND`` (crm/sms.py), and by the WeChat official account to
+    ``wechat_to`` (crm/wechat.py, when ``WECHAT_ENABLED``) as a row of its own. Both by the same
+    delivery sweep as every notice: stored first, retried, nothing lost when the broker is down.
+    ``url`` is a portal page, which the portal's own selectors guard, so no staff routing applies;
+    nothing of it goes to the staff's e-mail or group robots."""
+    channels = owner_channels(user)[moment] if moment else {"sms"}
+    sms_to = sms_to if "sms" in channels else ""
+    params = sms_params or {}
+    notes = [Notification(recipient=user, title=str(title)[:200], body=str(body), url=url[:300],
+                          dedupe_key=dedupe_key, channel=Notification.Channel.OWNER, sms_to=sms_to,
+                          sms_template=sms_template if sms_to else "", sms_params=params if sms_to else {},
+                          secret=secret, read_at=timezone.now() if secret else None)]
+    if wechat_to and "wechat" in channels and settings.WECHAT_ENABLED and not secret:
+        notes.append(Notification(recipient=user, title=notes[0].title, body=notes[0].body, url=notes[0].url,
+                                  dedupe_key=f"{dedupe_key}:wechat" if dedupe_key else "",
+                                  channel=Notification.Channel.WECHAT, wechat_to=wechat_to,
+                                  sms_template=sms_template, sms_params=params, read_at=timezone.now()))
+    return _store(notes)
 
 
 def notify_role(role: str, **kwargs) -> int:
@@ -301,10 +355,13 @@ def _send_batch(batch: list[Notification], endpoints, *, stop_at: float) -> dict
     {notice id: error} for those that failed; a notice left unsent because the claim is
     about to run out is returned with an empty error (released, not counted as an attempt)."""
     failures: dict[int, str] = {}
-    owners = [note for note in batch if note.channel == Notification.Channel.OWNER]
+    outside = (Notification.Channel.OWNER, Notification.Channel.WECHAT)
+    owners = [note for note in batch if note.channel in outside]
     if owners:
-        failures.update(_send_sms(owners, stop_at=stop_at))
-        batch = [note for note in batch if note.channel != Notification.Channel.OWNER]
+        failures.update(_send_sms([n for n in owners if n.channel == Notification.Channel.OWNER], stop_at=stop_at))
+        failures.update(_send_wechat([n for n in owners if n.channel == Notification.Channel.WECHAT],
+                                     stop_at=stop_at))
+        batch = [note for note in batch if note.channel not in outside]
     mailed = [note for note in batch if note.recipient.email]
     if mailed:
         smtp = get_connection()
@@ -366,6 +423,24 @@ def _send_sms(notes: list[Notification], *, stop_at: float) -> dict[int, str]:
         except Exception as exc:  # noqa: BLE001 - the provider refused or is unreachable: retried by the sweep
             failures[note.pk] = _error(exc)
             log.warning("SMS notice %s not delivered: %s", note.pk, exc)
+    return failures
+
+
+def _send_wechat(notes: list[Notification], *, stop_at: float) -> dict[int, str]:
+    """Send the WeChat copies of owners' notices (crm/wechat.py). Returns {notice id: error}."""
+    from crm.wechat import send_template
+
+    failures: dict[int, str] = {}
+    for note in notes:
+        if time.monotonic() >= stop_at:
+            failures[note.pk] = ""
+            continue
+        try:
+            send_template(openid=note.wechat_to, template=note.sms_template, params=note.sms_params,
+                          title=note.title, url=note.url)
+        except Exception as exc:  # noqa: BLE001 - WeChat refused or is unreachable: retried by the sweep
+            failures[note.pk] = _error(exc)
+            log.warning("WeChat notice %s not delivered: %s", note.pk, exc)
     return failures
 
 

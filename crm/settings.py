@@ -269,6 +269,15 @@ SMS_TEMPLATES = {  # our template key → the provider's approved template id (�
     "login_code": env.str("SMS_TEMPLATE_LOGIN_CODE", default="login_code"),
     "case_update": env.str("SMS_TEMPLATE_CASE_UPDATE", default="case_update"),
 }
+# The WeChat official account's template messages (crm/wechat.py): off unless switched on.
+WECHAT_ENABLED = env.bool("WECHAT_ENABLED", default=False)  # owners may choose 微信 as a channel
+WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com")  # tests point it at a local server
+WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")  # the official account's AppID
+WECHAT_APP_SECRET = env.str("WECHAT_APP_SECRET", default="")  # …and its AppSecret
+WECHAT_TEMPLATES = {  # our template key → the account's template id (模板消息)
+    "case_update": env.str("WECHAT_TEMPLATE_CASE_UPDATE", default="case_update"),
+}
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")  # e.g. https://crm.example.com: the WeChat message's link
 PORTAL_HOTLINE = env.str("PORTAL_HOTLINE", default="400-800-8888")  # the customer hotline the portal names
 PORTAL_PRIVACY_VERSION = env.str("PORTAL_PRIVACY_VERSION", default="2026-12")  # the privacy notice owners accept
 # The development login page shows the code it sent (never in production).

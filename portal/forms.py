@@ -128,3 +128,27 @@ class VisitForm(forms.Form):
 class CorrectionForm(forms.Form):
     customer = forms.IntegerField(widget=forms.HiddenInput)
     text = _comment(_("需要更正的内容"), required=True)
+
+
+class ChannelsForm(forms.Form):
+    """消息设置: per moment, the external channels beyond the inbox (站内 always), one checkbox
+    each (``<moment>-<channel>``)."""
+
+    def __init__(self, *args, moments: dict, channels: dict, chosen: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for moment, moment_label in moments.items():
+            names = []
+            for channel, channel_label in channels.items():
+                name = f"{moment}-{channel}"
+                self.fields[name] = forms.BooleanField(label=channel_label, required=False,
+                                                       initial=channel in chosen.get(moment, ()))
+                names.append(name)
+            self.rows.append((moment_label, names))
+        self.moments, self.channels = moments, channels
+
+    def choices(self) -> dict:
+        return {m: [c for c in self.channels if self.cleaned_data.get(f"{m}-{c}")] for m in self.moments}
+
+    def row_fields(self):
+        return [(label, [self[name] for name in names]) for label, names in self.rows]

@@ -29,6 +29,9 @@ class OwnerAccount(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     bound_at = models.DateTimeField(_("绑定时间"), null=True, blank=True)
     last_login_at = models.DateTimeField(_("最近登录"), null=True, blank=True)
+    # The owner's openid for the official account's template messages (crm/wechat.py), bound
+    # by staff in the admin (or by the account's OAuth menu link when there is one).
+    wechat_openid = models.CharField(_("微信 openid"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("业主端账号")

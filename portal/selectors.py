@@ -64,6 +64,28 @@ def my_photo(user, pk):
     return get_object_or_404(my_photos(user), pk=pk)
 
 
+TIMELINE_SHOWN = 30  # timeline entries on the case page at once (a phone page stays light)
+
+
+def owner_timeline(case, user, *, before=None) -> tuple[list, int | None]:
+    """The case's newest ``TIMELINE_SHOWN`` entries the owner may see (portal/timeline.py:
+    declared kinds, ``own`` ones only the owner's), older than entry ``before`` when given, in
+    plain words and oldest first; and the id to ask for the older ones with (None: no more).
+    One query, whatever the timeline's length."""
+    from django.db.models import Q
+
+    from .timeline import OWNER_TIMELINE, owner_lines
+
+    shared = [kind for kind, shown in OWNER_TIMELINE.items() if not shown.own]
+    own = [kind for kind, shown in OWNER_TIMELINE.items() if shown.own]
+    entries = case.timeline.filter(Q(kind__in=shared) | Q(kind__in=own, actor=user))
+    if str(before or "").isdigit():
+        entries = entries.filter(pk__lt=int(before))
+    entries = list(entries.order_by("-pk")[:TIMELINE_SHOWN + 1])
+    older = entries[TIMELINE_SHOWN - 1].pk if len(entries) > TIMELINE_SHOWN else None
+    return owner_lines(reversed(entries[:TIMELINE_SHOWN]), user), older
+
+
 def plan_to_answer(case):
     """The approved plan version the owner is asked about (磋商), or None when none is waiting."""
     if case.state != "plan_approved":
@@ -103,7 +125,8 @@ def preference_views(user):
 def my_inbox(user):
     from crm.models import Notification
 
-    return Notification.objects.filter(recipient=user, secret=False).order_by("-created_at")
+    return (Notification.objects.filter(recipient=user, secret=False, channel=Notification.Channel.OWNER)
+            .order_by("-created_at"))
 
 
 def my_message(user, pk):
@@ -153,3 +176,62 @@ def my_forum(user, pk):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(_open_forums(user), pk=pk)
+
+
+def neighbours_similar(user, *, unit_id, text: str) -> list:
+    """"邻居也反映了类似问题": the likely duplicates (``complaints.selectors.similar_open_ids``:
+    open, last 30 days, similar words) of the building of one of the owner's own units (another
+    unit is nothing), other than the owner's own cases. An owner sees nothing of another owner:
+    each only as its kind and category, the day it came and its state in plain words — never its
+    number, title, description, unit or person."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from complaints.models import Category, Complaint, Kind
+    from complaints.selectors import similar_open_ids
+
+    from .timeline import PLAIN_STATE
+
+    unit = my_units(user).filter(pk=unit_id).first() if str(unit_id).isdigit() else None
+    if unit is None:
+        return []
+    others = Complaint.objects.exclude(pk__in=my_cases(user).values("pk"))
+    ids = similar_open_ids(others, text=text[:2000], building_id=unit.building_id,
+                           project_id=None if unit.building_id else unit.project_id)
+    if not ids:
+        return []
+    rows = {c["pk"]: c for c in Complaint.objects.filter(pk__in=ids).values("pk", "kind", "category", "state",
+                                                                              "received_at")}
+    kinds, categories = dict(Kind.choices), dict(Category.choices)
+    return [SimpleNamespace(kind=kinds.get(r["kind"], ""), category=categories.get(r["category"], ""),
+                            day=timezone.localdate(r["received_at"]),
+                            state=PLAIN_STATE.get(r["state"], ("", ""))[0])
+            for r in (rows[pk] for pk in ids if pk in rows)]
+
+
+def clubs_to_join(user) -> list[tuple]:
+    """The founded clubs of the owner's projects (or company-wide) that one of the owner's
+    customers of that project has not joined: (club, customer who would join, pending?)."""
+    from clubs.models import Club, ClubApplication, ClubMember
+
+    customers = list(my_customers(user).prefetch_related("units"))
+    members = set(ClubMember.objects.filter(customer__in=customers).values_list("club_id", "customer_id"))
+    pending = set(ClubApplication.objects.filter(customer__in=customers, status=ClubApplication.Status.PENDING)
+                  .values_list("club_id", "customer_id"))
+    out = []
+    for club in Club.objects.filter(status=Club.Status.FOUNDED).order_by("name"):
+        candidates = [c for c in customers if club.project_id is None or club.project_id == c.project_id
+                      or any(u.project_id == club.project_id for u in c.units.all())]
+        customer = next((c for c in candidates if (club.pk, c.pk) not in members), None)
+        if customer is not None:
+            out.append((club, customer, (club.pk, customer.pk) in pending))
+    return out
+
+
+def club_to_join(user, pk) -> tuple:
+    """One club the owner may apply to (see ``clubs_to_join``), or a 404."""
+    for club, customer, pending in clubs_to_join(user):
+        if club.pk == int(pk):
+            return club, customer
+    raise Http404

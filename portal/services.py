@@ -25,9 +25,10 @@ MAX_PHOTOS = 9  # photos one report (or one addition) may carry
 REPORT_KINDS = ("complaint", "need_suggestion", "enquiry", "praise")
 
 
-def case_owners_notify(case, title, *, sms: bool = True) -> int:
+def case_owners_notify(case, title, *, moment: str) -> int:
     """A notice about a case to every owner account bound to its customer: in the portal's inbox
-    and, for the moments that matter, by SMS to the account's phone (crm.notifications)."""
+    and, by the channels the owner chose for the ``moment`` (crm.notifications.OWNER_MOMENTS), by
+    SMS to the account's phone or by WeChat to its openid."""
     from django.urls import reverse
 
     from .models import OwnerAccount
@@ -35,8 +36,8 @@ def case_owners_notify(case, title, *, sms: bool = True) -> int:
     sent = 0
     for account in OwnerAccount.objects.filter(customers=case.customer_id).select_related("user"):
         sent += notify_owner(user=account.user, title=title, url=reverse("portal:case", args=[case.pk]),
-                             sms_to=account.phone if sms else "", sms_template="case_update" if sms else "",
-                             sms_params={"number": case.number, "title": str(title)})
+                             moment=moment, sms_to=account.phone, wechat_to=account.wechat_openid,
+                             sms_template="case_update", sms_params={"number": case.number, "title": str(title)})
     return sent
 
 
@@ -68,7 +69,7 @@ def case_report(*, user, kind: str, category: str, unit, description: str, photo
         description=description, customer=customer, unit=unit, needs_transfer=True, owner_requested_by=preferred_by)
     for photo in cleaned:
         complaint_services.attachment_add_for_owner(complaint=case, user=user, upload=photo)
-    case_owners_notify(case, format_lazy(_("已受理您的反映，编号 {number}"), number=case.number))
+    case_owners_notify(case, format_lazy(_("已受理您的反映，编号 {number}"), number=case.number), moment="accepted")
     notify_role(Role.FRONT_DESK, title=format_lazy(_("业主端新提交：{number} {title}"), number=case.number,
                                                    title=case.title),
                 url=case_url(case), target=case, dedupe_key=f"complaint:{case.pk}:portal")
@@ -167,7 +168,8 @@ def visit_answer(*, user, case, handled: bool, satisfaction: int, more_needs: st
             received_by=user, kind="need_suggestion", channel=Channel.OWNER_PORTAL, category=case.category,
             title=more_needs.splitlines()[0][:30], description=more_needs, customer=case.customer, unit=case.unit,
             needs_transfer=True)
-        case_owners_notify(new, format_lazy(_("已受理您的反映，编号 {number}"), number=new.number))
+        case_owners_notify(new, format_lazy(_("已受理您的反映，编号 {number}"), number=new.number),
+                           moment="accepted")
     return visit
 
 
@@ -196,7 +198,7 @@ def correction_request(*, user, customer, text: str) -> Complaint:
         received_by=user, kind="need_suggestion", channel=Channel.OWNER_PORTAL, category="other",
         title=str(_("个人信息更正申请")), description=text, customer=customer, unit=unit,
         project=None if unit else customer.project, needs_transfer=True)
-    case_owners_notify(case, format_lazy(_("已受理您的反映，编号 {number}"), number=case.number))
+    case_owners_notify(case, format_lazy(_("已受理您的反映，编号 {number}"), number=case.number), moment="accepted")
     return case
 
 

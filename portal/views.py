@@ -20,7 +20,7 @@ from crm.rules import rule_int
 from crm.views import show_error
 
 from . import auth, forms, selectors, services
-from .timeline import owner_lines, plain_state
+from .timeline import plain_state
 
 BACKEND = "crm.backends.CrmBackend"
 
@@ -122,6 +122,17 @@ def report(request):
 
 
 @consented
+def similar(request):
+    """The report form's "邻居也反映了类似问题" (fetched while the owner types, by
+    static/complaints/similar.js): open cases of the building of one of my units, in plain words
+    and nothing of the other owners (selectors.neighbours_similar), as an HTML fragment."""
+    params = request.GET
+    cases = selectors.neighbours_similar(request.user, unit_id=params.get("unit", ""),
+                                         text=params.get("description", ""))
+    return render(request, "portal/_similar.html", {"cases": cases})
+
+
+@consented
 def case_list(request):
     cases = (selectors.my_cases(request.user).select_related("unit", "unit__building")
              .order_by("-received_at", "-pk")[:100])
@@ -133,9 +144,10 @@ def case_detail(request, pk):
     case = selectors.my_case(request.user, pk)
     state, next_step = plain_state(case)
     is_open = case.state not in ("closed", "archived")
+    timeline, older = selectors.owner_timeline(case, request.user, before=request.GET.get("before"))
     return render(request, "portal/case_detail.html", {
         "case": case, "state": state, "next_step": next_step, "is_open": is_open,
-        "timeline": owner_lines(case.timeline.all(), request.user),
+        "timeline": timeline, "older": older,
         "photos": selectors.my_photos(request.user).filter(complaint=case),
         "plan": selectors.plan_to_answer(case),
         "plan_form": forms.PlanAnswerForm(), "visit_form": forms.VisitForm(), "comment_form": forms.CommentForm(),
@@ -201,6 +213,25 @@ def me(request):
     })
 
 
+@consented
+def channels(request):
+    """消息设置: which moments also come by SMS (or WeChat, when switched on and bound); the
+    inbox always has them all (crm.notifications.owner_channels_set)."""
+    from crm import notifications
+
+    # Every box unchecked posts nothing but the token: still a choice to record.
+    form = forms.ChannelsForm(request.POST if request.method == "POST" else None,
+                              moments=notifications.OWNER_MOMENTS, channels=notifications.owner_channel_names(),
+                              chosen=notifications.owner_channels(request.user))
+    if request.method == "POST" and form.is_valid():
+        notifications.owner_channels_set(user=request.user, choices=form.choices())
+        messages.success(request, _("消息设置已保存。"))
+        return redirect("portal:channels")
+    return render(request, "portal/channels.html", {
+        "form": form, "wechat_enabled": settings.WECHAT_ENABLED,
+        "wechat_bound": bool(selectors.account_of(request.user).wechat_openid)})
+
+
 @require_POST
 def correction(request):
     form = forms.CorrectionForm(request.POST)
@@ -233,7 +264,23 @@ def message(request, pk):
 def club(request):
     """The club: my memberships, points balance and ledger; the forums coming up in my project."""
     return render(request, "portal/club.html", {"members": selectors.my_club(request.user),
-                                                "forums": selectors.my_forums(request.user)})
+                                                "forums": selectors.my_forums(request.user),
+                                                "to_join": selectors.clubs_to_join(request.user)})
+
+
+@require_POST
+def club_apply(request, pk):
+    """Apply to join a club of my project (staff enroll me as they always did)."""
+    from clubs.applications import club_apply as apply
+
+    club, customer = selectors.club_to_join(request.user, pk)
+    try:
+        apply(user=request.user, club=club, customer=customer)
+    except (ValidationError, PermissionDenied) as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, _("已提交入会申请，工作人员审核后会通知您。"))
+    return redirect("portal:club")
 
 
 @require_POST

@@ -1,12 +1,12 @@
 from .approvals import ApprovalRequest, ApprovalRule
 from .calendar import CalendarOverride, CalendarYear, WorkingHours
 from .exports import ExportJob
-from .notifications import Notification, WebhookEndpoint
+from .notifications import Notification, OwnerChannelChoice, WebhookEndpoint
 from .rules import Rule, Sequence
 from .search import SearchDocument
 from .staff import Department, StaffProfile
 
 __all__ = [
     "ApprovalRequest", "ApprovalRule", "CalendarOverride", "CalendarYear", "WorkingHours",
-    "ExportJob", "Notification", "WebhookEndpoint", "Rule", "Sequence", "SearchDocument", "Department", "StaffProfile",
+    "ExportJob", "Notification", "OwnerChannelChoice", "WebhookEndpoint", "Rule", "Sequence", "SearchDocument", "Department", "StaffProfile",
 ]

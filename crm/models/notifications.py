@@ -16,6 +16,9 @@ class Notification(models.Model):
     class Channel(models.TextChoices):
         STAFF = "staff", _("员工（邮件、群机器人）")
         OWNER = "owner", _("业主端（站内消息、短信）")
+        # The WeChat official-account copy of an owner's notice (crm/wechat.py): its own row, so
+        # that it is delivered and retried on its own; never in the inbox (the OWNER row is).
+        WECHAT = "wechat", _("业主端（微信公众号）")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(_("标题"), max_length=200)
@@ -37,8 +40,10 @@ class Notification(models.Model):
     # ``sms_to`` is set, and never to the staff's e-mail or group robots.
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.STAFF)
     sms_to = models.CharField(_("短信号码"), max_length=20, blank=True)
+    # The provider's template key and parameters: of the SMS, or of the WeChat template message.
     sms_template = models.CharField(_("短信模板"), max_length=40, blank=True)
     sms_params = models.JSONField(_("短信参数"), default=dict, blank=True)
+    wechat_to = models.CharField(_("微信 openid"), max_length=64, blank=True)
     # The body and parameters hold a one-time login code: erased once sent, never in the inbox.
     secret = models.BooleanField(_("含验证码"), default=False)
 
@@ -62,6 +67,24 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class OwnerChannelChoice(models.Model):
+    """Which of an owner's notices also go outside the portal's inbox (站内 always): per moment
+    (crm.notifications.OWNER_MOMENTS), the external channels the owner chose (短信, 微信). A
+    moment not named here goes by the default channels (crm.notifications.DEFAULT_CHANNELS)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="channel_choice", verbose_name=_("用户"))
+    choices = models.JSONField(_("消息渠道"), default=dict, blank=True)  # {moment: [channel, …]}
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("消息渠道设置")
+        verbose_name_plural = _("消息渠道设置")
+
+    def __str__(self):
+        return str(self.user)
 
 
 class WebhookEndpoint(models.Model):

@@ -223,6 +223,7 @@ MATRIX: dict[str, str] = {
     "portal:login_code":                     "D  D  D   D   D  D   D   D  D   R",
     "portal:logout":                         "D  D  D   D   D  D   D   D  D   P",
     "portal:report":                         "D  D  D   D   D  D   D   D  D   A",
+    "portal:similar":                        "D  D  D   D   D  D   D   D  D   A",
     "portal:case_list":                      "D  D  D   D   D  D   D   D  D   A",
     "portal:case":                           "D  D  D   D   D  D   D   D  D   S",
     "portal:photo":                          "D  D  D   D   D  D   D   D  D   S",
@@ -230,8 +231,10 @@ MATRIX: dict[str, str] = {
     "portal:privacy":                        "D  D  D   D   D  D   D   D  D   A",
     "portal:me":                             "D  D  D   D   D  D   D   D  D   A",
     "portal:correction":                     "D  D  D   D   D  D   D   D  D   P",
+    "portal:channels":                       "D  D  D   D   D  D   D   D  D   A",
     "portal:inbox":                          "D  D  D   D   D  D   D   D  D   A",
     "portal:club":                           "D  D  D   D   D  D   D   D  D   A",
+    "portal:club_apply":                     "D  D  D   D   D  D   D   D  D   D",
     "portal:forum_signup":                   "D  D  D   D   D  D   D   D  D   P",
     "portal:message":                        "D  D  D   D   D  D   D   D  D   SR",
 }
@@ -287,6 +290,8 @@ KWARGS: dict[str, dict] = {
     "portal:forum_signup": {"pk": Obj("clubs.OwnerForum", project=None, only=(("title", "业主端报名测试"),)),
                             "action": "join"},
     "portal:message": {"pk": Obj("crm.Notification", project=None, own="recipient")},
+    # A club not yet founded: nobody may apply (an owner's applying is tested in portal/tests/test_club.py).
+    "portal:club_apply": {"pk": Obj("clubs.Club", project=None, only=(("name", "江畔·华府会"),))},
     "portal:photo": {"pk": Obj("complaints.Attachment", project=None, own="uploaded_by")},
     "complaints:attachment": {"pk": Obj("complaints.Attachment", "complaint__project")},
     "complaints:clock": {"pk": Obj("complaints.SlaClock", "complaint__project"), "op": "pause"},

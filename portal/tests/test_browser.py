@@ -1,8 +1,10 @@
 """The owner portal in a phone-sized browser (375 × 812): log in with a code, report a leak with
-a photo, disagree with the first plan and agree with the revised one, answer the return visit;
-the staff steps run through the same services in between (the staff pages have their own
-browser tests). Every portal page is checked for a horizontal scroll at 360 and 375 px, touch
-targets under 44 px and its weight (≤ 150 KB without photos)."""
+a photo (the form suggests a neighbour's similar case), disagree with the first plan and agree
+with the revised one, answer the return visit. The staff take their steps in a second browser
+context, a desktop one logged in through the staff login page, each role in turn, through the
+staff case page's actions, and see the return-visit clock met there. Every portal page is
+checked for a horizontal scroll at 360 and 375 px, touch targets under 44 px and its weight
+(≤ 150 KB without photos)."""
 import io
 
 import pytest
@@ -10,6 +12,8 @@ from PIL import Image
 
 from complaints import services as complaint_services
 from complaints.models import Complaint, SlaClock, State
+from complaints.tests.test_browser import act  # one transition through the staff case page
+from crm.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +54,30 @@ def phone_page(browser, live_server, settings):
     context.close()
 
 
+@pytest.fixture
+def staff_page(browser, live_server):
+    """A second, desktop-sized browser context for the staff: ``staff_page.login(username)``
+    signs a role in through the staff login page (the previous one's cookies cleared)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+
+    def login(username):
+        context.clear_cookies()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    page.login = login
+    yield page
+    context.close()
+    assert not violations, f"Content Security Policy violations on staff pages: {violations[:3]}"
+
+
 def check_layout(page, problems):
     for width in (360, 375):
         page.set_viewport_size({"width": width, "height": 812})
@@ -74,7 +102,8 @@ def photo_file(tmp_path):
     return str(path)
 
 
-def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_page, place, make_user, tmp_path):
+def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_page, staff_page, place, make_user,
+                                                                        tmp_path):
     page, problems = phone_page, []
     staff = {r: make_user(r, username=r) for r in ("front_desk", "cs_staff", "cs_supervisor", "manager")}
     page.goto("/m/")
@@ -88,27 +117,41 @@ def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_pa
     submit(page, page.get_by_test_id("consent"))
     check_layout(page, problems)
 
+    # A neighbour of the same building reported a leak by phone: the form suggests it as they type.
+    neighbour = complaint_services.complaint_register(
+        received_by=staff["front_desk"], kind="complaint", channel="phone", category="repairs", title="楼上漏水",
+        description="卫生间漏水到楼下", customer=place["owners"][1], unit=place["units"][1])
     submit(page, page.get_by_test_id("report"))
     page.select_option("#id_category", "repairs")
     page.fill("#id_description", "卫生间漏水，楼下天花板已渗水")
+    suggestion = page.locator("#similar-list")
+    suggestion.wait_for()
+    assert "邻居也反映了类似问题" in suggestion.inner_text() and "投诉 · 维修" in suggestion.inner_text()
+    assert neighbour.number not in suggestion.inner_text()
     page.set_input_files("#id_photos", photo_file(tmp_path))
     check_layout(page, problems)
     submit(page, page.get_by_test_id("submit-report"))
-    case = Complaint.objects.get()
+    case = Complaint.objects.get(channel="owner_portal")
     assert page.url.endswith(f"/m/cases/{case.pk}/") and case.channel == "owner_portal"
     assert case.attachments.count() == 1
     check_layout(page, problems)
 
-    # staff: take it up, classify, investigate, plan, approve
-    complaint_services.complaint_transfer(complaint=case, user=staff["front_desk"], handler=staff["cs_staff"])
-    complaint_services.complaint_classify(complaint=case, user=staff["cs_supervisor"], valid=True, severity="minor")
-    complaint_services.complaint_investigate(complaint=case, user=staff["cs_staff"], cause="管道老化",
-                                             responsibility="施工")
+    # staff, in their own browser: front desk takes it up from the 业主端新提交 queue and transfers
+    # it, the supervisor classifies it, the handler investigates and plans, the manager approves
+    case_url = f"/complaints/{case.pk}/"
+    staff_page.login("front_desk")
+    staff_page.goto("/complaints/?queue=portal")
+    assert case.number in staff_page.locator("main").inner_text()
+    act(staff_page, case_url, "transfer", selects={"#id_handler": str(staff["cs_staff"].pk)})
+    staff_page.login("cs_supervisor")
+    act(staff_page, case_url, "classify_valid", selects={"#id_severity": "minor"})
+    staff_page.login("cs_staff")
+    act(staff_page, case_url, "investigate", {"#id_cause": "管道老化", "#id_responsibility": "施工"})
     for n in (1, 2):
-        complaint_services.plan_submit(complaint=case, user=staff["cs_staff"], content=f"更换水管方案{n}")
-        case.refresh_from_db()
-        complaint_services.plan_decide(complaint=case, user=staff["manager"], approve=True)
-        case.refresh_from_db()
+        staff_page.login("cs_staff")
+        act(staff_page, case_url, "submit_plan", {"#id_content": f"更换水管方案{n}"})
+        staff_page.login("manager")
+        act(staff_page, case_url, "approve_plan")
         page.reload()
         assert f"更换水管方案{n}" in page.get_by_test_id("plan").inner_text()
         check_layout(page, problems)
@@ -121,13 +164,21 @@ def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_pa
         case.refresh_from_db()
         assert case.state == (State.NEGOTIATION_FAILED if n == 1 else State.AGREED)
 
-    complaint_services.complaint_execute(complaint=case, user=staff["cs_staff"], result="已更换水管")
+    staff_page.login("cs_staff")
+    act(staff_page, case_url, "execute", {"#id_result": "已更换水管"})
     page.reload()
     page.locator("input[name=handled][value=yes]").check()
     page.locator("input[name=satisfaction][value='5']").check()
     check_layout(page, problems)
     submit(page, page.get_by_test_id("visit-answer"))
     assert SlaClock.objects.get(complaint=case, rule__code="return_visit").state == "met"
+    # The staff see it: the case page's return-visit clock is met, the 待回访 queue no longer has it.
+    staff_page.login("front_desk")
+    staff_page.goto(f"/complaints/{case.pk}/")
+    visit_clock = staff_page.locator("#case-clocks li", has_text="回访")
+    assert visit_clock.locator(".clock-met").count() == 1, staff_page.locator("#case-clocks").inner_text()
+    staff_page.goto("/complaints/?queue=visits")
+    assert case.number not in staff_page.locator("main").inner_text()
 
     for url in ("/m/cases/", "/m/inbox/", "/m/me/"):
         page.goto(url)
