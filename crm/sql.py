@@ -36,6 +36,11 @@ class IdsIn(Expression):
         if not self.ids:
             return "1 = 0", []
         column, params = compiler.compile(self.column)
+        if connection.vendor == "postgresql":
+            # One array parameter, as the text of an array of integers: psycopg parses a query's
+            # placeholders, and dumps a list's items, one by one in Python (for 2,000 ids more
+            # than the query costs).
+            return f"{column} = ANY(%s::bigint[])", [*params, "{" + ",".join(map(str, self.ids)) + "}"]
         return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", [*params, *self.ids]
 
 
@@ -44,30 +49,28 @@ def ids_in(column: str, ids: Sequence[int]) -> IdsIn:
     return IdsIn(column, ids)
 
 
-def _aware_datetimes(tz):
-    """A column of SQLite date-time text (as Django stores it: in the connection's zone, UTC
-    unless DATABASES sets another) → aware date-times, as Django's converter returns them, by
-    ``datetime.fromisoformat`` (C) instead of ``parse_datetime`` and ``make_aware`` per value
-    (Django's parse_datetime tries ``fromisoformat`` first too, so the values are the same).
-    In UTC the offset is appended to the text: ``replace(tzinfo=…)`` costs four times the parse."""
+def _aware_datetimes(tz, suffix: str = ""):
+    """A column of date-time text → aware date-times, as Django's converters return them, by
+    ``datetime.fromisoformat`` (C) instead of ``parse_datetime`` and ``make_aware`` (or
+    psycopg's loader and Django's ``replace(tzinfo=…)``) per value: Django's parse_datetime
+    tries ``fromisoformat`` first too, so the values are the same. SQLite's text is in the
+    connection's zone without an offset (UTC unless DATABASES says otherwise): ``suffix`` appends
+    it, as ``replace(tzinfo=…)`` costs four times the parse; PostgreSQL's has its offset."""
     from django.utils import timezone
     from django.utils.dateparse import parse_datetime
 
     parse = dt.datetime.fromisoformat
-    suffix = "+00:00" if tz is dt.timezone.utc or str(tz) == "UTC" else None
-
-    def slow(value):
-        value = parse_datetime(value)
-        return value if timezone.is_aware(value) else timezone.make_aware(value, tz)
 
     def convert(column):
         out = []
         for value in column:
             if value is not None:
                 try:
-                    value = parse(value + suffix) if suffix else slow(value)
+                    value = parse(value + suffix)
                 except ValueError:  # it holds an offset, or a form fromisoformat refuses
-                    value = slow(value)
+                    value = parse_datetime(value)
+                if value.tzinfo is None:
+                    value = timezone.make_aware(value, tz)
             out.append(value)
         return out
 
@@ -89,9 +92,9 @@ def plain_values(queryset, fields: Sequence, *, chunk_size: int = 2000):
 
     Read through the query's compiler on Django's chunked cursor (server-side on PostgreSQL)
     without Django's per-value converters, which cost more than the query in a large export:
-    on SQLite the date-time columns are selected as text (so that the sqlite3 module's decltype
-    converter does not parse them in Python either) and parsed by ``datetime.fromisoformat`` a
-    column at a time; dates and booleans likewise. Any other converter (a field's
+    the date-time columns are selected as text (so that neither the sqlite3 module's decltype
+    converter nor psycopg's loader with Django's time zone parse them in Python) and parsed by
+    ``datetime.fromisoformat`` a column at a time; on SQLite dates and booleans likewise. Any other converter (a field's
     ``from_db_value``, decimals) is applied as Django applies it.
     """
     from django.db import connections
@@ -101,6 +104,13 @@ def plain_values(queryset, fields: Sequence, *, chunk_size: int = 2000):
 
     connection = connections[queryset.db]
     sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        utc = connection.timezone is dt.timezone.utc or str(connection.timezone) == "UTC"
+        as_text = _aware_datetimes(connection.timezone, "+00:00" if utc else "")
+    elif connection.vendor == "postgresql":
+        as_text = _aware_datetimes(connection.timezone)
+    else:
+        as_text = None
     model = queryset.model
     fast = {}  # column index -> a converter of a whole column
     exprs = []
@@ -108,8 +118,8 @@ def plain_values(queryset, fields: Sequence, *, chunk_size: int = 2000):
         field = _field_of(model, name)
         kind = field.get_internal_type() if field is not None else None
         plain = field is not None and not hasattr(field, "from_db_value")
-        if sqlite and plain and kind == "DateTimeField":
-            fast[i] = _aware_datetimes(connection.timezone)
+        if as_text and plain and kind == "DateTimeField":
+            fast[i] = as_text
             exprs.append(Cast(name, TextField()))
             continue
         if sqlite and plain and kind == "DateField":
