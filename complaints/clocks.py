@@ -33,6 +33,7 @@ from crm.models import Notification
 from crm.notifications import Target, notify_many, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
+from crm.sql import ids_in
 from crm.workflow import TransitionNotAllowed, update_with_history
 from owners.identity import Contact, count_owners
 
@@ -427,8 +428,9 @@ def _scan_stage(due, transition: str, *, now: dt.datetime, updates: dict, stage:
             ids = list(claim.values_list("pk", flat=True)[:CHUNK_SIZE])
             if not ids:
                 break
-            changed = CLOCK_FLOW.fire_many(due.filter(pk__in=ids), transition, at=now, updates=updates, ids=ids)
-            rows = sorted(SlaClock.objects.filter(pk__in=[c.pk for c in changed]).order_by().values_list(
+            changed = CLOCK_FLOW.fire_many(due.filter(ids_in("pk", ids)), transition, at=now, updates=updates, ids=ids,
+                                           instances=False)
+            rows = sorted(SlaClock.objects.filter(ids_in("pk", changed)).order_by().values_list(
                 "pk", "complaint__number", "complaint__handler_id", "complaint__first_responder_id", "rule__name",
                 "complaint_id"))
             if to_handlers:

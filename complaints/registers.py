@@ -1,6 +1,6 @@
 """Excel registers: the case register (with due/actual/result per clock) and the weekly report."""
 import datetime as dt
-from collections import namedtuple
+from collections import defaultdict, namedtuple
 from operator import attrgetter
 
 from django.utils import timezone
@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.exports import Column, Register, choice_display, register
-from crm.sql import ids_in
+from crm.sql import ids_in, plain_values
 from crm.scopes import has_role
 
 from . import sla
@@ -36,37 +36,52 @@ CLOCK_FIELDS = [f"{code}_{part}" for code, _ in CLOCK_COLUMNS for part in ("dead
 # (so every column is a plain attribute read: attrgetter, no Python call per cell).
 CaseRow = namedtuple("CaseRow", EXPORT_FIELDS + ["responder", "unit_label", *STEP_FIELDS, *CLOCK_FIELDS,
                                                  "estimated_clocks"])
-_NO_CLOCK = (None, None, "")
+_CLOCK_AT = {code: 3 * i for i, (code, _label) in enumerate(CLOCK_COLUMNS)}  # where a clock's 3 cells go
+_NO_CLOCKS = (None, None, "") * len(CLOCK_COLUMNS)
+_NO_STEPS = ("",) * len(STEP_FIELDS)
 
 
 def _case_rows(chunk):
     """The CaseRows of ``chunk`` (value tuples of EXPORT_FIELDS, pk first): with their clocks in
     one query and the records of their steps that the 客户投诉登记表 shows in four
-    (``_steps_of``), however many records."""
+    (``_steps_of``), however many records. Read as plain values (``crm.sql.plain_values``)."""
     if not chunk:
         return []
     ids = [values[0] for values in chunk]
-    clocks = {pk: {} for pk in ids}
+    clocks, estimated = {}, {}  # case -> its clock cells; case -> {code: estimated} when any is
     results = {}  # clock state -> what the result column shows (SlaClock.result)
-    for case_id, code, deadline, met_at, state, estimated in SlaClock.objects.filter(
-            ids_in("complaint_id", ids)).order_by().values_list(
-            "complaint_id", "rule__code", "deadline", "met_at", "state", "estimated"):
-        if state not in results:
-            results[state] = SlaClock(state=state).result
-        clocks[case_id][code] = (deadline, met_at, results[state], estimated)
+    clock_values = SlaClock.objects.filter(ids_in("complaint_id", ids)).order_by()
+    for rows in plain_values(clock_values, ["complaint_id", "rule__code", "deadline", "met_at", "state", "estimated"],
+                             chunk_size=4 * EXPORT_CHUNK):
+        for case_id, code, deadline, met_at, state, guess in rows:
+            at = _CLOCK_AT.get(code)
+            if at is None:
+                continue
+            if state not in results:
+                results[state] = SlaClock(state=state).result
+            cells = clocks.get(case_id)
+            if cells is None:
+                cells = clocks[case_id] = list(_NO_CLOCKS)
+            cells[at:at + 3] = deadline, met_at, results[state]
+            if guess or case_id in estimated:
+                estimated.setdefault(case_id, {})[code] = guess
+    labels = [(code, str(label)) for code, label in CLOCK_COLUMNS]
     steps = _steps_of(ids)
-    rows = []
+    rows, names = [], {}  # names: of the few first responders, worked out once each
     for values in chunk:
         pk, first, last, username, unit, building = (values[0], values[_FIRST], values[_LAST], values[_USERNAME],
                                                      values[_UNIT], values[_BUILDING])
-        own, cells = clocks[pk], []
-        for code, _label in CLOCK_COLUMNS:
-            cells += own.get(code, _NO_CLOCK)[:3]
-        step = steps[pk]
+        step = steps.get(pk)
+        guesses = estimated.get(pk)
+        name = names.get(username)
+        if name is None:
+            name = names[username] = _name(first, last, username)
         rows.append(CaseRow._make((
-            *values, _name(first, last, username), f"{building}-{unit}" if unit else "",
-            *(step[key] if isinstance(step[key], str) else "；".join(step[key]) for key in STEP_FIELDS),
-            *cells, "、".join(str(label) for code, label in CLOCK_COLUMNS if own.get(code, _NO_CLOCK + (False,))[3]))))
+            *values, name, f"{building}-{unit}" if unit else "",
+            *(_NO_STEPS if step is None else
+              (step[key] if isinstance(step[key], str) else "；".join(step[key]) for key in STEP_FIELDS)),
+            *clocks.get(pk, _NO_CLOCKS),
+            "、".join(label for code, label in labels if guesses.get(code)) if guesses else "")))
     return rows
 
 
@@ -90,7 +105,7 @@ def _steps_of(ids):
     many records (the printed form's rows, see print_form.html)."""
     from .models import CorrectiveAction, DisposalPlan, NegotiationRound, ReturnVisit
 
-    steps = {pk: {"plan": "", "approval": "", "rounds": [], "corrections": [], "visits": []} for pk in ids}
+    steps = defaultdict(lambda: {"plan": "", "approval": "", "rounds": [], "corrections": [], "visits": []})
     # The plan in force: the latest approved version (a failed negotiation leads to a new one).
     for case_id, version, content, first, last, username, at, comment in (
             DisposalPlan.objects.filter(ids_in("complaint_id", ids), approval__status="approved").order_by("version")
@@ -121,14 +136,20 @@ def _steps_of(ids):
             when=_when(at), name=_name(first, last, username), handled=gettext("已处理") if handled else gettext("未处理"),
             satisfaction=satisfaction)
         steps[case_id]["visits"].append(text + (gettext("，其他需求：{needs}").format(needs=more) if more else ""))
-    return steps
+    return steps  # only the cases that have records
 
 
-def _nature(case):
-    """界定性质: 有效 / 无效（向业主的解释）, blank until classified."""
-    if case.valid is None:
-        return ""
-    return gettext("有效") if case.valid else gettext("无效：{reason}").format(reason=case.invalid_reason)
+def _nature():
+    """界定性质: 有效 / 无效（向业主的解释）, blank until classified (a getter; the words are
+    translated once an export, not once a row)."""
+    valid, invalid = gettext("有效"), gettext("无效：{reason}")
+
+    def nature(case):
+        if case.valid is None:
+            return ""
+        return valid if case.valid else invalid.format(reason=case.invalid_reason)
+
+    return nature
 
 
 def _mask(phone):
@@ -148,13 +169,8 @@ class ComplaintRegister(Register):
     def rows(self, user, params):
         """CaseRows in the register's order, read in chunks as plain values with the joins done in
         SQL (a server-side cursor on PostgreSQL): memory stays flat however many cases."""
-        chunk = []
-        for values in self.queryset(user, params).values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK):
-            chunk.append(values)
-            if len(chunk) == EXPORT_CHUNK:
-                yield from _case_rows(chunk)
-                chunk = []
-        yield from _case_rows(chunk)
+        for chunk in plain_values(self.queryset(user, params), EXPORT_FIELDS, chunk_size=EXPORT_CHUNK):
+            yield from _case_rows(chunk)
 
     def columns(self, user):
         full_phone = user.has_perm("owners.view_identity") or has_role(user, "admin", "front_desk")
@@ -175,7 +191,7 @@ class ComplaintRegister(Register):
             # The 客户投诉登记表's own rows, in the order of the printed form and the seed's steps
             # (受理登记 → 界定性质 → 调查与分析 → 处置方案及审批 → 磋商 → 处置 → 反馈 → 纠正和预防措施 → 回访).
             Column(_("内容"), field("description"), 40),
-            Column(_("性质"), _nature, 12),
+            Column(_("性质"), _nature(), 12),
             Column(_("严重程度"), choice_display(Complaint, "severity"), 8),
             Column(_("升级原因"), field("major_reason"), 20),
             Column(_("状态"), choice_display(Complaint, "state"), 10),

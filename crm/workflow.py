@@ -38,10 +38,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from crm import search
+from crm.sql import ids_in
 from crm.scopes import user_role
 
 
@@ -200,14 +202,15 @@ class Workflow:
         return obj
 
     def fire_many(self, queryset, name: str, *, user=None, updates: dict | None = None, at: dt.datetime | None = None,
-                  reason: str = "", ids=None) -> list:
+                  reason: str = "", ids=None, instances: bool = True) -> list:
         """Move every row of ``queryset`` that is still in a source state (and meets the
         transition's requirements and the queryset's own filters: the whole compare-and-set is
         one ``UPDATE``), stamp them, write one history row each, and return the rows this write
         changed (read back by the values written; ``updates`` therefore holds plain values, and
         a job passes the one ``at`` of its run). A job acts for the system: no role, permission
         or guard is asked, the caller chose the rows. Run it inside the caller's transaction.
-        ``ids``: when the caller has them (a job's chunk), the ids the queryset is limited to."""
+        ``ids``: when the caller has them (a job's chunk), the ids the queryset is limited to;
+        ``instances=False``: return the changed rows' primary keys (``update_with_history``)."""
         transition = self.get(name)
         field_name = self.field_of(transition)
         at = at or now()
@@ -215,7 +218,7 @@ class Workflow:
         required = {f"{other}__in": states for other, states in transition.requires}
         candidates = queryset.filter(**{f"{field_name}__in": transition.sources}, **required)
         return update_with_history(candidates, values, ids=ids, reason=reason or str(transition.label), user=user,
-                                   at=at)
+                                   at=at, instances=instances)
 
 
 WORKFLOWS: list[Workflow] = []  # every declared workflow, in the order the models were imported
@@ -234,25 +237,83 @@ def guarded_fields(model) -> set[str]:
 
 
 def update_with_history(queryset, values: dict, *, reason: str, user=None, at: dt.datetime | None = None,
-                        ids=None) -> list:
+                        ids=None, instances: bool = True) -> list:
     """``queryset.update(**values)`` (a compare-and-set: the queryset's filters are its
     condition) plus one history row for each row it changed, as a save would have written,
     with ``reason`` and ``user``. Returns the changed rows, read back by the values written
     among ``ids`` (the ids the queryset is limited to; read first unless given): plain values
     only, so a row that another writer set to the same values meanwhile is counted as well. In
-    the caller's transaction: the update and its history are one write."""
+    the caller's transaction: the update and its history are one write. ``instances=False``:
+    the changed rows' primary keys rather than model instances (a job that changes thousands).
+    The history rows are copied from the table in SQL (``history_by_sql``), not built a model
+    instance at a time."""
     model = queryset.model
     if ids is None:
         ids = list(queryset.values_list("pk", flat=True))
         queryset = queryset.filter(pk__in=ids)  # exactly the rows read back: none changed without its row
     if not ids or not queryset.update(**values):
         return []
-    rows = list(model._default_manager.filter(pk__in=ids, **values).order_by("pk"))
-    if rows and hasattr(model, "history"):
-        model.history.bulk_history_create(rows, update=True, default_user=user, default_change_reason=reason,
-                                          default_date=at or now())
-    search.rows_changed(model, [row.pk for row in rows], values)
+    try:
+        written = ids_in("pk", ids)  # integer ids: bound without preparing each through the field
+    except (TypeError, ValueError):
+        written = Q(pk__in=ids)
+    changed = model._default_manager.filter(written, **values).order_by("pk")
+    rows = list(changed) if instances else list(changed.values_list("pk", flat=True))
+    pks = [row.pk for row in rows] if instances else rows
+    if pks and hasattr(model, "history") and getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        date = at or now()
+        if not history_by_sql(model, pks, reason=reason, user=user, at=date):
+            model.history.bulk_history_create(rows if instances else list(changed), update=True, default_user=user,
+                                              default_change_reason=reason, default_date=date)
+    search.rows_changed(model, pks, values)
     return rows
+
+
+def history_by_sql(model, pks, *, reason: str, user=None, at: dt.datetime, history_type: str = "~") -> bool:
+    """The history rows simple-history's ``bulk_history_create`` writes for the rows ``pks`` of
+    ``model`` (each as it is now in the table, ``history_type`` ``~``: changed), copied by one
+    ``INSERT … SELECT`` a chunk of ids: no model instance per row, nothing through Python but
+    the ids. The user is ``user``, else whom simple-history would name (the request's user).
+    False, writing nothing, when the historical model has a field this does not know (the
+    caller then writes them the usual way) or the ids are not integers."""
+    from django.db import connections, router
+
+    history = model.history.model
+    tracked = {f.attname: f for f in history.tracked_fields}
+    if user is None:
+        user = history.get_default_history_user(model())
+    constants = {"history_date": at, "history_change_reason": reason, "history_type": history_type,
+                 "history_user_id": getattr(user, "pk", None)}
+    using = router.db_for_write(model)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns, select, params = [], [], []
+    for field in history._meta.concrete_fields:
+        if field.attname in tracked:
+            select.append(f"{table}.{quote(tracked[field.attname].column)}")
+        elif field.attname in constants:
+            select.append("%s")
+            params.append(field.get_db_prep_save(constants[field.attname], connection))
+        elif field.attname == "history_relation_id":
+            select.append(f"{table}.{quote(model._meta.pk.column)}")
+        elif field.attname == "history_id" and field.get_internal_type() in ("AutoField", "BigAutoField"):
+            continue  # numbered by the database
+        else:
+            return False
+        columns.append(quote(field.column))
+    try:
+        chunks = [ids_in("pk", pks[i:i + 2000]) for i in range(0, len(pks), 2000)]
+    except (TypeError, ValueError):
+        return False
+    with connection.cursor() as cursor:
+        for condition in chunks:
+            query = model._default_manager.db_manager(using).filter(condition).query
+            compiler = query.get_compiler(using=using)
+            where, where_params = compiler.compile(query.where)
+            cursor.execute(f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
+                           f"SELECT {', '.join(select)} FROM {table} WHERE {where}", [*params, *where_params])
+    return True
 
 
 def allowed(check, *args, **kwargs) -> bool:

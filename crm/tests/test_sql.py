@@ -1,4 +1,5 @@
-"""crm.sql.ids_in: the same rows as ``__in``, without preparing each id through the field."""
+"""crm.sql: ids_in (the same rows as ``__in``, without preparing each id through the field) and
+plain_values (the same values as values_list, without Django's per-value converters)."""
 import pytest
 
 from crm.models import Department
@@ -19,3 +20,41 @@ def test_ids_in_finds_exactly_the_rows_of_the_listed_ids():
 def test_ids_in_refuses_what_is_not_an_id():
     with pytest.raises(ValueError):
         ids_in("pk", ["1; DROP TABLE crm_department"])
+
+
+def _plain(qs, fields, chunk_size=2):
+    from itertools import chain
+
+    from crm.sql import plain_values
+
+    return list(chain.from_iterable(plain_values(qs, fields, chunk_size=chunk_size)))
+
+
+def test_plain_values_are_the_values_django_gives_nulls_dates_booleans_and_other_converters(make_user):
+    """crm.sql.plain_values (the exports' raw reading): the same tuples as values_list, in chunks,
+    whatever the column: date-times aware (with and without microseconds, null), dates,
+    booleans, a decimal and a JSON field (Django's own converters), through a join."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from crm.models import CalendarOverride, Notification, Rule
+
+    user = make_user("cs_staff", username="读者")
+    at = timezone.make_aware(dt.datetime(2026, 3, 2, 0, 30, 15, 123456))
+    for i in range(5):
+        Notification.objects.create(recipient=user, title=f"通知{i}", read_at=at if i % 2 else None,
+                                    secret=bool(i % 3), sms_params={"n": i})
+    Notification.objects.filter(title="通知4").update(created_at=at.replace(microsecond=0))
+    qs = Notification.objects.order_by("pk")
+    fields = ["pk", "title", "read_at", "created_at", "secret", "sms_params", "recipient__username",
+              "recipient__date_joined", "recipient__is_active"]
+    assert _plain(qs, fields) == list(qs.values_list(*fields))
+    rows = _plain(qs, fields)
+    assert rows[1][2] == at and rows[1][2].utcoffset() == dt.timedelta(0) and rows[0][2] is None
+    CalendarOverride.objects.create(date=dt.date(2026, 10, 8), is_working_day=False, note="国庆")
+    CalendarOverride.objects.create(date=dt.date(2026, 10, 10), is_working_day=True, note="调休")
+    assert _plain(CalendarOverride.objects.order_by("date"), ["date", "is_working_day", "note"]) == \
+        list(CalendarOverride.objects.order_by("date").values_list("date", "is_working_day", "note"))
+    assert _plain(Rule.objects.order_by("key"), ["key", "value"]) == list(Rule.objects.order_by("key").values_list("key", "value"))
+    assert _plain(qs.none(), fields) == []

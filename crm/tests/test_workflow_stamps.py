@@ -103,3 +103,36 @@ def test_update_with_history_writes_one_row_per_changed_row_with_user_and_reason
     assert second.history.first().comment == ""
     assert update_with_history(ApprovalRequest.objects.filter(pk=first.pk, status="approved"), {"comment": "y"},
                                reason="x") == []
+
+
+@pytest.mark.django_db
+def test_history_copied_in_sql_is_the_history_simple_history_writes(make_user):
+    """crm.workflow.history_by_sql (a bulk change's history, one INSERT … SELECT a chunk): for
+    each row the same history as simple-history's bulk_history_create: every tracked field
+    (nulls, dates, foreign keys), the date, the reason, the user, the type."""
+    import datetime as dt
+
+    from django.forms.models import model_to_dict
+    from django.utils import timezone
+
+    from crm.models import StaffProfile
+    from crm.workflow import history_by_sql
+
+    users = [make_user("cs_staff", username=f"员工{i}") for i in range(3)]
+    profiles = list(StaffProfile.objects.filter(user__in=users).order_by("pk"))
+    StaffProfile.objects.filter(pk=profiles[0].pk).update(phone="", department=None)
+    actor = users[0]
+    at = timezone.make_aware(dt.datetime(2026, 3, 2, 0, 30, 15, 123456))
+    history = StaffProfile.history.model
+    assert history_by_sql(StaffProfile, [p.pk for p in profiles], reason="批量调整", user=actor, at=at)
+    ours = {h.id: h for h in history.objects.filter(history_change_reason="批量调整")}
+    StaffProfile.history.bulk_history_create(list(StaffProfile.objects.filter(pk__in=[p.pk for p in profiles])),
+                                             update=True, default_user=actor, default_change_reason="theirs",
+                                             default_date=at)
+    theirs = {h.id: h for h in history.objects.filter(history_change_reason="theirs")}
+    assert ours.keys() == theirs.keys() == {p.pk for p in profiles}
+    for pk, row in ours.items():
+        mine, other = model_to_dict(row, exclude=["history_id"]), model_to_dict(theirs[pk], exclude=["history_id"])
+        assert mine.pop("history_change_reason") == "批量调整" and other.pop("history_change_reason") == "theirs"
+        assert mine == other
+        assert row.history_type == "~" and row.history_user_id == actor.pk and row.history_date == at
