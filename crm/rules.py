@@ -50,6 +50,8 @@ DEFAULTS: dict[str, RuleDefault] = {
     "portal.code_max_failures": _d(5, _("次"), _("业主端：验证码输错该次数即作废")),
     "portal.codes_per_phone_hour": _d(5, _("条"), _("业主端：同一手机号每小时最多获取验证码条数")),
     "portal.codes_per_ip_hour": _d(20, _("条"), _("业主端：同一 IP 地址每小时最多获取验证码条数")),
+    "portal.cases_per_day": _d(10, _("件"), _("业主端：每位业主每天最多提交的新事项数")),
+    "portal.photos_per_report": _d(9, _("张"), _("业主端：每次反映或补充最多上传的照片数")),
     "clubs.points_join": _d(100, _("分"), _("客户会：入会获得积分")),
     "clubs.points_referral": _d(200, _("分"), _("客户会：推荐新会员入会，推荐人获得积分")),
     "clubs.points_purchase": _d(500, _("分"), _("客户会：会员购房(含推荐成交)获得积分")),

@@ -41,18 +41,18 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Up to ``MAX_PHOTOS`` photos from one file input (the phone's camera or gallery)."""
+    """Up to the rule's photos (portal.photos_per_report) from one file input (the phone's camera
+    or gallery)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        from .services import MAX_PHOTOS
+        from .services import check_photo_count
 
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("最多上传 9 张照片。"))
+        check_photo_count(files)
         return [super(PhotosField, self).clean(f, initial) for f in files]
 
 

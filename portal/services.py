@@ -15,13 +15,21 @@ from complaints.models import Channel, Complaint
 from complaints.timeline import case_url
 from crm.notifications import notify_owner, notify_role
 from crm.roles import Role
+from crm.rules import rule_int
 
 from . import selectors
 from .auth import lock
 from .photos import clean_photo
 
-MAX_CASES_PER_DAY = 10  # new cases one owner may report in a day
-MAX_PHOTOS = 9  # photos one report (or one addition) may carry
+# The new cases one owner may report in a day and the photos one report (or one addition) may
+# carry are rules an admin edits: portal.cases_per_day, portal.photos_per_report (crm.rules).
+
+
+def check_photo_count(photos) -> None:
+    """Refuse more photos than the rule allows (the form, a report and an addition alike)."""
+    most = rule_int("portal.photos_per_report")
+    if len(photos) > most:
+        raise ValidationError(_("最多上传 {n} 张照片。").format(n=most))
 REPORT_KINDS = ("complaint", "need_suggestion", "enquiry", "praise")
 
 
@@ -47,11 +55,10 @@ def case_report(*, user, kind: str, category: str, unit, description: str, photo
     """报事报修/投诉/建议 from the portal: registered by ``complaints.services.complaint_register``
     with the channel 业主端, the same number sequence and clocks (the 10-minute transfer clock
     starts now: the front desk takes it up from the register's 业主端新提交 queue). At most
-    ``MAX_CASES_PER_DAY`` a day per owner (counted under a lock: two at once count as two)."""
+    the rule ``portal.cases_per_day`` a day per owner (counted under a lock: two at once count as two)."""
     if kind not in REPORT_KINDS:
         raise ValidationError(_("请选择正确的类型。"))
-    if len(photos) > MAX_PHOTOS:
-        raise ValidationError(_("最多上传 9 张照片。"))
+    check_photo_count(photos)
     customer = selectors.my_customer_for_unit(user, unit)
     description = (description or "").strip()
     if not description:
@@ -61,8 +68,9 @@ def case_report(*, user, kind: str, category: str, unit, description: str, photo
     cleaned = [clean_photo(p) for p in photos]  # all checked before anything is written
     lock(f"report:{user.pk}")
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    if Complaint.objects.filter(received_by=user, received_at__gte=start).count() >= MAX_CASES_PER_DAY:
-        raise ValidationError(_("每天最多提交 10 件，今天已达上限；紧急情况请致电客服热线。"))
+    most = rule_int("portal.cases_per_day")
+    if Complaint.objects.filter(received_by=user, received_at__gte=start).count() >= most:
+        raise ValidationError(_("每天最多提交 {n} 件，今天已达上限；紧急情况请致电客服热线。").format(n=most))
     title = description.splitlines()[0][:30]
     case = complaint_services.complaint_register(
         received_by=user, kind=kind, channel=Channel.OWNER_PORTAL, category=category, title=title,
@@ -113,8 +121,7 @@ def case_comment(*, user, case, text: str = "", photos=()):
     text = (text or "").strip()
     if not text and not photos:
         raise ValidationError(_("请填写补充说明或选择照片。"))
-    if len(photos) > MAX_PHOTOS:
-        raise ValidationError(_("最多上传 9 张照片。"))
+    check_photo_count(photos)
     cleaned = [clean_photo(p) for p in photos]
     if text:
         from complaints.timeline import timeline_add
