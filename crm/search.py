@@ -129,6 +129,7 @@ class Document:
 @dataclass
 class Searchable:
     model: type
+    code: int  # the kind's number in a document's id (document id = code × 2⁴⁰ + the record's id)
     build: Callable[[Sequence[int]], dict[int, Document]]  # ids -> documents, a few queries per chunk
     recency: str  # the field that orders equally relevant records, newest first
     fields: frozenset = frozenset()  # a save naming only other fields leaves the document as it is
@@ -138,16 +139,28 @@ class Searchable:
     def kind(self) -> str:
         return self.model._meta.label_lower
 
+    @property
+    def base(self) -> int:
+        """The id of this kind's document of record 0: a document's id is ``base + record id``, so
+        the text index's own ids say which record matched (no read of the documents' rows)."""
+        return self.code << ID_BITS
+
 
 REGISTRY: dict[str, Searchable] = {}
+ID_BITS = 40  # a record's id below 2⁴⁰; the kind's code above it
 
 
-def register(model, *, build, recency: str, fields: Iterable[str] = (), related: dict | None = None) -> None:
-    """Make ``model`` searchable (from an app's ``search.py``): ``build(ids)`` returns the
+def register(model, *, code: int, build, recency: str, fields: Iterable[str] = (), related: dict | None = None) -> None:
+    """Make ``model`` searchable (from an app's ``search.py``): ``code`` a small number of its own
+    (the high bits of its documents' ids: never change it without migration crm 0010's rewrite); ``build(ids)`` returns the
     ``Document`` of each id; ``fields``: the model's fields its document reads (a save of other
     fields does not rewrite it; empty: every save does); ``related``: models whose rows are part
     of the document, each with the attname of the record's id (a case's plans: ``complaint_id``)."""
-    entry = Searchable(model=model, build=build, recency=recency, fields=frozenset(fields), related=related or {})
+    entry = Searchable(model=model, code=code, build=build, recency=recency, fields=frozenset(fields),
+                       related=related or {})
+    taken = {other.code: other.kind for other in REGISTRY.values() if other.kind != entry.kind}
+    if code in taken or not 0 < code < 2 ** (63 - ID_BITS):
+        raise ValueError(f"search code {code} of {entry.kind} is taken or out of range: {taken}")
     REGISTRY[entry.kind] = entry
     uid = f"crm.search.{entry.kind}"
     post_save.connect(_saved, sender=model, dispatch_uid=uid, weak=False)
@@ -207,7 +220,7 @@ def documents_write(model, ids: Sequence[int]) -> int:
     entry = searchable(model)
     kind = entry.kind
     built = entry.build(list(ids))
-    rows = [SearchDocument(kind=kind, object_id=pk, title=" ".join(tokens(doc.title)),
+    rows = [SearchDocument(id=entry.base + pk, kind=kind, object_id=pk, title=" ".join(tokens(doc.title)),
                            body=" ".join(tokens(doc.body)), phones=" ".join(_phone_tokens(doc.phones)))
             for pk, doc in built.items()]
     if rows:
@@ -262,26 +275,37 @@ def rebuild(model=None, *, chunk: int = 2000, progress: Callable[[str, int], Non
 
 # --- Matching ---------------------------------------------------------------------------------
 
+# How each database's query language writes a token, AND and OR. PostgreSQL's document also holds
+# each title token with TITLE_MARK before it and each phone token with PHONE_MARK (migration crm
+# 0010): its GIN index answers "in the title" and "in a phone" by itself, with no weights to check
+# on the rows. A letter then a digit: no token of a text starts so (_RUNS keeps letters and digits
+# apart). SQLite's FTS5 table has the three parts as columns.
+TITLE_MARK, PHONE_MARK = "t0", "p0"
+_SYNTAX = {"sqlite": ('"{}"', " AND ", " OR "), "postgresql": ("'{}'", " & ", " | ")}
 
-# How each database's query language writes a token, AND and OR.
-_SYNTAX = {"sqlite": ('"{}"', " AND ", " OR "), "postgresql": ("'{}':{}", " & ", " | ")}
 
-
-def _expression(vendor: str, words: list[str], weights: str) -> str:
-    """Every word in one of its alternatives (_alternatives)."""
-    token, both, either = _SYNTAX[vendor]
-    groups = ["(" + either.join("(" + both.join(token.format(t, weights) for t in alt) + ")"
-                                for alt in _alternatives(word)) + ")" for word in words]
+def _expression(vendor: str, words: list[str], token=None) -> str:
+    """Every word in one of its alternatives (_alternatives); ``token(t)``: how a token is asked."""
+    quote, both, either = _SYNTAX[vendor]
+    token = token or quote.format
+    groups = ["(" + either.join("(" + both.join(token(t) for t in alt) + ")" for alt in _alternatives(word)) + ")"
+              for word in words]
     return both.join(groups)
 
 
-def _fts_query(words: list[str], phones: bool) -> str:
-    expression = _expression("sqlite", words, "")
+def _any_query(words: list[str], phones: bool) -> str:
+    """The text index's query for records holding every word anywhere (in a phone too if ``phones``)."""
+    if connection.vendor == "postgresql":
+        return _expression("postgresql", words, (lambda t: f"('{t}' | '{PHONE_MARK}{t}')") if phones else None)
+    expression = _expression("sqlite", words)
     return expression if phones else "{title body} : (" + expression + ")"
 
 
-def _ts_query(words: list[str], phones: bool) -> str:
-    return _expression("postgresql", words, "ABD" if phones else "AB")
+def _title_query(words: list[str]) -> str:
+    """The text index's query for records whose title holds every word."""
+    if connection.vendor == "postgresql":
+        return _expression("postgresql", words, lambda t: f"'{TITLE_MARK}{t}'")
+    return "{title} : (" + _expression("sqlite", words) + ")"
 
 
 def _words(query: str) -> list[str]:
@@ -289,72 +313,110 @@ def _words(query: str) -> list[str]:
     return query_words(query)
 
 
-def _matching_sql(kind: str, words: list[str], phones: bool) -> tuple[str, list]:
-    """SELECT object_id of the documents of ``kind`` holding every word."""
+def _matching_sql(entry: Searchable, text_query: str) -> tuple[str, list]:
+    """SELECT id: the ids of the records of ``entry``'s kind whose document matches ``text_query``,
+    read from the text index alone on SQLite (its rowids are the documents' ids)."""
     if connection.vendor == "postgresql":
-        return ("SELECT object_id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery",
-                [kind, _ts_query(words, phones)])
-    return ("SELECT d.object_id FROM crm_searchdocument_fts f JOIN crm_searchdocument d ON d.id = f.rowid "
-            "WHERE crm_searchdocument_fts MATCH %s AND d.kind = %s", [_fts_query(words, phones), kind])
+        return ("SELECT object_id AS id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery",
+                [entry.kind, text_query])
+    return (f"SELECT rowid - {entry.base} AS id FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s "
+            f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1}", [text_query])
 
 
 def matches(model, query: str, *, phones: bool) -> Q | None:
     """A condition on ``model``'s rows: those whose document holds every word of ``query``
     (None when the query has no word to look for)."""
     words = _words(query)
-    if not words or searchable(model) is None:
+    entry = searchable(model)
+    if not words or entry is None:
         return None
-    sql, params = _matching_sql(model._meta.label_lower, words, phones)
+    sql, params = _matching_sql(entry, _any_query(words, phones))
     return Q(pk__in=RawSQL(sql, params))
+
+
+# SQLite: a tier of more matches than this is paged by walking the records' recency index and
+# testing each against the set of matches (a page costs about page ÷ share of entries, whatever
+# the number of matches); a smaller tier is read by its ids and sorted.
+WALK_FROM = 1000
 
 
 def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0,
            limit: int = 30) -> tuple[list[int], int]:
     """The ids of ``queryset``'s records (scoped and filtered by the caller) whose document holds
     every word of ``query``, or that ``also`` (a queryset of ids: a register's exact matches such
-    as a case number or a phone) finds, those first: then the most relevant (the title's words
-    count most), then the newest; ``limit`` of them from ``offset``, and how many there are in
-    all. One query."""
+    as a case number or a phone) finds; ``limit`` of them from ``offset``, and how many there
+    are in all (exact). One query.
+
+    The order ("relevance, then recency"): first what ``also`` finds, then the records whose
+    title holds every word, then those holding them elsewhere; within each of these three, the
+    newest first (the model's ``recency`` field, then the id). Every record of a tier holds every
+    word, so none is more relevant than another: no score is computed, and a page is found on
+    the recency index (PostgreSQL: probing each record's document on its primary key; SQLite:
+    testing each record against the set of matches its FTS5 index lists), not by ranking every
+    match. The count is the text index's own when ``queryset`` is every record."""
     model = queryset.model
     entry = searchable(model)
     words = _words(query)
     if entry is None or (not words and also is None):
         return [], 0
+    postgresql = connection.vendor == "postgresql"
     within_sql, within_params = queryset.order_by().values(
         w_id=F("pk"), w_at=F(entry.recency)).query.sql_with_params()
-    candidates, params, prefix = [], [], ""
-    if words:
-        if connection.vendor == "postgresql":
-            ts = _ts_query(words, phones)
-            candidates.append("SELECT object_id AS c_id, -ts_rank(document, %s::tsquery) AS score "
-                              "FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery")
-            params += [ts, entry.kind, ts]
-        else:
-            # bm25 only works where the FTS table is matched: a materialised CTE keeps it there
-            # (SQLite would otherwise flatten it into the union). The title weighs four times the
-            # rest; lower is better, as -ts_rank above.
-            prefix = ("WITH m AS MATERIALIZED (SELECT rowid AS doc_id, bm25(crm_searchdocument_fts, 4.0, 1.0, 1.0) "
-                      "AS score FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s) ")
-            candidates.append("SELECT d.object_id AS c_id, m.score FROM m JOIN crm_searchdocument d ON d.id = m.doc_id "
-                              "WHERE d.kind = %s")
-            params += [_fts_query(words, phones), entry.kind]
+    ctes, params = [], []
+
+    def cte(name, sql, more):
+        ctes.append(f"{name} AS MATERIALIZED ({sql})")
+        params.extend(more)
+
     if also is not None:
         # Through the table's own pk: the column a union of querysets names is the backend's choice.
         also_sql, also_params = model._default_manager.filter(pk__in=also).order_by().values(
             c_id=F("pk")).query.sql_with_params()
-        candidates.append(f"SELECT a.c_id, -1e9 AS score FROM ({also_sql}) a")
-        params += list(also_params)
-    union = " UNION ALL ".join(candidates)
-    sql = (f"{prefix}SELECT w.w_id, COUNT(*) OVER () FROM (SELECT c_id, MIN(score) AS score FROM ({union}) u GROUP BY c_id) s "
-           f"JOIN ({within_sql}) w ON w.w_id = s.c_id "
-           "ORDER BY s.score, w.w_at DESC, w.w_id DESC LIMIT %s OFFSET %s")
-    params += [*within_params, limit, offset]
+        cte("a", f"SELECT x.c_id AS id FROM ({also_sql}) x", also_params)
+    if words:
+        any_query, title_query = _any_query(words, phones), _title_query(words)
+        cte("m", *_matching_sql(entry, any_query))
+        if not postgresql:
+            cte("t", *_matching_sql(entry, title_query))
+    end = offset + limit
+    branches, branch_params = [], []
+
+    def branch(tier: int, condition: str, more=()):
+        branches.append(f"SELECT * FROM (SELECT w.w_id AS id, w.w_at AS at, {tier} AS tier FROM ({within_sql}) w "
+                        f"WHERE {condition} ORDER BY w.w_at DESC, w.w_id DESC LIMIT {end}) b{len(branches)}")
+        branch_params.extend([*within_params, *more])
+
+    not_also = " AND w.w_id NOT IN (SELECT id FROM a)" if also is not None else ""
+    if also is not None:
+        branch(0, "w.w_id IN (SELECT id FROM a)")
+    if words and postgresql:
+        probe = f"EXISTS (SELECT 1 FROM crm_searchdocument d WHERE d.id = {entry.base} + w.w_id AND d.document @@ %s::tsquery"
+        branch(1, probe + ")" + not_also, [title_query])
+        branch(2, probe + " AND NOT d.document @@ %s::tsquery)" + not_also, [any_query, title_query])
+    elif words:
+        # The walk: "+" keeps SQLite from looking the ids up (it walks the ORDER BY's index); the
+        # size test is evaluated once, before the walk, so only one of each pair runs.
+        for tier, found, others, size in ((1, "t", "", "(SELECT count(*) FROM t)"),
+                                          (2, "m", " AND {p}w.w_id NOT IN (SELECT id FROM t)",
+                                           "(SELECT count(*) FROM m) - (SELECT count(*) FROM t)")):
+            for plus, test in (("+", ">"), ("", "<=")):
+                branch(tier, f"{plus}w.w_id IN (SELECT id FROM {found})" + others.format(p=plus)
+                       + not_also.replace("w.w_id", plus + "w.w_id") + f" AND {size} {test} {WALK_FROM}")
+    found = " UNION ".join(["SELECT id FROM m"] * bool(words) + ["SELECT id FROM a"] * (also is not None))
+    if not queryset.query.where:
+        count, count_params = f"SELECT count(*) AS total FROM ({found}) u", []
+    else:
+        count, count_params = (f"SELECT count(*) AS total FROM ({found}) u JOIN ({within_sql}) w ON w.w_id = u.id",
+                               within_params)
+    union = " UNION ALL ".join(branches)
+    sql = (f"WITH {', '.join(ctes)} SELECT c.total, p.id FROM ({count}) c LEFT JOIN "
+           f"(SELECT q.id, q.tier, q.at FROM ({union}) q ORDER BY q.tier, q.at DESC, q.id DESC LIMIT %s OFFSET %s) p "
+           "ON 1 = 1 ORDER BY p.tier, p.at DESC, p.id DESC")
+    params += [*count_params, *branch_params, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if not rows and offset:
-        return [], ranked(queryset, query, phones=phones, also=also, offset=0, limit=1)[1]
-    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+    return [row[1] for row in rows if row[1] is not None], rows[0][0]
 
 
 def alike(queryset, text: str, *, limit: int = 5, candidates: int = 500) -> list[int]:
