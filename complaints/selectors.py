@@ -276,17 +276,22 @@ def _ranked_page(*, user, params, page, query, filterset, menus, counts) -> dict
     rest = params.copy()
     rest.pop("q", None)
     _, within = register_list(user=user, params=rest, menus=menus)
+    # The page walks the newest cases testing each (a large scope: with the project in the order's
+    # index); the count looks the matches up in the scope.
+    narrowed = any(rest.get(k) for k in rest if k not in ("page", "sort"))
+    _, ordered = register_list(user=user, params=rest, menus=menus,
+                               by_order=not narrowed and _walk_order_index(user, counts))
     phones = phones_visible(user)
     try:
         number = max(1, int(page or 1))
     except (TypeError, ValueError):
         number = 1
     ids, total = search.ranked(within, query, phones=phones, also=exact_matches(query, phones=phones),
-                               offset=(number - 1) * REGISTER_PER_PAGE, limit=REGISTER_PER_PAGE)
+                               offset=(number - 1) * REGISTER_PER_PAGE, limit=REGISTER_PER_PAGE, ordered=ordered)
     page_obj = CountedPaginator([], REGISTER_PER_PAGE, count=total).get_page(number)
     if total and not ids:  # past the last page: the last page, as Paginator.get_page does
         ids, total = search.ranked(within, query, phones=phones, also=exact_matches(query, phones=phones),
-                                   offset=page_obj.start_index() - 1, limit=REGISTER_PER_PAGE)
+                                   offset=page_obj.start_index() - 1, limit=REGISTER_PER_PAGE, ordered=ordered)
     rows = {v["pk"]: v for v in Complaint.objects.filter(pk__in=ids).values(*ROW_FIELDS, "description")} if ids else {}
     values = [rows[pk] for pk in ids if pk in rows]
     page_obj.object_list = _register_rows(values, dict(menus["project"]), highlight=search.Highlighter(query))

@@ -335,88 +335,118 @@ def matches(model, query: str, *, phones: bool) -> Q | None:
 
 
 # SQLite: a tier of more matches than this is paged by walking the records' recency index and
-# testing each against the set of matches (a page costs about page ÷ share of entries, whatever
-# the number of matches); a smaller tier is read by its ids and sorted.
+# testing each against the set of the tier's matches (about page ÷ share entries, whatever the
+# number of matches); a smaller tier is read by its ids and sorted.
 WALK_FROM = 1000
 
 
-def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0,
-           limit: int = 30) -> tuple[list[int], int]:
+def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, limit: int = 30,
+           ordered=None) -> tuple[list[int], int]:
     """The ids of ``queryset``'s records (scoped and filtered by the caller) whose document holds
     every word of ``query``, or that ``also`` (a queryset of ids: a register's exact matches such
     as a case number or a phone) finds; ``limit`` of them from ``offset``, and how many there
     are in all (exact). One query.
 
     The order ("relevance, then recency"): first what ``also`` finds, then the records whose
-    title holds every word, then those holding them elsewhere; within each of these three, the
-    newest first (the model's ``recency`` field, then the id). Every record of a tier holds every
-    word, so none is more relevant than another: no score is computed, and a page is found on
-    the recency index (PostgreSQL: probing each record's document on its primary key; SQLite:
-    testing each record against the set of matches its FTS5 index lists), not by ranking every
+    title holds every word, then those holding them elsewhere; within each of these three tiers
+    the newest first (the model's ``recency`` field, then the id). Every record of a tier holds
+    every word, so none is more relevant than another: no score is computed, and a page is found
+    walking the recency index, each record tested against the set of its tier's matches as the
+    text index lists them (SQLite's FTS5 rowids, PostgreSQL's GIN index), not by ranking every
     match. The count is the text index's own when ``queryset`` is every record."""
     model = queryset.model
     entry = searchable(model)
     words = _words(query)
     if entry is None or (not words and also is None):
         return [], 0
-    postgresql = connection.vendor == "postgresql"
-    within_sql, within_params = queryset.order_by().values(
-        w_id=F("pk"), w_at=F(entry.recency)).query.sql_with_params()
-    ctes, params = [], []
-
-    def cte(name, sql, more):
-        ctes.append(f"{name} AS MATERIALIZED ({sql})")
-        params.extend(more)
-
+    build = _ranked_postgresql if connection.vendor == "postgresql" else _ranked_sqlite
+    within, walk = (records.order_by().values(w_id=F("pk"), w_at=F(entry.recency)).query.sql_with_params()
+                    for records in (queryset, queryset if ordered is None else ordered))
+    found = None
     if also is not None:
         # Through the table's own pk: the column a union of querysets names is the backend's choice.
         also_sql, also_params = model._default_manager.filter(pk__in=also).order_by().values(
             c_id=F("pk")).query.sql_with_params()
-        cte("a", f"SELECT x.c_id AS id FROM ({also_sql}) x", also_params)
-    if words:
-        any_query, title_query = _any_query(words, phones), _title_query(words)
-        cte("m", *_matching_sql(entry, any_query))
-        if not postgresql:
-            cte("t", *_matching_sql(entry, title_query))
+        found = (f"SELECT x.c_id FROM ({also_sql}) x", list(also_params))
+    ctes, count, tiers = build(entry, words, phones, found, within, everything=not queryset.query.where)
     end = offset + limit
-    branches, branch_params = [], []
-
-    def branch(tier: int, condition: str, more=()):
-        branches.append(f"SELECT * FROM (SELECT w.w_id AS id, w.w_at AS at, {tier} AS tier FROM ({within_sql}) w "
+    branches, params = [], [*ctes[1], *count[1]]
+    for tier, condition, more, walks in tiers:
+        records = walk if walks else within
+        branches.append(f"SELECT * FROM (SELECT w.w_id AS id, w.w_at AS at, {tier} AS tier FROM ({records[0]}) w "
                         f"WHERE {condition} ORDER BY w.w_at DESC, w.w_id DESC LIMIT {end}) b{len(branches)}")
-        branch_params.extend([*within_params, *more])
-
-    not_also = " AND w.w_id NOT IN (SELECT id FROM a)" if also is not None else ""
-    if also is not None:
-        branch(0, "w.w_id IN (SELECT id FROM a)")
-    if words and postgresql:
-        probe = f"EXISTS (SELECT 1 FROM crm_searchdocument d WHERE d.id = {entry.base} + w.w_id AND d.document @@ %s::tsquery"
-        branch(1, probe + ")" + not_also, [title_query])
-        branch(2, probe + " AND NOT d.document @@ %s::tsquery)" + not_also, [any_query, title_query])
-    elif words:
-        # The walk: "+" keeps SQLite from looking the ids up (it walks the ORDER BY's index); the
-        # size test is evaluated once, before the walk, so only one of each pair runs.
-        for tier, found, others, size in ((1, "t", "", "(SELECT count(*) FROM t)"),
-                                          (2, "m", " AND {p}w.w_id NOT IN (SELECT id FROM t)",
-                                           "(SELECT count(*) FROM m) - (SELECT count(*) FROM t)")):
-            for plus, test in (("+", ">"), ("", "<=")):
-                branch(tier, f"{plus}w.w_id IN (SELECT id FROM {found})" + others.format(p=plus)
-                       + not_also.replace("w.w_id", plus + "w.w_id") + f" AND {size} {test} {WALK_FROM}")
-    found = " UNION ".join(["SELECT id FROM m"] * bool(words) + ["SELECT id FROM a"] * (also is not None))
-    if not queryset.query.where:
-        count, count_params = f"SELECT count(*) AS total FROM ({found}) u", []
-    else:
-        count, count_params = (f"SELECT count(*) AS total FROM ({found}) u JOIN ({within_sql}) w ON w.w_id = u.id",
-                               within_params)
-    union = " UNION ALL ".join(branches)
-    sql = (f"WITH {', '.join(ctes)} SELECT c.total, p.id FROM ({count}) c LEFT JOIN "
-           f"(SELECT q.id, q.tier, q.at FROM ({union}) q ORDER BY q.tier, q.at DESC, q.id DESC LIMIT %s OFFSET %s) p "
-           "ON 1 = 1 ORDER BY p.tier, p.at DESC, p.id DESC")
-    params += [*count_params, *branch_params, limit, offset]
+        params += [*records[1], *more]
+    sql = (f"{'WITH ' + ctes[0] if ctes[0] else ''} SELECT c.total, p.id FROM ({count[0]}) c LEFT JOIN "
+           f"(SELECT q.id, q.tier, q.at FROM ({' UNION ALL '.join(branches)}) q "
+           "ORDER BY q.tier, q.at DESC, q.id DESC LIMIT %s OFFSET %s) p ON 1 = 1 ORDER BY p.tier, p.at DESC, p.id DESC")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
     return [row[1] for row in rows if row[1] is not None], rows[0][0]
+
+
+def _ranked_sqlite(entry, words, phones, also, within, *, everything):
+    """ranked's count and its tiers' conditions (each a pair of branches: the walk, when the tier
+    has more than WALK_FROM matches, else a look-up by ids; the size test is evaluated once,
+    before either runs, and "+" keeps SQLite from looking the ids up in the walk)."""
+    ids = f"SELECT rowid - {entry.base} FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
+          f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1}"
+    size = f"(SELECT count(*) FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
+           f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1})"
+    tiers = [] if also is None else [(0, f"w.w_id IN ({also[0]})", also[1], False)]
+    if words:
+        any_query, title_query = _any_query(words, phones), _title_query(words)
+        # Tier by tier: each query matches only its own tier (FTS5's NOT).
+        for tier, text_query in ((1, title_query), (2, f"({any_query}) NOT ({title_query})")):
+            for plus, test in (("+", ">"), ("", "<=")):
+                condition = (f"{plus}w.w_id IN ({ids} AND {size} {test} {WALK_FROM})"
+                             + (f" AND {plus}w.w_id NOT IN ({also[0]})" if also else ""))
+                tiers.append((tier, condition, [text_query, text_query, *(also[1] if also else [])], plus == "+"))
+    if not words:
+        found = also
+    elif also is None:
+        found = (ids, [any_query])
+    else:
+        found = (f"{ids} UNION {also[0]}", [any_query, *also[1]])
+    if everything and words:
+        extra = (f" + (SELECT count(*) FROM ({also[0]}) x WHERE x.c_id NOT IN ({ids}))", [*also[1], any_query]) \
+            if also else ("", [])
+        return ("", []), (f"SELECT {size} {extra[0]} AS total", [any_query, *extra[1]]), tiers
+    # A look-up of each match in the table (one MULTI-INDEX OR of the two sets).
+    condition = f"w.w_id IN ({found[0]})" if not (words and also) else f"(w.w_id IN ({ids}) OR w.w_id IN ({also[0]}))"
+    more = found[1] if not (words and also) else [any_query, *also[1]]
+    return ("", []), (f"SELECT count(*) AS total FROM ({within[0]}) w WHERE {condition}", [*within[1], *more]), tiers
+
+
+def _ranked_postgresql(entry, words, phones, also, within, *, everything):
+    """ranked's count and its tiers' conditions. The matches of each tier are read once from the
+    GIN index (materialised: ``m`` every word anywhere, ``t`` in the title); a tier of more than
+    WALK_FROM is paged walking the recency index, each record looked up in the tier's hashed set
+    ("IS TRUE" keeps the planner from turning the test into a join it would then sort), a smaller
+    one by its ids. The size tests are one-time filters: one branch of each pair runs."""
+    tiers = [] if also is None else [(0, f"w.w_id IN ({also[0]})", also[1], False)]
+    ctes, cte_params = [], []
+    if words:
+        ids = "SELECT object_id AS id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery"
+        ctes = [f"m AS MATERIALIZED ({ids})", f"t AS MATERIALIZED ({ids})"]
+        cte_params = [entry.kind, _any_query(words, phones), entry.kind, _title_query(words)]
+        not_also = f" AND w.w_id NOT IN ({also[0]})" if also else ""
+        for tier, found, others, size in ((1, "t", "", "(SELECT count(*) FROM t)"),
+                                          (2, "m", " AND w.w_id NOT IN (SELECT id FROM t)",
+                                           "(SELECT count(*) FROM m) - (SELECT count(*) FROM t)")):
+            more = also[1] if also else []
+            tiers.append((tier, f"(w.w_id IN (SELECT id FROM {found})) IS TRUE{others} AND {size} > {WALK_FROM}"
+                          f"{not_also}", more, True))
+            tiers.append((tier, f"w.w_id IN (SELECT id FROM {found} WHERE {size} <= {WALK_FROM}){others}{not_also}",
+                          more, False))
+    parts = (["SELECT id FROM m"] if words else []) + ([also[0]] if also else [])
+    found = (" UNION ".join(parts), also[1] if also else [])
+    if everything:
+        count = (f"SELECT count(*) AS total FROM ({found[0]}) u", found[1])
+    else:
+        count = (f"SELECT count(*) AS total FROM ({found[0]}) u(id) JOIN ({within[0]}) w ON w.w_id = u.id",
+                 [*found[1], *within[1]])
+    return (", ".join(ctes), cte_params), count, tiers
 
 
 def alike(queryset, text: str, *, limit: int = 5, candidates: int = 500) -> list[int]:
