@@ -319,8 +319,8 @@ def _matching_sql(entry: Searchable, text_query: str) -> tuple[str, list]:
     if connection.vendor == "postgresql":
         return ("SELECT object_id AS id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery",
                 [entry.kind, text_query])
-    return (f"SELECT rowid - {entry.base} AS id FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s "
-            f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1}", [text_query])
+    return ((f"SELECT rowid - {entry.base} AS id FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s "
+             f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1}"), [text_query])
 
 
 def matches(model, query: str, *, phones: bool) -> Q | None:
@@ -371,11 +371,12 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, li
     ctes, count, tiers = build(entry, words, phones, found, within, everything=not queryset.query.where)
     end = offset + limit
     branches, params = [], [*ctes[1], *count[1]]
-    for tier, condition, more, walks in tiers:
+    for tier, (before, before_params), (condition, more), walks in tiers:
+        # A tier's records: "before" joins what drives the look-up (SQLite), "condition" tests them.
         records = walk if walks else within
-        branches.append(f"SELECT * FROM (SELECT w.w_id AS id, w.w_at AS at, {tier} AS tier FROM ({records[0]}) w "
-                        f"WHERE {condition} ORDER BY w.w_at DESC, w.w_id DESC LIMIT {end}) b{len(branches)}")
-        params += [*records[1], *more]
+        branches.append(f"SELECT * FROM (SELECT w.w_id AS id, w.w_at AS at, {tier} AS tier FROM {before}({records[0]}) w "
+                        f"{condition} ORDER BY w.w_at DESC, w.w_id DESC LIMIT {end}) b{len(branches)}")
+        params += [*before_params, *records[1], *more]
     sql = (f"{'WITH ' + ctes[0] if ctes[0] else ''} SELECT c.total, p.id FROM ({count[0]}) c LEFT JOIN "
            f"(SELECT q.id, q.tier, q.at FROM ({' UNION ALL '.join(branches)}) q "
            "ORDER BY q.tier, q.at DESC, q.id DESC LIMIT %s OFFSET %s) p ON 1 = 1 ORDER BY p.tier, p.at DESC, p.id DESC")
@@ -389,33 +390,33 @@ def _ranked_sqlite(entry, words, phones, also, within, *, everything):
     """ranked's count and its tiers' conditions (each a pair of branches: the walk, when the tier
     has more than WALK_FROM matches, else a look-up by ids; the size test is evaluated once,
     before either runs, and "+" keeps SQLite from looking the ids up in the walk)."""
-    ids = f"SELECT rowid - {entry.base} FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
+    ids = f"SELECT rowid - {entry.base} AS id FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
           f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1}"
     size = f"(SELECT count(*) FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
            f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1})"
-    tiers = [] if also is None else [(0, f"w.w_id IN ({also[0]})", also[1], False)]
+    tiers = [] if also is None else [(0, (f"({also[0]}) u CROSS JOIN ", also[1]), ("ON w.w_id = u.c_id", []), False)]
     if words:
         any_query, title_query = _any_query(words, phones), _title_query(words)
-        # Tier by tier: each query matches only its own tier (FTS5's NOT).
+        not_also = (f" AND {{}}w.w_id NOT IN ({also[0]})", also[1]) if also else ("", [])
+        # Tier by tier: each text query matches only its own tier (FTS5's NOT). A large tier: the
+        # walk ("+" keeps SQLite from looking the ids up); a small one: its ids, each looked up
+        # (CROSS JOIN: SQLite keeps that order). The size test runs once, before either.
         for tier, text_query in ((1, title_query), (2, f"({any_query}) NOT ({title_query})")):
-            for plus, test in (("+", ">"), ("", "<=")):
-                condition = (f"{plus}w.w_id IN ({ids} AND {size} {test} {WALK_FROM})"
-                             + (f" AND {plus}w.w_id NOT IN ({also[0]})" if also else ""))
-                tiers.append((tier, condition, [text_query, text_query, *(also[1] if also else [])], plus == "+"))
-    if not words:
-        found = also
-    elif also is None:
-        found = (ids, [any_query])
-    else:
-        found = (f"{ids} UNION {also[0]}", [any_query, *also[1]])
+            tiers.append((tier, ("", []),
+                          (f"WHERE +w.w_id IN ({ids}) AND {size} > {WALK_FROM}{not_also[0].format('+')}",
+                           [text_query, text_query, *not_also[1]]), True))
+            tiers.append((tier, (f"({ids} AND {size} <= {WALK_FROM}) u CROSS JOIN ", [text_query, text_query]),
+                          (f"ON w.w_id = u.id WHERE 1 = 1{not_also[0].format('')}", not_also[1]), False))
     if everything and words:
         extra = (f" + (SELECT count(*) FROM ({also[0]}) x WHERE x.c_id NOT IN ({ids}))", [*also[1], any_query]) \
             if also else ("", [])
         return ("", []), (f"SELECT {size} {extra[0]} AS total", [any_query, *extra[1]]), tiers
-    # A look-up of each match in the table (one MULTI-INDEX OR of the two sets).
-    condition = f"w.w_id IN ({found[0]})" if not (words and also) else f"(w.w_id IN ({ids}) OR w.w_id IN ({also[0]}))"
-    more = found[1] if not (words and also) else [any_query, *also[1]]
-    return ("", []), (f"SELECT count(*) AS total FROM ({within[0]}) w WHERE {condition}", [*within[1], *more]), tiers
+    # Each match looked up in the scope (CROSS JOIN: in that order, not a scan of the scope).
+    parts = ([(ids, [any_query])] if words else []) + ([(also[0], also[1])] if also else [])
+    found = " UNION ".join(sql for sql, _ in parts)
+    return ("", []), (f"SELECT count(*) AS total FROM ({found}) u CROSS JOIN ({within[0]}) w "
+                      f"ON w.w_id = u.{'id' if words else 'c_id'}",
+                      [p for _, more in parts for p in more] + list(within[1])), tiers
 
 
 def _ranked_postgresql(entry, words, phones, also, within, *, everything):
@@ -424,7 +425,7 @@ def _ranked_postgresql(entry, words, phones, also, within, *, everything):
     WALK_FROM is paged walking the recency index, each record looked up in the tier's hashed set
     ("IS TRUE" keeps the planner from turning the test into a join it would then sort), a smaller
     one by its ids. The size tests are one-time filters: one branch of each pair runs."""
-    tiers = [] if also is None else [(0, f"w.w_id IN ({also[0]})", also[1], False)]
+    tiers = [] if also is None else [(0, ("", []), (f"WHERE w.w_id IN ({also[0]})", also[1]), False)]
     ctes, cte_params = [], []
     if words:
         ids = "SELECT object_id AS id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery"
@@ -435,10 +436,10 @@ def _ranked_postgresql(entry, words, phones, also, within, *, everything):
                                           (2, "m", " AND w.w_id NOT IN (SELECT id FROM t)",
                                            "(SELECT count(*) FROM m) - (SELECT count(*) FROM t)")):
             more = also[1] if also else []
-            tiers.append((tier, f"(w.w_id IN (SELECT id FROM {found})) IS TRUE{others} AND {size} > {WALK_FROM}"
-                          f"{not_also}", more, True))
-            tiers.append((tier, f"w.w_id IN (SELECT id FROM {found} WHERE {size} <= {WALK_FROM}){others}{not_also}",
-                          more, False))
+            walk = f"(w.w_id IN (SELECT id FROM {found})) IS TRUE{others} AND {size} > {WALK_FROM}{not_also}"
+            tiers.append((tier, ("", []), ("WHERE " + walk, more), True))
+            tiers.append((tier, ("", []), (f"WHERE w.w_id IN (SELECT id FROM {found} WHERE {size} <= {WALK_FROM})"
+                                           f"{others}{not_also}", more), False))
     parts = (["SELECT id FROM m"] if words else []) + ([also[0]] if also else [])
     found = (" UNION ".join(parts), also[1] if also else [])
     if everything:
