@@ -387,36 +387,36 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, li
 
 
 def _ranked_sqlite(entry, words, phones, also, within, *, everything):
-    """ranked's count and its tiers' conditions (each a pair of branches: the walk, when the tier
-    has more than WALK_FROM matches, else a look-up by ids; the size test is evaluated once,
-    before either runs, and "+" keeps SQLite from looking the ids up in the walk)."""
+    """ranked's count and its tiers' conditions. Each tier's text query matches only that tier
+    (FTS5's NOT) and is counted once (``n``). A tier of more than WALK_FROM matches is paged
+    walking the recency index, each record tested against the tier's rowids ("+" keeps SQLite
+    from looking the ids up instead); a smaller one by its ids, each looked up (CROSS JOIN keeps
+    that order). The size tests are constant: SQLite evaluates them once, before either branch."""
     ids = f"SELECT rowid - {entry.base} AS id FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
           f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1}"
     size = f"(SELECT count(*) FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
            f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1})"
     tiers = [] if also is None else [(0, (f"({also[0]}) u CROSS JOIN ", also[1]), ("ON w.w_id = u.c_id", []), False)]
+    ctes = ("", [])
     if words:
         any_query, title_query = _any_query(words, phones), _title_query(words)
+        queries = {"n1": title_query, "n2": f"({any_query}) NOT ({title_query})"}
+        ctes = (f"n AS MATERIALIZED (SELECT {size} AS n1, {size} AS n2)", list(queries.values()))
         not_also = (f" AND {{}}w.w_id NOT IN ({also[0]})", also[1]) if also else ("", [])
-        # Tier by tier: each text query matches only its own tier (FTS5's NOT). A large tier: the
-        # walk ("+" keeps SQLite from looking the ids up); a small one: its ids, each looked up
-        # (CROSS JOIN: SQLite keeps that order). The size test runs once, before either.
-        for tier, text_query in ((1, title_query), (2, f"({any_query}) NOT ({title_query})")):
-            tiers.append((tier, ("", []),
-                          (f"WHERE +w.w_id IN ({ids}) AND {size} > {WALK_FROM}{not_also[0].format('+')}",
-                           [text_query, text_query, *not_also[1]]), True))
-            tiers.append((tier, (f"({ids} AND {size} <= {WALK_FROM}) u CROSS JOIN ", [text_query, text_query]),
+        for tier, (name, text_query) in enumerate(queries.items(), start=1):
+            walk = f"WHERE +w.w_id IN ({ids}) AND (SELECT {name} FROM n) > {WALK_FROM}{not_also[0].format('+')}"
+            tiers.append((tier, ("", []), (walk, [text_query, *not_also[1]]), True))
+            tiers.append((tier, (f"({ids} AND (SELECT {name} FROM n) <= {WALK_FROM}) u CROSS JOIN ", [text_query]),
                           (f"ON w.w_id = u.id WHERE 1 = 1{not_also[0].format('')}", not_also[1]), False))
     if everything and words:
         extra = (f" + (SELECT count(*) FROM ({also[0]}) x WHERE x.c_id NOT IN ({ids}))", [*also[1], any_query]) \
             if also else ("", [])
-        return ("", []), (f"SELECT {size} {extra[0]} AS total", [any_query, *extra[1]]), tiers
+        return ctes, (f"SELECT n.n1 + n.n2 {extra[0]} AS total FROM n", extra[1]), tiers
     # Each match looked up in the scope (CROSS JOIN: in that order, not a scan of the scope).
     parts = ([(ids, [any_query])] if words else []) + ([(also[0], also[1])] if also else [])
     found = " UNION ".join(sql for sql, _ in parts)
-    return ("", []), (f"SELECT count(*) AS total FROM ({found}) u CROSS JOIN ({within[0]}) w "
-                      f"ON w.w_id = u.{'id' if words else 'c_id'}",
-                      [p for _, more in parts for p in more] + list(within[1])), tiers
+    count = f"SELECT count(*) AS total FROM ({found}) u CROSS JOIN ({within[0]}) w ON w.w_id = u.{'id' if words else 'c_id'}"
+    return ctes, (count, [p for _, more in parts for p in more] + list(within[1])), tiers
 
 
 def _ranked_postgresql(entry, words, phones, also, within, *, everything):
@@ -438,8 +438,8 @@ def _ranked_postgresql(entry, words, phones, also, within, *, everything):
             more = also[1] if also else []
             walk = f"(w.w_id IN (SELECT id FROM {found})) IS TRUE{others} AND {size} > {WALK_FROM}{not_also}"
             tiers.append((tier, ("", []), ("WHERE " + walk, more), True))
-            tiers.append((tier, ("", []), (f"WHERE w.w_id IN (SELECT id FROM {found} WHERE {size} <= {WALK_FROM})"
-                                           f"{others}{not_also}", more), False))
+            lookup = f"WHERE w.w_id IN (SELECT id FROM {found} WHERE {size} <= {WALK_FROM}){others}{not_also}"
+            tiers.append((tier, ("", []), (lookup, more), False))
     parts = (["SELECT id FROM m"] if words else []) + ([also[0]] if also else [])
     found = (" UNION ".join(parts), also[1] if also else [])
     if everything:
