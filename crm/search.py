@@ -450,6 +450,47 @@ def _ranked_postgresql(entry, words, phones, also, within, *, everything):
     return (", ".join(ctes), cte_params), count, tiers
 
 
+class RankedList:
+    """A small register's records found by its 搜索 box, in ranked's order, as a sequence the
+    paginator (crm.views.page_of) pages: ``records`` the register's records as filtered (the box
+    included), ``found_by_fields`` those of them the box found by its own fields (a number...),
+    which come first. Each record of a page carries ``search_snippet``: a line of its document's
+    raw texts (the app's ``build``; the title's first) around the words, the words marked."""
+
+    def __init__(self, records, query: str, *, found_by_fields=None):
+        self.records, self.query, self.also = records, query, found_by_fields
+        self.entry = searchable(records.model)
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = ranked(self.records, self.query, phones=False, also=self.also, limit=0)[1]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        start = index.start or 0
+        stop = self.count() if index.stop is None else index.stop
+        ids, self._count = ranked(self.records, self.query, phones=False, also=self.also, offset=start,
+                                  limit=max(0, stop - start))
+        found = self.records.in_bulk(ids)
+        documents = self.entry.build(ids)
+        mark = Highlighter(self.query)
+        page = []
+        for pk in ids:
+            if pk not in found:
+                continue
+            record, document = found[pk], documents.get(pk, Document())
+            text = next((t for t in (document.title, document.body) if mark.found_in(t)), "")
+            record.search_snippet = mark.snippet(text) if text else ""
+            page.append(record)
+        return page
+
+
 def alike(queryset, text: str, *, limit: int = 5, candidates: int = 500) -> list[int]:
     """The ids of ``queryset``'s records (a small set: a building's open cases of the last month)
     that share words with ``text`` (a case being typed), the most alike first, then the newest:
