@@ -7,8 +7,10 @@ inside long ones), every CJK character and every pair of adjacent CJK characters
 letters and digits (case and unit numbers). A query is segmented with ``jieba`` too; each of its
 words must be found: a one- or two-character word as that token, a longer word as itself or as
 all its character pairs (so 卫生间 finds a text jieba cut differently). The tokens are matched by
-the database's own index: SQLite's FTS5 (bm25 ranking), PostgreSQL's ``tsvector`` with a GIN
-index (ts_rank) — see migration crm 0008.
+the database's own index: SQLite's FTS5, PostgreSQL's ``tsvector`` with a GIN index (migrations
+crm 0008 and 0010). Results are ordered by a rule, not a score (``ranked``): exact matches, then
+the title holding every word, then the rest, newest first in each — so a page is found walking
+the recency index, whatever the number of matches.
 
 Each app declares what a record's document holds in its ``search.py`` (``register``); the
 documents are written by the post-save hook below and by ``crm.workflow.update_with_history``
