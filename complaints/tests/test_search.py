@@ -172,3 +172,11 @@ def test_the_order_is_exact_matches_then_title_then_the_rest_newest_first_in_eac
     scoped = Complaint.objects.exclude(pk=title_old.pk)
     assert search.ranked(scoped, "漏水", phones=False, also=also, ordered=scoped.order_by("-received_at")) == (
         [exact.pk, title_new.pk, body_new.pk, body_old.pk], 4)
+
+
+def test_a_query_without_words_finds_only_what_also_finds(leak, new_case):
+    other = new_case(title="电梯停运", description="电梯")
+    also = Complaint.objects.filter(pk=leak.pk).values("pk")
+    assert search.ranked(Complaint.objects.all(), "，，", phones=False, also=also) == ([leak.pk], 1)
+    assert search.ranked(Complaint.objects.exclude(pk=other.pk), "，，", phones=False, also=also) == ([leak.pk], 1)
+    assert search.ranked(Complaint.objects.exclude(pk=leak.pk), "，，", phones=False, also=also) == ([], 0)
