@@ -19,4 +19,4 @@ def documents(ids) -> dict:
             for pk, title, topic, *texts in rows}
 
 
-search.register(OwnerForum, build=documents, recency="created_at", fields=FIELDS, related={ForumOpinion: "forum_id"})
+search.register(OwnerForum, code=3, build=documents, recency="created_at", fields=FIELDS, related={ForumOpinion: "forum_id"})

@@ -4,20 +4,32 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from clubs import forms, selectors, services
 from clubs.models import (
-    ACTIVITY_WORKFLOW, APPROVAL_TRANSITIONS, CLUB_WORKFLOW, FORUM_WORKFLOW, ActivityPhoto,
+    ACTIVITY_WORKFLOW,
+    APPROVAL_TRANSITIONS,
+    CLUB_WORKFLOW,
+    FORUM_WORKFLOW,
+    ActivityPhoto,
     ClubMember,
 )
 from crm.approvals import approvals_for
+from crm.filters import ranked_records
 from crm.history import history_context
 from crm.scopes import visible_projects
 from crm.views import (
-    Action, form_page, objects_or_404, page_of, posted, refuse_unless, run_action, run_service,
+    Action,
+    form_page,
+    objects_or_404,
+    page_of,
+    posted,
+    refuse_unless,
+    run_action,
+    run_service,
 )
 from crm.workflow import allowed
 from owners.selectors import customers_for
@@ -70,7 +82,7 @@ def home(request):
 @permission_required("clubs.view_ownerforum", raise_exception=True)
 def forum_list(request):
     fs, qs = selectors.forum_list(request.user, request.GET)
-    return render(request, "clubs/forum_list.html", {"filter": fs, "page_obj": page_of(request, qs)})
+    return render(request, "clubs/forum_list.html", {"filter": fs, "page_obj": page_of(request, ranked_records(fs, qs))})
 
 
 PRINT_LIMIT = 500  # a printed register longer than this is an export, not a form

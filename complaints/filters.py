@@ -71,13 +71,16 @@ class ComplaintFilter(django_filters.FilterSet):
         model = Complaint
         fields = ["q", "kind", "state", "severity", "project", "category", "department", "clock_state", "archive"]
 
-    def __init__(self, data=None, queryset=None, *, menus, phones=True, **kwargs):
+    def __init__(self, data=None, queryset=None, *, menus, phones=True, words_apart=False, **kwargs):
         """``menus``: {"project": [(pk, name), …], "department": [(pk, name), …]}; a project
         outside the user's menu is refused like any invalid choice. ``phones``: whether the
         user may find cases by phone digits (those who see the numbers in full), or a function
-        that tells, asked only when there is something to search (it reads the permissions)."""
+        that tells, asked only when there is something to search (it reads the permissions).
+        ``words_apart``: the search box filters nothing (the register ranks the words itself,
+        crm.search.ranked, with the exact matches)."""
         super().__init__(data, queryset, **kwargs)
         self.phones = phones
+        self.words_apart = words_apart
         for name in ("project", "department"):
             self.filters[name].extra["choices"] = [(str(pk), label) for pk, label in menus[name]]
         for field in self.form.fields.values():
@@ -97,6 +100,8 @@ class ComplaintFilter(django_filters.FilterSet):
         """A whole case number finds that case on the unique index; anything else finds the cases
         whose words hold it (crm.search) and those ``exact_matches`` finds."""
         value = value.strip()
+        if self.words_apart:
+            return queryset
         if CASE_NUMBER.fullmatch(value):
             return queryset.filter(number=value.upper())
         phones = self.phones() if callable(self.phones) else self.phones

@@ -25,5 +25,5 @@ def documents(ids) -> dict:
             for pk, title, *texts, phone in rows}
 
 
-search.register(Complaint, build=documents, recency="received_at", fields=FIELDS,
+search.register(Complaint, code=1, build=documents, recency="received_at", fields=FIELDS,
                 related={DisposalPlan: "complaint_id"})

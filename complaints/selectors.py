@@ -63,10 +63,10 @@ def clocks_for(user):
     return SlaClock.objects.filter(complaint__in=complaints_for(user))
 
 
-def register_list(*, user, params, by_order: bool = False, menus: dict | None = None):
-    """The register page: scoped, filtered, sorted by the next deadline, no N+1."""
-    base = complaints_for(user, by_order=by_order).select_related("project", "unit", "unit__building", "handler", "department",
-                                               "forwarded_by_company")
+def _register_base(user, params, *, by_order: bool = False):
+    """The user's cases in the register's queue (``queue``), before the filter form's filters."""
+    base = complaints_for(user, by_order=by_order).select_related("project", "unit", "unit__building", "handler",
+                                                                  "department", "forwarded_by_company")
     queue = params.get("queue", "")
     queues = tally.queue_filters()
     if queue == PORTAL_QUEUE:
@@ -75,13 +75,24 @@ def register_list(*, user, params, by_order: bool = False, menus: dict | None = 
         base = base.filter(queues[queue])
     elif queue in queues:
         base = base.filter(queues[queue]).distinct()  # a case with two such clocks is listed once
-    filterset, qs = filter_list(ComplaintFilter, base, params, menus=menus or _filter_menus(user),
-                                phones=lambda: phones_visible(user))
+    return base
+
+
+def register_list(*, user, params, by_order: bool = False, menus: dict | None = None, words_apart: bool = False):
+    """The register page: scoped, filtered, sorted by the next deadline, no N+1. ``words_apart``:
+    the search box's words are left to crm.search.ranked (the form still shows them)."""
+    filterset, qs = filter_list(ComplaintFilter, _register_base(user, params, by_order=by_order), params,
+                                menus=menus or _filter_menus(user), phones=lambda: phones_visible(user),
+                                words_apart=words_apart)
+    return filterset, _register_order(qs, params)
+
+
+def _register_order(qs, params):
     if params.get("sort") == "deadline":
         # Cases without a live clock last on every database (SQLite sorts NULL first by default);
         # the register_deadline index covers this order.
-        return filterset, qs.order_by(F("next_deadline").asc(nulls_last=True), "-received_at", "-pk")
-    return filterset, qs.order_by("-received_at", "-pk")
+        return qs.order_by(F("next_deadline").asc(nulls_last=True), "-received_at", "-pk")
+    return qs.order_by("-received_at", "-pk")
 
 
 def phones_visible(user) -> bool:
@@ -229,13 +240,13 @@ def register_page(*, user, params, page) -> dict:
     # reads the table in order faster than it visits half of it through the project's index).
     narrowed = any(params.get(k) for k in params if k not in ("page", "sort", "q"))
     menus = _filter_menus(user)
-    filterset, qs = register_list(user=user, params=params, by_order=not narrowed and _walk_order_index(user, counts),
-                                  menus=menus)
-    qs = qs.select_related(None)
+    by_order = not narrowed and _walk_order_index(user, counts)
     query = (params.get("q") or "").strip()
     if query and params.get("sort") != "deadline" and not CASE_NUMBER.fullmatch(query):
-        return _ranked_page(user=user, params=params, page=page, query=query, filterset=filterset, menus=menus,
-                            counts=counts)
+        return _ranked_page(user=user, params=params, page=page, query=query, menus=menus, counts=counts,
+                            by_order=by_order)
+    filterset, qs = register_list(user=user, params=params, by_order=by_order, menus=menus)
+    qs = qs.select_related(None)
     found = None
     if query:
         # A search matches few cases: find them first (trigram indexes on PostgreSQL, one scan on
@@ -268,25 +279,28 @@ def register_page(*, user, params, page) -> dict:
     return {"filter": filterset, "page_obj": page_obj, "counts": counts}
 
 
-def _ranked_page(*, user, params, page, query, filterset, menus, counts) -> dict:
+def _ranked_page(*, user, params, page, query, menus, counts, by_order) -> dict:
     """A search by words (crm.search): the cases it finds in the user's scope and the other
     filters, what identifies them exactly first (number, name, phone), then by relevance and
     recency, the matched words marked in the rows. One query for the page and its count, one
     for its rows."""
-    rest = params.copy()
-    rest.pop("q", None)
-    _, within = register_list(user=user, params=rest, menus=menus)
+    filterset, within = register_list(user=user, params=params, menus=menus, words_apart=True)
+    # The page walks the newest cases testing each (a large scope: with the project in the order's
+    # index, ``by_order``); the count and a small tier look their matches up in the scope.
+    ordered = within
+    if by_order and filterset.is_valid():
+        ordered = _register_order(filterset.filter_queryset(_register_base(user, params, by_order=True)), params)
     phones = phones_visible(user)
     try:
         number = max(1, int(page or 1))
     except (TypeError, ValueError):
         number = 1
     ids, total = search.ranked(within, query, phones=phones, also=exact_matches(query, phones=phones),
-                               offset=(number - 1) * REGISTER_PER_PAGE, limit=REGISTER_PER_PAGE)
+                               offset=(number - 1) * REGISTER_PER_PAGE, limit=REGISTER_PER_PAGE, ordered=ordered)
     page_obj = CountedPaginator([], REGISTER_PER_PAGE, count=total).get_page(number)
     if total and not ids:  # past the last page: the last page, as Paginator.get_page does
         ids, total = search.ranked(within, query, phones=phones, also=exact_matches(query, phones=phones),
-                                   offset=page_obj.start_index() - 1, limit=REGISTER_PER_PAGE)
+                                   offset=page_obj.start_index() - 1, limit=REGISTER_PER_PAGE, ordered=ordered)
     rows = {v["pk"]: v for v in Complaint.objects.filter(pk__in=ids).values(*ROW_FIELDS, "description")} if ids else {}
     values = [rows[pk] for pk in ids if pk in rows]
     page_obj.object_list = _register_rows(values, dict(menus["project"]), highlight=search.Highlighter(query))

@@ -57,15 +57,31 @@ class SearchFilter(django_filters.CharFilter):
         super().__init__(label=label, widget=widget, **kwargs)
         self.lookups = lookups
 
+    def condition(self, value: str) -> Q:
+        """The box's own fields holding ``value`` (any of them)."""
+        condition = Q()
+        for lookup in self.lookups:
+            condition |= Q(**{lookup: value})
+        return condition
+
     def filter(self, qs, value):
         value = (value or "").strip()
         if not value:
             return qs
-        condition = Q()
-        for lookup in self.lookups:
-            condition |= Q(**{lookup: value})
         words = search.matches(qs.model, value, phones=False)
-        return qs.filter(condition | words if words is not None else condition)
+        return qs.filter(self.condition(value) | words if words is not None else self.condition(value))
+
+
+def ranked_records(filterset, records, name: str = "q"):
+    """A register's ``records`` (``filterset``'s, filtered) in the order of its 搜索 box when the box
+    holds words of a searchable model (crm.search.RankedList: what the box finds by its fields
+    first, then the words in the title, then elsewhere, newest first in each; the words marked),
+    else ``records`` as they are."""
+    value = (filterset.form.cleaned_data.get(name) or "").strip() if filterset.is_valid() else ""
+    if not value or search.searchable(records.model) is None or not search.query_words(value):
+        return records
+    box = filterset.filters[name]
+    return search.RankedList(records, value, found_by_fields=records.filter(box.condition(value)).values("pk"))
 
 
 def date_range(field: str, labels=(_("从"), _("到"))) -> tuple:

@@ -7,8 +7,10 @@ inside long ones), every CJK character and every pair of adjacent CJK characters
 letters and digits (case and unit numbers). A query is segmented with ``jieba`` too; each of its
 words must be found: a one- or two-character word as that token, a longer word as itself or as
 all its character pairs (so 卫生间 finds a text jieba cut differently). The tokens are matched by
-the database's own index: SQLite's FTS5 (bm25 ranking), PostgreSQL's ``tsvector`` with a GIN
-index (ts_rank) — see migration crm 0008.
+the database's own index: SQLite's FTS5, PostgreSQL's ``tsvector`` with a GIN index (migrations
+crm 0008 and 0010). Results are ordered by a rule, not a score (``ranked``): exact matches, then
+the title holding every word, then the rest, newest first in each — so a page is found walking
+the recency index, whatever the number of matches.
 
 Each app declares what a record's document holds in its ``search.py`` (``register``); the
 documents are written by the post-save hook below and by ``crm.workflow.update_with_history``
@@ -129,6 +131,7 @@ class Document:
 @dataclass
 class Searchable:
     model: type
+    code: int  # the kind's number in a document's id (document id = code × 2⁴⁰ + the record's id)
     build: Callable[[Sequence[int]], dict[int, Document]]  # ids -> documents, a few queries per chunk
     recency: str  # the field that orders equally relevant records, newest first
     fields: frozenset = frozenset()  # a save naming only other fields leaves the document as it is
@@ -138,16 +141,28 @@ class Searchable:
     def kind(self) -> str:
         return self.model._meta.label_lower
 
+    @property
+    def base(self) -> int:
+        """The id of this kind's document of record 0: a document's id is ``base + record id``, so
+        the text index's own ids say which record matched (no read of the documents' rows)."""
+        return self.code << ID_BITS
+
 
 REGISTRY: dict[str, Searchable] = {}
+ID_BITS = 40  # a record's id below 2⁴⁰; the kind's code above it
 
 
-def register(model, *, build, recency: str, fields: Iterable[str] = (), related: dict | None = None) -> None:
-    """Make ``model`` searchable (from an app's ``search.py``): ``build(ids)`` returns the
+def register(model, *, code: int, build, recency: str, fields: Iterable[str] = (), related: dict | None = None) -> None:
+    """Make ``model`` searchable (from an app's ``search.py``): ``code`` a small number of its own
+    (the high bits of its documents' ids: never change it without migration crm 0010's rewrite); ``build(ids)`` returns the
     ``Document`` of each id; ``fields``: the model's fields its document reads (a save of other
     fields does not rewrite it; empty: every save does); ``related``: models whose rows are part
     of the document, each with the attname of the record's id (a case's plans: ``complaint_id``)."""
-    entry = Searchable(model=model, build=build, recency=recency, fields=frozenset(fields), related=related or {})
+    entry = Searchable(model=model, code=code, build=build, recency=recency, fields=frozenset(fields),
+                       related=related or {})
+    taken = {other.code: other.kind for other in REGISTRY.values() if other.kind != entry.kind}
+    if code in taken or not 0 < code < 2 ** (63 - ID_BITS):
+        raise ValueError(f"search code {code} of {entry.kind} is taken or out of range: {taken}")
     REGISTRY[entry.kind] = entry
     uid = f"crm.search.{entry.kind}"
     post_save.connect(_saved, sender=model, dispatch_uid=uid, weak=False)
@@ -207,7 +222,7 @@ def documents_write(model, ids: Sequence[int]) -> int:
     entry = searchable(model)
     kind = entry.kind
     built = entry.build(list(ids))
-    rows = [SearchDocument(kind=kind, object_id=pk, title=" ".join(tokens(doc.title)),
+    rows = [SearchDocument(id=entry.base + pk, kind=kind, object_id=pk, title=" ".join(tokens(doc.title)),
                            body=" ".join(tokens(doc.body)), phones=" ".join(_phone_tokens(doc.phones)))
             for pk, doc in built.items()]
     if rows:
@@ -262,26 +277,37 @@ def rebuild(model=None, *, chunk: int = 2000, progress: Callable[[str, int], Non
 
 # --- Matching ---------------------------------------------------------------------------------
 
+# How each database's query language writes a token, AND and OR. PostgreSQL's document also holds
+# each title token with TITLE_MARK before it and each phone token with PHONE_MARK (migration crm
+# 0010): its GIN index answers "in the title" and "in a phone" by itself, with no weights to check
+# on the rows. A letter then a digit: no token of a text starts so (_RUNS keeps letters and digits
+# apart). SQLite's FTS5 table has the three parts as columns.
+TITLE_MARK, PHONE_MARK = "t0", "p0"
+_SYNTAX = {"sqlite": ('"{}"', " AND ", " OR "), "postgresql": ("'{}'", " & ", " | ")}
 
-# How each database's query language writes a token, AND and OR.
-_SYNTAX = {"sqlite": ('"{}"', " AND ", " OR "), "postgresql": ("'{}':{}", " & ", " | ")}
 
-
-def _expression(vendor: str, words: list[str], weights: str) -> str:
-    """Every word in one of its alternatives (_alternatives)."""
-    token, both, either = _SYNTAX[vendor]
-    groups = ["(" + either.join("(" + both.join(token.format(t, weights) for t in alt) + ")"
-                                for alt in _alternatives(word)) + ")" for word in words]
+def _expression(vendor: str, words: list[str], token=None) -> str:
+    """Every word in one of its alternatives (_alternatives); ``token(t)``: how a token is asked."""
+    quote, both, either = _SYNTAX[vendor]
+    token = token or quote.format
+    groups = ["(" + either.join("(" + both.join(token(t) for t in alt) + ")" for alt in _alternatives(word)) + ")"
+              for word in words]
     return both.join(groups)
 
 
-def _fts_query(words: list[str], phones: bool) -> str:
-    expression = _expression("sqlite", words, "")
+def _any_query(words: list[str], phones: bool) -> str:
+    """The text index's query for records holding every word anywhere (in a phone too if ``phones``)."""
+    if connection.vendor == "postgresql":
+        return _expression("postgresql", words, (lambda t: f"('{t}' | '{PHONE_MARK}{t}')") if phones else None)
+    expression = _expression("sqlite", words)
     return expression if phones else "{title body} : (" + expression + ")"
 
 
-def _ts_query(words: list[str], phones: bool) -> str:
-    return _expression("postgresql", words, "ABD" if phones else "AB")
+def _title_query(words: list[str]) -> str:
+    """The text index's query for records whose title holds every word."""
+    if connection.vendor == "postgresql":
+        return _expression("postgresql", words, lambda t: f"'{TITLE_MARK}{t}'")
+    return "{title} : (" + _expression("sqlite", words) + ")"
 
 
 def _words(query: str) -> list[str]:
@@ -289,72 +315,182 @@ def _words(query: str) -> list[str]:
     return query_words(query)
 
 
-def _matching_sql(kind: str, words: list[str], phones: bool) -> tuple[str, list]:
-    """SELECT object_id of the documents of ``kind`` holding every word."""
+def _matching_sql(entry: Searchable, text_query: str) -> tuple[str, list]:
+    """SELECT id: the ids of the records of ``entry``'s kind whose document matches ``text_query``,
+    read from the text index alone on SQLite (its rowids are the documents' ids)."""
     if connection.vendor == "postgresql":
-        return ("SELECT object_id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery",
-                [kind, _ts_query(words, phones)])
-    return ("SELECT d.object_id FROM crm_searchdocument_fts f JOIN crm_searchdocument d ON d.id = f.rowid "
-            "WHERE crm_searchdocument_fts MATCH %s AND d.kind = %s", [_fts_query(words, phones), kind])
+        return ("SELECT object_id AS id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery",
+                [entry.kind, text_query])
+    return ((f"SELECT rowid - {entry.base} AS id FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s "
+             f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1}"), [text_query])
 
 
 def matches(model, query: str, *, phones: bool) -> Q | None:
     """A condition on ``model``'s rows: those whose document holds every word of ``query``
     (None when the query has no word to look for)."""
     words = _words(query)
-    if not words or searchable(model) is None:
+    entry = searchable(model)
+    if not words or entry is None:
         return None
-    sql, params = _matching_sql(model._meta.label_lower, words, phones)
+    sql, params = _matching_sql(entry, _any_query(words, phones))
     return Q(pk__in=RawSQL(sql, params))
 
 
-def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0,
-           limit: int = 30) -> tuple[list[int], int]:
+# SQLite: a tier of more matches than this is paged by walking the records' recency index and
+# testing each against the set of the tier's matches (about page ÷ share entries, whatever the
+# number of matches); a smaller tier is read by its ids and sorted.
+WALK_FROM = 1000
+
+
+def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, limit: int = 30,
+           ordered=None) -> tuple[list[int], int]:
     """The ids of ``queryset``'s records (scoped and filtered by the caller) whose document holds
     every word of ``query``, or that ``also`` (a queryset of ids: a register's exact matches such
-    as a case number or a phone) finds, those first: then the most relevant (the title's words
-    count most), then the newest; ``limit`` of them from ``offset``, and how many there are in
-    all. One query."""
+    as a case number or a phone) finds; ``limit`` of them from ``offset``, and how many there
+    are in all (exact). One query.
+
+    The order ("relevance, then recency"): first what ``also`` finds, then the records whose
+    title holds every word, then those holding them elsewhere; within each of these three tiers
+    the newest first (the model's ``recency`` field, then the id). Every record of a tier holds
+    every word, so none is more relevant than another: no score is computed, and a page is found
+    walking the recency index, each record tested against the set of its tier's matches as the
+    text index lists them (SQLite's FTS5 rowids, PostgreSQL's GIN index), not by ranking every
+    match. The count is the text index's own when ``queryset`` is every record."""
     model = queryset.model
     entry = searchable(model)
     words = _words(query)
     if entry is None or (not words and also is None):
         return [], 0
-    within_sql, within_params = queryset.order_by().values(
-        w_id=F("pk"), w_at=F(entry.recency)).query.sql_with_params()
-    candidates, params, prefix = [], [], ""
-    if words:
-        if connection.vendor == "postgresql":
-            ts = _ts_query(words, phones)
-            candidates.append("SELECT object_id AS c_id, -ts_rank(document, %s::tsquery) AS score "
-                              "FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery")
-            params += [ts, entry.kind, ts]
-        else:
-            # bm25 only works where the FTS table is matched: a materialised CTE keeps it there
-            # (SQLite would otherwise flatten it into the union). The title weighs four times the
-            # rest; lower is better, as -ts_rank above.
-            prefix = ("WITH m AS MATERIALIZED (SELECT rowid AS doc_id, bm25(crm_searchdocument_fts, 4.0, 1.0, 1.0) "
-                      "AS score FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s) ")
-            candidates.append("SELECT d.object_id AS c_id, m.score FROM m JOIN crm_searchdocument d ON d.id = m.doc_id "
-                              "WHERE d.kind = %s")
-            params += [_fts_query(words, phones), entry.kind]
+    build = _ranked_postgresql if connection.vendor == "postgresql" else _ranked_sqlite
+    within, walk = (records.order_by().values(w_id=F("pk"), w_at=F(entry.recency)).query.sql_with_params()
+                    for records in (queryset, queryset if ordered is None else ordered))
+    found = None
     if also is not None:
         # Through the table's own pk: the column a union of querysets names is the backend's choice.
         also_sql, also_params = model._default_manager.filter(pk__in=also).order_by().values(
             c_id=F("pk")).query.sql_with_params()
-        candidates.append(f"SELECT a.c_id, -1e9 AS score FROM ({also_sql}) a")
-        params += list(also_params)
-    union = " UNION ALL ".join(candidates)
-    sql = (f"{prefix}SELECT w.w_id, COUNT(*) OVER () FROM (SELECT c_id, MIN(score) AS score FROM ({union}) u GROUP BY c_id) s "
-           f"JOIN ({within_sql}) w ON w.w_id = s.c_id "
-           "ORDER BY s.score, w.w_at DESC, w.w_id DESC LIMIT %s OFFSET %s")
-    params += [*within_params, limit, offset]
+        found = (f"SELECT x.c_id FROM ({also_sql}) x", list(also_params))
+    ctes, count, tiers = build(entry, words, phones, found, within, everything=not queryset.query.where)
+    end = offset + limit
+    branches, params = [], [*ctes[1], *count[1]]
+    for tier, (before, before_params), (condition, more), walks in tiers:
+        # A tier's records: "before" joins what drives the look-up (SQLite), "condition" tests them.
+        records = walk if walks else within
+        branches.append(f"SELECT * FROM (SELECT w.w_id AS id, w.w_at AS at, {tier} AS tier FROM {before}({records[0]}) w "
+                        f"{condition} ORDER BY w.w_at DESC, w.w_id DESC LIMIT {end}) b{len(branches)}")
+        params += [*before_params, *records[1], *more]
+    sql = (f"{'WITH ' + ctes[0] if ctes[0] else ''} SELECT c.total, p.id FROM ({count[0]}) c LEFT JOIN "
+           f"(SELECT q.id, q.tier, q.at FROM ({' UNION ALL '.join(branches)}) q "
+           "ORDER BY q.tier, q.at DESC, q.id DESC LIMIT %s OFFSET %s) p ON 1 = 1 ORDER BY p.tier, p.at DESC, p.id DESC")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
-    if not rows and offset:
-        return [], ranked(queryset, query, phones=phones, also=also, offset=0, limit=1)[1]
-    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+    return [row[1] for row in rows if row[1] is not None], rows[0][0]
+
+
+def _ranked_sqlite(entry, words, phones, also, within, *, everything):
+    """ranked's count and its tiers' conditions. Each tier's text query matches only that tier
+    (FTS5's NOT) and is counted once (``n``). A tier of more than WALK_FROM matches is paged
+    walking the recency index, each record tested against the tier's rowids ("+" keeps SQLite
+    from looking the ids up instead); a smaller one by its ids, each looked up (CROSS JOIN keeps
+    that order). The size tests are constant: SQLite evaluates them once, before either branch."""
+    ids = f"SELECT rowid - {entry.base} AS id FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
+          f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1}"
+    size = f"(SELECT count(*) FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
+           f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1})"
+    tiers = [] if also is None else [(0, (f"({also[0]}) u CROSS JOIN ", also[1]), ("ON w.w_id = u.c_id", []), False)]
+    ctes = ("", [])
+    if words:
+        any_query, title_query = _any_query(words, phones), _title_query(words)
+        queries = {"n1": title_query, "n2": f"({any_query}) NOT ({title_query})"}
+        ctes = (f"n AS MATERIALIZED (SELECT {size} AS n1, {size} AS n2)", list(queries.values()))
+        not_also = (f" AND {{}}w.w_id NOT IN ({also[0]})", also[1]) if also else ("", [])
+        for tier, (name, text_query) in enumerate(queries.items(), start=1):
+            walk = f"WHERE +w.w_id IN ({ids}) AND (SELECT {name} FROM n) > {WALK_FROM}{not_also[0].format('+')}"
+            tiers.append((tier, ("", []), (walk, [text_query, *not_also[1]]), True))
+            tiers.append((tier, (f"({ids} AND (SELECT {name} FROM n) <= {WALK_FROM}) u CROSS JOIN ", [text_query]),
+                          (f"ON w.w_id = u.id WHERE 1 = 1{not_also[0].format('')}", not_also[1]), False))
+    if everything and words:
+        extra = (f" + (SELECT count(*) FROM ({also[0]}) x WHERE x.c_id NOT IN ({ids}))", [*also[1], any_query]) \
+            if also else ("", [])
+        return ctes, (f"SELECT n.n1 + n.n2 {extra[0]} AS total FROM n", extra[1]), tiers
+    # Each match looked up in the scope (CROSS JOIN: in that order, not a scan of the scope).
+    parts = ([(ids, [any_query])] if words else []) + ([(also[0], also[1])] if also else [])
+    found = " UNION ".join(sql for sql, _ in parts)
+    count = f"SELECT count(*) AS total FROM ({found}) u CROSS JOIN ({within[0]}) w ON w.w_id = u.{'id' if words else 'c_id'}"
+    return ctes, (count, [p for _, more in parts for p in more] + list(within[1])), tiers
+
+
+def _ranked_postgresql(entry, words, phones, also, within, *, everything):
+    """ranked's count and its tiers' conditions. The matches of each tier are read once from the
+    GIN index (materialised: ``m`` every word anywhere, ``t`` in the title); a tier of more than
+    WALK_FROM is paged walking the recency index, each record looked up in the tier's hashed set
+    ("IS TRUE" keeps the planner from turning the test into a join it would then sort), a smaller
+    one by its ids. The size tests are one-time filters: one branch of each pair runs."""
+    tiers = [] if also is None else [(0, ("", []), (f"WHERE w.w_id IN ({also[0]})", also[1]), False)]
+    ctes, cte_params = [], []
+    if words:
+        ids = "SELECT object_id AS id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery"
+        ctes = [f"m AS MATERIALIZED ({ids})", f"t AS MATERIALIZED ({ids})"]
+        cte_params = [entry.kind, _any_query(words, phones), entry.kind, _title_query(words)]
+        not_also = f" AND w.w_id NOT IN ({also[0]})" if also else ""
+        for tier, found, others, size in ((1, "t", "", "(SELECT count(*) FROM t)"),
+                                          (2, "m", " AND w.w_id NOT IN (SELECT id FROM t)",
+                                           "(SELECT count(*) FROM m) - (SELECT count(*) FROM t)")):
+            more = also[1] if also else []
+            walk = f"(w.w_id IN (SELECT id FROM {found})) IS TRUE{others} AND {size} > {WALK_FROM}{not_also}"
+            tiers.append((tier, ("", []), ("WHERE " + walk, more), True))
+            lookup = f"WHERE w.w_id IN (SELECT id FROM {found} WHERE {size} <= {WALK_FROM}){others}{not_also}"
+            tiers.append((tier, ("", []), (lookup, more), False))
+    parts = (["SELECT id FROM m"] if words else []) + ([also[0]] if also else [])
+    found = (" UNION ".join(parts), also[1] if also else [])
+    if everything:
+        count = (f"SELECT count(*) AS total FROM ({found[0]}) u", found[1])
+    else:
+        count = (f"SELECT count(*) AS total FROM ({found[0]}) u(id) JOIN ({within[0]}) w ON w.w_id = u.id",
+                 [*found[1], *within[1]])
+    return (", ".join(ctes), cte_params), count, tiers
+
+
+class RankedList:
+    """A small register's records found by its 搜索 box, in ranked's order, as a sequence the
+    paginator (crm.views.page_of) pages: ``records`` the register's records as filtered (the box
+    included), ``found_by_fields`` those of them the box found by its own fields (a number...),
+    which come first. Each record of a page carries ``search_snippet``: a line of its document's
+    raw texts (the app's ``build``; the title's first) around the words, the words marked."""
+
+    def __init__(self, records, query: str, *, found_by_fields=None):
+        self.records, self.query, self.also = records, query, found_by_fields
+        self.entry = searchable(records.model)
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = ranked(self.records, self.query, phones=False, also=self.also, limit=0)[1]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        start = index.start or 0
+        stop = self.count() if index.stop is None else index.stop
+        ids, self._count = ranked(self.records, self.query, phones=False, also=self.also, offset=start,
+                                  limit=max(0, stop - start))
+        found = self.records.in_bulk(ids)
+        documents = self.entry.build(ids)
+        mark = Highlighter(self.query)
+        page = []
+        for pk in ids:
+            if pk not in found:
+                continue
+            record, document = found[pk], documents.get(pk, Document())
+            text = next((t for t in (document.title, document.body) if mark.found_in(t)), "")
+            record.search_snippet = mark.snippet(text) if text else ""
+            page.append(record)
+        return page
 
 
 def alike(queryset, text: str, *, limit: int = 5, candidates: int = 500) -> list[int]:

@@ -20,4 +20,4 @@ def documents(ids) -> dict:
             for pk, name, code, *texts, phone, phone_alt in rows}
 
 
-search.register(Customer, build=documents, recency="created_at", fields=FIELDS, related={Ownership: "customer_id"})
+search.register(Customer, code=2, build=documents, recency="created_at", fields=FIELDS, related={Ownership: "customer_id"})

@@ -17,4 +17,4 @@ def documents(ids) -> dict:
             for pk, number, summary in rows}
 
 
-search.register(Inspection, build=documents, recency="created_at", fields=FIELDS, related={Finding: "inspection_id"})
+search.register(Inspection, code=4, build=documents, recency="created_at", fields=FIELDS, related={Finding: "inspection_id"})

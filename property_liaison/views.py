@@ -8,18 +8,34 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
+from crm.filters import ranked_records
 from crm.history import history_context
 from crm.scopes import visible_projects
-from crm.views import Action, form_page, page_of, posted, run_action, run_service, show_form_errors
+from crm.views import (
+    Action,
+    form_page,
+    page_of,
+    posted,
+    run_action,
+    run_service,
+    show_form_errors,
+)
 from crm.workflow import allowed
 from owners.models import Unit
 from property_liaison import forms, selectors, services
 from property_liaison.models import (
-    COMMITTEE_WORKFLOW, REPAIR_WORKFLOW, ActionItem, Area, CommitteeFormation, Finding, FollowUp, Rectification,
+    COMMITTEE_WORKFLOW,
+    REPAIR_WORKFLOW,
+    ActionItem,
+    Area,
+    CommitteeFormation,
+    Finding,
+    FollowUp,
+    Rectification,
 )
 
 
@@ -108,7 +124,7 @@ def cadence_set(request, project_pk):
 def inspection_list(request):
     fs, qs = selectors.inspection_list(request.user, request.GET)
     return render(request, "property_liaison/inspection_list.html", {
-        "filter": fs, "page_obj": page_of(request, qs),
+        "filter": fs, "page_obj": page_of(request, ranked_records(fs, qs)),
         "can_add": request.user.has_perm("property_liaison.add_inspection")})
 
 

@@ -144,3 +144,39 @@ def test_alike_ranks_shared_title_words_first_and_leaves_out_cases_sharing_none(
     ids = search.alike(Complaint.objects.all(), "卫生间漏水了怎么办")
     assert ids == [in_title.pk, body_only.pk]
     assert search.alike(Complaint.objects.all(), "的") == []
+
+
+@pytest.mark.parametrize("walk_from", [0, 1000])
+def test_the_order_is_exact_matches_then_title_then_the_rest_newest_first_in_each(new_case, monkeypatch, walk_from):
+    """"Relevance, then recency" (README, Search): every match holds every word, so a one-word
+    query lists the cases whose title holds it newest first, then the others newest first; what
+    ``also`` finds (a register's exact matches) comes before both. The same order whether a tier
+    is paged walking the recency index (walk_from=0) or by looking its matches up."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(search, "WALK_FROM", walk_from)
+    now = timezone.now()
+    body_new = new_case(title="天花板返潮", description="楼上漏水", received_at=now)
+    title_old = new_case(title="卫生间漏水", description="请处理", received_at=now - dt.timedelta(days=5))
+    body_old = new_case(title="墙面开裂", description="雨后漏水", received_at=now - dt.timedelta(days=9))
+    title_new = new_case(title="阳台漏水", description="请处理", received_at=now - dt.timedelta(days=1))
+    exact = new_case(title="电梯停运", description="电梯", received_at=now - dt.timedelta(days=30))
+    also = Complaint.objects.filter(pk=exact.pk).values("pk")
+    ids, total = search.ranked(Complaint.objects.all(), "漏水", phones=False, also=also)
+    assert ids == [exact.pk, title_new.pk, title_old.pk, body_new.pk, body_old.pk] and total == 5
+    # a page in the middle, and the same within a scope (a condition on the cases: counted apart)
+    assert search.ranked(Complaint.objects.all(), "漏水", phones=False, also=also, offset=2, limit=2) == (
+        [title_old.pk, body_new.pk], 5)
+    scoped = Complaint.objects.exclude(pk=title_old.pk)
+    assert search.ranked(scoped, "漏水", phones=False, also=also, ordered=scoped.order_by("-received_at")) == (
+        [exact.pk, title_new.pk, body_new.pk, body_old.pk], 4)
+
+
+def test_a_query_without_words_finds_only_what_also_finds(leak, new_case):
+    other = new_case(title="电梯停运", description="电梯")
+    also = Complaint.objects.filter(pk=leak.pk).values("pk")
+    assert search.ranked(Complaint.objects.all(), "，，", phones=False, also=also) == ([leak.pk], 1)
+    assert search.ranked(Complaint.objects.exclude(pk=other.pk), "，，", phones=False, also=also) == ([leak.pk], 1)
+    assert search.ranked(Complaint.objects.exclude(pk=leak.pk), "，，", phones=False, also=also) == ([], 0)

@@ -57,3 +57,42 @@ def test_a_search_filter_over_a_model_without_documents_looks_only_at_its_fields
     from crm.models import Department
 
     assert search.matches(Department, "漏水", phones=False) is None
+
+
+def _copy(record, **changes):
+    """A copy of a demo record with ``changes`` (saved: its search document follows)."""
+    record.pk = None
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.save()
+    return record
+
+
+def test_the_forums_register_ranks_the_title_first_and_marks_the_words_where_they_were_said(as_role):
+    """Issue 19 §2: forums found by their words are ranked as the complaint register ranks
+    (README, Search: title first, newest first in each tier) and the words are marked in the row."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from clubs.models import OwnerForum
+
+    client = as_role("cs_staff")
+    demo_forum = ForumOpinion.objects.select_related("forum").first().forum
+    in_title = _copy(OwnerForum.objects.get(pk=demo_forum.pk), number="ZT-T-0001", title="蜂窝煤堆放座谈")
+    said = _copy(OwnerForum.objects.get(pk=demo_forum.pk), number="ZT-T-0002", title="楼道管理座谈")
+    OwnerForum.objects.filter(pk=in_title.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    opinion = _copy(ForumOpinion.objects.filter(forum=demo_forum).first(), forum=said, text="楼道里有人堆放蜂窝煤")
+    assert ForumOpinion.objects.get(pk=opinion.pk).forum_id == said.pk
+    body = client.get(reverse("clubs:forum_list"), {"q": "蜂窝煤"}).content.decode()
+    assert body.index("ZT-T-0001") < body.index("ZT-T-0002")  # the older title before the newer opinion
+    assert "楼道里有人堆放<mark>蜂窝煤</mark>" in body
+
+
+def test_the_inspections_register_marks_the_finding_that_holds_the_words(as_role):
+    client = as_role("cs_staff")
+    finding = Finding.objects.select_related("inspection").first()
+    _copy(finding, description="消防通道被蜂窝煤堵塞")
+    body = client.get(reverse("property_liaison:inspection_list"), {"q": "蜂窝煤"}).content.decode()
+    assert finding.inspection.number in body
+    assert "消防通道被<mark>蜂窝煤</mark>堵塞" in body
