@@ -53,7 +53,7 @@ def _run(statements):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0009_owner_portal'),
+        ('crm', '0010_owner_message_channels'),
     ]
 
     operations = [
