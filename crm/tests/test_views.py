@@ -59,3 +59,14 @@ def test_empty_states_are_friendly(as_role):
     client = as_role("legal")
     assert "没有消息" in client.get(reverse("crm:notification_list")).content.decode()
     assert "还没有导出过登记簿" in client.get(reverse("crm:export_list")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/clubs/forums/", "/liaison/inspections/", "/owners/", "/complaints/"])
+def test_a_filter_that_finds_nothing_says_so_and_offers_to_clear_it(as_role, url):
+    """Not "暂无…" (nothing recorded yet), which a user reads as the records being gone."""
+    client = as_role("cs_supervisor")
+    page = client.get(url, {"q": "绝无此词甲乙丙"}).content.decode()
+    assert 'data-testid="empty-filtered"' in page and "没有符合筛选条件的记录" in page and "清除筛选" in page
+    plain = client.get(url).content.decode()
+    assert 'data-testid="empty-filtered"' not in plain

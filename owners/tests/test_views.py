@@ -338,7 +338,7 @@ def test_customer_list_filters_by_project_stage_source_and_confidential(as_role,
     response = as_role("cs_staff").get(reverse("owners:customer_list"), params)
     assert {c.name for c in response.context["page_obj"]} == expected
     if not expected:
-        assert "没有符合条件的客户" in response.content.decode()
+        assert "没有符合筛选条件的记录" in response.content.decode()
 
 
 def test_a_visit_is_logged_from_the_customer_page_and_a_future_date_is_refused(as_role):
