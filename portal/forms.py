@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Kind
 from crm.forms import ScopedChoicesMixin
+from crm.rules import rule_int
 
 from .auth import normal_phone
 from .services import REPORT_KINDS
@@ -38,6 +41,13 @@ class CodeForm(PhoneForm):
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
+
+
+def _photos_label() -> str:
+    return gettext("照片（最多 {n} 张）").format(n=rule_int("portal.photos_per_report"))
+
+
+PHOTOS_LABEL = lazy(_photos_label, str)()  # read when the form is shown: the rule may change
 
 
 class PhotosField(forms.FileField):
@@ -72,7 +82,7 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
                                   error_messages={"required": _("请描述您遇到的问题。"),
                                                   "max_length": _("问题描述不能超过 1000 字。"),
                                                   "null_characters_not_allowed": _("问题描述含有无法识别的字符。")})
-    photos = PhotosField(label=_("照片（最多 9 张）"), required=False)
+    photos = PhotosField(label=PHOTOS_LABEL, required=False)
     preferred_by = forms.DateTimeField(label=_("期望处理时间（可不填）"), required=False,
                                        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
@@ -110,7 +120,7 @@ class PlanAnswerForm(forms.Form):
 
 class CommentForm(forms.Form):
     text = _comment(_("补充说明"))
-    photos = PhotosField(label=_("照片（最多 9 张）"), required=False)
+    photos = PhotosField(label=PHOTOS_LABEL, required=False)
 
 
 class VisitForm(forms.Form):
