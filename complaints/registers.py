@@ -252,7 +252,8 @@ class WeeklyReportRegister(Register):
         for r in data.get("on_time_by_department", []):
             yield (_("部门按时率"), r["name"], f"{r['rate']}%（{r['on_time']}/{r['done']}）")
         rv = data["return_visit"]
-        yield (_("回访率(目标100%)"), f"{rv['visited']}/{rv['disposed']}", f"{rv['rate']}%" if rv["rate"] is not None else "—")
+        yield (gettext("回访率(目标{target}%)").format(target=rv["target"]), f"{rv['visited']}/{rv['disposed']}",
+               f"{rv['rate']}%" if rv["rate"] is not None else "—")
         yield (_("平均满意度"), data["satisfaction"] or "—", "")
         for r in data["repeat"]:
             yield (_("重复投诉"), r["phone"], r["count"])

@@ -481,11 +481,20 @@ def report_data(*, start: dt.date, end: dt.date, user=None) -> dict:
         "by_department": by("department__name"),
         "on_time": on_time,
         "on_time_by_department": on_time_by_department,
-        "return_visit": {"disposed": disposed_n, "visited": visited,
-                         "rate": round(100 * visited / disposed_n, 1) if disposed_n else None},
+        "return_visit": _return_visit_rate(disposed_n, visited),
         "satisfaction": round(sum(satisfaction) / len(satisfaction), 2) if satisfaction else None,
         "repeat": repeat,
     }
+
+
+def _return_visit_rate(disposed: int, visited: int) -> dict:
+    """The return-visit rate of the cases disposed, against the rule's target (回访率目标)."""
+    from crm.rules import rule
+
+    rate = round(100 * visited / disposed, 1) if disposed else None
+    target = rule("complaints.return_visit_target_percent")
+    return {"disposed": disposed, "visited": visited, "rate": rate, "target": format(target.normalize(), "f"),
+            "below_target": rate is not None and rate < target}
 
 
 def _repeat_complainants(cases, limit: int = 20) -> list[dict]:

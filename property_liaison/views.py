@@ -103,6 +103,7 @@ def action_item_list(request):
 def cadence_report(request):
     return render(request, "property_liaison/cadence_report.html", {
         "rows": selectors.cadence_report(request.user), "form": forms.CadenceForm(),
+        "months": services.cadence_period("monthly")["months"],
         "can_change": request.user.has_perm("property_liaison.change_coordinationplan")})
 
 

@@ -509,3 +509,22 @@ def test_the_case_page_shows_the_newest_timeline_and_history_first_and_older_one
     assert older and "hmore=" in older.group(1)
     second = client.get(url + "?" + older.group(1).replace("&amp;", "&")).content.decode()
     assert 'id="history"' in second and "回到最新" in second
+
+
+def test_the_weekly_report_measures_the_return_visit_rate_against_the_rules_target(client, case_in, users):
+    from crm.models import Rule
+
+    case = case_in("agreed")
+    services.complaint_execute(complaint=case, user=users["cs_staff"], result="已修复")  # disposed, not visited
+    client.force_login(users["manager"])
+    body = client.get(reverse("complaints:weekly")).content.decode()
+    assert "回访率(目标100%)" in body and 'text-danger" id="return-visit-rate">0.0%' in body
+    row, _ = Rule.objects.get_or_create(key="complaints.return_visit_target_percent", defaults={"value": 0})
+    row.value = 0
+    row.save()  # an admin sets the target to 0 %: 0.0 % meets it
+    body = client.get(reverse("complaints:weekly")).content.decode()
+    assert "回访率(目标0%)" in body and '<div class="fs-3" id="return-visit-rate">0.0%' in body
+    response = client.get(reverse("crm:export_register", args=["complaints-weekly"]))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert ("回访率(目标0%)", "0/1", "0.0%") in rows

@@ -586,3 +586,15 @@ def test_an_inspection_dated_in_the_future_is_refused_and_today_is_saved(client,
     assert "检查日期不能晚于今天。" in body and not project.inspections.exists()
     client.post(reverse("property_liaison:inspection_create"), {**data, "date": TODAY().isoformat()})
     assert project.inspections.get().date == TODAY()
+
+
+def test_the_cadence_report_states_the_rules_longest_interval(client, make_user):
+    from crm.models import Rule
+
+    client.force_login(make_user("cs_staff"))
+    assert "最少每月一次" in client.get(reverse("property_liaison:cadence_report")).content.decode()
+    row, _ = Rule.objects.get_or_create(key="liaison.coordination_max_interval_months", defaults={"value": 2})
+    row.value = 2
+    row.save()
+    page = client.get(reverse("property_liaison:cadence_report")).content.decode()
+    assert "最少每 2 个月一次" in page and "最少每月一次" not in page
