@@ -173,7 +173,8 @@ def _walk_order_index(user, counts) -> bool:
 # What a register row shows, read as values (no model instances, no join of the project: its
 # name comes from the project menu).
 ROW_FIELDS = ("pk", "number", "kind", "received_at", "complainant_name", "title", "severity", "state",
-              "next_deadline", "project_id", "forwarded_by_company__name", "unit__number", "unit__building__name")
+              "visit_state", "next_deadline", "project_id", "forwarded_by_company__name", "unit__number",
+              "unit__building__name")
 
 
 def _register_rows(values: list[dict], project_names: dict, highlight=None) -> list[SimpleNamespace]:
@@ -183,9 +184,10 @@ def _register_rows(values: list[dict], project_names: dict, highlight=None) -> l
 
     from owners.models import Project
 
-    from .models import Kind, Severity, State
+    from .models import Kind, Severity, State, VisitState
 
-    labels = {"kind": dict(Kind.choices), "state": dict(State.choices), "severity": dict(Severity.choices)}
+    labels = {"kind": dict(Kind.choices), "state": dict(State.choices), "severity": dict(Severity.choices),
+              "visit_state": dict(VisitState.choices)}
     labels = {field: {value: str(label) for value, label in choices.items()} for field, choices in labels.items()}
     url = reverse("complaints:detail", args=[0])[:-2]  # ".../0/" without "0/"
     missing = {v["project_id"] for v in values} - project_names.keys()
@@ -199,6 +201,7 @@ def _register_rows(values: list[dict], project_names: dict, highlight=None) -> l
             **v, id=v["pk"], detail_url=f"{url}{v['pk']}/",
             kind_label=labels["kind"].get(v["kind"], v["kind"]),
             state_label=labels["state"].get(v["state"], v["state"]),
+            visit_label=labels["visit_state"].get(v["visit_state"], "") if v["visit_state"] else "",
             severity_label=labels["severity"].get(v["severity"], v["severity"]),
             company_name=v["forwarded_by_company__name"] or "",
             received_text=timezone.localtime(v["received_at"]).strftime("%Y-%m-%d %H:%M"),
@@ -209,6 +212,9 @@ def _register_rows(values: list[dict], project_names: dict, highlight=None) -> l
         row.html = _row_html(row, highlight)
         rows.append(row)
     return rows
+
+
+VISIT_BADGES = {"due": "text-bg-warning", "done": "text-bg-success"}
 
 
 def _row_html(r, highlight=None) -> str:
@@ -224,10 +230,13 @@ def _row_html(r, highlight=None) -> str:
             title += f'<div class="small text-muted search-snippet">{highlight.snippet(r.description)}</div>'
     company = f' <span class="badge text-bg-info">{e(r.company_name)}</span>' if r.company_name else ""
     severity = f'<span class="badge sev-{e(r.severity)}">{e(r.severity_label)}</span>' if r.severity else ""
+    # The return visit is a track of its own beside the case's state (待回访 / 已回访).
+    visit = (f' <span class="badge visit-{e(r.visit_state)} {VISIT_BADGES.get(r.visit_state, "")}">'
+             f"{e(r.visit_label)}</span>" if r.visit_label else "")
     return mark_safe(
         f'<tr><td><a href="{e(r.detail_url)}">{e(r.number)}</a></td><td>{e(r.kind_label)}{company}</td>'
         f"<td>{e(r.received_text)}</td><td>{e(r.place)}</td><td>{e(r.complainant_name)}</td><td>{title}</td>"
-        f"<td>{severity}</td><td>{e(r.state_label)}</td><td>{e(r.deadline_text)}</td></tr>")
+        f"<td>{severity}</td><td>{e(r.state_label)}{visit}</td><td>{e(r.deadline_text)}</td></tr>")
 
 
 def register_page(*, user, params, page) -> dict:

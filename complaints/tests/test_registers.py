@@ -108,3 +108,17 @@ def test_the_export_reads_plain_values_in_chunks_and_every_case_keeps_its_own_ce
     clock_queries = [q["sql"] for q in captured.captured_queries if 'FROM "complaints_slaclock"' in q["sql"]]
     assert len(clock_queries) == 3
     assert len(case_queries) <= 3  # the count and the read (SQLite reads the cursor in one query)
+
+
+def test_a_register_row_shows_the_return_visit_beside_the_state(as_role):
+    from complaints.models import Complaint, VisitState
+
+    client = as_role("cs_supervisor")
+    due, done = Complaint.objects.order_by("pk")[:2]
+    Complaint.objects.filter(pk=due.pk).update(visit_state=VisitState.DUE)
+    Complaint.objects.filter(pk=done.pk).update(visit_state=VisitState.DONE)
+    page = client.get("/complaints/").content.decode()
+    for case, state, label in ((due, "due", "待回访"), (done, "done", "已回访")):
+        row = page[page.index(f">{case.number}</a>"):]
+        row = row[:row.index("</tr>")]
+        assert f'<span class="badge visit-{state} ' in row and f">{label}</span>" in row

@@ -179,6 +179,9 @@ def test_an_owner_reports_follows_answers_the_plan_and_the_return_visit(phone_pa
     assert visit_clock.locator(".clock-met").count() == 1, staff_page.locator("#case-clocks").inner_text()
     staff_page.goto("/complaints/?queue=visits")
     assert case.number not in staff_page.locator("main").inner_text()
+    staff_page.goto(f"/complaints/?q={case.number}")  # the register's row: 已回访 beside the state
+    row = staff_page.locator("tbody tr", has_text=case.number)
+    assert row.locator(".visit-done").inner_text() == "已回访", row.inner_text()
 
     for url in ("/m/cases/", "/m/inbox/", "/m/me/"):
         page.goto(url)
