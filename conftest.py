@@ -61,8 +61,11 @@ def _fresh_caches():
 
     from crm import calendar
 
+    from crm import caching
+
     cache.clear()
     calendar.forget()
+    caching.settle()  # a test starts from a committed state (crm/caching.py)
     yield
 
 

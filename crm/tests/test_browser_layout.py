@@ -49,7 +49,7 @@ NOT_PAGES = {
     # portal/tests/test_browser.py.
     **{f"portal:{n}": "owner portal" for n in (
         "home", "login", "login_code", "logout", "report", "case_list", "case", "case_act", "photo", "privacy", "me",
-        "correction", "inbox", "message", "club", "forum_signup")},
+        "correction", "inbox", "message", "club", "forum_signup", "similar", "channels", "club_apply")},
     "complaints:attachment": "file download", "complaints:clock": "POST endpoint",
     "property_liaison:action_item_act": "POST endpoint", "property_liaison:cadence_set": "POST endpoint",
     "property_liaison:rectification_act": "POST endpoint", "property_liaison:committee_act": "POST endpoint",

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crm import caching
 from crm import calendar as calendar_module
 from crm.calendar import (
     OfficeHours, WorkingCalendar, calendar, day_start, elapsed_cutoff, elapsed_cutoff_at, period_end, period_end_at,
@@ -111,6 +112,7 @@ def test_the_database_calendar_is_read_once_a_minute_and_after_every_change(monk
 
     WorkingHours.objects.create(pk=1, morning_start=dt.time(8), morning_end=dt.time(11, 30),
                                 afternoon_start=dt.time(13), afternoon_end=dt.time(17, 30))
+    caching.settle()  # the hours as committed (a transaction that changed them never keeps a copy)
     clock = {"now": 1000.0}
     monkeypatch.setattr(calendar_module.time, "monotonic", lambda: clock["now"])
     first = calendar()
@@ -138,6 +140,7 @@ def test_a_change_reaches_a_process_that_read_the_calendar_less_than_a_minute_ag
         assert calendar() is mine
         held = calendar_module._cached  # another process's copy: same instant, same generation
         calendar_module.forget()
+        caching.settle()  # committed
         calendar_module._cached = held
         assert calendar() is not mine
 
