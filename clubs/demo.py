@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from clubs import services
+from clubs import activities, services
 from clubs.models import Club, ClubActivity, ClubMember, OwnerForum
 from crm.approvals import approvals_for
 from crm.demo import demo_loader, demo_user
@@ -64,20 +64,20 @@ def _walk_activity(activity, target, staff, manager, members):
     steps = [s for s in ACTIVITY_STEPS[1:ACTIVITY_STEPS.index(target) + 1] if s != "rejected" or target == "rejected"]
     for step in steps:
         if step == "submitted":
-            services.activity_submit(user=staff, activity=activity)
+            activities.activity_submit(user=staff, activity=activity)
         elif step == "rejected":
-            services.activity_decide(user=manager, activity=activity, approve=False, comment="请补充安全预案")
+            activities.activity_decide(user=manager, activity=activity, approve=False, comment="请补充安全预案")
         elif step == "approved":
-            services.activity_decide(user=manager, activity=activity, approve=True, comment="同意")
+            activities.activity_decide(user=manager, activity=activity, approve=True, comment="同意")
             _approved_before(activity, activity.period_start)
         elif step == "done":
-            services.activity_carry_out(user=staff, activity=activity, held_on=activity.period_start,
+            activities.activity_carry_out(user=staff, activity=activity, held_on=activity.period_start,
                                         record="活动顺利开展，业主反响热烈。", spend=activity.budget + Decimal("300"),
                                         attendees=members)
         elif step == "evaluated":
-            services.activity_evaluate(user=staff, activity=activity, score=86, what_worked="亲子互动环节受欢迎",
+            activities.activity_evaluate(user=staff, activity=activity, score=86, what_worked="亲子互动环节受欢迎",
                                        to_improve="物料采购超预算，需提前比价")
-            services.improvement_add(user=staff, activity=activity, description="物料提前两周比价采购",
+            activities.improvement_add(user=staff, activity=activity, description="物料提前两周比价采购",
                                      owner="李专员", due_date=timezone.localdate() + dt.timedelta(days=14))
 
 
@@ -133,7 +133,7 @@ def load_clubs(log):
         if ClubActivity.objects.filter(club=club, title=title).exists():
             continue
         start = today + dt.timedelta(days=21 - 7 * i)
-        activity = services.activity_create(
+        activity = activities.activity_create(
             user=staff, club=club, title=title, kind="period" if i == 0 else "single", period_start=start,
             period_end=start + dt.timedelta(days=90 if i == 0 else 0), purpose="增进邻里感情",
             content="亲子手工、邻里茶话", format="gathering", budget=Decimal("3000"))

@@ -13,8 +13,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clubs.models import (
-    ACTIVITY_WORKFLOW, CLUB_WORKFLOW, EDITABLE_STATES, FORUM_WORKFLOW, ActivityPhoto, Club, ClubActivity, ClubMember,
-    ForumChecklistItem, ForumOpinion, ForumParticipant, ImprovementAction, OwnerForum, PointsEntry,
+    ACTIVITY_WORKFLOW, CLUB_WORKFLOW, EDITABLE_STATES, FORUM_WORKFLOW, Club, ClubActivity, ClubMember,
+    ForumChecklistItem, ForumOpinion, ForumParticipant, OwnerForum, PointsEntry,
 )
 from crm.approvals import approval_decide, approval_submit, approved_at
 from crm.edits import row_edit
@@ -38,7 +38,8 @@ EARN_RULES = {
 }
 
 
-def _save(obj, user, fields, reason=""):
+def save_fields(obj, user, fields, reason=""):
+    """Save ``fields`` of ``obj`` with its history row's user and reason."""
     obj._history_user = user
     if reason:
         obj._change_reason = reason
@@ -60,7 +61,7 @@ def _require_editable(obj):
 # shows the button or form only when it passes (crm.workflow.allowed), and a form page refuses
 # to open without it: one rule for the three. Workflow steps are checked by their workflow.
 
-def _require_perm(user, permission: str, message: str) -> None:
+def require_perm(user, permission: str, message: str) -> None:
     if not user.has_perm(permission):
         raise PermissionDenied(message)
 
@@ -72,18 +73,18 @@ def _plan_workflow(obj):
 def check_plan_edit(user, obj) -> None:
     """Revise a plan (a forum's also its invited owners): the change permission of its kind,
     while it is a draft or was rejected."""
-    _require_perm(user, _plan_workflow(obj).permission, _("您不能修改该方案。"))
+    require_perm(user, _plan_workflow(obj).permission, _("您不能修改该方案。"))
     _require_editable(obj)
 
 
 def check_checklist(user, forum: OwnerForum) -> None:
     """Add or tick preparation items until the forum is declared prepared."""
-    _require_perm(user, FORUM_WORKFLOW.permission, _("您不能办理座谈会。"))
+    require_perm(user, FORUM_WORKFLOW.permission, _("您不能办理座谈会。"))
     _require_checklist_open(forum)
 
 
 def check_opinion_add(user, forum: OwnerForum) -> None:
-    _require_perm(user, FORUM_WORKFLOW.permission, _("您不能办理座谈会。"))
+    require_perm(user, FORUM_WORKFLOW.permission, _("您不能办理座谈会。"))
     if forum.status not in (OwnerForum.Status.HELD, OwnerForum.Status.ANALYSED):
         raise ValidationError(_("座谈会召开后才能登记意见。"))
 
@@ -91,8 +92,8 @@ def check_opinion_add(user, forum: OwnerForum) -> None:
 def check_opinion_to_case(user, opinion: ForumOpinion) -> None:
     """Turn an opinion into a case: the right to change opinions and to register complaints,
     once per opinion, and only when the case can name an owner or a project."""
-    _require_perm(user, "clubs.change_forumopinion", _("您不能处理座谈会意见。"))
-    _require_perm(user, "complaints.add_complaint", _("您不能登记投诉。"))
+    require_perm(user, "clubs.change_forumopinion", _("您不能处理座谈会意见。"))
+    require_perm(user, "complaints.add_complaint", _("您不能登记投诉。"))
     if opinion.complaint_id:
         raise ValidationError(_("该意见已转为案件。"))
     if opinion.customer_id is None and opinion.forum.project_id is None:
@@ -100,7 +101,7 @@ def check_opinion_to_case(user, opinion: ForumOpinion) -> None:
 
 
 def check_follow_up_done(user, forum: OwnerForum) -> None:
-    _require_perm(user, FORUM_WORKFLOW.permission, _("您不能办理座谈会。"))
+    require_perm(user, FORUM_WORKFLOW.permission, _("您不能办理座谈会。"))
     if forum.status != OwnerForum.Status.CLOSED:
         raise ValidationError(_("登记结果应用后才能完成跟进。"))
     if forum.follow_up_done_at:
@@ -108,39 +109,23 @@ def check_follow_up_done(user, forum: OwnerForum) -> None:
 
 
 def check_enroll(user, club: Club) -> None:
-    _require_perm(user, "clubs.add_clubmember", _("您不能发展会员。"))
+    require_perm(user, "clubs.add_clubmember", _("您不能发展会员。"))
     if club.status != Club.Status.FOUNDED:
         raise ValidationError(_("客户会成立后才能发展会员。"))
 
 
 def check_points(user, member: ClubMember) -> None:
     """Earn or redeem points: the ledger permission, for an active member."""
-    _require_perm(user, "clubs.add_pointsentry", _("您不能登记积分。"))
+    require_perm(user, "clubs.add_pointsentry", _("您不能登记积分。"))
     if member.status != ClubMember.Status.ACTIVE:
         raise ValidationError(gettext("该会员当前为“{status}”状态，不能获得积分，也不能兑换积分。").format(
             status=member.get_status_display()))
 
 
 def check_member_update(user, member: ClubMember) -> None:
-    _require_perm(user, "clubs.change_clubmember", _("您不能调整会员等级和状态。"))
+    require_perm(user, "clubs.change_clubmember", _("您不能调整会员等级和状态。"))
 
 
-def check_activity_create(user, club: Club) -> None:
-    _require_perm(user, "clubs.add_clubactivity", _("您不能制订活动计划。"))
-    if club.status != Club.Status.FOUNDED:
-        raise ValidationError(_("客户会成立后才能制订活动计划。"))
-
-
-def check_improvement_add(user, activity: ClubActivity) -> None:
-    _require_perm(user, ACTIVITY_WORKFLOW.permission, _("您不能办理客户会活动。"))
-    if activity.status != ClubActivity.Status.EVALUATED:
-        raise ValidationError(_("活动评估后才能登记改进措施。"))
-
-
-def check_improvement_done(user, action: ImprovementAction) -> None:
-    _require_perm(user, "clubs.change_improvementaction", _("您不能办理改进措施。"))
-    if action.done_at:
-        raise ValidationError(_("该措施已完成。"))
 
 
 # --- Owner forums ------------------------------------------------------------------------------
@@ -193,7 +178,7 @@ def forum_set_participants(*, user, forum: OwnerForum, customers, criteria: str 
     ForumParticipant.objects.bulk_create([ForumParticipant(forum=forum, customer=c) for c in allowed])
     if criteria:
         forum.participant_criteria = criteria[:200]
-        _save(forum, user, ["participant_criteria"], recorded(_("选择参会业主")))
+        save_fields(forum, user, ["participant_criteria"], recorded(_("选择参会业主")))
     return forum.participants.count()
 
 
@@ -291,7 +276,7 @@ def checklist_toggle(*, user, item: ForumChecklistItem) -> ForumChecklistItem:
     item.done = not item.done
     item.done_by = user if item.done else None
     item.done_at = timezone.now() if item.done else None
-    _save(item, user, ["done", "done_by", "done_at"])
+    save_fields(item, user, ["done", "done_by", "done_at"])
     return item
 
 
@@ -359,7 +344,7 @@ def opinion_to_case(*, user, opinion: ForumOpinion, kind: str = "complaint"):
         complainant_phone=opinion.customer.phone if opinion.customer else "—",
     )
     opinion.complaint = complaint
-    _save(opinion, user, ["complaint"], recorded(_("转为投诉")))
+    save_fields(opinion, user, ["complaint"], recorded(_("转为投诉")))
     return complaint
 
 
@@ -391,7 +376,7 @@ def forum_follow_up_done(*, user, forum: OwnerForum, result: str) -> OwnerForum:
     forum = OwnerForum.objects.select_for_update().get(pk=forum.pk)
     check_follow_up_done(user, forum)
     forum.follow_up_result, forum.follow_up_done_at = result.strip(), timezone.now()
-    _save(forum, user, ["follow_up_result", "follow_up_done_at"], recorded(_("完成跟进")))
+    save_fields(forum, user, ["follow_up_result", "follow_up_done_at"], recorded(_("完成跟进")))
     return forum
 
 
@@ -535,114 +520,3 @@ def points_redeem(*, user, member: ClubMember, kind: str, points: int, reason: s
         entry._history_user = user
         entry.save()
         return entry
-
-
-# --- Club activities ---------------------------------------------------------------------------
-
-ACTIVITY_PLAN_FIELDS = ("kind", "title", "period_start", "period_end", "purpose", "content", "format", "budget")
-
-
-def _check_period(start, end):
-    if start and end and end < start:
-        raise ValidationError(_("结束日期不能早于开始日期。"))
-
-
-@transaction.atomic
-def activity_create(*, user, club: Club, title: str, kind: str, period_start: dt.date, period_end: dt.date,
-                    purpose: str, content: str, format: str, budget: Decimal) -> ClubActivity:
-    """Draft an activity plan (for a period, or one activity)."""
-    check_activity_create(user, club)
-    _check_period(period_start, period_end)
-    year = period_start.year
-    activity = ClubActivity(
-        number=f"HD-{year}-{next_value(f'clubs.activity.{year}'):04d}", club=club, kind=kind, title=title.strip(),
-        period_start=period_start, period_end=period_end, purpose=purpose.strip(), content=content.strip(),
-        format=format, budget=budget, created_by=user,
-    )
-    activity._history_user = user
-    activity.save()
-    return activity
-
-
-@transaction.atomic
-def activity_update_plan(*, user, activity: ClubActivity, **fields) -> ClubActivity:
-    """Revise a draft or rejected activity plan, compared with the stored row (``crm.edits``)."""
-    def guard(stored: ClubActivity) -> None:
-        check_plan_edit(user, stored)
-        _check_period(fields.get("period_start", stored.period_start), fields.get("period_end", stored.period_end))
-
-    activity, _changed = row_edit(ClubActivity, activity.pk, user=user, values=fields, fields=ACTIVITY_PLAN_FIELDS,
-                                  reason=recorded(_("修改活动方案")), guard=guard)
-    return activity
-
-
-def activity_submit(*, user, activity: ClubActivity) -> ClubActivity:
-    with transaction.atomic():
-        activity.refresh_from_db()
-        approval_submit(target=activity, title=recorded(_("客户会活动方案：{title}"), title=activity.title),
-                        content=activity.plan_text(), submitted_by=user, snapshot={"budget": str(activity.budget)},
-                        url=reverse("clubs:activity_detail", args=[activity.pk]))
-        return activity
-
-
-@transaction.atomic
-def activity_decide(*, user, activity: ClubActivity, approve: bool, comment: str = "") -> ClubActivity:
-    approval_decide(target=activity, user=user, approve=approve, comment=comment,
-                    url=reverse("clubs:activity_detail", args=[activity.pk]))
-    return activity
-
-
-@transaction.atomic
-def activity_carry_out(*, user, activity: ClubActivity, held_on: dt.date, record: str, spend: Decimal,
-                       attendees=(), attendance: int | None = None, photos=()) -> ClubActivity:
-    """Record the activity carried out: attendance (members earn participation points), photos,
-    spend against budget. It was carried out after its plan was approved, and not in the future."""
-    check_happened(held_on, label=_("开展日期"), after=[(approved_at(activity), _("活动方案批准日期"))])
-    if not record.strip():
-        raise ValidationError(_("请填写活动记录。"))
-    if spend is None or spend < 0:
-        raise ValidationError(_("请填写实际支出。"))
-    members = list(ClubMember.objects.filter(club=activity.club, status=ClubMember.Status.ACTIVE,
-                                             pk__in=[m.pk for m in attendees]))
-    count = attendance if attendance is not None else len(members)
-    ACTIVITY_WORKFLOW.fire(activity, "carry_out", user=user, updates={
-        "held_on": held_on, "record": record.strip(), "spend": spend, "attendance": count})
-    activity.attendees.set(members)
-    for member in members:
-        points_earn(user=user, member=member, kind=PointsEntry.Kind.PARTICIPATION,
-                    reason=recorded(_("参加活动：{title}"), title=activity.title), activity=activity)
-    for upload in photos:
-        ActivityPhoto.objects.create(activity=activity, image=upload, uploaded_by=user)
-    return activity
-
-
-@transaction.atomic
-def activity_evaluate(*, user, activity: ClubActivity, score: int, what_worked: str, to_improve: str) -> ClubActivity:
-    """Evaluate the activity: score, what worked, what to improve."""
-    if score is None or not 0 <= score <= 100:
-        raise ValidationError(_("评估得分须在 0 到 100 之间。"))
-    if not what_worked.strip() and not to_improve.strip():
-        raise ValidationError(_("请填写成功之处或待改进之处。"))
-    return ACTIVITY_WORKFLOW.fire(activity, "evaluate", user=user, updates={
-        "score": score, "what_worked": what_worked.strip(), "to_improve": to_improve.strip()})
-
-
-@transaction.atomic
-def improvement_add(*, user, activity: ClubActivity, description: str, owner: str = "",
-                    due_date: dt.date | None = None) -> ImprovementAction:
-    check_improvement_add(user, activity)
-    if not description.strip():
-        raise ValidationError(_("请填写改进措施。"))
-    action = ImprovementAction(activity=activity, description=description.strip(), owner=owner, due_date=due_date,
-                               created_by=user)
-    action._history_user = user
-    action.save()
-    return action
-
-
-@transaction.atomic
-def improvement_done(*, user, action: ImprovementAction) -> ImprovementAction:
-    check_improvement_done(user, action)
-    action.done_at = timezone.now()
-    _save(action, user, ["done_at"], recorded(_("完成改进措施")))
-    return action

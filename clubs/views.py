@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from clubs import forms, selectors, services
+from clubs import activities, forms, selectors, services
 from clubs.models import (
     ACTIVITY_WORKFLOW,
     APPROVAL_TRANSITIONS,
@@ -267,7 +267,7 @@ def club_detail(request, pk):
                                         members=member_qs),
         "can_enroll": allowed(services.check_enroll, request.user, club),
         "applications": selectors.pending_applications(request.user, club),
-        "can_add_activity": allowed(services.check_activity_create, request.user, club),
+        "can_add_activity": allowed(activities.check_activity_create, request.user, club),
         **history_context(request, club)})
 
 
@@ -349,10 +349,10 @@ def activity_register_print(request, records=False):
 @permission_required("clubs.add_clubactivity", raise_exception=True)
 def activity_create(request, club_pk):
     club = get_object_or_404(selectors.clubs(request.user), pk=club_pk)
-    refuse_unless(services.check_activity_create, request.user, club)
+    refuse_unless(activities.check_activity_create, request.user, club)
     return form_page(
         request, forms.ActivityPlanForm(request.POST or None),
-        lambda d: services.activity_create(user=request.user, club=club, **d),
+        lambda d: activities.activity_create(user=request.user, club=club, **d),
         success=lambda activity: ("clubs:activity_detail", activity.pk),
         done=lambda activity: _("活动方案 %(number)s 已保存，请提交审批。") % {"number": activity.number},
         template="clubs/form.html", context={"title": _("%(club)s：新建活动计划") % {"club": club.name}})
@@ -363,9 +363,9 @@ def activity_edit(request, pk):
     activity = get_object_or_404(selectors.activities(request.user), pk=pk)
     refuse_unless(services.check_plan_edit, request.user, activity)
     form = forms.ActivityPlanForm(request.POST or None,
-                                  initial={n: getattr(activity, n) for n in services.ACTIVITY_PLAN_FIELDS})
+                                  initial={n: getattr(activity, n) for n in activities.ACTIVITY_PLAN_FIELDS})
     return form_page(
-        request, form, lambda d: services.activity_update_plan(user=request.user, activity=activity, **d),
+        request, form, lambda d: activities.activity_update_plan(user=request.user, activity=activity, **d),
         success=("clubs:activity_detail", pk), done=_("活动方案已修改，可再次提交审批。"),
         template="clubs/form.html", context={"title": _("修改活动方案 %(number)s") % {"number": activity.number}})
 
@@ -382,8 +382,8 @@ def activity_detail(request, pk):
         "activity": activity, **_approval_context(activity, request.user, ACTIVITY_WORKFLOW),
         "attendee_list": activity.attendees.select_related("customer"),
         "photos": activity.photos.all(), "improvements": improvements,
-        "can_add_improvement": allowed(services.check_improvement_add, request.user, activity),
-        "done_ids": {i.pk for i in improvements if allowed(services.check_improvement_done, request.user, i)},
+        "can_add_improvement": allowed(activities.check_improvement_add, request.user, activity),
+        "done_ids": {i.pk for i in improvements if allowed(activities.check_improvement_done, request.user, i)},
         "carry_form": forms.CarryOutForm(initial={"held_on": activity.period_start, "spend": activity.budget},
                                          members=_members_of(activity)),
         "evaluation_form": forms.EvaluationForm(), "improvement_form": forms.ImprovementForm(),
@@ -399,14 +399,14 @@ def activity_print(request, pk):
 
 
 ACTIVITY_ACTIONS = {
-    "submit": Action(lambda a, r, d: services.activity_submit(user=r.user, activity=a), done=_("已提交审批。")),
-    "carry_out": Action(lambda a, r, d: services.activity_carry_out(
+    "submit": Action(lambda a, r, d: activities.activity_submit(user=r.user, activity=a), done=_("已提交审批。")),
+    "carry_out": Action(lambda a, r, d: activities.activity_carry_out(
         user=r.user, activity=a, held_on=d["held_on"], record=d["record"], spend=d["spend"],
         attendees=d["attendees"], attendance=d["attendance"], photos=d["photos"]),
         lambda r, a: forms.CarryOutForm(r.POST, r.FILES, members=_members_of(a))),
-    "evaluate": Action(lambda a, r, d: services.activity_evaluate(user=r.user, activity=a, **d),
+    "evaluate": Action(lambda a, r, d: activities.activity_evaluate(user=r.user, activity=a, **d),
                        posted(forms.EvaluationForm), _("评估已保存。")),
-    "improvement": Action(lambda a, r, d: services.improvement_add(user=r.user, activity=a, **d),
+    "improvement": Action(lambda a, r, d: activities.improvement_add(user=r.user, activity=a, **d),
                           posted(forms.ImprovementForm), _("改进措施已登记。")),
 }
 
@@ -416,7 +416,7 @@ ACTIVITY_ACTIONS = {
 def activity_act(request, pk, action):
     return _act_on(request, get_object_or_404(selectors.activities(request.user), pk=pk), action,
                    detail="clubs:activity_detail", actions=ACTIVITY_ACTIONS, change="clubs.change_clubactivity",
-                   decide=lambda u, o, a, c: services.activity_decide(user=u, activity=o, approve=a, comment=c),
+                   decide=lambda u, o, a, c: activities.activity_decide(user=u, activity=o, approve=a, comment=c),
                    refusal=_("您不能办理客户会活动。"))
 
 
@@ -426,7 +426,7 @@ def improvement_done(request, pk, item_pk):
     activity = get_object_or_404(selectors.activities(request.user), pk=pk)
     item = get_object_or_404(activity.improvements, pk=item_pk)
     return run_service(request, redirect("clubs:activity_detail", pk=pk).url,
-                lambda: services.improvement_done(user=request.user, action=item))
+                lambda: activities.improvement_done(user=request.user, action=item))
 
 
 @permission_required("clubs.view_clubactivity", raise_exception=True)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from clubs import services
+from clubs import activities, services
 from crm.tests.factories import make_customer, make_project
 
 
@@ -38,4 +38,4 @@ def activity(staff, club, title="中秋联谊会", **kw):
     data = {"kind": "single", "period_start": today, "period_end": today, "purpose": "增进邻里感情",
             "content": "赏月、猜灯谜", "format": "gathering", "budget": Decimal("5000")}
     data.update(kw)
-    return services.activity_create(user=staff, club=club, title=title, **data)
+    return activities.activity_create(user=staff, club=club, title=title, **data)

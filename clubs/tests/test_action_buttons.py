@@ -3,7 +3,7 @@ the service accepts; the others neither see it nor open or post it (the row read
 import pytest
 from django.urls import reverse
 
-from clubs import services
+from clubs import activities, services
 from clubs.models import Club, ClubActivity, ClubMember, OwnerForum, PointsEntry
 from clubs.tests.factories import activity, forum, founded_club, member
 from crm.models import ApprovalRequest
@@ -107,12 +107,12 @@ def test_improvements_are_offered_once_evaluated_and_done_only_once(client, staf
     assert 'id="add-improvement"' not in body(client, "clubs:activity_detail", event.pk)
     client.post(reverse("clubs:activity_act", args=[event.pk, "improvement"]), {"description": "提前通知"})
     assert not event.improvements.exists()
-    services.activity_submit(user=staff, activity=event)
-    services.activity_decide(user=manager, activity=event, approve=True)
-    services.activity_carry_out(user=staff, activity=event, held_on=event.period_start, record="顺利", spend=100)
-    services.activity_evaluate(user=staff, activity=event, score=90, what_worked="气氛好", to_improve="")
+    activities.activity_submit(user=staff, activity=event)
+    activities.activity_decide(user=manager, activity=event, approve=True)
+    activities.activity_carry_out(user=staff, activity=event, held_on=event.period_start, record="顺利", spend=100)
+    activities.activity_evaluate(user=staff, activity=event, score=90, what_worked="气氛好", to_improve="")
     assert 'id="add-improvement"' in body(client, "clubs:activity_detail", event.pk)
-    item = services.improvement_add(user=staff, activity=event, description="提前通知")
+    item = activities.improvement_add(user=staff, activity=event, description="提前通知")
     assert f'id="done-{item.pk}"' in body(client, "clubs:activity_detail", event.pk)
     client.force_login(manager)
     page = body(client, "clubs:activity_detail", event.pk)

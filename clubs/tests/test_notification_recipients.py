@@ -3,7 +3,7 @@ and the decision to their drafter (crm.approvals), each able to open the plan; n
 The clubs app has no beat job."""
 import pytest
 
-from clubs import services
+from clubs import activities, services
 from clubs.tests import factories as f
 from crm.models import Notification
 from crm.testing import notices_not_opening
@@ -32,8 +32,8 @@ def test_a_forum_plan_goes_to_the_manager_and_the_decision_to_its_drafter(staff,
 def test_club_and_activity_plans_go_to_the_manager_and_decisions_to_their_drafter(staff, manager, others, client):
     club = f.founded_club(staff, manager)
     activity = f.activity(staff, club)
-    services.activity_submit(user=staff, activity=activity)
-    services.activity_decide(user=manager, activity=activity, approve=True)
+    activities.activity_submit(user=staff, activity=activity)
+    activities.activity_decide(user=manager, activity=activity, approve=True)
     assert told(title__startswith="待审批") == {"boss"}
     assert told(title__contains="已批准") == {"staff"}
     assert Notification.objects.filter(title__contains="已批准").count() == 2  # the club's and the activity's

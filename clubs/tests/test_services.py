@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from clubs import services
+from clubs import activities, services
 from clubs.models import ClubActivity, OwnerForum, PointsEntry
 from clubs.tests import factories as f
 from crm.approvals import approvals_for
@@ -256,18 +256,18 @@ def test_activity_goes_from_plan_to_evaluation_and_attendees_earn_points(staff, 
     club = f.founded_club(staff, manager)
     m = f.member(staff, club)
     act = f.activity(staff, club)
-    services.activity_submit(user=staff, activity=act)
-    services.activity_decide(user=manager, activity=act, approve=False, comment="内容再丰富些")
-    services.activity_update_plan(user=staff, activity=act, content="赏月、猜灯谜、亲子手工")
-    services.activity_submit(user=staff, activity=act)
-    services.activity_decide(user=manager, activity=act, approve=True)
-    services.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="到场热烈",
+    activities.activity_submit(user=staff, activity=act)
+    activities.activity_decide(user=manager, activity=act, approve=False, comment="内容再丰富些")
+    activities.activity_update_plan(user=staff, activity=act, content="赏月、猜灯谜、亲子手工")
+    activities.activity_submit(user=staff, activity=act)
+    activities.activity_decide(user=manager, activity=act, approve=True)
+    activities.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="到场热烈",
                                 spend=Decimal("5600"), attendees=[m])
     act.refresh_from_db()
     assert act.attendance == 1 and act.over_budget
     assert services.points_balance(m) == 100 + 20
-    services.activity_evaluate(user=staff, activity=act, score=85, what_worked="亲子环节", to_improve="控制预算")
-    services.improvement_add(user=staff, activity=act, description="提前比价采购", owner="李专员")
+    activities.activity_evaluate(user=staff, activity=act, score=85, what_worked="亲子环节", to_improve="控制预算")
+    activities.improvement_add(user=staff, activity=act, description="提前比价采购", owner="李专员")
     act.refresh_from_db()
     assert act.status == ClubActivity.Status.EVALUATED and act.score == 85
     assert act.evaluated_by == staff  # the transition's stamp
@@ -279,18 +279,18 @@ def test_activity_cannot_be_carried_out_before_approval(staff, manager):
     club = f.founded_club(staff, manager)
     act = f.activity(staff, club)
     with pytest.raises(ValidationError):
-        services.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x",
+        activities.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x",
                                     spend=Decimal("1"))
 
 
 def test_evaluation_score_must_be_between_0_and_100(staff, manager):
     club = f.founded_club(staff, manager)
     act = f.activity(staff, club)
-    services.activity_submit(user=staff, activity=act)
-    services.activity_decide(user=manager, activity=act, approve=True)
-    services.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x", spend=Decimal("1"))
+    activities.activity_submit(user=staff, activity=act)
+    activities.activity_decide(user=manager, activity=act, approve=True)
+    activities.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x", spend=Decimal("1"))
     with pytest.raises(ValidationError):
-        services.activity_evaluate(user=staff, activity=act, score=120, what_worked="a", to_improve="")
+        activities.activity_evaluate(user=staff, activity=act, score=120, what_worked="a", to_improve="")
     act.refresh_from_db()
     assert act.status == ClubActivity.Status.DONE
 
@@ -455,9 +455,9 @@ def test_members_not_active_earn_nothing_for_taking_part(staff, manager):
     left = f.member(staff, club, name="李四", phone="13900000002")
     services.member_update(user=staff, member=left, level="regular", status="left")
     act = f.activity(staff, club)
-    services.activity_submit(user=staff, activity=act)
-    services.activity_decide(user=manager, activity=act, approve=True)
-    services.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x",
+    activities.activity_submit(user=staff, activity=act)
+    activities.activity_decide(user=manager, activity=act, approve=True)
+    activities.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x",
                                 spend=Decimal("10"), attendees=[active, left])
     assert list(act.attendees.all()) == [active]
     assert PointsEntry.objects.filter(activity=act).count() == 1
@@ -469,9 +469,9 @@ def test_a_participation_is_earned_once_per_activity(staff, manager):
     club = f.founded_club(staff, manager)
     m = f.member(staff, club)
     act = f.activity(staff, club)
-    services.activity_submit(user=staff, activity=act)
-    services.activity_decide(user=manager, activity=act, approve=True)
-    services.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x",
+    activities.activity_submit(user=staff, activity=act)
+    activities.activity_decide(user=manager, activity=act, approve=True)
+    activities.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x",
                                 spend=Decimal("10"), attendees=[m])
     with pytest.raises(IntegrityError), transaction.atomic():
         services.points_earn(user=staff, member=m, kind="participation", reason="再记一次", activity=act)
@@ -481,18 +481,18 @@ def test_a_participation_is_earned_once_per_activity(staff, manager):
 def test_improvement_actions_need_an_evaluation_and_are_done_once(staff, manager):
     club = f.founded_club(staff, manager)
     act = f.activity(staff, club)
-    services.activity_submit(user=staff, activity=act)
-    services.activity_decide(user=manager, activity=act, approve=True)
-    services.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x", spend=Decimal("1"))
+    activities.activity_submit(user=staff, activity=act)
+    activities.activity_decide(user=manager, activity=act, approve=True)
+    activities.activity_carry_out(user=staff, activity=act, held_on=timezone.localdate(), record="x", spend=Decimal("1"))
     with pytest.raises(ValidationError, match="评估后"):
-        services.improvement_add(user=staff, activity=act, description="太早")
-    services.activity_evaluate(user=staff, activity=act, score=70, what_worked="", to_improve="签到慢")
-    action = services.improvement_add(user=staff, activity=act, description="电子签到", owner="王专员",
+        activities.improvement_add(user=staff, activity=act, description="太早")
+    activities.activity_evaluate(user=staff, activity=act, score=70, what_worked="", to_improve="签到慢")
+    action = activities.improvement_add(user=staff, activity=act, description="电子签到", owner="王专员",
                                       due_date=dt.date(2026, 12, 31))
-    services.improvement_done(user=staff, action=action)
+    activities.improvement_done(user=staff, action=action)
     assert action.done_at is not None
     with pytest.raises(ValidationError, match="已完成"):
-        services.improvement_done(user=staff, action=action)
+        activities.improvement_done(user=staff, action=action)
 
 
 def test_an_opinion_before_the_forum_is_held_is_refused(staff):

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from clubs import services
+from clubs import activities, services
 from clubs.models import Club, ClubActivity, ClubMember, ForumOpinion, OwnerForum, PointsEntry
 from crm.models import ApprovalRequest
 from owners.models import Customer
@@ -188,7 +188,7 @@ def test_an_activity_plan_approved_on_its_page_is_stamped_once_on_the_approval(c
     activity and stamps who, when and the comment on its ApprovalRequest, not on the activity."""
     staff, manager = _user("cs_staff"), _user("manager")
     club = Club.objects.filter(status="founded").first()
-    activity = services.activity_create(
+    activity = activities.activity_create(
         user=staff, club=club, title="端午包粽子", kind="single", period_start=timezone.localdate(),
         period_end=timezone.localdate(), purpose="邻里联谊", content="包粽子", format="gathering", budget=800)
     client.force_login(staff)
