@@ -59,7 +59,7 @@ def _instant():
 
 def add_clocks(case_ids, rule_ids, now) -> int:
     """Three live clocks per case, their times spread deterministically around ``now``."""
-    from bench.generate import Inserter
+    from bench.inserter import Inserter
     from complaints.models import SlaClock
 
     ins = Inserter(SlaClock)
@@ -111,7 +111,7 @@ def add_notifications(count: int, start: int, now) -> int:
     key as the jobs write them), in bulk."""
     from django.contrib.auth import get_user_model
 
-    from bench.generate import Inserter
+    from bench.inserter import Inserter
     from crm.models import Notification
 
     users = list(get_user_model().objects.order_by("pk").values_list("pk", flat=True)[:50])
