@@ -256,17 +256,22 @@ def club_detail(request, pk):
     club = get_object_or_404(selectors.clubs(request.user), pk=pk)
     fs, qs = selectors.members(request.user, club, request.GET)
     member_qs = ClubMember.objects.filter(club=club, status=ClubMember.Status.ACTIVE).select_related("customer")
+    applications = list(selectors.pending_applications(request.user, club))
+    # 办理入会 beside an application opens the enrolment form with its owner chosen; any other
+    # value of ``applicant`` (not a pending applicant of this club in the user's scope) is ignored.
+    applicant = next((a.customer_id for a in applications if str(a.customer_id) == request.GET.get("applicant")),
+                     None)
     return render(request, "clubs/club_detail.html", {
         "club": club, **_approval_context(club, request.user, CLUB_WORKFLOW),
         "filter": fs, "page_obj": page_of(request, qs.order_by("number")),
         "activities": club.activities.all()[:20],
         "found_form": forms.FoundForm(initial={"founded_on": timezone.localdate(), "rules": club.rules}),
-        "enroll_form": forms.EnrollForm(initial={"joined_on": timezone.localdate()},
+        "enroll_form": forms.EnrollForm(initial={"joined_on": timezone.localdate(), "customer": applicant},
                                         customers=customers_for(request.user).exclude(
                                             pk__in=club.members.values("customer_id")).order_by("name"),
                                         members=member_qs),
         "can_enroll": allowed(services.check_enroll, request.user, club),
-        "applications": selectors.pending_applications(request.user, club),
+        "applications": applications, "applicant": applicant,
         "can_add_activity": allowed(activities.check_activity_create, request.user, club),
         **history_context(request, club)})
 

@@ -471,3 +471,17 @@ def test_each_action_of_a_page_is_a_row_of_its_table_and_an_unknown_one_is_a_404
     assert "请先选择参会业主" in response.content.decode()  # the service's refusal, nothing changed
     forum.refresh_from_db()
     assert forum.status == "draft"
+
+
+def test_demo_has_one_portal_application_waiting_and_staff_open_its_enrolment(client, demo):
+    """The demo's 黄志强 applied on the portal; the supervisor sees it and 办理入会 chooses him."""
+    from clubs.models import ClubApplication
+
+    application = ClubApplication.objects.get()
+    assert (application.customer.name, application.status, application.club.name) == ("黄志强", "pending", "阳光·悦邻会")
+    assert not ClubMember.objects.filter(club=application.club, customer=application.customer).exists()
+    client.force_login(get_user_model().objects.get(username="cs_supervisor"))
+    url = reverse("clubs:club_detail", args=[application.club_id])
+    assert "黄志强" in client.get(url).content.decode().split('id="club-applications"')[1].split("</ul>")[0]
+    chosen = client.get(url, {"applicant": application.customer_id}).content.decode()
+    assert f'<option value="{application.customer_id}" selected>' in chosen

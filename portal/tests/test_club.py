@@ -41,7 +41,20 @@ def test_an_owner_applies_once_and_staff_enroll_them_as_today(client, place, own
     client.force_login(club.staff)
     staff_page = client.get(f"/clubs/club/{club.pk}/").content.decode()
     assert 'id="club-applications"' in staff_page and place["owners"][0].name in staff_page
-    member = club_services.member_enroll(user=club.staff, club=club, customer=place["owners"][0])
+    owner = place["owners"][0]
+    assert f'href="?applicant={owner.pk}#enroll"' in staff_page
+    assert f'<option value="{owner.pk}" selected>' not in staff_page
+    # 办理入会 opens the enrolment form with the applicant chosen; an owner who did not apply,
+    # or a value that is no id, chooses nobody.
+    chosen = client.get(f"/clubs/club/{club.pk}/", {"applicant": owner.pk}).content.decode()
+    assert f'<option value="{owner.pk}" selected>' in chosen
+    for forged in (place["owners"][1].pk, "x"):
+        form = client.get(f"/clubs/club/{club.pk}/", {"applicant": forged}).content.decode().split('id="enroll"')[1]
+        assert '<option value="" selected>请选择业主</option>' in form.split('name="level"')[0]
+    response = client.post(f"/clubs/club/{club.pk}/enroll/", {
+        "customer": owner.pk, "level": "regular", "joined_on": timezone.localdate().isoformat()}, follow=True)
+    assert "会员已入会" in response.content.decode()
+    member = ClubMember.objects.get(club=club, customer=owner)
     application.refresh_from_db()
     assert application.status == "enrolled" and application.member == member
     assert 'id="club-applications"' not in client.get(f"/clubs/club/{club.pk}/").content.decode()
