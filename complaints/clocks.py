@@ -18,7 +18,7 @@ import hashlib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -33,7 +33,7 @@ from crm.models import Notification
 from crm.notifications import Target, notify_many, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
-from crm.sql import ids_in
+from crm.sql import id_chunks, ids_in
 from crm.workflow import TransitionNotAllowed, update_with_history
 from owners.identity import Contact, count_owners
 
@@ -124,7 +124,7 @@ def make_major(cases, *, reason: str, user=None) -> list[int]:
     # The notice lists the first five in the register's order (newest received first).
     wave = _Wave(keep=5, order=lambda row: (-row[0].timestamp(), row[1]))
     changed = []
-    for ids in _id_chunks(cases):
+    for ids in id_chunks(cases, CHUNK_SIZE):
         with transaction.atomic():
             rows = _make_major_chunk(ids, reason=reason, user=user, rules=rules, cal=cal, warn=warn,
                                      manager=manager)
@@ -350,21 +350,6 @@ def pending_extensions(clocks, user) -> dict[int, dict]:
 
 CHUNK_SIZE = 2000  # ids per statement and per transaction of a beat job (SQLite takes at most 32,766
 # parameters); a module constant so that tests can lower it and cross chunks with a few rows
-
-
-def _id_chunks(cases):
-    """Lists of at most ``CHUNK_SIZE`` ids: of a list, or of a queryset read in id order, one
-    chunk after the other (each read after the caller has handled the one before)."""
-    if isinstance(cases, QuerySet):
-        ids = cases.order_by("pk").values_list("pk", flat=True)
-        last = None
-        while chunk := list((ids if last is None else ids.filter(pk__gt=last))[:CHUNK_SIZE]):
-            yield chunk
-            last = chunk[-1]
-        return
-    cases = list(cases)
-    for start in range(0, len(cases), CHUNK_SIZE):
-        yield cases[start:start + CHUNK_SIZE]
 
 
 class _Wave:

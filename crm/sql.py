@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import BooleanField, Expression, F
+from django.db.models import BooleanField, Expression, F, QuerySet
 
 
 class IdsIn(Expression):
@@ -47,6 +47,23 @@ class IdsIn(Expression):
 def ids_in(column: str, ids: Sequence[int]) -> IdsIn:
     """``Model.objects.filter(ids_in("complaint_id", ids))``: see :class:`IdsIn`."""
     return IdsIn(column, ids)
+
+
+def id_chunks(records, size: int):
+    """Lists of at most ``size`` ids: of a list of ids, or of a queryset read in id order, one
+    chunk after the other (each read after the caller has handled the one before, so a job that
+    changes the rows it reads moves on past them). How a beat job keeps every statement within
+    one chunk whatever the number of rows due: SQLite refuses more than 32,766 parameters."""
+    if isinstance(records, QuerySet):
+        ids = records.order_by("pk").values_list("pk", flat=True)
+        last = None
+        while chunk := list((ids if last is None else ids.filter(pk__gt=last))[:size]):
+            yield chunk
+            last = chunk[-1]
+        return
+    records = list(records)
+    for start in range(0, len(records), size):
+        yield records[start:start + size]
 
 
 def _aware_datetimes(tz, suffix: str = ""):

@@ -28,6 +28,7 @@ from crm.notifications import notify, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
 from crm.scopes import user_role
+from crm.sql import id_chunks, ids_in
 from crm.sequences import next_value
 from crm.validators import check_happened
 from crm.workflow import update_with_history
@@ -263,33 +264,43 @@ def certificate_chase_log(*, case: TitleCertificateCase, user, result: str,
     return chase
 
 
+CHUNK_SIZE = 2000  # cases per statement and per transaction of the reminder (a module constant tests lower)
+
+
 def certificates_chase_late() -> int:
     """Remind cs_staff of every case late against its agreement, once per case per day.
 
-    Set-based: one compare-and-set marks today's late cases; only the rows it changed are
-    notified, so a second run the same day does nothing.
+    Set-based, ``CHUNK_SIZE`` cases at a time, each chunk in its own transaction (no statement
+    carries a longer id list, however many certificates are late): a compare-and-set marks the
+    chunk's cases as reminded today, and only the rows it changed are notified, so a second run
+    the same day does nothing.
     """
     today = _today()
-    late = (TitleCertificateCase.objects.exclude(stage__in=FINISHED_STAGES)
-            .filter(due_date__lt=today).filter(Q(late_notified_on__isnull=True) | Q(late_notified_on__lt=today)))
-    ids = list(late.values_list("pk", flat=True))
-    if not ids:
-        return 0
-    update_with_history(TitleCertificateCase.objects.filter(pk__in=ids).filter(
-        Q(late_notified_on__isnull=True) | Q(late_notified_on__lt=today)), {"late_notified_on": today}, ids=ids,
-        reason=recorded(_("办理超期，已提醒督促")))
-    staff = list(_role_users(Role.CS_STAFF))
+    not_today = Q(late_notified_on__isnull=True) | Q(late_notified_on__lt=today)
+    late = TitleCertificateCase.objects.exclude(stage__in=FINISHED_STAGES).filter(due_date__lt=today).filter(not_today)
+    staff = None
     sent = 0
-    cases = TitleCertificateCase.objects.filter(pk__in=ids).select_related("unit", "customer", "agreement__agent")
-    for case in cases.iterator(chunk_size=500):
-        sent += bool(notify(
-            recipients=staff, level="danger", url=reverse("mortgage:certificate_detail", args=[case.pk]), target=case,
-            title=format_lazy(_("产权证办理超期：{unit} {owner}（{stage}，约定 {due_date}）"), unit=case.unit,
-                              owner=case.customer.name, stage=TitleCertificateCase.Stage(case.stage).label,
-                              due_date=case.due_date),
-            body=format_lazy(_("代办公司：{agent}，请督促办理。"), agent=case.agreement.agent if case.agreement else "—"),
-            dedupe_key=f"mortgage:cert-late:{case.pk}:{today.isoformat()}",
-        ))
+    for ids in id_chunks(late, CHUNK_SIZE):
+        with transaction.atomic():
+            changed = update_with_history(TitleCertificateCase.objects.filter(ids_in("id", ids)).filter(not_today),
+                                          {"late_notified_on": today}, ids=ids, instances=False,
+                                          reason=recorded(_("办理超期，已提醒督促")))
+            if not changed:
+                continue
+            staff = staff if staff is not None else list(_role_users(Role.CS_STAFF))
+            cases = TitleCertificateCase.objects.filter(ids_in("id", changed)).select_related(
+                "unit", "customer", "agreement__agent")
+            for case in cases:
+                sent += bool(notify(
+                    recipients=staff, level="danger", target=case,
+                    url=reverse("mortgage:certificate_detail", args=[case.pk]),
+                    title=format_lazy(_("产权证办理超期：{unit} {owner}（{stage}，约定 {due_date}）"), unit=case.unit,
+                                      owner=case.customer.name, stage=TitleCertificateCase.Stage(case.stage).label,
+                                      due_date=case.due_date),
+                    body=format_lazy(_("代办公司：{agent}，请督促办理。"),
+                                     agent=case.agreement.agent if case.agreement else "—"),
+                    dedupe_key=f"mortgage:cert-late:{case.pk}:{today.isoformat()}",
+                ))
     return sent
 
 

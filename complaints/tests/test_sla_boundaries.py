@@ -228,11 +228,6 @@ def test_the_case_shows_its_earliest_live_deadline_or_none(case_in):
     assert case.next_deadline is None
 
 
-def test_ids_go_to_the_database_in_pieces_of_two_thousand(monkeypatch):
-    assert [len(piece) for piece in clocks._id_chunks(list(range(4001)))] == [2000, 2000, 1]
-    monkeypatch.setattr(clocks, "CHUNK_SIZE", 2)
-    assert [len(piece) for piece in clocks._id_chunks(list(range(5)))] == [2, 2, 1]
-    assert list(clocks._id_chunks([])) == []
 
 
 def test_the_scan_acts_at_exactly_each_point_of_a_clock(case_in, users):

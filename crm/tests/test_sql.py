@@ -3,7 +3,7 @@ plain_values (the same values as values_list, without Django's per-value convert
 import pytest
 
 from crm.models import Department
-from crm.sql import ids_in
+from crm.sql import id_chunks, ids_in
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +15,22 @@ def test_ids_in_finds_exactly_the_rows_of_the_listed_ids():
     assert list(Department.objects.filter(ids_in("id", [])).values_list("pk", flat=True)) == []
     assert set(Department.objects.exclude(ids_in("pk", wanted)).values_list("pk", flat=True)) == \
         set(Department.objects.exclude(pk__in=wanted).values_list("pk", flat=True))
+
+
+def test_ids_go_to_the_database_in_chunks_of_the_given_size():
+    assert [len(piece) for piece in id_chunks(list(range(4001)), 2000)] == [2000, 2000, 1]
+    assert [piece for piece in id_chunks(range(5), 2)] == [[0, 1], [2, 3], [4]]
+    assert list(id_chunks([], 2)) == []
+
+
+def test_a_queryset_is_read_a_chunk_at_a_time_in_id_order_past_the_rows_handled():
+    made = [Department.objects.create(code=f"c{i}", name=f"部门{i}") for i in range(5)]
+    seen = []
+    for chunk in id_chunks(Department.objects.filter(code__startswith="c").order_by("-pk"), 2):
+        seen.append(chunk)
+        for pk in chunk:  # handled: no longer matches
+            Department.objects.filter(pk=pk).update(code=f"done{pk}")
+    assert seen == [[made[0].pk, made[1].pk], [made[2].pk, made[3].pk], [made[4].pk]]
 
 
 def test_ids_in_refuses_what_is_not_an_id():

@@ -139,6 +139,25 @@ def test_chases_are_logged_and_late_cases_remind_staff_once_a_day(estate, agreem
     assert TitleCertificateCase.objects.get(pk=case.pk).due_date > timezone.localdate()
 
 
+def test_late_cases_are_reminded_a_chunk_at_a_time_each_once(estate, agreement, make_user, monkeypatch):
+    """However many certificates are late, no statement carries more than a chunk of ids: with
+    chunks of one, each of the four late cases is marked and notified once, and a finished case
+    and a case reminded today are left alone."""
+    staff = make_user("cs_staff")
+    services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff,
+                                                  collected_on=dt.date(2026, 11, 2))
+    cases = list(TitleCertificateCase.objects.order_by("pk"))
+    TitleCertificateCase.objects.filter(pk=cases[0].pk).update(stage="completed")
+    TitleCertificateCase.objects.filter(pk=cases[1].pk).update(late_notified_on=timezone.localdate())
+    monkeypatch.setattr(services, "CHUNK_SIZE", 1)
+    assert services.certificates_chase_late() == len(cases) - 2
+    marked = dict(TitleCertificateCase.objects.values_list("pk", "late_notified_on"))
+    assert marked[cases[0].pk] is None and all(marked[c.pk] == timezone.localdate() for c in cases[1:])
+    urls = list(Notification.objects.filter(recipient=staff).values_list("url", flat=True))
+    assert sorted(urls) == sorted(f"/mortgage/certificates/{c.pk}/" for c in cases[2:])
+    assert services.certificates_chase_late() == 0
+
+
 @pytest.mark.parametrize("collected_on, due", [
     (dt.date(2026, 9, 26), dt.date(2026, 10, 8)),  # 5 days end on 10-01, in the National Day holiday
     (dt.date(2026, 11, 16), dt.date(2026, 11, 23)),  # Saturday 11-21 → Monday
