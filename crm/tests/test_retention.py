@@ -75,6 +75,42 @@ def test_an_admin_sets_how_long_read_notifications_are_kept_and_zero_keeps_them(
     assert year not in Notification.objects.values_list("pk", flat=True)
 
 
+def test_a_one_day_rule_deletes_what_was_read_before_yesterday(make_user, client):
+    """1 is a number of days like any other (only 0 keeps everything): made on 11-29, one day
+    ends at the end of 11-30, so on 12-01 it goes; made on 11-30 it stays the day."""
+    user = make_user("cs_staff")
+    client.force_login(make_user("admin"))
+    rule = Rule.objects.get(key="crm.notification_keep_days")
+    client.post(reverse("admin:crm_rule_change", args=[rule.pk]), {"value": "1"})
+    assert Rule.objects.get(pk=rule.pk).value == 1
+    _notice(user, made=dt.datetime(2026, 11, 29, 23, 0, tzinfo=TZ), read=True)
+    kept = _notice(user, made=dt.datetime(2026, 11, 30, 8, 0, tzinfo=TZ), read=True)
+    assert retention.notifications_purge_read(now=NOW) == 1
+    assert list(Notification.objects.values_list("pk", flat=True)) == [kept]
+
+
+def test_with_nothing_old_enough_a_run_deletes_nothing_and_says_zero(make_user):
+    user = make_user("cs_staff")
+    recent = [_notice(user, made=NOW - dt.timedelta(days=2), read=True),
+              _notice(user, made=NOW - dt.timedelta(days=400), read=False)]
+    assert retention.notifications_purge_read(now=NOW) == 0
+    assert retention.delete_by_id_windows(Notification.objects.filter(title="无此通知")) == 0
+    assert sorted(Notification.objects.values_list("pk", flat=True)) == sorted(recent)
+
+
+def test_windows_are_consecutive_runs_of_ids_up_to_the_upper_id_and_no_further(make_user):
+    """Ids 1…6 of the table in windows of 2 up to id 4: two windows, [1, 2] and [3, 4]; 5 and 6
+    stay although they match, each window sees only its own ids."""
+    user = make_user("cs_staff")
+    ids = [_notice(user, made=NOW, read=True) for _ in range(6)]
+    windows = []
+    deleted = retention.delete_by_id_windows(
+        Notification.objects.all(), upper_pk=ids[3], chunk_size=2,
+        before_delete=lambda window: windows.append(sorted(window.values_list("pk", flat=True))))
+    assert deleted == 4 and windows == [ids[0:2], ids[2:4]]
+    assert sorted(Notification.objects.values_list("pk", flat=True)) == ids[4:]
+
+
 def test_the_nightly_job_purges_read_notifications_once_from_the_command_line(make_user, capsys, settings):
     user = make_user("cs_staff")
     _notice(user, made=dt.datetime.now(TZ) - dt.timedelta(days=400), read=True)
