@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clubs.models import ClubActivity, ClubMember, OwnerForum, PointsEntry
-from crm.forms import ScopedChoicesMixin
+from crm.forms import ScopedChoicesMixin, date_input, datetime_input
 from crm.uploads import validate_upload
 
 
@@ -18,12 +18,11 @@ def _w(widget_class=forms.TextInput, **attrs):
 
 
 def _date(**kw):
-    return forms.DateField(widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}), **kw)
+    return forms.DateField(widget=date_input(**{"class": "form-control"}), **kw)
 
 
 def _datetime(**kw):
-    return forms.DateTimeField(widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"},
-                                                          format="%Y-%m-%dT%H:%M"), **kw)
+    return forms.DateTimeField(widget=datetime_input(**{"class": "form-control"}), **kw)
 
 
 def _text(rows=3, **kw):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import search
+from crm.forms import date_input
 
 from .models import Category, ClockState, Complaint, Kind, Severity, State
 
@@ -61,8 +62,8 @@ class ComplaintFilter(django_filters.FilterSet):
     clock_state = ChoiceFilter(label=_("时限状态"), choices=_choices(ClockState), method="by_clock",
                                              empty_label=ALL)
     # Local days as a datetime range on the received_at index (a __date lookup converts every row).
-    received_from = DateFilter(label=_("受理日期从"), method="received_since")
-    received_to = DateFilter(label=_("至"), method="received_until")
+    received_from = DateFilter(label=_("受理日期从"), method="received_since", widget=date_input())
+    received_to = DateFilter(label=_("至"), method="received_until", widget=date_input())
     # Archived cases stay in the register (含已归档 by default): searched, shown and exported.
     archive = ChoiceFilter(label=_("归档"), method="by_archive", empty_label=_("含已归档"),
                                           choices=lambda: [("exclude", _("不含已归档")), ("only", _("仅已归档"))])
@@ -86,8 +87,6 @@ class ComplaintFilter(django_filters.FilterSet):
         for field in self.form.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm"
                                           if hasattr(field, "choices") else "form-control form-control-sm")
-        self.form.fields["received_from"].widget.input_type = "date"
-        self.form.fields["received_to"].widget.input_type = "date"
 
     def controls(self) -> list[tuple[str, str, str]]:
         """(id, label, control HTML) of each field (crm.forms.control_html: without the widget

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.calendar import calendar
-from crm.forms import ScopedChoicesMixin
+from crm.forms import ScopedChoicesMixin, datetime_input
 from crm.models import Department
 
 from .models import Category, Channel, CorrectiveAction, Kind, Severity
@@ -21,8 +21,7 @@ ALLOWED_TYPES = {
 
 def _dt(label, required=False):
     return forms.DateTimeField(label=label, required=required, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-                               widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"},
-                                                          format="%Y-%m-%dT%H:%M"))
+                               widget=datetime_input(**{"class": "form-control"}))
 
 
 def _text(label, required=True, rows=3):

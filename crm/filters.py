@@ -7,10 +7,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm import search
+from crm.forms import date_input
 from owners.models import Project
 
 SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
-DATE = forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control form-control-sm", "type": "date"})
+DATE = date_input(**{"class": "form-control form-control-sm"})
 TEXT = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": _("搜索")})
 
 

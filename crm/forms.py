@@ -29,6 +29,21 @@ class ScopedChoicesMixin:
 
 
 
+# --- Date pickers ------------------------------------------------------------------------------
+
+def date_input(**attrs) -> forms.DateInput:
+    """The date picker (``<input type="date">``) of every form. Its value is written as the
+    browser reads it, YYYY-MM-DD, in every language: without the format Django writes the
+    language's own (2026/12/07 in Chinese), which the browser drops, so a date the form shows
+    (today by default) or one typed before a form error was lost."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", **attrs})
+
+
+def datetime_input(**attrs) -> forms.DateTimeInput:
+    """The date-and-time picker (``<input type="datetime-local">``), written YYYY-MM-DDTHH:MM."""
+    return forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local", **attrs})
+
+
 # --- Fields written without the widget templates ----------------------------------------------
 # Rendering a widget through Django's form renderer (a template per widget, one per option)
 # costs more than the rest of a list page; these widgets are written here, with the very
@@ -74,7 +89,7 @@ class CalendarYearNoticeForm(forms.Form):
 
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
     notice_title = forms.CharField(label=_("通知标题"), max_length=200)
-    notice_date = forms.DateField(label=_("通知发布日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    notice_date = forms.DateField(label=_("通知发布日期"), widget=date_input())
     holiday_ranges = forms.CharField(
         label=_("放假日期"), widget=forms.Textarea(attrs={"rows": 8, "cols": 60}),
         help_text=_("每行一个节日：名称 开始日期 至 结束日期，含周末，例如“春节 2027-02-06 至 2027-02-12”；"

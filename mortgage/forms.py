@@ -3,13 +3,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import ScopedChoicesMixin
+from crm.forms import ScopedChoicesMixin, date_input
 from crm.roles import Role
 from crm.scopes import role_users
 from crm.validators import not_in_future
 from mortgage.models import AgencyAgreement, AgentCompany, CollectionReminder, MortgageLoan
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+DATE = date_input(**{"class": "form-control"})
 TEXT = {"class": "form-control"}
 
 

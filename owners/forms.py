@@ -2,6 +2,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import date_input, datetime_input
 from crm.uploads import validate_upload
 from crm.validators import not_in_future
 from owners.models import ContactLog, Customer, CustomerVisit, PreferenceProfile, SurveyScore, UnitDocument
@@ -26,7 +27,7 @@ class CustomerForm(forms.ModelForm):
         model = Customer
         fields = ["name", "gender", "birth_date", "id_number", "phone", "phone_alt", "email", "occupation", "address",
                   "project", "stage", "source", "online", "confidential", "need_area", "need_layout", "budget"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"birth_date": date_input()}
 
     IDENTITY_FIELDS = ("id_number", "phone", "phone_alt")
 
@@ -77,7 +78,7 @@ class AccessRequestForm(ReasonForm):
 class ContactLogForm(forms.ModelForm):
     occurred_at = forms.DateTimeField(
         label=_("来电来访时间"), required=False, help_text=_("留空即为现在；补登时填写实际时间。"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=datetime_input(),
         error_messages={"invalid": _("请填写有效的日期和时间。")}, validators=[not_in_future(_("来电来访时间"))])
 
     class Meta:
@@ -102,7 +103,7 @@ class VisitForm(forms.ModelForm):
     class Meta:
         model = CustomerVisit
         fields = ["visited_on", "method", "opinions", "satisfaction"]
-        widgets = {"visited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widgets = {"visited_on": date_input(),
                    "opinions": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -115,7 +116,7 @@ class PreferenceForm(forms.ModelForm):
         model = PreferenceProfile
         fields = ["anniversary", "allergies", "dietary", "likes", "dislikes", "language", "special_requests",
                   "previous_complaints"]
-        widgets = {"anniversary": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widgets = {"anniversary": date_input(),
                    **{f: forms.Textarea(attrs={"rows": 2}) for f in
                       ["likes", "dislikes", "special_requests", "previous_complaints"]}}
 
@@ -126,7 +127,7 @@ class PreferenceForm(forms.ModelForm):
 
 class UnitDocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("资料"), choices=UnitDocument.Kind.choices)
-    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    received_on = forms.DateField(label=_("收到日期"), widget=date_input(),
                                   validators=[not_in_future(_("收到日期"))])
     scan = forms.FileField(label=_("扫描件"), required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -140,7 +141,7 @@ class UnitDocumentForm(forms.Form):
 
 
 class SurveyForm(forms.Form):
-    surveyed_on = forms.DateField(label=_("调查日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    surveyed_on = forms.DateField(label=_("调查日期"), widget=date_input(),
                                   validators=[not_in_future(_("调查日期"))])
     comment = forms.CharField(label=_("意见建议"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

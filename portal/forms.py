@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Kind
-from crm.forms import ScopedChoicesMixin
+from crm.forms import ScopedChoicesMixin, datetime_input
 from crm.rules import rule_int
 
 from .auth import normal_phone
@@ -85,8 +85,7 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
     photos = PhotosField(label=PHOTOS_LABEL, required=False)
     preferred_by = forms.DateTimeField(label=_("期望处理时间（可不填）"), required=False,
                                        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                  format="%Y-%m-%dT%H:%M"),
+                                       widget=datetime_input(),
                                        error_messages={"invalid": _("请填写正确的日期和时间。")})
 
     def __init__(self, *args, units, **kwargs):

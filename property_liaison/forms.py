@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import ScopedChoicesMixin
+from crm.forms import ScopedChoicesMixin, date_input
 from crm.uploads import validate_upload as check_upload
 from crm.validators import not_in_future
 from property_liaison.models import (
@@ -23,7 +23,7 @@ def _w(widget_class=forms.TextInput, **attrs):
 
 
 def _date(**kw):
-    return forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}), **kw)
+    return forms.DateField(widget=date_input(**{"class": "form-control"}), **kw)
 
 
 def _happened(label, **kw):
