@@ -19,14 +19,15 @@ from crm import search as s
 SAMPLE = 2000  # how many of the newest matches a capped count looks up in the scope
 
 
-def _estimate_or_count(e_source: str, sample: str, full: str, extra: str, cap: int) -> str:
-    """The count's SELECT: from ``e_source`` (a FROM giving ``g``, all the matches) the sample's
-    count ``s`` (``sample``, run only when there are more than SAMPLE matches), then either the
-    estimate plus ``extra`` (what ``also`` adds in the scope) or the exact count ``full``. Each
-    branch's subqueries run only when it is taken."""
-    return (f"SELECT CASE WHEN e.s > {cap} THEN e.s * e.g / {SAMPLE} + ({extra}) ELSE ({full}) END AS total, "
-            f"CASE WHEN e.s > {cap} THEN 1 ELSE 0 END AS estimated "
-            f"FROM (SELECT g, CASE WHEN g > {SAMPLE} THEN ({sample}) ELSE 0 END AS s FROM {e_source}) e")
+def _estimate_or_count(g: str, sample: str, full: str, extra: str, cap: int) -> tuple[str, str]:
+    """The count's common table expression ``e`` and its SELECT: from ``g`` (all the matches) the
+    sample's count ``s`` (``sample``, run only when there are more than SAMPLE matches), then
+    either the estimate plus ``extra`` (what ``also`` adds in the scope) or the exact count
+    ``full``, whose subquery runs only when its branch is taken. (``e`` is materialised: as a
+    subquery, its ``s`` would be computed once for each mention.)"""
+    cte = f"e AS MATERIALIZED (SELECT g, CASE WHEN g > {SAMPLE} THEN ({sample}) ELSE 0 END AS s FROM ({g}) g0)"
+    return cte, (f"SELECT CASE WHEN e.s > {cap} THEN e.s * e.g / {SAMPLE} + ({extra}) ELSE ({full}) END AS total, "
+                 f"CASE WHEN e.s > {cap} THEN 1 ELSE 0 END AS estimated FROM e")
 
 
 def ranked_sqlite(entry, words, phones, also, within, *, everything, cap=None):
@@ -66,8 +67,8 @@ def ranked_sqlite(entry, words, phones, also, within, *, everything, cap=None):
               "ON w.w_id = u.id")
     extra = (f"SELECT count(*) FROM ({also[0]}) x CROSS JOIN ({within[0]}) w ON w.w_id = x.c_id "
              f"WHERE x.c_id NOT IN ({ids})", [*also[1], *within[1], any_query]) if also else ("0", [])
-    count = _estimate_or_count("(SELECT n1 + n2 AS g FROM n) n0", sample, full, extra[0], cap)
-    return ctes, (count, [*extra[1], *full_params, any_query, *within[1]]), tiers
+    cte, count = _estimate_or_count("SELECT n1 + n2 AS g FROM n", sample, full, extra[0], cap)
+    return (f"{ctes[0]}, {cte}", [*ctes[1], any_query, *within[1]]), (count, [*extra[1], *full_params]), tiers
 
 
 def ranked_postgresql(entry, words, phones, also, within, *, everything, cap=None):
@@ -100,12 +101,13 @@ def ranked_postgresql(entry, words, phones, also, within, *, everything, cap=Non
             [*found[1], *within[1]])
     if cap is None or not words:
         return (", ".join(ctes), cte_params), (f"SELECT ({full[0]}) AS total, 0 AS estimated", full[1]), tiers
-    sample = (f"SELECT count(*) FROM (SELECT id FROM m ORDER BY id DESC LIMIT {SAMPLE}) u "
-              f"JOIN ({within[0]}) w ON w.w_id = u.id")
+    # The sample's ids looked up in the scope one by one (a join would read the whole scope).
+    sample = (f"SELECT count(*) FROM ({within[0]}) w "
+              f"WHERE w.w_id = ANY (ARRAY(SELECT id FROM m ORDER BY id DESC LIMIT {SAMPLE}))")
     extra = (f"SELECT count(*) FROM ({also[0]}) x(c_id) JOIN ({within[0]}) w ON w.w_id = x.c_id "
              "WHERE x.c_id NOT IN (SELECT id FROM m)", [*also[1], *within[1]]) if also else ("0", [])
-    count = _estimate_or_count("(SELECT count(*) AS g FROM m) n0", sample, full[0], extra[0], cap)
-    return (", ".join(ctes), cte_params), (count, [*extra[1], *full[1], *within[1]]), tiers
+    cte, count = _estimate_or_count("SELECT count(*) AS g FROM m", sample, full[0], extra[0], cap)
+    return (", ".join([*ctes, cte]), [*cte_params, *within[1]]), (count, [*extra[1], *full[1]]), tiers
 
 
 def fetch(sql: str, params: list) -> list[tuple]:
