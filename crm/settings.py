@@ -113,18 +113,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)  # a fresh clone has no var/ yet; SQLite cannot create the folder
     # WAL and a busy timeout let the web process and the Celery worker share one file; IMMEDIATE
     # transactions take the write lock up front, so two writers wait instead of failing as locked.
-    # mmap: the file's pages are read from the OS's cache in place, shared by every connection,
-    # instead of copied into each connection's 2 MB page cache (a search reads thousands of pages
-    # of the text index and the cases: bench/RESULTS.md, issue 19 third pass).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                                        f"PRAGMA mmap_size={env.int('SQLITE_MMAP_SIZE', default=256 * 2 ** 20)};",
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
          "transaction_mode": "IMMEDIATE"}
     )
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # drop connections the server closed
 # Reuse connections under gunicorn: no connect, no PRAGMAs, and SQLite's schema and page cache
-# (PostgreSQL: its prepared search statement, crm.search_sql) kept between requests.
+# (PostgreSQL: its prepared search statement, crm.search_sql) kept between requests: 6-13 ms less
+# on every SQLite page at 100,000 cases (bench/RESULTS.md, issue 19 third pass).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"  # 64-bit ids: registers grow for years
 
