@@ -94,6 +94,12 @@ def ranked_postgresql(entry, words, phones, also, within, *, everything, cap=Non
             tiers.append((tier, ("", []), (lookup, more), False))
     parts = (["SELECT id FROM m"] if words else []) + ([also[0]] if also else [])
     found = (" UNION ".join(parts), also[1] if also else [])
+    if everything and words:
+        # The matches' count, and what ``also`` adds (a union would hash every match).
+        extra = (f" + (SELECT count(*) FROM ({also[0]}) x(c_id) WHERE x.c_id NOT IN (SELECT id FROM m))", also[1]) \
+            if also else ("", [])
+        return (", ".join(ctes), cte_params), (f"SELECT (SELECT count(*) FROM m){extra[0]} AS total, 0 AS estimated",
+                                               extra[1]), tiers
     if everything:
         count = (f"SELECT count(*) AS total, 0 AS estimated FROM ({found[0]}) u", found[1])
         return (", ".join(ctes), cte_params), count, tiers
