@@ -6,6 +6,9 @@ django.test.Client (server time: middleware, view, template), warm and on a firs
 - the search alone (``crm.search.ranked``: the page's ids and the count, one query), without the
   page around it.
 
+Each line says how many cases the word finds in the scope and what the page says (共 N 条, or
+约 N 条 when the register estimates a large count in a narrow scope: README, "Search").
+
 Baseline: the Django admin changelist's search box over the same fields a case's search document
 holds (``icontains`` on title, description, cause, responsibility, result, feedback, opinion,
 reply: ``bench/baseline_admin.py``), newest first, 30 a page, measured in the same run, ours and
@@ -34,6 +37,14 @@ def _ensure_documents() -> None:
         search.rebuild(Complaint, chunk=5000)
 
 
+def _count_shown(body: str) -> str:
+    """The count under a page of results as the page words it (共 N 条 exact, 约 N 条 estimated)."""
+    import re
+
+    match = re.search(r"[共约] \d+ 条", body)
+    return match.group() if match else "one page"
+
+
 def run(args) -> list[str]:
     from django.contrib.auth import get_user_model
     from django.test.utils import override_settings
@@ -56,7 +67,8 @@ def run(args) -> list[str]:
             for word in WORDS:
                 q = quote(word)
                 found = search.ranked(complaints_for(user), word, phones=True)[1]
-                lines += pair_first_and_warm(f"search {role} {word} ({found:,} found), first page",
+                shown = _count_shown(visitor.get(f"/complaints/?q={q}").content.decode())
+                lines += pair_first_and_warm(f"search {role} {word} ({found:,} found, the page says {shown}), first page",
                                              (visitor, f"/complaints/?q={q}"), (admin, f"{ADMIN}?{scope}q={q}"),
                                              args, note="target <= 50 ms, >= 10x")
         # The search alone: the ranked ids of a page and the count, against the admin's two queries

@@ -128,6 +128,9 @@ def queue_counts(user) -> dict:
 REGISTER_PER_PAGE = 30
 DEFERRED_FROM = 300  # from this offset on, the page's ids are found on the index first
 SEARCH_FOUND_MAX = 1000  # a search finding more than this is paged on the sort index as usual
+# A word search counts its cases exactly up to this many; beyond, in a scope narrower than every
+# case, the count may be an estimate (crm.search.ranked's count_up_to), shown as 约 ….
+SEARCH_COUNT_EXACT = 500
 # A scope of many projects walks the order's index checking the project there (about
 # 30 ÷ share entries for a page); a scope of a small share of the cases reads its projects'
 # entries in the per-project index instead (and sorts only those).
@@ -304,16 +307,28 @@ def _ranked_page(*, user, params, page, query, menus, counts, by_order) -> dict:
         number = max(1, int(page or 1))
     except (TypeError, ValueError):
         number = 1
-    ids, total = search.ranked(within, query, phones=phones, also=exact_matches(query, phones=phones),
-                               offset=(number - 1) * REGISTER_PER_PAGE, limit=REGISTER_PER_PAGE, ordered=ordered)
-    page_obj = CountedPaginator([], REGISTER_PER_PAGE, count=total).get_page(number)
+    also = exact_matches(query, phones=phones)
+    # The pages up to SEARCH_COUNT_EXACT may show an estimated count (约 …): there are more than
+    # that many, so they exist. A page beyond is counted exactly (its paginator must know the end).
+    cap = SEARCH_COUNT_EXACT if number * REGISTER_PER_PAGE <= SEARCH_COUNT_EXACT else None
+    ids, total = search.ranked(within, query, phones=phones, also=also, offset=(number - 1) * REGISTER_PER_PAGE,
+                               limit=REGISTER_PER_PAGE, ordered=ordered, count_up_to=cap)
+    page_obj = CountedPaginator([], REGISTER_PER_PAGE, count=_shown_count(total)).get_page(number)
+    page_obj.paginator.estimated = isinstance(total, search.About)
     if total and not ids:  # past the last page: the last page, as Paginator.get_page does
-        ids, total = search.ranked(within, query, phones=phones, also=exact_matches(query, phones=phones),
-                                   offset=page_obj.start_index() - 1, limit=REGISTER_PER_PAGE, ordered=ordered)
+        ids, total = search.ranked(within, query, phones=phones, also=also, offset=page_obj.start_index() - 1,
+                                   limit=REGISTER_PER_PAGE, ordered=ordered)
     rows = {v["pk"]: v for v in Complaint.objects.filter(pk__in=ids).values(*ROW_FIELDS, "description")} if ids else {}
     values = [rows[pk] for pk in ids if pk in rows]
     page_obj.object_list = _register_rows(values, dict(menus["project"]), highlight=search.Highlighter(query))
     return {"filter": filterset, "page_obj": page_obj, "counts": counts}
+
+
+def _shown_count(total: int) -> int:
+    """An estimated count as it is shown: two significant digits (7,701 → 7,700)."""
+    if not isinstance(total, search.About) or total < 100:
+        return total
+    return int(float(f"{int(total):.2g}"))
 
 
 def visible_unit(*, user, owner_unit: str):

@@ -342,12 +342,18 @@ def matches(model, query: str, *, phones: bool) -> Q | None:
 WALK_FROM = 1000
 
 
+class About(int):
+    """A count estimated, not counted (ranked's ``count_up_to``): shown as such (约 …)."""
+
+    estimated = True
+
+
 def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, limit: int = 30,
-           ordered=None) -> tuple[list[int], int]:
+           ordered=None, count_up_to: int | None = None) -> tuple[list[int], int]:
     """The ids of ``queryset``'s records (scoped and filtered by the caller) whose document holds
     every word of ``query``, or that ``also`` (a queryset of ids: a register's exact matches such
     as a case number or a phone) finds; ``limit`` of them from ``offset``, and how many there
-    are in all (exact). One query.
+    are in all. One query.
 
     The order ("relevance, then recency"): first what ``also`` finds, then the records whose
     title holds every word, then those holding them elsewhere; within each of these three tiers
@@ -355,13 +361,20 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, li
     every word, so none is more relevant than another: no score is computed, and a page is found
     walking the recency index, each record tested against the set of its tier's matches as the
     text index lists them (SQLite's FTS5 rowids, PostgreSQL's GIN index), not by ranking every
-    match. The count is the text index's own when ``queryset`` is every record."""
+    match.
+
+    The count is exact: the text index's own when ``queryset`` is every record, else each match
+    looked up in it. With ``count_up_to``, a count of more than that many in a narrower
+    ``queryset`` may be an estimate instead (an ``About``; crm.search_sql says how), so a caller
+    that pages up to ``count_up_to`` records never shows a page that does not exist."""
+    from crm import search_sql
+
     model = queryset.model
     entry = searchable(model)
     words = _words(query)
     if entry is None or (not words and also is None):
         return [], 0
-    build = _ranked_postgresql if connection.vendor == "postgresql" else _ranked_sqlite
+    build = search_sql.ranked_postgresql if connection.vendor == "postgresql" else search_sql.ranked_sqlite
     within, walk = (records.order_by().values(w_id=F("pk"), w_at=F(entry.recency)).query.sql_with_params()
                     for records in (queryset, queryset if ordered is None else ordered))
     found = None
@@ -370,86 +383,21 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, li
         also_sql, also_params = model._default_manager.filter(pk__in=also).order_by().values(
             c_id=F("pk")).query.sql_with_params()
         found = (f"SELECT x.c_id FROM ({also_sql}) x", list(also_params))
-    ctes, count, tiers = build(entry, words, phones, found, within, everything=not queryset.query.where)
-    end = offset + limit
+    ctes, count, tiers = build(entry, words, phones, found, within, everything=not queryset.query.where,
+                               cap=count_up_to)
     branches, params = [], [*ctes[1], *count[1]]
     for tier, (before, before_params), (condition, more), walks in tiers:
         # A tier's records: "before" joins what drives the look-up (SQLite), "condition" tests them.
         records = walk if walks else within
         branches.append(f"SELECT * FROM (SELECT w.w_id AS id, w.w_at AS at, {tier} AS tier FROM {before}({records[0]}) w "
-                        f"{condition} ORDER BY w.w_at DESC, w.w_id DESC LIMIT {end}) b{len(branches)}")
-        params += [*before_params, *records[1], *more]
-    sql = (f"{'WITH ' + ctes[0] if ctes[0] else ''} SELECT c.total, p.id FROM ({count[0]}) c LEFT JOIN "
+                        f"{condition} ORDER BY w.w_at DESC, w.w_id DESC LIMIT %s) b{len(branches)}")
+        params += [*before_params, *records[1], *more, offset + limit]
+    sql = (f"{'WITH ' + ctes[0] if ctes[0] else ''} SELECT c.total, c.estimated, p.id FROM ({count[0]}) c LEFT JOIN "
            f"(SELECT q.id, q.tier, q.at FROM ({' UNION ALL '.join(branches)}) q "
            "ORDER BY q.tier, q.at DESC, q.id DESC LIMIT %s OFFSET %s) p ON 1 = 1 ORDER BY p.tier, p.at DESC, p.id DESC")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
-        rows = cursor.fetchall()
-    return [row[1] for row in rows if row[1] is not None], rows[0][0]
-
-
-def _ranked_sqlite(entry, words, phones, also, within, *, everything):
-    """ranked's count and its tiers' conditions. Each tier's text query matches only that tier
-    (FTS5's NOT) and is counted once (``n``). A tier of more than WALK_FROM matches is paged
-    walking the recency index, each record tested against the tier's rowids ("+" keeps SQLite
-    from looking the ids up instead); a smaller one by its ids, each looked up (CROSS JOIN keeps
-    that order). The size tests are constant: SQLite evaluates them once, before either branch."""
-    ids = f"SELECT rowid - {entry.base} AS id FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
-          f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1}"
-    size = f"(SELECT count(*) FROM crm_searchdocument_fts WHERE crm_searchdocument_fts MATCH %s " \
-           f"AND rowid BETWEEN {entry.base} AND {entry.base + 2 ** ID_BITS - 1})"
-    tiers = [] if also is None else [(0, (f"({also[0]}) u CROSS JOIN ", also[1]), ("ON w.w_id = u.c_id", []), False)]
-    ctes = ("", [])
-    if words:
-        any_query, title_query = _any_query(words, phones), _title_query(words)
-        queries = {"n1": title_query, "n2": f"({any_query}) NOT ({title_query})"}
-        ctes = (f"n AS MATERIALIZED (SELECT {size} AS n1, {size} AS n2)", list(queries.values()))
-        not_also = (f" AND {{}}w.w_id NOT IN ({also[0]})", also[1]) if also else ("", [])
-        for tier, (name, text_query) in enumerate(queries.items(), start=1):
-            walk = f"WHERE +w.w_id IN ({ids}) AND (SELECT {name} FROM n) > {WALK_FROM}{not_also[0].format('+')}"
-            tiers.append((tier, ("", []), (walk, [text_query, *not_also[1]]), True))
-            tiers.append((tier, (f"({ids} AND (SELECT {name} FROM n) <= {WALK_FROM}) u CROSS JOIN ", [text_query]),
-                          (f"ON w.w_id = u.id WHERE 1 = 1{not_also[0].format('')}", not_also[1]), False))
-    if everything and words:
-        extra = (f" + (SELECT count(*) FROM ({also[0]}) x WHERE x.c_id NOT IN ({ids}))", [*also[1], any_query]) \
-            if also else ("", [])
-        return ctes, (f"SELECT n.n1 + n.n2 {extra[0]} AS total FROM n", extra[1]), tiers
-    # Each match looked up in the scope (CROSS JOIN: in that order, not a scan of the scope).
-    parts = ([(ids, [any_query])] if words else []) + ([(also[0], also[1])] if also else [])
-    found = " UNION ".join(sql for sql, _ in parts)
-    count = f"SELECT count(*) AS total FROM ({found}) u CROSS JOIN ({within[0]}) w ON w.w_id = u.{'id' if words else 'c_id'}"
-    return ctes, (count, [p for _, more in parts for p in more] + list(within[1])), tiers
-
-
-def _ranked_postgresql(entry, words, phones, also, within, *, everything):
-    """ranked's count and its tiers' conditions. The matches of each tier are read once from the
-    GIN index (materialised: ``m`` every word anywhere, ``t`` in the title); a tier of more than
-    WALK_FROM is paged walking the recency index, each record looked up in the tier's hashed set
-    ("IS TRUE" keeps the planner from turning the test into a join it would then sort), a smaller
-    one by its ids. The size tests are one-time filters: one branch of each pair runs."""
-    tiers = [] if also is None else [(0, ("", []), (f"WHERE w.w_id IN ({also[0]})", also[1]), False)]
-    ctes, cte_params = [], []
-    if words:
-        ids = "SELECT object_id AS id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery"
-        ctes = [f"m AS MATERIALIZED ({ids})", f"t AS MATERIALIZED ({ids})"]
-        cte_params = [entry.kind, _any_query(words, phones), entry.kind, _title_query(words)]
-        not_also = f" AND w.w_id NOT IN ({also[0]})" if also else ""
-        for tier, found, others, size in ((1, "t", "", "(SELECT count(*) FROM t)"),
-                                          (2, "m", " AND w.w_id NOT IN (SELECT id FROM t)",
-                                           "(SELECT count(*) FROM m) - (SELECT count(*) FROM t)")):
-            more = also[1] if also else []
-            walk = f"(w.w_id IN (SELECT id FROM {found})) IS TRUE{others} AND {size} > {WALK_FROM}{not_also}"
-            tiers.append((tier, ("", []), ("WHERE " + walk, more), True))
-            lookup = f"WHERE w.w_id IN (SELECT id FROM {found} WHERE {size} <= {WALK_FROM}){others}{not_also}"
-            tiers.append((tier, ("", []), (lookup, more), False))
-    parts = (["SELECT id FROM m"] if words else []) + ([also[0]] if also else [])
-    found = (" UNION ".join(parts), also[1] if also else [])
-    if everything:
-        count = (f"SELECT count(*) AS total FROM ({found[0]}) u", found[1])
-    else:
-        count = (f"SELECT count(*) AS total FROM ({found[0]}) u(id) JOIN ({within[0]}) w ON w.w_id = u.id",
-                 [*found[1], *within[1]])
-    return (", ".join(ctes), cte_params), count, tiers
+    rows = search_sql.fetch(sql, [*params, limit, offset])
+    total = About(rows[0][0]) if rows[0][1] else rows[0][0]
+    return [row[2] for row in rows if row[2] is not None], total
 
 
 class RankedList:

@@ -180,3 +180,21 @@ def test_a_query_without_words_finds_only_what_also_finds(leak, new_case):
     assert search.ranked(Complaint.objects.all(), "，，", phones=False, also=also) == ([leak.pk], 1)
     assert search.ranked(Complaint.objects.exclude(pk=other.pk), "，，", phones=False, also=also) == ([leak.pk], 1)
     assert search.ranked(Complaint.objects.exclude(pk=leak.pk), "，，", phones=False, also=also) == ([], 0)
+
+
+def test_count_up_to_estimates_only_a_large_count_in_a_narrow_scope(new_case, monkeypatch):
+    """crm.search_sql: with ``count_up_to``, a narrow scope whose sample of the newest matches
+    holds more than that many is counted as their share of all the matches (an About); a count
+    within it, or every record's, is exact. The page's ids are the same either way."""
+    from crm import search_sql
+
+    monkeypatch.setattr(search_sql, "SAMPLE", 4)
+    cases = [new_case(title=f"卫生间漏水{i}", description="楼上漏水") for i in range(8)]
+    scoped = Complaint.objects.exclude(pk=cases[0].pk)  # the oldest left out: the sample is all in scope
+    ids, total = search.ranked(scoped, "漏水", phones=False, count_up_to=3)
+    assert isinstance(total, search.About) and total == 8  # 4 of the 4 newest, of 8 matches
+    assert sorted(ids) == sorted(c.pk for c in cases[1:])
+    ids, total = search.ranked(scoped, "漏水", phones=False, count_up_to=4)
+    assert not isinstance(total, search.About) and total == 7 and len(ids) == 7
+    total = search.ranked(Complaint.objects.all(), "漏水", phones=False, count_up_to=3)[1]
+    assert not isinstance(total, search.About) and total == 8

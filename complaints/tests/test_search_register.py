@@ -113,3 +113,53 @@ def test_a_page_past_the_last_shows_the_last(client, users, case):
     client.force_login(users["cs_supervisor"])
     assert "<mark>漏水</mark>" in page(client, q="漏水", page="9")
     assert "<mark>漏水</mark>" in page(client, q="漏水", page="x")
+
+
+@pytest.fixture
+def many_leaks(case, users, monkeypatch):
+    """Ten cases of 漏水 in the place's project (the newest) and two in another project, with
+    the register's count capped at 4, 2 rows a page and a sample of the 6 newest matches."""
+    from complaints import selectors
+    from crm import search_sql
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_EXACT", 4)
+    monkeypatch.setattr(selectors, "REGISTER_PER_PAGE", 2)
+    monkeypatch.setattr(search_sql, "SAMPLE", 6)
+    other_project = ProjectFactory(code="hill", name="山景苑")
+    unit = UnitFactory(project=other_project, number="901", area=90, delivery_date=None)
+    owner = OwnerFactory(code="C9001", name="外人", phone="13900009001", project=other_project, unit=unit)
+    now = timezone.now()
+    for i in range(2):
+        services.complaint_register(received_by=users["admin"], kind="complaint", channel="phone", category="repairs",
+                                    title=f"车库漏水{i}", description="车库漏水", customer=owner, unit=unit,
+                                    received_at=now - dt.timedelta(days=30 + i))
+    return [case(title=f"卫生间漏水{i}", description="楼上漏水", received_at=now - dt.timedelta(hours=i))
+            for i in range(10)]
+
+
+def test_a_large_count_in_a_narrow_scope_is_estimated_and_says_so(client, make_user, users, place, case, many_leaks):
+    """Issue 19: a project department's search with more matches than the register counts
+    exactly says 约 (its count estimated from the newest matches), its pages exist, and its last
+    page link leads to the real last page; a small count, or a supervisor's (every case: the
+    text index's own count), stays exact and says 共."""
+    scoped = make_user("project_dept", projects=[place["project"]])
+    client.force_login(scoped)
+    body = page(client, q="漏水")
+    assert "约 12 条" in body and "1 / 约 6" in body and "共 " not in body  # 6 in the sample of 6 × 12 / 6
+    assert body.count("<mark>漏水</mark>") >= 2 and many_leaks[0].number in body
+    second = page(client, q="漏水", page="2")  # still within the exact cap's pages: estimated, full
+    assert "约 12 条" in second and many_leaks[2].number in second and many_leaks[3].number in second
+    # The last page link (page 6 of the estimate) shows the real last page, counted exactly.
+    last = page(client, q="漏水", page="6")
+    assert "共 10 条" in last and "5 / 5" in last and "约" not in last
+    assert many_leaks[8].number in last and many_leaks[9].number in last
+    middle = page(client, q="漏水", page="3")  # beyond the cap's pages: exact
+    assert "共 10 条" in middle and "3 / 5" in middle and many_leaks[4].number in middle
+    # A count within the cap is exact.
+    for i in range(3):
+        case(title=f"电梯停运{i}", description="电梯")
+    assert "共 3 条" in page(client, q="电梯")
+    # Every case: the count is the text index's own, exact.
+    client.force_login(users["cs_supervisor"])
+    body = page(client, q="漏水")
+    assert "共 12 条" in body and "约" not in body
