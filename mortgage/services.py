@@ -289,7 +289,7 @@ def certificates_chase_late() -> int:
                 continue
             staff = staff if staff is not None else list(_role_users(Role.CS_STAFF))
             cases = TitleCertificateCase.objects.filter(ids_in("id", changed)).select_related(
-                "unit", "customer", "agreement__agent")
+                "unit__building", "customer", "agreement__agent")
             for case in cases:
                 sent += bool(notify(
                     recipients=staff, level="danger", target=case,

@@ -33,6 +33,12 @@ def test_a_queryset_is_read_a_chunk_at_a_time_in_id_order_past_the_rows_handled(
     assert seen == [[made[0].pk, made[1].pk], [made[2].pk, made[3].pk], [made[4].pk]]
 
 
+def test_a_queryset_left_as_it_is_is_read_once_chunk_after_chunk():
+    made = [Department.objects.create(code=f"r{i}", name=f"部门{i}") for i in range(5)]
+    chunks = list(id_chunks(Department.objects.filter(code__startswith="r"), 2))
+    assert chunks == [[made[0].pk, made[1].pk], [made[2].pk, made[3].pk], [made[4].pk]]
+
+
 def test_ids_in_refuses_what_is_not_an_id():
     with pytest.raises(ValueError):
         ids_in("pk", ["1; DROP TABLE crm_department"])

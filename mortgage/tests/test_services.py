@@ -466,3 +466,83 @@ def test_reminders_are_logged_by_each_of_the_five_methods_and_not_on_a_closed_re
     with pytest.raises(ValidationError, match="已结清"):
         services.reminder_log(record=other, user=staff, method="phone", summary="x")
     assert record.reminders.count() == 5 and other.reminders.count() == 0
+
+
+def test_a_chase_is_kept_as_typed_and_each_refusal_says_why(estate, agreement, make_user):
+    """督促办证: the result (trimmed), the next date (today is allowed), who chased, in the
+    history; a blank result, a past next date, a user without the right, a finished case: each
+    refused with its own reason, nothing written."""
+    from mortgage.models import CertificateChase
+
+    staff = make_user("cs_staff")
+    services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff,
+                                                  collected_on=dt.date(2026, 11, 2))
+    case = TitleCertificateCase.objects.get(unit=estate["units"][0])
+    today = timezone.localdate()
+    services.certificate_chase_log(case=case, user=staff, result="  代办公司称明日递件 ", next_date=today)
+    chase = CertificateChase.objects.get(case=case)
+    assert (chase.result, chase.next_date, chase.chased_by) == ("代办公司称明日递件", today, staff)
+    assert chase.history.get().history_user == staff
+    refusals = [
+        (dict(user=staff, result=" ", next_date=None), ValidationError, "请填写督促结果。"),
+        (dict(user=staff, result="再催", next_date=today - dt.timedelta(days=1)), ValidationError,
+         "下次督促日期不能早于今天。"),
+        (dict(user=make_user("finance"), result="再催", next_date=None), PermissionDenied, "您没有记录督促办证的权限。"),
+    ]
+    for kwargs, error, message in refusals:
+        with pytest.raises(error) as refused:
+            services.certificate_chase_log(case=case, **kwargs)
+        assert message in str(refused.value)
+    TitleCertificateCase.objects.filter(pk=case.pk).update(stage="completed")
+    with pytest.raises(ValidationError) as refused:
+        services.certificate_chase_log(case=TitleCertificateCase.objects.get(pk=case.pk), user=staff, result="再催")
+    assert "该产权证已办结，无需督促。" in str(refused.value)
+    assert CertificateChase.objects.count() == 1
+
+
+def test_the_late_notice_names_the_unit_owner_stage_agreed_day_and_agent(estate, agreement, make_user):
+    staff = make_user("cs_staff")
+    services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff,
+                                                  collected_on=dt.date(2026, 11, 2))
+    cases = list(TitleCertificateCase.objects.filter(unit__in=estate["units"][:2]).order_by("pk"))
+    TitleCertificateCase.objects.exclude(pk__in=[c.pk for c in cases]).update(stage="completed")
+    TitleCertificateCase.objects.filter(pk=cases[1].pk).update(agreement=None)
+    assert services.certificates_chase_late() == 2
+    notes = {n.url: n for n in Notification.objects.filter(recipient=staff)}
+    for case, agent in ((cases[0], "安居代办"), (cases[1], "—")):
+        case.refresh_from_db()
+        note = notes[reverse("mortgage:certificate_detail", args=[case.pk])]
+        stage = TitleCertificateCase.Stage(case.stage).label
+        assert note.title == f"产权证办理超期：{case.unit} {case.customer.name}（{stage}，约定 {case.due_date}）"
+        assert (note.body, note.level) == (f"代办公司：{agent}，请督促办理。", "danger")
+
+
+def test_the_late_reminder_costs_the_same_queries_for_one_case_or_many_and_a_statement_per_chunk(
+        estate, agreement, make_user, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = make_user("cs_staff")
+    services.certificate_cases_create_for_project(project=estate["project"], agreement=agreement, user=staff,
+                                                  collected_on=dt.date(2026, 11, 2))
+    late = list(TitleCertificateCase.objects.order_by("pk"))
+    TitleCertificateCase.objects.exclude(pk=late[0].pk).update(late_notified_on=timezone.localdate())
+    with CaptureQueriesContext(connection) as one:
+        assert services.certificates_chase_late() == 1
+    TitleCertificateCase.objects.update(late_notified_on=None)
+    Notification.objects.all().delete()
+    with CaptureQueriesContext(connection) as many:
+        assert services.certificates_chase_late() == len(late)
+    import re
+
+    froms = [re.search(r' FROM "(\w+)"', q["sql"]).group(1) for q in many.captured_queries if " FROM " in q["sql"]]
+    # The unit, its owner and the agent come with the cases (no query of theirs per case).
+    assert not {"owners_unit", "owners_customer", "owners_building", "mortgage_agentcompany",
+                "mortgage_agencyagreement"} & set(froms)
+    TitleCertificateCase.objects.update(late_notified_on=None)
+    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    with CaptureQueriesContext(connection) as chunked:
+        services.certificates_chase_late()
+    marks = [q for q in chunked.captured_queries
+             if q["sql"].startswith("UPDATE") and "mortgage_titlecertificatecase" in q["sql"]]
+    assert len(marks) == -(-len(late) // 2)
