@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from crm import search
+from crm import memo, search
 from crm.approvals import approvals_for
 from crm.filters import filter_list
 from crm.history import TIMELINE_PARAM, newest_first
@@ -34,6 +34,12 @@ QUEUES = {
     "breached": _("已超时"),
     "visits": _("待回访"),
 }
+
+
+def queue_tabs(counts: dict) -> tuple[tuple[str, str, int], ...]:
+    """(code, label, count) of each work queue's tab, the labels in the current language."""
+    labels = memo.remember("complaints.queues", lambda: tuple((code, str(label)) for code, label in QUEUES.items()))
+    return tuple((code, label, counts.get(code)) for code, label in labels)
 
 
 def complaints_for(user, *, by_order: bool = False):
