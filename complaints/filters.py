@@ -49,6 +49,9 @@ class DateFilter(_CheapCopy, django_filters.DateFilter):
     pass
 
 
+MENUS = ("project", "department")  # the user's projects and the departments: given per request
+
+
 class ComplaintFilter(django_filters.FilterSet):
     q = CharFilter(label=_("搜索"), method="search")
     kind = ChoiceFilter(label=_("类型"), choices=_choices(Kind), empty_label=ALL)
@@ -82,14 +85,25 @@ class ComplaintFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.phones = phones
         self.words_apart = words_apart
-        self.menus = tuple(tuple((str(pk), label) for pk, label in menus[name]) for name in ("project", "department"))
-        for name, choices in zip(("project", "department"), self.menus):
+        self.menus = tuple(tuple((str(pk), label) for pk, label in menus[name]) for name in MENUS)
+        for name, choices in zip(MENUS, self.menus):
             self.filters[name].extra["choices"] = choices
-        for field in self.form.fields.values():
-            field.widget.attrs.setdefault("class", "form-select form-select-sm"
-                                          if hasattr(field, "choices") else "form-control form-control-sm")
-        self.form.fields["received_from"].widget.input_type = "date"
-        self.form.fields["received_to"].widget.input_type = "date"
+            self.form.fields[name].choices = choices
+
+    def get_form_class(self):
+        """The filter form, built once per process: its fields are the same for every request
+        but for the menus, which each request's form is given (``__init__``); django-filter
+        built the eleven fields and a class on every request."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            fields = {name: copy.deepcopy(filter_).field for name, filter_ in cls.base_filters.items()}
+            for field in fields.values():
+                field.widget.attrs.setdefault("class", "form-select form-select-sm"
+                                              if hasattr(field, "choices") else "form-control form-control-sm")
+            fields["received_from"].widget.input_type = "date"
+            fields["received_to"].widget.input_type = "date"
+            cls._form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._form_class
 
     def controls(self) -> tuple[tuple[str, str, str], ...]:
         """(id, label, control HTML) of each field (crm.forms.control_html: without the widget

@@ -3,6 +3,7 @@ work queues, a case page's records, and the report statistics."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from collections import Counter
 from types import SimpleNamespace
@@ -155,16 +156,35 @@ class CountedPaginator(Paginator):
 def _filter_menus(user) -> dict:
     """The project and department menus of the filter form: one UNION query (not cached: a
     cache would cost more round trips on a first view than the query it saves)."""
-    from django.db.models import Value
+    from django.db import connection
+
+    ids = visible_project_ids(user)
+    with connection.cursor() as cursor:
+        cursor.execute(_menus_sql(connection.vendor, None if ids is None else len(ids)), ids or ())
+        rows = cursor.fetchall()
+    menus = {"project": [], "department": []}
+    for pk, name, menu in sorted(rows, key=lambda row: row[1]):
+        menus["department" if menu else "project"].append((pk, name))
+    return menus
+
+
+@functools.cache
+def _menus_sql(vendor: str, ids: int | None) -> str:
+    """The menus' query for every project (``ids`` None) or that many projects' ids, written
+    once per process (building it through the ORM on every page cost more than running it)."""
+    from django.db import connection
 
     from crm.models import Department
+    from owners.models import Project
 
-    projects = visible_projects(user).order_by().annotate(menu=Value("project")).values_list("pk", "name", "menu")
-    departments = Department.objects.order_by().annotate(menu=Value("department")).values_list("pk", "name", "menu")
-    menus = {"project": [], "department": []}
-    for pk, name, menu in sorted(projects.union(departments, all=True), key=lambda row: row[1]):
-        menus[menu].append((pk, name))
-    return menus
+    qn = connection.ops.quote_name
+    departments = f"SELECT {qn('id')}, {qn('name')}, 1 FROM {qn(Department._meta.db_table)}"
+    if ids == 0:
+        return departments
+    projects = f"SELECT {qn('id')}, {qn('name')}, 0 FROM {qn(Project._meta.db_table)}"
+    if ids is not None:
+        projects += f" WHERE {qn('id')} IN ({', '.join(['%s'] * ids)})"
+    return f"{projects} UNION ALL {departments}"
 
 
 def _walk_order_index(user, counts) -> bool:
@@ -192,10 +212,10 @@ def _register_rows(values: list[dict], project_names: dict, highlight=None) -> l
 
     from .models import Kind, Severity, State, VisitState
 
-    labels = {"kind": dict(Kind.choices), "state": dict(State.choices), "severity": dict(Severity.choices),
-              "visit_state": dict(VisitState.choices)}
-    labels = {field: {value: str(label) for value, label in choices.items()} for field, choices in labels.items()}
-    url = reverse("complaints:detail", args=[0])[:-2]  # ".../0/" without "0/"
+    # The labels in the current language, translated once per process (crm.memo).
+    labels = {"kind": memo.labels(Kind), "state": memo.labels(State), "severity": memo.labels(Severity),
+              "visit_state": memo.labels(VisitState)}
+    url = memo.remember("complaints.detail_url", lambda: reverse("complaints:detail", args=[0])[:-2])  # ".../0/" less "0/"
     missing = {v["project_id"] for v in values} - project_names.keys()
     if missing:  # a project outside the menu (a case moved between the two queries)
         project_names = {**project_names, **dict(Project.objects.filter(pk__in=missing).values_list("pk", "name"))}
@@ -404,7 +424,7 @@ def forwarded_page(*, user, page):
     if offset >= DEFERRED_FROM:  # deep: the ids on the index alone, then their rows
         ids = qs.values("pk")[offset:offset + REGISTER_PER_PAGE]
         page_obj.object_list = Complaint.objects.filter(pk__in=ids).order_by("-received_at", "-pk").values(*fields)
-    states = {value: str(label) for value, label in State.choices}
+    states = memo.labels(State)
     e = html.escape
     page_obj.object_list = [SimpleNamespace(**v, html=mark_safe(
         f"<tr><td>{e(v['number'])}</td><td>{timezone.localtime(v['received_at']):%Y-%m-%d %H:%M}</td>"
