@@ -78,6 +78,7 @@ def written_controls(form, *, kind, depends_on: Hashable = ()) -> tuple[tuple[st
     from crm import memo
 
     data = form.data if form.is_bound else {}
+
     def submitted(name):
         key = form.add_prefix(name)
         return tuple(data.getlist(key)) if hasattr(data, "getlist") else data.get(key)
