@@ -427,7 +427,9 @@ def forwarded_page(*, user, page):
 
     qs = complaints_for(user).order_by("-received_at", "-pk")
     fields = ("number", "received_at", "project__name", "title", "state")
-    page_obj = Paginator(qs.values(*fields), REGISTER_PER_PAGE).get_page(page)
+    # Counted on the cases alone: counting the rows with their project's name joined read every
+    # case from the table (16 ms on PostgreSQL at 2,500 cases) instead of the company's index.
+    page_obj = CountedPaginator(qs.values(*fields), REGISTER_PER_PAGE, count=qs.count()).get_page(page)
     offset = page_obj.start_index() - 1
     if offset >= DEFERRED_FROM:  # deep: the ids on the index alone, then their rows
         ids = qs.values("pk")[offset:offset + REGISTER_PER_PAGE]

@@ -82,6 +82,18 @@ def test_a_filter_finding_less_than_a_page_is_counted_from_its_rows(as_role, big
             min(cases.count(), REGISTER_PER_PAGE) if first else min(cases.count() - REGISTER_PER_PAGE, REGISTER_PER_PAGE))
 
 
+def test_the_forwarded_page_counts_the_companys_cases_without_joining_their_projects(as_role, big_register):
+    from complaints.selectors import complaints_for
+
+    client = as_role("property_company")
+    user = client.get(reverse("complaints:forwarded")).wsgi_request.user
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("complaints:forwarded"))
+    counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1 and "JOIN" not in counts[0]
+    assert response.context["page_obj"].paginator.count == complaints_for(user).count()
+
+
 def test_deep_register_page_lists_the_same_cases_as_an_offset_query(as_role, big_register):
     client = as_role("cs_supervisor")
     url = register_urls()["deep"]
