@@ -215,7 +215,8 @@ def _register_rows(values: list[dict], project_names: dict, highlight=None) -> l
     # The labels in the current language, translated once per process (crm.memo).
     labels = {"kind": memo.labels(Kind), "state": memo.labels(State), "severity": memo.labels(Severity),
               "visit_state": memo.labels(VisitState)}
-    url = memo.remember("complaints.detail_url", lambda: reverse("complaints:detail", args=[0])[:-2])  # ".../0/" less "0/"
+    # A case's page is this and its id: ".../0/" without "0/".
+    url = memo.remember("complaints.detail_url", lambda: reverse("complaints:detail", args=[0])[:-2])
     missing = {v["project_id"] for v in values} - project_names.keys()
     if missing:  # a project outside the menu (a case moved between the two queries)
         project_names = {**project_names, **dict(Project.objects.filter(pk__in=missing).values_list("pk", "name"))}
