@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm import search
+from crm import memo, search
 from crm.forms import date_input
 
 from .models import Category, ClockState, Complaint, Kind, Severity, State
@@ -16,8 +16,9 @@ from .models import Category, ClockState, Complaint, Kind, Severity, State
 
 def _choices(enum):
     """The choices as a callable: a FilterSet deep-copies its filters and its form's fields on
-    every request, and a list of translated labels costs far more to copy than a function."""
-    return lambda: enum.choices
+    every request, and a list of translated labels costs far more to copy than a function. The
+    labels come translated once per language (crm.memo), not looked up at every option."""
+    return lambda: memo.choices(enum)
 
 
 ALL = _("全部")
@@ -47,6 +48,9 @@ class ChoiceFilter(_CheapCopy, django_filters.ChoiceFilter):
 
 class DateFilter(_CheapCopy, django_filters.DateFilter):
     pass
+
+
+MENUS = ("project", "department")  # the user's projects and the departments: given per request
 
 
 class ComplaintFilter(django_filters.FilterSet):
@@ -82,18 +86,31 @@ class ComplaintFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.phones = phones
         self.words_apart = words_apart
-        for name in ("project", "department"):
-            self.filters[name].extra["choices"] = [(str(pk), label) for pk, label in menus[name]]
-        for field in self.form.fields.values():
-            field.widget.attrs.setdefault("class", "form-select form-select-sm"
-                                          if hasattr(field, "choices") else "form-control form-control-sm")
+        self.menus = tuple(tuple((str(pk), label) for pk, label in menus[name]) for name in MENUS)
+        for name, choices in zip(MENUS, self.menus):
+            self.filters[name].extra["choices"] = choices
+            self.form.fields[name].choices = choices
 
-    def controls(self) -> list[tuple[str, str, str]]:
+    def get_form_class(self):
+        """The filter form, built once per process: its fields are the same for every request
+        but for the menus, which each request's form is given (``__init__``); django-filter
+        built the eleven fields and a class on every request."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            fields = {name: copy.deepcopy(filter_).field for name, filter_ in cls.base_filters.items()}
+            for field in fields.values():
+                field.widget.attrs.setdefault("class", "form-select form-select-sm"
+                                              if hasattr(field, "choices") else "form-control form-control-sm")
+            cls._form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._form_class
+
+    def controls(self) -> tuple[tuple[str, str, str], ...]:
         """(id, label, control HTML) of each field (crm.forms.control_html: without the widget
-        templates, which cost more than the rest of the register page)."""
-        from crm.forms import control_html
+        templates), written once per process for each query string, menus and language
+        (crm.forms.written_controls): the fields are this class's, but for the menus."""
+        from crm.forms import written_controls
 
-        return [(bound.id_for_label, str(bound.label), control_html(bound)) for bound in self.form]
+        return written_controls(self.form, kind=ComplaintFilter, depends_on=self.menus)
 
     def search(self, queryset, name, value):
         """A whole case number finds that case on the unique index; anything else finds the cases

@@ -3,6 +3,7 @@ work queues, a case page's records, and the report statistics."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from collections import Counter
 from types import SimpleNamespace
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from crm import search
+from crm import memo, search
 from crm.approvals import approvals_for
 from crm.filters import filter_list
 from crm.history import TIMELINE_PARAM, newest_first
@@ -34,6 +35,12 @@ QUEUES = {
     "breached": _("已超时"),
     "visits": _("待回访"),
 }
+
+
+def queue_tabs(counts: dict) -> tuple[tuple[str, str, int], ...]:
+    """(code, label, count) of each work queue's tab, the labels in the current language."""
+    labels = memo.remember("complaints.queues", lambda: tuple((code, str(label)) for code, label in QUEUES.items()))
+    return tuple((code, label, counts.get(code)) for code, label in labels)
 
 
 def complaints_for(user, *, by_order: bool = False):
@@ -152,16 +159,35 @@ class CountedPaginator(Paginator):
 def _filter_menus(user) -> dict:
     """The project and department menus of the filter form: one UNION query (not cached: a
     cache would cost more round trips on a first view than the query it saves)."""
-    from django.db.models import Value
+    from django.db import connection
+
+    ids = visible_project_ids(user)
+    with connection.cursor() as cursor:
+        cursor.execute(_menus_sql(connection.vendor, None if ids is None else len(ids)), ids or ())
+        rows = cursor.fetchall()
+    menus = {"project": [], "department": []}
+    for pk, name, menu in sorted(rows, key=lambda row: row[1]):
+        menus["department" if menu else "project"].append((pk, name))
+    return menus
+
+
+@functools.cache
+def _menus_sql(vendor: str, ids: int | None) -> str:
+    """The menus' query for every project (``ids`` None) or that many projects' ids, written
+    once per process (building it through the ORM on every page cost more than running it)."""
+    from django.db import connection
 
     from crm.models import Department
+    from owners.models import Project
 
-    projects = visible_projects(user).order_by().annotate(menu=Value("project")).values_list("pk", "name", "menu")
-    departments = Department.objects.order_by().annotate(menu=Value("department")).values_list("pk", "name", "menu")
-    menus = {"project": [], "department": []}
-    for pk, name, menu in sorted(projects.union(departments, all=True), key=lambda row: row[1]):
-        menus[menu].append((pk, name))
-    return menus
+    qn = connection.ops.quote_name
+    departments = f"SELECT {qn('id')}, {qn('name')}, 1 FROM {qn(Department._meta.db_table)}"
+    if ids == 0:
+        return departments
+    projects = f"SELECT {qn('id')}, {qn('name')}, 0 FROM {qn(Project._meta.db_table)}"
+    if ids is not None:
+        projects += f" WHERE {qn('id')} IN ({', '.join(['%s'] * ids)})"
+    return f"{projects} UNION ALL {departments}"
 
 
 def _walk_order_index(user, counts) -> bool:
@@ -189,10 +215,11 @@ def _register_rows(values: list[dict], project_names: dict, highlight=None) -> l
 
     from .models import Kind, Severity, State, VisitState
 
-    labels = {"kind": dict(Kind.choices), "state": dict(State.choices), "severity": dict(Severity.choices),
-              "visit_state": dict(VisitState.choices)}
-    labels = {field: {value: str(label) for value, label in choices.items()} for field, choices in labels.items()}
-    url = reverse("complaints:detail", args=[0])[:-2]  # ".../0/" without "0/"
+    # The labels in the current language, translated once per process (crm.memo).
+    labels = {"kind": memo.labels(Kind), "state": memo.labels(State), "severity": memo.labels(Severity),
+              "visit_state": memo.labels(VisitState)}
+    # A case's page is this and its id: ".../0/" without "0/".
+    url = memo.remember("complaints.detail_url", lambda: reverse("complaints:detail", args=[0])[:-2])
     missing = {v["project_id"] for v in values} - project_names.keys()
     if missing:  # a project outside the menu (a case moved between the two queries)
         project_names = {**project_names, **dict(Project.objects.filter(pk__in=missing).values_list("pk", "name"))}
@@ -269,16 +296,24 @@ def register_page(*, user, params, page) -> dict:
             qs = Complaint.objects.filter(pk__in=found).order_by(*qs.query.order_by)
         else:
             found = None
+    first_rows = None
     if found is not None:
         total = len(found)
     elif not filtered:
         total = counts["total"]
+    elif str(page or 1) == "1":
+        # A filter's first page: its rows and one more; fewer than a page and one are the count
+        # (a narrow filter, the usual one, then costs no COUNT query).
+        first_rows = list(qs.values(*ROW_FIELDS)[:REGISTER_PER_PAGE + 1])
+        total = len(first_rows) if len(first_rows) <= REGISTER_PER_PAGE else qs.count()
     else:
         total = qs.count()
     page_obj = CountedPaginator(qs, REGISTER_PER_PAGE, count=total).get_page(page)
     offset = page_obj.start_index() - 1 if total else 0
     values = []
-    if total:
+    if first_rows is not None:
+        values = first_rows[:REGISTER_PER_PAGE]
+    elif total:
         if offset < DEFERRED_FROM:
             values = list(qs.values(*ROW_FIELDS)[offset:offset + REGISTER_PER_PAGE])
         else:
@@ -408,12 +443,14 @@ def forwarded_page(*, user, page):
 
     qs = complaints_for(user).order_by("-received_at", "-pk")
     fields = ("number", "received_at", "project__name", "title", "state")
-    page_obj = Paginator(qs.values(*fields), REGISTER_PER_PAGE).get_page(page)
+    # Counted on the cases alone: counting the rows with their project's name joined read every
+    # case from the table (16 ms on PostgreSQL at 2,500 cases) instead of the company's index.
+    page_obj = CountedPaginator(qs.values(*fields), REGISTER_PER_PAGE, count=qs.count()).get_page(page)
     offset = page_obj.start_index() - 1
     if offset >= DEFERRED_FROM:  # deep: the ids on the index alone, then their rows
         ids = qs.values("pk")[offset:offset + REGISTER_PER_PAGE]
         page_obj.object_list = Complaint.objects.filter(pk__in=ids).order_by("-received_at", "-pk").values(*fields)
-    states = {value: str(label) for value, label in State.choices}
+    states = memo.labels(State)
     e = html.escape
     page_obj.object_list = [SimpleNamespace(**v, html=mark_safe(
         f"<tr><td>{e(v['number'])}</td><td>{timezone.localtime(v['received_at']):%Y-%m-%d %H:%M}</td>"

@@ -52,10 +52,14 @@ def queue_filters() -> dict[str, Q]:
 def counts(project_ids=None) -> dict[str, int]:
     """The counts of these projects (None: every project), and under ``everything`` the number
     of cases in every project (what share of the cases the scope is): one query over the rows
-    (one per project), summed here (cheaper to run than to build an aggregate query)."""
+    (one per project), summed here (cheaper to run than to build an aggregate query; written in
+    SQL, as the triggers are, since building it through the ORM cost more than running it)."""
     scope = None if project_ids is None else set(project_ids)
     result = dict.fromkeys((*COLUMNS, "everything"), 0)
-    for project_id, *values in RegisterTally.objects.values_list("project_id", *COLUMNS):
+    with connections[RegisterTally.objects.db].cursor() as cursor:
+        cursor.execute(f"SELECT project_id, {', '.join(COLUMNS)} FROM {TABLE}")
+        rows = cursor.fetchall()
+    for project_id, *values in rows:
         result["everything"] += values[0]
         if scope is None or project_id in scope:
             for column, value in zip(COLUMNS, values):

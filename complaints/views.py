@@ -57,7 +57,7 @@ def _staff_only(request):
 def register(request):
     data = selectors.register_page(user=request.user, params=request.GET, page=request.GET.get("page"))
     return render(request, "complaints/register.html", {
-        **data, "queues": selectors.QUEUES, "queue": request.GET.get("queue", ""),
+        **data, "tabs": selectors.queue_tabs(data["counts"]), "queue": request.GET.get("queue", ""),
     })
 
 

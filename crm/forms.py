@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Hashable
 
 from django import forms
 from django.http import Http404
@@ -81,6 +82,25 @@ def control_html(bound) -> str:
         return mark_safe(f'<textarea name="{e(w["name"])}"{_attrs(w["attrs"])}>\n{text}</textarea>')
     value = f' value="{e(str(w["value"]))}"' if w["value"] is not None else ""
     return mark_safe(f'<input type="{e(w["type"])}" name="{e(w["name"])}"{value}{_attrs(w["attrs"])}>')
+
+
+def written_controls(form, *, kind, depends_on: Hashable = ()) -> tuple[tuple[str, str, str], ...]:
+    """(id, label, control HTML) of each field of a filter bar's bound ``form``, written once per
+    process (crm.memo) for each set of submitted values and errors, then reused: the widgets of a
+    bar of menus cost more than the page's rows. ``kind`` is what defines the form's fields (its
+    FilterSet class), ``depends_on`` whatever else this request gave them (the menus of the
+    user's scope): with the values, the errors and the language, all their HTML depends on."""
+    from crm import memo
+
+    data = form.data if form.is_bound else {}
+
+    def submitted(name):
+        key = form.add_prefix(name)
+        return tuple(data.getlist(key)) if hasattr(data, "getlist") else data.get(key)
+
+    values = tuple((name, submitted(name), form.is_bound and name in form.errors) for name in form.fields)
+    return memo.remember(("controls", kind, values, depends_on),
+                         lambda: tuple((bound.id_for_label, str(bound.label), control_html(bound)) for bound in form))
 
 
 class CalendarYearNoticeForm(forms.Form):

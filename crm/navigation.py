@@ -33,9 +33,19 @@ NAV = [
 ]
 
 
-def nav_for(user, current_path: str = "") -> list[dict]:
-    role = user_role(user)
-    items = []
+@dataclass(frozen=True)
+class NavLink:
+    """One link of a user's navigation bar, its label in the current language (hashable: the bar
+    is written once per role, section and language, templates/base.html's ``{% memo %}``)."""
+    label: str
+    url: str
+    icon: str
+    active: bool
+
+
+def _role_links(role) -> tuple[tuple[str, str, str], ...]:
+    """(label, url, icon) of the role's pages, worked out once per process and language."""
+    links = []
     for item in NAV:
         if role not in item.roles:
             continue
@@ -43,6 +53,13 @@ def nav_for(user, current_path: str = "") -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue  # the app that owns this page has not been built yet
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
-    return items
+        links.append((str(item.label), url, item.icon))
+    return tuple(links)
+
+
+def nav_for(user, current_path: str = "") -> tuple[NavLink, ...]:
+    from crm import memo
+
+    role = user_role(user)
+    return tuple(NavLink(label, url, icon, current_path == url if url == "/" else current_path.startswith(url))
+                 for label, url, icon in memo.remember(("nav", role), lambda: _role_links(role)))
