@@ -99,16 +99,23 @@ def test_with_nothing_old_enough_a_run_deletes_nothing_and_says_zero(make_user):
 
 
 def test_windows_are_consecutive_runs_of_ids_up_to_the_upper_id_and_no_further(make_user):
-    """Ids 1…6 of the table in windows of 2 up to id 4: two windows, [1, 2] and [3, 4]; 5 and 6
-    stay although they match, each window sees only its own ids."""
+    """Ids 1…6 of the table in windows of 2: up to id 3, the windows [1, 2] and [3] (4 stays
+    although it matches); then, from the table's first id (4) up to id 5: the one window [4, 5]
+    and no empty one after it; 6 stays. Each window sees only its own ids."""
     user = make_user("cs_staff")
     ids = [_notice(user, made=NOW, read=True) for _ in range(6)]
     windows = []
-    deleted = retention.delete_by_id_windows(
-        Notification.objects.all(), upper_pk=ids[3], chunk_size=2,
-        before_delete=lambda window: windows.append(sorted(window.values_list("pk", flat=True))))
-    assert deleted == 4 and windows == [ids[0:2], ids[2:4]]
-    assert sorted(Notification.objects.values_list("pk", flat=True)) == ids[4:]
+
+    def purge(upper):
+        return retention.delete_by_id_windows(
+            Notification.objects.all(), upper_pk=upper, chunk_size=2,
+            before_delete=lambda window: windows.append(sorted(window.values_list("pk", flat=True))))
+
+    assert purge(ids[2]) == 3 and windows == [ids[0:2], ids[2:3]]
+    assert sorted(Notification.objects.values_list("pk", flat=True)) == ids[3:]
+    windows.clear()
+    assert purge(ids[4]) == 2 and windows == [ids[3:5]]
+    assert list(Notification.objects.values_list("pk", flat=True)) == ids[5:]
 
 
 def test_the_nightly_job_purges_read_notifications_once_from_the_command_line(make_user, capsys, settings):
