@@ -106,3 +106,21 @@ def test_every_menu_of_every_register_filter_offers_all_as_its_empty_choice():
                             and field != "project":
                         blank.append(f"{name}.{field}")
     assert blank == []
+
+
+@pytest.mark.parametrize("url,params,label", [
+    ("complaints:register", {"state": "bogus"}, "状态"),
+    ("complaints:register", {"received_from": "2026-13-01"}, "受理日期从"),
+    ("owners:customer_list", {"project": "999999"}, "项目"),
+])
+def test_a_register_says_which_filter_is_wrong_and_that_none_applied(client, make_user, url, params, label):
+    """From a bookmark or a hand-edited address: the page shows the whole list, and says so and
+    why above the filter bar (it looked filtered)."""
+    from django.urls import reverse
+
+    client.force_login(make_user("cs_supervisor"))
+    page = client.get(reverse(url), params).content.decode()
+    alert = page.split('data-testid="filter-errors"')[1].split("</div>")[0]
+    assert "筛选条件有误，本次未按任何条件筛选" in alert and f"<li>{label}：" in alert
+    fine = client.get(reverse(url)).content.decode()
+    assert 'data-testid="filter-errors"' not in fine
