@@ -24,7 +24,8 @@ from crm.approvals import approval_decide, approval_submit
 from crm.calendar import elapsed_cutoff, period_end
 from crm.edits import row_edit
 from crm.languages import recorded
-from crm.notifications import notify, notify_role
+from crm.models import Notification
+from crm.notifications import notify, notify_many, notify_role
 from crm.roles import Role
 from crm.rules import rule, rule_int
 from crm.scopes import user_role
@@ -288,19 +289,23 @@ def certificates_chase_late() -> int:
             if not changed:
                 continue
             staff = staff if staff is not None else list(_role_users(Role.CS_STAFF))
-            cases = TitleCertificateCase.objects.filter(ids_in("id", changed)).select_related(
-                "unit__building", "customer", "agreement__agent")
+            cases = list(TitleCertificateCase.objects.filter(ids_in("id", changed)).select_related(
+                "unit__building", "customer", "agreement__agent"))
+            # One store for the chunk's notices (crm.notifications.notify_many), each routed by its case.
+            notes, targets = [], []
             for case in cases:
-                sent += bool(notify(
-                    recipients=staff, level="danger", target=case,
-                    url=reverse("mortgage:certificate_detail", args=[case.pk]),
-                    title=format_lazy(_("产权证办理超期：{unit} {owner}（{stage}，约定 {due_date}）"), unit=case.unit,
-                                      owner=case.customer.name, stage=TitleCertificateCase.Stage(case.stage).label,
-                                      due_date=case.due_date),
-                    body=format_lazy(_("代办公司：{agent}，请督促办理。"),
-                                     agent=case.agreement.agent if case.agreement else "—"),
-                    dedupe_key=f"mortgage:cert-late:{case.pk}:{today.isoformat()}",
-                ))
+                title = format_lazy(_("产权证办理超期：{unit} {owner}（{stage}，约定 {due_date}）"), unit=case.unit,
+                                    owner=case.customer.name, stage=TitleCertificateCase.Stage(case.stage).label,
+                                    due_date=case.due_date)
+                body = format_lazy(_("代办公司：{agent}，请督促办理。"),
+                                   agent=case.agreement.agent if case.agreement else "—")
+                url = reverse("mortgage:certificate_detail", args=[case.pk])
+                for user in staff:
+                    notes.append(Notification(recipient_id=user.pk, title=title, body=body, url=url, level="danger",
+                                              dedupe_key=f"mortgage:cert-late:{case.pk}:{today.isoformat()}"))
+                    targets.append(case)
+            notify_many(notes, targets=targets)
+            sent += len(cases) if staff else 0
     return sent
 
 
