@@ -1,7 +1,7 @@
 from django.utils import translation
 
 from crm.navigation import nav_for
-from crm.notifications import unread_count
+from crm.notifications import badge_text, unread_count
 from crm.scopes import user_role
 
 
@@ -12,10 +12,13 @@ def navigation(request):
     role = user_role(user)
     from crm.roles import Role
 
+    # Loaded with the user by crm.backends.CrmBackend; counted here only without it. Both stop at
+    # crm.notifications.BADGE_CAP + 1.
+    unread = user.crm_unread if hasattr(user, "crm_unread") else unread_count(user)
     return {
         "nav_items": nav_for(user, request.path),
-        # Loaded with the user by crm.backends.CrmBackend; counted here only without it.
-        "unread_notifications": getattr(user, "crm_unread", None) if hasattr(user, "crm_unread") else unread_count(user),
+        "unread_notifications": unread,
+        "unread_badge": badge_text(unread),
         "user_role": role,
         "user_role_label": Role(role).label if role in Role.values else "",
         # English labels are longer: the bar folds into its menu button below 1400px (static/crm/app.css).

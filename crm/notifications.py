@@ -489,5 +489,18 @@ def mark_read(*, user, notification_id: int | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
+# The navigation's unread badge counts this many at most and then says "99+": a count that reads
+# at most this many index entries, however many unread notices years have left a user.
+BADGE_CAP = 99
+
+
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The badge's count: the user's unread notices, up to BADGE_CAP + 1."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True)[:BADGE_CAP + 1].count()
+
+
+def badge_text(unread: int) -> str:
+    """What the unread badge shows: the count, or 99+ beyond BADGE_CAP ('' for none)."""
+    if not unread:
+        return ""
+    return f"{BADGE_CAP}+" if unread > BADGE_CAP else str(unread)

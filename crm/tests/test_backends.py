@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.notifications import notify
 
@@ -43,3 +44,29 @@ def test_a_password_changed_elsewhere_ends_this_session(client, make_user):
     user.save()
     response = client.get(reverse("home"))
     assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_the_unread_badge_counts_up_to_its_cap_and_then_says_99_plus(client, make_user):
+    from crm.models import Notification
+    from crm.notifications import BADGE_CAP
+
+    user, other = make_user("cs_staff"), make_user("cs_staff")
+    Notification.objects.bulk_create(
+        [Notification(recipient=user, title=f"待办{i}", dedupe_key=f"k{i}") for i in range(BADGE_CAP)]
+        + [Notification(recipient=other, title="别人的", dedupe_key="o")])
+    client.force_login(user)
+    page = client.get(reverse("home"))
+    assert page.context["unread_notifications"] == BADGE_CAP
+    assert f'data-testid="unread-count">{BADGE_CAP}</span>' in page.text
+
+    Notification.objects.create(recipient=user, title="第一百条", dedupe_key="k100")
+    Notification.objects.create(recipient=user, title="第一百零一条", dedupe_key="k101")
+    page = client.get(reverse("home"))
+    assert page.context["unread_notifications"] == BADGE_CAP + 1  # counted no further
+    assert f'data-testid="unread-count">{BADGE_CAP}+</span>' in page.text
+
+    Notification.objects.filter(recipient=user).exclude(dedupe_key="k0").update(read_at=timezone.now())
+    page = client.get(reverse("home"))
+    assert 'data-testid="unread-count">1</span>' in page.text
+    Notification.objects.filter(recipient=user).update(read_at=timezone.now())
+    assert 'data-testid="unread-count"' not in client.get(reverse("home")).text
