@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import memo, search
-from crm.forms import date_input
+from crm.forms import FieldsCopiedCheaply, date_input
 
 from .models import Category, ClockState, Complaint, Kind, Severity, State
 
@@ -102,6 +102,7 @@ class ComplaintFilter(django_filters.FilterSet):
                 field.widget.attrs.setdefault("class", "form-select form-select-sm"
                                               if hasattr(field, "choices") else "form-control form-control-sm")
             cls._form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+            cls._form_class.base_fields = FieldsCopiedCheaply(cls._form_class.base_fields)
         return cls._form_class
 
     def controls(self) -> tuple[tuple[str, str, str], ...]:

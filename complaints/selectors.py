@@ -70,10 +70,14 @@ def clocks_for(user):
     return SlaClock.objects.filter(complaint__in=complaints_for(user))
 
 
-def _register_base(user, params, *, by_order: bool = False):
-    """The user's cases in the register's queue (``queue``), before the filter form's filters."""
-    base = complaints_for(user, by_order=by_order).select_related("project", "unit", "unit__building", "handler",
-                                                                  "department", "forwarded_by_company")
+def _register_base(user, params, *, by_order: bool = False, related: bool = True):
+    """The user's cases in the register's queue (``queue``), before the filter form's filters;
+    with what a row shows joined (``related``; the page reads values and needs none: every
+    filter's clone would deep-copy the joins' names)."""
+    base = complaints_for(user, by_order=by_order)
+    if related:
+        base = base.select_related("project", "unit", "unit__building", "handler", "department",
+                                   "forwarded_by_company")
     queue = params.get("queue", "")
     queues = tally.queue_filters()
     if queue == PORTAL_QUEUE:
@@ -85,10 +89,13 @@ def _register_base(user, params, *, by_order: bool = False):
     return base
 
 
-def register_list(*, user, params, by_order: bool = False, menus: dict | None = None, words_apart: bool = False):
+def register_list(*, user, params, by_order: bool = False, menus: dict | None = None, words_apart: bool = False,
+                  related: bool = True):
     """The register page: scoped, filtered, sorted by the next deadline, no N+1. ``words_apart``:
-    the search box's words are left to crm.search.ranked (the form still shows them)."""
-    filterset, qs = filter_list(ComplaintFilter, _register_base(user, params, by_order=by_order), params,
+    the search box's words are left to crm.search.ranked (the form still shows them); ``related``:
+    see _register_base."""
+    filterset, qs = filter_list(ComplaintFilter, _register_base(user, params, by_order=by_order, related=related),
+                                params,
                                 menus=menus or _filter_menus(user), phones=lambda: phones_visible(user),
                                 words_apart=words_apart)
     return filterset, _register_order(qs, params)
@@ -284,8 +291,7 @@ def register_page(*, user, params, page) -> dict:
     if query and params.get("sort") != "deadline" and not CASE_NUMBER.fullmatch(query):
         return _ranked_page(user=user, params=params, page=page, query=query, menus=menus, counts=counts,
                             by_order=by_order)
-    filterset, qs = register_list(user=user, params=params, by_order=by_order, menus=menus)
-    qs = qs.select_related(None)
+    filterset, qs = register_list(user=user, params=params, by_order=by_order, menus=menus, related=False)
     found = None
     if query:
         # A search matches few cases: find them first (trigram indexes on PostgreSQL, one scan on
@@ -331,12 +337,13 @@ def _ranked_page(*, user, params, page, query, menus, counts, by_order) -> dict:
     filters, what identifies them exactly first (number, name, phone), then by relevance and
     recency, the matched words marked in the rows. One query for the page and its count, one
     for its rows."""
-    filterset, within = register_list(user=user, params=params, menus=menus, words_apart=True)
+    filterset, within = register_list(user=user, params=params, menus=menus, words_apart=True, related=False)
     # The page walks the newest cases testing each (a large scope: with the project in the order's
     # index, ``by_order``); the count and a small tier look their matches up in the scope.
     ordered = within
     if by_order and filterset.is_valid():
-        ordered = _register_order(filterset.filter_queryset(_register_base(user, params, by_order=True)), params)
+        ordered = _register_order(filterset.filter_queryset(_register_base(user, params, by_order=True, related=False)),
+                                  params)
     phones = phones_visible(user)
     try:
         number = max(1, int(page or 1))

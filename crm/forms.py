@@ -1,6 +1,7 @@
 """What the forms of every app share, and the shared core's own forms."""
 from __future__ import annotations
 
+import copy
 import html
 from collections.abc import Hashable
 
@@ -82,6 +83,32 @@ def control_html(bound) -> str:
         return mark_safe(f'<textarea name="{e(w["name"])}"{_attrs(w["attrs"])}>\n{text}</textarea>')
     value = f' value="{e(str(w["value"]))}"' if w["value"] is not None else ""
     return mark_safe(f'<input type="{e(w["type"])}" name="{e(w["name"])}"{value}{_attrs(w["attrs"])}>')
+
+
+class FieldsCopiedCheaply(dict):
+    """A form class's ``base_fields`` for a form built on every request (a register's filter
+    form): ``BaseForm.__init__`` deep-copies them for each form, and Django's deep copy of a
+    choice field copies every option (each a lazy label) and more, which cost more than
+    filtering. Here each field gets its own copy, widget, widget attributes, choices list, error
+    messages and validators, so that a form may change its fields as before (a menu's choices
+    set per request); only what nothing changes in place is shared: the option tuples, the
+    labels and the callables that make choices."""
+
+    def __deepcopy__(self, memo):
+        return {name: _field_copy(field) for name, field in self.items()}
+
+
+def _field_copy(field: forms.Field) -> forms.Field:
+    new = copy.copy(field)
+    new.widget = copy.copy(field.widget)
+    new.widget.attrs = dict(field.widget.attrs)
+    if hasattr(field.widget, "choices"):
+        new.widget.choices = copy.copy(field.widget.choices)
+    if hasattr(field, "_choices"):
+        new._choices = copy.copy(field._choices)
+    new.error_messages = dict(field.error_messages)
+    new.validators = list(field.validators)
+    return new
 
 
 def written_controls(form, *, kind, depends_on: Hashable = ()) -> tuple[tuple[str, str, str], ...]:

@@ -375,8 +375,11 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, li
     if entry is None or (not words and also is None):
         return [], 0
     build = search_sql.ranked_postgresql if connection.vendor == "postgresql" else search_sql.ranked_sqlite
-    within, walk = (records.order_by().values(w_id=F("pk"), w_at=F(entry.recency)).query.sql_with_params()
-                    for records in (queryset, queryset if ordered is None else ordered))
+    def records_sql(records):
+        return records.order_by().values(w_id=F("pk"), w_at=F(entry.recency)).query.sql_with_params()
+
+    within = records_sql(queryset)
+    walk = within if ordered is None or ordered is queryset else records_sql(ordered)  # compiled once when the same
     found = None
     if also is not None:
         # Through the table's own pk: the column a union of querysets names is the backend's choice.
