@@ -231,6 +231,7 @@ def _register_rows(values: list[dict], project_names: dict, highlight=None) -> l
     if missing:  # a project outside the menu (a case moved between the two queries)
         project_names = {**project_names, **dict(Project.objects.filter(pk__in=missing).values_list("pk", "name"))}
     rows = []
+    zone = timezone.get_current_timezone()  # once per page, not twice per row
     for v in values:
         project = project_names.get(v["project_id"], "")
         deadline = v["next_deadline"]
@@ -241,8 +242,8 @@ def _register_rows(values: list[dict], project_names: dict, highlight=None) -> l
             visit_label=labels["visit_state"].get(v["visit_state"], "") if v["visit_state"] else "",
             severity_label=labels["severity"].get(v["severity"], v["severity"]),
             company_name=v["forwarded_by_company__name"] or "",
-            received_text=timezone.localtime(v["received_at"]).strftime("%Y-%m-%d %H:%M"),
-            deadline_text=timezone.localtime(deadline).strftime("%m-%d %H:%M") if deadline else "—",
+            received_text=v["received_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            deadline_text=deadline.astimezone(zone).strftime("%m-%d %H:%M") if deadline else "—",
             place=(f"{project} {v['unit__building__name']}-{v['unit__number']}" if v["unit__number"] is not None
                    else project),
         )

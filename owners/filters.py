@@ -2,8 +2,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import ProjectScopedFilterSet
-from owners.models import Customer
+from crm.filters import SELECT, ProjectScopedFilterSet, SearchFilter, date_range
+from owners.models import ContactLog, Customer
 
 
 class CustomerFilter(ProjectScopedFilterSet):
@@ -20,3 +20,18 @@ class CustomerFilter(ProjectScopedFilterSet):
     class Meta:
         model = Customer
         fields = ["project", "stage", "source", "confidential"]
+
+
+class ContactLogFilter(ProjectScopedFilterSet):
+    """来电来访记录: the 搜索 box (number, customer's name or code, the need), the kind, the
+    project of the user's scope and the days it happened."""
+
+    q = SearchFilter("number__icontains", "customer__name__icontains", "customer__code__iexact", "need__icontains",
+                     placeholder=_("编号、客户或需求"))
+    kind = django_filters.ChoiceFilter(choices=ContactLog.Kind.choices, label=_("类型"), empty_label=_("全部类型"),
+                                       widget=SELECT)
+    occurred_from, occurred_to = date_range("occurred_at__date", labels=(_("日期从"), _("到")))
+
+    class Meta:
+        model = ContactLog
+        fields = ["q", "kind", "project"]

@@ -51,7 +51,7 @@ class ContactLogRegister(Register):
     permission = "owners.view_contactlog"
 
     def queryset(self, user, params):
-        return selectors.contact_list(user, params)
+        return selectors.contact_list(user, params)[0]
 
     def columns(self, user):
         return [

@@ -131,22 +131,19 @@ def customer_list(user, params) -> tuple[QuerySet[Customer], "CustomerFilter"]:
     return qs.select_related("project").order_by("code"), fs
 
 
-def contact_list(user, params) -> QuerySet:
-    """来电来访记录 in scope, searchable by number, customer name/code and need."""
+def contact_list(user, params) -> tuple[QuerySet, "ContactLogFilter"]:
+    """来电来访记录 in scope, newest first, and the filters applied (owners.filters.ContactLogFilter:
+    search by number, customer name/code and need; kind, project, days). An invalid filter
+    applies none and says so (crm.filters.filter_list)."""
+    from crm.filters import filter_list
+    from owners.filters import ContactLogFilter
     from owners.models import ContactLog
 
-    qs = ContactLog.objects.filter(project__in=visible_projects(user)).select_related("customer", "handled_by",
-                                                                                      "project")
+    qs = ContactLog.objects.filter(project__in=visible_projects(user))
     if user_role(user) not in CONFIDENTIAL_ROLES:
         qs = qs.filter(customer__confidential=False)
-    q = (params.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer__code__iexact=q)
-                       | Q(need__icontains=q))
-    kind = params.get("kind")
-    if kind in ContactLog.Kind.values:
-        qs = qs.filter(kind=kind)
-    return qs.order_by("-occurred_at")
+    filterset, qs = filter_list(ContactLogFilter, qs, params, user=user)
+    return qs.select_related("customer", "handled_by", "project").order_by("-occurred_at", "-pk"), filterset
 
 
 def visit_list(user, params) -> QuerySet:

@@ -297,25 +297,17 @@ def access_request_decide(request, pk):
 
 # --- quotas, care, surveys -------------------------------------------------------------------
 
-def _month(request):
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    try:
-        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
-        if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
-        year, month = today.year, today.month
-    return year, month
-
-
 @permission_required("owners.view_customer", raise_exception=True)
 def quota_report(request):
+    from django.utils import timezone
+
+    from owners.forms import MonthForm
+
     require_care_list(request.user)
-    year, month = _month(request)
+    form = MonthForm(request.GET)
+    year, month = form.chosen(timezone.localdate())
     data = selectors.quota_attainment(request.user, year, month)
-    return render(request, "owners/quota_report.html", {**data, "month": f"{year:04d}-{month:02d}"})
+    return render(request, "owners/quota_report.html", {**data, "month": f"{year:04d}-{month:02d}", "month_form": form})
 
 
 @permission_required("owners.view_customer", raise_exception=True)
@@ -429,9 +421,5 @@ def import_view(request):
 
 @permission_required("owners.view_contactlog", raise_exception=True)
 def contact_list(request):
-    from owners.models import ContactLog
-
-    page = page_of(request, selectors.contact_list(request.user, request.GET), 25)
-    return render(request, "owners/contact_list.html", {"page_obj": page, "q": request.GET.get("q", ""),
-                                                        "kinds": ContactLog.Kind.choices,
-                                                        "kind": request.GET.get("kind", "")})
+    qs, filterset = selectors.contact_list(request.user, request.GET)
+    return render(request, "owners/contact_list.html", {"page_obj": page_of(request, qs, 25), "filter": filterset})
