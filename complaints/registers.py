@@ -226,11 +226,9 @@ class WeeklyReportRegister(Register):
     permission = "complaints.view_report"
 
     def _data(self, user, params):
-        try:
-            start = dt.date.fromisoformat(params.get("start", ""))
-        except ValueError:
-            today = timezone.localdate()
-            start = today - dt.timedelta(days=today.weekday())
+        from crm.forms import WeekForm
+
+        start = WeekForm(params).chosen(timezone.localdate())
         return report_data(start=start, end=start + dt.timedelta(days=6), user=user)
 
     def queryset(self, user, params):

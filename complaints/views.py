@@ -261,15 +261,14 @@ def forwarded(request):
 def weekly(request):
     import datetime as dt
 
-    today = timezone.localdate()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("start", ""))
-    except ValueError:
-        start = today - dt.timedelta(days=today.weekday())
+    from crm.forms import WeekForm
+
+    form = WeekForm(request.GET)
+    start = form.chosen(timezone.localdate())
     end = start + dt.timedelta(days=6)
     data = selectors.report_data(start=start, end=end, user=request.user)
     return render(request, "complaints/weekly.html", {
-        "data": data, "start": start, "end": end,
+        "data": data, "start": start, "end": end, "week_form": form,
         "prev": start - dt.timedelta(days=7), "next": start + dt.timedelta(days=7),
         "export_url": reverse("crm:export_register", args=["complaints-weekly"]) + f"?start={start}",
     })

@@ -46,6 +46,53 @@ def datetime_input(**attrs) -> forms.DateTimeInput:
     return forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local", **attrs})
 
 
+# --- A report's period in the address --------------------------------------------------------
+
+
+class _PeriodForm(forms.Form):
+    """A report's period read from its address (a bookmark, the previous/next links, a typed
+    value). None given: the current period. One that is not a date, or outside 2000–2100: the
+    current period too, and the form's errors say so above the report
+    (``templates/includes/period_errors.html``), rather than show another period silently."""
+
+    field = ""
+
+    def clean(self):
+        value = self.cleaned_data.get(self.field)
+        if value is not None and not 2000 <= value.year <= 2100:
+            self.add_error(self.field, _("日期应在 2000 年至 2100 年之间。"))
+        return self.cleaned_data
+
+    def _asked(self):
+        return self.cleaned_data.get(self.field) if self.is_valid() else None
+
+
+class MonthForm(_PeriodForm):
+    """``?month=YYYY-MM`` (as ``<input type="month">`` sends it): ``chosen(today)`` → (year, month)."""
+
+    field = "month"
+    month = forms.DateField(label=_("月份"), required=False, input_formats=["%Y-%m"],
+                            error_messages={"invalid": _("月份应为 年-月，例如 2026-12。")})
+
+    def chosen(self, today) -> tuple[int, int]:
+        month = self._asked() or today
+        return month.year, month.month
+
+
+class WeekForm(_PeriodForm):
+    """``?start=YYYY-MM-DD``, the first of seven days: ``chosen(today)`` → that day, or this
+    week's Monday."""
+
+    field = "start"
+    start = forms.DateField(label=_("起始日期"), required=False, input_formats=["%Y-%m-%d"],
+                            error_messages={"invalid": _("起始日期应为 年-月-日，例如 2026-12-07。")})
+
+    def chosen(self, today):
+        import datetime as dt
+
+        return self._asked() or today - dt.timedelta(days=today.weekday())
+
+
 # --- Fields written without the widget templates ----------------------------------------------
 # Rendering a widget through Django's form renderer (a template per widget, one per option)
 # costs more than the rest of a list page; these widgets are written here, with the very

@@ -158,26 +158,6 @@ class SurveyForm(forms.Form):
                 if self.cleaned_data.get(f"score_{t}")}
 
 
-class MonthForm(forms.Form):
-    """The month a monthly report shows (``?month=YYYY-MM``, as ``<input type="month">`` sends it);
-    none given: the current one."""
-
-    month = forms.DateField(label=_("月份"), required=False, input_formats=["%Y-%m"],
-                            error_messages={"invalid": _("月份应为 年-月，例如 2026-12。")})
-
-    def clean_month(self):
-        month = self.cleaned_data["month"]
-        if month is not None and not 2000 <= month.year <= 2100:
-            raise forms.ValidationError(_("月份应在 2000 年至 2100 年之间。"))
-        return month
-
-    def chosen(self, today):
-        """(year, month) asked for, or today's when none was asked for or it is not a month."""
-        month = self.cleaned_data.get("month") if self.is_valid() else None
-        month = month or today
-        return month.year, month.month
-
-
 class ImportForm(forms.Form):
     KIND_CHOICES = [("customers", _("客户")), ("units", _("房号")), ("ownerships", _("房产关系"))]
     kind = forms.ChoiceField(label=_("导入内容"), choices=KIND_CHOICES)

@@ -301,7 +301,7 @@ def access_request_decide(request, pk):
 def quota_report(request):
     from django.utils import timezone
 
-    from owners.forms import MonthForm
+    from crm.forms import MonthForm
 
     require_care_list(request.user)
     form = MonthForm(request.GET)

@@ -65,7 +65,9 @@ def test_a_month_that_is_not_one_shows_this_month_and_says_so(demo, as_role, mon
     page = as_role("cs_supervisor").get(reverse("owners:quota_report"), {"month": month})
     this_month = f"{timezone.localdate():%Y-%m}"
     assert page.status_code == 200 and page.context["month"] == this_month
-    assert 'data-testid="filter-errors"' in page.text and "月份有误" in page.text
+    assert 'data-testid="filter-errors"' in page.text and "月份有误，下面显示的是本月" in page.text
+    reason = "日期应在 2000 年至 2100 年之间" if month == "1999-05" else "月份应为 年-月，例如 2026-12"
+    assert reason in page.text
     assert f'value="{this_month}"' in page.text
 
 
