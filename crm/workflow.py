@@ -289,19 +289,19 @@ def history_by_sql(model, pks, *, reason: str, user=None, at: dt.datetime, histo
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns, select, params = [], [], []
-    for field in history._meta.concrete_fields:
-        if field.attname in tracked:
-            select.append(f"{table}.{quote(tracked[field.attname].column)}")
-        elif field.attname in constants:
+    for history_field in history._meta.concrete_fields:
+        if history_field.attname in tracked:
+            select.append(f"{table}.{quote(tracked[history_field.attname].column)}")
+        elif history_field.attname in constants:
             select.append("%s")
-            params.append(field.get_db_prep_save(constants[field.attname], connection))
-        elif field.attname == "history_relation_id":
+            params.append(history_field.get_db_prep_save(constants[history_field.attname], connection))
+        elif history_field.attname == "history_relation_id":
             select.append(f"{table}.{quote(model._meta.pk.column)}")
-        elif field.attname == "history_id" and field.get_internal_type() in ("AutoField", "BigAutoField"):
+        elif history_field.attname == "history_id" and history_field.get_internal_type() in ("AutoField", "BigAutoField"):
             continue  # numbered by the database
         else:
             return False
-        columns.append(quote(field.column))
+        columns.append(quote(history_field.column))
     try:
         chunks = [ids_in("pk", pks[i:i + 2000]) for i in range(0, len(pks), 2000)]
     except (TypeError, ValueError):

@@ -46,7 +46,7 @@ LITIGATION_PATHS = [
 def load_mortgage(log):
     from owners.models import Building, Customer, Ownership, Project, Unit
 
-    staff, supervisor, manager = demo_user("cs_staff"), demo_user("cs_supervisor"), demo_user("manager")
+    staff, manager = demo_user("cs_staff"), demo_user("manager")
     finance, legal = demo_user("finance"), demo_user("legal")
     today = timezone.localdate()
     sunshine, riverside = Project.objects.get(code="sunshine"), Project.objects.get(code="riverside")

@@ -6,6 +6,7 @@ complaints front-desk form) call them.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -15,6 +16,9 @@ from crm import search
 from crm.roles import Role
 from crm.scopes import user_role, visible_projects
 from owners.models import Customer, Project, Unit
+
+if TYPE_CHECKING:
+    from owners.filters import ContactLogFilter, CustomerFilter
 
 # Roles that serve a confidential (保密服务) customer and may find it in a search.
 CONFIDENTIAL_ROLES = {Role.CS_STAFF, Role.CS_SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.PROJECT_DEPT}

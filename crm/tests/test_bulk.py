@@ -21,7 +21,7 @@ def as_tuples(names, rows):
     return [tuple(row[name] for name in names) for row in rows]
 
 
-def record_rows(estate, user):
+def record_rows(estate, user):  # noqa: F811 - the fixture's value
     upload = OverdueUpload.objects.create(original_name="a.xlsx", sha256="a" * 64, report_date=dt.date(2026, 3, 1),
                                           uploaded_by=user)
     flagged = [dt.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=SHANGHAI), None,
