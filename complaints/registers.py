@@ -14,7 +14,8 @@ from crm.scopes import has_role
 
 from . import sla
 from .models import Complaint, SlaClock
-from .selectors import register_list, report_data
+from .reports import report_data
+from .selectors import register_list
 
 CLOCK_COLUMNS = [(sla.TRANSFER, _("转交")), (sla.MINOR, _("轻微处置")), (sla.IMPORTANT, _("重要处置")),
                  (sla.MAJOR_ANSWER, _("重大答复")), (sla.MAJOR_RESOLVE, _("重大解决")), (sla.NEED_REPLY, _("需求答复")),

@@ -478,7 +478,7 @@ def event_of(*, complaint, user, joining) -> Event:
 
 def report_build(*, period: str, start: dt.date, end: dt.date) -> ComplaintReport:
     """Store the daily or weekly statistics and tell the managers (once per period)."""
-    from .selectors import report_data
+    from .reports import report_data
 
     data = report_data(start=start, end=end)
     report, _created = ComplaintReport.objects.update_or_create(period=period, start=start,

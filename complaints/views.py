@@ -16,7 +16,7 @@ from crm.views import objects_or_404, show_error
 from crm.workflow import allowed
 from owners.selectors import owner_candidates
 
-from . import clocks, forms, selectors, services
+from . import clocks, forms, reports, selectors, services
 from .models import Attachment, Kind
 from .timeline import check_writable
 
@@ -266,7 +266,7 @@ def weekly(request):
     form = WeekForm(request.GET)
     start = form.chosen(timezone.localdate())
     end = start + dt.timedelta(days=6)
-    data = selectors.report_data(start=start, end=end, user=request.user)
+    data = reports.report_data(start=start, end=end, user=request.user)
     return render(request, "complaints/weekly.html", {
         "data": data, "start": start, "end": end, "week_form": form,
         "prev": start - dt.timedelta(days=7), "next": start + dt.timedelta(days=7),
