@@ -216,6 +216,9 @@ def _timing(samples: list[float], cpu: list[float] | None = None) -> Timing:
                   statistics.median(cpu) if cpu else None)
 
 
+_HANDLER = None
+
+
 class Visitor:
     """A browser of one user through django.test.Client: ``get(url)`` asserts a 200;
     ``first_visit()`` starts over as on a first view: a new session (logged in afresh) and an
@@ -234,6 +237,12 @@ class Visitor:
         from django.test import Client
 
         self.client = Client()
+        # One handler for every visitor, as one server process has: its middleware (WhiteNoise's
+        # scan of the static files among them) is loaded once, not again on each first view.
+        global _HANDLER
+        if _HANDLER is None:
+            _HANDLER = self.client.handler
+        self.client.handler = _HANDLER
         self.client.force_login(self.user)
         cache.clear()
 

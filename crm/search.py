@@ -388,15 +388,29 @@ def ranked(queryset, query: str, *, phones: bool, also=None, offset: int = 0, li
         found = (f"SELECT x.c_id FROM ({also_sql}) x", list(also_params))
     ctes, count, tiers = build(entry, words, phones, found, within, everything=not queryset.query.where,
                                cap=count_up_to)
-    branches, params = [], [*ctes[1], *count[1]]
-    for tier, (before, before_params), (condition, more), walks in tiers:
-        # A tier's records: "before" joins what drives the look-up (SQLite), "condition" tests them.
-        records = walk if walks else within
-        branches.append(f"SELECT * FROM (SELECT w.w_id AS id, w.w_at AS at, {tier} AS tier FROM {before}({records[0]}) w "
-                        f"{condition} ORDER BY w.w_at DESC, w.w_id DESC LIMIT %s) b{len(branches)}")
-        params += [*before_params, *records[1], *more, offset + limit]
-    sql = (f"{'WITH ' + ctes[0] if ctes[0] else ''} SELECT c.total, c.estimated, p.id FROM ({count[0]}) c LEFT JOIN "
-           f"(SELECT q.id, q.tier, q.at FROM ({' UNION ALL '.join(branches)}) q "
+    # Each tier's rows of the page (a materialised ``p``): a tier runs only while the tiers before
+    # it hold fewer than the page reaches (a one-time filter), so a first page that the title
+    # tier fills never walks the others.
+    reach, parts, params, before_tiers = offset + limit, [ctes[0]] if ctes[0] else [], [*ctes[1]], []
+    for tier in sorted({t[0] for t in tiers}):
+        branches, tier_params = [], []
+        for _, (before, before_params), (condition, more), walks in (t for t in tiers if t[0] == tier):
+            # A tier's records: "before" joins what drives the look-up (SQLite), "condition" tests them.
+            records = walk if walks else within
+            branches.append(f"SELECT * FROM (SELECT w.w_id AS id, w.w_at AS at, {tier} AS tier FROM {before}"
+                            f"({records[0]}) w {condition} ORDER BY w.w_at DESC, w.w_id DESC LIMIT %s) b{tier}_{len(branches)}")
+            tier_params += [*before_params, *records[1], *more, reach]
+        guard = ""
+        if before_tiers:
+            guard = " WHERE " + " + ".join(f"(SELECT count(*) FROM {name})" for name in before_tiers) + " < %s"
+            tier_params.append(reach)
+        parts.append(f"p{tier} AS MATERIALIZED (SELECT * FROM ({' UNION ALL '.join(branches)}) u{tier}{guard})")
+        params += tier_params
+        before_tiers.append(f"p{tier}")
+    params += count[1]
+    union = " UNION ALL ".join(f"SELECT * FROM {name}" for name in before_tiers)
+    sql = (f"WITH {', '.join(parts)} SELECT c.total, c.estimated, p.id FROM ({count[0]}) c LEFT JOIN "
+           f"(SELECT q.id, q.tier, q.at FROM ({union}) q "
            "ORDER BY q.tier, q.at DESC, q.id DESC LIMIT %s OFFSET %s) p ON 1 = 1 ORDER BY p.tier, p.at DESC, p.id DESC")
     rows = search_sql.fetch(sql, [*params, limit, offset])
     total = About(rows[0][0]) if rows[0][1] else rows[0][0]

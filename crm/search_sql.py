@@ -81,12 +81,13 @@ def ranked_postgresql(entry, words, phones, also, within, *, everything, cap=Non
     ctes, cte_params = [], []
     if words:
         ids = "SELECT object_id AS id FROM crm_searchdocument WHERE kind = %s AND document @@ %s::tsquery"
-        ctes = [f"m AS MATERIALIZED ({ids})", f"t AS MATERIALIZED ({ids})"]
+        # ``n``: the two sets' sizes, counted once (each mention of a count would count again).
+        ctes = [f"m AS MATERIALIZED ({ids})", f"t AS MATERIALIZED ({ids})",
+                "n AS MATERIALIZED (SELECT (SELECT count(*) FROM m) AS nm, (SELECT count(*) FROM t) AS nt)"]
         cte_params = [entry.kind, s._any_query(words, phones), entry.kind, s._title_query(words)]
         not_also = f" AND w.w_id NOT IN ({also[0]})" if also else ""
-        for tier, found, others, size in ((1, "t", "", "(SELECT count(*) FROM t)"),
-                                          (2, "m", " AND w.w_id NOT IN (SELECT id FROM t)",
-                                           "(SELECT count(*) FROM m) - (SELECT count(*) FROM t)")):
+        for tier, found, others, size in ((1, "t", "", "(SELECT nt FROM n)"),
+                                          (2, "m", " AND w.w_id NOT IN (SELECT id FROM t)", "(SELECT nm - nt FROM n)")):
             more = also[1] if also else []
             walk = f"(w.w_id IN (SELECT id FROM {found})) IS TRUE{others} AND {size} > {s.WALK_FROM}{not_also}"
             tiers.append((tier, ("", []), ("WHERE " + walk, more), True))
@@ -98,7 +99,7 @@ def ranked_postgresql(entry, words, phones, also, within, *, everything, cap=Non
         # The matches' count, and what ``also`` adds (a union would hash every match).
         extra = (f" + (SELECT count(*) FROM ({also[0]}) x(c_id) WHERE x.c_id NOT IN (SELECT id FROM m))", also[1]) \
             if also else ("", [])
-        return (", ".join(ctes), cte_params), (f"SELECT (SELECT count(*) FROM m){extra[0]} AS total, 0 AS estimated",
+        return (", ".join(ctes), cte_params), (f"SELECT (SELECT nm FROM n){extra[0]} AS total, 0 AS estimated",
                                                extra[1]), tiers
     if everything:
         count = (f"SELECT count(*) AS total, 0 AS estimated FROM ({found[0]}) u", found[1])
@@ -112,7 +113,7 @@ def ranked_postgresql(entry, words, phones, also, within, *, everything, cap=Non
               f"WHERE w.w_id = ANY (ARRAY(SELECT id FROM m ORDER BY id DESC LIMIT {SAMPLE}))")
     extra = (f"SELECT count(*) FROM ({also[0]}) x(c_id) JOIN ({within[0]}) w ON w.w_id = x.c_id "
              "WHERE x.c_id NOT IN (SELECT id FROM m)", [*also[1], *within[1]]) if also else ("0", [])
-    cte, count = _estimate_or_count("SELECT count(*) AS g FROM m", sample, full[0], extra[0], cap)
+    cte, count = _estimate_or_count("SELECT nm AS g FROM n", sample, full[0], extra[0], cap)
     return (", ".join([*ctes, cte]), [*cte_params, *within[1]]), (count, [*extra[1], *full[1]]), tiers
 
 
