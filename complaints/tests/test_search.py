@@ -169,6 +169,13 @@ def test_the_order_is_exact_matches_then_title_then_the_rest_newest_first_in_eac
     # a page in the middle, and the same within a scope (a condition on the cases: counted apart)
     assert search.ranked(Complaint.objects.all(), "漏水", phones=False, also=also, offset=2, limit=2) == (
         [title_old.pk, body_new.pk], 5)
+    # pages that end where a tier ends, and one past it: a tier runs only while the tiers before
+    # it fall short of the page, and then it fills the page
+    for offset, limit, page in ((0, 3, [exact.pk, title_new.pk, title_old.pk]), (0, 2, [exact.pk, title_new.pk]),
+                                (1, 2, [title_new.pk, title_old.pk]), (3, 2, [body_new.pk, body_old.pk]),
+                                (2, 3, [title_old.pk, body_new.pk, body_old.pk]), (5, 2, [])):
+        assert search.ranked(Complaint.objects.all(), "漏水", phones=False, also=also, offset=offset, limit=limit) == (
+            page, 5), (offset, limit)
     scoped = Complaint.objects.exclude(pk=title_old.pk)
     assert search.ranked(scoped, "漏水", phones=False, also=also, ordered=scoped.order_by("-received_at")) == (
         [exact.pk, title_new.pk, body_new.pk, body_old.pk], 4)
