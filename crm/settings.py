@@ -119,6 +119,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # drop connections the server closed
+    # The search statement (crm.search_sql.fetch) is prepared once per connection and planned once
+    # (6-8 ms a search at 100,000 cases). Django turns psycopg's prepared statements off unless
+    # OPTIONS asks (for poolers that cannot keep them); only that statement's cursor binds on the
+    # server, Django's own cursors bind on the client and never prepare. Behind a transaction-mode
+    # pooler without prepared-statement support: DATABASE_PREPARED_STATEMENTS=false.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None)
 # Reuse connections under gunicorn: no connect, no PRAGMAs, and SQLite's schema and page cache
 # (PostgreSQL: its prepared search statement, crm.search_sql) kept between requests: 6-13 ms less
 # on every SQLite page at 100,000 cases (bench/RESULTS.md, issue 19 third pass).

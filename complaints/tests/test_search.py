@@ -2,6 +2,7 @@
 command, matching and ranking on the database's index, and the highlighting of a row."""
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from complaints import services
 from complaints.models import Complaint
@@ -205,3 +206,16 @@ def test_count_up_to_estimates_only_a_large_count_in_a_narrow_scope(new_case, mo
     assert not isinstance(total, search.About) and total == 7 and len(ids) == 7
     total = search.ranked(Complaint.objects.all(), "漏水", phones=False, count_up_to=3)[1]
     assert not isinstance(total, search.About) and total == 8
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_search_statement_is_prepared_once_per_connection_and_run_again(leak):
+    """crm.search_sql.fetch: on PostgreSQL the statement is prepared on its first run in a
+    connection and executed again by later searches, other words included (the words are
+    parameters), instead of parsed and planned on every search (settings: prepare_threshold)."""
+    for words in ("漏水", "卫生间", "漏水"):
+        search.ranked(Complaint.objects.all(), words, phones=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s", ["%crm_searchdocument%"])
+        assert cursor.fetchall() == [(3,)]
