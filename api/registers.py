@@ -12,6 +12,9 @@ class ReconciliationRegister(Register):
     title = _("外部系统对账")
     permission = "api.view_systemclient"
 
+    def filter_form(self, user, params):
+        return selectors.reconciliation_params(params)[0]
+
     def queryset(self, user, params):
         _form, kind, problem = selectors.reconciliation_params(params)
         return selectors.reconciliation(kind, problem)

@@ -24,6 +24,9 @@ class ForumRegister(Register):
     title = _("客户座谈会记录")
     permission = "clubs.view_ownerforum"
 
+    def filter_form(self, user, params):
+        return selectors.forum_list(user, params)[0]
+
     def queryset(self, user, params):
         return selectors.forum_list(user, params)[1].order_by("-planned_at", "-pk").prefetch_related(
             Prefetch("opinions", queryset=ForumOpinion.objects.select_related("complaint").order_by("pk")))
@@ -52,6 +55,9 @@ class ActivityPlanRegister(Register):
     title = _("客户会活动计划")
     permission = "clubs.view_clubactivity"
 
+    def filter_form(self, user, params):
+        return selectors.activity_list(user, params)[0]
+
     def queryset(self, user, params):
         return selectors.activity_list(user, params)[1]
 
@@ -71,6 +77,9 @@ class ActivityRecordRegister(Register):
     code = "clubs-activity-records"
     title = _("客户会活动记录")
     permission = "clubs.view_clubactivity"
+
+    def filter_form(self, user, params):
+        return selectors.activity_list(user, params, done_only=True)[0]
 
     def queryset(self, user, params):
         return selectors.activity_list(user, params, done_only=True)[1].select_related("evaluated_by")

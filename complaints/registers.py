@@ -167,6 +167,9 @@ class ComplaintRegister(Register):
         _filters, qs = register_list(user=user, params=params)
         return qs.select_related(None)
 
+    def filter_form(self, user, params):
+        return register_list(user=user, params=params)[0]
+
     def rows(self, user, params):
         """CaseRows in the register's order, read in chunks as plain values with the joins done in
         SQL (a server-side cursor on PostgreSQL): memory stays flat however many cases."""
@@ -226,10 +229,13 @@ class WeeklyReportRegister(Register):
     title = _("投诉周报")
     permission = "complaints.view_report"
 
-    def _data(self, user, params):
+    def filter_form(self, user, params):
         from crm.forms import WeekForm
 
-        start = WeekForm(params).chosen(timezone.localdate())
+        return WeekForm(params)
+
+    def _data(self, user, params):
+        start = self.filter_form(user, params).chosen(timezone.localdate())
         return report_data(start=start, end=start + dt.timedelta(days=6), user=user)
 
     def queryset(self, user, params):

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import xlsxwriter
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
@@ -82,7 +82,10 @@ def choice_display(model, field_name: str) -> Callable:
 class Register:
     """A register that can be exported. Subclasses set ``code``, ``title``, ``permission``
     and implement ``queryset`` and ``columns``; both receive the user, so scope and masking
-    apply to exports exactly as they do on screen."""
+    apply to exports exactly as they do on screen. A register whose list page reads its
+    filters with a FilterSet or a form returns it bound from ``filter_form``: an export whose
+    filters are invalid is then refused (``invalid``), where the list page shows every row and
+    says why, since a workbook cannot say it."""
 
     code: str = ""
     title: str = ""
@@ -90,6 +93,15 @@ class Register:
 
     def allowed(self, user) -> bool:
         return user.has_perm(self.permission) if self.permission else user.is_authenticated
+
+    def filter_form(self, user, params: dict):
+        """The list page's own FilterSet or form bound to ``params`` (from its selector, so the
+        filters are defined once), or None when the register takes no filters."""
+        return None
+
+    def invalid(self, user, params: dict) -> list[str]:
+        """Why ``params`` cannot be exported, as sentences for the user; none: they can."""
+        return form_errors(self.filter_form(user, params))
 
     def queryset(self, user, params: dict):
         raise NotImplementedError
@@ -105,6 +117,23 @@ class Register:
 
     def filename(self) -> str:
         return f"{self.title}_{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def form_errors(bound) -> list[str]:
+    """The errors of a bound form or FilterSet as sentences naming the field (“日期从：输入一个有效的
+    日期。”), in the order of the fields, as the filter bar lists them (includes/filter_errors.html).
+    An unbound form (no filter given) has none."""
+    if bound is None:
+        return []
+    form = getattr(bound, "form", bound)  # a FilterSet's form, or the form itself
+    if not form.is_bound or form.is_valid():
+        return []
+    reasons = []
+    for name, field in form.fields.items():
+        for error in form.errors.get(name, ()):
+            reasons.append(gettext("{label}：{text}").format(label=field.label or name, text=error))
+    reasons += [str(error) for error in form.non_field_errors()]
+    return reasons
 
 
 REGISTERS: dict[str, Register] = {}
@@ -355,8 +384,14 @@ def export_to_memory(reg: Register, user, params: dict) -> io.BytesIO:
 
 
 def export_start(*, user, code: str, params: dict) -> ExportJob | io.BytesIO:
-    """Start an export: the workbook at once when the register is small, else a background job."""
+    """Start an export: the workbook at once when the register is small, else a background job.
+    Filters the register cannot apply (a date that does not exist, a choice it does not offer, a
+    project outside the user's scope) raise a ValidationError with the reasons, and nothing is
+    exported nor queued: a workbook of every row would look like the filtered one."""
     reg = get_register(code, user)
+    reasons = reg.invalid(user, params)
+    if reasons:
+        raise ValidationError(reasons, code="invalid_filters")
     if reg.count(user, params) <= rule_int("crm.export_sync_max_rows"):
         return export_to_memory(reg, user, params)
     job = ExportJob.objects.create(user=user, register=code, params=params)
@@ -381,6 +416,15 @@ def export_run(*, job_id: int) -> None:
         return  # already run by another worker: running twice does nothing twice
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     reg = REGISTERS[job.register]
+    # Checked again when the job runs: a filter valid when asked can have become invalid since
+    # (the user's projects changed); the job then fails and says why instead of exporting all.
+    with translation.override(user_language(job.user)):
+        reasons = reg.invalid(job.user, job.params)
+        if reasons:
+            error = gettext("筛选条件有误，未导出：{reasons}").format(reasons=" ".join(reasons))
+            ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=error[:300],
+                                                       finished_at=timezone.now())
+            return
     folder = Path(settings.EXPORT_ROOT)
     folder.mkdir(parents=True, exist_ok=True)
     file_name = f"export-{job.pk}-{timezone.now():%Y%m%d%H%M%S}.xlsx"

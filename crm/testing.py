@@ -274,3 +274,42 @@ def approval_matrix_set(admin_client, rule, role: str):
         data[f"form-{i}-id"] = r.pk
         data[f"form-{i}-approver_role"] = role if r.pk == rule.pk else r.approver_role
     return admin_client.post(reverse("admin:crm_approvalrule_changelist"), data)
+
+
+def export_sheet(response) -> tuple[tuple, list[tuple]]:
+    """(header, rows) of the workbook a register export answered with (crm:export_register)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.status_code
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    return rows[0], rows[1:]
+
+
+def export_refused(client, code: str, params: dict, headers: dict | None = None) -> list[str]:
+    """Ask ``client`` for the export of register ``code`` with ``params`` that it must refuse
+    (crm.exports.export_start): the answer is the 400 page that says why, no workbook, no
+    ExportJob row and no file. Returns the reasons the page lists."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils.html import escape
+
+    from crm.models import ExportJob
+
+    folder = Path(settings.EXPORT_ROOT)
+    files = sorted(folder.iterdir()) if folder.exists() else []
+    jobs = ExportJob.objects.count()
+    response = client.get(reverse("crm:export_register", args=[code]), params, headers=headers)
+    assert response.status_code == 400, f"{code} {params}: {response.status_code}"
+    assert "Content-Disposition" not in response and response["Content-Type"].startswith("text/html")
+    assert ExportJob.objects.count() == jobs, f"{code} {params}: a job was queued"
+    assert (sorted(folder.iterdir()) if folder.exists() else []) == files, f"{code} {params}: a file was written"
+    page = response.content.decode()
+    reasons = list(response.context["reasons"])
+    assert reasons and all(escape(reason) in page for reason in reasons), page
+    assert 'data-testid="export-refused"' in page
+    return reasons

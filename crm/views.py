@@ -84,14 +84,30 @@ def approval_queue(request):
 
 
 def export_register(request, code):
-    """Export a register with the filters of the list page (its query string)."""
+    """Export a register with the filters of the list page (its query string). Filters it cannot
+    apply are refused with the reasons (400) and a way back to the list to correct them."""
     reg = get_register(code, request.user)
     params = {k: v for k, v in request.GET.items() if k != "page"}
-    result = export_start(user=request.user, code=code, params=params)
+    try:
+        result = export_start(user=request.user, code=code, params=params)
+    except ValidationError as exc:
+        return render(request, "crm/export_refused.html", {
+            "title": reg.title, "reasons": exc.messages, "back": _same_site_referer(request)}, status=400)
     if isinstance(result, ExportJob):
         messages.info(request, gettext("“{title}”数据较多，已在后台生成，完成后可在此下载。").format(title=reg.title))
         return redirect("crm:export_detail", pk=result.pk)
     return FileResponse(result, as_attachment=True, filename=reg.filename())
+
+
+def _same_site_referer(request) -> str:
+    """The page the user came from (the register's list, with its filters) when it is on this
+    site, else ""."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure())
+    return referer if referer and safe else ""
 
 
 def export_list(request):

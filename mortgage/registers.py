@@ -56,6 +56,9 @@ class CertificateRegister(Register):
     title = _("产权证办理登记簿")
     permission = "mortgage.view_titlecertificatecase"
 
+    def filter_form(self, user, params):
+        return certificate_register(user, params)[1]
+
     def queryset(self, user, params):
         return certificate_register(user, params)[0].prefetch_related(
             Prefetch("chases", queryset=CertificateChase.objects.select_related("chased_by")))
@@ -94,6 +97,9 @@ class OverdueRegister(Register):
     title = _("按揭逾期登记簿")
     permission = "mortgage.view_overduerecord"
 
+    def filter_form(self, user, params):
+        return overdue_register(user, params)[1]
+
     def queryset(self, user, params):
         return overdue_register(user, params)[0].prefetch_related(
             Prefetch("reminders", queryset=CollectionReminder.objects.select_related("contacted_by")))
@@ -124,6 +130,9 @@ class LoanRegister(Register):
     code = "mortgage-loans"
     title = _("按揭贷款登记簿")
     permission = "mortgage.view_mortgageloan"
+
+    def filter_form(self, user, params):
+        return loan_register(user, params)[1]
 
     def queryset(self, user, params):
         return loan_register(user, params)[0]

@@ -17,6 +17,9 @@ class CustomerRegister(Register):
     def queryset(self, user, params):
         return selectors.customer_list(user, params)[0]
 
+    def filter_form(self, user, params):
+        return selectors.customer_list(user, params)[1]
+
     def columns(self, user):
         cols = [
             Column(_("客户编码"), lambda c: c.code, 12),
@@ -53,6 +56,9 @@ class ContactLogRegister(Register):
     def queryset(self, user, params):
         return selectors.contact_list(user, params)[0]
 
+    def filter_form(self, user, params):
+        return selectors.contact_list(user, params)[1]
+
     def columns(self, user):
         return [
             Column(_("编号"), lambda e: e.number, 16),
@@ -81,7 +87,10 @@ class CustomerVisitRegister(Register):
         return super().allowed(user) and can_see_care_list(user)  # internal work, like the quotas
 
     def queryset(self, user, params):
-        return selectors.visit_list(user, params)
+        return selectors.visit_list(user, params)[0]
+
+    def filter_form(self, user, params):
+        return selectors.visit_list(user, params)[1]
 
     def columns(self, user):
         return [

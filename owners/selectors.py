@@ -18,6 +18,7 @@ from crm.scopes import user_role, visible_projects
 from owners.models import Customer, Project, Unit
 
 if TYPE_CHECKING:
+    from crm.forms import MonthForm
     from owners.filters import ContactLogFilter, CustomerFilter
 
 # Roles that serve a confidential (保密服务) customer and may find it in a search.
@@ -150,21 +151,24 @@ def contact_list(user, params) -> tuple[QuerySet, "ContactLogFilter"]:
     return qs.select_related("customer", "handled_by", "project").order_by("-occurred_at", "-pk"), filterset
 
 
-def visit_list(user, params) -> QuerySet:
+def visit_list(user, params) -> tuple[QuerySet, "MonthForm"]:
     """访问客户记录 of the customers in scope (confidential ones only for the roles that see them),
-    newest first; ``month=YYYY-MM`` narrows to one month."""
+    newest first, and the month asked for (crm.forms.MonthForm, as on the quota page): with
+    ``month=YYYY-MM`` the visits of that month, without one every visit. A month that is not one
+    narrows nothing and the form says why (its register refuses to export, crm.exports)."""
+    from crm.forms import MonthForm
     from owners.models import CustomerVisit
 
     qs = CustomerVisit.objects.filter(customer__in=customers_for(user)).select_related(
-        "customer", "project", "visitor", "department")
+        "customer", "project", "visitor", "department").order_by("-visited_on", "-pk")
     if user_role(user) not in CONFIDENTIAL_ROLES:
         qs = qs.filter(customer__confidential=False)
-    try:
-        year, month = (int(x) for x in (params.get("month") or "").split("-"))
-        start, end = month_bounds(year, month)
-    except ValueError:  # no month, or not one: every visit
-        return qs.order_by("-visited_on", "-pk")
-    return qs.filter(visited_on__gte=start, visited_on__lt=end).order_by("-visited_on", "-pk")
+    form = MonthForm(params)
+    month = form.cleaned_data.get("month") if form.is_valid() else None
+    if month is None:
+        return qs, form
+    start, end = month_bounds(month.year, month.month)
+    return qs.filter(visited_on__gte=start, visited_on__lt=end), form
 
 
 def customer_cases(user, customer: Customer) -> list | None:

@@ -14,6 +14,9 @@ class MeetingRegister(Register):
     title = _("物业协调记录")
     permission = "property_liaison.view_coordinationmeeting"
 
+    def filter_form(self, user, params):
+        return selectors.meeting_list(user, params)[0]
+
     def queryset(self, user, params):
         return selectors.meeting_list(user, params)[1].order_by("-date", "-pk")
 
@@ -32,6 +35,9 @@ class ActionItemRegister(Register):
     code = "liaison-action-items"
     title = _("物业协调事项")
     permission = "property_liaison.view_actionitem"
+
+    def filter_form(self, user, params):
+        return selectors.action_item_list(user, params)[0]
 
     def queryset(self, user, params):
         return selectors.action_item_list(user, params)[1]
@@ -53,6 +59,9 @@ class InspectionRegister(Register):
     title = _("物业监督检查记录")
     permission = "property_liaison.view_inspection"
 
+    def filter_form(self, user, params):
+        return selectors.inspection_list(user, params)[0]
+
     def queryset(self, user, params):
         return selectors.inspection_list(user, params)[1].order_by("-date", "-pk")
 
@@ -72,6 +81,9 @@ class RectificationRegister(Register):
     title = _("物业整改通知")
     permission = "property_liaison.view_rectification"
 
+    def filter_form(self, user, params):
+        return selectors.rectification_list(user, params)[0]
+
     def queryset(self, user, params):
         return selectors.rectification_list(user, params)[1]
 
@@ -90,6 +102,9 @@ class RepairRegister(Register):
     code = "liaison-repairs"
     title = _("保修维修登记")
     permission = "property_liaison.view_repairrequest"
+
+    def filter_form(self, user, params):
+        return selectors.repair_list(user, params)[0]
 
     def queryset(self, user, params):
         return selectors.repair_list(user, params)[1]

@@ -24,3 +24,27 @@ def test_the_forum_register_exports_each_opinion_with_its_speaker_and_the_case_i
         if o.complaint_id:
             assert o.complaint.number in heard
     assert row[header.index("意见数")] == forum.opinions.count()
+
+
+# --- Filters an export cannot apply (crm.exports.Register.filter_form) ----------------------
+
+def test_the_forum_register_export_refuses_a_day_that_does_not_exist_or_a_status_it_does_not_offer(as_role):
+    from crm.testing import export_refused
+
+    client = as_role("cs_staff")
+    assert export_refused(client, "clubs-forums", {"date_from": "2026-02-30"}) == ["从：输入一个有效的日期。"]
+    assert export_refused(client, "clubs-forums", {"status": "nonsense"})[0].startswith("状态：")
+
+
+def test_the_forum_register_export_keeps_exactly_the_forums_of_a_valid_filter(as_role):
+    from clubs.models import OwnerForum
+    from crm.testing import export_sheet
+
+    client = as_role("cs_staff")
+    url = reverse("crm:export_register", args=["clubs-forums"])
+    header, every = export_sheet(client.get(url))
+    _, asked = export_sheet(client.get(url, {"status": OwnerForum.Status.CLOSED}))
+    column = header.index("状态")
+    assert 0 < len(asked) < len(every)
+    assert sorted(row[0] for row in asked) == sorted(row[0] for row in every
+                                                     if row[column] == OwnerForum.Status.CLOSED.label)

@@ -122,3 +122,44 @@ def test_a_register_row_shows_the_return_visit_beside_the_state(as_role):
         row = page[page.index(f">{case.number}</a>"):]
         row = row[:row.index("</tr>")]
         assert f'<span class="badge visit-{state} ' in row and f">{label}</span>" in row
+
+
+# --- Filters an export cannot apply (crm.exports.Register.filter_form) ----------------------
+
+def test_the_complaint_register_export_refuses_invalid_filters_and_queues_nothing(client, new_case, users):
+    from crm.models import Rule
+    from crm.testing import export_refused
+
+    new_case()
+    Rule.objects.filter(key="crm.export_sync_max_rows").update(value=0)  # any export would be a job
+    client.force_login(users["cs_supervisor"])
+    assert export_refused(client, "complaints", {"received_from": "2026-02-30"}) == ["受理日期从：输入一个有效的日期。"]
+    reasons = export_refused(client, "complaints", {"kind": "nonsense", "project": "abc", "q": "漏水"})
+    assert [reason.split("：")[0] for reason in reasons] == ["类型", "项目"]
+    assert "nonsense" in reasons[0]
+
+
+def test_the_complaint_register_export_keeps_exactly_the_cases_of_a_valid_filter(client, new_case, users):
+    from crm.testing import export_sheet
+
+    complaints = {new_case().number, new_case(owner=1).number}
+    need = new_case(kind=Kind.NEED, owner=2).number
+    client.force_login(users["cs_supervisor"])
+    header, every = export_sheet(client.get(reverse("crm:export_register", args=["complaints"])))
+    assert {row[0] for row in every} == complaints | {need}
+    _, asked = export_sheet(client.get(reverse("crm:export_register", args=["complaints"]), {"kind": Kind.COMPLAINT}))
+    assert sorted(row[0] for row in asked) == sorted(complaints)
+    assert {row[header.index("类型")] for row in asked} == {"投诉"}
+
+
+def test_the_weekly_report_export_refuses_a_start_that_is_not_a_day_rather_than_export_this_week(client, users):
+    from crm.testing import export_refused, export_sheet
+
+    client.force_login(users["cs_supervisor"])
+    assert export_refused(client, "complaints-weekly", {"start": "2026-02-30"}) == [
+        "起始日期：起始日期应为 年-月-日，例如 2026-12-07。"]
+    assert export_refused(client, "complaints-weekly", {"start": "2101-01-04"}) == [
+        "起始日期：日期应在 2000 年至 2100 年之间。"]
+    _, rows = export_sheet(client.get(reverse("crm:export_register", args=["complaints-weekly"]),
+                                      {"start": "2025-01-06"}))
+    assert rows[0][:2] == ("期间", "2025-01-06 ～ 2025-01-12")

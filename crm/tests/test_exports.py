@@ -215,3 +215,117 @@ def test_without_the_optional_rust_binding_the_export_is_written_by_xlsxwriter(t
     assert write_xlsx(tmp_path / "python.xlsx", "登记簿", cols, rows, progress=seen.append) == 1500
     assert seen == [1000] and _cells(tmp_path / "python.xlsx") == _cells(tmp_path / "rust.xlsx")
     assert openpyxl.load_workbook(tmp_path / "python.xlsx").active.freeze_panes == "A2"
+
+
+# --- Filters an export cannot apply are refused ----------------------------------------------
+
+def test_form_errors_name_each_field_and_an_unbound_or_valid_form_has_none():
+    from crm.exports import form_errors
+    from crm.forms import MonthForm, WeekForm
+
+    assert form_errors(None) == []
+    assert form_errors(MonthForm()) == [] and form_errors(MonthForm({})) == []
+    assert form_errors(MonthForm({"month": "2026-03"})) == []
+    assert form_errors(MonthForm({"month": "2026-13"})) == ["月份：月份应为 年-月，例如 2026-12。"]
+    assert form_errors(WeekForm({"start": "2101-01-04"})) == ["起始日期：日期应在 2000 年至 2100 年之间。"]
+
+
+def _clearly_invalid(field):
+    """A value no filter field of its kind accepts, or None for a field that takes any value
+    (free text; a yes/no menu reads any other value as “any”)."""
+    from django import forms
+
+    if isinstance(field, forms.ModelChoiceField):
+        return "abc"
+    if isinstance(field, forms.ChoiceField):
+        return "nonsense"
+    if isinstance(field, (forms.DateField, forms.DateTimeField)):
+        return "2026-02-30"
+    if isinstance(field, (forms.IntegerField, forms.DecimalField)):
+        return "abc"
+    return None
+
+
+@pytest.mark.django_db
+def test_every_register_refuses_a_clearly_invalid_value_of_each_of_its_filters(as_role):
+    """Every register's filters come from its list page's own form (Register.filter_form): a value
+    that form rejects is refused with the field named, however small or large the export (a job
+    would otherwise be queued: the sync limit is one row here)."""
+    from django.contrib.auth import get_user_model
+
+    from crm.models import Rule
+    from crm.testing import export_refused
+
+    Rule.objects.filter(key="crm.export_sync_max_rows").update(value=1)
+    client = as_role("admin")
+    admin = get_user_model().objects.get(username="admin")
+    unfiltered, checked = set(), {}
+    for code, reg in sorted(REGISTERS.items()):
+        if code.startswith("test-"):
+            continue
+        bound = reg.filter_form(admin, {})
+        if bound is None:
+            unfiltered.add(code)
+            continue
+        form = getattr(bound, "form", bound)
+        for name, field in form.fields.items():
+            value = _clearly_invalid(field)
+            if value is None:
+                continue
+            reasons = export_refused(client, code, {name: value})
+            assert any(reason.startswith(f"{field.label}：") for reason in reasons), (code, name, reasons)
+            checked.setdefault(code, []).append(name)
+    # The care lists are picked by name (?list=) and fall back to the default list, as on their page.
+    assert unfiltered == {"owners-care"}
+    assert set(checked) == {code for code in REGISTERS if not code.startswith("test-")} - unfiltered
+    assert sum(map(len, checked.values())) >= 50, checked
+    assert not ExportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_export_links_back_to_the_list_it_came_from_on_this_site_only(as_role):
+    from crm.testing import export_refused
+
+    client = as_role("cs_staff")
+    listing = "http://testserver" + reverse("owners:contact_list") + "?occurred_from=2026-02-30"
+    export_refused(client, "owners-contacts", {"occurred_from": "2026-02-30"}, headers={"Referer": listing})
+    page = client.get(reverse("crm:export_register", args=["owners-contacts"]), {"occurred_from": "2026-02-30"},
+                      headers={"Referer": listing})
+    assert page.context["back"] == listing and "返回列表" in page.text
+    elsewhere = client.get(reverse("crm:export_register", args=["owners-contacts"]), {"occurred_from": "2026-02-30"},
+                           headers={"Referer": "https://evil.example/owners/contacts/"})
+    assert elsewhere.status_code == 400 and elsewhere.context["back"] == ""
+    assert "evil.example" not in elsewhere.text and reverse("home") in elsewhere.text
+
+
+@pytest.mark.django_db
+def test_a_queued_export_whose_filters_became_invalid_fails_and_writes_nothing(make_user, settings):
+    """The project asked for left the user's scope between the request and the job: the job
+    fails and says why, instead of exporting every row."""
+    from pathlib import Path
+
+    from crm.tests.factories import ProjectFactory
+
+    mine, other = ProjectFactory(), ProjectFactory()
+    user = make_user("project_dept", projects=[mine])
+    job = ExportJob.objects.create(user=user, register="owners-contacts", params={"project": str(other.pk)})
+    export_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and not job.file_name
+    assert job.error.startswith("筛选条件有误，未导出：项目：")
+    folder = Path(settings.EXPORT_ROOT)
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+@pytest.mark.django_db
+def test_a_refused_export_speaks_english_to_an_english_user(client, make_user):
+    from crm.models import StaffProfile
+
+    user = make_user("cs_supervisor")
+    StaffProfile.objects.filter(user=user).update(language="en")
+    client.force_login(user)
+    response = client.get(reverse("crm:export_register", args=["complaints-weekly"]), {"start": "2026-02-30"},
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.context["reasons"] == ["Start date: A start date is written year-month-day, e.g. 2026-12-07."]
+    assert "was not exported: the filters are invalid" in response.text and "Back to the dashboard" in response.text

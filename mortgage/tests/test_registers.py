@@ -46,3 +46,28 @@ def test_the_certificate_register_shows_how_often_and_how_lately_the_agent_was_c
     row = next(r for r in rows if r[header.index("房号")] == case.unit.number
                and r[header.index("业主")] == case.customer.name)
     assert row[header.index("督促次数")] == case.chases.count() and last.result in row[header.index("最近督促")]
+
+
+# --- Filters an export cannot apply (crm.exports.Register.filter_form) ----------------------
+
+def test_the_certificate_register_export_refuses_a_project_or_stage_it_does_not_offer(as_role):
+    from crm.testing import export_refused
+
+    client = as_role("cs_staff")
+    assert export_refused(client, "mortgage-certificates", {"project": "abc"})[0].startswith("项目：")
+    reasons = export_refused(client, "mortgage-certificates", {"stage": "nonsense", "late": "maybe"})
+    assert [reason.split("：")[0] for reason in reasons] == ["阶段", "超期"]
+
+
+def test_the_certificate_register_export_keeps_exactly_the_cases_of_a_valid_filter(as_role):
+    from crm.testing import export_sheet
+    from mortgage.models import TitleCertificateCase
+
+    client = as_role("cs_staff")
+    url = reverse("crm:export_register", args=["mortgage-certificates"])
+    header, every = export_sheet(client.get(url))
+    stage = TitleCertificateCase.objects.order_by("pk").values_list("stage", flat=True).first()
+    _, asked = export_sheet(client.get(url, {"stage": stage}))
+    label, column = TitleCertificateCase.Stage(stage).label, header.index("办理阶段")
+    assert 0 < len(asked) < len(every)
+    assert sorted(asked) == sorted(row for row in every if row[column] == label)

@@ -42,3 +42,41 @@ def test_a_visit_recorded_on_the_customers_page_is_in_the_visit_register(as_role
 
 def test_the_property_company_cannot_export_the_visit_register(as_role):
     assert as_role("property_company").get(reverse("crm:export_register", args=["owners-visits"])).status_code == 403
+
+
+# --- Filters an export cannot apply (crm.exports.Register.filter_form) ----------------------
+
+def test_the_contact_log_export_refuses_a_day_that_does_not_exist_or_a_kind_it_does_not_offer(as_role):
+    from crm.testing import export_refused
+
+    client = as_role("cs_staff")
+    assert export_refused(client, "owners-contacts", {"occurred_from": "2026-02-30"}) == ["日期从：输入一个有效的日期。"]
+    reasons = export_refused(client, "owners-contacts", {"kind": "nonsense", "project": "abc"})
+    assert [reason.split("：")[0] for reason in reasons] == ["类型", "项目"]
+
+
+def test_the_contact_log_export_keeps_exactly_the_rows_of_a_valid_filter(as_role):
+    from crm.testing import export_sheet
+    from owners.models import ContactLog
+
+    client = as_role("cs_staff")
+    header, every = export_sheet(client.get(reverse("crm:export_register", args=["owners-contacts"])))
+    number, kind = header.index("编号"), header.index("类型")
+    value = ContactLog.objects.order_by("pk").values_list("kind", flat=True).first()
+    _, asked = export_sheet(client.get(reverse("crm:export_register", args=["owners-contacts"]), {"kind": value}))
+    assert 0 < len(asked) < len(every)
+    label = ContactLog.Kind(value).label
+    assert sorted(r[number] for r in asked) == sorted(r[number] for r in every if r[kind] == label)
+
+
+def test_the_visit_register_refuses_a_month_that_is_not_one_and_exports_every_visit_without_one(as_role):
+    from crm.testing import export_refused, export_sheet
+    from owners import selectors
+
+    client = as_role("cs_staff")
+    assert export_refused(client, "owners-visits", {"month": "2026-13"}) == ["月份：月份应为 年-月，例如 2026-12。"]
+    assert export_refused(client, "owners-visits", {"month": "1999-05"}) == ["月份：日期应在 2000 年至 2100 年之间。"]
+    staff = get_user_model().objects.get(username="cs_staff")
+    visits, _form = selectors.visit_list(staff, {})
+    _, rows = export_sheet(client.get(reverse("crm:export_register", args=["owners-visits"])))
+    assert len(rows) == visits.count() > 0
