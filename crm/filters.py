@@ -29,6 +29,31 @@ class ProjectScopedFilterSet(django_filters.FilterSet):
             self.filters["project"].queryset = projects if projects is not None else Project.objects.none()
 
 
+class _YesNoField(forms.NullBooleanField):
+    """A yes/no menu's value: yes, no or nothing (any). Django's own reads every other value as
+    nothing, so a mistyped ?confidential=ture would list everything and look filtered."""
+
+    default_error_messages = {"invalid": _("请选择“是”、“否”或不限。")}
+    ACCEPTED = (None, "", "true", "false", "True", "False", "1", "0", True, False)
+
+    def to_python(self, value):
+        if value not in self.ACCEPTED:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """A filter bar's yes/no menu (“any” first): a value other than yes, no or nothing is an
+    error the bar shows and an export refuses (crm.exports), not “any”."""
+
+    field_class = _YesNoField
+
+    def __init__(self, *, label, any_label=_("全部"), yes=_("是"), no=_("否"), **kwargs):
+        kwargs.setdefault("widget", forms.Select(choices=[("", any_label), ("true", yes), ("false", no)],
+                                                 attrs={"class": "form-select form-select-sm"}))
+        super().__init__(label=label, **kwargs)
+
+
 def filter_list(filterset_class, queryset, params, *, user=None, **kwargs) -> tuple:
     """A register's FilterSet bound to the query string, and the records it keeps: (filterset,
     records). While a filter is invalid (a wrong date, a project outside the user's scope) the

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import SELECT, ProjectScopedFilterSet, SearchFilter, date_range
+from crm.filters import SELECT, ProjectScopedFilterSet, SearchFilter, YesNoFilter, date_range
 from owners.models import ContactLog, Customer
 
 
@@ -11,11 +11,7 @@ class CustomerFilter(ProjectScopedFilterSet):
                                         widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
     source = django_filters.ChoiceFilter(choices=Customer.Source.choices, label=_("来源"), empty_label=_("全部来源"),
                                          widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
-    confidential = django_filters.BooleanFilter(
-        label=_("保密服务"),
-        widget=forms.Select(choices=[("", _("保密不限")), ("true", _("仅保密")), ("false", _("非保密"))],
-                            attrs={"class": "form-select form-select-sm"}),
-    )
+    confidential = YesNoFilter(label=_("保密服务"), any_label=_("保密不限"), yes=_("仅保密"), no=_("非保密"))
 
     class Meta:
         model = Customer

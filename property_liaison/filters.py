@@ -1,8 +1,7 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import SELECT, ProjectScopedFilterSet, SearchFilter, date_range
+from crm.filters import SELECT, ProjectScopedFilterSet, SearchFilter, YesNoFilter, date_range
 from property_liaison.models import (
     ActionItem,
     Area,
@@ -48,10 +47,7 @@ class RectificationFilter(ProjectScopedFilterSet):
     q = SearchFilter("requirement__icontains", "finding__description__icontains")
     status = django_filters.ChoiceFilter(choices=Rectification.Status.choices, empty_label=_("全部"), label=_("状态"), widget=SELECT)
     area = django_filters.ChoiceFilter(field_name="finding__area", choices=Area.choices, empty_label=_("全部"), label=_("区域"), widget=SELECT)
-    overdue = django_filters.BooleanFilter(field_name="escalated_at", lookup_expr="isnull", exclude=True,
-                                           label=_("已逾期升级"), widget=forms.Select(
-                                               choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))],
-                                               attrs={"class": "form-select form-select-sm"}))
+    overdue = YesNoFilter(field_name="escalated_at", lookup_expr="isnull", exclude=True, label=_("已逾期升级"))
 
     class Meta:
         model = Rectification
@@ -62,8 +58,7 @@ class RepairFilter(ProjectScopedFilterSet):
     q = SearchFilter("number__icontains", "location__icontains", "description__icontains", "unit__number__icontains")
     status = django_filters.ChoiceFilter(choices=RepairRequest.Status.choices, empty_label=_("全部"), label=_("状态"), widget=SELECT)
     category = django_filters.ModelChoiceFilter(queryset=WarrantyCategory.objects.all(), empty_label=_("全部"), label=_("类别"), widget=SELECT)
-    in_warranty = django_filters.BooleanFilter(label=_("在保修期内"), widget=forms.Select(
-        choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))], attrs={"class": "form-select form-select-sm"}))
+    in_warranty = YesNoFilter(label=_("在保修期内"))
 
     class Meta:
         model = RepairRequest

@@ -112,6 +112,10 @@ def test_every_menu_of_every_register_filter_offers_all_as_its_empty_choice():
     ("complaints:register", {"state": "bogus"}, "状态"),
     ("complaints:register", {"received_from": "2026-13-01"}, "受理日期从"),
     ("owners:customer_list", {"project": "999999"}, "项目"),
+    # a yes/no menu (crm.filters.YesNoFilter): a mistyped value is not “any”
+    ("owners:customer_list", {"confidential": "ture"}, "保密服务"),
+    ("property_liaison:repair_list", {"in_warranty": "ja"}, "在保修期内"),
+    ("property_liaison:rectification_list", {"overdue": "2"}, "已逾期升级"),
 ])
 def test_a_register_says_which_filter_is_wrong_and_that_none_applied(client, make_user, url, params, label):
     """From a bookmark or a hand-edited address: the page shows the whole list, and says so and
@@ -124,3 +128,4 @@ def test_a_register_says_which_filter_is_wrong_and_that_none_applied(client, mak
     assert "筛选条件有误，本次未按任何条件筛选" in alert and f"<li>{label}：" in alert
     fine = client.get(reverse(url)).content.decode()
     assert 'data-testid="filter-errors"' not in fine
+
