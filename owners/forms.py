@@ -166,3 +166,19 @@ class ImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
+
+
+class CareListForm(forms.Form):
+    """Which care list (``?list=``): one of the lists, or none for the default (birthdays in the
+    next 7 days). ``chosen()``: the list to show, the default while the value is not a list."""
+
+    list = forms.ChoiceField(label=_("名单"), required=False,
+                             error_messages={"invalid_choice": _("没有这个名单：%(value)s。")})
+
+    def __init__(self, data=None, *, choices):
+        super().__init__(data or None)
+        self.fields["list"].choices = [("", ""), *choices]
+        self.default = choices[0][0]
+
+    def chosen(self) -> str:
+        return (self.cleaned_data.get("list") if self.is_valid() else "") or self.default

@@ -120,8 +120,11 @@ class CareRegister(Register):
     def allowed(self, user) -> bool:
         return super().allowed(user) and can_see_care_list(user)
 
+    def filter_form(self, user, params):
+        return selectors.care_list_form(params)
+
     def _rows(self, user, params):
-        view = selectors.care_view(params.get("list"))
+        view = self.filter_form(user, params).chosen()
         rows = selectors.care_rows(user, view)
         greeted = selectors.greeted_ids(selectors.care_occasion(view), timezone.localdate().year)
         return [_CareRow(d, c, c.pk in greeted) for d, c, _ in rows]

@@ -289,9 +289,12 @@ CARE_VIEWS = [("birthday7", _("7 天内生日")), ("birthday30", _("30 天内生
               ("national", _("国庆"))]
 
 
-def care_view(value: str | None) -> str:
-    """The care list asked for, or the default (birthdays in the next 7 days)."""
-    return value if value in dict(CARE_VIEWS) else "birthday7"
+def care_list_form(params):
+    """``?list=`` of the care lists read by a form (owners.forms.CareListForm): a name that is not
+    one of CARE_VIEWS is an error the page shows above the default list and an export refuses."""
+    from owners.forms import CareListForm
+
+    return CareListForm(params, choices=CARE_VIEWS)
 
 
 def care_occasion(view: str) -> str:

@@ -316,7 +316,8 @@ def care_list(request):
 
     require_care_list(request.user)
 
-    view = selectors.care_view(request.GET.get("list"))
+    form = selectors.care_list_form(request.GET)
+    view = form.chosen()
     year = timezone.localdate().year
     rows = selectors.care_rows(request.user, view)
     occasion = selectors.care_occasion(view)
@@ -324,7 +325,7 @@ def care_list(request):
     page = page_of(request, rows, 50)
     return render(request, "owners/care_list.html", {
         "page_obj": page, "views": selectors.CARE_VIEWS, "view": view, "greeted": greeted, "occasion": occasion,
-        "year": year, "show_contact": can_see_contact(request.user)})
+        "year": year, "show_contact": can_see_contact(request.user), "list_form": form})
 
 
 @require_POST

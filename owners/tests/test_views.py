@@ -554,3 +554,12 @@ def test_a_birth_date_in_the_future_is_refused_and_the_customer_is_unchanged(as_
     assert Customer.objects.get(pk=liu.pk).birth_date == liu.birth_date
     assert client.post(url, {**data, "birth_date": "1980-01-01"}).status_code == 302
     assert Customer.objects.get(pk=liu.pk).birth_date == dt.date(1980, 1, 1)
+
+
+def test_a_care_list_name_that_is_not_one_shows_the_default_list_and_says_so(as_role):
+    page = as_role("cs_staff").get(reverse("owners:care_list"), {"list": "chunjie"})
+    text = page.content.decode()
+    assert page.status_code == 200 and page.context["view"] == "birthday7"
+    assert 'data-testid="filter-errors"' in text and "名单有误" in text and "没有这个名单：chunjie" in text
+    fine = as_role("cs_staff").get(reverse("owners:care_list"), {"list": "national"})
+    assert fine.context["view"] == "national" and 'data-testid="filter-errors"' not in fine.content.decode()
