@@ -288,6 +288,21 @@ def export_sheet(response) -> tuple[tuple, list[tuple]]:
     return rows[0], rows[1:]
 
 
+def export_keeps_exactly(client, code: str, params: dict, column: str, shown) -> list[tuple]:
+    """The export of register ``code`` with valid filters ``params`` holds exactly the rows of
+    its unfiltered export whose ``column`` shows ``shown`` (neither none nor all of them); those
+    rows are returned."""
+    from django.urls import reverse
+
+    url = reverse("crm:export_register", args=[code])
+    header, every = export_sheet(client.get(url))
+    _, asked = export_sheet(client.get(url, params))
+    index = header.index(column)
+    assert 0 < len(asked) < len(every), (code, params, len(asked), len(every))
+    assert sorted(map(repr, asked)) == sorted(repr(row) for row in every if row[index] == shown)
+    return asked
+
+
 def export_refused(client, code: str, params: dict, headers: dict | None = None) -> list[str]:
     """Ask ``client`` for the export of register ``code`` with ``params`` that it must refuse
     (crm.exports.export_start): the answer is the 400 page that says why, no workbook, no
