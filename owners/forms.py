@@ -175,10 +175,12 @@ class CareListForm(forms.Form):
     list = forms.ChoiceField(label=_("名单"), required=False,
                              error_messages={"invalid_choice": _("没有这个名单：%(value)s。")})
 
-    def __init__(self, data=None, *, choices):
-        super().__init__(data or None)
-        self.fields["list"].choices = [("", ""), *choices]
-        self.default = choices[0][0]
+    def __init__(self, data=None, **kwargs):
+        from owners.selectors import CARE_VIEWS
+
+        super().__init__(data or None, **kwargs)
+        self.fields["list"].choices = [("", ""), *CARE_VIEWS]
+        self.default = CARE_VIEWS[0][0]
 
     def chosen(self) -> str:
         return (self.cleaned_data.get("list") if self.is_valid() else "") or self.default

@@ -294,7 +294,7 @@ def care_list_form(params):
     one of CARE_VIEWS is an error the page shows above the default list and an export refuses."""
     from owners.forms import CareListForm
 
-    return CareListForm(params, choices=CARE_VIEWS)
+    return CareListForm(params)
 
 
 def care_occasion(view: str) -> str:
