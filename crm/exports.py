@@ -405,8 +405,7 @@ def _enqueue(job_id: int) -> None:
     try:
         run_export.delay(job_id)
     except Exception as exc:  # noqa: BLE001 - mark the job so the user sees it, instead of a spinner forever
-        error = recorded(gettext_lazy("任务队列不可用：{error}"), error=exc)[:300]
-        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=error)
+        _job_failed(job_id, recorded(gettext_lazy("任务队列不可用：{error}"), error=exc))
 
 
 def export_run(*, job_id: int) -> None:
@@ -421,9 +420,7 @@ def export_run(*, job_id: int) -> None:
     with translation.override(user_language(job.user)):
         reasons = reg.invalid(job.user, job.params)
         if reasons:
-            error = gettext("筛选条件有误，未导出：{reasons}").format(reasons=" ".join(reasons))
-            ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=error[:300],
-                                                       finished_at=timezone.now())
+            _job_failed(job_id, gettext("筛选条件有误，未导出：{reasons}").format(reasons=" ".join(reasons)))
             return
     folder = Path(settings.EXPORT_ROOT)
     folder.mkdir(parents=True, exist_ok=True)
@@ -446,8 +443,14 @@ def export_run(*, job_id: int) -> None:
         # A failed job has no file to download and so no purge would ever find a partial one.
         (folder / file_name).unlink(missing_ok=True)
         log.exception("export %s failed", job_id)
-        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=str(exc)[:300])
+        _job_failed(job_id, str(exc))
         raise
+
+
+def _job_failed(job_id: int, error: str) -> None:
+    """The one way a job becomes failed: its reason (shown on its page) and when it ended."""
+    ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=str(error)[:300],
+                                               finished_at=timezone.now())
 
 
 def export_purge_old(now: dt.datetime | None = None) -> int:
