@@ -220,6 +220,13 @@ def _shift_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, (next_month - dt.timedelta(days=1)).day))
 
 
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """A calendar month as [its first day, the next month's first day): a monthly report's or
+    quota's period (December runs to the next year's 1 January)."""
+    first = dt.date(year, month, 1)
+    return first, _shift_months(first, 1)
+
+
 def _period_last_day(start: dt.date, days: int, months: int) -> dt.date:
     return _shift_months(start, months) + dt.timedelta(days=days)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import search
+from crm.calendar import month_bounds
 from crm.roles import Role
 from crm.scopes import user_role, visible_projects
 from owners.models import Customer, Project, Unit
@@ -192,14 +193,6 @@ def units_for(user) -> QuerySet[Unit]:
 
 
 # --- quotas ------------------------------------------------------------------------------
-
-def month_bounds(year: int, month: int):
-    import datetime as dt
-
-    start = dt.date(year, month, 1)
-    end = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return start, end
-
 
 def quota_attainment(user, year: int, month: int) -> dict:
     """Distinct owners visited in a month, per department and per customer assistant,

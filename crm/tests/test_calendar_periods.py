@@ -122,3 +122,14 @@ def test_elapsed_cutoff_at_is_the_start_of_the_day_after_the_cutoff():
     now = dt.datetime(2026, 12, 9, 0, 30, tzinfo=TZ)
     assert elapsed_cutoff_at(now, days=7, tz=TZ) == dt.datetime(2026, 12, 2, tzinfo=TZ)
     assert elapsed_cutoff_at(now - dt.timedelta(hours=1), days=7, tz=TZ) == dt.datetime(2026, 12, 1, tzinfo=TZ)
+
+
+@pytest.mark.parametrize("year,month,bounds", [
+    (2026, 1, (dt.date(2026, 1, 1), dt.date(2026, 2, 1))),
+    (2024, 2, (dt.date(2024, 2, 1), dt.date(2024, 3, 1))),   # a leap February ends with its 29th
+    (2026, 12, (dt.date(2026, 12, 1), dt.date(2027, 1, 1))),  # December runs into the next year
+])
+def test_a_calendar_month_runs_from_its_first_day_to_the_next_months_first(year, month, bounds):
+    from crm.calendar import month_bounds
+
+    assert month_bounds(year, month) == bounds
