@@ -99,15 +99,19 @@ def export_register(request, code):
     return FileResponse(result, as_attachment=True, filename=reg.filename())
 
 
-def _same_site_referer(request) -> str:
-    """The page the user came from (the register's list, with its filters) when it is on this
-    site, else ""."""
+def same_site_url(request, url: str) -> str:
+    """``url`` when it leads back to this site (a page to return to: a Referer, a form's
+    ``next``), else "": never a way to send the user elsewhere (``//evil``, ``/\\evil``)."""
     from django.utils.http import url_has_allowed_host_and_scheme
 
-    referer = request.headers.get("Referer", "")
-    safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+    safe = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure())
-    return referer if referer and safe else ""
+    return url if url and safe else ""
+
+
+def _same_site_referer(request) -> str:
+    """The page the user came from (the register's list, with its filters) when it is on this site."""
+    return same_site_url(request, request.headers.get("Referer", ""))
 
 
 def export_list(request):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.approvals import can_decide, check_approver
 from crm.history import history_context
-from crm.views import form_page, page_of, show_error
+from crm.views import form_page, page_of, same_site_url, show_error
 from crm.workflow import allowed
 from owners import selectors, services
 from owners.forms import (
@@ -342,8 +342,7 @@ def greeting_mark(request, pk):
         raise Http404
     services.greeting_mark(customer=customer, occasion=occasion, year=timezone.localdate().year, user=request.user)
     messages.success(request, gettext("已标记 {name} 已问候。").format(name=customer.name))
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else reverse("owners:care_list"))
+    return redirect(same_site_url(request, request.POST.get("next", "")) or reverse("owners:care_list"))
 
 
 @permission_required("owners.view_customer", raise_exception=True)

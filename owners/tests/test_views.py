@@ -563,3 +563,18 @@ def test_a_care_list_name_that_is_not_one_shows_the_default_list_and_says_so(as_
     assert 'data-testid="filter-errors"' in text and "名单有误" in text and "没有这个名单：chunjie" in text
     fine = as_role("cs_staff").get(reverse("owners:care_list"), {"list": "national"})
     assert fine.context["view"] == "national" and 'data-testid="filter-errors"' not in fine.content.decode()
+
+
+@pytest.mark.parametrize("next_url,lands", [
+    ("/owners/care/?list=national", "/owners/care/?list=national"),
+    ("/\\evil.example/", "/owners/care/"), ("//evil.example/", "/owners/care/"),
+    ("https://evil.example/", "/owners/care/"),
+])
+def test_a_greeting_returns_to_the_care_list_it_came_from_and_never_off_the_site(as_role, next_url, lands):
+    from owners.models import Greeting
+
+    liu = Customer.objects.get(name="刘建国")
+    response = as_role("cs_staff").post(reverse("owners:greeting_mark", args=[liu.pk]),
+                                        {"occasion": "national", "next": next_url})
+    assert response.status_code == 302 and response["Location"] == lands
+    assert Greeting.objects.filter(customer=liu, occasion="national").exists()
