@@ -138,3 +138,22 @@ def test_a_value_no_database_can_keep_is_refused_with_nothing_written(system, ba
         assert response.status_code == 400
         assert "无法保存的字符" in response.json()["detail"]
     assert Project.objects.count() == before
+
+
+@pytest.mark.parametrize("body, detail", [
+    (b'{"records": [', "请求体不是有效的 JSON：第 1 行第 14 列有误。"),
+    (b'{"records": [{"external_id": "P-9",\n "code": "p9" "name": "x"}]}', "请求体不是有效的 JSON：第 2 行第 15 列有误。"),
+    ('{"records": [{"name": "湖"}]}'.encode("gbk"), "请求体应为 UTF-8 编码的 JSON。"),
+    (b'{"records": [{"external_id": "P-9", "code": "p9", "name": "x", "area": NaN}]}',
+     "请求体不是有效的 JSON：不能含 NaN 或 Infinity。"),
+])
+def test_a_body_that_is_not_json_is_a_400_saying_where_in_chinese_and_writes_nothing(system, body, detail):
+    """DRF's own answer was English ("JSON parse error - Expecting value: line 1 column 14 (char 13)")."""
+    caller = system(all_projects=True, scopes=["projects:write"])
+    before = list(Project.objects.values_list("pk", "code", "name"))
+    for headers in ({}, {"HTTP_IDEMPOTENCY_KEY": "k-1"}):
+        response = caller.http.post(reverse("api:projects_bulk"), body, content_type="application/json",
+                                    **caller.auth, **headers)
+        assert response.status_code == 400
+        assert response.json() == {"detail": detail}
+    assert list(Project.objects.values_list("pk", "code", "name")) == before
