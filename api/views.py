@@ -157,7 +157,9 @@ class UpsertView(ApiView):
             raise ValidationError({"records": [_now("请提供记录列表 records。")]})
         if len(records) > upsert.MAX_RECORDS:
             raise ValidationError({"records": [_now("每次最多 {n} 条记录。").format(n=upsert.MAX_RECORDS)]})
-        all_or_nothing = bool(body.get("all_or_nothing", False))
+        all_or_nothing = body.get("all_or_nothing", False)
+        if not isinstance(all_or_nothing, bool):  # bool("false") is True: a string would turn it on
+            raise ValidationError({"all_or_nothing": [_now("all_or_nothing 应为 true 或 false（JSON 布尔值）。")]})
 
         def run():
             data = upsert.upsert(client=request.auth, resource=self.resource, records=records,

@@ -157,3 +157,14 @@ def test_a_body_that_is_not_json_is_a_400_saying_where_in_chinese_and_writes_not
         assert response.status_code == 400
         assert response.json() == {"detail": detail}
     assert list(Project.objects.values_list("pk", "code", "name")) == before
+
+
+@pytest.mark.parametrize("flag", ["false", "true", 0, 1, None, []])
+def test_all_or_nothing_that_is_not_a_json_boolean_is_refused_and_writes_nothing(sales, flag):
+    """It was read with bool(): "false" turned all-or-nothing on, 0 and null off, without a word."""
+    records = [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"},
+               {"external_id": "U2", "building": "B404", "number": "102", "area": "90"}]
+    response = bulk(sales, "units", records, all_or_nothing=flag)
+    assert response.status_code == 400
+    assert response.json() == {"all_or_nothing": ["all_or_nothing 应为 true 或 false（JSON 布尔值）。"]}
+    assert not Unit.objects.exists()
