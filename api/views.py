@@ -172,9 +172,12 @@ class UpsertView(ApiView):
             return Response(data, status=code)
         if len(key) > 100:
             raise ValidationError({"Idempotency-Key": [_now("Idempotency-Key 最长 100 个字符。")]})
+        # The endpoint is part of the request: the same key and body sent to another resource is
+        # another request (it was answered with the first resource's results, writing nothing).
+        request_text = self.resource + "\n" + json.dumps(body, sort_keys=True, default=str)
         try:
             code, data, replayed = services.idempotent_call(
-                client=request.auth, key=key, body=json.dumps(body, sort_keys=True, default=str).encode(), run=run)
+                client=request.auth, key=key, body=request_text.encode(), run=run)
         except services.IdempotencyConflict:
             return Response({"detail": _now("该 Idempotency-Key 已用于另一个请求。")}, status=status.HTTP_409_CONFLICT)
         response = Response(data, status=code)

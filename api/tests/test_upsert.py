@@ -168,3 +168,17 @@ def test_all_or_nothing_that_is_not_a_json_boolean_is_refused_and_writes_nothing
     assert response.status_code == 400
     assert response.json() == {"all_or_nothing": ["all_or_nothing 应为 true 或 false（JSON 布尔值）。"]}
     assert not Unit.objects.exists()
+
+
+def test_an_idempotency_key_used_on_another_endpoint_is_a_409_not_the_other_answer(sales):
+    """The key kept only the body's fingerprint: the same key and body sent to buildings/bulk/
+    after customers/bulk/ replayed the customers' results ("created"), and no building was written."""
+    records = [{"external_id": "X1", "project": "P1", "name": "2栋", "phone": "13900001111"}]
+    assert bulk(sales, "customers", records, key="k-7").json()["counts"]["created"] == 1
+    response = bulk(sales, "buildings", records, key="k-7")
+    assert response.status_code == 409
+    assert response.json() == {"detail": "该 Idempotency-Key 已用于另一个请求。"}
+    assert list(Building.objects.filter(external_source="sales").values_list("external_id", "name")) == [("B1", "1栋")]
+    assert list(Customer.objects.values_list("external_id", "name")) == [("X1", "2栋")]
+    again = bulk(sales, "customers", records, key="k-7")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
