@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from csp.decorators import csp_update
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
@@ -29,3 +29,7 @@ urlpatterns = [
 
 urlpatterns += [path(f"v1/{resource}/bulk/", view.as_view(), name=f"{resource}_bulk")
                 for resource, view in views.upsert_views().items()]
+
+# Last: any other address under v1/ is a JSON 404 (not the staff's HTML page, nor a redirect to
+# the address with its final slash, which a POST does not survive).
+urlpatterns += [re_path(r"^v1/(?P<path>.*)$", views.not_found, name="not_found")]

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import get_object_or_404
+from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _now
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers as drf_serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -43,6 +44,30 @@ class ApiView(APIView):
     @classmethod
     def as_view(cls, **initkwargs):
         return login_not_required(super().as_view(**initkwargs))
+
+
+def _one(queryset, label, pk):
+    """The record, or a 404 that names what was asked for (get_object_or_404's was English and
+    named our model: "No Complaint matches the given query.")."""
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(_now("找不到 id 为 {id} 的{label}。").format(id=pk, label=label))
+    return row
+
+
+@login_not_required
+def not_found(request, path=""):
+    """Any other address under /api/v1/: a JSON 404 (it was the staff's HTML page, and an address
+    without its final slash was a redirect that a POST does not survive)."""
+    detail = _now("没有这个接口：{path}。接口一览见 /api/docs/。").format(path=request.path)
+    if not request.path.endswith("/"):
+        try:
+            resolve(request.path + "/")
+        except Resolver404:
+            pass
+        else:
+            detail = _now("没有这个接口：{path}。接口地址以 / 结尾，请改用 {path}/").format(path=request.path)
+    return JsonResponse({"detail": detail}, status=404, json_dumps_params={"ensure_ascii": False})
 
 
 class ApiListView(ApiView, generics.ListAPIView):
@@ -95,8 +120,8 @@ class CaseDetail(ApiView, generics.RetrieveAPIView):
     serializer_class = serializers.CaseSerializer
 
     def get_object(self):
-        return get_object_or_404(complaint_selectors.complaints_for(self.request.user)
-                                 .select_related("project", "unit", "customer", "department"), pk=self.kwargs["pk"])
+        return _one(complaint_selectors.complaints_for(self.request.user)
+                    .select_related("project", "unit", "customer", "department"), Resource.CASES.label, self.kwargs["pk"])
 
 
 class ReturnVisitList(ApiListView):
@@ -136,8 +161,8 @@ class OverdueDetail(ApiView, generics.RetrieveAPIView):
     serializer_class = serializers.OverdueSerializer
 
     def get_object(self):
-        return get_object_or_404(overdue_records_for(self.request.user).select_related("loan__unit", "customer"),
-                                 pk=self.kwargs["pk"])
+        return _one(overdue_records_for(self.request.user).select_related("loan__unit", "customer"),
+                    Resource.OVERDUE.label, self.kwargs["pk"])
 
 
 # --- Master data in ---------------------------------------------------------------------------
@@ -219,7 +244,9 @@ class CloseoutView(ApiView):
         from . import services
 
         client = request.auth
-        project = get_object_or_404(selectors.client_projects(client, external_id))
+        project = selectors.client_projects(client, external_id).first()
+        if project is None:
+            raise NotFound(_now("找不到外部编号为 {id} 的{label}。").format(id=external_id, label=_now("项目")))
         form = serializers.CloseoutIn(data=request.data)
         form.is_valid(raise_exception=True)
         project, moved = services.closeout_record(client=client, project=project,

@@ -74,7 +74,10 @@ def test_a_past_date_hands_the_cases_over_at_once(system, handed):
 
 def test_another_projects_closeout_is_a_404(system, handed, two_projects):
     caller = system(projects=[handed["project"]], scopes=["closeout:write"], source="sales1")
-    assert put_closeout(caller, "P-hill", timezone.localdate()).status_code == 404
+    for external_id in ("P-hill", "P-nowhere"):  # another project's, and one that does not exist
+        response = put_closeout(caller, external_id, timezone.localdate())
+        assert response.status_code == 404
+        assert response.json() == {"detail": f"找不到外部编号为 {external_id} 的项目。"}  # was "No Project matches…"
     two_projects["hill"]["project"].refresh_from_db()
     assert two_projects["hill"]["project"].closeout_date is None
     reader = system(projects=[handed["project"]], scopes=["closeout:read"], source="sales1")

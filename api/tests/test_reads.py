@@ -17,7 +17,9 @@ def test_cases_are_listed_only_for_the_clients_projects(system, two_projects, re
     assert [row["number"] for row in data["results"]] == [lake_case.number]
     assert data["results"][0]["project_external_id"] == "P-lake"
     assert caller.get(reverse("api:case_detail", args=[lake_case.pk])).json()["number"] == lake_case.number
-    assert caller.get(reverse("api:case_detail", args=[hill_case.pk])).status_code == 404
+    response = caller.get(reverse("api:case_detail", args=[hill_case.pk]))
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"找不到 id 为 {hill_case.pk} 的案件。"}  # was "No Complaint matches…"
 
 
 def test_cases_take_the_registers_filters_and_refuse_an_invalid_one(system, two_projects, register_case):
@@ -80,7 +82,9 @@ def test_overdue_records_for_finance_limited_to_the_clients_projects(system, ove
     caller = system(projects=[overdue["lake"].project], scopes=["overdue:read"])
     rows = caller.get(reverse("api:overdue_list")).json()["results"]
     assert [r["loan_number"] for r in rows] == ["L-lake"] and rows[0]["amount"] == "25000.00"
-    assert caller.get(reverse("api:overdue_detail", args=[overdue["hill"].pk])).status_code == 404
+    response = caller.get(reverse("api:overdue_detail", args=[overdue["hill"].pk]))
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"找不到 id 为 {overdue['hill'].pk} 的按揭逾期记录。"}
     assert caller.get(reverse("api:overdue_detail", args=[overdue["lake"].pk])).status_code == 200
 
 
@@ -103,3 +107,19 @@ def _visited(case, make_user):
     Complaint.objects.filter(pk=case.pk).update(visit_state=VisitState.DUE, state="executed")
     case.refresh_from_db()
     return complaint_services.return_visit_record(complaint=case, user=staff, handled=True, satisfaction=5)
+
+
+def test_an_address_the_api_does_not_have_is_a_json_404_in_chinese(system):
+    """It was the staff's HTML 404 page, and an address without its final slash a 301 that
+    turns a POST into a GET (the records were never sent)."""
+    from owners.models import Project
+
+    caller = system(all_projects=True)
+    response = caller.get("/api/v1/cases/abc/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "没有这个接口：/api/v1/cases/abc/。接口一览见 /api/docs/。"}
+    response = caller.post("/api/v1/projects/bulk", {"records": [{"external_id": "P1", "code": "p1", "name": "湖"}]})
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "没有这个接口：/api/v1/projects/bulk。接口地址以 / 结尾，请改用 /api/v1/projects/bulk/"}
+    assert not Project.objects.exists()
