@@ -103,8 +103,14 @@ def _check_fields(spec: Spec, record, result: Result) -> dict | None:
     if not isinstance(record, dict):
         result.fail("", _("每条记录应为一个对象。"))
         return None
+    fields = _fields(spec.serializer)
+    unknown = [name for name in record if name not in fields]
+    if unknown:  # a misspelt field was left out without a word, and the record said "unchanged"
+        result.fail(str(unknown[0]), gettext("记录中有未知字段 {name}；可用字段：{names}。").format(
+            name=unknown[0], names="、".join(fields)))
+        return None
     values = {}
-    for name, fld in _fields(spec.serializer).items():
+    for name, fld in fields.items():
         raw = record.get(name, empty)
         try:
             value = fld.run_validation(raw)

@@ -1,5 +1,7 @@
 """Master data in: bulk upserts by external ids, results per record, all-or-nothing, idempotency,
 history by the client's service user, and project restriction."""
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -182,3 +184,16 @@ def test_an_idempotency_key_used_on_another_endpoint_is_a_409_not_the_other_answ
     assert list(Customer.objects.values_list("external_id", "name")) == [("X1", "2栋")]
     again = bulk(sales, "customers", records, key="k-7")
     assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+
+
+def test_a_field_the_record_does_not_have_is_an_error_not_silently_dropped(sales):
+    """A misspelt field ("delivery_dat") was ignored and the record reported "unchanged"."""
+    bulk(sales, "units", [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"}])
+    response = bulk(sales, "units", [{"external_id": "U1", "building": "B1", "number": "101", "area": "95",
+                                      "delivery_dat": "2027-06-30"}])
+    assert response.status_code == 200
+    assert response.json()["results"] == [{
+        "external_id": "U1", "status": "error", "id": None, "field": "delivery_dat",
+        "message": "记录中有未知字段 delivery_dat；可用字段：external_id、building、number、floor、area、layout、"
+                   "delivery_date。"}]
+    assert list(Unit.objects.values_list("external_id", "area", "delivery_date")) == [("U1", Decimal("90.00"), None)]
