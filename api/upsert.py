@@ -13,6 +13,7 @@ unit's building and number …) matches a record is adopted: it gets the externa
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -138,7 +139,35 @@ def _message(spec: Spec, name: str, fld, code: str, raw) -> str:
     if code == "invalid_choice":
         return gettext("{label}（{name}）的取值“{value}”无效，可选：{choices}").format(
             label=label, name=name, value=raw, choices="、".join(str(c) for c in fld.choices))
-    return gettext("{label}（{name}）的取值“{value}”无效。").format(label=label, name=name, value=raw)
+    expected = _expected(fld)
+    shown = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
+    if not expected:
+        return gettext("{label}（{name}）的取值“{value}”无效。").format(label=label, name=name, value=shown)
+    return gettext("{label}（{name}）的取值“{value}”无效：{expected}。").format(
+        label=label, name=name, value=shown, expected=expected)
+
+
+def _expected(fld) -> str:
+    """What a field takes, for its refusal ("无效" alone left the sender guessing the format)."""
+    if isinstance(fld, drf.DateField):
+        return gettext("应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30")
+    if isinstance(fld, drf.DecimalField):
+        text = gettext("应为数字，整数部分最多 {whole} 位、小数最多 {places} 位").format(
+            whole=fld.max_digits - fld.decimal_places, places=fld.decimal_places)
+        if fld.min_value is not None:
+            text += gettext("，不小于 {min}").format(min=fld.min_value)
+        return text
+    if isinstance(fld, drf.IntegerField):
+        if fld.min_value is not None and fld.max_value is not None:
+            return gettext("应为 {min} 到 {max} 之间的整数").format(min=fld.min_value, max=fld.max_value)
+        return gettext("应为整数")
+    if isinstance(fld, drf.EmailField):
+        return gettext("应为电子邮箱地址，如 name@example.com")
+    if isinstance(fld, drf.SlugField):
+        return gettext("只能含英文字母、数字、- 和 _")
+    if isinstance(fld, drf.CharField):
+        return gettext("应为文字（JSON 字符串）")
+    return ""
 
 
 _FIELD_CACHE: dict = {}

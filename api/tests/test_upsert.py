@@ -197,3 +197,22 @@ def test_a_field_the_record_does_not_have_is_an_error_not_silently_dropped(sales
         "message": "记录中有未知字段 delivery_dat；可用字段：external_id、building、number、floor、area、layout、"
                    "delivery_date。"}]
     assert list(Unit.objects.values_list("external_id", "area", "delivery_date")) == [("U1", Decimal("90.00"), None)]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("delivery_date", "2027-02-30", "交付日期（delivery_date）的取值“2027-02-30”无效：应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"),
+    ("delivery_date", "2027/06/30", "交付日期（delivery_date）的取值“2027/06/30”无效：应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"),
+    ("area", 89.555, "建筑面积(㎡)（area）的取值“89.555”无效：应为数字，整数部分最多 6 位、小数最多 2 位，不小于 0。"),
+    ("area", "-1", "建筑面积(㎡)（area）的取值“-1”无效：应为数字，整数部分最多 6 位、小数最多 2 位，不小于 0。"),
+    ("floor", True, "楼层（floor）的取值“true”无效：应为 -10 到 300 之间的整数。"),
+    ("floor", 5.5, "楼层（floor）的取值“5.5”无效：应为 -10 到 300 之间的整数。"),
+    ("number", ["101"], "房号（number）的取值“[\"101\"]”无效：应为文字（JSON 字符串）。"),
+])
+def test_a_value_of_the_wrong_type_or_format_says_what_the_field_takes(sales, field, value, message):
+    """The refusal said only "的取值…无效。": the sender had to guess the date format, the decimals, the range."""
+    record = {"external_id": "U1", "building": "B1", "number": "101", "area": "90", field: value}
+    response = bulk(sales, "units", [record])
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"external_id": "U1", "status": "error", "id": None, "field": field,
+                                           "message": message}]
+    assert not Unit.objects.exists()
