@@ -64,6 +64,20 @@ def test_the_cursor_walks_every_case_once(system, two_projects, register_case):
     assert sorted(seen) == sorted(numbers)
 
 
+@pytest.mark.parametrize("name", ["api:case_list", "api:return_visit_list", "api:survey_list", "api:overdue_list"])
+@pytest.mark.parametrize("size", ["201", "500", "0", "-3", "abc", "1.5", "２"])
+def test_a_page_size_outside_1_to_200_is_a_400_not_a_quietly_different_page(system, two_projects, register_case,
+                                                                            name, size):
+    """DRF gave 200 rows for page_size=500 (a client stopping at a short page stopped early) and
+    50 for 0, -3 or abc."""
+    register_case(two_projects["lake"])
+    caller = system(all_projects=True)
+    response = caller.get(reverse(name), {"page_size": size})
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["page_size 应为 1 到 200 之间的整数。"]}
+    assert caller.get(reverse(name), {"page_size": "200"}).status_code == 200
+
+
 def test_return_visits_and_surveys_of_the_clients_projects(system, two_projects, register_case, make_user):
     from owners.services import survey_record
 
