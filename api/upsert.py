@@ -345,5 +345,8 @@ def _write(spec: Spec, resource: str, client, results: list[Result], existing: d
                        .values_list(*bulk.history_names(model)))
         bulk.insert_history(model, history, history_type="~", user=user, reason=reason, date=now)
     if resource == "customers" and (created or updated):
+        # The same data as the event of a page's change (owners.services.customer_event): the code too.
+        codes = dict(model.objects.filter(pk__in=[r.id for r in updated]).values_list("pk", "code")) if updated else {}
         events.publish_many(events.CUSTOMER_CHANGED, [
-            (r.project_id, {"id": r.id, "external_id": r.external_id, "change": r.status}) for r in created + updated])
+            (r.project_id, {"id": r.id, "code": r.values["code"] if r.status == CREATED else codes[r.id],
+                            "external_id": r.external_id, "change": r.status}) for r in created + updated])

@@ -124,6 +124,7 @@ def test_with_the_broker_down_nothing_is_lost(system, two_projects, register_cas
 
 
 def test_a_customer_changed_by_the_api_or_a_page_is_an_event(system, two_projects, make_user):
+    from owners.models import Customer
     from owners.services import customer_update
 
     caller = system(all_projects=True, source="sales1")
@@ -132,8 +133,15 @@ def test_a_customer_changed_by_the_api_or_a_page_is_an_event(system, two_project
         {"external_id": "C1", "project": "P-lake", "name": "李四", "phone": "13900001111"}]})
     owner = two_projects["hill"]["owner"]
     customer_update(customer=owner, user=make_user("cs_staff", username="st"), name="新名字", phone=owner.phone)
+    caller.post(reverse("api:customers_bulk"), {"records": [
+        {"external_id": "C1", "project": "P-lake", "name": "李四四", "phone": "13900001111"}]})
     data = [d.payload["data"] for d in WebhookDelivery.objects.order_by("pk")]
-    assert [(d["change"], d["external_id"]) for d in data] == [("created", "C1"), ("updated", "")]
+    c1 = Customer.objects.get(external_id="C1")
+    assert c1.name == "李四四"
+    # one shape whoever made the change (the API's events had no code)
+    assert data == [{"id": c1.pk, "code": c1.code, "external_id": "C1", "change": "created"},
+                    {"id": owner.pk, "code": owner.code, "external_id": "", "change": "updated"},
+                    {"id": c1.pk, "code": c1.code, "external_id": "C1", "change": "updated"}]
 
 
 def test_a_failing_receiver_is_retried_with_backoff_and_given_up_after_24_hours(system, two_projects,
