@@ -70,6 +70,24 @@ def surveys_for(user):
             .select_related("customer").prefetch_related(Prefetch("scores", SurveyScore.objects.order_by("pk"))))
 
 
+MASTER_DATA_RELATED = {"projects": (), "buildings": ("project",), "units": ("building", "project"),
+                       "customers": ("project",), "ownerships": ("customer", "unit")}
+
+
+def master_data_for(client: SystemClient, resource: str, external_ids=()):
+    """The records of ``resource`` keyed by this client's source (what it sent, or adopted by
+    their natural key), within its projects; only those ``external_ids`` if any are given."""
+    from .upsert import SCOPE_COLUMN, SPECS
+
+    model = SPECS[resource].model
+    rows = model.objects.filter(external_source=client.source).exclude(external_id="").select_related(
+        *MASTER_DATA_RELATED[resource])
+    if external_ids:
+        rows = rows.filter(external_id__in=external_ids)
+    scope = client.project_ids()
+    return rows if scope is None else rows.filter(**{f"{SCOPE_COLUMN.get(model, 'project_id')}__in": scope})
+
+
 def client_projects(client: SystemClient, external_id: str):
     """The client's own project(s) with this external id: its source, within its projects."""
     projects = Project.objects.filter(external_source=client.source, external_id=external_id)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from complaints.models import Complaint, ReturnVisit
 from mortgage.models import OverdueRecord
-from owners.models import Customer, Ownership, SatisfactionSurvey, SurveyScore
+from owners.models import Building, Customer, Ownership, Project, SatisfactionSurvey, SurveyScore, Unit
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -65,6 +65,55 @@ class OverdueSerializer(serializers.ModelSerializer):
         fields = ["id", "project", "loan_number", "bank", "unit_external_id", "customer", "customer_code",
                   "customer_external_id", "amount", "overdue_since", "periods", "bank_recommends", "status",
                   "last_report_date", "closed_on", "litigation_required", "litigation_reason"]
+
+
+# --- Master data read back: the fields a record is sent with, parents by their external ids -----
+
+class ProjectOut(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "external_id", "code", "name", "address", "first_movein_date", "closeout_date"]
+
+
+class BuildingOut(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.external_id", help_text="the project's external id")
+
+    class Meta:
+        model = Building
+        fields = ["id", "external_id", "project", "name"]
+
+
+class UnitOut(serializers.ModelSerializer):
+    building = serializers.CharField(source="building.external_id", help_text="the building's external id")
+    project = serializers.CharField(source="project.external_id", help_text="the project's external id (the building's)")
+    area = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "external_id", "building", "project", "number", "floor", "area", "layout", "delivery_date"]
+
+
+class CustomerOut(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.external_id", help_text="the project's external id")
+
+    class Meta:
+        model = Customer
+        fields = ["id", "external_id", "code", "project", "name", "gender", "stage", "source", "phone", "phone_alt",
+                  "id_number", "email"]
+
+
+class OwnershipOut(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.external_id", help_text="the customer's external id")
+    unit = serializers.CharField(source="unit.external_id", help_text="the unit's external id")
+    kind = serializers.ChoiceField(choices=Ownership.Kind.choices)  # the input's enum (OwnershipInKindEnum)
+
+    class Meta:
+        model = Ownership
+        fields = ["id", "external_id", "customer", "unit", "kind", "contract_date", "movein_date"]
+
+
+MASTER_DATA_OUT = {"projects": ProjectOut, "buildings": BuildingOut, "units": UnitOut, "customers": CustomerOut,
+                   "ownerships": OwnershipOut}
 
 
 # --- Master data in ---------------------------------------------------------------------------

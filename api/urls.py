@@ -4,12 +4,13 @@ from csp.decorators import csp_update
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import pages, views
+from .schema import SCHEMA_SETTINGS
 
 app_name = "api"
 DOCS_CSP = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})
 
 urlpatterns = [
-    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("schema/", login_not_required(SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS)), name="schema"),
     # The documentation pages under the site's CSP: Swagger UI's start script is a file of its own
     # (the split view), and both UIs style their elements inline (and Redoc renders in a worker).
     path("docs/", login_not_required(DOCS_CSP(SpectacularSwaggerSplitView.as_view(url_name="api:schema"))),
@@ -29,6 +30,8 @@ urlpatterns = [
 
 urlpatterns += [path(f"v1/{resource}/bulk/", view.as_view(), name=f"{resource}_bulk")
                 for resource, view in views.upsert_views().items()]
+urlpatterns += [path(f"v1/{resource}/", view.as_view(), name=f"{resource}_list")
+                for resource, view in views.read_views().items()]
 
 # Last: any other address under v1/ is a JSON 404 (not the staff's HTML page, nor a redirect to
 # the address with its final slash, which a POST does not survive).

@@ -246,6 +246,46 @@ def _upsert_view(resource: str, spec):
     return type(f"{resource.title()}Upsert", (UpsertView,), {"resource": resource, "post": doc(post)})
 
 
+MAX_EXTERNAL_IDS = 200
+
+
+class MasterDataList(ApiListView):
+    """The records of a resource this client sent (keyed by its source), newest first; the
+    ``external_id`` parameter, repeated, picks some."""
+
+    resource = ""  # set per resource below
+
+    def get_queryset(self):
+        wanted = self.request.query_params.getlist("external_id")
+        if len(wanted) > MAX_EXTERNAL_IDS:
+            raise ValidationError({"external_id": [
+                _now("一次最多查询 {n} 个 external_id。").format(n=MAX_EXTERNAL_IDS)]})
+        return selectors.master_data_for(self.request.auth, self.resource, wanted)
+
+
+def _read_view(resource: str):
+    doc = extend_schema(
+        operation_id=f"{resource}_list", summary=f"The {resource} this system sent, by external id",
+        description=(f"Read back the {resource} written with `POST /api/v1/{resource}/bulk/` (or adopted by their "
+                     "natural key): only the records keyed by the calling system's `source`, within its projects, "
+                     "newest first, parents by their external ids. Needs the read (or write) scope of the resource."),
+        parameters=[OpenApiParameter(
+            "external_id", {"type": "array", "items": {"type": "string"}}, explode=True, required=False,
+            description=f"Repeat to pick records: `?external_id=A&external_id=B` (at most {MAX_EXTERNAL_IDS}); "
+                        "an unknown one is simply not in the results.")])
+    def get(self, request, *args, **kwargs):  # a function of its own: extend_schema marks the function
+        return MasterDataList.get(self, request, *args, **kwargs)
+
+    return type(f"{resource.title()}List", (MasterDataList,), {
+        "resource": resource, "serializer_class": serializers.MASTER_DATA_OUT[resource], "get": doc(get)})
+
+
+def read_views() -> dict:
+    from .upsert import SPECS
+
+    return {resource: _read_view(resource) for resource in SPECS}
+
+
 def upsert_views() -> dict:
     from .upsert import SPECS
 

@@ -137,3 +137,80 @@ def test_an_address_the_api_does_not_have_is_a_json_404_in_chinese(system):
     assert response.json() == {
         "detail": "没有这个接口：/api/v1/projects/bulk。接口地址以 / 结尾，请改用 /api/v1/projects/bulk/"}
     assert not Project.objects.exists()
+
+
+def _bulk(caller, resource, records):
+    response = caller.post(reverse(f"api:{resource}_bulk"), {"records": records})
+    assert response.status_code == 200 and not response.json()["counts"]["error"], response.content
+    return response.json()
+
+
+def test_the_master_data_a_system_sent_reads_back_by_its_external_ids(system):
+    """The scopes offered projects:read … ownerships:read and nothing read them: a sender could
+    not see what it had written (a customer's code, a phone as stored)."""
+    from owners.models import Customer, Ownership, Unit
+
+    sales = system(all_projects=True, source="sales")
+    _bulk(sales, "projects", [{"external_id": "P1", "code": "lake", "name": "湖畔花园", "first_movein_date": "2027-06-30"}])
+    _bulk(sales, "buildings", [{"external_id": "B1", "project": "P1", "name": "1栋"}])
+    _bulk(sales, "units", [{"external_id": f"U{i}", "building": "B1", "number": f"{i}01", "area": "89.5"}
+                           for i in (1, 2, 3)])
+    _bulk(sales, "customers", [{"external_id": "C1", "project": "P1", "name": "李四", "phone": "139 0000 1111"}])
+    _bulk(sales, "ownerships", [{"external_id": "O1", "customer": "C1", "unit": "U2", "contract_date": "2026-01-15"}])
+
+    units = sales.get(reverse("api:units_list"), {"external_id": ["U3", "U1", "U9"]})
+    assert units.status_code == 200
+    stored = {u.external_id: u for u in Unit.objects.filter(external_id__in=["U1", "U3"])}
+    assert units.json() == {"next": None, "previous": None, "results": [
+        {"id": stored[ext].pk, "external_id": ext, "building": "B1", "project": "P1", "number": f"{ext[1]}01",
+         "floor": None, "area": "89.50", "layout": "", "delivery_date": None} for ext in ("U3", "U1")]}
+    customer = Customer.objects.get(external_id="C1")
+    assert sales.get(reverse("api:customers_list")).json()["results"] == [{
+        "id": customer.pk, "external_id": "C1", "code": customer.code, "project": "P1", "name": "李四", "gender": "",
+        "stage": "prospect", "source": "other", "phone": "13900001111", "phone_alt": "", "id_number": "", "email": ""}]
+    assert sales.get(reverse("api:ownerships_list")).json()["results"] == [{
+        "id": Ownership.objects.get().pk, "external_id": "O1", "customer": "C1", "unit": "U2", "kind": "owner",
+        "contract_date": "2026-01-15", "movein_date": None}]
+    projects = sales.get(reverse("api:projects_list")).json()["results"]
+    assert [(p["external_id"], p["code"], p["first_movein_date"], p["closeout_date"]) for p in projects] == [
+        ("P1", "lake", "2027-06-30", None)]
+    assert [b["external_id"] for b in sales.get(reverse("api:buildings_list")).json()["results"]] == ["B1"]
+
+
+def test_master_data_reads_only_the_clients_source_projects_and_scopes(system, two_projects):
+    """two_projects: P-lake and P-hill of source sales1, each with a unit and an owner keyed by none."""
+    from owners.models import Building
+
+    for code in ("lake", "hill"):
+        Building.objects.create(project=two_projects[code]["project"], name="9栋", external_source="sales1",
+                                external_id=f"B-{code}")
+    lake = system(projects=[two_projects["lake"]["project"]], scopes=["buildings:read"], source="sales1")
+    other_source = system(all_projects=True, scopes=["buildings:write"], source="crm2")
+    assert [b["external_id"] for b in lake.get(reverse("api:buildings_list")).json()["results"]] == ["B-lake"]
+    assert lake.get(reverse("api:buildings_list"), {"external_id": "B-hill"}).json()["results"] == []
+    assert other_source.get(reverse("api:buildings_list")).json()["results"] == []
+    response = lake.get(reverse("api:units_list"))
+    assert response.status_code == 403 and response.json() == {"detail": "该接入系统没有此资源的权限。"}
+    response = lake.get(reverse("api:buildings_list"), {"external_id": [f"B{i}" for i in range(201)]})
+    assert response.status_code == 400
+    assert response.json() == {"external_id": ["一次最多查询 200 个 external_id。"]}
+
+
+@pytest.mark.parametrize("resource", ["projects", "buildings", "units", "customers", "ownerships"])
+def test_every_page_of_master_data_costs_at_most_five_queries(system, resource, django_assert_max_num_queries):
+    sales = system(projects=(), all_projects=True, source="sales")
+    _bulk(sales, "projects", [{"external_id": f"P{i}", "code": f"p{i}", "name": f"盘{i}"} for i in range(3)])
+    _bulk(sales, "buildings", [{"external_id": f"B{i}", "project": f"P{i}", "name": "1栋"} for i in range(3)])
+    _bulk(sales, "units", [{"external_id": f"U{i}", "building": f"B{i}", "number": "101", "area": "90"}
+                           for i in range(3)])
+    _bulk(sales, "customers", [{"external_id": f"C{i}", "project": f"P{i}", "name": "李四", "phone": f"1390000111{i}"}
+                               for i in range(3)])
+    _bulk(sales, "ownerships", [{"external_id": f"O{i}", "customer": f"C{i}", "unit": f"U{i}"} for i in range(3)])
+    sales.get(reverse("api:me"))  # last use written
+    url, seen = reverse(f"api:{resource}_list") + "?page_size=2", []
+    while url:
+        with django_assert_max_num_queries(5):
+            data = sales.get(url).json()
+        seen += [r["external_id"] for r in data["results"]]
+        url = data["next"]
+    assert sorted(seen) == [f"{resource[0].upper()}{i}" for i in range(3)]
