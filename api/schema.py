@@ -1,5 +1,8 @@
-"""OpenAPI (drf-spectacular): the bearer token as the schema's security scheme."""
+"""OpenAPI (drf-spectacular): the bearer token as the schema's security scheme, the guide at the
+top of the schema (what the sales system's programmers read: they never see this code), the
+error answers every operation documents, and the served schema's own settings."""
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
 
 class BearerScheme(OpenApiAuthenticationExtension):
@@ -7,11 +10,123 @@ class BearerScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "The token issued in the admin (System clients)."}
+        return {"type": "http", "scheme": "bearer", "description": (
+            "`Authorization: Bearer <token>`. The token is issued by the company's administrator "
+            "(admin › 系统接入 › 接入系统: saving a new client shows it once; 重新生成令牌 replaces it).")}
 
+
+# A receiver's check of a webhook, as the guide shows it; the tests run this very text.
+VERIFY_SAMPLE = '''\
+import hashlib, hmac, time
+
+def verify(secret: str, headers, body: bytes, tolerance: int = 300) -> bool:
+    """True if the request was signed with the subscription's secret in the last 5 minutes.
+    `headers`: the request's headers (case-insensitive); `body`: the raw bytes, before parsing."""
+    timestamp = headers.get("X-CRM-Timestamp") or ""
+    signature = headers.get("X-CRM-Signature") or ""
+    if not (timestamp.isascii() and timestamp.isdigit()) or abs(time.time() - int(timestamp)) > tolerance:
+        return False  # missing, malformed, or too old: a replayed request
+    expected = "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode())
+'''
+
+GUIDE = f"""\
+For the sales system (《销售工作流程》) and other systems: master data in by your own external ids,
+the close-out hand-over (封盘交接), cases and records out, and signed webhooks of what happens here.
+Messages are in Chinese.
+
+## Access
+The company's administrator creates your client in admin › 系统接入 › 接入系统: its `source` (the
+namespace of your external ids, e.g. `sales`), its scopes (per resource, `read` or `write`; write
+includes read), its projects (or all) and its rate limit per minute. The token is shown once.
+Send it on every call: `Authorization: Bearer <token>`. `GET /api/v1/me/` says who you are.
+Too many calls in a minute: `429` with a `Retry-After` header (seconds).
+
+## Master data: order, external ids, read back
+Send parents before children: projects → buildings → units → customers → ownerships; a child names its
+parent by the parent's external id (a unit its `building`, an ownership its `customer` and `unit`).
+`POST /api/v1/<resource>/bulk/` takes `{{"records": [...], "all_or_nothing": false}}`, at most 1,000 records.
+The answer has one result per record, **in the order sent**: `created`, `updated`, `unchanged`, or `error`
+with the `field` and a Chinese `message` (a field the resource does not have is an error too).
+A field left out keeps its stored value (a new record gets the default); `null` clears a date or a floor.
+Without `all_or_nothing` the good records are written and the answer is `200` even if some failed
+(check `counts.error`); with `"all_or_nothing": true` one failure writes nothing and the answer is `422`.
+A record already here without an external id and with the same natural key (a project's code or name,
+a building's project and name, a unit's building and number, an ownership's customer, unit and kind) is
+adopted: it gets your id. Customers are matched by external id only.
+Only a client of every project creates projects.
+`GET /api/v1/<resource>/?external_id=A&external_id=B` reads back what you sent, as stored
+(a customer's `code`, phones as normalised here).
+
+## Idempotency
+Send `Idempotency-Key: <a new UUID per request>` (at most 100 characters) with a bulk call, and send the
+same key again when you retry it (a timeout, a lost connection): if the first call was written you get
+its answer again, with `Idempotent-Replayed: true`, and nothing is written twice. The same key with
+another body, or on another endpoint, is a `409`. Keys are kept; never reuse one for a new request.
+
+## Errors
+Every error is JSON: `{{"detail": "…"}}`, or for bad input `{{"<field>": ["…"]}}`.
+`400` bad input (a body that is not JSON, a filter, `page_size`, `all_or_nothing`, the record list) ·
+`401` no or wrong token · `403` the resource is not in your scopes · `404` not found, or not in your
+projects (also an address this API does not have: every address ends with `/`) · `405` wrong method ·
+`409` Idempotency-Key reused · `415` a body that is not `application/json` · `422` all-or-nothing failed ·
+`429` rate limit.
+
+## Pages
+Lists are newest first, in cursor pages: follow `next` until it is `null`. `page_size` 1 to 200
+(default 50).
+
+## Webhooks
+The administrator subscribes a URL of yours, with a secret, to some of these events (only those of
+your projects are sent):
+
+| event | `data` |
+|---|---|
+| `case.created`, `case.classified`, `case.closed`, `return_visit.recorded` | `id`, `number`, `kind`, `state`, `visit_state`, `valid`, `severity`, `project`, `satisfaction` (as in `GET /api/v1/cases/{{id}}/`) |
+| `customer.changed` | `id`, `code`, `external_id`, `change` (`created` or `updated`; your own bulk writes too) |
+| `overdue.litigation_required` | `id`, `loan`, `customer`, `amount` (a string), `overdue_since`, `reason` |
+| `certificate.issued` | `id`, `unit`, `customer`, `certificate_number`, `certificate_date` |
+
+Each is a `POST` of `{{"id", "type", "occurred_at", "data"}}` (JSON, UTF-8) with the headers
+`X-CRM-Event` (the type), `X-CRM-Delivery` (the event's id: the same on every retry and on a replay by the
+administrator, so drop one you already have), `X-CRM-Timestamp` (Unix seconds of this try) and
+`X-CRM-Signature`: `sha256=` and the hex HMAC-SHA256, with your secret, of the timestamp, a `.` and the raw
+body. Answer `2xx` within 10 seconds; anything else is tried again after 30 s, 1, 2, 4 … minutes (at most an
+hour apart) until 24 hours after the event. Check the signature on the raw body before parsing it:
+
+```python
+{VERIFY_SAMPLE}```
+"""
 
 # The served schema's own settings (SpectacularAPIView.custom_settings), over SPECTACULAR_SETTINGS.
 SCHEMA_SETTINGS = {
+    "DESCRIPTION": GUIDE,
     # One name for an ownership's kind, sent and read back (spectacular hashed it: "Kind71dEnum").
     "ENUM_NAME_OVERRIDES": {"OwnershipKindEnum": "owners.models.Ownership.Kind"},
 }
+
+
+def _error(description: str, *examples: tuple[str, dict]) -> OpenApiResponse:
+    from .serializers import ErrorOut
+
+    return OpenApiResponse(ErrorOut, description=description, examples=[
+        OpenApiExample(name, value=value, response_only=True) for name, value in examples])
+
+
+ERRORS = {
+    400: _error("Bad input: `detail`, or the fields and their messages.",
+                ("field", {"page_size": ["page_size 应为 1 到 200 之间的整数。"]}),
+                ("body", {"detail": "请求体不是有效的 JSON：第 1 行第 14 列有误。"})),
+    401: _error("No token, or a wrong or disabled one.", ("token", {"detail": "令牌无效或接入系统已停用。"})),
+    403: _error("The resource is not in the client's scopes.", ("scope", {"detail": "该接入系统没有此资源的权限。"})),
+    404: _error("Not found, or not in the client's projects.", ("not found", {"detail": "找不到 id 为 7 的案件。"})),
+    409: _error("The Idempotency-Key was used for another request.",
+                ("reused", {"detail": "该 Idempotency-Key 已用于另一个请求。"})),
+    429: _error("Too many calls this minute; see the Retry-After header.",
+                ("throttled", {"detail": "请求已被限流。 预计 60 秒后可用。"})),
+}
+
+
+def errors(*codes: int) -> dict:
+    """The error answers of an operation: these, and those every call may get (401, 403, 429)."""
+    return {code: ERRORS[code] for code in sorted({*codes, 401, 403, 429})}

@@ -119,7 +119,7 @@ MASTER_DATA_OUT = {"projects": ProjectOut, "buildings": BuildingOut, "units": Un
 # --- Master data in ---------------------------------------------------------------------------
 
 class _Record(serializers.Serializer):
-    external_id = serializers.CharField(max_length=64)
+    external_id = serializers.CharField(max_length=64, help_text="your id of the record (unique in your source)")
 
 
 class ProjectIn(_Record):
@@ -164,34 +164,43 @@ class OwnershipIn(_Record):
 
 
 class UpsertResult(serializers.Serializer):
-    external_id = serializers.CharField(allow_blank=True)
+    external_id = serializers.CharField(allow_blank=True, help_text="as sent (empty if the record had none)")
     status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
-    id = serializers.IntegerField(allow_null=True)
-    field = serializers.CharField(allow_blank=True, required=False)
-    message = serializers.CharField(allow_blank=True, required=False)
+    id = serializers.IntegerField(allow_null=True, help_text="the record's id here; null for a new record not written")
+    field = serializers.CharField(allow_blank=True, required=False, help_text="with `error`: the field at fault")
+    message = serializers.CharField(allow_blank=True, required=False, help_text="with `error`: why, in Chinese")
 
 
 class UpsertResponse(serializers.Serializer):
-    committed = serializers.BooleanField()
-    counts = serializers.DictField(child=serializers.IntegerField())
-    results = UpsertResult(many=True)
+    committed = serializers.BooleanField(help_text="false: all-or-nothing and a record failed, nothing written")
+    counts = serializers.DictField(child=serializers.IntegerField(),
+                                   help_text="records per status: `created`, `updated`, `unchanged`, `error`")
+    results = UpsertResult(many=True, help_text="one per record, in the order sent")
+
+
+class ErrorOut(serializers.Serializer):
+    """An error: `detail`, or for bad input each field with its messages, e.g.
+    `{"page_size": ["page_size 应为 1 到 200 之间的整数。"]}`."""
+
+    detail = serializers.CharField(required=False)
 
 
 class CloseoutIn(serializers.Serializer):
-    closeout_date = serializers.DateField()
+    closeout_date = serializers.DateField(help_text="YYYY-MM-DD")
 
 
 class CloseoutOut(serializers.Serializer):
     project = serializers.IntegerField()
     closeout_date = serializers.DateField()
-    cases_handed_over = serializers.IntegerField()
+    cases_handed_over = serializers.IntegerField(help_text="open cases moved to 客户事务部 by this call")
 
 
 class ClientOut(serializers.Serializer):
     name = serializers.CharField()
     source = serializers.CharField()
     scopes = serializers.ListField(child=serializers.CharField())
-    projects = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+    projects = serializers.ListField(child=serializers.IntegerField(), allow_null=True,
+                                     help_text="the ids of the client's projects; null: every project")
 
     @staticmethod
     def of(client):

@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _now
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django_filters import DateFilter
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers as drf_serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
@@ -25,6 +27,7 @@ from mortgage.selectors import overdue_records_for
 
 from . import selectors, serializers
 from .models import Resource
+from .schema import ERRORS, errors
 
 
 class Cursor(CursorPagination):
@@ -59,7 +62,8 @@ class ByReceived(Cursor):
 
 
 class ApiView(APIView):
-    """Every API view: token only (LoginRequiredMiddleware is for the staff's pages)."""
+    # Every API view: token only (LoginRequiredMiddleware is for the staff's pages). Not a docstring:
+    # the schema showed it as the description of the views that have none of their own.
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -103,11 +107,45 @@ def _filtered(filterset_class, queryset, request, **kwargs):
     return records
 
 
-def _filter_parameters(filterset_class):
-    return [OpenApiParameter(name, str, required=False) for name in filterset_class.base_filters]
+def _filter_parameters(filterset_class, notes: dict):
+    """The register's filters as query parameters: a menu's values with their labels (its
+    enum), a date's format, and ``notes`` for what a value means where the menu is the caller's
+    (a project) or the filter is free text."""
+    parameters = []
+    for name, filter_ in filterset_class.base_filters.items():
+        choices = filter_.extra.get("choices")
+        choices = list(choices() if callable(choices) else choices or ())
+        label = str(filter_.label)
+        if choices:
+            parameters.append(OpenApiParameter(name, str, required=False, enum=[str(k) for k, _v in choices],
+                                               description=f"{label}: " + ", ".join(f"`{k}` {v}" for k, v in choices)))
+        elif isinstance(filter_, DateFilter):
+            parameters.append(OpenApiParameter(name, OpenApiTypes.DATE, required=False,
+                                               description=f"{label}: {notes[name]} (YYYY-MM-DD)"))
+        else:
+            parameters.append(OpenApiParameter(name, str, required=False, description=f"{label}: {notes[name]}"))
+    return parameters
 
 
-@extend_schema(responses=serializers.ClientOut)
+PROJECT_ID = ("a project's `id` (`project` of a case, or `id` in `GET /api/v1/projects/`); one outside the "
+              "client's projects is a 400")
+CASE_FILTERS = {
+    "q": "words to search for, as the register's 搜索 box (a case number, a complainant's name, words of the title, "
+         "description or replies); a case is found when it holds every word",
+    "project": PROJECT_ID,
+    "department": "a responsible department's id (the register's menu; the API lists departments by name only)",
+    "received_from": "cases received on or after this day (China time)",
+    "received_to": "cases received on or before this day (China time)",
+}
+OVERDUE_FILTERS = {
+    "q": "part of the owner's name, the loan number or the unit number",
+    "project": PROJECT_ID,
+    "bank": "part of the bank's name",
+}
+LIST_ERRORS = errors(400, 404)  # 400: a filter or page_size; 404: a cursor that was altered
+
+
+@extend_schema(responses={200: serializers.ClientOut, 401: ERRORS[401], 429: ERRORS[429]})
 class MeView(ApiView):
     """The calling system: its name, source, scopes and projects."""
 
@@ -117,7 +155,8 @@ class MeView(ApiView):
         return Response(serializers.ClientOut.of(request.auth))
 
 
-@extend_schema_view(get=extend_schema(parameters=_filter_parameters(ComplaintFilter)))
+@extend_schema_view(get=extend_schema(parameters=_filter_parameters(ComplaintFilter, CASE_FILTERS),
+                                      responses={200: serializers.CaseSerializer(many=True), **LIST_ERRORS}))
 class CaseList(ApiListView):
     """Cases (the complaint register), filtered as the register's filter bar, newest first."""
 
@@ -134,7 +173,11 @@ class CaseList(ApiListView):
         return records.select_related("customer").order_by()
 
 
+@extend_schema_view(get=extend_schema(responses={200: serializers.CaseSerializer, **errors(404)}, parameters=[
+    OpenApiParameter("id", int, OpenApiParameter.PATH, description="the case's `id` (from the list or a webhook)")]))
 class CaseDetail(ApiView, generics.RetrieveAPIView):
+    """A case by its `id`; one of another project is a 404."""
+
     resource = Resource.CASES
     serializer_class = serializers.CaseSerializer
 
@@ -143,6 +186,7 @@ class CaseDetail(ApiView, generics.RetrieveAPIView):
                     .select_related("project", "unit", "customer", "department"), Resource.CASES.label, self.kwargs["pk"])
 
 
+@extend_schema_view(get=extend_schema(responses={200: serializers.ReturnVisitSerializer(many=True), **LIST_ERRORS}))
 class ReturnVisitList(ApiListView):
     """Return visits (回访) of the cases in the client's projects, newest first."""
 
@@ -153,6 +197,7 @@ class ReturnVisitList(ApiListView):
         return selectors.return_visits_for(self.request.user)
 
 
+@extend_schema_view(get=extend_schema(responses={200: serializers.SurveySerializer(many=True), **LIST_ERRORS}))
 class SurveyList(ApiListView):
     """Satisfaction surveys (满意度调查) with their scores, newest first."""
 
@@ -163,7 +208,8 @@ class SurveyList(ApiListView):
         return selectors.surveys_for(self.request.user)
 
 
-@extend_schema_view(get=extend_schema(parameters=_filter_parameters(OverdueRecordFilter)))
+@extend_schema_view(get=extend_schema(parameters=_filter_parameters(OverdueRecordFilter, OVERDUE_FILTERS),
+                                      responses={200: serializers.OverdueSerializer(many=True), **LIST_ERRORS}))
 class OverdueList(ApiListView):
     """Overdue mortgage records for finance, filtered as the overdue register."""
 
@@ -175,7 +221,11 @@ class OverdueList(ApiListView):
         return _filtered(OverdueRecordFilter, qs, self.request, user=self.request.user)
 
 
+@extend_schema_view(get=extend_schema(responses={200: serializers.OverdueSerializer, **errors(404)}, parameters=[
+    OpenApiParameter("id", int, OpenApiParameter.PATH, description="the record's `id` (from the list or a webhook)")]))
 class OverdueDetail(ApiView, generics.RetrieveAPIView):
+    """An overdue mortgage record by its `id`; one of another project is a 404."""
+
     resource = Resource.OVERDUE
     serializer_class = serializers.OverdueSerializer
 
@@ -237,9 +287,21 @@ def _upsert_view(resource: str, spec):
         "all_or_nothing": drf_serializers.BooleanField(default=False),
     })
     doc = extend_schema(
-        request=body, responses={200: serializers.UpsertResponse, 422: serializers.UpsertResponse},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
-        operation_id=f"{resource}_bulk_upsert", summary=f"Bulk upsert of {resource} by external id")
+        request=body, operation_id=f"{resource}_bulk_upsert", summary=f"Bulk upsert of {resource} by external id",
+        description=(f"Create or update up to 1,000 {resource} by your external ids; one result per record, in the "
+                     "order sent (see the guide above: order of resources, a field left out, adoption, errors)."),
+        responses={
+            200: OpenApiResponse(serializers.UpsertResponse, description=(
+                "Written (`committed`: true). Records with `status` `error` were not written: check `counts.error`.")),
+            422: OpenApiResponse(serializers.UpsertResponse, description=(
+                "`all_or_nothing` and a record failed: nothing was written (`committed`: false; `id` is null for "
+                "the records that would have been created).")),
+            **errors(400, 409)},
+        parameters=[OpenApiParameter(
+            "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+            description=("A new unique value (a UUID) per request, at most 100 characters, sent again on a retry: "
+                         "a call already written answers as it did the first time (header `Idempotent-Replayed: "
+                         "true`) and writes nothing; the same key with another body or on another endpoint is a 409."))])
     def post(self, request):
         return UpsertView.post(self, request)
 
@@ -266,6 +328,7 @@ class MasterDataList(ApiListView):
 def _read_view(resource: str):
     doc = extend_schema(
         operation_id=f"{resource}_list", summary=f"The {resource} this system sent, by external id",
+        responses={200: serializers.MASTER_DATA_OUT[resource](many=True), **LIST_ERRORS},
         description=(f"Read back the {resource} written with `POST /api/v1/{resource}/bulk/` (or adopted by their "
                      "natural key): only the records keyed by the calling system's `source`, within its projects, "
                      "newest first, parents by their external ids. Needs the read (or write) scope of the resource."),
@@ -292,9 +355,15 @@ def upsert_views() -> dict:
     return {resource: _upsert_view(resource, spec) for resource, spec in SPECS.items()}
 
 
-@extend_schema(request=serializers.CloseoutIn, responses=serializers.CloseoutOut)
+@extend_schema(request=serializers.CloseoutIn, responses={200: serializers.CloseoutOut, **errors(400, 404)},
+               parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH,
+                                            description="your external id of the project")])
 class CloseoutView(ApiView):
-    """Record a project's close-out hand-over date (封盘交接), the project by its external id."""
+    """Record a project's close-out hand-over date (封盘交接), the project by its external id.
+
+    The date goes on the project's history. From that date the project's open cases held by the
+    project department move to 客户事务部: at once for a date that has come (`cases_handed_over`
+    counts them), else on the day. Sending the same date again changes nothing."""
 
     resource = Resource.CLOSEOUT
     level = "write"
