@@ -189,6 +189,9 @@ def upsert(*, client, resource: str, records: list, all_or_nothing: bool = False
         values = _check_fields(spec, record, result)
         if values is None:
             continue
+        # The id as its field reads it (spaces around it trimmed, as around a parent's id): the raw
+        # text keyed the lookup, so "C1 " created a second customer beside C1.
+        result.external_id = values["external_id"]
         if result.external_id in seen:
             result.fail("external_id", _("同一次调用中外部编号重复。"))
             continue

@@ -216,3 +216,18 @@ def test_a_value_of_the_wrong_type_or_format_says_what_the_field_takes(sales, fi
     assert response.json()["results"] == [{"external_id": "U1", "status": "error", "id": None, "field": field,
                                            "message": message}]
     assert not Unit.objects.exists()
+
+
+def test_spaces_around_an_external_id_do_not_make_a_second_record(sales):
+    """The parent's id was trimmed (" P1" found P1) but the record's own was not: "C1 " created a
+    second customer beside C1, and "C1" and "C1 " in one call were two records."""
+    first = bulk(sales, "customers", [{"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}])
+    c1 = Customer.objects.get()
+    response = bulk(sales, "customers", [
+        {"external_id": "C1 ", "project": " P1", "name": "李四", "phone": "13900001111"},
+        {"external_id": " C1", "project": "P1", "name": "李四四", "phone": "13900001111"}])
+    assert first.json()["counts"]["created"] == 1
+    assert response.json()["results"] == [
+        {"external_id": "C1", "status": "unchanged", "id": c1.pk},
+        {"external_id": "C1", "status": "error", "id": None, "field": "external_id", "message": "同一次调用中外部编号重复。"}]
+    assert list(Customer.objects.values_list("pk", "external_id", "name")) == [(c1.pk, "C1", "李四")]
