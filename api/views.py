@@ -246,6 +246,9 @@ class UpsertView(ApiView):
         from . import services, upsert
 
         body = request.data if isinstance(request.data, dict) else {}
+        unknown = sorted(set(body) - {"records", "all_or_nothing"})
+        if unknown:  # a misspelt "allOrNothing" was dropped, and the good records written one by one
+            raise ValidationError({name: [_now("未知字段；请求体只有 records 和 all_or_nothing。")] for name in unknown})
         records = body.get("records")
         if not isinstance(records, list):
             raise ValidationError({"records": [_now("请提供记录列表 records。")]})

@@ -231,3 +231,14 @@ def test_spaces_around_an_external_id_do_not_make_a_second_record(sales):
         {"external_id": "C1", "status": "unchanged", "id": c1.pk},
         {"external_id": "C1", "status": "error", "id": None, "field": "external_id", "message": "同一次调用中外部编号重复。"}]
     assert list(Customer.objects.values_list("pk", "external_id", "name")) == [(c1.pk, "C1", "李四")]
+
+
+def test_a_misspelt_all_or_nothing_is_refused_not_ignored(sales):
+    """{"allOrNothing": true} was ignored: the good records were written though the sender asked
+    for all or nothing."""
+    records = [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"},
+               {"external_id": "U2", "building": "B404", "number": "102", "area": "90"}]
+    response = bulk(sales, "units", records, allOrNothing=True)
+    assert response.status_code == 400
+    assert response.json() == {"allOrNothing": ["未知字段；请求体只有 records 和 all_or_nothing。"]}
+    assert not Unit.objects.exists()
