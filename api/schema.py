@@ -1,6 +1,7 @@
 """OpenAPI (drf-spectacular): the bearer token as the schema's security scheme, the guide at the
 top of the schema (what the sales system's programmers read: they never see this code), the
 error answers every operation documents, and the served schema's own settings."""
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
@@ -69,8 +70,8 @@ Every error is JSON: `{{"detail": "…"}}`, or for bad input `{{"<field>": ["…
 `400` bad input (a body that is not JSON, a filter, `page_size`, `all_or_nothing`, the record list) ·
 `401` no or wrong token · `403` the resource is not in your scopes · `404` not found, or not in your
 projects (also an address this API does not have: every address ends with `/`) · `405` wrong method ·
-`409` Idempotency-Key reused · `415` a body that is not `application/json` · `422` all-or-nothing failed ·
-`429` rate limit.
+`409` Idempotency-Key reused · `413` a body over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20} MB ·
+`415` a body that is not `application/json` · `422` all-or-nothing failed · `429` rate limit.
 
 ## Pages
 Lists are newest first, in cursor pages: follow `next` until it is `null`. `page_size` 1 to 200

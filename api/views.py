@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _now
@@ -13,7 +15,7 @@ from django_filters import DateFilter
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers as drf_serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -61,6 +63,10 @@ class ByReceived(Cursor):
     ordering = ("-received_at", "-id")
 
 
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+
 class ApiView(APIView):
     # Every API view: token only (LoginRequiredMiddleware is for the staff's pages). Not a docstring:
     # the schema showed it as the description of the views that have none of their own.
@@ -68,6 +74,13 @@ class ApiView(APIView):
     @classmethod
     def as_view(cls, **initkwargs):
         return login_not_required(super().as_view(**initkwargs))
+
+    def handle_exception(self, exc):
+        """A body over DATA_UPLOAD_MAX_MEMORY_SIZE was Django's English HTML "Bad Request (400)"."""
+        if isinstance(exc, RequestDataTooBig):
+            exc = BodyTooLarge(_now("请求体超过 {mb} MB，请分批发送（每次最多 1,000 条记录）。").format(
+                mb=settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)))
+        return super().handle_exception(exc)
 
 
 def _one(queryset, label, pk):

@@ -1,5 +1,6 @@
 """Master data in: bulk upserts by external ids, results per record, all-or-nothing, idempotency,
 history by the client's service user, and project restriction."""
+import json
 from decimal import Decimal
 
 import pytest
@@ -241,4 +242,16 @@ def test_a_misspelt_all_or_nothing_is_refused_not_ignored(sales):
     response = bulk(sales, "units", records, allOrNothing=True)
     assert response.status_code == 400
     assert response.json() == {"allOrNothing": ["未知字段；请求体只有 records 和 all_or_nothing。"]}
+    assert not Unit.objects.exists()
+
+
+def test_a_body_over_the_size_limit_is_a_413_in_json_and_writes_nothing(sales, settings):
+    """It was Django's English HTML page "Bad Request (400)"."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    records = [{"external_id": f"U{i}", "building": "B1", "number": f"{i}", "area": "90", "layout": "x" * 40}
+               for i in range(1000)]
+    body = json.dumps({"records": records}).encode() + b" " * (1024 * 1024)
+    response = sales.http.post(reverse("api:units_bulk"), body, content_type="application/json", **sales.auth)
+    assert response.status_code == 413
+    assert response.json() == {"detail": "请求体超过 1 MB，请分批发送（每次最多 1,000 条记录）。"}
     assert not Unit.objects.exists()
