@@ -61,9 +61,10 @@ Only a client of every project creates projects.
 
 ## Idempotency
 Send `Idempotency-Key: <a new UUID per request>` (at most 100 characters) with a bulk call, and send the
-same key again when you retry it (a timeout, a lost connection): if the first call was written you get
-its answer again, with `Idempotent-Replayed: true`, and nothing is written twice. The same key with
-another body, or on another endpoint, is a `409`. Keys are kept; never reuse one for a new request.
+same key again when you retry it (a timeout, a lost connection): once a call with the key has run, you
+get its answer again (`200` or `422` alike), with `Idempotent-Replayed: true`, and nothing runs twice; a
+call refused before it ran (`400`, `413`) keeps no key. The same key with another body, or on another
+endpoint, is a `409`. Keys are kept; never reuse one for a new request.
 
 ## Errors
 Every error is JSON: `{{"detail": "…"}}`, or for bad input `{{"<field>": ["…"]}}`.

@@ -316,8 +316,9 @@ def _upsert_view(resource: str, spec):
         parameters=[OpenApiParameter(
             "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
             description=("A new unique value (a UUID) per request, at most 100 characters, sent again on a retry: "
-                         "a call already written answers as it did the first time (header `Idempotent-Replayed: "
-                         "true`) and writes nothing; the same key with another body or on another endpoint is a 409."))])
+                         "once a call with the key has run, it answers as it did the first time (header "
+                         "`Idempotent-Replayed: true`) and runs nothing; the same key with another body or on "
+                         "another endpoint is a 409."))])
     def post(self, request):
         return UpsertView.post(self, request)
 
