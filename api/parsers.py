@@ -16,7 +16,11 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 
-def _unstorable(value) -> bool:
+UNSTORABLE = _("请求中含有无法保存的字符（如 \\u0000 或不成对的代理字符），请去掉后重试。")
+
+
+def unstorable(value) -> bool:
+    """Whether a value parsed from a request (a body, a query's values) holds text no column can keep."""
     if isinstance(value, str):
         if "\x00" in value:
             return True
@@ -26,9 +30,9 @@ def _unstorable(value) -> bool:
             return True
         return False
     if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+        return any(unstorable(k) or unstorable(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_unstorable(v) for v in value)
+        return any(unstorable(v) for v in value)
     return False
 
 
@@ -48,6 +52,6 @@ class StorableJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except ParseError as exc:
             raise ParseError(_why(exc.__context__)) from exc
-        if _unstorable(data):
-            raise ParseError(_("请求中含有无法保存的字符（如 \\u0000 或不成对的代理字符），请去掉后重试。"))
+        if unstorable(data):
+            raise ParseError(UNSTORABLE)
         return data

@@ -74,15 +74,15 @@ MASTER_DATA_RELATED = {"projects": (), "buildings": ("project",), "units": ("bui
                        "customers": ("project",), "ownerships": ("customer", "unit")}
 
 
-def master_data_for(client: SystemClient, resource: str, external_ids=()):
+def master_data_for(client: SystemClient, resource: str, external_ids=None):
     """The records of ``resource`` keyed by this client's source (what it sent, or adopted by
-    their natural key), within its projects; only those ``external_ids`` if any are given."""
+    their natural key), within its projects; only those of ``external_ids`` unless it is None."""
     from .upsert import SCOPE_COLUMN, SPECS
 
     model = SPECS[resource].model
     rows = model.objects.filter(external_source=client.source).exclude(external_id="").select_related(
         *MASTER_DATA_RELATED[resource])
-    if external_ids:
+    if external_ids is not None:
         rows = rows.filter(external_id__in=external_ids)
     scope = client.project_ids()
     return rows if scope is None else rows.filter(**{f"{SCOPE_COLUMN.get(model, 'project_id')}__in": scope})

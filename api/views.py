@@ -335,11 +335,17 @@ class MasterDataList(ApiListView):
     resource = ""  # set per resource below
 
     def get_queryset(self):
-        wanted = self.request.query_params.getlist("external_id")
+        from .parsers import UNSTORABLE, unstorable
+
+        # Trimmed, as a record's external id is when it is written; a blank one picks nothing.
+        asked = self.request.query_params.getlist("external_id")
+        wanted = [value.strip() for value in asked if value.strip()]
+        if unstorable(wanted):  # a NUL was a 500 on PostgreSQL (found by schemathesis)
+            raise ValidationError({"external_id": [str(UNSTORABLE)]})
         if len(wanted) > MAX_EXTERNAL_IDS:
             raise ValidationError({"external_id": [
                 _now("一次最多查询 {n} 个 external_id。").format(n=MAX_EXTERNAL_IDS)]})
-        return selectors.master_data_for(self.request.auth, self.resource, wanted)
+        return selectors.master_data_for(self.request.auth, self.resource, wanted if asked else None)
 
 
 def _read_view(resource: str):

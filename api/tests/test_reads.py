@@ -214,3 +214,19 @@ def test_every_page_of_master_data_costs_at_most_five_queries(system, resource, 
         seen += [r["external_id"] for r in data["results"]]
         url = data["next"]
     assert sorted(seen) == [f"{resource[0].upper()}{i}" for i in range(3)]
+
+
+def test_external_ids_to_read_are_trimmed_and_one_no_column_can_hold_is_a_400(system, two_projects):
+    """A NUL in ?external_id= was a 500 on PostgreSQL (found by schemathesis)."""
+    from owners.models import Building
+
+    Building.objects.create(project=two_projects["lake"]["project"], name="9栋", external_source="sales1",
+                            external_id="B-lake")
+    caller = system(all_projects=True, scopes=["buildings:read"], source="sales1")
+    url = reverse("api:buildings_list")
+    response = caller.get(url, {"external_id": ["B-lake", "B\x00"]})
+    assert response.status_code == 400
+    assert response.json() == {"external_id": ["请求中含有无法保存的字符（如 \\u0000 或不成对的代理字符），请去掉后重试。"]}
+    assert [b["external_id"] for b in caller.get(url, {"external_id": " B-lake "}).json()["results"]] == ["B-lake"]
+    assert caller.get(url, {"external_id": ""}).json()["results"] == []  # asked for none, not for all
+    assert Building.objects.filter(external_id="B-lake").count() == 1
