@@ -11,7 +11,7 @@ class BearerScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": (
+        return {"type": "http", "scheme": "bearer", "description": (  # i18n: data (the API's docs, in English)
             "`Authorization: Bearer <token>`. The token is issued by the company's administrator "
             "(admin › 系统接入 › 接入系统: saving a new client shows it once; 重新生成令牌 replaces it).")}
 
@@ -31,7 +31,8 @@ def verify(secret: str, headers, body: bytes, tolerance: int = 300) -> bool:
     return hmac.compare_digest(expected.encode(), signature.encode())
 '''
 
-GUIDE = f"""\
+GUIDE = (  # i18n: data (the API's guide, in English; it names the Chinese screens and quotes answers)
+    f"""\
 For the sales system (《销售工作流程》) and other systems: master data in by your own external ids,
 the close-out hand-over (封盘交接), cases and records out, and signed webhooks of what happens here.
 Messages are in Chinese.
@@ -98,7 +99,7 @@ hour apart) until 24 hours after the event. Check the signature on the raw body 
 
 ```python
 {VERIFY_SAMPLE}```
-"""
+""")
 
 # The served schema's own settings (SpectacularAPIView.custom_settings), over SPECTACULAR_SETTINGS.
 SCHEMA_SETTINGS = {
@@ -115,7 +116,7 @@ def _error(description: str, *examples: tuple[str, dict]) -> OpenApiResponse:
         OpenApiExample(name, value=value, response_only=True) for name, value in examples])
 
 
-ERRORS = {
+ERRORS = {  # i18n: data (examples of the answers, as the API gives them)
     400: _error("Bad input: `detail`, or the fields and their messages.",
                 ("field", {"page_size": ["page_size 应为 1 到 200 之间的整数。"]}),
                 ("body", {"detail": "请求体不是有效的 JSON：第 1 行第 14 列有误。"})),

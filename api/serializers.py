@@ -192,7 +192,7 @@ class CloseoutIn(serializers.Serializer):
 class CloseoutOut(serializers.Serializer):
     project = serializers.IntegerField()
     closeout_date = serializers.DateField()
-    cases_handed_over = serializers.IntegerField(help_text="open cases moved to 客户事务部 by this call")
+    cases_handed_over = serializers.IntegerField(help_text="open cases moved to 客户事务部 by this call")  # i18n: data
 
 
 class ClientOut(serializers.Serializer):

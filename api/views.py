@@ -51,7 +51,7 @@ class Cursor(CursorPagination):
 
     def get_schema_operation_parameters(self, view):
         cursor, size = super().get_schema_operation_parameters(view)
-        cursor["description"] = ("The `next` (or `previous`) link of the page before holds it: follow `next` until "
+        cursor["description"] = ("The `next` (or `previous`) link of the page before holds it: follow `next` until "  # i18n: data
                                  "it is null. A cursor that was altered is a 404 (`无效游标`).")
         size["description"] = (f"Rows per page, 1 to {self.max_page_size} (default {self.page_size}); another value "
                                "is a 400. The last page is the one whose `next` is null.")
@@ -142,7 +142,7 @@ def _filter_parameters(filterset_class, notes: dict):
 
 PROJECT_ID = ("a project's `id` (`project` of a case, or `id` in `GET /api/v1/projects/`); one outside the "
               "client's projects is a 400")
-CASE_FILTERS = {
+CASE_FILTERS = {  # i18n: data (the API's docs, in English)
     "q": "words to search for, as the register's 搜索 box (a case number, a complainant's name, words of the title, "
          "description or replies); a case is found when it holds every word",
     "project": PROJECT_ID,
