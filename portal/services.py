@@ -141,21 +141,23 @@ def _working_day(moment) -> dt.date:
     return day if cal.is_working_day(day) else cal.next_working_day(day)
 
 
-@transaction.atomic
 def case_chase(*, user, case) -> None:
     """催办: at most once per working day per case (the working calendar), counted under a lock
     so that two at once count as two; on the timeline, and the handler is told."""
     from complaints.models import TimelineEntry
     from complaints.timeline import timeline_add
 
-    _ensure_open(case)
-    lock(f"chase:{case.pk}")
-    last = TimelineEntry.objects.filter(complaint=case, kind="owner_chase").order_by("-at").first()
-    now = timezone.now()
-    if last is not None and _working_day(last.at) == _working_day(now):
-        raise ValidationError(_("每个工作日只能催办一次，我们已在加紧处理。"))
-    timeline_add(case, user, "owner_chase", str(_("业主催办")))
-    _tell_handler(case, format_lazy(_("业主催办：{number} {title}"), number=case.number, title=case.title))
+    # ``with`` rather than ``@transaction.atomic``: mutmut skips decorated functions, and the
+    # chase rule is measured by mutation testing (QUALITY.md).
+    with transaction.atomic():
+        _ensure_open(case)
+        lock(f"chase:{case.pk}")
+        last = TimelineEntry.objects.filter(complaint=case, kind="owner_chase").order_by("-at").first()
+        now = timezone.now()
+        if last is not None and _working_day(last.at) == _working_day(now):
+            raise ValidationError(_("每个工作日只能催办一次，我们已在加紧处理。"))
+        timeline_add(case, user, "owner_chase", str(_("业主催办")))
+        _tell_handler(case, format_lazy(_("业主催办：{number} {title}"), number=case.number, title=case.title))
 
 
 @transaction.atomic
