@@ -65,7 +65,9 @@ Send `Idempotency-Key: <a new UUID per request>` (at most 100 characters) with a
 same key again when you retry it (a timeout, a lost connection): once a call with the key has run, you
 get its answer again (`200` or `422` alike), with `Idempotent-Replayed: true`, and nothing runs twice; a
 call refused before it ran (`400`, `413`) keeps no key. The same key with another body, or on another
-endpoint, is a `409`. Keys are kept; never reuse one for a new request.
+endpoint, is a `409`. A key is kept 30 days (the office's rule `api.idempotency_keep_days` may say
+otherwise): never reuse one for a new request; a retry after that runs again (the same records then
+answer `unchanged`).
 
 ## Errors
 Every error is JSON: `{{"detail": "…"}}`, or for bad input `{{"<field>": ["…"]}}`.

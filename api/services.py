@@ -7,6 +7,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from .models import SystemClient, token_hash
 
@@ -71,6 +72,26 @@ def idempotent_call(*, client, key: str, body: bytes, run) -> tuple[int, dict, b
             IdempotentRequest.objects.create(client=client, key=key, fingerprint=fingerprint, status_code=status,
                                              response=data)
         return status, data, False
+
+
+def idempotency_purge_old(now=None) -> int:
+    """Delete the kept answers of Idempotency-Keys older than the rule ``api.idempotency_keep_days``
+    (elapsed whole days, as crm.retention counts them; 0 keeps them all), a window of ids at a time.
+    A retry that comes after its key is gone runs again: a bulk upsert of the same records then
+    answers "unchanged"."""
+    from django.db.models import Max
+
+    from crm.calendar import elapsed_cutoff_at
+    from crm.retention import delete_by_id_windows
+    from crm.rules import rule_int
+
+    from .models import IdempotentRequest
+
+    days = rule_int("api.idempotency_keep_days")
+    if days <= 0:
+        return 0
+    old = IdempotentRequest.objects.filter(created_at__lt=elapsed_cutoff_at(now or timezone.now(), days=days))
+    return delete_by_id_windows(old, upper_pk=old.aggregate(hi=Max("pk"))["hi"])
 
 
 @transaction.atomic

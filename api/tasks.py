@@ -14,3 +14,10 @@ def deliver_due_webhooks() -> int:
     from .outbox import deliver_due
 
     return deliver_due()
+
+
+@shared_task(name="api.purge_old_idempotency_keys")
+def purge_old_idempotency_keys() -> int:
+    from .services import idempotency_purge_old
+
+    return idempotency_purge_old()

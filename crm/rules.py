@@ -46,6 +46,7 @@ DEFAULTS: dict[str, RuleDefault] = {
     "crm.export_sync_max_rows": _d(2000, _("行"), _("不超过该行数的导出直接下载，更多则后台生成")),
     "crm.export_keep_days": _d(7, _("天"), _("导出的Excel文件(含个人信息)保留该天数后删除")),
     "crm.notification_keep_days": _d(180, _("天"), _("已读通知保留该天数后删除(未读通知一直保留；0 表示不删除)")),
+    "api.idempotency_keep_days": _d(30, _("天"), _("接口的幂等键(Idempotency-Key)及其应答保留该天数后删除(0 表示不删除)")),
     "portal.code_valid_minutes": _d(5, _("分钟"), _("业主端：登录验证码的有效时间")),
     "portal.code_max_failures": _d(5, _("次"), _("业主端：验证码输错该次数即作废")),
     "portal.codes_per_phone_hour": _d(5, _("条"), _("业主端：同一手机号每小时最多获取验证码条数")),

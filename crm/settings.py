@@ -167,6 +167,7 @@ CELERY_BEAT_SCHEDULE = {
     "crm.deliver_pending_notifications": {"task": "crm.deliver_pending_notifications", "schedule": 60.0},
     "crm.purge_old_exports": {"task": "crm.purge_old_exports", "schedule": crontab(hour=3, minute=10)},
     "crm.purge_old_notifications": {"task": "crm.purge_old_notifications", "schedule": crontab(hour=3, minute=20)},
+    "api.purge_old_idempotency_keys": {"task": "api.purge_old_idempotency_keys", "schedule": crontab(hour=3, minute=30)},
     "mortgage.evaluate_litigation": {"task": "mortgage.evaluate_litigation", "schedule": crontab(hour=7, minute=0)},
     "mortgage.chase_late_certificates": {"task": "mortgage.chase_late_certificates", "schedule": crontab(hour=8, minute=30)},
     "complaints.sla_scan": {"task": "complaints.sla_scan", "schedule": 60.0},
