@@ -106,8 +106,6 @@ hour apart) until 24 hours after the event. Check the signature on the raw body 
 # The served schema's own settings (SpectacularAPIView.custom_settings), over SPECTACULAR_SETTINGS.
 SCHEMA_SETTINGS = {
     "DESCRIPTION": GUIDE,
-    # One name for an ownership's kind, sent and read back (spectacular hashed it: "Kind71dEnum").
-    "ENUM_NAME_OVERRIDES": {"OwnershipKindEnum": "owners.models.Ownership.Kind"},
 }
 
 

@@ -360,4 +360,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for an ownership's kind, sent and read back (spectacular hashed it: "Kind71dEnum").
+    # Here, not in the schema view's own settings (api.schema): `manage.py check` reads these.
+    "ENUM_NAME_OVERRIDES": {"OwnershipKindEnum": "owners.models.Ownership.Kind"},
 }

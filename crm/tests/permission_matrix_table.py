@@ -162,6 +162,11 @@ MATRIX: dict[str, str] = {
     "api:units_bulk":                        "D  D  D   D   D  D   D   D  D   D",
     "api:customers_bulk":                    "D  D  D   D   D  D   D   D  D   D",
     "api:ownerships_bulk":                   "D  D  D   D   D  D   D   D  D   D",
+    "api:projects_list":                     "D  D  D   D   D  D   D   D  D   D",
+    "api:buildings_list":                    "D  D  D   D   D  D   D   D  D   D",
+    "api:units_list":                        "D  D  D   D   D  D   D   D  D   D",
+    "api:customers_list":                    "D  D  D   D   D  D   D   D  D   D",
+    "api:ownerships_list":                   "D  D  D   D   D  D   D   D  D   D",
     # portal (the owner portal: owners only, staff get a 403)
     "portal:home":                           "D  D  D   D   D  D   D   D  D   A",
     "portal:login":                          "D  D  D   D   D  D   D   D  D   R",

@@ -68,7 +68,8 @@ NOT_PAGES = {
     "api:redoc": "the API's Redoc (its own layout, in English)",
     **{f"api:{name}": "JSON endpoint for other systems (bearer token)" for name in (
         "me", "case_list", "case_detail", "return_visit_list", "survey_list", "overdue_list", "overdue_detail",
-        "closeout", "projects_bulk", "buildings_bulk", "units_bulk", "customers_bulk", "ownerships_bulk")},
+        "closeout", "projects_bulk", "buildings_bulk", "units_bulk", "customers_bulk", "ownerships_bulk",
+        "projects_list", "buildings_list", "units_list", "customers_list", "ownerships_list", "not_found")},
 }
 
 
