@@ -8,11 +8,13 @@ IDENTITY_PERMISSION = "owners.view_identity"
 
 
 def mask_phone(value: str | None) -> str:
-    """'13800138001' -> '138****8001'; short numbers keep only their last two digits."""
+    """'13800138001' -> '138****8001': the first three and the last four only when the **** hides
+    at least four digits (11 characters or more, as a mobile or a landline with its area code);
+    a shorter number (a local one typed without its area code) keeps only its last two digits."""
     value = (value or "").strip()
     if not value:
         return ""
-    if len(value) >= 7:
+    if len(value) >= 11:
         return value[:3] + "****" + value[-4:]
     return "*" * (len(value) - 2) + value[-2:] if len(value) > 2 else "**"
 
