@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.exports import Column, Register, choice_display, register
 from crm.sql import ids_in, plain_values
 from crm.scopes import has_role
+from owners.masking import mask_phone
 
 from . import sla
 from .models import Complaint, SlaClock
@@ -153,10 +154,6 @@ def _nature():
     return nature
 
 
-def _mask(phone):
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else phone
-
-
 @register
 class ComplaintRegister(Register):
     code = "complaints"
@@ -187,7 +184,7 @@ class ComplaintRegister(Register):
             Column(_("受理时间"), field("received_at"), 17),
             Column(_("首问责任人"), field("responder"), 10),
             Column(_("投诉人"), field("complainant_name"), 10),
-            Column(_("联系电话"), field("complainant_phone") if full_phone else (lambda c: _mask(c.complainant_phone)), 14),
+            Column(_("联系电话"), field("complainant_phone") if full_phone else (lambda c: mask_phone(c.complainant_phone)), 14),
             Column(_("项目"), field("project__name"), 14),
             Column(_("房号"), field("unit_label"), 10),
             Column(_("转交物业"), field("forwarded_by_company__name"), 12),

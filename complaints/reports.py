@@ -9,6 +9,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from owners.masking import mask_phone
+
 from .models import LONG_KINDS, ClockState, Complaint, SlaClock
 from .selectors import complaints_for
 
@@ -80,12 +82,8 @@ def _repeat_complainants(cases, limit: int = 20) -> list[dict]:
     for key, (_first, phone, _last) in zip(keys, rows):
         shown.setdefault(key, phone_key(phone))
     # A bare name (a forum's "座谈会业主") does not identify a repeat complainant.
-    return [{"phone": _masked(shown[key]), "count": n} for key, n in counts.most_common()
+    return [{"phone": mask_phone(shown[key]), "count": n} for key, n in counts.most_common()
             if n > 1 and key.startswith(("customer:", "phone:"))][:limit]
-
-
-def _masked(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else phone
 
 
 def _on_time_by_department(cases) -> list[dict]:
