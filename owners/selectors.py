@@ -229,7 +229,12 @@ def quota_attainment(user, year: int, month: int) -> dict:
 
 
 def _percent(count, quota):
-    return 100 if not quota else min(100, round(count * 100 / quota))
+    """Attainment in whole percent, at most 100; never 100 while the quota is not met (199 of a
+    quota of 200 rounds to 100: it shows 99)."""
+    if not quota:
+        return 100
+    percent = min(100, round(count * 100 / quota))
+    return 99 if percent == 100 and count < quota else percent
 
 
 # --- care lists --------------------------------------------------------------------------

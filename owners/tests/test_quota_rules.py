@@ -154,3 +154,11 @@ def test_a_misspelt_rule_fails_naming_it():
     with pytest.raises(KeyError) as exc:
         rule("owners.visit_quota_dept")
     assert exc.value.args == ("unknown rule 'owners.visit_quota_dept'",)
+
+
+@pytest.mark.parametrize("count, quota, shown", [(199, 200, 99), (399, 400, 99), (200, 200, 100), (250, 200, 100),
+                                                 (2, 3, 67), (1, 3, 33), (0, 10, 0), (9, 10, 90), (5, 0, 100)])
+def test_attainment_is_never_100_percent_while_the_quota_is_not_met(count, quota, shown):
+    from owners.selectors import _percent
+
+    assert _percent(count, quota) == shown
