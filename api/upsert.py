@@ -34,6 +34,26 @@ from owners.services import clean_customer_data
 from . import serializers
 
 MAX_RECORDS = 1000
+
+
+def bulk_body(body: dict) -> tuple[list, bool]:
+    """A bulk call's body read strictly: (records, all_or_nothing), or a 400 that says what is
+    wrong. A misspelt key ("allOrNothing") is an error, not ignored while the good records are
+    written; all_or_nothing is a JSON boolean (bool("false") would have turned it on)."""
+    from rest_framework.exceptions import ValidationError
+
+    unknown = sorted(set(body) - {"records", "all_or_nothing"})
+    if unknown:
+        raise ValidationError({name: [gettext("未知字段；请求体只有 records 和 all_or_nothing。")] for name in unknown})
+    records = body.get("records")
+    if not isinstance(records, list):
+        raise ValidationError({"records": [gettext("请提供记录列表 records。")]})
+    if len(records) > MAX_RECORDS:
+        raise ValidationError({"records": [gettext("每次最多 {n} 条记录。").format(n=MAX_RECORDS)]})
+    all_or_nothing = body.get("all_or_nothing", False)
+    if not isinstance(all_or_nothing, bool):
+        raise ValidationError({"all_or_nothing": [gettext("all_or_nothing 应为 true 或 false（JSON 布尔值）。")]})
+    return records, all_or_nothing
 CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
 
 

@@ -259,17 +259,7 @@ class UpsertView(ApiView):
         from . import services, upsert
 
         body = request.data if isinstance(request.data, dict) else {}
-        unknown = sorted(set(body) - {"records", "all_or_nothing"})
-        if unknown:  # a misspelt "allOrNothing" was dropped, and the good records written one by one
-            raise ValidationError({name: [_now("未知字段；请求体只有 records 和 all_or_nothing。")] for name in unknown})
-        records = body.get("records")
-        if not isinstance(records, list):
-            raise ValidationError({"records": [_now("请提供记录列表 records。")]})
-        if len(records) > upsert.MAX_RECORDS:
-            raise ValidationError({"records": [_now("每次最多 {n} 条记录。").format(n=upsert.MAX_RECORDS)]})
-        all_or_nothing = body.get("all_or_nothing", False)
-        if not isinstance(all_or_nothing, bool):  # bool("false") is True: a string would turn it on
-            raise ValidationError({"all_or_nothing": [_now("all_or_nothing 应为 true 或 false（JSON 布尔值）。")]})
+        records, all_or_nothing = upsert.bulk_body(body)
 
         def run():
             data = upsert.upsert(client=request.auth, resource=self.resource, records=records,

@@ -18,6 +18,11 @@ def bulk(caller, resource, records, **extra):
     return caller.post(reverse(f"api:{resource}_bulk"), {"records": records, **extra}, **headers)
 
 
+# One record that can be written and one whose building is unknown: all-or-nothing writes neither.
+GOOD_AND_BAD = [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"},
+                {"external_id": "U2", "building": "B404", "number": "102", "area": "90"}]
+
+
 @pytest.fixture
 def sales(system):
     """A client of every project, and the project tree it sent."""
@@ -165,8 +170,7 @@ def test_a_body_that_is_not_json_is_a_400_saying_where_in_chinese_and_writes_not
 @pytest.mark.parametrize("flag", ["false", "true", 0, 1, None, []])
 def test_all_or_nothing_that_is_not_a_json_boolean_is_refused_and_writes_nothing(sales, flag):
     """It was read with bool(): "false" turned all-or-nothing on, 0 and null off, without a word."""
-    records = [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"},
-               {"external_id": "U2", "building": "B404", "number": "102", "area": "90"}]
+    records = GOOD_AND_BAD
     response = bulk(sales, "units", records, all_or_nothing=flag)
     assert response.status_code == 400
     assert response.json() == {"all_or_nothing": ["all_or_nothing 应为 true 或 false（JSON 布尔值）。"]}
@@ -237,8 +241,7 @@ def test_spaces_around_an_external_id_do_not_make_a_second_record(sales):
 def test_a_misspelt_all_or_nothing_is_refused_not_ignored(sales):
     """{"allOrNothing": true} was ignored: the good records were written though the sender asked
     for all or nothing."""
-    records = [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"},
-               {"external_id": "U2", "building": "B404", "number": "102", "area": "90"}]
+    records = GOOD_AND_BAD
     response = bulk(sales, "units", records, allOrNothing=True)
     assert response.status_code == 400
     assert response.json() == {"allOrNothing": ["未知字段；请求体只有 records 和 all_or_nothing。"]}
