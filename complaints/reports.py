@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from owners.masking import mask_phone
+from owners.masking import mask_phone, phone_for
 
 from .models import LONG_KINDS, ClockState, Complaint, SlaClock
 from .selectors import complaints_for
@@ -42,7 +42,7 @@ def report_data(*, start: dt.date, end: dt.date, user=None) -> dict:
     disposed_n = disposed.count()
     visited = disposed.filter(visits__isnull=False).distinct().count()
     satisfaction = [s for s in qs.exclude(satisfaction__isnull=True).values_list("satisfaction", flat=True)]
-    repeat = _repeat_complainants(qs)
+    repeat = _repeat_complainants(qs, user)
     return {
         "start": start.isoformat(), "end": end.isoformat(), "total": qs.count(),
         "by_kind": by("kind", dict(Kind.choices)),
@@ -68,10 +68,11 @@ def _return_visit_rate(disposed: int, visited: int) -> dict:
             "below_target": rate is not None and rate < target}
 
 
-def _repeat_complainants(cases, limit: int = 20) -> list[dict]:
+def _repeat_complainants(cases, user=None, limit: int = 20) -> list[dict]:
     """Owners with more than one case in ``cases``, most cases first, by ``owners.identity``
     (the same owner found by the phone lookup once and typed by hand once is one owner),
-    each shown by the masked phone of their first case."""
+    each shown by the phone of their first case as ``user`` may see it (owners.masking); a
+    report stored for whoever opens it later (no ``user``) keeps it masked."""
     from owners.identity import Contact, owner_keys, phone_key
 
     rows = list(cases.order_by("received_at", "pk").values_list("customer_id", "complainant_phone",
@@ -82,7 +83,8 @@ def _repeat_complainants(cases, limit: int = 20) -> list[dict]:
     for key, (_first, phone, _last) in zip(keys, rows):
         shown.setdefault(key, phone_key(phone))
     # A bare name (a forum's "座谈会业主") does not identify a repeat complainant.
-    return [{"phone": mask_phone(shown[key]), "count": n} for key, n in counts.most_common()
+    phone = mask_phone if user is None else (lambda value: phone_for(user, value))
+    return [{"phone": phone(shown[key]), "count": n} for key, n in counts.most_common()
             if n > 1 and key.startswith(("customer:", "phone:"))][:limit]
 
 

@@ -20,6 +20,7 @@ from crm.filters import filter_list
 from crm.history import TIMELINE_PARAM, newest_first
 from crm.roles import Role
 from crm.scopes import user_role, visible_project_ids, visible_projects
+from owners.masking import can_see_phone
 
 from . import tally
 from .filters import CASE_NUMBER, ComplaintFilter, exact_matches
@@ -95,7 +96,7 @@ def register_list(*, user, params, by_order: bool = False, menus: dict | None = 
     see _register_base."""
     filterset, qs = filter_list(ComplaintFilter, _register_base(user, params, by_order=by_order, related=related),
                                 params,
-                                menus=menus or _filter_menus(user), phones=lambda: phones_visible(user),
+                                menus=menus or _filter_menus(user), phones=lambda: can_see_phone(user),
                                 words_apart=words_apart)
     return filterset, _register_order(qs, params)
 
@@ -106,14 +107,6 @@ def _register_order(qs, params):
         # the register_deadline index covers this order.
         return qs.order_by(F("next_deadline").asc(nulls_last=True), "-received_at", "-pk")
     return qs.order_by("-received_at", "-pk")
-
-
-def phones_visible(user) -> bool:
-    """Whether the user sees complainants' phones in full (elsewhere they are masked, and a
-    search cannot find a case by its phone's digits either)."""
-    from crm.scopes import has_role
-
-    return user.has_perm("owners.view_identity") or has_role(user, "admin", "front_desk")
 
 
 def queue_counts(user) -> dict:
@@ -344,7 +337,7 @@ def _ranked_page(*, user, params, page, query, menus, counts, by_order) -> dict:
     if by_order and filterset.is_valid():
         ordered = _register_order(filterset.filter_queryset(_register_base(user, params, by_order=True, related=False)),
                                   params)
-    phones = phones_visible(user)
+    phones = can_see_phone(user)  # only those who see a phone in full find a case by its digits
     try:
         number = max(1, int(page or 1))
     except (TypeError, ValueError):

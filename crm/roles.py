@@ -49,6 +49,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.view_complaint", "complaints.add_complaint", "complaints.change_complaint",
         "owners.view_project", "owners.view_customer", "owners.add_customer", "owners.change_customer",
         "owners.view_unit", "owners.view_contactlog", "owners.add_contactlog",
+        # It phones owners back (return visits within a day): phones in full, ID numbers masked.
+        "owners.view_phone",
     ],
     Role.CS_STAFF: _CS_STAFF,
     Role.CS_SUPERVISOR: [*_CS_STAFF, "complaints.view_report"],  # the staff's, and the reports

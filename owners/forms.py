@@ -29,17 +29,19 @@ class CustomerForm(forms.ModelForm):
                   "project", "stage", "source", "online", "confidential", "need_area", "need_layout", "budget"]
         widgets = {"birth_date": date_input()}
 
-    IDENTITY_FIELDS = ("id_number", "phone", "phone_alt")
+    PHONE_FIELDS = ("phone", "phone_alt")
+    IDENTITY_FIELDS = ("id_number",)
 
-    def __init__(self, *args, projects=None, hide_identity=False, **kwargs):
+    def __init__(self, *args, projects=None, hide_phones=False, hide_identity=False, **kwargs):
+        """``hide_phones`` / ``hide_identity``: editing someone whose full phones / ID number this
+        user may not see (owners.masking): the form would show them in its inputs, so those
+        fields are left out and stay as they are."""
         super().__init__(*args, **kwargs)
         if projects is not None:
             self.fields["project"].queryset = projects
-        if hide_identity:
-            # Editing someone whose full phone and ID number this user may not see: the
-            # form would show them in its inputs, so those fields stay as they are.
-            for name in self.IDENTITY_FIELDS:
-                del self.fields[name]
+        hidden = (self.PHONE_FIELDS if hide_phones else ()) + (self.IDENTITY_FIELDS if hide_identity else ())
+        for name in hidden:
+            del self.fields[name]
         _bootstrap(self)
 
     def clean_phone(self):

@@ -1,10 +1,17 @@
-"""Masking of phones and ID numbers, shared by templates, views and exports."""
+"""Masking of phones and ID numbers, shared by templates, views, exports and searches: the one
+place that decides who sees a phone or an ID number in full.
+
+Two permissions decide, so an admin can move them between groups without a deploy (a deploy's
+setup_roles gives back what crm.roles names, so a lasting change goes there too):
+``owners.view_identity`` shows phones and ID numbers in full, ``owners.view_phone`` phones only
+(the front desk, which phones owners back). The property company sees neither, whatever it holds."""
 from __future__ import annotations
 
 from crm.roles import Role
 from crm.scopes import user_role
 
 IDENTITY_PERMISSION = "owners.view_identity"
+PHONE_PERMISSION = "owners.view_phone"
 
 
 def mask_phone(value: str | None) -> str:
@@ -35,13 +42,19 @@ def can_see_contact(user) -> bool:
 
 
 def can_see_identity(user) -> bool:
+    """Phones and ID numbers in full."""
     return can_see_contact(user) and user.has_perm(IDENTITY_PERMISSION)
+
+
+def can_see_phone(user) -> bool:
+    """Phones in full (and found by their digits in a search); ID numbers as ``can_see_identity``."""
+    return can_see_contact(user) and (user.has_perm(PHONE_PERMISSION) or user.has_perm(IDENTITY_PERMISSION))
 
 
 def phone_for(user, value: str | None) -> str:
     if not can_see_contact(user):
         return ""
-    return (value or "") if can_see_identity(user) else mask_phone(value)
+    return (value or "") if can_see_phone(user) else mask_phone(value)
 
 
 def id_for(user, value: str | None) -> str:

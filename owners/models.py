@@ -131,7 +131,9 @@ class Customer(ExternalKey):
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
         ordering = ["code"]
-        permissions = [("view_identity", _("可查看完整手机号和身份证号"))]
+        # view_identity: phones and ID numbers in full; view_phone: phones in full, ID numbers masked
+        # (owners.masking). Groups hold them through crm.roles, and an admin may move them.
+        permissions = [("view_identity", _("可查看完整手机号和身份证号")), ("view_phone", _("可查看完整手机号"))]
         constraints = [external_unique("customer")]
 
     def __str__(self):

@@ -23,7 +23,7 @@ from owners.forms import (
     UnitDocumentForm,
     VisitForm,
 )
-from owners.masking import can_see_contact, can_see_identity, mask_history_rows
+from owners.masking import can_see_contact, can_see_identity, can_see_phone, mask_history_rows
 from owners.models import AccessRequest, Customer, UnitDocument
 from owners.permissions import (
     can_see_care_list,
@@ -152,10 +152,14 @@ def preference_edit(request, pk):
 
 def _customer_form(request, customer=None):
     projects = selectors.projects_for(request.user)
+    # A new customer's numbers are the ones the user types; an existing one's are shown and
+    # edited only by those who may see them in full (the others' edits leave them as stored).
+    hide_phones = customer is not None and not can_see_phone(request.user)
     hide_identity = customer is not None and not can_see_identity(request.user)
     # The form may write the posted values onto ``customer`` while it validates; the service
     # compares them with the stored row (crm.edits), not with this object.
-    form = CustomerForm(request.POST or None, instance=customer, projects=projects, hide_identity=hide_identity)
+    form = CustomerForm(request.POST or None, instance=customer, projects=projects, hide_phones=hide_phones,
+                        hide_identity=hide_identity)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.customer_data()
@@ -181,7 +185,7 @@ def _customer_form(request, customer=None):
             else:
                 form.add_error(None, exc.messages)
     return render(request, "owners/customer_form.html", {"form": form, "customer": customer, "duplicates": duplicates,
-                                                         "hide_identity": hide_identity})
+                                                         "hide_phones": hide_phones, "hide_identity": hide_identity})
 
 
 @permission_required("owners.add_customer", raise_exception=True)

@@ -25,11 +25,29 @@ def test_setup_roles_keeps_an_admins_rule_value():
 
 
 @pytest.mark.django_db
-def test_front_desk_may_add_customers_but_not_see_identity(make_user):
+def test_front_desk_may_add_customers_and_see_phones_but_not_identity(make_user):
     user = make_user("front_desk")
     assert user.has_perm("owners.add_customer")
+    assert user.has_perm("owners.view_phone")  # it phones owners back (owners.masking)
     assert not user.has_perm("owners.view_identity")
     assert make_user("cs_staff").has_perm("owners.view_identity")
+    assert make_user("admin").has_perm("owners.view_phone")  # "*": every permission of our apps
+
+
+@pytest.mark.django_db
+def test_setup_roles_gives_an_existing_front_desk_group_the_new_phone_permission():
+    """An install whose groups predate owners.view_phone gets it from the deploy's setup_roles
+    (README, Deployment), as every permission added to crm.roles; other grants are kept."""
+    from django.contrib.auth.models import Permission
+
+    call_command("setup_roles", verbosity=0)
+    group = Group.objects.get(name="front_desk")
+    view_phone = Permission.objects.get(content_type__app_label="owners", codename="view_phone")
+    extra = Permission.objects.get(content_type__app_label="owners", codename="view_identity")
+    group.permissions.remove(view_phone)
+    group.permissions.add(extra)  # an admin's own grant
+    call_command("setup_roles", verbosity=0)
+    assert set(group.permissions.filter(pk__in=[view_phone.pk, extra.pk])) == {view_phone, extra}
 
 
 @pytest.mark.django_db

@@ -24,7 +24,7 @@ def test_front_desk_finds_an_owner_by_last_four_digits_and_logs_a_call_from_the_
     liu = Customer.objects.get(name="刘建国")
     content = response.content.decode()
     assert liu.code in content and "陈美玲" not in content
-    assert "138****8001" in content  # front desk sees masked phones
+    assert "13800138001" in content  # front desk sees phones in full (owners.view_phone): it calls back
     log_url = reverse("owners:contact_create", args=[liu.pk])
     assert log_url in content
     response = client.post(log_url, {"kind": "call", "need": "询问交房时间", "answer": "已告知", "follow_up": ""})
@@ -97,11 +97,12 @@ def test_property_company_sees_no_phones_and_no_other_company_projects_even_by_u
     assert not any("8001" in str(v) for r in rows for v in r)
 
 
-def test_customer_register_export_masks_phones_for_front_desk(as_role):
+def test_customer_register_export_gives_front_desk_the_phones_and_masks_the_id_numbers(as_role):
     import io
 
     from openpyxl import load_workbook
 
+    liu = Customer.objects.get(name="刘建国")
     client = as_role("front_desk")
     response = client.get(reverse("crm:export_register", args=["owners-customers"]), {"q": "8001"})
     data = b"".join(response.streaming_content)
@@ -109,7 +110,8 @@ def test_customer_register_export_masks_phones_for_front_desk(as_role):
     rows = list(sheet.values)
     assert rows[0][0] == "客户编码"
     assert len(rows) == 2
-    assert "138****8001" in rows[1] and "13800138001" not in rows[1]
+    assert "13800138001" in rows[1] and "138****8001" not in rows[1]
+    assert "110***********1232" in rows[1] and liu.id_number not in rows[1]
 
 
 def test_create_form_flags_a_likely_duplicate_before_saving(as_role):
@@ -318,9 +320,9 @@ def test_identity_is_shown_in_full_only_to_roles_with_the_permission(as_role):
     url = reverse("owners:customer_detail", args=[liu.pk])
     staff = as_role("cs_staff").get(url).content.decode()
     assert "13800138001" in staff and liu.id_number in staff
-    front = as_role("front_desk").get(url).content.decode()
-    assert "138****8001" in front and "110***********1232" in front
-    assert "13800138001" not in front and liu.id_number not in front
+    front = as_role("front_desk").get(url).content.decode()  # the phone, not the ID number
+    assert "13800138001" in front and "110***********1232" in front
+    assert "138****8001" not in front and liu.id_number not in front
 
 
 @pytest.mark.parametrize("params, expected", [
@@ -381,6 +383,8 @@ def test_unit_page_lists_its_owners_and_the_document_checklist(as_role):
 
 
 def test_history_tab_masks_phones_and_ids_like_the_basics_tab(as_role):
+    from django.contrib.auth.models import Group, Permission
+
     from owners import services
 
     liu = Customer.objects.get(name="刘建国")
@@ -390,6 +394,11 @@ def test_history_tab_masks_phones_and_ids_like_the_basics_tab(as_role):
     staff = as_role("cs_staff").get(url, {"tab": "history"}).content.decode()
     assert "13800138001" in staff and "13800138999" in staff
     front = as_role("front_desk").get(url, {"tab": "history"}).content.decode()
+    assert "13800138001" in front and "13800138999" in front
+    # Without owners.view_phone (an admin took it from the group), masked as on the basics tab.
+    Group.objects.get(name="front_desk").permissions.remove(
+        Permission.objects.get(content_type__app_label="owners", codename="view_phone"))
+    front = as_role("front_desk").get(url, {"tab": "history"}).content.decode()
     assert "138****8001" in front and "138****8999" in front
     assert "13800138001" not in front and "13800138999" not in front
     outsider = as_role("property_company").get(url, {"tab": "history"}).content.decode()
@@ -397,20 +406,38 @@ def test_history_tab_masks_phones_and_ids_like_the_basics_tab(as_role):
     assert "修改" in outsider  # the change itself is still listed, without its contact fields
 
 
-def test_front_desk_edits_a_customer_without_seeing_or_changing_the_full_phone_and_id(as_role):
+def test_front_desk_edits_a_customers_phone_but_never_sees_or_changes_the_id_number(as_role):
+    from django.contrib.auth.models import Group, Permission
+
     liu = Customer.objects.get(name="刘建国")
     client = as_role("front_desk")
     url = reverse("owners:customer_edit", args=[liu.pk])
-    form_page = client.get(url).content.decode()
-    assert 'data-testid="identity-locked"' in form_page
-    assert "13800138001" not in form_page and liu.id_number not in form_page
-    response = client.post(url, {"name": "刘建国", "project": liu.project_id, "stage": "resident", "source": "other",
-                                 "occupation": "教师", "phone": "13900000000", "id_number": ""})
-    assert response.status_code == 302
-    liu.refresh_from_db()
-    assert (liu.occupation, liu.phone, liu.id_number) == ("教师", "13800138001", "110101198001011232")
+    form = client.get(url)
+    page = form.content.decode()
+    assert set(form.context["form"].fields) >= {"phone", "phone_alt"} and "id_number" not in form.context["form"].fields
+    assert "13800138001" in page and liu.id_number not in page
+    assert 'data-testid="identity-locked"' in page and "身份证号您只能看到部分号码" in page
+    # A posted ID number (blank, or another) is not the form's to take: the stored one stays.
+    for id_number in ("", "11010519491231002X"):
+        response = client.post(url, {"name": "刘建国", "project": liu.project_id, "stage": "resident",
+                                     "source": "other", "occupation": "教师", "phone": "13900000000",
+                                     "id_number": id_number})
+        assert response.status_code == 302
+        assert Customer.objects.filter(pk=liu.pk).values_list("occupation", "phone", "id_number").get() == (
+            "教师", "13900000000", "110101198001011232")
     staff_form = as_role("cs_staff").get(url).content.decode()
-    assert "13800138001" in staff_form and 'data-testid="identity-locked"' not in staff_form
+    assert "13900000000" in staff_form and 'data-testid="identity-locked"' not in staff_form
+    # Without owners.view_phone (an admin took it from the group) the phones are locked as well.
+    Group.objects.get(name="front_desk").permissions.remove(
+        Permission.objects.get(content_type__app_label="owners", codename="view_phone"))
+    client = as_role("front_desk")
+    page = client.get(url).content.decode()
+    assert "13900000000" not in page and "手机号和身份证号您只能看到部分号码" in page
+    response = client.post(url, {"name": "刘建国", "project": liu.project_id, "stage": "resident", "source": "other",
+                                 "occupation": "教师", "phone": "13700000000", "id_number": ""})
+    assert response.status_code == 302
+    assert Customer.objects.filter(pk=liu.pk).values_list("phone", "id_number").get() == (
+        "13900000000", "110101198001011232")
 
 
 def test_property_company_gets_only_the_tabs_it_may_use_and_no_contact_log_by_url(as_role):
