@@ -219,12 +219,17 @@ def route(notes: list[Notification], targets: list, *, users: dict | None = None
         (kept if ok else strays).append((note, target))
     routed = [note for note, _ in kept] + _replacements(strays, users)
     seen, unique = set(), []
-    for note in routed:  # one per recipient and event
-        key = (note.recipient_id, note.dedupe_key or (note.title, note.body, note.url))
+    for note in routed:  # one per recipient and event (a replacement is the event it replaces)
+        key = (note.recipient_id, note.dedupe_key or getattr(note, "event", None) or _event(note))
         if key not in seen:
             seen.add(key)
             unique.append(note)
     return unique
+
+
+def _event(note: Notification) -> tuple:
+    """What identifies a notice without a dedupe key: its title, body and link."""
+    return note.title, note.body, note.url
 
 
 def _replacements(strays: list, users: dict) -> list[Notification]:
@@ -249,8 +254,11 @@ def _replacements(strays: list, users: dict) -> list[Notification]:
                 meant = users.get(note.recipient_id)
                 was = format_lazy(REROUTED, name=meant.get_full_name() or meant.username) if meant else ""
                 body = format_lazy("{}\n{}", note.body, was) if note.body and was else (was or note.body)
-                out += [Notification(recipient_id=pk, title=note.title, body=body,
-                                     url=note.url, level=note.level, dedupe_key=note.dedupe_key) for pk in takers]
+                for pk in takers:
+                    replacement = Notification(recipient_id=pk, title=note.title, body=body, url=note.url,
+                                               level=note.level, dedupe_key=note.dedupe_key)
+                    replacement.event = _event(note)  # the line added for whom it was is no other event
+                    out.append(replacement)
         for note, _target in items:
             log.error("notification %r has no recipient who may open it", note.title)
     return out
