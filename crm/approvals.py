@@ -177,74 +177,78 @@ def approval_guard(target, user) -> None:
     check_decider(user, pending_for(target))
 
 
-@transaction.atomic
 def approval_submit(*, target, title: str, content: str, submitted_by, subject: str = "", level: str = "",
                     snapshot: dict | None = None, url: str = "") -> ApprovalRequest:
     """Submit a new version of ``target``'s plan for approval; the host's ``on_submit``
     transition fires in the same transaction (its checks refuse before anything is written)."""
-    step = step_of(target)
-    subject = subject or getattr(step, "subject", "")
-    if not subject:
-        raise ValueError("approval_submit: a target without an approval_step needs a subject")
-    if not content.strip():
-        raise ValidationError(_("方案内容不能为空。"))
-    ct = ContentType.objects.get_for_model(target)
-    role = approver_role_for(subject, level)
-    if step is not None:
-        step.advance(target, SUBMIT, user=submitted_by)
-    last = ApprovalRequest.objects.filter(content_type=ct, object_id=target.pk).aggregate(v=Max("version"))["v"] or 0
-    try:
-        with transaction.atomic():
-            request = ApprovalRequest(
-                content_type=ct, object_id=target.pk, subject=subject, level=level, version=last + 1,
-                title=title, content=content, snapshot=snapshot or {}, approver_role=role, submitted_by=submitted_by,
-            )
-            request._history_user = submitted_by
-            request.save()
-    except IntegrityError as exc:
-        raise ValidationError(_("该事项已有待审批的版本，请等待审批结果。")) from exc
-    if step is not None:
-        step.after(target, request, SUBMIT, user=submitted_by)
-    notify_role(role, title=format_lazy(_("待审批：{title}（第{version}版）"), title=title, version=request.version),
-                url=url, target=target,
-                dedupe_key=f"approval:{request.pk}:submitted")
-    return request
+    with transaction.atomic():
+        step = step_of(target)
+        subject = subject or getattr(step, "subject", "")
+        if not subject:
+            raise ValueError("approval_submit: a target without an approval_step needs a subject")
+        if not content.strip():
+            raise ValidationError(_("方案内容不能为空。"))
+        ct = ContentType.objects.get_for_model(target)
+        role = approver_role_for(subject, level)
+        if step is not None:
+            step.advance(target, SUBMIT, user=submitted_by)
+        versions = ApprovalRequest.objects.filter(content_type=ct, object_id=target.pk)
+        last = versions.aggregate(v=Max("version"))["v"] or 0
+        try:
+            with transaction.atomic():
+                request = ApprovalRequest(
+                    content_type=ct, object_id=target.pk, subject=subject, level=level, version=last + 1,
+                    title=title, content=content, snapshot=snapshot or {}, approver_role=role,
+                    submitted_by=submitted_by,
+                )
+                request._history_user = submitted_by
+                request.save()
+        except IntegrityError as exc:
+            raise ValidationError(_("该事项已有待审批的版本，请等待审批结果。")) from exc
+        if step is not None:
+            step.after(target, request, SUBMIT, user=submitted_by)
+        notify_role(role, title=format_lazy(_("待审批：{title}（第{version}版）"), title=title,
+                                            version=request.version),
+                    url=url, target=target, dedupe_key=f"approval:{request.pk}:submitted")
+        return request
 
 
-@transaction.atomic
 def approval_decide(*, user, approve: bool, comment: str = "", url: str = "", request_id: int | None = None,
                     target=None) -> ApprovalRequest:
     """Approve or reject a pending version (``request_id``, or ``target``'s pending one): the
     host's ``on_approve``/``on_reject`` transition fires, the decider, time and comment are
     stamped on the request, and the host's effect follows, all in one transaction. Exactly one
     of two concurrent decisions wins."""
-    request = ApprovalRequest.objects.get(pk=request_id) if request_id is not None else pending_for(target)
-    check_decider(user, request)
-    if target is None:
-        target = request.target
-    elif (request.content_type_id, request.object_id) != (ContentType.objects.get_for_model(target).pk, target.pk):
-        raise ValidationError(_("审批版本与办理事项不符，请刷新页面。"))
-    step = step_of(target)
-    comment = comment.strip()
-    if not approve and not comment and (step is None or step.reject_needs_comment):
-        raise ValidationError(_("驳回时请填写审批意见，说明需要修改的地方。"))
-    event = APPROVE if approve else REJECT
-    if step is not None:
-        # The host moves while the version is still pending (its guard asks for the pending
-        # version's decider); the decision follows in the same transaction.
-        step.advance(target, event, user=user)
-    status = ApprovalRequest.Status.APPROVED if approve else ApprovalRequest.Status.REJECTED
-    changed = ApprovalRequest.objects.filter(pk=request.pk, status=ApprovalRequest.Status.PENDING).update(
-        status=status, decided_by=user, decided_at=timezone.now(), comment=comment
-    )
-    if changed != 1:
-        raise ValidationError(_("该版本已有审批结果，请刷新页面。"))
-    request.refresh_from_db()
-    request._history_user = user
-    request.save(update_fields=["status"])  # one history entry for the decision
-    if step is not None:
-        step.after(target, request, event, user=user)
-    verdict = _("{title}（第{version}版）已批准") if approve else _("{title}（第{version}版）被驳回")
-    notify(recipients=[request.submitted_by], title=format_lazy(verdict, title=request.title, version=request.version),
-           body=comment, url=url, target=target, dedupe_key=f"approval:{request.pk}:decided")
-    return request
+    with transaction.atomic():
+        request = ApprovalRequest.objects.get(pk=request_id) if request_id is not None else pending_for(target)
+        check_decider(user, request)
+        if target is None:
+            target = request.target
+        elif ((request.content_type_id, request.object_id)
+              != (ContentType.objects.get_for_model(target).pk, target.pk)):
+            raise ValidationError(_("审批版本与办理事项不符，请刷新页面。"))
+        step = step_of(target)
+        comment = comment.strip()
+        if not approve and not comment and (step is None or step.reject_needs_comment):
+            raise ValidationError(_("驳回时请填写审批意见，说明需要修改的地方。"))
+        event = APPROVE if approve else REJECT
+        if step is not None:
+            # The host moves while the version is still pending (its guard asks for the pending
+            # version's decider); the decision follows in the same transaction.
+            step.advance(target, event, user=user)
+        status = ApprovalRequest.Status.APPROVED if approve else ApprovalRequest.Status.REJECTED
+        changed = ApprovalRequest.objects.filter(pk=request.pk, status=ApprovalRequest.Status.PENDING).update(
+            status=status, decided_by=user, decided_at=timezone.now(), comment=comment
+        )
+        if changed != 1:
+            raise ValidationError(_("该版本已有审批结果，请刷新页面。"))
+        request.refresh_from_db()
+        request._history_user = user
+        request.save(update_fields=["status"])  # one history entry for the decision
+        if step is not None:
+            step.after(target, request, event, user=user)
+        verdict = _("{title}（第{version}版）已批准") if approve else _("{title}（第{version}版）被驳回")
+        notify(recipients=[request.submitted_by],
+               title=format_lazy(verdict, title=request.title, version=request.version),
+               body=comment, url=url, target=target, dedupe_key=f"approval:{request.pk}:decided")
+        return request
