@@ -93,8 +93,11 @@ def searchable_customers(user) -> QuerySet[Customer]:
     return qs
 
 
-def search_filter(q: str) -> Q | None:
-    """Code, name, or the last digits of a phone (3+ digits match the phone's end)."""
+def search_filter(q: str, *, phones: bool = True, identity: bool = True) -> Q | None:
+    """Code, name, or the last digits of a phone (3+ digits match the phone's end) or of an ID
+    number (4+). A user who sees phones (``phones``) or ID numbers (``identity``) masked finds
+    them only by the whole value: endings would let them work out the hidden digits one by one,
+    trying ten endings per digit (owners.masking)."""
     q = (q or "").strip()
     if not q:
         return None
@@ -103,9 +106,11 @@ def search_filter(q: str) -> Q | None:
         cond |= Q(code__iendswith=q[1:])
     if q.isdigit():
         if len(q) >= 3:
-            cond |= Q(phone__endswith=q) | Q(phone_alt__endswith=q)
+            cond |= Q(phone__endswith=q) | Q(phone_alt__endswith=q) if phones else Q(phone=q) | Q(phone_alt=q)
         if len(q) >= 4:
-            cond |= Q(id_number__endswith=q)
+            cond |= Q(id_number__endswith=q) if identity else Q(id_number=q)
+    elif re.fullmatch(r"\d{17}[Xx]", q):
+        cond |= Q(id_number__iexact=q)  # a whole ID number ending in X
     return cond
 
 
@@ -114,7 +119,9 @@ def customer_search(*, user, q: str) -> QuerySet[Customer]:
 
     Confidential customers are left out for roles outside their circle, and property
     companies cannot search by phone (they never see phones)."""
-    cond = search_filter(q)
+    from owners.masking import can_see_identity, can_see_phone
+
+    cond = search_filter(q, phones=can_see_phone(user), identity=can_see_identity(user))
     if cond is None:
         return Customer.objects.none()
     words = search.matches(Customer, q, phones=False)  # address, units, occupation (crm.search)
