@@ -1,8 +1,8 @@
 """Masking of phones and ID numbers, shared by templates, views, exports and searches: the one
 place that decides who sees a phone or an ID number in full.
 
-Two permissions decide, so an admin can move them between groups without a deploy (a deploy's
-setup_roles gives back what crm.roles names, so a lasting change goes there too):
+Two permissions decide, so an admin can move them between groups without a deploy (and a later
+deploy's setup_roles does not give back what an admin took: crm.models.RoleGrant):
 ``owners.view_identity`` shows phones and ID numbers in full, ``owners.view_phone`` phones only
 (the front desk, which phones owners back). The property company sees neither, whatever it holds."""
 from __future__ import annotations

@@ -44,3 +44,21 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user.get_full_name() or self.user.username} ({self.get_role_display()})"
+
+
+class RoleGrant(models.Model):
+    """A permission that ``setup_roles`` has granted a role's group once (crm.roles): it is never
+    granted again, so a permission an administrator took from a group stays taken through every
+    later deploy, while one added to crm.roles since is granted on the next."""
+
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="+")
+    permission = models.ForeignKey("auth.Permission", on_delete=models.CASCADE, related_name="+")
+    granted_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色权限授予记录")
+        verbose_name_plural = _("角色权限授予记录")
+        constraints = [models.UniqueConstraint(fields=["group", "permission"], name="crm_rolegrant_once")]
+
+    def __str__(self):
+        return f"{self.group} · {self.permission}"

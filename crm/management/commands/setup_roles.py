@@ -9,14 +9,18 @@ from crm.rules import ensure_rules
 
 
 def ensure_roles() -> dict[str, int]:
-    """Create the ten groups (the nine office roles and the owner) and grant the permissions of ``crm.roles``; never remove
-    what an admin added. Returns the number of permissions per group."""
+    """Create the ten groups (the nine office roles and the owner) and grant each the permissions
+    of ``crm.roles`` it was never granted (crm.models.RoleGrant): a permission an admin took from a
+    group is not given back by the next deploy, one newly named in crm.roles is given; what an admin
+    added stays. Returns the number of permissions per group."""
+    from crm.models import RoleGrant
+
     counts = {}
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = ROLE_PERMISSIONS.get(role, [])
         if wanted == ["*"]:
-            perms = Permission.objects.filter(content_type__app_label__in=OWN_APPS)
+            perms = list(Permission.objects.filter(content_type__app_label__in=OWN_APPS))
         else:
             perms = []
             for name in wanted:
@@ -25,7 +29,10 @@ def ensure_roles() -> dict[str, int]:
                 if perm is None:
                     raise LookupError(f"permission {name} named in crm.roles does not exist")
                 perms.append(perm)
-        group.permissions.add(*perms)
+        granted = set(RoleGrant.objects.filter(group=group).values_list("permission_id", flat=True))
+        new = [perm for perm in perms if perm.pk not in granted]
+        group.permissions.add(*new)
+        RoleGrant.objects.bulk_create([RoleGrant(group=group, permission=perm) for perm in new], ignore_conflicts=True)
         counts[role.value] = group.permissions.count()
     return counts
 
