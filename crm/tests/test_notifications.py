@@ -15,7 +15,6 @@ from crm.notifications import (
     schedule_delivery,
     unread_count,
 )
-from crm.tests.factories import ProjectFactory
 
 
 @pytest.mark.django_db
@@ -127,29 +126,6 @@ def test_broker_outage_keeps_the_notification_for_the_sweep(make_user, settings)
 
 
 # --- The rule: a recipient must be able to open what the notice points to ----------------------
-
-
-@pytest.fixture
-def world(make_user):
-    """Two projects, a case of each, a property company appointed to the first, and users."""
-    import datetime as dt
-
-    from complaints.services import complaint_register
-    from property_liaison.models import PropertyAppointment, PropertyCompany
-
-    lake, hill = ProjectFactory(code="lake", name="湖畔"), ProjectFactory(code="hill", name="山景")
-    company = PropertyCompany.objects.create(name="湖畔物业")
-    PropertyAppointment.objects.create(project=lake, company=company, start_date=dt.date(2024, 1, 1))
-    users = {role: make_user(role, username=role) for role in ("front_desk", "cs_supervisor", "manager", "admin")}
-    users["liaison"] = make_user("property_company", username="liaison", property_company=company)
-    users["hill_dept"] = make_user("project_dept", username="hill_dept", projects=[hill])
-
-    def case(project, **extra):
-        return complaint_register(received_by=users["front_desk"], kind="complaint", channel="phone",
-                                  category="repairs", title="漏水", description="漏水", project=project,
-                                  complainant_name="业主", complainant_phone="13900000000", **extra)
-
-    return {"users": users, "lake_case": case(lake), "hill_case": case(hill)}
 
 
 def _told(**filters):

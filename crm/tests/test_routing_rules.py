@@ -4,7 +4,6 @@ points to, who has left or who is outside the company (the property company, an 
 replaced by the role that answers for the record, failing that by the administrators; the
 notice is stored as sent (title, body, link, level), once per recipient and event, in each
 recipient's language."""
-import datetime as dt
 import logging
 
 import pytest
@@ -13,32 +12,17 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Notification, StaffProfile
-from crm.notifications import Target, in_languages, notify, notify_many, notify_role, route
-from crm.tests.factories import CustomerFactory, ProjectFactory, UnitFactory, own
+from crm.notifications import (
+    Target,
+    in_languages,
+    notify,
+    notify_many,
+    notify_role,
+    route,
+)
+from crm.tests.factories import CustomerFactory, UnitFactory, own
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(make_user):
-    """Two projects (the property company appointed to the lake), a case in each, and users."""
-    from complaints.services import complaint_register
-    from property_liaison.models import PropertyAppointment, PropertyCompany
-
-    lake, hill = ProjectFactory(code="lake", name="湖畔"), ProjectFactory(code="hill", name="山景")
-    company = PropertyCompany.objects.create(name="湖畔物业")
-    PropertyAppointment.objects.create(project=lake, company=company, start_date=dt.date(2024, 1, 1))
-    users = {role: make_user(role, username=role) for role in ("front_desk", "cs_supervisor", "manager", "admin")}
-    users["liaison"] = make_user("property_company", username="liaison", property_company=company)
-    users["hill_dept"] = make_user("project_dept", username="hill_dept", projects=[hill])
-    users["lake_dept"] = make_user("project_dept", username="lake_dept", projects=[lake])
-
-    def case(project):
-        return complaint_register(received_by=users["front_desk"], kind="complaint", channel="phone",
-                                  category="repairs", title="漏水", description="漏水", project=project,
-                                  complainant_name="业主", complainant_phone="13900000000")
-
-    return {"users": users, "lake": lake, "lake_case": case(lake), "hill_case": case(hill)}
 
 
 def _rows(**filters):

@@ -1,0 +1,30 @@
+"""Fixtures shared by crm's tests."""
+import datetime as dt
+
+import pytest
+
+from crm.tests.factories import ProjectFactory
+
+
+@pytest.fixture
+def world(make_user):
+    """Two projects (the property company appointed to the lake), a case in each, and users: the
+    department roles, the lake's liaison and a project department for each project (crm's
+    notification and routing tests)."""
+    from complaints.services import complaint_register
+    from property_liaison.models import PropertyAppointment, PropertyCompany
+
+    lake, hill = ProjectFactory(code="lake", name="湖畔"), ProjectFactory(code="hill", name="山景")
+    company = PropertyCompany.objects.create(name="湖畔物业")
+    PropertyAppointment.objects.create(project=lake, company=company, start_date=dt.date(2024, 1, 1))
+    users = {role: make_user(role, username=role) for role in ("front_desk", "cs_supervisor", "manager", "admin")}
+    users["liaison"] = make_user("property_company", username="liaison", property_company=company)
+    users["hill_dept"] = make_user("project_dept", username="hill_dept", projects=[hill])
+    users["lake_dept"] = make_user("project_dept", username="lake_dept", projects=[lake])
+
+    def case(project):
+        return complaint_register(received_by=users["front_desk"], kind="complaint", channel="phone",
+                                  category="repairs", title="漏水", description="漏水", project=project,
+                                  complainant_name="业主", complainant_phone="13900000000")
+
+    return {"users": users, "lake": lake, "lake_case": case(lake), "hill_case": case(hill)}
