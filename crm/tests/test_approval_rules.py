@@ -32,17 +32,9 @@ def _message(refused) -> str:
 
 
 @pytest.fixture
-def case(make_user):
-    """An important case investigated and ready for its disposal plan."""
-    from complaints.services import complaint_classify, complaint_investigate, complaint_register
-
-    complaint = complaint_register(
-        received_by=make_user("front_desk"), kind="complaint", channel="phone", category="repairs", title="漏水",
-        description="卫生间漏水", project=ProjectFactory(code="p1", name="测试项目"),
-        complainant_name="业主", complainant_phone="13900000000")
-    complaint_classify(complaint=complaint, user=make_user("cs_supervisor"), valid=True, severity="important")
-    return complaint_investigate(complaint=complaint, user=make_user("cs_staff"), cause="防水层破损",
-                                 responsibility="施工方")
+def case(investigated_case):
+    """A case investigated and ready for its disposal plan (crm/tests/conftest.py)."""
+    return investigated_case
 
 
 def _bare(code):

@@ -3,20 +3,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.approvals import approval_decide, approval_submit, approvals_for, can_decide
 from crm.models import ApprovalRequest, ApprovalRule, Notification
-from crm.tests.factories import ProjectFactory
 
 
 @pytest.fixture
-def target(make_user):
-    """A case investigated and ready for its disposal plan: the approval step moves it along."""
-    from complaints.services import complaint_classify, complaint_investigate, complaint_register
-
-    case = complaint_register(
-        received_by=make_user("front_desk"), kind="complaint", channel="phone", category="repairs", title="漏水",
-        description="卫生间漏水", project=ProjectFactory(code="p1", name="测试项目"),
-        complainant_name="业主", complainant_phone="13900000000")
-    complaint_classify(complaint=case, user=make_user("cs_supervisor"), valid=True, severity="important")
-    return complaint_investigate(complaint=case, user=make_user("cs_staff"), cause="防水层破损", responsibility="施工方")
+def target(investigated_case):
+    """A case investigated and ready for its disposal plan (crm/tests/conftest.py)."""
+    return investigated_case
 
 
 def submit(target, user, level="", content="方案：上门维修并赔偿"):
