@@ -22,6 +22,8 @@ def test_the_entry_form_suggests_a_neighbours_case_and_joins_its_event(demo, pag
 
     browser_login("front_desk")
     page.goto("/complaints/new/?phone=8001")  # the phone lookup, as its form submits it
+    # Nothing is linked yet: the box that names the linked case is not shown (it has d-flex).
+    assert page.locator("#similar-chosen").is_hidden()
     page.locator("input[name=owner_unit]").first.check()
     page.fill("#id_title", "车库漏水")
     suggestion = page.locator(f'#similar-list .similar-case[data-case="{earlier.pk}"]')
@@ -31,6 +33,11 @@ def test_the_entry_form_suggests_a_neighbours_case_and_joins_its_event(demo, pag
     suggestion.locator(".similar-link").click()
     assert page.locator("#similar-chosen").is_visible()
     assert earlier.number in page.locator("#similar-chosen").inner_text()
+    page.click("#similar-cancel")  # changed their mind: the box goes, the link with it
+    assert page.locator("#similar-chosen").is_hidden()
+    assert page.locator("input[name=same_event_as]").input_value() == ""
+    suggestion.locator(".similar-link").click()
+    assert page.locator("#similar-chosen").is_visible()
     page.fill("#id_description", "车库顶上也在漏水")
     page.click("#entry-submit")
     page.wait_for_url("**/complaints/*/")
