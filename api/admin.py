@@ -56,8 +56,12 @@ class SystemClientAdmin(CrmModelAdmin):
         data = form.cleaned_data
         client, token = services.client_create(
             name=data["name"], source=data["source"], scopes=data["scopes"], all_projects=data["all_projects"],
-            rate_limit=data["rate_limit"], active=data["active"])
-        obj.pk, obj.user_id, obj._state.adding, obj._issued_token = client.pk, client.user_id, False, token
+            projects=data["projects"], rate_limit=data["rate_limit"], active=data["active"])
+        # The form's instance becomes the saved client: the admin then saves its projects (save_m2m)
+        # and its subscriptions on it. Without its database the projects' set() was a 500
+        # ("instance is on database None") for every client of chosen projects.
+        obj.pk, obj.user_id, obj._state.adding, obj._state.db, obj._issued_token = (
+            client.pk, client.user_id, False, client._state.db, token)
         obj.token_hash, obj.token_prefix = client.token_hash, client.token_prefix
 
     def response_add(self, request, obj, post_url_continue=None):

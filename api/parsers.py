@@ -7,6 +7,10 @@ Expecting value: line 1 column 14 (char 13)"), the only English a client met.
 A JSON string may carry ``\\u0000`` or half of a surrogate pair; PostgreSQL's text and jsonb
 cannot store either (the call failed with a 500 deep in a write), and SQLite would keep a value no
 page can show. Such a body is a 400 with a Chinese message, before anything is read or written.
+
+JSON nested deeper than Python's recursion limit (``[[[[…]]]]`` a few thousand deep, a few kB)
+raised RecursionError out of the decoder, past DRF's ValueError handling: a 500 with the staff's
+HTML error page. It is a 400 too: no record of this API nests more than three levels.
 """
 import json
 
@@ -17,6 +21,7 @@ from rest_framework.parsers import JSONParser
 
 
 UNSTORABLE = _("请求中含有无法保存的字符（如 \\u0000 或不成对的代理字符），请去掉后重试。")
+TOO_DEEP = _("请求体的 JSON 嵌套层数过多。")
 
 
 def unstorable(value) -> bool:
@@ -50,8 +55,11 @@ class StorableJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             data = super().parse(stream, media_type, parser_context)
+            bad = unstorable(data)
         except ParseError as exc:
             raise ParseError(_why(exc.__context__)) from exc
-        if unstorable(data):
+        except RecursionError:
+            raise ParseError(TOO_DEEP) from None
+        if bad:
             raise ParseError(UNSTORABLE)
         return data

@@ -154,6 +154,9 @@ def test_a_value_no_database_can_keep_is_refused_with_nothing_written(system, ba
     ('{"records": [{"name": "湖"}]}'.encode("gbk"), "请求体应为 UTF-8 编码的 JSON。"),
     (b'{"records": [{"external_id": "P-9", "code": "p9", "name": "x", "area": NaN}]}',
      "请求体不是有效的 JSON：不能含 NaN 或 Infinity。"),
+    # A few kB of [[[…]]] raised RecursionError past DRF's parser: a 500 with the staff's HTML page.
+    (b'{"records": [{"external_id": "P-9", "code": "p9", "name": ' + b"[" * 5000 + b"]" * 5000 + b"}]}",
+     "请求体的 JSON 嵌套层数过多。"),
 ])
 def test_a_body_that_is_not_json_is_a_400_saying_where_in_chinese_and_writes_nothing(system, body, detail):
     """DRF's own answer was English ("JSON parse error - Expecting value: line 1 column 14 (char 13)")."""
