@@ -3,6 +3,11 @@ and external ids (no nested objects, so a page is one query). Input: the master 
 the sales system, keyed by their external ids (api.upsert validates each record)."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from complaints.models import Complaint, ReturnVisit
@@ -118,6 +123,49 @@ MASTER_DATA_OUT = {"projects": ProjectOut, "buildings": BuildingOut, "units": Un
 
 # --- Master data in ---------------------------------------------------------------------------
 
+class DayField(serializers.DateField):
+    """A day written YYYY-MM-DD, that exists, and (with ``earliest``) within a range that a real
+    record can have. DRF's DateField also took 2026-1-1 and 20261231 though the schema says
+    YYYY-MM-DD, and called 2026-02-30 a wrong format ("日期格式错误") when it is a day that does
+    not exist. Without a range, 9999-12-31 was stored as a unit's delivery date and every warranty
+    end computed from it was a 500 on the staff's pages (year 10004 is out of range)."""
+
+    default_error_messages = {
+        "invalid": _("应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"),
+        "out_of_range": _("应在 {earliest} 到 {latest} 之间。"),
+    }
+    PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+    def __init__(self, *, earliest: dt.date | None = None, years_ahead: int = 10, **kwargs):
+        self.earliest, self.years_ahead = earliest, years_ahead
+        super().__init__(**kwargs)
+
+    def latest(self) -> dt.date:
+        today = timezone.localdate()
+        try:
+            return today.replace(year=today.year + self.years_ahead)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year + self.years_ahead, day=28)
+
+    def to_internal_value(self, value):
+        if not (isinstance(value, str) and self.PATTERN.fullmatch(value.strip())):
+            self.fail("invalid")
+        day = super().to_internal_value(value.strip())
+        if self.earliest is not None and not self.earliest <= day <= self.latest():
+            self.fail("out_of_range", earliest=self.earliest.isoformat(), latest=self.latest().isoformat())
+        return day
+
+
+# The first commercial housing in mainland China was sold in 1980: a project, unit or contract of
+# this office before it is a typo. Delivery and move-in dates are planned a few years ahead.
+MASTER_DATA_EARLIEST = dt.date(1980, 1, 1)
+DATE_HELP = "YYYY-MM-DD, from 1980-01-01 to 10 years after today"  # i18n: data (the API's docs)
+
+
+def master_day(**kwargs) -> DayField:
+    return DayField(earliest=MASTER_DATA_EARLIEST, required=False, allow_null=True, help_text=DATE_HELP, **kwargs)
+
+
 class _Record(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, help_text="your id of the record (unique in your source)")
 
@@ -126,7 +174,7 @@ class ProjectIn(_Record):
     code = serializers.SlugField(max_length=30)
     name = serializers.CharField(max_length=100)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    first_movein_date = serializers.DateField(required=False, allow_null=True)
+    first_movein_date = master_day()
 
 
 class BuildingIn(_Record):
@@ -140,7 +188,7 @@ class UnitIn(_Record):
     floor = serializers.IntegerField(required=False, allow_null=True, min_value=-10, max_value=300)
     area = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0)
     layout = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    delivery_date = serializers.DateField(required=False, allow_null=True)
+    delivery_date = master_day()
 
 
 class CustomerIn(_Record):
@@ -159,8 +207,8 @@ class OwnershipIn(_Record):
     customer = serializers.CharField(max_length=64, help_text="the customer's external id")
     unit = serializers.CharField(max_length=64, help_text="the unit's external id")
     kind = serializers.ChoiceField(choices=Ownership.Kind.choices, required=False)
-    contract_date = serializers.DateField(required=False, allow_null=True)
-    movein_date = serializers.DateField(required=False, allow_null=True)
+    contract_date = master_day()
+    movein_date = master_day()
 
 
 class UpsertResult(serializers.Serializer):

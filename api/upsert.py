@@ -156,6 +156,9 @@ def _message(spec: Spec, name: str, fld, code: str, raw) -> str:
         return gettext("请填写{label}（{name}）。").format(label=label, name=name)
     if code == "max_length":
         return gettext("{label}（{name}）最多 {n} 个字符。").format(label=label, name=name, n=fld.max_length)
+    if code == "out_of_range":  # serializers.DayField: a day no real record can have
+        return gettext("{label}（{name}）的取值“{value}”不可能：应在 {earliest} 到 {latest} 之间。").format(
+            label=label, name=name, value=raw, earliest=fld.earliest.isoformat(), latest=fld.latest().isoformat())
     if code == "invalid_choice":
         return gettext("{label}（{name}）的取值“{value}”无效，可选：{choices}").format(
             label=label, name=name, value=raw, choices="、".join(str(c) for c in fld.choices))
@@ -304,6 +307,14 @@ def _plan(spec: Spec, resource: str, client, scope, results: list[Result], exist
         r.id = stored["pk"]
         if resource == "projects":
             r.project_id = stored["pk"]
+        if "project_id" in values and values["project_id"] != stored["project_id"]:
+            # A building sent under another project moved alone: its units kept the old project
+            # (Unit.project), and a unit or customer moved left its ownerships, cases and loans in the
+            # old one ("客户和房号不属于同一项目" on the next call). The office moves such a record.
+            r.fail(spec.parents[0].name, gettext(
+                "该{what}已属于另一个项目，不能通过接口移到其他项目：它的房号、客户关系和案件都记在原项目下，"
+                "如确需调整请联系客户事务部。").format(what=spec.model._meta.verbose_name))
+            continue
         changed = [k for k, v in values.items() if not _same(stored[k], v)]
         r.status, r.values = (UPDATED, {**{k: stored[k] for k in spec.fields}, **values}) if changed else (UNCHANGED, None)
 

@@ -1,10 +1,12 @@
 """Master data in: bulk upserts by external ids, results per record, all-or-nothing, idempotency,
 history by the client's service user, and project restriction."""
+import datetime as dt
 import json
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from owners.models import Building, Customer, Ownership, Project, Unit
 
@@ -210,6 +212,9 @@ def test_a_field_the_record_does_not_have_is_an_error_not_silently_dropped(sales
 @pytest.mark.parametrize("field, value, message", [
     ("delivery_date", "2027-02-30", "交付日期（delivery_date）的取值“2027-02-30”无效：应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"),
     ("delivery_date", "2027/06/30", "交付日期（delivery_date）的取值“2027/06/30”无效：应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"),
+    # DRF took these though the schema says YYYY-MM-DD
+    ("delivery_date", "2027-6-30", "交付日期（delivery_date）的取值“2027-6-30”无效：应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"),
+    ("delivery_date", "20270630", "交付日期（delivery_date）的取值“20270630”无效：应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"),
     ("area", 89.555, "建筑面积(㎡)（area）的取值“89.555”无效：应为数字，整数部分最多 6 位、小数最多 2 位，不小于 0。"),
     ("area", "-1", "建筑面积(㎡)（area）的取值“-1”无效：应为数字，整数部分最多 6 位、小数最多 2 位，不小于 0。"),
     ("floor", True, "楼层（floor）的取值“true”无效：应为 -10 到 300 之间的整数。"),
@@ -261,3 +266,72 @@ def test_a_body_over_the_size_limit_is_a_413_in_json_and_writes_nothing(sales, s
     assert response.status_code == 413
     assert response.json() == {"detail": "请求体超过 1 MB，请分批发送（每次最多 1,000 条记录）。"}
     assert not Unit.objects.exists()
+
+
+def _ten_years_on() -> dt.date:
+    today = timezone.localdate()
+    return today.replace(year=today.year + 10, day=28 if (today.month, today.day) == (2, 29) else today.day)
+
+
+@pytest.mark.parametrize("resource, field", [("projects", "first_movein_date"), ("units", "delivery_date"),
+                                             ("ownerships", "contract_date"), ("ownerships", "movein_date")])
+def test_a_date_no_real_record_can_have_is_refused_and_the_bounds_are_taken(sales, resource, field):
+    """1900-01-01 and 9999-12-31 were stored: a unit delivered on 9999-12-31 made every warranty
+    end computed from it a 500 on the staff's pages (year 10004). A day from 1980-01-01 to ten
+    years ahead is taken, one outside is refused with the range, and nothing is written."""
+    latest = _ten_years_on()
+    bulk(sales, "units", [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"}])
+    bulk(sales, "customers", [{"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}])
+    base = {"projects": {"external_id": "P1", "code": "lake", "name": "湖畔花园"},
+            "units": {"external_id": "U1", "building": "B1", "number": "101", "area": "90"},
+            "ownerships": {"external_id": "O1", "customer": "C1", "unit": "U1"}}[resource]
+    model = {"projects": Project, "units": Unit, "ownerships": Ownership}[resource]
+    before = list(model.objects.values_list(field, flat=True))
+    for day in ("1900-01-01", "1979-12-31", str(latest + dt.timedelta(days=1)), "9999-12-31"):
+        response = bulk(sales, resource, [{**base, field: day}])
+        assert response.status_code == 200
+        result = response.json()["results"][0]
+        assert result["status"] == "error" and result["field"] == field, result
+        assert result["message"].endswith(f"的取值“{day}”不可能：应在 1980-01-01 到 {latest} 之间。"), result
+        assert list(model.objects.values_list(field, flat=True)) == before
+    for day in ("1980-01-01", str(latest)):
+        response = bulk(sales, resource, [{**base, field: day}])
+        assert response.json()["results"][0]["status"] in ("created", "updated"), response.json()
+        assert str(model.objects.get(external_id=base["external_id"]).__dict__[field]) == day
+
+
+def test_a_building_unit_or_customer_does_not_move_to_another_project_through_the_api(sales):
+    """A building sent under another project moved alone: its units kept the old project
+    (Unit.project), so the next ownership of its units was refused as "not of one project"; a unit
+    or a customer moved left its ownerships and cases in the old project. Refused, nothing written."""
+    bulk(sales, "projects", [{"external_id": "P2", "code": "hill", "name": "山景苑"}])
+    bulk(sales, "buildings", [{"external_id": "B2", "project": "P2", "name": "1栋"}])
+    bulk(sales, "units", [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"}])
+    bulk(sales, "customers", [{"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}])
+    assert bulk(sales, "ownerships", [{"external_id": "O1", "customer": "C1", "unit": "U1"}]).json()["counts"][
+        "created"] == 1
+    lake, hill = Project.objects.get(code="lake"), Project.objects.get(code="hill")
+
+    def rows():
+        return (list(Building.objects.order_by("pk").values_list("external_id", "project_id", "name")),
+                list(Unit.objects.values_list("external_id", "building_id", "project_id")),
+                list(Customer.objects.values_list("external_id", "project_id", "name")),
+                Building.history.count() + Unit.history.count() + Customer.history.count())
+
+    before = rows()
+    for resource, record, field in (
+            ("buildings", {"external_id": "B1", "project": "P2", "name": "1栋"}, "project"),
+            ("units", {"external_id": "U1", "building": "B2", "number": "101", "area": "90"}, "building"),
+            ("customers", {"external_id": "C1", "project": "P2", "name": "李四", "phone": "13900001111"}, "project")):
+        response = bulk(sales, resource, [record])
+        assert response.status_code == 200
+        result = response.json()["results"][0]
+        assert result["status"] == "error" and result["field"] == field, result
+        assert "已属于另一个项目，不能通过接口移到其他项目" in result["message"]
+    assert rows() == before
+    assert Unit.objects.get(external_id="U1").project == lake != hill
+    # within its own project a unit still moves to another building
+    bulk(sales, "buildings", [{"external_id": "B3", "project": "P1", "name": "3栋"}])
+    moved = bulk(sales, "units", [{"external_id": "U1", "building": "B3", "number": "101", "area": "90"}])
+    assert moved.json()["results"][0]["status"] == "updated"
+    assert Unit.objects.get(external_id="U1").building.name == "3栋"
