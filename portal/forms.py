@@ -1,6 +1,9 @@
 """Input validation of the portal's forms (refusals in Chinese; the services decide the rest)."""
 from __future__ import annotations
 
+import re
+import secrets
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
@@ -37,6 +40,22 @@ class CodeForm(PhoneForm):
         if not code.isascii() or not code.isdigit():
             raise ValidationError(_("验证码为 6 位数字。"))
         return code
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class OnceTokenField(forms.CharField):
+    """The one-time token a form's page carries (portal.models.OwnerSubmission): the same form
+    posted twice makes one case. Optional: a form posted without one is simply not deduplicated."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=64, widget=forms.HiddenInput, initial=new_token, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return value if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", value or "") else ""
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -87,6 +106,7 @@ class ReportForm(ScopedChoicesMixin, forms.Form):
                                        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                        widget=datetime_input(),
                                        error_messages={"invalid": _("请填写正确的日期和时间。")})
+    token = OnceTokenField()
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,6 +140,7 @@ class PlanAnswerForm(forms.Form):
 class CommentForm(forms.Form):
     text = _comment(_("补充说明"))
     photos = PhotosField(label=PHOTOS_LABEL, required=False)
+    token = OnceTokenField()
 
 
 class VisitForm(forms.Form):
@@ -137,6 +158,7 @@ class VisitForm(forms.Form):
 class CorrectionForm(forms.Form):
     customer = forms.IntegerField(widget=forms.HiddenInput)
     text = _comment(_("需要更正的内容"), required=True)
+    token = OnceTokenField()
 
 
 class ChannelsForm(forms.Form):

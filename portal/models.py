@@ -126,3 +126,21 @@ class PrivacyConsent(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.version}"
+
+
+class OwnerSubmission(models.Model):
+    """A form the owner posted once (a report, a comment, a correction request), by the one-time
+    token its page carried: the same form posted again — a double tap, a retry on a slow mobile
+    network, the back button — finds the case it made instead of making another."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_submissions",
+                             verbose_name=_("用户"))
+    token = models.CharField(_("表单令牌"), max_length=64)
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("案件"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("业主端提交记录")
+        verbose_name_plural = _("业主端提交记录")
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="portal_submission_once")]

@@ -17,18 +17,26 @@ FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "GIF": 
            "WEBP": ("image/webp", ".webp")}
 
 
+UNREADABLE = _("照片无法识别，请重新拍摄或选择 JPG、PNG 图片。")
+
+
 def clean_photo(upload) -> SimpleUploadedFile:
     """The photo without metadata, or a ValidationError in Chinese."""
-    validate_upload(upload, "image", label=_("照片"))
+    try:
+        validate_upload(upload, "image", label=_("照片"))
+    except ValidationError as exc:
+        if exc.code == "content":  # "文件内容与扩展名不符" means nothing to an owner
+            raise ValidationError(UNREADABLE, code="image") from exc
+        raise
     try:
         with Image.open(upload) as image:
             image.load()
             kind = image.format
             upright = ImageOps.exif_transpose(image)
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError(_("照片无法识别，请重新拍摄或选择 JPG、PNG 图片。"), code="image") from exc
+        raise ValidationError(UNREADABLE, code="image") from exc
     if kind not in FORMATS:
-        raise ValidationError(_("照片无法识别，请重新拍摄或选择 JPG、PNG 图片。"), code="image")
+        raise ValidationError(UNREADABLE, code="image")
     content_type, ext = FORMATS[kind]
     if kind == "JPEG" and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")

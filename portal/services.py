@@ -33,6 +33,27 @@ def check_photo_count(photos) -> None:
 REPORT_KINDS = ("complaint", "need_suggestion", "enquiry", "praise")
 
 
+def submitted_before(*, user, token: str, key: str) -> Complaint | None:
+    """The case the same form (its one-time ``token``, forms.OnceTokenField) already made, or None.
+    Takes the lock ``key`` first, so that two posts of one form (a double tap) are looked up one
+    after the other: the second finds the first's case. Call it inside the transaction that then
+    records the submission (``submission_record``)."""
+    from .models import OwnerSubmission
+
+    lock(key)
+    if not token:
+        return None
+    found = OwnerSubmission.objects.filter(user=user, token=token).select_related("complaint").first()
+    return found.complaint if found is not None else None
+
+
+def submission_record(*, user, token: str, case: Complaint) -> None:
+    from .models import OwnerSubmission
+
+    if token:
+        OwnerSubmission.objects.create(user=user, token=token, complaint=case)
+
+
 def case_owners_notify(case, title, *, moment: str) -> int:
     """A notice about a case to every owner account bound to its customer: in the portal's inbox
     and, by the channels the owner chose for the ``moment`` (crm.notifications.OWNER_MOMENTS), by
@@ -51,11 +72,12 @@ def case_owners_notify(case, title, *, moment: str) -> int:
 
 @transaction.atomic
 def case_report(*, user, kind: str, category: str, unit, description: str, photos=(),
-                preferred_by: dt.datetime | None = None) -> Complaint:
+                preferred_by: dt.datetime | None = None, token: str = "") -> Complaint:
     """报事报修/投诉/建议 from the portal: registered by ``complaints.services.complaint_register``
     with the channel 业主端, the same number sequence and clocks (the 10-minute transfer clock
     starts now: the front desk takes it up from the register's 业主端新提交 queue). At most
-    the rule ``portal.cases_per_day`` a day per owner (counted under a lock: two at once count as two)."""
+    the rule ``portal.cases_per_day`` a day per owner (counted under a lock: two at once count as two).
+    The same form posted again (its ``token``) returns the case it made: a double tap is one case."""
     if kind not in REPORT_KINDS:
         raise ValidationError(_("请选择正确的类型。"))
     check_photo_count(photos)
@@ -66,7 +88,8 @@ def case_report(*, user, kind: str, category: str, unit, description: str, photo
     if preferred_by is not None and preferred_by <= timezone.now():
         raise ValidationError(_("期望处理时间须晚于现在。"))
     cleaned = [clean_photo(p) for p in photos]  # all checked before anything is written
-    lock(f"report:{user.pk}")
+    if (done := submitted_before(user=user, token=token, key=f"report:{user.pk}")) is not None:
+        return done
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     most = rule_int("portal.cases_per_day")
     if Complaint.objects.filter(received_by=user, received_at__gte=start).count() >= most:
@@ -77,6 +100,7 @@ def case_report(*, user, kind: str, category: str, unit, description: str, photo
         description=description, customer=customer, unit=unit, needs_transfer=True, owner_requested_by=preferred_by)
     for photo in cleaned:
         complaint_services.attachment_add_for_owner(complaint=case, user=user, upload=photo)
+    submission_record(user=user, token=token, case=case)
     case_owners_notify(case, format_lazy(_("已受理您的反映，编号 {number}"), number=case.number), moment="accepted")
     notify_role(Role.FRONT_DESK, title=format_lazy(_("业主端新提交：{number} {title}"), number=case.number,
                                                    title=case.title),
@@ -115,14 +139,18 @@ def plan_answer(*, user, case, agreed: bool, comment: str = ""):
 
 
 @transaction.atomic
-def case_comment(*, user, case, text: str = "", photos=()):
-    """A comment or photos the owner adds while the case is open (shown to staff and the owner)."""
+def case_comment(*, user, case, text: str = "", photos=(), token: str = ""):
+    """A comment or photos the owner adds while the case is open (shown to staff and the owner);
+    the same form posted again (its ``token``) adds nothing more."""
     _ensure_open(case)
     text = (text or "").strip()
     if not text and not photos:
         raise ValidationError(_("请填写补充说明或选择照片。"))
     check_photo_count(photos)
     cleaned = [clean_photo(p) for p in photos]
+    if submitted_before(user=user, token=token, key=f"comment:{user.pk}") is not None:
+        return
+    submission_record(user=user, token=token, case=case)
     if text:
         from complaints.timeline import timeline_add
 
@@ -196,17 +224,21 @@ def privacy_consent(*, user) -> None:
 
 
 @transaction.atomic
-def correction_request(*, user, customer, text: str) -> Complaint:
+def correction_request(*, user, customer, text: str, token: str = "") -> Complaint:
     """The owner asks to correct what the company holds about them: a need case (需求/建议) of
-    the 业主端 channel, with the same clocks as any."""
+    the 业主端 channel, with the same clocks as any. The same form posted again (its ``token``)
+    returns the case it made."""
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("请填写需要更正的内容。"))
+    if (done := submitted_before(user=user, token=token, key=f"correction:{user.pk}")) is not None:
+        return done
     unit = customer.units.order_by("pk").first()
     case = complaint_services.complaint_register(
         received_by=user, kind="need_suggestion", channel=Channel.OWNER_PORTAL, category="other",
         title=str(_("个人信息更正申请")), description=text, customer=customer, unit=unit,
         project=None if unit else customer.project, needs_transfer=True)
+    submission_record(user=user, token=token, case=case)
     case_owners_notify(case, format_lazy(_("已受理您的反映，编号 {number}"), number=case.number), moment="accepted")
     return case
 

@@ -112,13 +112,15 @@ def report(request):
         try:
             case = services.case_report(user=request.user, kind=d["kind"], category=d["category"], unit=d["unit"],
                                         description=d["description"], photos=d["photos"],
-                                        preferred_by=d["preferred_by"])
+                                        preferred_by=d["preferred_by"], token=d["token"])
         except (ValidationError, PermissionDenied) as exc:
             show_error(request, exc)
         else:
             messages.success(request, _("已提交，编号 {number}。我们会尽快处理。").format(number=case.number))
             return redirect("portal:case", case.pk)
-    return render(request, "portal/report.html", {"form": form, "has_units": units.exists()})
+    # A page shown again cannot keep the chosen files (no browser refills a file input): say so.
+    return render(request, "portal/report.html", {"form": form, "has_units": units.exists(),
+                                                  "photos_dropped": bool(request.FILES.getlist("photos"))})
 
 
 @consented
@@ -141,17 +143,27 @@ def case_list(request):
 
 @consented
 def case_detail(request, pk):
-    case = selectors.my_case(request.user, pk)
+    return _case_page(request, selectors.my_case(request.user, pk))
+
+
+def _case_page(request, case, *, bound=None):
+    """The case page; ``bound`` is the owner's refused form (its action's name and the form),
+    shown again with what they typed and why it was refused."""
     state, next_step = plain_state(case)
     is_open = case.state not in ("closed", "archived")
     timeline, older = selectors.owner_timeline(case, request.user, before=request.GET.get("before"))
+    forms_ = {"plan_form": forms.PlanAnswerForm(), "visit_form": forms.VisitForm(),
+              "comment_form": forms.CommentForm()}
+    if bound is not None:
+        action, form = bound
+        forms_[f"{action}_form"] = form
     return render(request, "portal/case_detail.html", {
         "case": case, "state": state, "next_step": next_step, "is_open": is_open,
         "timeline": timeline, "older": older,
         "photos": selectors.my_photos(request.user).filter(complaint=case),
         "plan": selectors.plan_to_answer(case),
-        "plan_form": forms.PlanAnswerForm(), "visit_form": forms.VisitForm(), "comment_form": forms.CommentForm(),
-        "visit_due": case.visit_state == "due",
+        "visit_due": case.visit_state == "due", **forms_,
+        "photos_dropped": bound is not None and bool(request.FILES.getlist("photos")),
     })
 
 
@@ -166,7 +178,9 @@ ACTIONS = {
 
 @require_POST
 def case_act(request, pk, action):
-    """One owner action on one of the owner's cases: form → one service call → message."""
+    """One owner action on one of the owner's cases: form → one service call → message. A refused
+    form or action shows the case page again with what the owner typed (a file input cannot be
+    filled again: the page asks for the photos once more)."""
     case = selectors.my_case(request.user, pk)
     if action not in ACTIONS:
         raise Http404
@@ -174,11 +188,14 @@ def case_act(request, pk, action):
     form = form_class(request.POST, request.FILES) if form_class else None
     if form is not None and not form.is_valid():
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("portal:case", case.pk)
+        return _case_page(request, case, bound=(action, form))
     try:
         call(request.user, case, form.cleaned_data if form is not None else {})
     except (ValidationError, PermissionDenied) as exc:
         show_error(request, exc)
+        if form is not None:
+            case.refresh_from_db()
+            return _case_page(request, case, bound=(action, form))
     else:
         messages.success(request, str(done))
     return redirect("portal:case", case.pk)
@@ -205,8 +222,9 @@ def me(request):
     opened my preference profile."""
     from owners.masking import mask_id, mask_phone
 
-    customers = [(c, mask_phone(c.phone), mask_id(c.id_number), list(c.units.select_related("building")))
-                 for c in selectors.my_customers(request.user)]
+    # each customer's correction form carries its own one-time token (forms.OnceTokenField)
+    customers = [(c, mask_phone(c.phone), mask_id(c.id_number), list(c.units.select_related("building")),
+                  forms.new_token()) for c in selectors.my_customers(request.user)]
     return render(request, "portal/me.html", {
         "customers": customers, "views": selectors.preference_views(request.user),
         "form": forms.CorrectionForm(),
@@ -240,7 +258,8 @@ def correction(request):
         return redirect("portal:me")
     customer = selectors.my_customer(request.user, form.cleaned_data["customer"])
     try:
-        case = services.correction_request(user=request.user, customer=customer, text=form.cleaned_data["text"])
+        case = services.correction_request(user=request.user, customer=customer, text=form.cleaned_data["text"],
+                                           token=form.cleaned_data["token"])
     except (ValidationError, PermissionDenied) as exc:
         show_error(request, exc)
         return redirect("portal:me")

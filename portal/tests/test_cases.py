@@ -145,7 +145,7 @@ def test_bad_report_input_is_refused_in_chinese_and_nothing_is_written(client, p
 
 @pytest.mark.parametrize("name, content, message", [
     ("x.exe", b"MZ\x90\x00", "只能上传"),
-    ("fake.jpg", b"not an image at all", "文件内容与扩展名不符"),
+    ("fake.jpg", b"not an image at all", "照片无法识别"),
     ("broken.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 40, "照片无法识别"),
 ])
 def test_a_bad_photo_is_refused_and_nothing_is_written(client, place, owner_login, name, content, message):

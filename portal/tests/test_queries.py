@@ -47,10 +47,10 @@ def test_a_long_timeline_shows_its_newest_entries_and_links_to_the_older_ones(cl
     shown = re.findall(r"补充(\d{3})", page)
     assert shown == [f"{i:03d}" for i in range(TIMELINE_SHOWN, 2 * TIMELINE_SHOWN)], shown
     assert "内部备注" not in page
-    older = re.search(r'href="\?before=(\d+)" data-testid="older"', page).group(1)
+    older = re.search(r'href="/m/cases/\d+/\?before=(\d+)" data-testid="older"', page).group(1)
     page = client.get(f"/m/cases/{case.pk}/?before={older}").content.decode()
     assert re.findall(r"补充(\d{3})", page) == [f"{i:03d}" for i in range(TIMELINE_SHOWN)]
-    older = re.search(r'href="\?before=(\d+)" data-testid="older"', page).group(1)  # the register entry is older
+    older = re.search(r'href="/m/cases/\d+/\?before=(\d+)" data-testid="older"', page).group(1)  # the register entry is older
     page = client.get(f"/m/cases/{case.pk}/?before={older}").content.decode()
     timeline = page.split('data-testid="timeline"')[1]
     assert "补充" not in timeline and "已受理" in timeline and 'data-testid="older"' not in page
