@@ -8,6 +8,7 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _now
@@ -390,7 +391,10 @@ class CloseoutView(ApiView):
             raise NotFound(_now("找不到外部编号为 {id} 的{label}。").format(id=external_id, label=_now("项目")))
         form = serializers.CloseoutIn(data=request.data)
         form.is_valid(raise_exception=True)
-        project, moved = services.closeout_record(client=client, project=project,
-                                                  closeout_date=form.validated_data["closeout_date"])
+        try:
+            project, moved = services.closeout_record(client=client, project=project,
+                                                      closeout_date=form.validated_data["closeout_date"])
+        except DjangoValidationError as exc:  # the service's rule (owners.services.closeout_date_check)
+            raise ValidationError(exc.message_dict) from None
         return Response({"project": project.pk, "closeout_date": project.closeout_date,
                          "cases_handed_over": len(moved)})

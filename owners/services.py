@@ -285,13 +285,40 @@ def greeting_mark(*, customer: Customer, occasion: str, year: int, user) -> Gree
 
 # --- projects ---------------------------------------------------------------------------
 
+# No project of the office closed out before this day (the sales system's own records start later).
+CLOSEOUT_EARLIEST = dt.date(2000, 1, 1)
+
+
+def closeout_date_check(closeout_date: dt.date, *, today: dt.date | None = None) -> None:
+    """Refuse a close-out hand-over date (封盘交接) that cannot be real for a project: before
+    2000-01-01, or more than a year after today. The date is not a note: once it has come, the
+    project's open cases move from the project department to 客户事务部 at once (and do not move
+    back), and until it comes they stay with the project department. A typo such as 1900-01-01
+    handed every open case over on the spot; 2062 for 2026 kept them with the project department
+    for decades. A close-out is planned months ahead, not years.
+
+    Not bound to the project's first move-in date (首次入伙日期): a project sold off the plan
+    (期房) closes out its sales before its first owner moves in. The one rule for every path that
+    records the date (the API, and the staff's form through this service)."""
+    today = today or timezone.localdate()
+    try:
+        latest = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February: a year later is 28 February
+        latest = today.replace(year=today.year + 1, day=28)
+    if not CLOSEOUT_EARLIEST <= closeout_date <= latest:
+        raise ValidationError({"closeout_date": gettext(
+            "封盘交接日期应在 {earliest} 到 {latest}（一年后）之间：到了这一天，项目部的未结案件即转至客户事务部。"
+        ).format(earliest=CLOSEOUT_EARLIEST.isoformat(), latest=latest.isoformat())}, code="out_of_range")
+
+
 @transaction.atomic
 def project_closeout_record(*, project, closeout_date: dt.date, user, reason: str = ""):
-    """Record a project's close-out hand-over date (封盘交接) on the project and its history.
-    What the date moves (the cases, the owners' scope) follows from it: complaints'
-    ``closeout_hand_over`` and crm.scopes."""
+    """Record a project's close-out hand-over date (封盘交接) on the project and its history,
+    after :func:`closeout_date_check`. What the date moves (the cases, the owners' scope) follows
+    from it: complaints' ``closeout_hand_over`` and crm.scopes."""
     from owners.models import Project
 
+    closeout_date_check(closeout_date)
     row, _changed = row_edit(Project, project.pk, user=user, values={"closeout_date": closeout_date},
                              fields=["closeout_date"], reason=reason or recorded(_("记录封盘交接日期")))
     return row

@@ -82,3 +82,52 @@ def test_another_projects_closeout_is_a_404(system, handed, two_projects):
     assert two_projects["hill"]["project"].closeout_date is None
     reader = system(projects=[handed["project"]], scopes=["closeout:read"], source="sales1")
     assert put_closeout(reader, "P-lake", timezone.localdate()).status_code == 403
+
+
+def _a_year_on(today):
+    return today.replace(year=today.year + 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
+
+
+def test_a_closeout_date_that_cannot_be_real_is_refused_and_nothing_moves(system, handed):
+    """Any date was taken: 1900-01-01 handed every open case over at once (they do not move back),
+    9999-12-31 kept them with the project department for ever. The rule is the service's
+    (owners.services.closeout_date_check): 2000-01-01 to a year after today."""
+    caller = system(projects=[handed["project"]], scopes=["closeout:write"], source="sales1")
+    project, today = handed["project"], timezone.localdate()
+    latest = _a_year_on(today)
+    history = project.history.count()
+    message = (f"封盘交接日期应在 2000-01-01 到 {latest}（一年后）之间："
+               "到了这一天，项目部的未结案件即转至客户事务部。")
+    for day in ("1900-01-01", "1999-12-31", latest + dt.timedelta(days=1), "9999-12-31"):
+        response = put_closeout(caller, "P-lake", day)
+        assert response.status_code == 400, response.content
+        assert response.json() == {"closeout_date": [message]}
+    project.refresh_from_db()
+    assert project.closeout_date is None and project.history.count() == history
+    case = Complaint.objects.select_related("department").get(pk=handed["case"].pk)
+    assert case.department.code == "project" and case.handler == handed["pd"]
+    assert put_closeout(caller, "P-lake", latest).status_code == 200  # the bounds are taken
+    assert put_closeout(caller, "P-lake", "2000-01-01").json()["cases_handed_over"] == 1
+    project.refresh_from_db()
+    assert project.closeout_date == dt.date(2000, 1, 1)
+
+
+@pytest.mark.parametrize("body, errors", [
+    ({"closeout_date": "2026-02-30"}, {"closeout_date": ["应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"]}),
+    ({"closeout_date": "2026-6-30"}, {"closeout_date": ["应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"]}),
+    ({"closeout_date": "20260630"}, {"closeout_date": ["应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"]}),
+    ({"closeout_date": 20260630}, {"closeout_date": ["应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"]}),
+    ({"closeoutDate": "2026-06-30"}, {"closeoutDate": ["未知字段；请求体只有 closeout_date。"]}),
+    ({"closeout_date": "2026-06-30", "reason": "x"}, {"reason": ["未知字段；请求体只有 closeout_date。"]}),
+])
+def test_a_closeout_body_with_another_field_or_a_date_not_written_yyyy_mm_dd_is_refused(system, handed, body, errors):
+    """2026-02-30 was "日期格式错误" (it is a day that does not exist), 2026-6-30 and 20260630 were
+    taken though the schema says YYYY-MM-DD, and a field other than closeout_date was dropped
+    without a word (a bulk call refuses it)."""
+    caller = system(projects=[handed["project"]], scopes=["closeout:write"], source="sales1")
+    response = caller.put(reverse("api:closeout", args=["P-lake"]), body)
+    assert response.status_code == 400
+    assert response.json() == errors
+    handed["project"].refresh_from_db()
+    assert handed["project"].closeout_date is None
+    assert Complaint.objects.get(pk=handed["case"].pk).department.code == "project"

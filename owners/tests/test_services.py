@@ -157,3 +157,25 @@ def test_an_out_of_scope_opening_without_an_approved_request_is_refused_and_not_
     entry = services.out_of_scope_open(customer=customer, user=asker)
     assert (entry.what, entry.reason) == (AccessLog.What.OUT_OF_SCOPE, "已批准的调阅申请：核对资料")
     assert AccessLog.objects.count() == 1
+
+
+def test_closeout_date_check_takes_2000_to_a_year_ahead_and_the_service_refuses_the_rest(make_user):
+    """The one rule for the close-out date (the API and any staff form call the service)."""
+    today = dt.date(2026, 12, 7)
+    for day in (dt.date(2000, 1, 1), today, dt.date(2027, 12, 7)):
+        services.closeout_date_check(day, today=today)
+    for day in (dt.date(1900, 1, 1), dt.date(1999, 12, 31), dt.date(2027, 12, 8), dt.date(9999, 12, 31)):
+        with pytest.raises(ValidationError) as refused:
+            services.closeout_date_check(day, today=today)
+        assert refused.value.message_dict == {"closeout_date": [
+            "封盘交接日期应在 2000-01-01 到 2027-12-07（一年后）之间：到了这一天，项目部的未结案件即转至客户事务部。"]}
+    services.closeout_date_check(dt.date(2025, 2, 28), today=dt.date(2024, 2, 29))  # a leap day's year on
+    project = make_project()
+    admin = make_user("admin", username="closeout-admin")
+    with pytest.raises(ValidationError):
+        services.project_closeout_record(project=project, closeout_date=dt.date(1900, 1, 1), user=admin)
+    project.refresh_from_db()
+    assert project.closeout_date is None and project.history.count() == 1
+    services.project_closeout_record(project=project, closeout_date=timezone.localdate(), user=admin)
+    project.refresh_from_db()
+    assert project.closeout_date == timezone.localdate()
