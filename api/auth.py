@@ -21,9 +21,11 @@ class BearerAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header:
             return None
-        if len(header) != 2:
+        # "Token <token>" or "Basic …" was answered "身份认证信息未提供" (no credentials), as if
+        # nothing had been sent: the sender looked for a missing header, not at the word before it.
+        if header[0].lower() != self.keyword.lower().encode() or len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Authorization 头格式应为：Bearer <令牌>。"))
         try:
             token = header[1].decode()

@@ -53,6 +53,9 @@ with the `field` and a Chinese `message` (a field the resource does not have is 
 A field left out keeps its stored value (a new record gets the default); `null` clears a date or a floor.
 Without `all_or_nothing` the good records are written and the answer is `200` even if some failed
 (check `counts.error`); with `"all_or_nothing": true` one failure writes nothing and the answer is `422`.
+Dates are days written `YYYY-MM-DD` (`2026-06-30`, not `2026-6-30` nor `20260630`), from 1980-01-01 to ten
+years after today. A building, unit or customer already here stays in its project: one sent under another
+project is an `error` (its units, ownerships and cases are recorded there; the office moves it).
 A record already here without an external id and with the same natural key (a project's code or name,
 a building's project and name, a unit's building and number, an ownership's customer, unit and kind) is
 adopted: it gets your id. Customers are matched by external id only.
@@ -71,7 +74,7 @@ answer `unchanged`).
 
 ## Errors
 Every error is JSON: `{{"detail": "…"}}`, or for bad input `{{"<field>": ["…"]}}`.
-`400` bad input (a body that is not JSON, a filter, `page_size`, `all_or_nothing`, the record list) ·
+`400` bad input (a body that is not JSON, a filter, `page_size`, `all_or_nothing`, the record list, a close-out date) ·
 `401` no or wrong token · `403` the resource is not in your scopes · `404` not found, or not in your
 projects (also an address this API does not have: every address ends with `/`) · `405` wrong method ·
 `409` Idempotency-Key reused · `413` a body over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20} MB ·
@@ -125,11 +128,42 @@ ERRORS = {  # i18n: data (examples of the answers, as the API gives them)
     404: _error("Not found, or not in the client's projects.", ("not found", {"detail": "找不到 id 为 7 的案件。"})),
     409: _error("The Idempotency-Key was used for another request.",
                 ("reused", {"detail": "该 Idempotency-Key 已用于另一个请求。"})),
+    413: _error(f"A body over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20} MB: send the records in smaller calls.",
+                ("too large", {"detail": f"请求体超过 {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20} MB，请分批发送"
+                                         "（每次最多 1,000 条记录）。"})),
+    415: _error("A body that is not `Content-Type: application/json`.",
+                ("media type", {"detail": "不支持请求中的媒体类型 “text/plain”。"})),
     429: _error("Too many calls this minute; see the Retry-After header.",
                 ("throttled", {"detail": "请求已被限流。 预计 60 秒后可用。"})),
 }
 
+# An operation's own answers where the shared example would mislead: a list's 404 is an altered
+# cursor (the shared one was a case's), a bulk call's 400 is its body (it showed page_size), the
+# close-out's are its date and its project.
+LIST_404 = _error(  # i18n: data (examples of the answers, as the API gives them)
+    "A `cursor` that was altered (follow `next` as given).", ("cursor", {"detail": "无效游标"}))
+BULK_400 = _error(  # i18n: data
+    "The body, before any record is read (nothing is written and an Idempotency-Key is not kept): not JSON, "
+    "`records` missing or not a list or over 1,000, `all_or_nothing` not a JSON boolean, another key, an "
+    "Idempotency-Key over 100 characters. A bad record is not a 400: it is an `error` result in the 200/422.",
+    ("records", {"records": ["请提供记录列表 records。"]}),
+    ("another key", {"allOrNothing": ["未知字段；请求体只有 records 和 all_or_nothing。"]}),
+    ("all_or_nothing", {"all_or_nothing": ["all_or_nothing 应为 true 或 false（JSON 布尔值）。"]}),
+    ("body", {"detail": "请求体不是有效的 JSON：第 1 行第 14 列有误。"}))
+CLOSEOUT_400 = _error(  # i18n: data
+    "`closeout_date` missing, not a day written YYYY-MM-DD, or out of 2000-01-01 … one year after today; "
+    "or another field. Nothing is recorded and no case moves.",
+    ("out of range", {"closeout_date": ["封盘交接日期应在 2000-01-01 到 2027-12-07（一年后）之间：到了这一天，"
+                                        "项目部的未结案件即转至客户事务部。"]}),
+    ("format", {"closeout_date": ["应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"]}),
+    ("another field", {"reason": ["未知字段；请求体只有 closeout_date。"]}),
+    ("body", {"detail": "请求体不是有效的 JSON：第 1 行第 14 列有误。"}))
+CLOSEOUT_404 = _error(  # i18n: data
+    "No project of yours has this external id (or it is not in your projects).",
+    ("project", {"detail": "找不到外部编号为 P-9 的项目。"}))
 
-def errors(*codes: int) -> dict:
-    """The error answers of an operation: these, and those every call may get (401, 403, 429)."""
-    return {code: ERRORS[code] for code in sorted({*codes, 401, 403, 429})}
+
+def errors(*codes: int, own: dict | None = None) -> dict:
+    """The error answers of an operation: these, and those every call may get (401, 403, 429);
+    ``own`` replaces the shared answer of a code with the operation's own."""
+    return {code: (own or {}).get(code, ERRORS.get(code)) for code in sorted({*codes, *(own or {}), 401, 403, 429})}

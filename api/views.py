@@ -30,7 +30,7 @@ from mortgage.selectors import overdue_records_for
 
 from . import selectors, serializers
 from .models import Resource
-from .schema import ERRORS, errors
+from .schema import BULK_400, CLOSEOUT_400, CLOSEOUT_404, ERRORS, LIST_404, errors
 
 
 class Cursor(CursorPagination):
@@ -156,7 +156,7 @@ OVERDUE_FILTERS = {
     "project": PROJECT_ID,
     "bank": "part of the bank's name",
 }
-LIST_ERRORS = errors(400, 404)  # 400: a filter or page_size; 404: a cursor that was altered
+LIST_ERRORS = errors(400, own={404: LIST_404})  # 400: a filter or page_size; 404: a cursor that was altered
 
 
 @extend_schema(responses={200: serializers.ClientOut, 401: ERRORS[401], 429: ERRORS[429]})
@@ -303,7 +303,7 @@ def _upsert_view(resource: str, spec):
             422: OpenApiResponse(serializers.UpsertResponse, description=(
                 "`all_or_nothing` and a record failed: nothing was written (`committed`: false; `id` is null for "
                 "the records that would have been created).")),
-            **errors(400, 409)},
+            **errors(409, 413, 415, own={400: BULK_400})},
         parameters=[OpenApiParameter(
             "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
             description=("A new unique value (a UUID) per request, at most 100 characters, sent again on a retry: "
@@ -369,7 +369,8 @@ def upsert_views() -> dict:
     return {resource: _upsert_view(resource, spec) for resource, spec in SPECS.items()}
 
 
-@extend_schema(request=serializers.CloseoutIn, responses={200: serializers.CloseoutOut, **errors(400, 404)},
+@extend_schema(request=serializers.CloseoutIn, responses={
+                   200: serializers.CloseoutOut, **errors(415, own={400: CLOSEOUT_400, 404: CLOSEOUT_404})},
                parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH,
                                             description="your external id of the project")])
 class CloseoutView(ApiView):
@@ -377,7 +378,11 @@ class CloseoutView(ApiView):
 
     The date goes on the project's history. From that date the project's open cases held by the
     project department move to 客户事务部: at once for a date that has come (`cases_handed_over`
-    counts them), else on the day. Sending the same date again changes nothing."""
+    counts them), else on the day. Sending the same date again changes nothing.
+
+    The date is a day from 2000-01-01 to one year after today: an earlier one would hand every open
+    case over at once (they do not move back), a later one is a typo; either is a 400 and nothing is
+    recorded. The body has `closeout_date` only."""
 
     resource = Resource.CLOSEOUT
     level = "write"

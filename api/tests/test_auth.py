@@ -89,3 +89,13 @@ def test_the_api_refuses_a_call_without_a_token_in_chinese(client):
     response = client.get(reverse("api:case_list"))
     assert response.status_code == 401
     assert response.json()["detail"] == "身份认证信息未提供。"
+
+
+@pytest.mark.parametrize("scheme", ["Token", "Basic", "JWT"])
+def test_a_token_sent_with_another_word_than_bearer_is_told_the_header_format(system, scheme):
+    """"Token <token>" was answered "身份认证信息未提供" (nothing sent), like a call without a header."""
+    caller = system(all_projects=True)
+    response = caller.http.get(reverse("api:me"), HTTP_AUTHORIZATION=f"{scheme} {caller.token}")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authorization 头格式应为：Bearer <令牌>。"}
+    assert caller.http.get(reverse("api:me"), HTTP_AUTHORIZATION=f"bearer {caller.token}").status_code == 200

@@ -41,12 +41,41 @@ def test_every_operation_has_its_own_description_its_errors_and_described_parame
         for parameter in operation.get("parameters", []):
             assert parameter.get("description"), f"{name} {parameter['name']}"
     bulk = schema["paths"]["/api/v1/units/bulk/"]["post"]
-    assert {"200", "400", "401", "403", "409", "422", "429"} == set(bulk["responses"])
+    assert {"200", "400", "401", "403", "409", "413", "415", "422", "429"} == set(bulk["responses"])
     assert "409" in next(p for p in bulk["parameters"] if p["name"] == "Idempotency-Key")["description"]
     cases = {p["name"]: p for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]}
     assert "registered" in cases["state"]["schema"]["enum"] and cases["received_from"]["schema"]["format"] == "date"
     assert cases["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}
     assert "`id`" in cases["project"]["description"]
+
+
+def _examples(operation, code):
+    return [example["value"] for example in
+            operation["responses"][code]["content"]["application/json"]["examples"].values()]
+
+
+def test_each_operation_shows_its_own_error_answers_and_the_closeout_date_rule(schema):
+    """Every operation showed one set of examples: the close-out's 400 was a page_size, its 404 a
+    case ("找不到 id 为 7 的案件"), a bulk call's 400 a page_size, a list's 404 a case (it is an
+    altered cursor); 413 and 415 were in the guide only, and the close-out's date had no rule."""
+    paths = schema["paths"]
+    closeout = paths["/api/v1/projects/{external_id}/closeout/"]["put"]
+    assert {"closeout_date"} <= {key for value in _examples(closeout, "400") for key in value}
+    assert all("page_size" not in value for value in _examples(closeout, "400"))
+    assert _examples(closeout, "404") == [{"detail": "找不到外部编号为 P-9 的项目。"}]
+    assert "2000-01-01" in closeout["description"] and "415" in closeout["responses"]
+    field = schema["components"]["schemas"]["CloseoutInRequest"]["properties"]["closeout_date"]
+    assert "2000-01-01" in field["description"] and "one year after today" in field["description"]
+    bulk = paths["/api/v1/units/bulk/"]["post"]
+    assert {"records": ["请提供记录列表 records。"]} in _examples(bulk, "400")
+    assert all("page_size" not in value for value in _examples(bulk, "400"))
+    assert "请求体超过" in _examples(bulk, "413")[0]["detail"] and _examples(bulk, "415")
+    for path in ("/api/v1/cases/", "/api/v1/units/", "/api/v1/surveys/"):
+        assert _examples(paths[path]["get"], "404") == [{"detail": "无效游标"}], path
+    assert _examples(paths["/api/v1/cases/{id}/"]["get"], "404") == [{"detail": "找不到 id 为 7 的案件。"}]
+    unit = schema["components"]["schemas"]["UnitInRequest"]["properties"]["delivery_date"]
+    assert "1980-01-01" in unit["description"]
+    assert "1980-01-01" in schema["info"]["description"] and "stays in its project" in schema["info"]["description"]
 
 
 def test_the_guide_documents_errors_idempotency_pages_and_every_webhook_event(schema):
