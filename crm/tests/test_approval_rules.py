@@ -5,6 +5,7 @@ version; a rejected plan is revised and resubmitted as a new version and every v
 with who decided, when and why, read back from the database. The refusals say why, word for
 word."""
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -304,3 +305,83 @@ def test_of_two_approvers_acting_at_once_only_the_first_decides(case, make_user,
     with pytest.raises(ValidationError) as refused:
         approval_decide(request_id=request.pk, user=second, approve=False, comment="不同意")
     assert _message(refused) == "该版本已有审批结果，请刷新页面。"
+
+
+# --- what the case and the notices keep (found by the mutation run, QUALITY.md) -----------------
+
+
+def test_without_a_link_the_notices_of_a_version_carry_none(make_user, roles):
+    staff, manager = make_user("cs_staff"), make_user("manager")
+    request = approval_submit(target=_bare("p1"), subject="clubs.forum_plan", title="座谈会", content="方案",
+                              submitted_by=staff)
+    assert ApprovalRequest.objects.get(pk=request.pk).level == ""  # no level given: the subject's general row
+    approval_decide(request_id=request.pk, user=manager, approve=True)
+    assert list(Notification.objects.order_by("pk").values_list("recipient", "title", "url")) == [
+        (manager.pk, "待审批：座谈会（第1版）", ""), (staff.pk, "座谈会（第1版）已批准", "")]
+
+
+def test_each_record_numbers_its_own_versions_whatever_its_kind(case, make_user):
+    """Versions count per record: another record of the same kind, or a record of another kind
+    with the same id, starts at version 1 too."""
+    import datetime as dt
+
+    from property_liaison.models import CoordinationGap
+
+    staff = make_user("cs_staff")
+    gaps = [CoordinationGap.objects.create(pk=case.pk, project=case.project, due_date=dt.date(2026, 1, 31)),
+            _bare("p2")]
+    versions = [approval_submit(target=gap, subject="clubs.forum_plan", title="座谈会", content="方案",
+                                submitted_by=staff).version for gap in gaps]
+    versions.append(submit(case, staff).version)
+    assert versions == [1, 1, 1]
+
+
+def test_the_case_records_who_submitted_and_who_decided_each_version(case, make_user):
+    from complaints.models import DisposalPlan
+
+    staff, manager = make_user("cs_staff"), make_user("manager")
+    submit(case, staff)
+    approval_decide(target=case, user=manager, approve=False, comment="补充依据")
+    case.refresh_from_db()
+    submit(case, staff, content="方案：按合同赔偿")
+    approval_decide(target=case, user=manager, approve=True)
+    steps = ("submit_plan", "approve_plan", "reject_plan")
+    assert list(case.timeline.filter(kind__in=steps).order_by("pk").values_list("kind", "actor")) == [
+        ("submit_plan", staff.pk), ("reject_plan", manager.pk), ("submit_plan", staff.pk), ("approve_plan", manager.pk)]
+    assert list(DisposalPlan.objects.filter(complaint=case).values_list("version", "drafted_by")) == [
+        (1, staff.pk), (2, staff.pk)]
+
+
+def test_the_verdict_goes_to_the_drafter_while_they_may_open_the_case_else_to_whoever_answers_for_it(case, make_user):
+    """A project department drafts the plan; its cases go to the department on the project's
+    close-out date, so a verdict after it is for the supervisors, saying whom it was meant for."""
+    from django.utils import timezone
+
+    dept, manager = make_user("project_dept", projects=[case.project]), make_user("manager")
+    supervisors = set(get_user_model().objects.filter(profile__role="cs_supervisor").values_list("pk", flat=True))
+    first = submit(case, dept)
+    approval_decide(request_id=first.pk, user=manager, approve=False, comment="补充依据")
+    case.refresh_from_db()
+    second = submit(case, dept, content="方案：按合同赔偿")
+    type(case.project).objects.filter(pk=case.project.pk).update(closeout_date=timezone.localdate())
+    approval_decide(request_id=second.pk, user=manager, approve=True)
+    told = list(Notification.objects.filter(dedupe_key__endswith=":decided").order_by("pk").values_list(
+        "recipient", "title", "body"))
+    meant = f"（原通知对象 {dept.get_full_name() or dept.username} 无法查看该记录，改由您处理。）"
+    assert told == [(dept.pk, "处置方案（第1版）被驳回", "补充依据")] + [
+        (pk, "处置方案（第2版）已批准", meant) for pk in sorted(supervisors)]
+
+
+def test_the_approvers_are_told_of_a_version_only_if_they_may_open_its_record(case, make_user):
+    """The matrix may name a role whose holders see only some projects (an admin gives minor plans
+    to the project departments): a holder who cannot open the case is replaced by the supervisors."""
+    ApprovalRule.objects.filter(subject="complaints.disposal_plan", level="minor").update(approver_role="project_dept")
+    own = make_user("project_dept", projects=[case.project])
+    other = make_user("project_dept", projects=[ProjectFactory(code="p2")])
+    supervisors = sorted(get_user_model().objects.filter(profile__role="cs_supervisor").values_list("pk", flat=True))
+    assert supervisors
+    submit(case, make_user("cs_staff"), level="minor")
+    meant = f"（原通知对象 {other.get_full_name() or other.username} 无法查看该记录，改由您处理。）"
+    assert list(Notification.objects.filter(title__startswith="待审批").order_by("pk").values_list(
+        "recipient", "title", "body")) == [
+        (own.pk, "待审批：处置方案（第1版）", "")] + [(pk, "待审批：处置方案（第1版）", meant) for pk in supervisors]
