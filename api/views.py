@@ -59,6 +59,19 @@ class Cursor(CursorPagination):
         size["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size, "default": self.page_size}
         return [cursor, size]
 
+    def get_paginated_response_schema(self, schema):
+        """DRF's example links were another API's (http://api.example.org/accounts/?cursor=cD00ODY%3D",
+        with a stray quote) and said nothing of the last page."""
+        out = super().get_paginated_response_schema(schema)
+        out["required"] = ["next", "previous", "results"]
+        out["properties"]["next"].update(
+            example="https://crm.example.com/api/v1/cases/?cursor=cD0yMDI2LTEyLTA3&page_size=50",
+            description="The next page: call it as it is, until it is null (the last page).")
+        out["properties"]["previous"].update(
+            example="https://crm.example.com/api/v1/cases/?cursor=cj0xJnA9MjAyNi0xMi0wNw%3D%3D&page_size=50",
+            description="The page before; null on the first page.")
+        return out
+
 
 class ByReceived(Cursor):
     ordering = ("-received_at", "-id")
@@ -343,8 +356,10 @@ def _read_view(resource: str):
     doc = extend_schema(
         operation_id=f"{resource}_list", summary=f"The {resource} this system sent, by external id",
         responses={200: serializers.MASTER_DATA_OUT[resource](many=True), **LIST_ERRORS},
-        description=(f"Read back the {resource} written with `POST /api/v1/{resource}/bulk/` (or adopted by their "
-                     "natural key): only the records keyed by the calling system's `source`, within its projects, "
+        description=(f"Read back the {resource} written with `POST /api/v1/{resource}/bulk/`"
+                     # customers are matched by external id only (the guide): none is adopted
+                     + ("" if resource == "customers" else " (or adopted by their natural key)")
+                     + ": only the records keyed by the calling system's `source`, within its projects, "
                      "newest first, parents by their external ids. Needs the read (or write) scope of the resource."),
         parameters=[OpenApiParameter(
             "external_id", {"type": "array", "items": {"type": "string"}}, explode=True, required=False,

@@ -121,3 +121,16 @@ def test_the_guides_webhook_check_accepts_a_delivery_and_refuses_a_tampered_repl
     for broken in ({}, {"X-CRM-Timestamp": "abc", "X-CRM-Signature": "x"}, {"X-CRM-Timestamp": "١٢٣"},
                    {"X-CRM-Timestamp": headers["X-CRM-Timestamp"], "X-CRM-Signature": "sha256=é"}):
         assert verify("s3cret", broken, body) is False
+
+
+def test_the_pages_and_the_customers_read_back_are_described_as_they_are(schema):
+    """The page links' examples were DRF's (http://api.example.org/accounts/?cursor=cD00ODY%3D" with
+    a stray quote), and the customers' read-back said "or adopted by their natural key" while the
+    guide says customers are matched by external id only."""
+    page = schema["components"]["schemas"]["PaginatedCaseList"]
+    assert page["required"] == ["next", "previous", "results"]
+    assert "/api/v1/" in page["properties"]["next"]["example"] and "accounts" not in json.dumps(schema)
+    assert "null" in page["properties"]["next"]["description"]
+    customers = schema["paths"]["/api/v1/customers/"]["get"]["description"]
+    assert "natural key" not in customers
+    assert "natural key" in schema["paths"]["/api/v1/units/"]["get"]["description"]
