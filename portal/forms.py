@@ -7,6 +7,7 @@ import secrets
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -143,13 +144,18 @@ class CommentForm(forms.Form):
     token = OnceTokenField()
 
 
+# Each score says what it means: a bare 1–5 read as a ranking (1 = best) to some owners.
+SATISFACTION = [(5, _("很满意")), (4, _("满意")), (3, _("一般")), (2, _("不满意")), (1, _("很不满意"))]
+
+
 class VisitForm(forms.Form):
     handled = forms.TypedChoiceField(label=_("问题处理了吗？"), coerce=lambda v: v == "yes",
                                      choices=[("yes", _("已处理")), ("no", _("没处理"))], widget=forms.RadioSelect,
                                      error_messages={"required": _("请选择问题是否已处理。"),
                                                      "invalid_choice": _("请选择问题是否已处理。")})
-    satisfaction = forms.TypedChoiceField(label=_("您满意吗？（1 很不满意 — 5 很满意）"), coerce=int,
-                                          choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect,
+    satisfaction = forms.TypedChoiceField(label=_("您满意吗？"), coerce=int,
+                                          choices=[(i, format_lazy("{} {}", i, word)) for i, word in SATISFACTION],
+                                          widget=forms.RadioSelect,
                                           error_messages={"required": _("请选择满意度。"),
                                                           "invalid_choice": _("请选择满意度。")})
     more_needs = _comment(_("还有其他需要吗？"))
