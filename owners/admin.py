@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin_base import CrmAdmin, CrmModelAdmin, CrmTabularInline
@@ -20,8 +22,29 @@ from owners.models import (
 )
 
 
+class ProjectAdminForm(forms.ModelForm):
+    """The admin's project form records the close-out date under the same rule as the API
+    (owners.services.closeout_date_check): a date it did not change is left as it is."""
+
+    class Meta:
+        model = Project
+        fields = "__all__"
+
+    def clean_closeout_date(self):
+        from owners.services import closeout_date_check
+
+        value = self.cleaned_data.get("closeout_date")
+        if value is not None and "closeout_date" in self.changed_data:
+            try:
+                closeout_date_check(value)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["closeout_date"]) from exc
+        return value
+
+
 @admin.register(Project)
 class ProjectAdmin(CrmAdmin):
+    form = ProjectAdminForm
     list_display = ["name", "code", "closeout_date", "first_movein_date"]
     search_fields = ["name", "code"]
 

@@ -179,3 +179,33 @@ def test_closeout_date_check_takes_2000_to_a_year_ahead_and_the_service_refuses_
     services.project_closeout_record(project=project, closeout_date=timezone.localdate(), user=admin)
     project.refresh_from_db()
     assert project.closeout_date == timezone.localdate()
+
+
+def test_the_admins_project_form_records_a_closeout_date_under_the_same_rule(as_role):
+    """The Django admin's project page is the staff's way to record the close-out: a date the
+    rule refuses comes back with its message and the project unchanged; a date it takes is
+    saved; a project whose stored date is left alone saves whatever that date is."""
+    from django.urls import reverse
+
+    from owners.models import Project
+
+    project = Project.objects.create(name="封盘测试花园", code="FP01")
+    url = reverse("admin:owners_project_change", args=[project.pk])
+    admin = as_role("admin")
+    form = {"name": project.name, "code": project.code, "first_movein_date": ""}
+
+    refused = admin.post(url, {**form, "closeout_date": "1900-01-01"})
+    assert refused.status_code == 200
+    assert "封盘交接日期应在 2000-01-01 到" in refused.content.decode()
+    project.refresh_from_db()
+    assert project.closeout_date is None
+
+    today = timezone.localdate()
+    assert admin.post(url, {**form, "closeout_date": today.isoformat()}).status_code == 302
+    project.refresh_from_db()
+    assert project.closeout_date == today
+
+    Project.objects.filter(pk=project.pk).update(closeout_date=dt.date(1999, 6, 30))  # stored before the rule
+    assert admin.post(url, {**form, "name": "封盘测试花园二期", "closeout_date": "1999-06-30"}).status_code == 302
+    project.refresh_from_db()
+    assert (project.name, project.closeout_date) == ("封盘测试花园二期", dt.date(1999, 6, 30))
