@@ -3,11 +3,9 @@ and external ids (no nested objects, so a page is one query). Input: the master 
 the sales system, keyed by their external ids (api.upsert validates each record)."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -15,6 +13,7 @@ from rest_framework import serializers
 from complaints.models import Complaint, ReturnVisit
 from mortgage.models import OverdueRecord
 from owners.models import Building, Customer, Ownership, Project, SatisfactionSurvey, SurveyScore, Unit
+from owners.validators import MASTER_DATA_EARLIEST, MASTER_DATA_YEARS_AHEAD, validate_master_date
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -126,46 +125,31 @@ MASTER_DATA_OUT = {"projects": ProjectOut, "buildings": BuildingOut, "units": Un
 # --- Master data in ---------------------------------------------------------------------------
 
 class DayField(serializers.DateField):
-    """A day written YYYY-MM-DD, that exists, and (with ``earliest``) within a range that a real
-    record can have. DRF's DateField also took 2026-1-1 and 20261231 though the schema says
-    YYYY-MM-DD, and called 2026-02-30 a wrong format ("日期格式错误") when it is a day that does
-    not exist. Without a range, 9999-12-31 was stored as a unit's delivery date and every warranty
-    end computed from it was a 500 on the staff's pages (year 10004 is out of range)."""
+    """A day written YYYY-MM-DD that exists. DRF's DateField also took 2026-1-1 and 20261231
+    though the schema says YYYY-MM-DD, and called 2026-02-30 a wrong format ("日期格式错误")
+    when it is a day that does not exist. The range a record's day may have is the model's
+    own validator (master_day), the same for the staff's forms and the imports."""
 
     default_error_messages = {
         "invalid": _("应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30。"),
-        "out_of_range": _("应在 {earliest} 到 {latest} 之间。"),
     }
     PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-    def __init__(self, *, earliest: dt.date | None = None, years_ahead: int = 10, **kwargs):
-        self.earliest, self.years_ahead = earliest, years_ahead
-        super().__init__(**kwargs)
-
-    def latest(self) -> dt.date:
-        today = timezone.localdate()
-        try:
-            return today.replace(year=today.year + self.years_ahead)
-        except ValueError:  # 29 February
-            return today.replace(year=today.year + self.years_ahead, day=28)
 
     def to_internal_value(self, value):
         if not (isinstance(value, str) and self.PATTERN.fullmatch(value.strip())):
             self.fail("invalid")
-        day = super().to_internal_value(value.strip())
-        if self.earliest is not None and not self.earliest <= day <= self.latest():
-            self.fail("out_of_range", earliest=self.earliest.isoformat(), latest=self.latest().isoformat())
-        return day
+        return super().to_internal_value(value.strip())
 
 
-# The first commercial housing in mainland China was sold in 1980: a project, unit or contract of
-# this office before it is a typo. Delivery and move-in dates are planned a few years ahead.
-MASTER_DATA_EARLIEST = dt.date(1980, 1, 1)
-DATE_HELP = "YYYY-MM-DD, from 1980-01-01 to 10 years after today"  # i18n: data (the API's docs)
+DATE_HELP = (f"YYYY-MM-DD, from {MASTER_DATA_EARLIEST.isoformat()} to {MASTER_DATA_YEARS_AHEAD} years "
+             "after today")  # i18n: data (the API's docs)
 
 
 def master_day(**kwargs) -> DayField:
-    return DayField(earliest=MASTER_DATA_EARLIEST, required=False, allow_null=True, help_text=DATE_HELP, **kwargs)
+    """A date of the master data, under owners.validators.validate_master_date (9999-12-31 stored
+    as a unit's delivery date made every warranty end computed from it a 500)."""
+    return DayField(required=False, allow_null=True, help_text=DATE_HELP, validators=[validate_master_date],
+                    **kwargs)
 
 
 class _Record(serializers.Serializer):

@@ -156,9 +156,12 @@ def _message(spec: Spec, name: str, fld, code: str, raw) -> str:
         return gettext("请填写{label}（{name}）。").format(label=label, name=name)
     if code == "max_length":
         return gettext("{label}（{name}）最多 {n} 个字符。").format(label=label, name=name, n=fld.max_length)
-    if code == "out_of_range":  # serializers.DayField: a day no real record can have
+    if code == "out_of_range":  # owners.validators.validate_master_date: a day no real record can have
+        from owners.validators import MASTER_DATA_EARLIEST, master_date_latest
+
         return gettext("{label}（{name}）的取值“{value}”不可能：应在 {earliest} 到 {latest} 之间。").format(
-            label=label, name=name, value=raw, earliest=fld.earliest.isoformat(), latest=fld.latest().isoformat())
+            label=label, name=name, value=raw, earliest=MASTER_DATA_EARLIEST.isoformat(),
+            latest=master_date_latest().isoformat())
     if code == "invalid_choice":
         return gettext("{label}（{name}）的取值“{value}”无效，可选：{choices}").format(
             label=label, name=name, value=raw, choices="、".join(str(c) for c in fld.choices))

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from crm.approvals import APPROVE, ApprovalStep, approval_guard
 from crm.workflow import Transition, Workflow
+from owners.validators import validate_master_date
 
 
 class ExternalKey(models.Model):
@@ -32,7 +33,7 @@ class Project(ExternalKey):
     name = models.CharField(_("项目名称"), max_length=100, unique=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     closeout_date = models.DateField(_("封盘交接日期"), null=True, blank=True)
-    first_movein_date = models.DateField(_("首次入伙日期"), null=True, blank=True)
+    first_movein_date = models.DateField(_("首次入伙日期"), null=True, blank=True, validators=[validate_master_date])
     history = HistoricalRecords()
 
     class Meta:
@@ -68,7 +69,7 @@ class Unit(ExternalKey):
     floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
     area = models.DecimalField(_("建筑面积(㎡)"), max_digits=8, decimal_places=2)
     layout = models.CharField(_("户型"), max_length=40, blank=True)
-    delivery_date = models.DateField(_("交付日期"), null=True, blank=True, db_index=True)
+    delivery_date = models.DateField(_("交付日期"), null=True, blank=True, validators=[validate_master_date], db_index=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -149,8 +150,8 @@ class Ownership(ExternalKey):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="ownerships", verbose_name=_("客户"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="ownerships", verbose_name=_("房号"))
     kind = models.CharField(_("关系"), max_length=10, choices=Kind.choices, default=Kind.OWNER)
-    contract_date = models.DateField(_("签约日期"), null=True, blank=True)
-    movein_date = models.DateField(_("入住日期"), null=True, blank=True)
+    contract_date = models.DateField(_("签约日期"), null=True, blank=True, validators=[validate_master_date])
+    movein_date = models.DateField(_("入住日期"), null=True, blank=True, validators=[validate_master_date])
     history = HistoricalRecords()
 
     class Meta:

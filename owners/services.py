@@ -23,7 +23,7 @@ from owners.models import (
     AccessLog, AccessRequest, ContactLog, Customer, CustomerVisit, Greeting, PreferenceProfile, SatisfactionSurvey,
     SurveyScore, Unit, UnitDocument,
 )
-from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone
+from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone, years_after
 
 DUPLICATE = _("可能与已有客户重复（手机号或身份证号相同），请核对后确认保存。")
 
@@ -300,11 +300,7 @@ def closeout_date_check(closeout_date: dt.date, *, today: dt.date | None = None)
     Not bound to the project's first move-in date (首次入伙日期): a project sold off the plan
     (期房) closes out its sales before its first owner moves in. The one rule for every path that
     records the date (the API, and the staff's form through this service)."""
-    today = today or timezone.localdate()
-    try:
-        latest = today.replace(year=today.year + 1)
-    except ValueError:  # 29 February: a year later is 28 February
-        latest = today.replace(year=today.year + 1, day=28)
+    latest = years_after(today or timezone.localdate(), 1)
     if not CLOSEOUT_EARLIEST <= closeout_date <= latest:
         raise ValidationError({"closeout_date": gettext(
             "封盘交接日期应在 {earliest} 到 {latest}（一年后）之间：到了这一天，项目部的未结案件即转至客户事务部。"

@@ -50,3 +50,36 @@ def birth_date_from_id(value: str) -> dt.date | None:
         return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except (ValueError, IndexError):
         return None
+
+
+# Dates of the master data (a project's first move-in, a unit's delivery, an ownership's contract
+# and move-in): the first commercial housing of mainland China was sold in 1980, so an earlier day
+# is a typo; delivery and move-in are planned a few years ahead, not decades. One rule for every
+# way in: the models' validators (the admin, the staff's forms, the Excel imports, which clean
+# each row) and the API (api.serializers.DayField). 9999-12-31 stored as a delivery date made
+# every warranty end computed from it a 500 on the staff's pages.
+MASTER_DATA_EARLIEST = dt.date(1980, 1, 1)
+MASTER_DATA_YEARS_AHEAD = 10
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def master_date_latest(today: dt.date | None = None) -> dt.date:
+    from django.utils import timezone
+
+    return years_after(today or timezone.localdate(), MASTER_DATA_YEARS_AHEAD)
+
+
+def validate_master_date(value) -> None:
+    if value is None:
+        return
+    latest = master_date_latest()
+    if not MASTER_DATA_EARLIEST <= value <= latest:
+        raise ValidationError(_("日期应在 %(earliest)s 到 %(latest)s 之间。"), code="out_of_range",
+                              params={"earliest": MASTER_DATA_EARLIEST.isoformat(), "latest": latest.isoformat()})

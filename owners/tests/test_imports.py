@@ -280,3 +280,44 @@ def test_the_import_takes_the_apis_external_ids_and_finds_a_record_by_them(make_
     report = imports.run_import("units", imports.read_dataset(io.BytesIO(half)), user=admin, dry_run=False)
     assert report.bad_rows == [2] and "外部系统和外部编号须同时填写" in report.errors[0][1]
     assert not Unit.objects.filter(number="9-103").exists()
+
+
+def test_a_delivery_or_contract_date_no_real_record_can_have_is_refused_and_nothing_is_written(make_user, demo):
+    """The imports take the master data's dates under the API's rule (owners.validators
+    .validate_master_date): 9999-12-31 stored as a unit's delivery date made every warranty end
+    computed from it a 500 on the staff's pages; 1900-01-01 is a typo. The rows are named, the
+    file is not imported; the bounds themselves are taken."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from owners.validators import master_date_latest
+
+    admin = make_user("admin")
+    headers = ["项目", "楼栋", "房号", "楼层", "建筑面积", "户型", "交付日期"]
+    latest = master_date_latest()
+    rows = [["sunshine", "9栋", "9-101", 1, 88.5, "两室", "9999-12-31"],
+            ["sunshine", "9栋", "9-102", 1, 88.5, "两室", "1900-01-01"],
+            ["sunshine", "9栋", "9-103", 1, 88.5, "两室", (latest + dt.timedelta(days=1)).isoformat()]]
+    report = imports.run_import("units", imports.read_dataset(io.BytesIO(xlsx(headers, rows))), user=admin,
+                                dry_run=False)
+    assert report.bad_rows == [2, 3, 4]
+    assert all(f"交付日期：日期应在 1980-01-01 到 {latest.isoformat()} 之间。" in message
+               for _row, message in report.errors), report.errors
+    assert not Unit.objects.filter(number__in=["9-101", "9-102", "9-103"]).exists()
+
+    rows = [["sunshine", "9栋", "9-101", 1, 88.5, "两室", "1980-01-01"],
+            ["sunshine", "9栋", "9-102", 1, 88.5, "两室", latest.isoformat()]]
+    report = imports.run_import("units", imports.read_dataset(io.BytesIO(xlsx(headers, rows))), user=admin,
+                                dry_run=False)
+    assert report.ok, report.errors
+    assert sorted(Unit.objects.filter(number__in=["9-101", "9-102"]).values_list("delivery_date", flat=True)) == [
+        dt.date(1980, 1, 1), latest]
+
+    liu = Customer.objects.get(name="刘建国")
+    links = xlsx(["客户编码", "项目", "楼栋", "房号", "关系", "签约日期"],
+                 [[liu.code, "sunshine", "9栋", "9-101", "租户", "1900-01-01"]])
+    report = imports.run_import("ownerships", imports.read_dataset(io.BytesIO(links)), user=admin, dry_run=False)
+    assert report.bad_rows == [2] and "签约日期：日期应在 1980-01-01" in report.errors[0][1], report.errors
+    assert not Ownership.objects.filter(unit__number="9-101", customer=liu).exists()
+    assert timezone.localdate() < latest
