@@ -243,3 +243,53 @@ def test_each_notice_is_written_in_its_recipients_language_and_cut_after_transla
         ("标题", "Pending approval"),
     ]
     assert all(type(n.title) is str and type(n.body) is str for n in out)
+
+
+def test_a_recipient_who_never_chose_a_language_reads_the_office_language_whoever_raised_it(world):
+    """An English-speaking user's request raises the notice (English is active in the thread): a
+    recipient without a language of their own reads the office language, even a message whose
+    source text is English (Django's own, translated by the office's catalogue)."""
+    from django.utils import translation
+
+    users = world["users"]
+    assert StaffProfile.objects.get(user=users["manager"]).language == ""
+    with translation.override("en"):
+        notify(recipients=[users["manager"]], title=_("This field is required."), body=_("待审批"))
+    assert Notification.objects.values_list("title", "body").get() == ("这个字段是必填项。", "待审批")
+
+
+def test_a_notice_for_a_user_who_no_longer_exists_goes_to_the_department_without_a_name(world):
+    """A beat job names its recipients by id (notify_many): one whose user is gone is replaced,
+    and the replacement names nobody."""
+    users = world["users"]
+    gone = get_user_model().objects.order_by("-pk").values_list("pk", flat=True).first() + 100
+    batch = [Notification(recipient_id=gone, title="日报", body="3 件"), Notification(recipient_id=gone, title="周报")]
+    assert notify_many(batch) == 2
+    assert _rows() == [("cs_supervisor", "周报", "", "", "info", ""), ("cs_supervisor", "日报", "3 件", "", "info", "")]
+    assert users["cs_supervisor"].pk in Notification.objects.values_list("recipient", flat=True)
+
+
+def test_routing_reads_each_recipient_and_each_holder_with_its_role_once(world, make_user):
+    """A notice to a user at hand costs its insert only; replacing outside users costs the same
+    queries for one as for three, and for one supervisor taking them as for three."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    users = world["users"]
+    notify(recipients=[users["manager"]], title="预热")  # the role groups' permissions are cached
+    with CaptureQueriesContext(connection) as given:
+        notify(recipients=[users["manager"]], title="日报")
+    assert len(given) == 1, [q["sql"] for q in given]  # the insert: the recipient given is not read again
+
+    def replaced(outsiders):
+        with CaptureQueriesContext(connection) as ctx:
+            notify_many([Notification(recipient_id=u.pk, title=f"周报{u.pk}") for u in outsiders])
+        return len(ctx)
+
+    company = users["liaison"].profile.property_company
+    one = replaced([users["liaison"]])
+    more = [users["liaison"]] + [make_user("property_company", property_company=company) for _ in range(2)]
+    make_user("cs_supervisor")
+    make_user("cs_supervisor")
+    assert replaced(more) == one
+    assert Notification.objects.filter(title__startswith="周报").count() == 1 + 3 * 3
