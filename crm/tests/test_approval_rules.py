@@ -328,8 +328,9 @@ def test_each_record_numbers_its_own_versions_whatever_its_kind(case, make_user)
     from property_liaison.models import CoordinationGap
 
     staff = make_user("cs_staff")
-    gaps = [CoordinationGap.objects.create(pk=case.pk, project=case.project, due_date=dt.date(2026, 1, 31)),
-            _bare("p2")]
+    # explicit ids, so that no later row of the table is given one of them by its sequence (PostgreSQL)
+    gaps = [CoordinationGap.objects.create(pk=pk, project=case.project, due_date=due)
+            for pk, due in ((case.pk, dt.date(2026, 1, 31)), (case.pk + 1000, dt.date(2026, 2, 28)))]
     versions = [approval_submit(target=gap, subject="clubs.forum_plan", title="座谈会", content="方案",
                                 submitted_by=staff).version for gap in gaps]
     versions.append(submit(case, staff).version)
