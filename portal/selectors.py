@@ -93,6 +93,25 @@ def plan_to_answer(case):
     return case.plans.order_by("-version").first()
 
 
+def owner_deadline(case, *, owners_turn: bool):
+    """The time the owner is told this step will be done by (预计在 … 前完成这一步), or None: the
+    nearest deadline of the case's running clocks that are a promise to the owner, while it is
+    still ahead and the step is the company's. Not the front desk's 10-minute transfer (an internal
+    hand-over, a deadline minutes away that the owner cannot act on), not a deadline already past
+    (a broken promise read as a new one), not while the owner is asked to answer the plan or the
+    return visit, nor on a closed case. ``case.next_deadline`` (every clock) stays the staff's."""
+    from django.utils import timezone
+
+    from complaints.models import ClockState, SlaClock
+    from complaints.sla import TRANSFER
+
+    if owners_turn or case.state in ("closed", "archived") or case.next_deadline is None:
+        return None
+    return (SlaClock.objects.filter(complaint=case, state__in=[ClockState.RUNNING, ClockState.AT_RISK],
+                                    deadline__gt=timezone.now())
+            .exclude(rule__code=TRANSFER).order_by("deadline").values_list("deadline", flat=True).first())
+
+
 def has_consented(user) -> bool:
     from django.conf import settings
 

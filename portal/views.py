@@ -157,12 +157,13 @@ def _case_page(request, case, *, bound=None):
     if bound is not None:
         action, form = bound
         forms_[f"{action}_form"] = form
+    plan, visit_due = selectors.plan_to_answer(case), case.visit_state == "due"
     return render(request, "portal/case_detail.html", {
         "case": case, "state": state, "next_step": next_step, "is_open": is_open,
         "timeline": timeline, "older": older,
         "photos": selectors.my_photos(request.user).filter(complaint=case),
-        "plan": selectors.plan_to_answer(case),
-        "visit_due": case.visit_state == "due", **forms_,
+        "plan": plan, "visit_due": visit_due,
+        "deadline": selectors.owner_deadline(case, owners_turn=plan is not None or visit_due), **forms_,
         "photos_dropped": bound is not None and bool(request.FILES.getlist("photos")),
     })
 
