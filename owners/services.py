@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from crm import events
 from crm.approvals import approval_decide, approval_submit
+from crm.calendar import period_end
 from crm.edits import row_edit
 from crm.languages import recorded
 from crm.roles import Role
@@ -23,7 +24,7 @@ from owners.models import (
     AccessLog, AccessRequest, ContactLog, Customer, CustomerVisit, Greeting, PreferenceProfile, SatisfactionSurvey,
     SurveyScore, Unit, UnitDocument,
 )
-from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone, years_after
+from owners.validators import normalize_id, normalize_phone, validate_id_number, validate_phone
 
 DUPLICATE = _("可能与已有客户重复（手机号或身份证号相同），请核对后确认保存。")
 
@@ -300,7 +301,7 @@ def closeout_date_check(closeout_date: dt.date, *, today: dt.date | None = None)
     Not bound to the project's first move-in date (首次入伙日期): a project sold off the plan
     (期房) closes out its sales before its first owner moves in. The one rule for every path that
     records the date (the API, and the staff's form through this service)."""
-    latest = years_after(today or timezone.localdate(), 1)
+    latest = period_end(today or timezone.localdate(), years=1, deadline=False)  # 29 Feb → 28 Feb
     if not CLOSEOUT_EARLIEST <= closeout_date <= latest:
         raise ValidationError({"closeout_date": gettext(
             "封盘交接日期应在 {earliest} 到 {latest}（一年后）之间：到了这一天，项目部的未结案件即转至客户事务部。"

@@ -62,18 +62,12 @@ MASTER_DATA_EARLIEST = dt.date(1980, 1, 1)
 MASTER_DATA_YEARS_AHEAD = 10
 
 
-def years_after(day: dt.date, years: int) -> dt.date:
-    """The same day ``years`` later; 29 February becomes 28 February in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def master_date_latest(today: dt.date | None = None) -> dt.date:
     from django.utils import timezone
 
-    return years_after(today or timezone.localdate(), MASTER_DATA_YEARS_AHEAD)
+    from crm.calendar import period_end
+
+    return period_end(today or timezone.localdate(), years=MASTER_DATA_YEARS_AHEAD, deadline=False)
 
 
 def validate_master_date(value) -> None:
