@@ -24,6 +24,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
+from crm import commit
+
 
 class _Forget:
     """The commit callback of ``forget``, and the mark that this transaction changed ``key``
@@ -65,10 +67,8 @@ def changed_here(key: str) -> bool:
     marks = connection.__dict__.get("crm_forgotten", {}).get(key)
     if not marks:
         return False  # the usual answer, without looking through the commit callbacks
-    # A mark holds while its callback waits: Django keeps (savepoint ids, callback, robust) per
-    # pending commit callback and drops those of a rolled-back savepoint or transaction (there
-    # is no public way to ask for them).
-    pending = {id(entry[1]) for entry in connection.run_on_commit} if connection.in_atomic_block else set()
+    # A mark holds while its callback waits (Django drops those of a rolled-back savepoint).
+    pending = {id(callback) for callback in commit.pending()}
     marks[:] = [mark for mark in marks if id(mark) in pending and not mark.committed]
     return bool(marks)
 

@@ -27,6 +27,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from crm.commit import on_commit_once
 from crm.languages import users_languages
 from crm.models import Notification, WebhookEndpoint
 from crm.roles import OUTSIDE_ROLES, Role
@@ -88,7 +89,7 @@ def notify_many(notifications: list[Notification], batch: int = 2000, *, targets
         created += _store(in_languages(route(notifications[start:start + batch], targets[start:start + batch])),
                           schedule=False)
     if created:
-        transaction.on_commit(schedule_delivery)
+        on_commit_once(schedule_delivery)
     return created
 
 
@@ -173,7 +174,7 @@ def _store(notes: list[Notification], *, schedule: bool = True) -> int:
     after = Notification.objects.filter(dedupe_key__in=keys).count() if keys else 0
     created = after - before + sum(1 for n in notes if not n.dedupe_key)
     if created and schedule:
-        transaction.on_commit(schedule_delivery)
+        on_commit_once(schedule_delivery)
     return created
 
 
