@@ -50,7 +50,8 @@ parent by the parent's external id (a unit its `building`, an ownership its `cus
 `POST /api/v1/<resource>/bulk/` takes `{{"records": [...], "all_or_nothing": false}}`, at most 1,000 records.
 The answer has one result per record, **in the order sent**: `created`, `updated`, `unchanged`, or `error`
 with the `field` and a Chinese `message` (a field the resource does not have is an error too).
-A field left out keeps its stored value (a new record gets the default); `null` clears a date or a floor.
+A field left out keeps its stored value (a new record gets the default); `null` clears a date, a floor or an
+optional text (as `""` does); a menu that has a default (`stage`, `source`, `kind`) takes no `null`: leave it out.
 Without `all_or_nothing` the good records are written and the answer is `200` even if some failed
 (check `counts.error`); with `"all_or_nothing": true` one failure writes nothing and the answer is `422`.
 Dates are days written `YYYY-MM-DD` (`2026-06-30`, not `2026-6-30` nor `20260630`), from 1980-01-01 to ten

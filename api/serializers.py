@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from complaints.models import Complaint, ReturnVisit
 from mortgage.models import OverdueRecord
@@ -152,6 +153,30 @@ def master_day(**kwargs) -> DayField:
                     **kwargs)
 
 
+class NullAsBlank:
+    """An optional text or menu field whose column may be blank takes ``null`` as no value, the
+    same as ``""`` (stored blank; the schema says nullable). ``"gender": null`` was refused with
+    "请填写性别（gender）" though the field is optional, as a sender's unset value is null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, allow_null=True, **kwargs)
+
+    def run_validation(self, data=empty):
+        return super().run_validation("" if data is None else data)
+
+
+class BlankText(NullAsBlank, serializers.CharField):
+    pass
+
+
+class BlankChoice(NullAsBlank, serializers.ChoiceField):
+    pass
+
+
+class BlankEmail(NullAsBlank, serializers.EmailField):
+    pass
+
+
 class _Record(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, help_text="your id of the record (unique in your source)")
 
@@ -159,7 +184,7 @@ class _Record(serializers.Serializer):
 class ProjectIn(_Record):
     code = serializers.SlugField(max_length=30)
     name = serializers.CharField(max_length=100)
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address = BlankText(max_length=200)
     first_movein_date = master_day()
 
 
@@ -173,20 +198,20 @@ class UnitIn(_Record):
     number = serializers.CharField(max_length=20)
     floor = serializers.IntegerField(required=False, allow_null=True, min_value=-10, max_value=300)
     area = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0)
-    layout = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    layout = BlankText(max_length=40)
     delivery_date = master_day()
 
 
 class CustomerIn(_Record):
     project = serializers.CharField(max_length=64, help_text="the project's external id")
     name = serializers.CharField(max_length=50)
-    gender = serializers.ChoiceField(choices=Customer.Gender.choices, required=False, allow_blank=True)
+    gender = BlankChoice(choices=Customer.Gender.choices)
     stage = serializers.ChoiceField(choices=Customer.Stage.choices, required=False)
     source = serializers.ChoiceField(choices=Customer.Source.choices, required=False)
     phone = serializers.CharField(max_length=20)
-    phone_alt = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    phone_alt = BlankText(max_length=20)
+    id_number = BlankText(max_length=18)
+    email = BlankEmail()
 
 
 class OwnershipIn(_Record):

@@ -152,6 +152,9 @@ def _message(spec: Spec, name: str, fld, code: str, raw) -> str:
     except Exception:  # noqa: BLE001 - an input field that is not a column (a parent's external id)
         label = {"project": _("项目"), "building": _("楼栋"), "customer": _("客户"), "unit": _("房号")}.get(
             name, _("外部编号") if name == "external_id" else name)
+    if code == "null" and not fld.required:  # an optional menu whose column has no blank (stage, kind)
+        return gettext("{label}（{name}）不能为 null：不改时请不发送该字段（新记录取默认值）。").format(
+            label=label, name=name)
     if code in ("required", "null", "blank"):
         return gettext("请填写{label}（{name}）。").format(label=label, name=name)
     if code == "max_length":

@@ -335,3 +335,82 @@ def test_a_building_unit_or_customer_does_not_move_to_another_project_through_th
     moved = bulk(sales, "units", [{"external_id": "U1", "building": "B3", "number": "101", "area": "90"}])
     assert moved.json()["results"][0]["status"] == "updated"
     assert Unit.objects.get(external_id="U1").building.name == "3栋"
+
+
+# Each optional field of the records whose column may be blank: (resource, the record, the field,
+# a stored value that null then clears). The record's other fields are valid.
+NULL_AS_BLANK = [
+    ("projects", {"external_id": "P1", "code": "lake", "name": "湖畔花园"}, "address", "湖畔路 1 号"),
+    ("units", {"external_id": "U1", "building": "B1", "number": "101", "area": "90"}, "layout", "三室两厅"),
+    ("customers", {"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}, "gender", "F"),
+    ("customers", {"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}, "phone_alt",
+     "13900002222"),
+    ("customers", {"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}, "id_number",
+     "11010519491231002X"),
+    ("customers", {"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}, "email",
+     "li@example.com"),
+]
+MODELS = {"projects": Project, "units": Unit, "customers": Customer, "ownerships": Ownership}
+
+
+@pytest.mark.parametrize("resource, record, field, stored", NULL_AS_BLANK,
+                         ids=[f"{r}.{f}" for r, _rec, f, _s in NULL_AS_BLANK])
+def test_null_in_an_optional_text_or_menu_is_no_value_on_create_and_clears_on_update(sales, resource, record,
+                                                                                      field, stored):
+    """"gender": null was an error ("请填写性别（gender）") though gender is optional: a sender's
+    unset value is null. Null is now no value, as "" is: a new record stores blank, a stored value
+    is cleared."""
+    model = MODELS[resource]
+    if resource == "projects":  # the fixture's project: null on an update of it
+        response = bulk(sales, resource, [{**record, field: stored}])
+        assert response.json()["results"][0]["status"] == "updated"
+    else:
+        created = bulk(sales, resource, [{**record, field: None}]).json()
+        assert created["results"][0]["status"] == "created", created
+        assert model.objects.filter(external_id=record["external_id"]).values_list(field, flat=True).get() == ""
+        assert bulk(sales, resource, [{**record, field: stored}]).json()["results"][0]["status"] == "updated"
+    assert model.objects.filter(external_id=record["external_id"]).values_list(field, flat=True).get() == stored
+    cleared = bulk(sales, resource, [{**record, field: None}]).json()
+    assert cleared["results"][0]["status"] == "updated", cleared
+    assert model.objects.filter(external_id=record["external_id"]).values_list(field, flat=True).get() == ""
+    assert bulk(sales, resource, [{**record, field: None}]).json()["results"][0]["status"] == "unchanged"
+
+
+@pytest.mark.parametrize("resource, record, field", [
+    ("customers", {"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}, "stage"),
+    ("customers", {"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}, "source"),
+])
+def test_null_in_a_menu_that_has_a_default_is_refused_saying_to_leave_it_out(sales, resource, record, field):
+    """stage and source cannot be blank: null is refused (as the schema says: not nullable), with a
+    message that says what to do rather than "请填写" for an optional field; nothing is written."""
+    result = bulk(sales, resource, [{**record, field: None}]).json()["results"][0]
+    assert result["status"] == "error" and result["field"] == field
+    assert result["message"].endswith(f"（{field}）不能为 null：不改时请不发送该字段（新记录取默认值）。")
+    assert not Customer.objects.exists()
+
+
+def test_null_in_an_ownerships_kind_is_refused_and_writes_nothing(sales):
+    bulk(sales, "units", [{"external_id": "U1", "building": "B1", "number": "101", "area": "90"}])
+    bulk(sales, "customers", [{"external_id": "C1", "project": "P1", "name": "李四", "phone": "13900001111"}])
+    result = bulk(sales, "ownerships", [{"external_id": "O1", "customer": "C1", "unit": "U1", "kind": None}]).json()
+    assert result["results"][0] == {"external_id": "O1", "status": "error", "id": None, "field": "kind",
+                                    "message": "关系（kind）不能为 null：不改时请不发送该字段（新记录取默认值）。"}
+    assert not Ownership.objects.exists()
+
+
+def test_the_schema_says_which_optional_fields_take_null(client):
+    """Every optional field of the records says whether it takes null, and those that do are the
+    ones the API takes it for."""
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()["components"]["schemas"]
+
+    def nullable(prop):
+        return prop.get("nullable") is True or any(
+            "NullEnum" in one.get("$ref", "") for one in prop.get("oneOf", []))
+
+    takes_null = {f"{name}.{field}" for name, component in schema.items() if name.endswith("InRequest")
+                  for field, prop in component["properties"].items() if nullable(prop)}
+    assert takes_null == {
+        "ProjectInRequest.address", "ProjectInRequest.first_movein_date", "UnitInRequest.floor",
+        "UnitInRequest.layout", "UnitInRequest.delivery_date", "CustomerInRequest.gender",
+        "CustomerInRequest.phone_alt", "CustomerInRequest.id_number", "CustomerInRequest.email",
+        "OwnershipInRequest.contract_date", "OwnershipInRequest.movein_date"}
