@@ -34,6 +34,7 @@ from crm.validators import check_happened
 from mortgage.models import LITIGATION_OPEN, LitigationCase, MortgageLoan, OverdueRecord, OverdueUpload
 from owners.masking import mask_id
 from owners.matching import bank_matches, id_matches, is_blank, name_matches, normal_id, unit_matches
+from owners.validators import MASTER_DATA_EARLIEST
 
 # The finance list's own headers and words: matched against the uploaded file, so they stay Chinese.
 COLUMNS = {  # i18n: data
@@ -74,13 +75,15 @@ class Row(NamedTuple):
 
 
 class LoanIdentity(NamedTuple):
-    """What a loan's row must agree with: its owner's name and ID number, its unit, its bank."""
+    """What a loan's row must agree with: its owner's name and ID number, its unit, its bank, and
+    the day it was paid out (放款日期, if known), before which it cannot have been overdue."""
     name: str
     id_number: str
     unit_number: str
     building: str
     project: str
     bank: str
+    start_date: dt.date | None = None
 
 
 @dataclass
@@ -189,6 +192,11 @@ def parse_workbook(path, report_date: dt.date, reader: str | None = None) -> Par
             elif since > report_date:
                 row_problems.append(gettext("逾期起始日 {since} 晚于报表日期 {report_date}").format(since=since,
                                                                                            report_date=report_date))
+            elif since < MASTER_DATA_EARLIEST:
+                # A number in the date column (Excel's day 3 is 1900-01-03) or a mistyped year: it
+                # would count as decades overdue and flag the owner for litigation.
+                row_problems.append(gettext("逾期起始日 {since} 早于 {earliest}，不是有效日期").format(
+                    since=since, earliest=MASTER_DATA_EARLIEST))
             periods = _periods(values[col["periods"]])
             if periods is None:
                 row_problems.append(gettext("逾期期数“{value}”不是有效的整数").format(value=cell_text(values[col["periods"]])))
@@ -239,6 +247,9 @@ def loan_errors(rows: list[Row], loans: dict, identities: dict, problems: RowErr
         if not is_blank(row.bank) and not bank_matches(row.bank, known.bank):
             mismatches.append(gettext("银行“{value}”与贷款 {number} 的贷款银行不符（应为“{known}”）").format(
                 value=row.bank, number=row.loan_number, known=known.bank))
+        if known.start_date and row.since < known.start_date:
+            mismatches.append(gettext("逾期起始日 {since} 早于贷款 {number} 的放款日期 {start}").format(
+                since=row.since, number=row.loan_number, start=known.start_date))
         if mismatches:
             problems.add(row.line, "；".join(mismatches))
     return problems
@@ -252,7 +263,7 @@ def lookup_loans(numbers: list[str], with_identity: bool = False):
     columns = ["loan_number", "pk", "project_id", "customer_id"]
     if with_identity:
         columns += ["customer__name", "customer__id_number", "unit__number", "unit__building__name",
-                    "project__name", "bank"]
+                    "project__name", "bank", "start_date"]
     for number, pk, project_id, customer_id, *identity in MortgageLoan.objects.filter(
             bulk.among(MortgageLoan, "loan_number", numbers)).order_by().values_list(*columns):
         found[number] = (pk, project_id, customer_id)
@@ -301,8 +312,9 @@ PARSED_CACHE_SECONDS = 3600
 
 
 def _parsed_key(upload: OverdueUpload) -> str:
-    # v2: rows carry their identifying columns; v3: and the loans' identities they were checked against
-    return f"mortgage:overdue-parsed:v3:{upload.pk}:{upload.sha256}"
+    # v2: rows carry their identifying columns; v3: and the loans' identities they were checked against;
+    # v4: an identity carries the loan's start date
+    return f"mortgage:overdue-parsed:v4:{upload.pk}:{upload.sha256}"
 
 
 def _parsed_for_apply(upload: OverdueUpload) -> Parsed:
