@@ -77,3 +77,10 @@ def validate_master_date(value) -> None:
     if not MASTER_DATA_EARLIEST <= value <= latest:
         raise ValidationError(_("日期应在 %(earliest)s 到 %(latest)s 之间。"), code="out_of_range",
                               params={"earliest": MASTER_DATA_EARLIEST.isoformat(), "latest": latest.isoformat()})
+
+
+def is_master_date(value, today: dt.date | None = None) -> bool:
+    """Whether a stored master-data date is within the rule (nothing stored is): rows written
+    before the rule may hold a legacy system's 1900-01-01 or 9999-12-31, which no computation
+    should take for a real day."""
+    return value is None or MASTER_DATA_EARLIEST <= value <= master_date_latest(today)

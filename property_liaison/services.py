@@ -24,6 +24,7 @@ from crm.sequences import next_value
 from crm.validators import check_happened
 from crm.workflow import update_with_history
 from owners.models import Project, Unit
+from owners.validators import is_master_date
 from property_liaison.committee import committee_condition
 from property_liaison.defaults import ensure_default_categories
 from property_liaison.models import (
@@ -307,10 +308,22 @@ def overdue_rectifications_escalate(on: dt.date | None = None) -> int:
 
 # --- Owners' committee -----------------------------------------------------------------------
 
+def impossible_deliveries(project) -> list[tuple[str, dt.date]]:
+    """The project's units whose stored delivery date is outside the master-data rule (stored
+    before it: owners.validators), as (unit, date), for the committee page to name."""
+    rows = Unit.objects.filter(project=project, delivery_date__isnull=False).select_related("building") \
+        .order_by("building__name", "number")
+    return [(str(u), u.delivery_date) for u in rows if not is_master_date(u.delivery_date)]
+
+
 def project_committee_condition(project, on: dt.date | None = None):
-    units = Unit.objects.filter(project=project).values_list("area", "delivery_date")
+    """The committee condition from the project's units. A delivery date outside the master-data
+    rule counts as not delivered (1900-01-01 would have met the condition decades ago, 9999-12-31
+    is past the calendar's end): the page names those units (``impossible_deliveries``)."""
+    units = [(area, day if is_master_date(day) else None)
+             for area, day in Unit.objects.filter(project=project).values_list("area", "delivery_date")]
     return committee_condition(
-        list(units), area_percent=rule("liaison.committee_area_percent"),
+        units, area_percent=rule("liaison.committee_area_percent"),
         years=rule_int("liaison.committee_years_after_first_delivery"),
         min_percent_after_years=rule("liaison.committee_min_area_percent_after_years"),
         notice_days=rule_int("liaison.committee_notice_days"), today=on or _today(), cal=calendar())
@@ -437,6 +450,15 @@ def in_warranty(unit, category: WarrantyCategory, on: dt.date) -> tuple[bool, dt
     return (ends is not None and unit.delivery_date <= on <= ends), ends
 
 
+def _check_delivery_date(unit) -> None:
+    """A delivery date stored before the master-data rule (owners.validators) and outside it — a
+    legacy system's 1900-01-01 or 9999-12-31 for "unknown" — would decide the warranty wrongly
+    (a 1900 delivery: every repair paid by the owner), so the unit is corrected first."""
+    if not is_master_date(unit.delivery_date):
+        raise ValidationError(gettext("该房号的交付日期 {day} 有误，无法判断是否在保修期内；请先在房号资料中更正交付日期。")
+                              .format(day=unit.delivery_date.isoformat()))
+
+
 def _check_case_reference(user, unit, reference: str) -> None:
     """A repair taken over from a case names a case the user can see, of the unit's project."""
     from complaints.selectors import complaints_for
@@ -458,6 +480,7 @@ def repair_register(*, user, unit, category: WarrantyCategory, location: str, de
     unit's delivery date and the category's period."""
     if unit.delivery_date is None:
         raise ValidationError(_("该房号尚未交付，不能登记保修维修。"))
+    _check_delivery_date(unit)
     check_happened(reported_on, label=_("报修日期"), after=[(unit.delivery_date, _("房号交付日期"))])
     case_reference = case_reference.strip()
     if source == RepairRequest.Source.CASE:

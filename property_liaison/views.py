@@ -270,6 +270,7 @@ def committee_detail(request, project_pk):
                                  authorities_notified_on=formation.authorities_notified_on if formation else None)
     transitions = COMMITTEE_WORKFLOW.available(current, request.user)
     context = {"project": project, "formation": formation, "condition": condition, "today": timezone.localdate(),
+               "impossible": services.impossible_deliveries(project),
                "step_form": forms.CommitteeStepForm(transitions=transitions),
                "can_replace": any(t.name == "replaced" for t in transitions),
                "can_notice": allowed(services.check_notice, request.user, current)
