@@ -16,6 +16,15 @@ from mortgage.models import OverdueRecord
 from owners.models import Building, Customer, Ownership, Project, SatisfactionSurvey, SurveyScore, Unit
 from owners.validators import MASTER_DATA_EARLIEST, MASTER_DATA_YEARS_AHEAD, validate_master_date
 
+from .models import SCOPE_CHOICES
+
+
+def satisfaction_field(**kwargs) -> serializers.IntegerField:
+    """A return visit's satisfaction, 1 (very dissatisfied) to 5 (very satisfied), as the return
+    visit records it (complaints.services.return_visit_record): the column is any small integer,
+    so the schema said "any integer" (0 … 2⁶³−1)."""
+    return serializers.IntegerField(min_value=1, max_value=5, read_only=True, **kwargs)
+
 
 class CaseSerializer(serializers.ModelSerializer):
     project_code = serializers.CharField(source="project.code")
@@ -24,6 +33,7 @@ class CaseSerializer(serializers.ModelSerializer):
     customer_code = serializers.CharField(source="customer.code", allow_null=True, default=None)
     customer_external_id = serializers.CharField(source="customer.external_id", allow_null=True, default=None)
     department = serializers.CharField(source="department.name", allow_null=True, default=None)
+    satisfaction = satisfaction_field(allow_null=True, help_text="1 to 5, from the return visit; null before it")
 
     class Meta:
         model = Complaint
@@ -36,6 +46,7 @@ class CaseSerializer(serializers.ModelSerializer):
 class ReturnVisitSerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="complaint.number")
     project = serializers.IntegerField(source="complaint.project_id")
+    satisfaction = satisfaction_field(help_text="1 (very dissatisfied) to 5 (very satisfied)")
 
     class Meta:
         model = ReturnVisit
@@ -43,6 +54,8 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
 
 
 class ScoreSerializer(serializers.ModelSerializer):
+    score = serializers.IntegerField(min_value=1, max_value=5, read_only=True, help_text="1 to 5 points")
+
     class Meta:
         model = SurveyScore
         fields = ["topic", "score"]
@@ -66,6 +79,7 @@ class OverdueSerializer(serializers.ModelSerializer):
     customer_code = serializers.CharField(source="customer.code")
     customer_external_id = serializers.CharField(source="customer.external_id")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+    periods = serializers.IntegerField(min_value=0, help_text="overdue instalments, as the bank's list says")
 
     class Meta:
         model = OverdueRecord
@@ -94,6 +108,8 @@ class UnitOut(serializers.ModelSerializer):
     building = serializers.CharField(source="building.external_id", help_text="the building's external id")
     project = serializers.CharField(source="project.external_id", help_text="the project's external id (the building's)")
     area = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=True)
+    # As stored: the records sent are -10 … 300 (UnitIn), the office's own entries are not bounded so.
+    floor = serializers.IntegerField(allow_null=True, help_text="null: not known")
 
     class Meta:
         model = Unit
@@ -230,10 +246,18 @@ class UpsertResult(serializers.Serializer):
     message = serializers.CharField(allow_blank=True, required=False, help_text="with `error`: why, in Chinese")
 
 
+class UpsertCounts(serializers.Serializer):
+    """Records per status (each key always there; they add up to the records sent)."""
+
+    created = serializers.IntegerField(min_value=0)
+    updated = serializers.IntegerField(min_value=0)
+    unchanged = serializers.IntegerField(min_value=0)
+    error = serializers.IntegerField(min_value=0)
+
+
 class UpsertResponse(serializers.Serializer):
     committed = serializers.BooleanField(help_text="false: all-or-nothing and a record failed, nothing written")
-    counts = serializers.DictField(child=serializers.IntegerField(),
-                                   help_text="records per status: `created`, `updated`, `unchanged`, `error`")
+    counts = UpsertCounts(help_text="records per status: `created`, `updated`, `unchanged`, `error`")
     results = UpsertResult(many=True, help_text="one per record, in the order sent")
 
 
@@ -263,13 +287,14 @@ class CloseoutIn(serializers.Serializer):
 class CloseoutOut(serializers.Serializer):
     project = serializers.IntegerField()
     closeout_date = serializers.DateField()
-    cases_handed_over = serializers.IntegerField(help_text="open cases moved to 客户事务部 by this call")  # i18n: data
+    cases_handed_over = serializers.IntegerField(min_value=0, help_text="open cases moved to 客户事务部 by this call")  # i18n: data
 
 
 class ClientOut(serializers.Serializer):
     name = serializers.CharField()
     source = serializers.CharField()
-    scopes = serializers.ListField(child=serializers.CharField())
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPE_CHOICES),
+                                   help_text="`<resource>:read` or `<resource>:write` (write includes read)")
     projects = serializers.ListField(child=serializers.IntegerField(), allow_null=True,
                                      help_text="the ids of the client's projects; null: every project")
 

@@ -134,3 +134,48 @@ def test_the_pages_and_the_customers_read_back_are_described_as_they_are(schema)
     customers = schema["paths"]["/api/v1/customers/"]["get"]["description"]
     assert "natural key" not in customers
     assert "natural key" in schema["paths"]["/api/v1/units/"]["get"]["description"]
+
+
+def _integers(node, path=""):
+    """Every integer of the schema document, with where it is."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            yield path, node
+        for key, value in node.items():
+            yield from _integers(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _integers(value, f"{path}/{i}")
+
+
+def test_satisfaction_and_scores_are_1_to_5_in_the_schema_not_any_integer(schema):
+    """A return visit's satisfaction and a survey's scores are 1 to 5 (DOMAIN, the return visit's
+    and the survey's services); the schema said integer 0 … 2⁶³−1, as of the column."""
+    components = schema["components"]["schemas"]
+    for name, field in (("Case", "satisfaction"), ("ReturnVisit", "satisfaction"), ("Score", "score")):
+        prop = components[name]["properties"][field]
+        assert (prop["type"], prop["minimum"], prop["maximum"]) == ("integer", 1, 5), (name, prop)
+    assert components["Case"]["properties"]["satisfaction"]["nullable"] is True  # none before the visit
+    assert "nullable" not in components["ReturnVisit"]["properties"]["satisfaction"]
+
+
+def test_no_integer_of_the_schema_has_a_column_types_64_bit_bounds(schema):
+    """drf-spectacular gave a positive column 0 … 2⁶³−1 (satisfaction, score, periods) and a small
+    one −2⁶³ … 2⁶³−1 (a unit's floor read back): a bound no value has, where the real one is
+    the domain's or none."""
+    wide = [path for path, node in _integers(schema)
+            if abs(node.get("maximum", 0)) > 2**31 or abs(node.get("minimum", 0)) > 2**31]
+    assert wide == []
+
+
+def test_a_bulk_calls_counts_and_a_clients_scopes_are_fixed_sets_in_the_schema(schema):
+    """counts was "an object of integers" and scopes "strings": each is a fixed set."""
+    components = schema["components"]["schemas"]
+    counts = components["UpsertResponse"]["properties"]["counts"]
+    counts = components[counts["allOf"][0]["$ref"].rsplit("/", 1)[1]]
+    assert sorted(counts["required"]) == sorted(counts["properties"]) == ["created", "error", "unchanged", "updated"]
+    assert all(p == {"type": "integer", "minimum": 0} for p in counts["properties"].values())
+    scopes = components["ClientOut"]["properties"]["scopes"]["items"]
+    enum = components[scopes["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert "cases:read" in enum and "customers:write" in enum and len(enum) == 18
+    assert components["CloseoutOut"]["properties"]["cases_handed_over"]["minimum"] == 0
