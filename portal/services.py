@@ -108,9 +108,37 @@ def case_report(*, user, kind: str, category: str, unit, description: str, photo
     return case
 
 
+FINISHED = ("closed", "archived")
+# The states in which the next step is the company's and still ahead: a chase asks for it sooner.
+# Not the plan waiting for the owner's answer (plan_approved: their turn), nor a case handled
+# (executed … corrected: the owner is asked for the return visit), answered (replied) or finished.
+CHASE_STATES = ("registered", "transferred", "classified", "investigated", "plan_pending", "plan_rejected",
+                "negotiation_failed", "agreed")
+ONCE_A_DAY = _("每个工作日只能催办一次，我们已在加紧处理。")
+
+
 def _ensure_open(case) -> None:
-    if case.state in ("closed", "archived"):
+    if case.state in FINISHED:
         raise ValidationError(_("案件已办结。"))
+
+
+def check_chase(case) -> None:
+    """Raise (with the reason, in the owner's words) unless the owner may chase ``case`` now: the
+    next step is the company's (``CHASE_STATES``, and no return visit waiting for the owner), and
+    the case was not chased yet on this working day. The one rule behind the case page's 催办
+    button (views._case_page) and ``case_chase`` (which asks it again under the case's lock)."""
+    from complaints.models import TimelineEntry
+
+    _ensure_open(case)
+    if case.state == "plan_approved":
+        raise ValidationError(_("处理方案正等您确认，请先告诉我们您是否同意。"), code="owners_turn")
+    if case.visit_state == "due":
+        raise ValidationError(_("请先告诉我们处理结果是否满意。"), code="owners_turn")
+    if case.state not in CHASE_STATES:
+        raise ValidationError(_("您反映的问题已有处理结果，无需催办；如仍有问题，请补充说明。"), code="handled")
+    last = TimelineEntry.objects.filter(complaint=case, kind="owner_chase").order_by("-at").first()
+    if last is not None and _working_day(last.at) == _working_day(timezone.now()):
+        raise ValidationError(ONCE_A_DAY, code="chased_today")
 
 
 def _tell_handler(case, title, body: str = "") -> None:
@@ -170,20 +198,18 @@ def _working_day(moment) -> dt.date:
 
 
 def case_chase(*, user, case) -> None:
-    """催办: at most once per working day per case (the working calendar), counted under a lock
-    so that two at once count as two; on the timeline, and the handler is told."""
-    from complaints.models import TimelineEntry
+    """催办: while the next step is the company's, at most once per working day per case (the
+    working calendar), counted under a lock so that two at once count as two (``check_chase``);
+    on the timeline, and the handler is told."""
     from complaints.timeline import timeline_add
 
     # ``with`` rather than ``@transaction.atomic``: mutmut skips decorated functions, and the
     # chase rule is measured by mutation testing (QUALITY.md).
     with transaction.atomic():
-        _ensure_open(case)
+        check_chase(case)  # a refused chase writes nothing, not even its lock's row
         lock(f"chase:{case.pk}")
-        last = TimelineEntry.objects.filter(complaint=case, kind="owner_chase").order_by("-at").first()
-        now = timezone.now()
-        if last is not None and _working_day(last.at) == _working_day(now):
-            raise ValidationError(_("每个工作日只能催办一次，我们已在加紧处理。"))
+        case.refresh_from_db(fields=["state", "visit_state"])  # as it stands now, under the lock
+        check_chase(case)
         timeline_add(case, user, "owner_chase", str(_("业主催办")))
         _tell_handler(case, format_lazy(_("业主催办：{number} {title}"), number=case.number, title=case.title))
 

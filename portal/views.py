@@ -158,11 +158,16 @@ def _case_page(request, case, *, bound=None):
         action, form = bound
         forms_[f"{action}_form"] = form
     plan, visit_due = selectors.plan_to_answer(case), case.visit_state == "due"
+    try:  # 催办 is offered only when the service would take it; chased today: the page says so
+        services.check_chase(case)
+        chase, chased_today = True, ""
+    except ValidationError as exc:
+        chase, chased_today = False, exc.messages[0] if exc.code == "chased_today" else ""
     return render(request, "portal/case_detail.html", {
         "case": case, "state": state, "next_step": next_step, "is_open": is_open,
         "timeline": timeline, "older": older,
         "photos": selectors.my_photos(request.user).filter(complaint=case),
-        "plan": plan, "visit_due": visit_due,
+        "plan": plan, "visit_due": visit_due, "chase": chase, "chased_today": chased_today,
         "deadline": selectors.owner_deadline(case, owners_turn=plan is not None or visit_due), **forms_,
         "photos_dropped": bound is not None and bool(request.FILES.getlist("photos")),
     })

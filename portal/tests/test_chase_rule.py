@@ -175,3 +175,53 @@ def test_without_a_handler_the_chase_goes_to_whoever_may_open_the_case(client, c
     told = Notification.objects.get()
     assert (told.recipient, told.title) == (admin, f"业主催办：{case.number} {case.title}")
     assert told.body == "（原通知对象 cs_supervisor 无法查看该记录，改由您处理。）"
+
+
+# The case page offers 催办 exactly when the service takes it: while the next step is the
+# company's. Every state of a case, with the refusal a forged post of 催办 gets (None: accepted).
+HANDLED = "您反映的问题已有处理结果，无需催办；如仍有问题，请补充说明。"
+PLAN_WAITS = "处理方案正等您确认，请先告诉我们您是否同意。"
+VISIT_WAITS = "请先告诉我们处理结果是否满意。"
+CHASE_BY_STATE = [
+    ("registered", "", None), ("transferred", "", None), ("classified", "", None), ("investigated", "", None),
+    ("plan_pending", "", None), ("plan_rejected", "", None), ("negotiation_failed", "", None), ("agreed", "", None),
+    ("plan_approved", "", PLAN_WAITS),
+    ("executed", "", HANDLED), ("fed_back", "", HANDLED), ("correcting", "", HANDLED), ("corrected", "", HANDLED),
+    ("replied", "", HANDLED),
+    ("executed", "due", VISIT_WAITS), ("fed_back", "due", VISIT_WAITS), ("agreed", "due", VISIT_WAITS),
+    ("executed", "done", HANDLED), ("corrected", "done", HANDLED),
+    ("closed", "done", "案件已办结。"), ("archived", "done", "案件已办结。"), ("closed", "", "案件已办结。"),
+]
+
+
+def test_every_state_of_a_case_is_in_the_table():
+    from complaints.models import State
+
+    assert {state for state, _visit, _refusal in CHASE_BY_STATE} == set(State.values)
+
+
+@pytest.mark.parametrize("state, visit, refusal", CHASE_BY_STATE)
+def test_the_case_page_offers_a_chase_exactly_when_the_service_takes_it(client, case, clock, state, visit, refusal):
+    Complaint.objects.filter(pk=case.pk).update(state=state, visit_state=visit)
+    clock("2026-11-02 09:00")
+    page = client.get(f"/m/cases/{case.pk}/").content.decode()
+    assert ('data-testid="chase"' in page) is (refusal is None)
+    assert 'data-testid="chased-today"' not in page
+    answer = chase(client, case)  # the post a page offering no button cannot make: forged, or an old page
+    if refusal is None:
+        assert CHASED in answer.content.decode() and len(chases(case)) == 1
+        assert Notification.objects.count() == 1
+    else:
+        assert refusals(answer) == [refusal]
+        assert chases(case) == [] and not Notification.objects.exists()
+        assert Complaint.objects.filter(pk=case.pk, state=state, visit_state=visit).exists()
+
+
+def test_once_chased_today_the_page_says_so_instead_of_offering_the_button(client, case, clock):
+    clock("2026-11-02 09:00")
+    page = chase(client, case).content.decode()
+    assert 'data-testid="chase"' not in page
+    assert f'<p class="muted" data-testid="chased-today">{ONCE_A_DAY}</p>' in page
+    clock("2026-11-03 09:00")  # the next working day
+    page = client.get(f"/m/cases/{case.pk}/").content.decode()
+    assert 'data-testid="chase"' in page and 'data-testid="chased-today"' not in page
