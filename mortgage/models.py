@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from crm.approvals import ApprovalStep, approval_guard
 from crm.roles import Role
 from crm.workflow import Transition, Workflow
+from owners.validators import validate_master_date
 
 STAFF = (Role.CS_STAFF, Role.CS_SUPERVISOR)
 
@@ -236,7 +237,9 @@ class MortgageLoan(models.Model):
     bank = models.CharField(_("贷款银行"), max_length=60)
     amount = models.DecimalField(_("贷款金额(元)"), max_digits=12, decimal_places=2)
     term_months = models.PositiveSmallIntegerField(_("贷款期限(月)"))
-    start_date = models.DateField(_("放款日期"), null=True, blank=True)
+    # The first day the loan can be overdue (mortgage.imports refuses an overdue start before it):
+    # a typo here would let any list through, so it follows the master-data date rule.
+    start_date = models.DateField(_("放款日期"), null=True, blank=True, validators=[validate_master_date])
     guarantee_active = models.BooleanField(_("开发商担保有效"), default=True)
     guarantee_released_on = models.DateField(_("担保撤销日期"), null=True, blank=True)
     history = HistoricalRecords()

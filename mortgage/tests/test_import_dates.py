@@ -43,3 +43,19 @@ def test_an_overdue_start_on_the_day_the_loan_was_paid_out_or_after_is_taken(cli
     assert dict(OverdueRecord.objects.values_list("loan__loan_number", "overdue_since")) == {
         "L0001": months_ago(3), "L0002": dt.date(1980, 1, 1)}
     assert upload.report_date == timezone.localdate()
+
+
+def test_a_loan_paid_out_before_1980_is_refused_on_the_page_and_nothing_is_written(as_role):
+    """The loan's 放款日期 bounds the overdue start: a typo there (1900) would let any list through."""
+    from django.urls import reverse
+
+    from owners.models import Ownership
+
+    client = as_role("finance")
+    ownership = Ownership.objects.filter(kind="owner", unit__mortgage_loans__isnull=True).first()
+    before = MortgageLoan.objects.count()
+    body = client.post(reverse("mortgage:loan_create"), {
+        "ownership": ownership.pk, "loan_number": "DK-1900", "bank": "中国银行", "amount": "560000",
+        "term_months": 300, "start_date": "1900-01-03"}).content.decode()
+    assert "日期应在 1980-01-01 到" in body
+    assert MortgageLoan.objects.count() == before and not MortgageLoan.objects.filter(loan_number="DK-1900").exists()
