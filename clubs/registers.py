@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clubs import selectors
 from clubs.models import ForumOpinion
-from crm.exports import Column, Register, register
+from crm.exports import Column, DateColumn, Register, register
 
 
 def _name(user):
@@ -43,7 +43,7 @@ class ForumRegister(Register):
             Column(_("座谈会记录"), lambda f: f.minutes, 50), Column(_("意见数"), lambda f: f.opinion_count, 8),
             Column(_("业主意见"), _opinions, 50),
             Column(_("分析结论"), lambda f: f.analysis, 40), Column(_("结果应用"), lambda f: f.get_result_use_display(), 12),
-            Column(_("跟进措施"), lambda f: f.follow_up, 30), Column(_("跟进期限"), lambda f: f.follow_up_due, 12),
+            Column(_("跟进措施"), lambda f: f.follow_up, 30), DateColumn(_("跟进期限"), lambda f: f.follow_up_due, 12),
             Column(_("跟进结果"), lambda f: f.follow_up_result, 30), Column(_("跟进完成时间"), lambda f: f.follow_up_done_at, 16),
             Column(_("状态"), lambda f: f.get_status_display(), 12), Column(_("经办人"), lambda f: _name(f.created_by)),
         ]
@@ -65,7 +65,7 @@ class ActivityPlanRegister(Register):
         return [
             Column(_("编号"), lambda a: a.number), Column(_("客户会"), lambda a: a.club.name, 16),
             Column(_("计划类型"), lambda a: a.get_kind_display(), 12), Column(_("活动名称"), lambda a: a.title, 24),
-            Column(_("开始日期"), lambda a: a.period_start, 12), Column(_("结束日期"), lambda a: a.period_end, 12),
+            DateColumn(_("开始日期"), lambda a: a.period_start, 12), DateColumn(_("结束日期"), lambda a: a.period_end, 12),
             Column(_("形式"), lambda a: a.get_format_display(), 10), Column(_("目的"), lambda a: a.purpose, 30),
             Column(_("内容"), lambda a: a.content, 40), Column(_("预算(元)"), lambda a: a.budget, 10),
             Column(_("状态"), lambda a: a.get_status_display(), 12), Column(_("经办人"), lambda a: _name(a.created_by)),
@@ -87,7 +87,7 @@ class ActivityRecordRegister(Register):
     def columns(self, user):
         return [
             Column(_("编号"), lambda a: a.number), Column(_("客户会"), lambda a: a.club.name, 16),
-            Column(_("活动名称"), lambda a: a.title, 24), Column(_("开展日期"), lambda a: a.held_on, 12),
+            Column(_("活动名称"), lambda a: a.title, 24), DateColumn(_("开展日期"), lambda a: a.held_on, 12),
             Column(_("参加人数"), lambda a: a.attendance, 8), Column(_("预算(元)"), lambda a: a.budget, 10),
             Column(_("实际支出(元)"), lambda a: a.spend, 10), Column(_("超预算"), lambda a: a.over_budget, 8),
             Column(_("活动记录"), lambda a: a.record, 50), Column(_("评估得分"), lambda a: a.score, 8),

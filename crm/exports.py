@@ -50,10 +50,21 @@ class Column:
     header: str
     value: Callable  # row -> cell value
     width: int = 14
+    kind: str = ""  # "date": a column of dates (DateColumn); "": told by its values
 
     def __post_init__(self):
         # A header marked for translation is read here, in the language of whoever exports.
         object.__setattr__(self, "header", str(self.header))
+
+
+@dataclass(frozen=True)
+class DateColumn(Column):
+    """A column of dates (or blanks), written as yyyy-mm-dd. The fast writer formats a whole column
+    before it writes, and could otherwise only guess from the first rows: a date column blank there
+    (the newest records not yet released, issued, completed …) showed its later dates as
+    date-times. A column of date-times needs no declaration (every date-time is one)."""
+    width: int = 12
+    kind: str = "date"
 
 
 class ChoiceLabel:
@@ -311,9 +322,10 @@ def write_xlsx(target, title: str, columns: list[Column], rows: Iterable,
     if not head:  # the Rust writer takes its header from the first row
         return write_xlsx_python(target, title, columns, [], progress, progress_every, tmpdir=tmpdir)
     date_only = {}
-    for i, key in enumerate(keys):
+    for i, (key, column) in enumerate(zip(keys, columns)):
+        # A declared date column whatever its first rows hold; else a column whose first value is a date.
         first = next((r[i] for r in head if r[i] is not None), None)
-        if type(first) is dt.date:
+        if column.kind == "date" or type(first) is dt.date:
             date_only[key] = Format().set_num_format("yyyy-mm-dd")
     count = 0
 

@@ -3,7 +3,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.exports import Column, Register, register
+from crm.exports import Column, DateColumn, Register, register
 from mortgage.models import CertificateChase, CollectionReminder
 from mortgage.selectors import certificate_register, loan_register, overdue_register
 
@@ -70,15 +70,15 @@ class CertificateRegister(Register):
             Column(_("业主"), lambda c: c.customer.name, 10),
             Column(_("代办公司"), lambda c: c.agreement.agent.name if c.agreement else "", 18),
             Column(_("办理阶段"), lambda c: c.get_stage_display(), 14),
-            Column(_("材料收齐"), lambda c: c.collected_on, 12),
-            Column(_("提交代办"), lambda c: c.submitted_on, 12),
-            Column(_("递件"), lambda c: c.filed_on, 12),
+            DateColumn(_("材料收齐"), lambda c: c.collected_on, 12),
+            DateColumn(_("提交代办"), lambda c: c.submitted_on, 12),
+            DateColumn(_("递件"), lambda c: c.filed_on, 12),
             Column(_("产权证号"), lambda c: c.certificate_number, 18),
-            Column(_("出证日期"), lambda c: c.certificate_date, 12),
-            Column(_("抵押登记"), lambda c: c.mortgage_registered_on, 12),
-            Column(_("申请撤销担保"), lambda c: c.release_requested_on, 12),
-            Column(_("撤销担保"), lambda c: c.released_on, 12),
-            Column(_("约定完成日期"), lambda c: c.due_date, 12),
+            DateColumn(_("出证日期"), lambda c: c.certificate_date, 12),
+            DateColumn(_("抵押登记"), lambda c: c.mortgage_registered_on, 12),
+            DateColumn(_("申请撤销担保"), lambda c: c.release_requested_on, 12),
+            DateColumn(_("撤销担保"), lambda c: c.released_on, 12),
+            DateColumn(_("约定完成日期"), lambda c: c.due_date, 12),
             Column(_("是否超期"), lambda c: bool(c.due_date and not c.is_finished and c.due_date < _today()), 8),
             Column(_("督促次数"), lambda c: len(c.chases.all()), 8),
             Column(_("最近督促"), _latest_chase, 40),
@@ -112,7 +112,7 @@ class OverdueRegister(Register):
             Column(_("贷款编号"), lambda r: r.loan.loan_number, 16),
             Column(_("银行"), lambda r: r.loan.bank, 12),
             Column(_("逾期金额(元)"), lambda r: r.amount, 12),
-            Column(_("逾期起始日"), lambda r: r.overdue_since, 12),
+            DateColumn(_("逾期起始日"), lambda r: r.overdue_since, 12),
             Column(_("逾期期数"), lambda r: r.periods, 8),
             Column(_("银行建议诉讼"), lambda r: r.bank_recommends, 8),
             Column(_("状态"), lambda r: r.get_status_display(), 8),
@@ -121,7 +121,7 @@ class OverdueRegister(Register):
             Column(_("诉讼阶段"), _litigation_stage, 10),
             Column(_("催缴次数"), lambda r: len(r.reminders.all()), 8),
             Column(_("最近催缴及承诺"), _latest_reminder, 40),
-            Column(_("最近报表日期"), lambda r: r.last_report_date, 12),
+            DateColumn(_("最近报表日期"), lambda r: r.last_report_date, 12),
         ]
 
 
@@ -146,8 +146,8 @@ class LoanRegister(Register):
             Column(_("贷款银行"), lambda l: l.bank, 14),
             Column(_("贷款金额(元)"), lambda l: l.amount, 14),
             Column(_("贷款期限(月)"), lambda l: l.term_months, 10),
-            Column(_("放款日期"), lambda l: l.start_date, 12),
+            DateColumn(_("放款日期"), lambda l: l.start_date, 12),
             Column(_("开发商担保"), lambda l: gettext("有效") if l.guarantee_active else gettext("已撤销"), 10),
-            Column(_("担保撤销日期"), lambda l: l.guarantee_released_on, 12),
+            DateColumn(_("担保撤销日期"), lambda l: l.guarantee_released_on, 12),
             Column(_("逾期金额(元)"), lambda l: l.overdue_amount or "", 12),
         ]

@@ -2,7 +2,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.exports import Column, Register, register
+from crm.exports import Column, DateColumn, Register, register
 from owners import selectors
 from owners.masking import can_see_contact, id_for, phone_for
 from owners.permissions import can_see_care_list
@@ -25,7 +25,7 @@ class CustomerRegister(Register):
             Column(_("客户编码"), lambda c: c.code, 12),
             Column(_("姓名"), lambda c: c.name, 10),
             Column(_("性别"), lambda c: c.get_gender_display(), 6),
-            Column(_("出生日期"), lambda c: c.birth_date, 12),
+            DateColumn(_("出生日期"), lambda c: c.birth_date, 12),
         ]
         if can_see_contact(user):
             cols += [
@@ -94,7 +94,7 @@ class CustomerVisitRegister(Register):
 
     def columns(self, user):
         return [
-            Column(_("访问日期"), lambda v: v.visited_on, 12),
+            DateColumn(_("访问日期"), lambda v: v.visited_on, 12),
             Column(_("客户编码"), lambda v: v.customer.code, 12),
             Column(_("客户"), lambda v: v.customer.name, 10),
             Column(_("项目"), lambda v: v.project.name, 14),
@@ -140,7 +140,7 @@ class CareRegister(Register):
 
     def columns(self, user):
         cols = [
-            Column(_("日期"), lambda r: r.day, 12),
+            DateColumn(_("日期"), lambda r: r.day, 12),
             Column(_("客户编码"), lambda r: r.customer.code, 12),
             Column(_("姓名"), lambda r: r.customer.name, 10),
             Column(_("项目"), lambda r: r.customer.project.name, 14),
