@@ -33,6 +33,7 @@ from mortgage.filters import OverdueRecordFilter
 from mortgage.selectors import overdue_records_for
 
 from . import selectors, serializers
+from .filters import ReturnVisitFilter, SurveyFilter
 from .models import Resource
 from .schema import BULK_400, CLOSEOUT_400, CLOSEOUT_404, ERRORS, LIST_404, errors
 
@@ -220,6 +221,10 @@ OVERDUE_FILTERS = {
     "project": PROJECT_ID,
     "bank": "part of the bank's name",
 }
+RETURN_VISIT_FILTERS = {  # i18n: data (the API's docs, in English)
+    "visited_from": "return visits made on or after this day (China time), as `received_from` of the cases",
+}
+SURVEY_FILTERS = {"surveyed_from": "surveys of this day or after, as `received_from` of the cases"}
 LIST_ERRORS = errors(400, own={404: LIST_404})  # 400: a filter or page_size; 404: a cursor that was altered
 
 
@@ -264,7 +269,8 @@ class CaseDetail(ApiView, generics.RetrieveAPIView):
                     .select_related("project", "unit", "customer", "department"), Resource.CASES.label, self.kwargs["pk"])
 
 
-@extend_schema_view(get=extend_schema(responses={200: serializers.ReturnVisitSerializer(many=True), **LIST_ERRORS}))
+@extend_schema_view(get=extend_schema(parameters=_filter_parameters(ReturnVisitFilter, RETURN_VISIT_FILTERS),
+                                      responses={200: serializers.ReturnVisitSerializer(many=True), **LIST_ERRORS}))
 class ReturnVisitList(ApiListView):
     """Return visits (回访) of the cases in the client's projects, newest first."""
 
@@ -272,10 +278,11 @@ class ReturnVisitList(ApiListView):
     serializer_class = serializers.ReturnVisitSerializer
 
     def get_queryset(self):
-        return selectors.return_visits_for(self.request.user)
+        return _filtered(ReturnVisitFilter, selectors.return_visits_for(self.request.user), self.request)
 
 
-@extend_schema_view(get=extend_schema(responses={200: serializers.SurveySerializer(many=True), **LIST_ERRORS}))
+@extend_schema_view(get=extend_schema(parameters=_filter_parameters(SurveyFilter, SURVEY_FILTERS),
+                                      responses={200: serializers.SurveySerializer(many=True), **LIST_ERRORS}))
 class SurveyList(ApiListView):
     """Satisfaction surveys (满意度调查) with their scores, newest first."""
 
@@ -283,7 +290,7 @@ class SurveyList(ApiListView):
     serializer_class = serializers.SurveySerializer
 
     def get_queryset(self):
-        return selectors.surveys_for(self.request.user)
+        return _filtered(SurveyFilter, selectors.surveys_for(self.request.user), self.request)
 
 
 @extend_schema_view(get=extend_schema(parameters=_filter_parameters(OverdueRecordFilter, OVERDUE_FILTERS),

@@ -230,3 +230,53 @@ def test_external_ids_to_read_are_trimmed_and_one_no_column_can_hold_is_a_400(sy
     assert [b["external_id"] for b in caller.get(url, {"external_id": " B-lake "}).json()["results"]] == ["B-lake"]
     assert caller.get(url, {"external_id": ""}).json()["results"] == []  # asked for none, not for all
     assert Building.objects.filter(external_id="B-lake").count() == 1
+
+
+def test_return_visits_and_surveys_are_listed_from_a_day_as_cases_are(system, two_projects, register_case,
+                                                                      make_user):
+    """The case list takes received_from (a day, China time); return visits and surveys had no
+    such filter, so a system polling for new ones read every one each time. visited_from and
+    surveyed_from read a day the same way and refuse a wrong one with the case list's message."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints.models import ReturnVisit
+    from owners.services import survey_record
+
+    staff = make_user("cs_staff", username="surveyor")
+    old, new = (survey_record(customer=two_projects["lake"]["owner"], user=staff, surveyed_on=day, scores={"overall": 4})
+                for day in (dt.date(2026, 10, 31), dt.date(2026, 11, 1)))
+    first = _visited(register_case(two_projects["lake"]), make_user)
+    second = _visited(register_case(two_projects["lake"]), lambda role, username=None: make_user(role))
+    # The first visit at 23:59 China time on 30 November, the second at 00:00 on 1 December.
+    china = timezone.get_default_timezone()
+    ReturnVisit.objects.filter(pk=first.pk).update(at=dt.datetime(2026, 11, 30, 23, 59, tzinfo=china))
+    ReturnVisit.objects.filter(pk=second.pk).update(at=dt.datetime(2026, 12, 1, 0, 0, tzinfo=china))
+    caller = system(projects=[two_projects["lake"]["project"]], scopes=["return_visits:read", "cases:read"])
+
+    def ids(name, **params):
+        response = caller.get(reverse(name), params)
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    assert ids("api:return_visit_list", visited_from="2026-12-01") == [second.pk]
+    assert ids("api:return_visit_list", visited_from="2026-11-30") == [second.pk, first.pk]
+    assert ids("api:survey_list", surveyed_from="2026-11-01") == [new.pk]
+    assert ids("api:survey_list", surveyed_from="2026-10-31") == [new.pk, old.pk]
+    for bad in ("2026-02-30", "yesterday"):
+        expected = caller.get(reverse("api:case_list"), {"received_from": bad})
+        assert expected.status_code == 400
+        for name, field in (("api:return_visit_list", "visited_from"), ("api:survey_list", "surveyed_from")):
+            response = caller.get(reverse(name), {field: bad})
+            assert response.status_code == 400
+            assert response.json() == {field: expected.json()["received_from"]}
+
+
+def test_the_schema_shows_the_day_filters_of_return_visits_and_surveys(client):
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    for path, name in (("/api/v1/return-visits/", "visited_from"), ("/api/v1/surveys/", "surveyed_from"),
+                       ("/api/v1/cases/", "received_from")):
+        [parameter] = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        assert parameter["in"] == "query" and parameter["schema"] == {"type": "string", "format": "date"}
+        assert "(YYYY-MM-DD)" in parameter["description"]
