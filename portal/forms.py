@@ -16,7 +16,7 @@ from crm.forms import ScopedChoicesMixin, datetime_input
 from crm.rules import rule_int
 
 from .auth import normal_phone
-from .services import REPORT_KINDS
+from .services import PAGE_EXPIRED, REPORT_KINDS
 
 
 class PhoneForm(forms.Form):
@@ -47,16 +47,29 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 class OnceTokenField(forms.CharField):
     """The one-time token a form's page carries (portal.models.OwnerSubmission): the same form
-    posted twice makes one case. Optional: a form posted without one is simply not deduplicated."""
+    posted twice makes one case, one answer, one chase. Required: a post without a valid one (a
+    page opened before the forms had tokens, a forged post, a script) could not be told from a
+    second post of the same form, so it is refused and writes nothing; the form is shown again with
+    what the owner typed and a fresh token, to be sent once more."""
 
     def __init__(self, **kwargs):
         super().__init__(required=False, max_length=64, widget=forms.HiddenInput, initial=new_token, **kwargs)
 
     def clean(self, value):
-        value = super().clean(value)
-        return value if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", value or "") else ""
+        value = super().clean(value) if TOKEN.fullmatch(value or "") else ""
+        if not value:
+            raise ValidationError(PAGE_EXPIRED, code="expired")
+        return value
+
+    def bound_data(self, data, initial):
+        """A refused form shown again keeps its valid token (the same form, still one case) and
+        gets a fresh one for a missing or malformed token."""
+        return data if TOKEN.fullmatch(data or "") else initial
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -136,6 +149,7 @@ class PlanAnswerForm(forms.Form):
                                     error_messages={"required": _("请选择是否同意。"),
                                                     "invalid_choice": _("请选择是否同意。")})
     comment = _comment(_("您的意见（不同意时必填）"))
+    token = OnceTokenField()
 
 
 class CommentForm(forms.Form):
@@ -159,6 +173,13 @@ class VisitForm(forms.Form):
                                           error_messages={"required": _("请选择满意度。"),
                                                           "invalid_choice": _("请选择满意度。")})
     more_needs = _comment(_("还有其他需要吗？"))
+    token = OnceTokenField()
+
+
+class ChaseForm(forms.Form):
+    """催办 has nothing to type but its page's one-time token."""
+
+    token = OnceTokenField()
 
 
 class CorrectionForm(forms.Form):

@@ -31,6 +31,8 @@ def check_photo_count(photos) -> None:
     if len(photos) > most:
         raise ValidationError(_("最多上传 {n} 张照片。").format(n=most))
 REPORT_KINDS = ("complaint", "need_suggestion", "enquiry", "praise")
+# A form posted without its page's one-time token (forms.OnceTokenField) is refused with this.
+PAGE_EXPIRED = _("页面已过期，请核对后重新提交。")
 
 
 def submitted_before(*, user, token: str, key: str) -> Complaint | None:
@@ -152,15 +154,19 @@ def _tell_handler(case, title, body: str = "") -> None:
 
 
 @transaction.atomic
-def plan_answer(*, user, case, agreed: bool, comment: str = ""):
+def plan_answer(*, user, case, agreed: bool, comment: str = "", token: str = ""):
     """The owner agrees or disagrees with the approved plan (磋商): one negotiation round through
     ``complaints.services.negotiation_record``, exactly as the staff record it; disagreeing sends
-    the case back into the plan loop. The handler is told."""
+    the case back into the plan loop. The handler is told. The same form posted again (its
+    ``token``) records nothing more (None)."""
     comment = (comment or "").strip()
     if not agreed and not comment:
         raise ValidationError(_("请说明您不同意的原因，便于我们调整方案。"))
+    if submitted_before(user=user, token=token, key=f"plan:{case.pk}") is not None:
+        return None
     opinion = comment or str(_("业主在业主端同意方案"))
     round_ = complaint_services.negotiation_record(complaint=case, user=user, agreed=agreed, owner_opinion=opinion)
+    submission_record(user=user, token=token, case=case)
     _tell_handler(case, format_lazy(_("业主{answer}处理方案：{number}"), answer=_("同意") if agreed else _("不同意"),
                                     number=case.number), body=opinion)
     return round_
@@ -197,32 +203,38 @@ def _working_day(moment) -> dt.date:
     return day if cal.is_working_day(day) else cal.next_working_day(day)
 
 
-def case_chase(*, user, case) -> None:
+def case_chase(*, user, case, token: str = "") -> None:
     """催办: while the next step is the company's, at most once per working day per case (the
     working calendar), counted under a lock so that two at once count as two (``check_chase``);
-    on the timeline, and the handler is told."""
+    on the timeline, and the handler is told. The same form posted again (its ``token``: a double
+    tap) is the chase already made, not a refused second one."""
     from complaints.timeline import timeline_add
 
     # ``with`` rather than ``@transaction.atomic``: mutmut skips decorated functions, and the
     # chase rule is measured by mutation testing (QUALITY.md).
     with transaction.atomic():
-        check_chase(case)  # a refused chase writes nothing, not even its lock's row
-        lock(f"chase:{case.pk}")
+        if submitted_before(user=user, token=token, key=f"chase:{case.pk}") is not None:
+            return
         case.refresh_from_db(fields=["state", "visit_state"])  # as it stands now, under the lock
         check_chase(case)
         timeline_add(case, user, "owner_chase", str(_("业主催办")))
+        submission_record(user=user, token=token, case=case)
         _tell_handler(case, format_lazy(_("业主催办：{number} {title}"), number=case.number, title=case.title))
 
 
 @transaction.atomic
-def visit_answer(*, user, case, handled: bool, satisfaction: int, more_needs: str = ""):
+def visit_answer(*, user, case, handled: bool, satisfaction: int, more_needs: str = "", token: str = ""):
     """The return visit answered online (处理了吗? 满意吗 1–5? 还有其他需要吗?): recorded by
     ``complaints.services.return_visit_record`` like a phone visit (its clock is met, it counts
     in the return-visit rate). Not handled, or not satisfied (1 or 2), reopens the case to the
-    supervisor with the owner's words; a need in the third answer becomes a new case."""
+    supervisor with the owner's words; a need in the third answer becomes a new case. The same
+    form posted again (its ``token``) records nothing more (None)."""
     more_needs = (more_needs or "").strip()
+    if submitted_before(user=user, token=token, key=f"visit:{case.pk}") is not None:
+        return None
     visit = complaint_services.return_visit_record(complaint=case, user=user, handled=handled,
                                                    satisfaction=satisfaction, more_needs=more_needs)
+    submission_record(user=user, token=token, case=case)
     if not handled or satisfaction <= UNSATISFIED:
         words = more_needs or str(_("业主表示问题未处理") if not handled else _("业主表示不满意"))
         complaint_services.complaint_reopen(complaint=case, user=user, reason=words)

@@ -153,7 +153,7 @@ def _case_page(request, case, *, bound=None):
     is_open = case.state not in ("closed", "archived")
     timeline, older = selectors.owner_timeline(case, request.user, before=request.GET.get("before"))
     forms_ = {"plan_form": forms.PlanAnswerForm(), "visit_form": forms.VisitForm(),
-              "comment_form": forms.CommentForm()}
+              "comment_form": forms.CommentForm(), "chase_form": forms.ChaseForm()}
     if bound is not None:
         action, form = bound
         forms_[f"{action}_form"] = form
@@ -174,36 +174,40 @@ def _case_page(request, case, *, bound=None):
 
 
 # The owner's actions on a case page: (form, service call with the cleaned data, what to say).
+# Every form carries its page's one-time token (forms.OnceTokenField): one post, one write.
 ACTIONS = {
     "plan": (forms.PlanAnswerForm, lambda u, c, d: services.plan_answer(user=u, case=c, **d), gettext_lazy("已提交您的意见。")),
     "comment": (forms.CommentForm, lambda u, c, d: services.case_comment(user=u, case=c, **d), gettext_lazy("已补充。")),
-    "chase": (None, lambda u, c, d: services.case_chase(user=u, case=c), gettext_lazy("已催办，我们会尽快处理。")),
+    "chase": (forms.ChaseForm, lambda u, c, d: services.case_chase(user=u, case=c, **d), gettext_lazy("已催办，我们会尽快处理。")),
     "visit": (forms.VisitForm, lambda u, c, d: services.visit_answer(user=u, case=c, **d), gettext_lazy("感谢您的评价。")),
 }
+
+
+def _errors(form) -> str:
+    return "；".join(str(e) for errs in form.errors.values() for e in errs)
 
 
 @require_POST
 def case_act(request, pk, action):
     """One owner action on one of the owner's cases: form → one service call → message. A refused
     form or action shows the case page again with what the owner typed (a file input cannot be
-    filled again: the page asks for the photos once more)."""
+    filled again: the page asks for the photos once more) and, for a post without a valid token,
+    a fresh one."""
     case = selectors.my_case(request.user, pk)
     if action not in ACTIONS:
         raise Http404
     form_class, call, done = ACTIONS[action]
-    form = form_class(request.POST, request.FILES) if form_class else None
-    if form is not None and not form.is_valid():
-        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
         return _case_page(request, case, bound=(action, form))
     try:
-        call(request.user, case, form.cleaned_data if form is not None else {})
+        call(request.user, case, form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
         show_error(request, exc)
-        if form is not None:
-            case.refresh_from_db()
-            return _case_page(request, case, bound=(action, form))
-    else:
-        messages.success(request, str(done))
+        case.refresh_from_db()
+        return _case_page(request, case, bound=(action, form))
+    messages.success(request, str(done))
     return redirect("portal:case", case.pk)
 
 
@@ -226,15 +230,19 @@ def privacy(request):
 def me(request):
     """我的信息: what the company holds about me (masked as the back office masks it) and who
     opened my preference profile."""
+    return _me_page(request)
+
+
+def _me_page(request, *, bound=None):
+    """我的信息; ``bound`` is a refused correction request (the customer's id and the form), shown
+    again in that customer's card with what the owner typed and why it was refused."""
     from owners.masking import mask_id, mask_phone
 
     # each customer's correction form carries its own one-time token (forms.OnceTokenField)
     customers = [(c, mask_phone(c.phone), mask_id(c.id_number), list(c.units.select_related("building")),
-                  forms.new_token()) for c in selectors.my_customers(request.user)]
-    return render(request, "portal/me.html", {
-        "customers": customers, "views": selectors.preference_views(request.user),
-        "form": forms.CorrectionForm(),
-    })
+                  bound[1] if bound is not None and bound[0] == c.pk else forms.CorrectionForm(initial={"customer": c.pk}))
+                 for c in selectors.my_customers(request.user)]
+    return render(request, "portal/me.html", {"customers": customers, "views": selectors.preference_views(request.user)})
 
 
 @consented
@@ -258,17 +266,20 @@ def channels(request):
 
 @require_POST
 def correction(request):
+    """申请更正信息 for one of my customers (another owner's customer is a 404). A refused request
+    shows 我的信息 again with what the owner typed (and a fresh token if the post had none)."""
+    raw = request.POST.get("customer", "")
+    customer = selectors.my_customer(request.user, int(raw) if raw.isdigit() else 0)
     form = forms.CorrectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("portal:me")
-    customer = selectors.my_customer(request.user, form.cleaned_data["customer"])
+        messages.error(request, _errors(form))
+        return _me_page(request, bound=(customer.pk, form))
     try:
         case = services.correction_request(user=request.user, customer=customer, text=form.cleaned_data["text"],
                                            token=form.cleaned_data["token"])
     except (ValidationError, PermissionDenied) as exc:
         show_error(request, exc)
-        return redirect("portal:me")
+        return _me_page(request, bound=(customer.pk, form))
     messages.success(request, _("已提交，编号 {number}。我们会尽快处理。").format(number=case.number))
     return redirect("portal:case", case.pk)
 

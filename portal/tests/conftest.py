@@ -60,3 +60,34 @@ def refusals(response) -> list[str]:
     for text in found:
         assert re.search(r"[\u4e00-\u9fff]", text), f"refusal not in Chinese: {text!r}"
     return found
+
+
+def token_of(page: str, form_action: str = "") -> str:
+    """The one-time token of the page's form (the one posting to ``form_action`` when given)."""
+    import re
+
+    if form_action:
+        page = page[page.index(f'action="{form_action}"'):]
+    found = re.search(r'name="token" value="([^"]+)"', page)
+    return found.group(1) if found else ""
+
+
+def post_form(client, page_url: str, action_url: str, data=None, **kwargs):
+    """Post what the owner's browser posts: the form of ``page_url`` whose action is ``action_url``,
+    with that page's one-time token; a page without that form (another owner's case, a button the
+    page does not offer) gives none, and a made-up token stands in (a forged post)."""
+    from portal.forms import new_token
+
+    response = client.get(page_url)
+    page = response.content.decode() if response.status_code == 200 else ""
+    if action_url:
+        token = token_of(page, action_url) if f'action="{action_url}"' in page else ""
+    else:  # the page's one form posts to the page itself
+        token = token_of(page)
+    return client.post(action_url or page_url, {"token": token or new_token(), **(data or {})}, **kwargs)
+
+
+def act(client, case, action: str, data=None, **kwargs):
+    """The owner's ``action`` (plan, visit, comment, chase) posted from the case page."""
+    pk = getattr(case, "pk", case)
+    return post_form(client, f"/m/cases/{pk}/", f"/m/cases/{pk}/{action}/", data, **kwargs)

@@ -13,8 +13,9 @@ from PIL import Image
 from complaints import services as complaint_services
 from complaints.models import Attachment, Channel, Complaint, SlaClock, TimelineEntry
 from crm.models import Notification
+from portal.forms import new_token
 
-from .conftest import refusals
+from .conftest import post_form, refusals
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +33,10 @@ def jpeg_with_gps(name="leak.jpg") -> SimpleUploadedFile:
 
 
 def report(client, unit, **extra):
+    """The owner fills in the report page and sends it (with that page's one-time token)."""
     data = {"kind": "complaint", "category": "repairs", "unit": unit.pk, "description": "卫生间漏水，楼下已渗水",
             **extra}
-    return client.post("/m/report/", data)
+    return post_form(client, "/m/report/", "", data) if "token" not in extra else client.post("/m/report/", data)
 
 
 def test_an_owner_reports_a_case_with_a_photo_registered_with_the_portal_channel_and_clocks(client, place,
@@ -137,9 +139,9 @@ def test_bad_report_input_is_refused_in_chinese_and_nothing_is_written(client, p
     if not getattr(client, "_signed_in", False):
         owner_login(0)
         client._signed_in = True
-    response = client.post("/m/report/", {**data, "unit": place["units"][0].pk})
+    response = client.post("/m/report/", {**data, "unit": place["units"][0].pk, "token": new_token()})
     assert response.status_code == 200
-    refusals(response)
+    assert "页面已过期，请核对后重新提交。" not in refusals(response)  # refused for what was typed
     assert not Complaint.objects.exists() and not Attachment.objects.exists()
 
 

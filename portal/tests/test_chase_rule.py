@@ -14,7 +14,7 @@ from django.utils import timezone
 from complaints import services as complaint_services
 from complaints.models import Complaint, TimelineEntry
 from crm.models import Notification
-from portal.tests.conftest import refusals
+from portal.tests.conftest import act, refusals
 
 from .test_cases import report
 
@@ -55,7 +55,7 @@ def clock(monkeypatch):
 
 def chase(client, case):
     """The owner presses 催办 on the case page; returns the page shown after it."""
-    return client.post(f"/m/cases/{case.pk}/chase/", follow=True)
+    return act(client, case.pk, "chase", follow=True)
 
 
 def chases(case):
@@ -101,7 +101,7 @@ def test_a_chase_counts_for_its_own_case_only_and_a_comment_is_no_chase(client, 
     report(client, place["units"][0], description="门禁卡失效")
     other = Complaint.objects.exclude(pk=case.pk).get()
     clock("2026-11-02 09:00")
-    client.post(f"/m/cases/{case.pk}/comment/", {"text": "楼下也开始渗水"})
+    act(client, case.pk, "comment", {"text": "楼下也开始渗水"})
     assert CHASED in chase(client, case).content.decode()
     assert CHASED in chase(client, other).content.decode()
     assert len(chases(case)) == len(chases(other)) == 1
@@ -144,11 +144,11 @@ def test_a_handler_who_can_no_longer_open_the_case_is_replaced_by_the_supervisor
 
 
 def test_the_handler_hears_an_owners_comment_in_the_owners_words(client, case, staff):
-    client.post(f"/m/cases/{case.pk}/comment/", {"text": "楼下也开始渗水"})
+    act(client, case.pk, "comment", {"text": "楼下也开始渗水"})
     told = Notification.objects.get()
     assert (told.recipient, told.title, told.body) == (staff["cs_staff"], f"业主补充了说明：{case.number}", "楼下也开始渗水")
     Complaint.objects.filter(pk=case.pk).update(handler=None)
-    client.post(f"/m/cases/{case.pk}/comment/", {"text": "物业已上门查看"})
+    act(client, case.pk, "comment", {"text": "物业已上门查看"})
     told = Notification.objects.get(recipient=staff["cs_supervisor"])
     assert (told.title, told.body, told.url) == (f"业主补充了说明：{case.number}", "物业已上门查看",
                                                  f"/complaints/{case.pk}/")

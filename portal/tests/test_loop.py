@@ -16,6 +16,7 @@ from complaints.models import (
 )
 from crm.models import Notification
 
+from .conftest import act
 from .test_cases import jpeg_with_gps, report
 
 pytestmark = pytest.mark.django_db
@@ -51,55 +52,55 @@ def test_owner_disagrees_once_then_agrees_on_the_revised_plan(client, reported, 
     plan_approved(case, staff)
     page = client.get(f"/m/cases/{case.pk}/").content.decode()
     assert "更换水管（第1稿）" in page and 'data-testid="plan"' in page
-    client.post(f"/m/cases/{case.pk}/plan/", {"agreed": "no", "comment": "希望周末施工"})
+    act(client, case.pk, "plan", {"agreed": "no", "comment": "希望周末施工"})
     case.refresh_from_db()
     assert case.state == State.NEGOTIATION_FAILED
     first = NegotiationRound.objects.get(complaint=case)
     assert not first.agreed and first.owner_opinion == "希望周末施工" and first.by.owner_account
     assert Notification.objects.filter(recipient=staff["cs_staff"], title__contains="不同意").exists()
     plan_approved(case, staff, n=2)
-    client.post(f"/m/cases/{case.pk}/plan/", {"agreed": "yes", "comment": ""})
+    act(client, case.pk, "plan", {"agreed": "yes", "comment": ""})
     case.refresh_from_db()
     assert case.state == State.AGREED and NegotiationRound.objects.filter(complaint=case, agreed=True).count() == 1
 
 
 def test_disagreeing_needs_a_reason_and_changes_nothing(client, reported, staff):
     plan_approved(reported, staff)
-    page = client.post(f"/m/cases/{reported.pk}/plan/", {"agreed": "no", "comment": " "}, follow=True)
+    page = act(client, reported.pk, "plan", {"agreed": "no", "comment": " "}, follow=True)
     assert "请说明您不同意的原因" in page.content.decode()
     reported.refresh_from_db()
     assert reported.state == State.PLAN_APPROVED and not NegotiationRound.objects.exists()
 
 
 def test_the_plan_cannot_be_answered_before_it_is_approved(client, reported):
-    client.post(f"/m/cases/{reported.pk}/plan/", {"agreed": "yes"})
+    act(client, reported.pk, "plan", {"agreed": "yes"})
     reported.refresh_from_db()
     assert reported.state == State.TRANSFERRED and not NegotiationRound.objects.exists()
 
 
 def test_a_comment_and_a_photo_while_open(client, reported):
-    client.post(f"/m/cases/{reported.pk}/comment/", {"text": "楼下也开始渗水", "photos": [jpeg_with_gps()]})
+    act(client, reported.pk, "comment", {"text": "楼下也开始渗水", "photos": [jpeg_with_gps()]})
     assert TimelineEntry.objects.filter(complaint=reported, kind="owner_comment", text="楼下也开始渗水").exists()
     assert reported.attachments.count() == 1
     assert "楼下也开始渗水" in client.get(f"/m/cases/{reported.pk}/").content.decode()
 
 
 def test_a_chase_once_per_working_day(client, reported, staff, monkeypatch):
-    client.post(f"/m/cases/{reported.pk}/chase/")
-    page = client.post(f"/m/cases/{reported.pk}/chase/", follow=True).content.decode()
+    act(client, reported.pk, "chase")
+    page = act(client, reported.pk, "chase", follow=True).content.decode()
     assert "每个工作日只能催办一次" in page
     assert TimelineEntry.objects.filter(complaint=reported, kind="owner_chase").count() == 1
     assert Notification.objects.filter(recipient=staff["cs_staff"], title__contains="业主催办").count() == 1
     # the next working day it may chase again
     TimelineEntry.objects.filter(kind="owner_chase").update(at=TimelineEntry.objects.get(
         kind="owner_chase").at - dt.timedelta(days=4))
-    client.post(f"/m/cases/{reported.pk}/chase/")
+    act(client, reported.pk, "chase")
     assert TimelineEntry.objects.filter(complaint=reported, kind="owner_chase").count() == 2
 
 
 def _disposed(case, staff, client):
     plan_approved(case, staff)
-    client.post(f"/m/cases/{case.pk}/plan/", {"agreed": "yes"})
+    act(client, case.pk, "plan", {"agreed": "yes"})
     case.refresh_from_db()
     complaint_services.complaint_execute(complaint=case, user=staff["cs_staff"], result="已更换水管")
     case.refresh_from_db()
@@ -108,7 +109,7 @@ def _disposed(case, staff, client):
 def test_the_return_visit_online_meets_its_clock(client, reported, staff):
     _disposed(reported, staff, client)
     assert 'data-testid="visit"' in client.get(f"/m/cases/{reported.pk}/").content.decode()
-    client.post(f"/m/cases/{reported.pk}/visit/", {"handled": "yes", "satisfaction": "5", "more_needs": ""})
+    act(client, reported.pk, "visit", {"handled": "yes", "satisfaction": "5", "more_needs": ""})
     visit = ReturnVisit.objects.get(complaint=reported)
     assert visit.handled and visit.satisfaction == 5 and visit.by.owner_account
     reported.refresh_from_db()
@@ -118,7 +119,7 @@ def test_the_return_visit_online_meets_its_clock(client, reported, staff):
 
 def test_not_satisfied_reopens_to_the_supervisor_with_the_owners_words(client, reported, staff):
     _disposed(reported, staff, client)
-    client.post(f"/m/cases/{reported.pk}/visit/", {"handled": "yes", "satisfaction": "1", "more_needs": "还是漏水"})
+    act(client, reported.pk, "visit", {"handled": "yes", "satisfaction": "1", "more_needs": "还是漏水"})
     reported.refresh_from_db()
     assert reported.state == State.TRANSFERRED
     assert TimelineEntry.objects.filter(complaint=reported, kind="reopen", text__endswith="还是漏水").exists()
@@ -128,7 +129,7 @@ def test_not_satisfied_reopens_to_the_supervisor_with_the_owners_words(client, r
 
 def test_a_need_in_the_third_answer_becomes_a_new_case(client, reported, staff):
     _disposed(reported, staff, client)
-    client.post(f"/m/cases/{reported.pk}/visit/", {"handled": "yes", "satisfaction": "4",
+    act(client, reported.pk, "visit", {"handled": "yes", "satisfaction": "4",
                                                     "more_needs": "希望小区增加充电桩"})
     new = Complaint.objects.exclude(pk=reported.pk).get()
     assert new.kind == "need_suggestion" and new.channel == "owner_portal" and new.customer == reported.customer
@@ -138,8 +139,8 @@ def test_a_need_in_the_third_answer_becomes_a_new_case(client, reported, staff):
 def test_another_owner_cannot_act_on_my_case(client, reported, staff, owner_login):
     plan_approved(reported, staff)
     other = owner_login(1, Client())
-    assert other.post(f"/m/cases/{reported.pk}/plan/", {"agreed": "yes"}).status_code == 404
-    assert other.post(f"/m/cases/{reported.pk}/chase/").status_code == 404
+    assert act(other, reported.pk, "plan", {"agreed": "yes"}).status_code == 404
+    assert act(other, reported.pk, "chase").status_code == 404
     reported.refresh_from_db()
     assert reported.state == State.PLAN_APPROVED
 

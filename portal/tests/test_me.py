@@ -6,6 +6,7 @@ from complaints.models import Complaint
 from crm.models import Notification
 from owners.models import AccessLog
 
+from .conftest import post_form
 from .test_cases import report
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +27,12 @@ def test_my_data_is_masked_and_shows_who_viewed_my_preference_profile(client, pl
 
 def test_a_correction_request_becomes_a_need_case(client, place, owner_login):
     owner_login(0)
-    client.post("/m/me/correction/", {"customer": place["owners"][0].pk, "text": "手机号已更换为 13911112222"})
+    post_form(client, "/m/me/", "/m/me/correction/",
+              {"customer": place["owners"][0].pk, "text": "手机号已更换为 13911112222"})
     case = Complaint.objects.get()
     assert case.kind == "need_suggestion" and case.channel == "owner_portal" and "13911112222" in case.description
     other = place["owners"][1].pk
-    assert client.post("/m/me/correction/", {"customer": other, "text": "x"}).status_code == 404
+    assert post_form(client, "/m/me/", "/m/me/correction/", {"customer": other, "text": "x"}).status_code == 404
     assert Complaint.objects.count() == 1
 
 

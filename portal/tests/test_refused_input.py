@@ -16,7 +16,7 @@ from complaints.models import (
 )
 
 from . import test_loop
-from .conftest import refusals
+from .conftest import act, refusals
 from .test_cases import jpeg_with_gps, report
 from .test_loop import _disposed, plan_approved
 
@@ -28,8 +28,8 @@ WORDS = "今天早上开始滴水了，楼下邻居也来敲门"
 
 
 def test_a_refused_photo_keeps_the_comment_and_asks_for_the_photo_again(client, reported):
-    response = client.post(f"/m/cases/{reported.pk}/comment/",
-                           {"text": WORDS, "photos": [SimpleUploadedFile("a.jpg", b"not a photo")]})
+    response = act(client, reported.pk, "comment",
+                   {"text": WORDS, "photos": [SimpleUploadedFile("a.jpg", b"not a photo")]})
     page = response.content.decode()
     assert response.status_code == 200
     assert f"{WORDS}</textarea>" in page
@@ -40,7 +40,7 @@ def test_a_refused_photo_keeps_the_comment_and_asks_for_the_photo_again(client, 
 
 def test_a_plan_answer_without_a_choice_keeps_the_owners_words(client, reported, staff):
     plan_approved(reported, staff)
-    response = client.post(f"/m/cases/{reported.pk}/plan/", {"comment": WORDS})
+    response = act(client, reported.pk, "plan", {"comment": WORDS})
     assert response.status_code == 200 and f"{WORDS}</textarea>" in response.content.decode()
     assert any("请选择是否同意" in r for r in refusals(response))
     assert not NegotiationRound.objects.exists()
@@ -48,7 +48,7 @@ def test_a_plan_answer_without_a_choice_keeps_the_owners_words(client, reported,
 
 def test_a_disagreement_refused_by_the_service_keeps_the_choice(client, reported, staff):
     plan_approved(reported, staff)
-    response = client.post(f"/m/cases/{reported.pk}/plan/", {"agreed": "no", "comment": " "})
+    response = act(client, reported.pk, "plan", {"agreed": "no", "comment": " "})
     page = response.content.decode()
     assert response.status_code == 200 and re.search(r'name="agreed" value="no"[^>]* checked', page)
     assert any("请说明您不同意的原因" in r for r in refusals(response))
@@ -56,7 +56,7 @@ def test_a_disagreement_refused_by_the_service_keeps_the_choice(client, reported
 
 def test_a_return_visit_without_satisfaction_keeps_the_third_answer(client, reported, staff):
     _disposed(reported, staff, client)
-    response = client.post(f"/m/cases/{reported.pk}/visit/", {"handled": "yes", "more_needs": WORDS})
+    response = act(client, reported.pk, "visit", {"handled": "yes", "more_needs": WORDS})
     page = response.content.decode()
     assert response.status_code == 200 and f"{WORDS}</textarea>" in page
     assert any("请选择满意度" in r for r in refusals(response))
