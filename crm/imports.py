@@ -19,7 +19,9 @@ ownerships (django-import-export, ``owners/imports.py``) and finance's overdue l
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -43,6 +45,40 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def cell_date(value) -> dt.date | None:
+    """A cell as a date, or None when it is not one: a date cell, Excel's day number, or text
+    typed as 2024-01-31, 2024/1/31, 2024.1.31 or 2024年1月31日 (a day that does not exist, such as
+    2024-02-30, is not a date). Every import reads its dates here."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return from_excel(value).date()
+        except (ValueError, OverflowError, AttributeError):
+            return None
+    text = (cell_text(value).replace("年", "-").replace("月", "-").replace("日", "")  # i18n: data
+            .replace("/", "-").replace(".", "-"))
+    try:
+        return dt.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+    except ValueError:
+        return None
+
+
+def cell_number(value) -> Decimal | None:
+    """A cell as a finite number, or None when it is not one (text such as 九十 or 12a)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "")) if not isinstance(value, float) else Decimal(repr(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
 
 
 def missing_columns(header: Sequence[str], required: Sequence[str]) -> str:

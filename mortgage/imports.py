@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm import bulk
-from crm.imports import MAX_SHOWN, RowErrors, Sheet, cell_text, check_upload
+from crm.imports import MAX_SHOWN, RowErrors, Sheet, cell_date, cell_text, check_upload
 from crm.languages import recorded
 from crm.validators import check_happened
 from mortgage.models import LITIGATION_OPEN, LitigationCase, MortgageLoan, OverdueRecord, OverdueUpload
@@ -113,26 +113,6 @@ def file_sha256(uploaded) -> str:
 # --- Parsing ---------------------------------------------------------------------------------
 
 
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        from openpyxl.utils.datetime import from_excel
-
-        try:
-            return from_excel(value).date()
-        except (ValueError, OverflowError, AttributeError):
-            return None
-    text = (cell_text(value).replace("年", "-").replace("月", "-").replace("日", "")  # i18n: data
-            .replace("/", "-").replace(".", "-"))
-    try:
-        return dt.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
-    except ValueError:
-        return None
-
-
 def _amount(value) -> Decimal | None:
     text = cell_text(value).replace(",", "").replace("，", "").replace("元", "").replace("¥", "")  # i18n: data
     try:
@@ -186,7 +166,7 @@ def parse_workbook(path, report_date: dt.date, reader: str | None = None) -> Par
             amount = _amount(values[col["amount"]])
             if amount is None:
                 row_problems.append(gettext("逾期金额“{value}”不是有效的正数金额").format(value=cell_text(values[col["amount"]])))
-            since = _date(values[col["since"]])
+            since = cell_date(values[col["since"]])
             if since is None:
                 row_problems.append(gettext("逾期起始日“{value}”不是有效日期").format(value=cell_text(values[col["since"]])))
             elif since > report_date:

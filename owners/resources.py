@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from crm.imports import cell_date, cell_number, cell_text
 from owners.masking import mask_id, mask_phone
 from owners.matching import MASK_RE, id_matches, is_blank, name_matches
 from owners.models import Building, Customer, Ownership, Project, Unit
@@ -66,6 +67,47 @@ class ChineseBooleanWidget(widgets.BooleanWidget):
         raise ValueError(gettext("“{value}”不是“是/否”").format(value=value))
 
 
+class DayWidget(widgets.DateWidget):
+    """A date cell read as every import reads one (``crm.imports.cell_date``: a date cell, or text
+    such as 2024-01-31, 2024/1/31, 2024年1月31日); one that is not a date is named in the user's
+    language (django-import-export's own message is English: "Value could not be parsed …")."""
+
+    def __init__(self):
+        super().__init__("%Y-%m-%d")
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or cell_text(value) == "":
+            return None
+        day = cell_date(value)
+        if day is None:
+            raise ValueError(gettext("“{value}”不是有效日期，请按“年-月-日”填写（如 2024-01-31）").format(
+                value=cell_text(value)))
+        return day
+
+
+class NumberWidget(widgets.DecimalWidget):
+    """A number cell; text that is not a number is named in the user's language (import-export let
+    decimal's ConversionSyntax through as "[<class 'decimal.ConversionSyntax'>]")."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or cell_text(value) == "":
+            return None
+        number = cell_number(value)
+        if number is None:
+            raise ValueError(gettext("“{value}”不是有效的数字").format(value=cell_text(value)))
+        return number
+
+
+class WholeNumberWidget(NumberWidget):
+    def clean(self, value, row=None, **kwargs):
+        if value is None or cell_text(value) == "":
+            return None
+        number = cell_number(value)
+        if number is None or number != number.to_integral_value():
+            raise ValueError(gettext("“{value}”不是有效的整数").format(value=cell_text(value)))
+        return int(number)
+
+
 class TextWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
         if value is None:
@@ -81,7 +123,7 @@ class CustomerResource(resources.ModelResource):
     code = fields.Field(attribute="code", column_name="客户编码", readonly=True)  # i18n: data
     name = fields.Field(attribute="name", column_name="姓名", widget=TextWidget())  # i18n: data
     gender = fields.Field(attribute="gender", column_name="性别", widget=ChoiceLabelWidget(Customer.Gender.choices))  # i18n: data
-    birth_date = fields.Field(attribute="birth_date", column_name="出生日期", widget=widgets.DateWidget("%Y-%m-%d"))  # i18n: data
+    birth_date = fields.Field(attribute="birth_date", column_name="出生日期", widget=DayWidget())  # i18n: data
     id_number = fields.Field(attribute="id_number", column_name="身份证号", widget=TextWidget())  # i18n: data
     phone = fields.Field(attribute="phone", column_name="手机", widget=TextWidget())  # i18n: data
     phone_alt = fields.Field(attribute="phone_alt", column_name="其他电话", widget=TextWidget())  # i18n: data
@@ -212,11 +254,11 @@ class UnitResource(resources.ModelResource):
     project = fields.Field(attribute="project", column_name="项目", widget=ProjectWidget())  # i18n: data
     building = fields.Field(attribute="building", column_name="楼栋", widget=TextWidget())  # i18n: data
     number = fields.Field(attribute="number", column_name="房号", widget=TextWidget())  # i18n: data
-    floor = fields.Field(attribute="floor", column_name="楼层", widget=widgets.IntegerWidget())  # i18n: data
-    area = fields.Field(attribute="area", column_name="建筑面积", widget=widgets.DecimalWidget())  # i18n: data
+    floor = fields.Field(attribute="floor", column_name="楼层", widget=WholeNumberWidget())  # i18n: data
+    area = fields.Field(attribute="area", column_name="建筑面积", widget=NumberWidget())  # i18n: data
     layout = fields.Field(attribute="layout", column_name="户型", widget=TextWidget())  # i18n: data
     delivery_date = fields.Field(attribute="delivery_date", column_name="交付日期",  # i18n: data
-                                 widget=widgets.DateWidget("%Y-%m-%d"))
+                                 widget=DayWidget())
     external_source = fields.Field(attribute="external_source", column_name="外部系统", widget=TextWidget())  # i18n: data
     external_id = fields.Field(attribute="external_id", column_name="外部编号", widget=TextWidget())  # i18n: data
 
@@ -287,8 +329,8 @@ class OwnershipResource(resources.ModelResource):
     number = fields.Field(column_name="房号")  # i18n: data
     kind = fields.Field(attribute="kind", column_name="关系",  # i18n: data
                         widget=ChoiceLabelWidget(Ownership.Kind.choices, Ownership.Kind.OWNER))
-    contract_date = fields.Field(attribute="contract_date", column_name="签约日期", widget=widgets.DateWidget("%Y-%m-%d"))  # i18n: data
-    movein_date = fields.Field(attribute="movein_date", column_name="入住日期", widget=widgets.DateWidget("%Y-%m-%d"))  # i18n: data
+    contract_date = fields.Field(attribute="contract_date", column_name="签约日期", widget=DayWidget())  # i18n: data
+    movein_date = fields.Field(attribute="movein_date", column_name="入住日期", widget=DayWidget())  # i18n: data
     external_source = fields.Field(attribute="external_source", column_name="外部系统", widget=TextWidget())  # i18n: data
     external_id = fields.Field(attribute="external_id", column_name="外部编号", widget=TextWidget())  # i18n: data
 
