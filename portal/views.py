@@ -268,10 +268,13 @@ def channels(request):
 def correction(request):
     """申请更正信息 for one of my customers (another owner's customer is a 404). A refused request
     shows 我的信息 again with what the owner typed (and a fresh token if the post had none)."""
-    raw = request.POST.get("customer", "")
-    customer = selectors.my_customer(request.user, int(raw) if raw.isdigit() else 0)
     form = forms.CorrectionForm(request.POST)
-    if not form.is_valid():
+    valid = form.is_valid()
+    if form.cleaned_data.get("customer") is None:  # no customer named: no card to show the words in
+        messages.error(request, _errors(form))
+        return redirect("portal:me")
+    customer = selectors.my_customer(request.user, form.cleaned_data["customer"])
+    if not valid:
         messages.error(request, _errors(form))
         return _me_page(request, bound=(customer.pk, form))
     try:
