@@ -59,7 +59,10 @@ years after today. A building, unit or customer already here stays in its projec
 project is an `error` (its units, ownerships and cases are recorded there; the office moves it).
 A record already here without an external id and with the same natural key (a project's code or name,
 a building's project and name, a unit's building and number, an ownership's customer, unit and kind) is
-adopted: it gets your id. Customers are matched by external id only.
+adopted: it gets your id. Customers are matched by external id only; a new customer, or a changed `phone` or
+`id_number`, with another customer's mobile phone or ID number (or another record's of the call) is an `error`
+naming that customer's `code`, as the staff's form asks to confirm: once checked, send the record again with
+`"confirm_duplicate": true`.
 Only a client of every project creates projects.
 `GET /api/v1/<resource>/?external_id=A&external_id=B` reads back what you sent, as stored
 (a customer's `code`, phones as normalised here).

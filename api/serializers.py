@@ -193,6 +193,15 @@ class BlankEmail(NullAsBlank, serializers.EmailField):
     pass
 
 
+class JsonBoolean(serializers.BooleanField):
+    """true or false as JSON booleans only (DRF's took "yes", "1" and 1 as true); null is no value."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class _Record(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, help_text="your id of the record (unique in your source)")
 
@@ -228,6 +237,12 @@ class CustomerIn(_Record):
     phone_alt = BlankText(max_length=20)
     id_number = BlankText(max_length=18)
     email = BlankEmail()
+    confirm_duplicate = JsonBoolean(required=False, allow_null=True, help_text=(  # i18n: data (the API's docs)
+        "true: the sender checked that this is not a customer already here. A new customer, or a changed "
+        "`phone` or `id_number`, equal to another customer's mobile phone (or other phone) or ID number, or to "
+        "another record's of the same call, is otherwise an `error` on that field naming the customer "
+        "(its `code`, and its `external_id` if it is yours), as the staff's form asks to confirm. "
+        "Not stored: send it with the record each time it applies."))
 
 
 class OwnershipIn(_Record):

@@ -107,6 +107,7 @@ class Result:
     message: str = ""
     values: dict | None = None
     project_id: int | None = None
+    confirmed: bool = False  # a customer record's confirm_duplicate
 
     def fail(self, name: str, message) -> None:
         self.status, self.field, self.message = ERROR, name, str(message)
@@ -178,6 +179,8 @@ def _message(spec: Spec, name: str, fld, code: str, raw) -> str:
 
 def _expected(fld) -> str:
     """What a field takes, for its refusal ("无效" alone left the sender guessing the format)."""
+    if isinstance(fld, drf.BooleanField):
+        return gettext("应为 true 或 false（JSON 布尔值）")
     if isinstance(fld, drf.DateField):
         return gettext("应为存在的日期，格式 YYYY-MM-DD，如 2026-06-30")
     if isinstance(fld, drf.DecimalField):
@@ -226,12 +229,15 @@ def upsert(*, client, resource: str, records: list, all_or_nothing: bool = False
             continue
         seen.add(result.external_id)
         if resource == "customers":
+            result.confirmed = bool(values.pop("confirm_duplicate", False))
             _clean_customer(values, result)
         result.values = values
     _resolve_parents(spec, source, scope, results)
     existing = _existing(spec, source, [r.external_id for r in results if r.status != ERROR])
     _plan(spec, resource, client, scope, results, existing)
     _check_natural_keys(spec, results)
+    if resource == "customers":
+        _check_duplicates(client, scope, results, existing)
     failed = any(r.status == ERROR for r in results)
     committed = not (failed and all_or_nothing)
     if committed:
@@ -357,6 +363,62 @@ def _check_natural_keys(spec: Spec, results: list[Result]) -> None:
                 r.status, r.id = UPDATED, hit[0]
                 continue
             r.fail(name, gettext("{label}“{value}”已被其他记录使用。").format(label=label, value=value[-1]))
+
+
+def _check_duplicates(client, scope, results: list[Result], existing: dict) -> None:
+    """The staff's rule of a likely duplicate customer (owners.services: ``customer_duplicates_of``,
+    ``duplicate_fields``): a customer created, or whose phone or ID number changes, with another
+    customer's mobile phone or ID number (stored, or an earlier record's of this call) is an error
+    on that field naming the other one, unless the record says ``"confirm_duplicate": true``. A
+    customer this call updates is compared with its new values, not its stored ones. The other is
+    named by its code, and by its external id only if it is this client's (its source, its
+    projects): never its name, phone or ID number."""
+    from owners.services import DUPLICATE_FIELDS, customer_duplicates_of, duplicate_fields
+
+    writing = [r for r in results if r.status in (CREATED, UPDATED)]
+    if not writing:
+        return
+    updating = {r.id for r in writing if r.status == UPDATED}
+    columns = sorted({c for cols, _normalize in DUPLICATE_FIELDS.values() for c in cols})
+    stored = [row for row in customer_duplicates_of(
+        phones=[r.values["phone"] for r in writing], id_numbers=[r.values["id_number"] for r in writing],
+    ).exclude(pk__in=updating).order_by("pk").values("pk", "code", "external_source", "external_id", "project_id",
+                                                     *columns)]
+    earlier: list[Result] = []
+    for r in writing:
+        before = existing.get(r.external_id)
+        checked = {f: r.values[f] for f in DUPLICATE_FIELDS if before is None or before[f] != r.values[f]}
+        hit = None if r.confirmed else _first_duplicate(checked, stored, earlier, duplicate_fields)
+        if hit is not None:
+            field, who = hit
+            r.fail(field, gettext(
+                "可能与已有客户重复：{label}（{field}）与{who}相同。核对后如确认不是同一人，请在该记录中加上 "
+                "\"confirm_duplicate\": true 再发送。").format(
+                label=Customer._meta.get_field(field).verbose_name, field=field, who=_named(client, scope, who)))
+            continue
+        earlier.append(r)
+
+
+def _first_duplicate(values: dict, stored: list[dict], earlier: list[Result], duplicate_fields):
+    """(field, the other customer: a stored row's values or an earlier record) or None."""
+    for other in stored:
+        fields = duplicate_fields(values, other)
+        if fields:
+            return fields[0], other
+    for other in earlier:
+        fields = duplicate_fields(values, other.values)
+        if fields:
+            return fields[0], other
+    return None
+
+
+def _named(client, scope, other) -> str:
+    if isinstance(other, Result):
+        return gettext("本次调用中的记录 {id}").format(id=other.external_id)
+    if other["external_source"] == client.source and other["external_id"] and (
+            scope is None or other["project_id"] in scope):
+        return gettext("客户 {code}（外部编号 {id}）").format(code=other["code"], id=other["external_id"])
+    return gettext("客户 {code}").format(code=other["code"])
 
 
 def _write(spec: Spec, resource: str, client, results: list[Result], existing: dict) -> None:

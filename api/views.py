@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _now
 from django_filters import DateFilter
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers as drf_serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
@@ -358,6 +358,21 @@ class UpsertView(ApiView):
         return response
 
 
+BULK_EXAMPLES = {  # i18n: data (examples of the requests, as a client sends them)
+    "customers": [
+        OpenApiExample("new customers", request_only=True, value={"records": [
+            {"external_id": "C-1001", "project": "P-1", "name": "李四", "phone": "13900001111", "gender": "F",
+             "id_number": None}]}),
+        OpenApiExample("a likely duplicate, checked and confirmed", request_only=True, description=(
+            "Without `confirm_duplicate` the record was an `error` on `phone`: “可能与已有客户重复：手机（phone）与"
+            "客户 C000123（外部编号 C-0999）相同……”. After checking that it is another person, send it again with "
+            "`\"confirm_duplicate\": true`."), value={"records": [
+                {"external_id": "C-1002", "project": "P-1", "name": "李四", "phone": "13900001111",
+                 "confirm_duplicate": True}]}),
+    ],
+}
+
+
 def _upsert_view(resource: str, spec):
     request = drf_serializers.Serializer
     body = type(f"{spec.serializer.__name__}Bulk", (request,), {
@@ -365,7 +380,7 @@ def _upsert_view(resource: str, spec):
         "all_or_nothing": drf_serializers.BooleanField(default=False),
     })
     doc = extend_schema(
-        request=body, operation_id=f"{resource}_bulk_upsert", summary=f"Bulk upsert of {resource} by external id",
+        request=body, operation_id=f"{resource}_bulk_upsert", examples=BULK_EXAMPLES.get(resource, []), summary=f"Bulk upsert of {resource} by external id",
         description=(f"Create or update up to 1,000 {resource} by your external ids; one result per record, in the "
                      "order sent (see the guide above: order of resources, a field left out, adoption, errors)."),
         responses={

@@ -65,17 +65,34 @@ def clean_customer_data(data: dict) -> dict:
     return data
 
 
+# A likely duplicate: a customer whose mobile phone is another's phone or other phone, or whose ID
+# number is another's. {the customer's field: (the other customer's fields it is compared with, how
+# the value is stored)}; the staff's forms and the API's bulk calls (api.upsert) both read it.
+DUPLICATE_FIELDS = {"phone": (("phone", "phone_alt"), normalize_phone), "id_number": (("id_number",), normalize_id)}
+
+
+def customer_duplicates_of(*, phones=(), id_numbers=()):
+    """Existing customers that are likely duplicates of any of these mobile phones or ID numbers
+    (one query for many records); ``duplicate_fields`` tells which field of which."""
+    cond = Q()
+    for field, values in (("phone", phones), ("id_number", id_numbers)):
+        columns, normalize = DUPLICATE_FIELDS[field]
+        wanted = {normalize(value) for value in values if value} - {""}
+        for column in columns if wanted else ():
+            cond |= Q(**{f"{column}__in": wanted})
+    return Customer.objects.filter(cond) if cond else Customer.objects.none()
+
+
+def duplicate_fields(values: dict, other: dict) -> list[str]:
+    """The fields of a customer's ``values`` (as stored: normalised) by which the customer ``other``
+    (its values) makes it a likely duplicate."""
+    return [field for field, (columns, _normalize) in DUPLICATE_FIELDS.items()
+            if values.get(field) and values[field] in {other.get(column) for column in columns}]
+
+
 def customer_duplicates(*, phone: str = "", id_number: str = "", exclude_id: int | None = None):
     """Existing customers with the same mobile phone or ID number (likely duplicates)."""
-    cond = Q()
-    phone = normalize_phone(phone)
-    if phone:
-        cond |= Q(phone=phone) | Q(phone_alt=phone)
-    if id_number:
-        cond |= Q(id_number=normalize_id(id_number))
-    if not cond:
-        return Customer.objects.none()
-    qs = Customer.objects.filter(cond)
+    qs = customer_duplicates_of(phones=[phone], id_numbers=[id_number])
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     return qs

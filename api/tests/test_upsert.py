@@ -413,4 +413,5 @@ def test_the_schema_says_which_optional_fields_take_null(client):
         "ProjectInRequest.address", "ProjectInRequest.first_movein_date", "UnitInRequest.floor",
         "UnitInRequest.layout", "UnitInRequest.delivery_date", "CustomerInRequest.gender",
         "CustomerInRequest.phone_alt", "CustomerInRequest.id_number", "CustomerInRequest.email",
+        "CustomerInRequest.confirm_duplicate",
         "OwnershipInRequest.contract_date", "OwnershipInRequest.movein_date"}
