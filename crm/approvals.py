@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import ApprovalRequest, ApprovalRule
 from crm.notifications import notify, notify_role
 from crm.roles import Role
-from crm.scopes import user_role
+from crm.scopes import can_open, openable_ids, user_role
 from crm.workflow import Workflow
 
 # The defaults of the authority matrix; ``setup_roles`` writes them once, admins edit them (their
@@ -128,9 +128,20 @@ def approvals_for_many(targets: list) -> dict:
 
 def decidable_by(user):
     """The pending versions ``user`` may decide: the matrix named their role (a superuser: any),
-    and they did not submit them."""
+    they did not submit them, and they may open the record (``check_decider``): one query for the
+    versions, then one per kind of record among them (crm.scopes.openable_ids)."""
     pending = ApprovalRequest.objects.filter(status=ApprovalRequest.Status.PENDING).exclude(submitted_by=user)
-    return pending if user.is_superuser else pending.filter(approver_role=user_role(user))
+    if not user.is_superuser:
+        pending = pending.filter(approver_role=user_role(user))
+    by_kind: dict[int, list[tuple[int, int]]] = {}
+    for pk, kind, object_id in pending.values_list("pk", "content_type_id", "object_id"):
+        by_kind.setdefault(kind, []).append((pk, object_id))
+    mine = []
+    for kind, rows in by_kind.items():
+        label = ContentType.objects.get_for_id(kind).model_class()._meta.label_lower
+        may_open = openable_ids(user, label, [object_id for _pk, object_id in rows])
+        mine += [pk for pk, object_id in rows if object_id in may_open]
+    return pending.filter(pk__in=mine)
 
 
 def pending_for(target) -> ApprovalRequest | None:
@@ -143,9 +154,11 @@ def approved_at(target):
             .values_list("decided_at", flat=True).first())
 
 
-def check_decider(user, request: ApprovalRequest | None) -> None:
+def check_decider(user, request: ApprovalRequest | None, target=None) -> None:
     """Raise unless ``user`` may decide ``request`` now: theirs is the role the authority matrix
-    named when it was submitted, it is still pending, and they did not submit it. The one rule
+    named when it was submitted, it is still pending, they did not submit it, and they may open
+    its record (``target``, when the caller holds it; crm.scopes.can_open, the record page's own
+    check: a role the matrix names may be one whose holders see only some projects). The one rule
     behind the approve/reject buttons, the pages that take a decision and ``approval_decide``."""
     if request is None:
         raise ValidationError(NOTHING_PENDING)
@@ -154,6 +167,8 @@ def check_decider(user, request: ApprovalRequest | None) -> None:
         raise ValidationError(NOTHING_PENDING)
     if request.submitted_by_id == user.pk:
         raise PermissionDenied(_("不能审批自己提交的方案。"))
+    if not can_open(user, request.target if target is None else target):
+        raise PermissionDenied(_("该事项不在您的查看范围内，不能审批。"))
 
 
 def check_approver(user, request: ApprovalRequest) -> None:
@@ -174,7 +189,7 @@ def can_decide(request: ApprovalRequest | None, user) -> bool:
 def approval_guard(target, user) -> None:
     """A workflow guard for an approve/reject transition: the pending version of ``target``
     must be this user's to decide."""
-    check_decider(user, pending_for(target))
+    check_decider(user, pending_for(target), target)
 
 
 def approval_submit(*, target, title: str, content: str, submitted_by, subject: str = "", level: str = "",

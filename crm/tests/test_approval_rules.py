@@ -386,3 +386,83 @@ def test_the_approvers_are_told_of_a_version_only_if_they_may_open_its_record(ca
     assert list(Notification.objects.filter(title__startswith="待审批").order_by("pk").values_list(
         "recipient", "title", "body")) == [
         (own.pk, "待审批：处置方案（第1版）", "")] + [(pk, "待审批：处置方案（第1版）", meant) for pk in supervisors]
+
+
+# --- the decider may open the record -----------------------------------------------------------
+
+OUT_OF_SCOPE = "该事项不在您的查看范围内，不能审批。"
+
+
+@pytest.fixture
+def dept_approves(case, make_user):
+    """An admin gave the plans to the project departments: one of the case's project, one of
+    another project, and the plan submitted, pending."""
+    from complaints.services import plan_submit
+
+    ApprovalRule.objects.filter(subject="complaints.disposal_plan", level="").update(approver_role="project_dept")
+    inside = make_user("project_dept", username="lake_dept", projects=[case.project])
+    outside = make_user("project_dept", username="far_dept", projects=[ProjectFactory(code="far")])
+    plan = plan_submit(complaint=case, user=make_user("cs_staff"), content="上门维修")
+    case.refresh_from_db()
+    assert plan.approval.approver_role == "project_dept" and case.state == "plan_pending"
+    return {"inside": inside, "outside": outside, "request": plan.approval}
+
+
+def _unchanged(case, request):
+    """The case, the version and its history as submitted: no decision written anywhere."""
+    case.refresh_from_db()
+    row = ApprovalRequest.objects.get(pk=request.pk)
+    assert case.state == "plan_pending"
+    assert (row.status, row.decided_by, row.decided_at, row.comment) == ("pending", None, None, "")
+    assert ApprovalRequest.history.filter(id=request.pk).count() == 1
+    assert not Notification.objects.filter(dedupe_key__endswith=":decided").exists()
+    assert not case.timeline.filter(kind__in=("approve_plan", "reject_plan")).exists()
+
+
+def test_an_approver_of_the_named_role_who_may_not_open_the_record_may_not_decide_it(case, dept_approves):
+    inside, outside, request = dept_approves["inside"], dept_approves["outside"], dept_approves["request"]
+    assert can_decide(request, inside) and not can_decide(request, outside)
+    assert set(decidable_by(inside)) == {request} and set(decidable_by(outside)) == set()
+    for refuse in (lambda: check_decider(outside, request), lambda: approval_guard(case, outside),
+                   lambda: approval_decide(target=case, user=outside, approve=True),
+                   lambda: approval_decide(request_id=request.pk, user=outside, approve=False, comment="不同意")):
+        with pytest.raises(PermissionDenied) as refused:
+            refuse()
+        assert _message(refused) == OUT_OF_SCOPE
+    _unchanged(case, request)
+    check_approver(outside, request)  # the role is the named one: only the record's scope refuses
+    decided = approval_decide(target=case, user=inside, approve=True, comment="同意")
+    assert (decided.status, decided.decided_by, decided.comment) == ("approved", inside, "同意")
+
+
+def test_an_approver_whose_project_was_handed_over_may_no_longer_decide_its_plans(case, dept_approves):
+    """The close-out hand-over takes the project out of its department's scope (crm.scopes)."""
+    from django.utils import timezone
+
+    type(case.project).objects.filter(pk=case.project.pk).update(closeout_date=timezone.localdate())
+    request = dept_approves["request"]
+    assert not can_decide(request, dept_approves["inside"])
+    with pytest.raises(PermissionDenied) as refused:
+        approval_decide(request_id=request.pk, user=dept_approves["inside"], approve=True)
+    assert _message(refused) == OUT_OF_SCOPE
+    _unchanged(case, request)
+
+
+def test_the_case_page_offers_the_decision_only_to_an_approver_who_may_open_the_case(client, case, dept_approves):
+    """Through the pages: the department of another project finds no case (404) and its post
+    decides nothing; the project's own department sees 批准 and its post approves the plan."""
+    from django.urls import reverse
+
+    request = dept_approves["request"]
+    approve = reverse("complaints:act", args=[case.pk, "approve_plan"])
+    client.force_login(dept_approves["outside"])
+    assert client.get(reverse("complaints:detail", args=[case.pk])).status_code == 404
+    assert client.post(approve, {"comment": "同意"}).status_code == 404
+    _unchanged(case, request)
+    client.force_login(dept_approves["inside"])
+    assert approve in client.get(reverse("complaints:detail", args=[case.pk])).content.decode()
+    assert client.post(approve, {"comment": "同意"}).status_code == 302
+    case.refresh_from_db()
+    row = ApprovalRequest.objects.get(pk=request.pk)
+    assert (case.state, row.status, row.decided_by, row.comment) == (
+        "plan_approved", "approved", dept_approves["inside"], "同意")
