@@ -117,7 +117,50 @@ class TextWidget(widgets.CharWidget):
         return str(value).strip()
 
 
-class CustomerResource(resources.ModelResource):
+class OncePerFile:
+    """A resource mixin: a row whose record another row of the same file already names is refused
+    ("与第 N 行重复", as the overdue list does), instead of being taken as an update of the record
+    the earlier row created. ``row_key(row)`` says which record a row names (None: not known)."""
+
+    duplicate_field = "__all__"
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._seen, self._lines = {}, getattr(dataset, "lines", None)
+
+    def row_key(self, row):
+        raise NotImplementedError
+
+    def check_once(self, row, row_number, label: str) -> None:
+        """Note (for ``import_instance``) whether this row repeats an earlier one: the row's other
+        problems are still named with it."""
+        self._repeated = {}
+        key = self.row_key(row)
+        if key is None or row_number is None:
+            return
+        line = self._lines[row_number - 1] if self._lines else row_number + 1
+        first = self._seen.setdefault(key, line)
+        if first != line:
+            self._repeated = {self.duplicate_field: [gettext("{what} 与第 {line} 行重复").format(
+                what=label, line=first)]}
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for name, messages in getattr(self, "_repeated", {}).items():
+            errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _cell(row, title: str) -> str:
+    return str(TextWidget().clean(row.get(title)))
+
+
+class CustomerResource(OncePerFile, resources.ModelResource):
     """Customers keyed by phone: a known phone updates, a new one creates (with a new code)."""
 
     code = fields.Field(attribute="code", column_name="客户编码", readonly=True)  # i18n: data
@@ -156,10 +199,17 @@ class CustomerResource(resources.ModelResource):
     def get_instance(self, instance_loader, row):
         return by_external_id(Customer, row) or super().get_instance(instance_loader, row)
 
+    duplicate_field = "phone"
+
+    def row_key(self, row):
+        return _external_key(row) if all(_external_key(row)) else (_cell(row, "手机") or None)  # i18n: data
+
     def before_import_row(self, row, **kwargs):
         check_external_id(row)
         if row.get("手机") is not None:  # i18n: data
             row["手机"] = normalize_phone(str(TextWidget().clean(row.get("手机"))))  # i18n: data
+        self.check_once(row, kwargs.get("row_number"),
+                        gettext("手机号 {phone}").format(phone=mask_phone(_cell(row, "手机"))))  # i18n: data
 
     # Identifying columns: 手机 finds the customer (import_id_fields); 姓名, 身份证号 and, when the
     # file has it, 客户编码 must then agree with the customer found, or the row is refused: a known
@@ -250,7 +300,7 @@ class CustomerResource(resources.ModelResource):
         customer_event(instance, "created" if instance._created else "updated")
 
 
-class UnitResource(resources.ModelResource):
+class UnitResource(OncePerFile, resources.ModelResource):
     project = fields.Field(attribute="project", column_name="项目", widget=ProjectWidget())  # i18n: data
     building = fields.Field(attribute="building", column_name="楼栋", widget=TextWidget())  # i18n: data
     number = fields.Field(attribute="number", column_name="房号", widget=TextWidget())  # i18n: data
@@ -299,10 +349,18 @@ class UnitResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    duplicate_field = "number"
+
+    def row_key(self, row):
+        if all(_external_key(row)):
+            return _external_key(row)
+        return (_cell(row, "项目"), _cell(row, "楼栋"), _cell(row, "房号"))  # i18n: data
+
     def before_import_row(self, row, **kwargs):
         check_external_id(row)
         if not str(row.get("楼栋") or "").strip():  # i18n: data
             raise ValidationError({"building": [gettext("请填写楼栋")]})
+        self.check_once(row, kwargs.get("row_number"), " ".join(self.row_key(row)))
 
     def before_save_instance(self, instance, row, **kwargs):
         building, _created = Building.objects.get_or_create(project=instance.project, name=str(row.get("楼栋")).strip())  # i18n: data
@@ -322,7 +380,7 @@ class CustomerCodeWidget(widgets.ForeignKeyWidget):
         return customer
 
 
-class OwnershipResource(resources.ModelResource):
+class OwnershipResource(OncePerFile, resources.ModelResource):
     customer = fields.Field(attribute="customer", column_name="客户编码", widget=CustomerCodeWidget())  # i18n: data
     project = fields.Field(column_name="项目")  # i18n: data
     building = fields.Field(column_name="楼栋")  # i18n: data
@@ -352,8 +410,17 @@ class OwnershipResource(resources.ModelResource):
                                    number=str(TextWidget().clean(row.get("房号")))).filter(  # i18n: data
             models_q(project)).first()
 
+    duplicate_field = "unit"
+
+    def row_key(self, row):
+        if all(_external_key(row)):
+            return _external_key(row)
+        return tuple(_cell(row, title) for title in ("客户编码", "项目", "楼栋", "房号", "关系"))  # i18n: data
+
     def before_import_row(self, row, **kwargs):
         check_external_id(row)
+        key = self.row_key(row)
+        self.check_once(row, kwargs.get("row_number"), " ".join(key))
 
     def get_instance(self, instance_loader, row):
         found = by_external_id(Ownership, row)

@@ -54,3 +54,24 @@ def test_dates_typed_with_slashes_or_as_excel_dates_are_read(as_role):
     client.post(reverse("owners:import"), {"kind": "units", "token": token})
     assert dict(Unit.objects.filter(building__name="9栋").values_list("number", "delivery_date")) == {
         "9-101": dt.date(2024, 1, 31), "9-102": dt.date(2024, 2, 1)}
+
+
+def test_a_row_repeated_in_the_file_is_refused_by_line_in_every_import(as_role):
+    """The overdue list refuses a loan listed twice; the customer, unit and ownership imports took
+    the second row as an update of the first and reported 新增 1 条，更新 1 条."""
+    from owners.models import Customer as C
+    from owners.models import Unit as U
+
+    client, before = as_role("admin"), counts()
+    rows = customer_rows(2)
+    body, token = preview(client, "customers", HEADERS, [rows[0], rows[1], rows[0]])
+    assert not token and f"第 4 行：手机：手机号 {rows[0][2][:3]}****{rows[0][2][-4:]} 与第 2 行重复" in body
+    unit = ["sunshine", "9栋", "9-101", 3, 90, "2024-01-31"]
+    body, token = preview(client, "units", UNIT_HEADERS, [unit, unit])
+    assert not token and "第 3 行：房号：sunshine 9栋 9-101 与第 2 行重复" in body
+    known = U.objects.select_related("building__project").first()
+    customer = C.objects.first()
+    owner = [customer.code, known.building.project.code, known.building.name, known.number, "业主"]
+    body, token = preview(client, "ownerships", ["客户编码", "项目", "楼栋", "房号", "关系"], [owner, owner])
+    assert not token and "第 3 行：房号：" in body and "与第 2 行重复" in body
+    assert counts() == before
