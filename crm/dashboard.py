@@ -5,7 +5,8 @@ from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import ApprovalRequest, ExportJob
+from crm.approvals import decidable_by
+from crm.models import ExportJob
 from crm.scopes import user_role
 
 
@@ -98,10 +99,7 @@ post_delete.connect(_new_generation, dispatch_uid="crm.dashboard.generation.dele
 def core_cards(user):
     role = user_role(user)
     cards = []
-    waiting = ApprovalRequest.objects.filter(status=ApprovalRequest.Status.PENDING, approver_role=role).exclude(
-        submitted_by=user
-    )
-    count = waiting.count()
+    count = decidable_by(user).count()  # what the queue lists: only records they may open
     if count or role in ("manager", "cs_supervisor"):
         cards.append(Card(_("待我审批"), count, reverse("crm:approval_queue"), "warning" if count else "primary"))
     running = ExportJob.objects.filter(user=user, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]).count()

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from crm import calendar_years, notifications
+from crm.approvals import decidable_by
 from crm.dashboard import cards_for
 from crm.exports import REGISTERS, export_start, get_register
-from crm.models import ApprovalRequest, ExportJob, Notification
+from crm.models import ExportJob, Notification
 from crm.middleware import PORTAL_PREFIX
 from crm.roles import PORTAL_ROLES
 from crm.scopes import user_role
@@ -72,13 +73,8 @@ def url_is_local(url: str) -> bool:
 
 
 def approval_queue(request):
-    role = user_role(request.user)
-    qs = (
-        ApprovalRequest.objects.filter(status=ApprovalRequest.Status.PENDING, approver_role=role)
-        .exclude(submitted_by=request.user)
-        .select_related("submitted_by", "content_type")
-        .order_by("submitted_at")
-    )
+    # What they may decide: their role, not their own submissions, records they may open.
+    qs = decidable_by(request.user).select_related("submitted_by", "content_type").order_by("submitted_at")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "crm/approval_queue.html", {"page_obj": page})
 

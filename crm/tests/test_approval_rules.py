@@ -466,3 +466,20 @@ def test_the_case_page_offers_the_decision_only_to_an_approver_who_may_open_the_
     row = ApprovalRequest.objects.get(pk=request.pk)
     assert (case.state, row.status, row.decided_by, row.comment) == (
         "plan_approved", "approved", dept_approves["inside"], "同意")
+
+
+def test_the_queue_and_the_dashboard_count_only_what_the_approver_may_open(client, case, dept_approves):
+    """待我审批 (the queue and the home page's card) listed every pending version of the role,
+    so another project's department saw a plan it could neither open nor decide."""
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    request = dept_approves["request"]
+    for user, listed in ((dept_approves["outside"], False), (dept_approves["inside"], True)):
+        cache.clear()
+        client.force_login(user)
+        queue = client.get(reverse("crm:approval_queue"))
+        assert queue.status_code == 200
+        assert [row.pk for row in queue.context["page_obj"]] == ([request.pk] if listed else [])
+        cards = {card.title: card.count for card in client.get(reverse("home")).context["cards"]}
+        assert cards.get("待我审批", 0) == (1 if listed else 0)
