@@ -133,11 +133,11 @@ def check_chase(case) -> None:
 
     _ensure_open(case)
     if case.state == "plan_approved":
-        raise ValidationError(_("处理方案正等您确认，请先告诉我们您是否同意。"), code="owners_turn")
+        raise ValidationError(_("处理方案正等您确认，请先告诉我们您是否同意。"))
     if case.visit_state == "due":
-        raise ValidationError(_("请先告诉我们处理结果是否满意。"), code="owners_turn")
+        raise ValidationError(_("请先告诉我们处理结果是否满意。"))
     if case.state not in CHASE_STATES:
-        raise ValidationError(_("您反映的问题已有处理结果，无需催办；如仍有问题，请补充说明。"), code="handled")
+        raise ValidationError(_("您反映的问题已有处理结果，无需催办；如仍有问题，请补充说明。"))
     last = TimelineEntry.objects.filter(complaint=case, kind="owner_chase").order_by("-at").first()
     if last is not None and _working_day(last.at) == _working_day(timezone.now()):
         raise ValidationError(ONCE_A_DAY, code="chased_today")
