@@ -74,7 +74,8 @@ def url_is_local(url: str) -> bool:
 
 def approval_queue(request):
     # What they may decide: their role, not their own submissions, records they may open.
-    qs = decidable_by(request.user).select_related("submitted_by", "content_type").order_by("submitted_at")
+    qs = (decidable_by(request.user).select_related("submitted_by", "content_type").prefetch_related("target")
+          .order_by("submitted_at"))  # each row links its record: one query per kind, not per row
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "crm/approval_queue.html", {"page_obj": page})
 

@@ -483,3 +483,30 @@ def test_the_queue_and_the_dashboard_count_only_what_the_approver_may_open(clien
         assert [row.pk for row in queue.context["page_obj"]] == ([request.pk] if listed else [])
         cards = {card.title: card.count for card in client.get(reverse("home")).context["cards"]}
         assert cards.get("待我审批", 0) == (1 if listed else 0)
+
+
+def test_the_queue_reads_its_records_in_a_fixed_number_of_queries_however_many_rows(
+        client, roles, make_user):
+    """Each row links its record (``a.target``): read per kind, not once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    submitter, manager = make_user("cs_staff"), make_user("manager")
+    client.force_login(manager)
+    url = reverse("crm:approval_queue")
+
+    def page_queries():
+        client.get(url)  # warm: the session, the permissions
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        return len(ctx.captured_queries), response
+
+    submit(_bare("q1"), submitter)
+    one, response = page_queries()
+    assert len(response.context["page_obj"]) == 1
+    for i in range(2, 7):
+        submit(_bare(f"q{i}"), submitter)
+    six, response = page_queries()
+    assert len(response.context["page_obj"]) == 6
+    assert six == one
